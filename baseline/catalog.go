@@ -1,0 +1,214 @@
+// Package baseline is the control catalog of hardenedpg as Go data: every control that public
+// scanners (AWS Security Hub, Prowler, Checkov, CIS) apply to an RDS for PostgreSQL stack, with a
+// stable key that waivers name. It needs no Pulumi engine.
+package baseline
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+)
+
+// Severity ranks a control the way Security Hub does.
+type Severity string
+
+// Severities used by the catalog.
+const (
+	Critical Severity = "critical"
+	High     Severity = "high"
+	Medium   Severity = "medium"
+	Low      Severity = "low"
+)
+
+// Refs are the IDs of a control in the public catalogs.
+type Refs struct {
+	SecurityHub []string `json:"securityHub"`
+	Prowler     []string `json:"prowler"`
+	Checkov     []string `json:"checkov"`
+	CIS         []string `json:"cis"`
+}
+
+// Resource type tokens the catalog reads.
+const (
+	TypeInstance           = "aws:rds/instance:Instance"
+	TypeParameterGroup     = "aws:rds/parameterGroup:ParameterGroup"
+	TypeSubnetGroup        = "aws:rds/subnetGroup:SubnetGroup"
+	TypeKey                = "aws:kms/key:Key"
+	TypeSecurityGroup      = "aws:ec2/securityGroup:SecurityGroup"
+	TypeIngressRule        = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+	TypeEgressRule         = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+	TypeLogGroup           = "aws:cloudwatch/logGroup:LogGroup"
+	TypeSubscriptionFilter = "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"
+	TypeRole               = "aws:iam/role:Role"
+	TypeRolePolicy         = "aws:iam/rolePolicy:RolePolicy"
+	TypePolicy             = "aws:iam/policy:Policy"
+	TypeEventSubscription  = "aws:rds/eventSubscription:EventSubscription"
+	TypeBackupSelection    = "aws:backup/selection:Selection"
+	TypeBackupVault        = "aws:backup/vault:Vault"
+	TypeBackupVaultLock    = "aws:backup/vaultLockConfiguration:VaultLockConfiguration"
+	TypeProxy              = "aws:rds/proxy:Proxy"
+)
+
+// Control is one entry of the catalog.
+type Control struct {
+	Key      string
+	Title    string
+	Severity Severity
+	Refs     Refs
+	// Reads lists the resource types the control inspects; a stack with none of them makes the
+	// control not applicable.
+	Reads []string
+	// Waivable is false for controls no reason can relax (encryption, public access).
+	Waivable bool
+}
+
+// Catalog is every control, in the order of CONTROLS.md.
+var Catalog = []Control{
+	{Key: "rds-not-public", Title: "Instance is not publicly accessible", Severity: Critical, Reads: []string{TypeInstance},
+		Refs: Refs{SecurityHub: []string{"RDS.2"}, Prowler: []string{"rds_instance_no_public_access"}, Checkov: []string{"CKV_AWS_17"}, CIS: []string{"2.2.3"}}},
+	{Key: "rds-private-subnets", Title: "Every subnet of the subnet group is private", Severity: High, Reads: []string{TypeSubnetGroup}, Waivable: true,
+		Refs: Refs{SecurityHub: []string{"RDS.46"}}},
+	{Key: "rds-in-vpc", Title: "Instance runs in a VPC subnet group", Severity: High, Reads: []string{TypeInstance},
+		Refs: Refs{SecurityHub: []string{"RDS.18"}, Prowler: []string{"rds_instance_inside_vpc"}}},
+	{Key: "rds-encrypted", Title: "Storage is encrypted", Severity: High, Reads: []string{TypeInstance},
+		Refs: Refs{SecurityHub: []string{"RDS.3"}, Prowler: []string{"rds_instance_storage_encrypted"}, Checkov: []string{"CKV_AWS_16"}, CIS: []string{"2.2.1"}}},
+	{Key: "rds-cmk", Title: "Storage is encrypted with a customer-managed key of the stack", Severity: Medium, Reads: []string{TypeInstance, TypeKey}},
+	{Key: "rds-multi-az", Title: "Instance is Multi-AZ", Severity: Medium, Reads: []string{TypeInstance}, Waivable: true,
+		Refs: Refs{SecurityHub: []string{"RDS.5"}, Prowler: []string{"rds_instance_multi_az"}, Checkov: []string{"CKV_AWS_157"}, CIS: []string{"2.2.4"}}},
+	{Key: "rds-enhanced-monitoring", Title: "Enhanced monitoring is on", Severity: Low, Reads: []string{TypeInstance}, Waivable: true,
+		Refs: Refs{SecurityHub: []string{"RDS.6"}, Prowler: []string{"rds_instance_enhanced_monitoring_enabled"}, Checkov: []string{"CKV_AWS_118"}}},
+	{Key: "rds-deletion-protection", Title: "Deletion protection is on", Severity: Low, Reads: []string{TypeInstance}, Waivable: true,
+		Refs: Refs{SecurityHub: []string{"RDS.8"}, Prowler: []string{"rds_instance_deletion_protection"}, Checkov: []string{"CKV_AWS_293"}}},
+	{Key: "rds-log-exports", Title: "postgresql and upgrade logs are exported to CloudWatch", Severity: Medium, Reads: []string{TypeInstance},
+		Refs: Refs{SecurityHub: []string{"RDS.9", "RDS.36"}, Prowler: []string{"rds_instance_integration_cloudwatch_logs"}, Checkov: []string{"CKV_AWS_129"}}},
+	{Key: "rds-iam-auth", Title: "IAM database authentication is on", Severity: Medium, Reads: []string{TypeInstance},
+		Refs: Refs{SecurityHub: []string{"RDS.10"}, Prowler: []string{"rds_instance_iam_authentication_enabled"}, Checkov: []string{"CKV_AWS_161"}}},
+	{Key: "rds-backup-retention", Title: "Automated backups are kept 7 to 35 days", Severity: Medium, Reads: []string{TypeInstance}, Waivable: true,
+		Refs: Refs{SecurityHub: []string{"RDS.11"}, Prowler: []string{"rds_instance_backup_enabled"}, Checkov: []string{"CKV_AWS_133"}}},
+	{Key: "rds-minor-upgrades", Title: "Automatic minor version upgrades are on", Severity: High, Reads: []string{TypeInstance},
+		Refs: Refs{SecurityHub: []string{"RDS.13"}, Prowler: []string{"rds_instance_minor_version_upgrade_enabled"}, Checkov: []string{"CKV_AWS_226"}, CIS: []string{"2.2.2"}}},
+	{Key: "rds-copy-tags", Title: "Tags are copied to snapshots", Severity: Low, Reads: []string{TypeInstance},
+		Refs: Refs{SecurityHub: []string{"RDS.17"}, Prowler: []string{"rds_instance_copy_tags_to_snapshots"}, Checkov: []string{"CKV2_AWS_60"}}},
+	{Key: "rds-non-default-port", Title: "Instance does not listen on 5432", Severity: Low, Reads: []string{TypeInstance}, Waivable: true,
+		Refs: Refs{SecurityHub: []string{"RDS.23"}, Prowler: []string{"rds_instance_non_default_port"}}},
+	{Key: "rds-custom-admin", Title: "Master user name is not a default", Severity: Medium, Reads: []string{TypeInstance},
+		Refs: Refs{SecurityHub: []string{"RDS.25"}, Prowler: []string{"rds_instance_default_admin"}}},
+	{Key: "rds-managed-password", Title: "Master password is managed and rotated by RDS with a stack key", Severity: High, Reads: []string{TypeInstance},
+		Refs: Refs{SecurityHub: []string{"SecretsManager.1"}, Prowler: []string{"secretsmanager_automatic_rotation_enabled"}, Checkov: []string{"CKV_AWS_149"}}},
+	{Key: "rds-ca-cert", Title: "Server certificate is from a current RDS CA", Severity: Medium, Reads: []string{TypeInstance},
+		Refs: Refs{Prowler: []string{"rds_instance_certificate_expiration"}, Checkov: []string{"CKV_AWS_211"}}},
+	{Key: "rds-supported-engine", Title: "Engine is PostgreSQL on a supported major version", Severity: High, Reads: []string{TypeInstance},
+		Refs: Refs{Prowler: []string{"rds_instance_deprecated_engine_version"}, Checkov: []string{"CKV_AWS_250"}}},
+	{Key: "rds-no-extended-support", Title: "RDS Extended Support is off", Severity: Low, Reads: []string{TypeInstance}, Waivable: true,
+		Refs: Refs{Prowler: []string{"rds_instance_extended_support"}}},
+	{Key: "rds-performance-insights", Title: "Performance Insights is on and encrypted with a stack key", Severity: Low, Reads: []string{TypeInstance}, Waivable: true,
+		Refs: Refs{Checkov: []string{"CKV_AWS_353", "CKV_AWS_354"}}},
+	{Key: "rds-final-snapshot", Title: "A final snapshot is taken on delete", Severity: Medium, Reads: []string{TypeInstance}, Waivable: true},
+	{Key: "rds-tags", Title: "Instance, subnet group and parameter group carry the required tags", Severity: Low, Reads: []string{TypeInstance, TypeSubnetGroup, TypeParameterGroup}, Waivable: true,
+		Refs: Refs{SecurityHub: []string{"RDS.30", "RDS.33"}}},
+
+	{Key: "pg-force-ssl", Title: "rds.force_ssl is 1", Severity: High, Reads: []string{TypeParameterGroup},
+		Refs: Refs{SecurityHub: []string{"RDS.38"}, Prowler: []string{"rds_instance_transport_encrypted"}, Checkov: []string{"CKV2_AWS_69"}}},
+	{Key: "pg-tls-min", Title: "TLS 1.2 or newer", Severity: High, Reads: []string{TypeParameterGroup}},
+	{Key: "pg-scram", Title: "Passwords are stored as SCRAM-SHA-256", Severity: High, Reads: []string{TypeParameterGroup}},
+	{Key: "pg-connection-logging", Title: "Connections and disconnections are logged", Severity: Medium, Reads: []string{TypeParameterGroup}, Waivable: true},
+	{Key: "pg-statement-logging", Title: "DDL and slow statements are logged", Severity: Medium, Reads: []string{TypeParameterGroup}, Waivable: true,
+		Refs: Refs{Checkov: []string{"CKV2_AWS_30"}}},
+	{Key: "pg-audit", Title: "pgAudit is loaded and logs DDL and ROLE statements", Severity: High, Reads: []string{TypeParameterGroup}, Waivable: true},
+	{Key: "pg-family-matches", Title: "Parameter group family matches the engine major version", Severity: High, Reads: []string{TypeParameterGroup, TypeInstance}},
+
+	{Key: "kms-rotation", Title: "Every stack key rotates", Severity: Medium, Reads: []string{TypeKey},
+		Refs: Refs{SecurityHub: []string{"KMS.4"}, Prowler: []string{"kms_cmk_rotation_enabled"}, Checkov: []string{"CKV_AWS_7"}, CIS: []string{"3.6"}}},
+	{Key: "kms-policy", Title: "Key policies grant no unconditioned * principal", Severity: Critical, Reads: []string{TypeKey},
+		Refs: Refs{SecurityHub: []string{"KMS.5"}, Prowler: []string{"kms_key_not_publicly_accessible"}, Checkov: []string{"CKV_AWS_33", "CKV2_AWS_64"}}},
+	{Key: "kms-deletion-window", Title: "Keys have a 30-day deletion window and are enabled", Severity: Medium, Reads: []string{TypeKey}, Waivable: true,
+		Refs: Refs{SecurityHub: []string{"KMS.3"}, Prowler: []string{"kms_cmk_not_deleted_unintentionally"}, Checkov: []string{"CKV_AWS_227"}}},
+	{Key: "iam-no-kms-star", Title: "No IAM policy allows kms:Decrypt or kms:ReEncryptFrom on *", Severity: Medium, Reads: []string{TypeRole, TypeRolePolicy, TypePolicy},
+		Refs: Refs{SecurityHub: []string{"KMS.1", "KMS.2"}}},
+	{Key: "sg-no-cidr-ingress", Title: "Database ingress comes only from security groups", Severity: High, Reads: []string{TypeSecurityGroup},
+		Refs: Refs{SecurityHub: []string{"EC2.18", "EC2.19"}, Prowler: []string{"ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_postgres_5432"}, Checkov: []string{"CKV_AWS_277"}, CIS: []string{"5.2"}}},
+	{Key: "sg-no-open-egress", Title: "No egress to 0.0.0.0/0 or ::/0", Severity: Medium, Reads: []string{TypeSecurityGroup},
+		Refs: Refs{Checkov: []string{"CKV_AWS_382"}}},
+	{Key: "sg-descriptions", Title: "Security group and every rule are described", Severity: Low, Reads: []string{TypeSecurityGroup},
+		Refs: Refs{Checkov: []string{"CKV_AWS_23"}}},
+	{Key: "logs-cmk", Title: "Log groups are encrypted with a stack key", Severity: Medium, Reads: []string{TypeLogGroup},
+		Refs: Refs{Prowler: []string{"cloudwatch_log_group_kms_encryption_enabled"}, Checkov: []string{"CKV_AWS_158"}}},
+	{Key: "logs-retention", Title: "Log groups keep 365 days or more", Severity: Medium, Reads: []string{TypeLogGroup}, Waivable: true,
+		Refs: Refs{SecurityHub: []string{"CloudWatch.16"}, Prowler: []string{"cloudwatch_log_group_retention_policy_specific_days_enabled"}, Checkov: []string{"CKV_AWS_338"}}},
+	{Key: "logs-shipped", Title: "Every exported log group streams to the audit destination", Severity: Medium, Reads: []string{TypeLogGroup}, Waivable: true},
+	{Key: "events-instance", Title: "Event subscription for instance maintenance, configuration change and failure", Severity: Low, Reads: []string{TypeInstance}, Waivable: true,
+		Refs: Refs{SecurityHub: []string{"RDS.20"}, Prowler: []string{"rds_instance_critical_event_subscription"}}},
+	{Key: "events-parameter-group", Title: "Event subscription for parameter group configuration change", Severity: Low, Reads: []string{TypeParameterGroup}, Waivable: true,
+		Refs: Refs{SecurityHub: []string{"RDS.21"}, Prowler: []string{"rds_instance_event_subscription_parameter_groups"}}},
+	{Key: "events-security-group", Title: "Event subscription for security group configuration change and failure", Severity: Low, Reads: []string{TypeSecurityGroup}, Waivable: true,
+		Refs: Refs{SecurityHub: []string{"RDS.22"}, Prowler: []string{"rds_instance_event_subscription_security_groups"}}},
+	{Key: "backup-plan", Title: "An AWS Backup plan covers the instance", Severity: Medium, Reads: []string{TypeInstance}, Waivable: true,
+		Refs: Refs{SecurityHub: []string{"RDS.26"}, Prowler: []string{"rds_instance_protected_by_backup_plan"}}},
+	{Key: "backup-vault-cmk", Title: "The backup vault has its own key", Severity: Medium, Reads: []string{TypeBackupVault},
+		Refs: Refs{SecurityHub: []string{"Backup.1"}, Prowler: []string{"backup_vaults_encrypted"}}},
+	{Key: "backup-vault-lock", Title: "The backup vault is locked", Severity: Medium, Reads: []string{TypeBackupVault}},
+	{Key: "proxy-tls", Title: "RDS Proxy requires TLS and IAM auth", Severity: High, Reads: []string{TypeProxy},
+		Refs: Refs{SecurityHub: []string{"RDS.43"}}},
+}
+
+// RequiredTagKeys are the tag keys rds-tags wants on the instance, subnet group and parameter group.
+var RequiredTagKeys = []string{"environment", "owner"}
+
+// Lookup returns the control with the given key.
+func Lookup(key string) (Control, bool) {
+	for _, c := range Catalog {
+		if c.Key == key {
+			return c, true
+		}
+	}
+	return Control{}, false
+}
+
+// Waivers maps a control key to the reason it is relaxed. A waiver is the only way to relax a
+// hardened default; it is applied and reported as "waived" with its reason.
+type Waivers map[string]string
+
+// WaiverProblem is one waiver that cannot be applied.
+type WaiverProblem struct {
+	Key, Reason, Problem string
+}
+
+// Problems lists every waiver that names no control, names a control that cannot be waived, or
+// gives no reason, sorted by key.
+func (w Waivers) Problems() []WaiverProblem {
+	keys := make([]string, 0, len(w))
+	for k := range w {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []WaiverProblem
+	for _, k := range keys {
+		c, ok := Lookup(k)
+		switch {
+		case !ok:
+			out = append(out, WaiverProblem{k, w[k], fmt.Sprintf("%q is not a control key; waivable keys: %s", k, strings.Join(WaivableKeys(), ", "))})
+		case !c.Waivable:
+			out = append(out, WaiverProblem{k, w[k], fmt.Sprintf("control %s (%s) cannot be waived", k, c.Title)})
+		case strings.TrimSpace(w[k]) == "":
+			out = append(out, WaiverProblem{k, w[k], "the reason is empty; say why the control is relaxed"})
+		}
+	}
+	return out
+}
+
+// Has reports whether control key is waived.
+func (w Waivers) Has(key string) bool {
+	_, ok := w[key]
+	return ok
+}
+
+// WaivableKeys lists the keys a waiver may name, in catalog order.
+func WaivableKeys() []string {
+	var keys []string
+	for _, c := range Catalog {
+		if c.Waivable {
+			keys = append(keys, c.Key)
+		}
+	}
+	return keys
+}

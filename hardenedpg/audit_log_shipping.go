@@ -1,0 +1,151 @@
+package hardenedpg
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+)
+
+// DefaultLogRetentionDays keeps exported logs a year (logs-retention).
+const DefaultLogRetentionDays = 365
+
+// logRetentionValues are the retention periods CloudWatch Logs accepts.
+var logRetentionValues = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+var (
+	logsDestinationPattern = regexp.MustCompile(`^arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:destination:[^\s]+$`)
+	firehosePattern        = regexp.MustCompile(`^arn:aws[a-z-]*:firehose:[a-z0-9-]+:\d{12}:deliverystream/[^\s]+$`)
+	roleArnPattern         = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/[^\s]+$`)
+)
+
+// AuditLogShippingArgs configures the log groups of the exported PostgreSQL logs.
+type AuditLogShippingArgs struct {
+	// Identifier is the RDS instance identifier whose logs these are. Required.
+	Identifier string
+	// LogsKeyArn encrypts the log groups. Required.
+	LogsKeyArn pulumi.StringInput
+	// RetentionDays is 365 by default; less relaxes logs-retention.
+	RetentionDays int
+	// DestinationArn is where every log group streams: a CloudWatch Logs destination (usually in
+	// a central audit account) or a Firehose delivery stream. Without one, logs-shipped is relaxed.
+	DestinationArn string
+	// DestinationRoleArn lets CloudWatch Logs write to a Firehose stream; required for one, and
+	// not used by a cross-account destination (its own policy admits this account).
+	DestinationRoleArn string
+	Tags               map[string]string
+	Waivers            baseline.Waivers
+}
+
+// AuditLogShipping owns one encrypted log group per exported log type, created before the
+// instance so RDS writes into them, and streams each to the audit destination.
+type AuditLogShipping struct {
+	pulumi.ResourceState
+
+	// LogGroups and Subscriptions are keyed by log type (postgresql, upgrade).
+	LogGroups     map[string]*cloudwatch.LogGroup
+	Subscriptions map[string]*cloudwatch.LogSubscriptionFilter
+}
+
+// AuditLogShippingType is the component's type token.
+const AuditLogShippingType = "hardenedpg:index:AuditLogShipping"
+
+// LogGroupName is where RDS writes an exported log type of an instance.
+func LogGroupName(identifier, logType string) string {
+	return fmt.Sprintf("/aws/rds/instance/%s/%s", identifier, logType)
+}
+
+func (a *AuditLogShippingArgs) retention() int {
+	if a.RetentionDays == 0 {
+		return DefaultLogRetentionDays
+	}
+	return a.RetentionDays
+}
+
+func (a *AuditLogShippingArgs) check(p *problems) {
+	if a.Identifier == "" {
+		p.add("Identifier", a.Identifier, "required: the RDS instance identifier")
+	}
+	if a.LogsKeyArn == nil {
+		p.add("LogsKeyArn", "", "required: the key that encrypts the log groups")
+	}
+	switch r := a.retention(); {
+	case !slices.Contains(logRetentionValues, r):
+		p.add("RetentionDays", r, "want a CloudWatch Logs retention: %v", logRetentionValues)
+	case r < DefaultLogRetentionDays:
+		p.relax(a.Waivers, "logs-retention", "RetentionDays", r, "365 or more")
+	}
+	switch d := a.DestinationArn; {
+	case d == "":
+		p.relax(a.Waivers, "logs-shipped", "DestinationArn", d, "a CloudWatch Logs destination or Firehose ARN")
+	case logsDestinationPattern.MatchString(d):
+	case firehosePattern.MatchString(d):
+		if a.DestinationRoleArn == "" {
+			p.add("DestinationRoleArn", a.DestinationRoleArn, "required with a Firehose destination: the role CloudWatch Logs assumes to write to it")
+		}
+	default:
+		p.add("DestinationArn", d, "want a CloudWatch Logs destination (arn:aws:logs:<region>:<account>:destination:<name>) or a Firehose stream (arn:aws:firehose:<region>:<account>:deliverystream/<name>)")
+	}
+	if r := a.DestinationRoleArn; r != "" && !roleArnPattern.MatchString(r) {
+		p.add("DestinationRoleArn", r, "want an IAM role ARN: arn:aws:iam::<account>:role/<name>")
+	}
+}
+
+// NewAuditLogShipping creates the log groups and their subscription filters.
+func NewAuditLogShipping(ctx *pulumi.Context, name string, args *AuditLogShippingArgs, opts ...pulumi.ResourceOption) (*AuditLogShipping, error) {
+	if args == nil {
+		args = &AuditLogShippingArgs{}
+	}
+	p := waiverProblems(args.Waivers)
+	args.check(&p)
+	if err := p.err(); err != nil {
+		return nil, fmt.Errorf("hardenedpg.NewAuditLogShipping %q: %w", name, err)
+	}
+	c := &AuditLogShipping{
+		LogGroups:     map[string]*cloudwatch.LogGroup{},
+		Subscriptions: map[string]*cloudwatch.LogSubscriptionFilter{},
+	}
+	if err := ctx.RegisterComponentResource(AuditLogShippingType, name, c, opts...); err != nil {
+		return nil, err
+	}
+	outputs := pulumi.Map{}
+	for _, logType := range LogTypes {
+		group, err := cloudwatch.NewLogGroup(ctx, fmt.Sprintf("%s-%s-logs", name, logType), &cloudwatch.LogGroupArgs{
+			Name:            pulumi.String(LogGroupName(args.Identifier, logType)),
+			KmsKeyId:        args.LogsKeyArn,
+			RetentionInDays: pulumi.Int(args.retention()),
+			Tags:            pulumi.ToStringMap(args.Tags),
+		}, pulumi.Parent(c))
+		if err != nil {
+			return nil, err
+		}
+		c.LogGroups[logType] = group
+		outputs[logType+"LogGroupArn"] = group.Arn
+		if args.DestinationArn == "" {
+			continue
+		}
+		var role pulumi.StringPtrInput
+		if args.DestinationRoleArn != "" {
+			role = pulumi.String(args.DestinationRoleArn)
+		}
+		filter, err := cloudwatch.NewLogSubscriptionFilter(ctx, fmt.Sprintf("%s-%s-subscription", name, logType), &cloudwatch.LogSubscriptionFilterArgs{
+			LogGroup:       group.Name,
+			Name:           pulumi.String("hardenedpg-audit"),
+			FilterPattern:  pulumi.String(""), // every event: an audit trail is not sampled
+			DestinationArn: pulumi.String(args.DestinationArn),
+			RoleArn:        role,
+		}, pulumi.Parent(c))
+		if err != nil {
+			return nil, err
+		}
+		c.Subscriptions[logType] = filter
+	}
+	if err := ctx.RegisterResourceOutputs(c, outputs); err != nil {
+		return nil, err
+	}
+	return c, nil
+}

@@ -1,0 +1,224 @@
+package hardenedpg
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+)
+
+// DatabaseArgs configures a whole hardened database in one value.
+type DatabaseArgs struct {
+	InstanceSettings
+
+	// VpcID is the VPC of the subnets. Required.
+	VpcID pulumi.StringInput
+	// SubnetIDs are private subnets in at least two availability zones.
+	SubnetIDs []string
+	// SkipPrivateSubnetCheck skips proving the subnets private (relaxes rds-private-subnets).
+	SkipPrivateSubnetCheck bool
+	// AllowedSecurityGroupIDs may connect on the database port.
+	AllowedSecurityGroupIDs []string
+	// Parameters are added to or override the baseline engine parameters.
+	Parameters []Parameter
+	// LogRetentionDays is 365 by default.
+	LogRetentionDays int
+	// AuditDestinationArn and AuditDestinationRoleArn: see AuditLogShippingArgs.
+	AuditDestinationArn     string
+	AuditDestinationRoleArn string
+	// KeyDeletionWindowInDays is 30 by default.
+	KeyDeletionWindowInDays int
+
+	// Tags go on every resource that takes tags; baseline.RequiredTagKeys must be among them.
+	Tags    map[string]string
+	Waivers baseline.Waivers
+}
+
+// Database is the hardened database: keys, network, parameters, log groups and the instance.
+type Database struct {
+	pulumi.ResourceState
+
+	StorageKey     *EncryptionKey
+	LogsKey        *EncryptionKey
+	SecurityGroup  *SecurityGroup
+	SubnetGroup    *SubnetGroup
+	ParameterGroup *ParameterGroup
+	AuditLogs      *AuditLogShipping
+	Instance       *Instance
+}
+
+// DatabaseType is the component's type token.
+const DatabaseType = "hardenedpg:index:Database"
+
+// children derives every child's args from one DatabaseArgs, so validation and creation see the
+// same values.
+type databaseChildren struct {
+	storageKey, logsKey EncryptionKeyArgs
+	securityGroup       SecurityGroupArgs
+	subnetGroup         SubnetGroupArgs
+	parameterGroup      ParameterGroupArgs
+	auditLogs           AuditLogShippingArgs
+	instance            InstanceArgs
+}
+
+func (a *DatabaseArgs) children() databaseChildren {
+	s := a.withDefaults()
+	tags := map[string]string{"managed-by": "hardenedpg"}
+	maps.Copy(tags, a.Tags)
+	alias := func(role string) string { return fmt.Sprintf("hardenedpg/%s/%s", s.Identifier, role) }
+	logGroups := make([]string, len(LogTypes))
+	for i, t := range LogTypes {
+		logGroups[i] = LogGroupName(s.Identifier, t)
+	}
+	keepKeys := !s.DisableDeletionProtection
+	return databaseChildren{
+		storageKey: EncryptionKeyArgs{
+			Description: fmt.Sprintf("hardenedpg %s: storage, Performance Insights and master secret", s.Identifier),
+			Alias:       alias("storage"), ViaServices: []string{"rds", "secretsmanager"},
+			DeletionWindowInDays: a.KeyDeletionWindowInDays, DeleteWithStack: !keepKeys, Tags: tags, Waivers: a.Waivers,
+		},
+		logsKey: EncryptionKeyArgs{
+			Description: fmt.Sprintf("hardenedpg %s: exported PostgreSQL logs", s.Identifier),
+			Alias:       alias("logs"), LogGroupNames: logGroups,
+			DeletionWindowInDays: a.KeyDeletionWindowInDays, DeleteWithStack: !keepKeys, Tags: tags, Waivers: a.Waivers,
+		},
+		securityGroup: SecurityGroupArgs{
+			VpcID: a.VpcID, Port: s.Port, AllowedSecurityGroupIDs: a.AllowedSecurityGroupIDs, Tags: tags,
+			Description: fmt.Sprintf("hardenedpg %s: PostgreSQL on port %d from allowed security groups only, no egress", s.Identifier, s.Port),
+		},
+		subnetGroup: SubnetGroupArgs{
+			SubnetIDs: a.SubnetIDs, SkipPrivateCheck: a.SkipPrivateSubnetCheck, Tags: tags, Waivers: a.Waivers,
+			Description: fmt.Sprintf("hardenedpg %s: private subnets", s.Identifier),
+		},
+		parameterGroup: ParameterGroupArgs{
+			EngineMajorVersion: s.EngineMajorVersion, Parameters: a.Parameters, Tags: tags, Waivers: a.Waivers,
+			Description: fmt.Sprintf("hardenedpg %s: baseline for PostgreSQL %s", s.Identifier, s.EngineMajorVersion),
+		},
+		auditLogs: AuditLogShippingArgs{
+			Identifier: s.Identifier, RetentionDays: a.LogRetentionDays,
+			DestinationArn: a.AuditDestinationArn, DestinationRoleArn: a.AuditDestinationRoleArn, Tags: tags, Waivers: a.Waivers,
+		},
+		instance: InstanceArgs{InstanceSettings: s, Tags: tags, Waivers: a.Waivers},
+	}
+}
+
+// check reports every problem of the args and of every child's args; the wired inputs that the
+// Database itself provides (keys, names) are not checked here.
+func (a *DatabaseArgs) check(ch databaseChildren) problems {
+	p := waiverProblems(a.Waivers)
+	ch.instance.InstanceSettings.check(&p, a.Waivers)
+	if a.VpcID == nil {
+		p.add("VpcID", "", "required: the VPC of the subnets")
+	}
+	var keyProblems problems
+	ch.storageKey.check(&keyProblems)
+	for _, kp := range keyProblems {
+		if kp.Field == "DeletionWindowInDays" {
+			kp.Field = "KeyDeletionWindowInDays"
+		}
+		p = append(p, kp)
+	}
+	var sg problems
+	ch.securityGroup.check(&sg)
+	for _, e := range sg {
+		if e.Field != "Port" && e.Field != "VpcID" { // reported once, by the instance and above
+			p = append(p, e)
+		}
+	}
+	ch.subnetGroup.check(&p)
+	ch.parameterGroup.check(&p)
+	var logs problems
+	ch.auditLogs.LogsKeyArn = pulumi.String("") // provided by the Database
+	ch.auditLogs.check(&logs)
+	for _, e := range logs {
+		switch e.Field {
+		case "Identifier":
+			continue // reported by the instance settings
+		case "RetentionDays":
+			e.Field = "LogRetentionDays"
+		case "DestinationArn", "DestinationRoleArn":
+			e.Field = "Audit" + e.Field
+		}
+		p = append(p, e)
+	}
+	var missing []string
+	for _, k := range baseline.RequiredTagKeys {
+		if strings.TrimSpace(a.Tags[k]) == "" {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) > 0 {
+		p.relax(a.Waivers, "rds-tags", "Tags", slices.Sorted(maps.Keys(a.Tags)), "tags with the keys "+strings.Join(baseline.RequiredTagKeys, ", ")+"; missing: "+strings.Join(missing, ", "))
+	}
+	return p
+}
+
+// NewDatabase validates everything, proves the subnets private, then creates the whole database.
+// On any problem it returns one error listing all of them and registers nothing.
+func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...pulumi.ResourceOption) (*Database, error) {
+	if args == nil {
+		args = &DatabaseArgs{}
+	}
+	ch := args.children()
+	p := args.check(ch)
+	var zones []string
+	if len(p) == 0 && !args.SkipPrivateSubnetCheck {
+		zones = ch.subnetGroup.verify(ctx, &p)
+	}
+	if err := p.err(); err != nil {
+		return nil, fmt.Errorf("hardenedpg.NewDatabase %q: %w", name, err)
+	}
+	env, err := lookupEnv(ctx)
+	if err != nil {
+		return nil, err
+	}
+
+	d := &Database{}
+	if err := ctx.RegisterComponentResource(DatabaseType, name, d, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(d)
+	if d.StorageKey, err = newEncryptionKey(ctx, name+"-storage-key", &ch.storageKey, env, parent); err != nil {
+		return nil, err
+	}
+	if d.LogsKey, err = newEncryptionKey(ctx, name+"-logs-key", &ch.logsKey, env, parent); err != nil {
+		return nil, err
+	}
+	if d.SecurityGroup, err = NewSecurityGroup(ctx, name+"-security-group", &ch.securityGroup, parent); err != nil {
+		return nil, err
+	}
+	if d.SubnetGroup, err = newSubnetGroup(ctx, name+"-subnet-group", &ch.subnetGroup, zones, parent); err != nil {
+		return nil, err
+	}
+	if d.ParameterGroup, err = NewParameterGroup(ctx, name+"-parameter-group", &ch.parameterGroup, parent); err != nil {
+		return nil, err
+	}
+	ch.auditLogs.LogsKeyArn = d.LogsKey.Arn
+	if d.AuditLogs, err = NewAuditLogShipping(ctx, name+"-audit-logs", &ch.auditLogs, parent); err != nil {
+		return nil, err
+	}
+	inst := ch.instance
+	inst.StorageKeyArn = d.StorageKey.Arn
+	inst.SubnetGroupName = d.SubnetGroup.Name
+	inst.SecurityGroupIDs = pulumi.StringArray{d.SecurityGroup.ID.ToStringOutput()}
+	inst.ParameterGroupName = d.ParameterGroup.Name
+	for _, t := range LogTypes {
+		inst.WaitFor = append(inst.WaitFor, d.AuditLogs.LogGroups[t])
+	}
+	if d.Instance, err = newInstance(ctx, name+"-instance", &inst, env, parent); err != nil {
+		return nil, err
+	}
+	if err := ctx.RegisterResourceOutputs(d, pulumi.Map{
+		"address": d.Instance.Address, "port": d.Instance.Port, "endpoint": d.Instance.Endpoint,
+		"arn": d.Instance.Arn, "resourceId": d.Instance.ResourceID,
+		"masterUserSecretArn": d.Instance.MasterUserSecretArn, "connectPolicy": d.Instance.ConnectPolicy,
+		"storageKeyArn": d.StorageKey.Arn, "logsKeyArn": d.LogsKey.Arn, "securityGroupId": d.SecurityGroup.ID,
+	}); err != nil {
+		return nil, err
+	}
+	return d, nil
+}

@@ -1,0 +1,211 @@
+package hardenedpg
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+)
+
+// EncryptionKeyArgs configures a customer-managed KMS key.
+type EncryptionKeyArgs struct {
+	// Description is shown in the KMS console. Required.
+	Description string
+	// Alias is the alias name without the "alias/" prefix, e.g. "hardenedpg/prod-db/storage". Required.
+	Alias string
+	// ViaServices are the AWS services (e.g. "rds", "secretsmanager") through which principals of
+	// the account may use the key; kms:ViaService restricts every use to them.
+	ViaServices []string
+	// LogGroupNames lets the CloudWatch Logs service encrypt these log groups (a trailing * is a
+	// prefix), bound by the kms:EncryptionContext:aws:logs:arn condition.
+	LogGroupNames []string
+	// AdminArns administer the key (never use it). Default: the account root, i.e. IAM decides.
+	AdminArns []string
+	// DeletionWindowInDays is 30 by default; 7-29 relaxes kms-deletion-window.
+	DeletionWindowInDays int
+	// DeleteWithStack deletes the key on destroy. By default Pulumi retains it: snapshots and
+	// backups encrypted with it outlive the stack.
+	DeleteWithStack bool
+	Tags            map[string]string
+	Waivers         baseline.Waivers
+}
+
+// EncryptionKey is a rotating KMS key whose policy only lets the named services use it.
+type EncryptionKey struct {
+	pulumi.ResourceState
+
+	Key   *kms.Key
+	Alias *kms.Alias
+
+	Arn   pulumi.StringOutput `pulumi:"arn"`
+	KeyID pulumi.StringOutput `pulumi:"keyId"`
+	// Policy is the key policy, rendered at preview time for review.
+	Policy string `pulumi:"policy"`
+}
+
+// EncryptionKeyType is the component's type token.
+const EncryptionKeyType = "hardenedpg:index:EncryptionKey"
+
+var (
+	aliasPattern   = regexp.MustCompile(`^[a-zA-Z0-9/_-]{1,250}$`)
+	servicePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{1,62}$`)
+	arnPattern     = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:(root|role/.+|user/.+)$`)
+)
+
+// kmsAdminActions manage a key without using it for cryptography.
+var kmsAdminActions = []string{
+	"kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
+	"kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
+	"kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand",
+}
+
+var kmsUseActions = []string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"}
+
+func (a *EncryptionKeyArgs) check(p *problems) {
+	if a.Description == "" {
+		p.add("Description", a.Description, "required")
+	}
+	if !aliasPattern.MatchString(a.Alias) {
+		p.add("Alias", a.Alias, "want 1-250 characters of letters, digits, /, _ and -, without the alias/ prefix")
+	}
+	for i, s := range a.ViaServices {
+		if !servicePattern.MatchString(s) {
+			p.add(fmt.Sprintf("ViaServices[%d]", i), s, "want an AWS service name such as rds or secretsmanager")
+		}
+	}
+	if len(a.ViaServices) == 0 && len(a.LogGroupNames) == 0 {
+		p.add("ViaServices", a.ViaServices, "a key nobody may use: name at least one service or log group")
+	}
+	for i, n := range a.LogGroupNames {
+		if n == "" || n[0] != '/' {
+			p.add(fmt.Sprintf("LogGroupNames[%d]", i), n, "want a log group name starting with /")
+		}
+	}
+	for i, arn := range a.AdminArns {
+		if !arnPattern.MatchString(arn) {
+			p.add(fmt.Sprintf("AdminArns[%d]", i), arn, "want an IAM root, role or user ARN (no wildcard)")
+		}
+	}
+	switch w := a.DeletionWindowInDays; {
+	case w == 0 || w == 30:
+	case w >= 7 && w < 30:
+		p.relax(a.Waivers, "kms-deletion-window", "DeletionWindowInDays", w, "30")
+	default:
+		p.add("DeletionWindowInDays", w, "want 7 to 30 (30 by default)")
+	}
+}
+
+// policy renders the key policy: administrators manage, the account uses only through the named
+// services, and CloudWatch Logs uses only for the named log groups.
+func (a *EncryptionKeyArgs) policy(env awsEnv) PolicyDocument {
+	admins := a.AdminArns
+	if len(admins) == 0 {
+		admins = []string{env.rootArn()}
+	}
+	doc := PolicyDocument{Statement: []PolicyStatement{{
+		Sid: "KeyAdministration", Effect: "Allow",
+		Principal: &Principal{AWS: admins}, Action: kmsAdminActions, Resource: []string{"*"},
+	}}}
+	if len(a.ViaServices) > 0 {
+		via := make([]string, len(a.ViaServices))
+		for i, s := range a.ViaServices {
+			via[i] = env.servicePrincipal(s)
+		}
+		account := &Principal{AWS: []string{env.rootArn()}}
+		doc.Statement = append(doc.Statement,
+			PolicyStatement{
+				Sid: "UseThroughNamedServices", Effect: "Allow", Principal: account,
+				Action: kmsUseActions, Resource: []string{"*"},
+				Condition: map[string]map[string][]string{"StringEquals": {
+					"kms:ViaService": via, "kms:CallerAccount": {env.AccountID},
+				}},
+			},
+			PolicyStatement{
+				Sid: "GrantsForServiceResources", Effect: "Allow", Principal: account,
+				Action: []string{"kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"}, Resource: []string{"*"},
+				Condition: map[string]map[string][]string{
+					"StringEquals": {"kms:ViaService": via, "kms:CallerAccount": {env.AccountID}},
+					"Bool":         {"kms:GrantIsForAWSResource": {"true"}},
+				},
+			})
+	}
+	if len(a.LogGroupNames) > 0 {
+		arns := make([]string, len(a.LogGroupNames))
+		for i, n := range a.LogGroupNames {
+			arns[i] = env.logGroupArn(n)
+		}
+		doc.Statement = append(doc.Statement, PolicyStatement{
+			Sid: "CloudWatchLogsForNamedLogGroups", Effect: "Allow",
+			Principal: &Principal{Service: []string{env.servicePrincipal("logs")}},
+			Action:    []string{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"},
+			Resource:  []string{"*"},
+			Condition: map[string]map[string][]string{"ArnLike": {"kms:EncryptionContext:aws:logs:arn": arns}},
+		})
+	}
+	return doc
+}
+
+// NewEncryptionKey creates a KMS key with rotation, a 30-day deletion window and a least-privilege
+// policy, plus its alias.
+func NewEncryptionKey(ctx *pulumi.Context, name string, args *EncryptionKeyArgs, opts ...pulumi.ResourceOption) (*EncryptionKey, error) {
+	if args == nil {
+		args = &EncryptionKeyArgs{}
+	}
+	p := waiverProblems(args.Waivers)
+	args.check(&p)
+	if err := p.err(); err != nil {
+		return nil, fmt.Errorf("hardenedpg.NewEncryptionKey %q: %w", name, err)
+	}
+	env, err := lookupEnv(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return newEncryptionKey(ctx, name, args, env, opts...)
+}
+
+func newEncryptionKey(ctx *pulumi.Context, name string, args *EncryptionKeyArgs, env awsEnv, opts ...pulumi.ResourceOption) (*EncryptionKey, error) {
+	c := &EncryptionKey{}
+	if err := ctx.RegisterComponentResource(EncryptionKeyType, name, c, opts...); err != nil {
+		return nil, err
+	}
+	window := args.DeletionWindowInDays
+	if window == 0 {
+		window = 30
+	}
+	c.Policy = args.policy(env).JSON()
+	keyOpts := []pulumi.ResourceOption{pulumi.Parent(c)}
+	if !args.DeleteWithStack {
+		keyOpts = append(keyOpts, pulumi.RetainOnDelete(true))
+	}
+	key, err := kms.NewKey(ctx, name+"-key", &kms.KeyArgs{
+		Description:                    pulumi.String(args.Description),
+		KeyUsage:                       pulumi.String("ENCRYPT_DECRYPT"),
+		CustomerMasterKeySpec:          pulumi.String("SYMMETRIC_DEFAULT"),
+		EnableKeyRotation:              pulumi.Bool(true),
+		IsEnabled:                      pulumi.Bool(true),
+		DeletionWindowInDays:           pulumi.Int(window),
+		BypassPolicyLockoutSafetyCheck: pulumi.Bool(false),
+		Policy:                         pulumi.String(c.Policy),
+		Tags:                           pulumi.ToStringMap(args.Tags),
+	}, keyOpts...)
+	if err != nil {
+		return nil, err
+	}
+	alias, err := kms.NewAlias(ctx, name+"-alias", &kms.AliasArgs{
+		Name:        pulumi.String("alias/" + args.Alias),
+		TargetKeyId: key.KeyId,
+	}, pulumi.Parent(c))
+	if err != nil {
+		return nil, err
+	}
+	c.Key, c.Alias, c.Arn, c.KeyID = key, alias, key.Arn, key.KeyId
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"arn": key.Arn, "keyId": key.KeyId, "aliasName": alias.Name, "policy": pulumi.String(c.Policy),
+	}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}

@@ -1,0 +1,47 @@
+package hardenedpg
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// awsEnv is where the stack deploys: policies and ARNs are built from it as plain values, so
+// they are known at preview time and reviewed in full.
+type awsEnv struct {
+	AccountID string
+	Region    string
+	Partition string
+	DNSSuffix string
+}
+
+func lookupEnv(ctx *pulumi.Context, opts ...pulumi.InvokeOption) (awsEnv, error) {
+	id, err := aws.GetCallerIdentity(ctx, &aws.GetCallerIdentityArgs{}, opts...)
+	if err != nil {
+		return awsEnv{}, fmt.Errorf("looking up the AWS account: %w", err)
+	}
+	region, err := aws.GetRegion(ctx, &aws.GetRegionArgs{}, opts...)
+	if err != nil {
+		return awsEnv{}, fmt.Errorf("looking up the AWS region: %w", err)
+	}
+	part, err := aws.GetPartition(ctx, &aws.GetPartitionArgs{}, opts...)
+	if err != nil {
+		return awsEnv{}, fmt.Errorf("looking up the AWS partition: %w", err)
+	}
+	return awsEnv{AccountID: id.AccountId, Region: region.Name, Partition: part.Partition, DNSSuffix: part.DnsSuffix}, nil
+}
+
+// rootArn is the account principal: IAM policies of the account decide who acts through it.
+func (e awsEnv) rootArn() string {
+	return fmt.Sprintf("arn:%s:iam::%s:root", e.Partition, e.AccountID)
+}
+
+// servicePrincipal is the regional endpoint name of an AWS service, as KMS and IAM compare it.
+func (e awsEnv) servicePrincipal(service string) string {
+	return fmt.Sprintf("%s.%s.%s", service, e.Region, e.DNSSuffix)
+}
+
+func (e awsEnv) logGroupArn(name string) string {
+	return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", e.Partition, e.Region, e.AccountID, name)
+}

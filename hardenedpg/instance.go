@@ -1,0 +1,418 @@
+package hardenedpg
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+)
+
+// Defaults of InstanceSettings; each applies when the field is left zero.
+const (
+	DefaultInstanceClass           = "db.m7g.large"
+	DefaultAllocatedStorageGB      = 100
+	DefaultMaxAllocatedStorageGB   = 1000
+	DefaultPort                    = 5433
+	DefaultAdminUsername           = "dbadmin"
+	DefaultBackupRetentionDays     = 35
+	DefaultBackupWindow            = "02:00-03:00"
+	DefaultMaintenanceWindow       = "sun:03:30-sun:04:30"
+	DefaultCACertIdentifier        = "rds-ca-rsa2048-g1"
+	DefaultMonitoringInterval      = 60
+	DefaultPerformanceInsightsDays = 7
+)
+
+// LogTypes are the PostgreSQL logs RDS exports to CloudWatch (rds-log-exports).
+var LogTypes = []string{"postgresql", "upgrade"}
+
+// CACertIdentifiers are the current RDS certificate authorities (rds-ca-cert).
+var CACertIdentifiers = []string{"rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1"}
+
+// reservedAdminNames are refused as master user names (rds-custom-admin): defaults scanners
+// flag, and names RDS keeps for itself.
+var reservedAdminNames = []string{"postgres", "admin", "root", "rdsadmin", "rdsrepladmin", "rds_superuser", "master", "administrator"}
+
+var monitoringIntervals = []int{1, 5, 10, 15, 30, 60}
+
+// InstanceSettings are the instance choices shared by InstanceArgs and DatabaseArgs. The zero
+// value of each field is the hardened default.
+type InstanceSettings struct {
+	// Identifier is the RDS instance identifier. Required.
+	Identifier string
+	// EngineMajorVersion is "14" to "18" ("17" by default); minor versions upgrade automatically.
+	EngineMajorVersion string
+	InstanceClass      string
+	AllocatedStorageGB int
+	// MaxAllocatedStorageGB is the storage autoscaling ceiling.
+	MaxAllocatedStorageGB int
+	// Port defaults to 5433; 5432 relaxes rds-non-default-port.
+	Port int
+	// AdminUsername is the master user; postgres, admin and RDS-reserved names are refused.
+	AdminUsername string
+	// BackupRetentionDays is 35 by default; 1-6 relaxes rds-backup-retention.
+	BackupRetentionDays int
+	BackupWindow        string
+	MaintenanceWindow   string
+	CACertIdentifier    string
+	// MonitoringIntervalSeconds is 1, 5, 10, 15, 30 or 60 (default).
+	MonitoringIntervalSeconds int
+	// PerformanceInsightsRetentionDays is 7 (default, free) or a multiple of 31 up to 731.
+	PerformanceInsightsRetentionDays int
+	// IAMDatabaseUsers are the database users the ConnectPolicy output lets IAM principals connect as.
+	IAMDatabaseUsers []string
+	// AllowMajorVersionUpgrade lets a change of EngineMajorVersion upgrade in place.
+	AllowMajorVersionUpgrade bool
+
+	// Relaxations: each needs a waiver of the control named.
+	SingleAZ                   bool // rds-multi-az
+	DisableDeletionProtection  bool // rds-deletion-protection; also lifts Pulumi's protect
+	SkipFinalSnapshot          bool // rds-final-snapshot
+	DisablePerformanceInsights bool // rds-performance-insights
+	DisableEnhancedMonitoring  bool // rds-enhanced-monitoring
+}
+
+// InstanceArgs configures the RDS instance.
+type InstanceArgs struct {
+	InstanceSettings
+
+	// Wired from other resources; all required.
+	StorageKeyArn      pulumi.StringInput
+	SubnetGroupName    pulumi.StringInput
+	SecurityGroupIDs   pulumi.StringArrayInput
+	ParameterGroupName pulumi.StringInput
+	// WaitFor are resources the instance is created after: the log groups, so that RDS does not
+	// create them first without a key or retention.
+	WaitFor []pulumi.Resource
+
+	Tags    map[string]string
+	Waivers baseline.Waivers
+}
+
+// Instance is the hardened RDS for PostgreSQL instance with its monitoring role and the stable
+// suffix of its final snapshot.
+type Instance struct {
+	pulumi.ResourceState
+
+	Instance            *rds.Instance
+	MonitoringRole      *iam.Role
+	FinalSnapshotSuffix *random.RandomId
+
+	Address             pulumi.StringOutput `pulumi:"address"`
+	Port                pulumi.IntOutput    `pulumi:"port"`
+	Endpoint            pulumi.StringOutput `pulumi:"endpoint"`
+	Arn                 pulumi.StringOutput `pulumi:"arn"`
+	ResourceID          pulumi.StringOutput `pulumi:"resourceId"`
+	MasterUserSecretArn pulumi.StringOutput `pulumi:"masterUserSecretArn"`
+	// ConnectPolicy is an IAM policy document granting rds-db:connect as IAMDatabaseUsers.
+	ConnectPolicy pulumi.StringOutput `pulumi:"connectPolicy"`
+}
+
+// InstanceType is the component's type token.
+const InstanceType = "hardenedpg:index:Instance"
+
+var (
+	identifierPattern    = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
+	instanceClassPattern = regexp.MustCompile(`^db\.[a-z0-9-]+\.[a-z0-9]+$`)
+	dbUserPattern        = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+	windowPattern        = regexp.MustCompile(`^([0-1][0-9]|2[0-3]):[0-5][0-9]-([0-1][0-9]|2[0-3]):[0-5][0-9]$`)
+	maintenancePattern   = regexp.MustCompile(`^(mon|tue|wed|thu|fri|sat|sun):([0-1][0-9]|2[0-3]):[0-5][0-9]-(mon|tue|wed|thu|fri|sat|sun):([0-1][0-9]|2[0-3]):[0-5][0-9]$`)
+)
+
+// withDefaults fills every zero field with its hardened default.
+func (s InstanceSettings) withDefaults() InstanceSettings {
+	def := func(v *string, d string) {
+		if *v == "" {
+			*v = d
+		}
+	}
+	defInt := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&s.EngineMajorVersion, DefaultMajorVersion)
+	def(&s.InstanceClass, DefaultInstanceClass)
+	def(&s.AdminUsername, DefaultAdminUsername)
+	def(&s.BackupWindow, DefaultBackupWindow)
+	def(&s.MaintenanceWindow, DefaultMaintenanceWindow)
+	def(&s.CACertIdentifier, DefaultCACertIdentifier)
+	defInt(&s.AllocatedStorageGB, DefaultAllocatedStorageGB)
+	defInt(&s.MaxAllocatedStorageGB, max(DefaultMaxAllocatedStorageGB, s.AllocatedStorageGB))
+	defInt(&s.Port, DefaultPort)
+	defInt(&s.BackupRetentionDays, DefaultBackupRetentionDays)
+	defInt(&s.MonitoringIntervalSeconds, DefaultMonitoringInterval)
+	defInt(&s.PerformanceInsightsRetentionDays, DefaultPerformanceInsightsDays)
+	return s
+}
+
+// check validates settings that already carry their defaults.
+func (s InstanceSettings) check(p *problems, w baseline.Waivers) {
+	switch {
+	case s.Identifier == "":
+		p.add("Identifier", s.Identifier, "required: the RDS instance identifier")
+	case !identifierPattern.MatchString(s.Identifier) || strings.Contains(s.Identifier, "--") || strings.HasSuffix(s.Identifier, "-"):
+		p.add("Identifier", s.Identifier, "want 1-63 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen")
+	}
+	checkMajorVersion(p, "EngineMajorVersion", s.EngineMajorVersion)
+	if !instanceClassPattern.MatchString(s.InstanceClass) {
+		p.add("InstanceClass", s.InstanceClass, "want an RDS instance class such as db.m7g.large")
+	}
+	if s.AllocatedStorageGB < 20 || s.AllocatedStorageGB > 65536 {
+		p.add("AllocatedStorageGB", s.AllocatedStorageGB, "want 20 to 65536 (gp3)")
+	}
+	if s.MaxAllocatedStorageGB <= s.AllocatedStorageGB || s.MaxAllocatedStorageGB > 65536 {
+		p.add("MaxAllocatedStorageGB", s.MaxAllocatedStorageGB, "want more than AllocatedStorageGB (%d) and at most 65536, so storage can autoscale", s.AllocatedStorageGB)
+	}
+	switch {
+	case s.Port < 1150 || s.Port > 65535:
+		p.add("Port", s.Port, "want 1150 to 65535 (the ports RDS accepts)")
+	case s.Port == 5432:
+		p.relax(w, "rds-non-default-port", "Port", s.Port, fmt.Sprintf("any port but 5432, %d by default", DefaultPort))
+	}
+	switch {
+	case slices.Contains(reservedAdminNames, strings.ToLower(s.AdminUsername)):
+		p.add("AdminUsername", s.AdminUsername, "a default or reserved name (control rds-custom-admin); refused: %s", strings.Join(reservedAdminNames, ", "))
+	case !dbUserPattern.MatchString(s.AdminUsername):
+		p.add("AdminUsername", s.AdminUsername, "want 1-63 lowercase letters, digits and underscores, starting with a letter or underscore")
+	}
+	switch r := s.BackupRetentionDays; {
+	case r >= 7 && r <= 35:
+	case r >= 1 && r < 7:
+		p.relax(w, "rds-backup-retention", "BackupRetentionDays", r, "7 to 35, 35 by default")
+	default:
+		p.add("BackupRetentionDays", r, "want 1 to 35 (7 or more keeps rds-backup-retention passing)")
+	}
+	if !windowPattern.MatchString(s.BackupWindow) {
+		p.add("BackupWindow", s.BackupWindow, "want hh:mm-hh:mm in UTC")
+	}
+	if !maintenancePattern.MatchString(s.MaintenanceWindow) {
+		p.add("MaintenanceWindow", s.MaintenanceWindow, "want ddd:hh:mm-ddd:hh:mm in UTC, e.g. %s", DefaultMaintenanceWindow)
+	}
+	if !slices.Contains(CACertIdentifiers, s.CACertIdentifier) {
+		p.add("CACertIdentifier", s.CACertIdentifier, "want a current RDS CA: %s", strings.Join(CACertIdentifiers, ", "))
+	}
+	if !slices.Contains(monitoringIntervals, s.MonitoringIntervalSeconds) {
+		p.add("MonitoringIntervalSeconds", s.MonitoringIntervalSeconds, "want 1, 5, 10, 15, 30 or 60 (to turn monitoring off, set DisableEnhancedMonitoring)")
+	}
+	if d := s.PerformanceInsightsRetentionDays; d != 7 && (d%31 != 0 || d > 731) {
+		p.add("PerformanceInsightsRetentionDays", d, "want 7 or a multiple of 31 up to 731")
+	}
+	for i, u := range s.IAMDatabaseUsers {
+		field := fmt.Sprintf("IAMDatabaseUsers[%d]", i)
+		switch {
+		case !dbUserPattern.MatchString(u):
+			p.add(field, u, "want 1-63 lowercase letters, digits and underscores, starting with a letter or underscore")
+		case u == s.AdminUsername:
+			p.add(field, u, "the master user signs in only through its managed secret, not IAM")
+		}
+	}
+	relaxations := []struct {
+		on              bool
+		control, field  string
+		hardenedSetting string
+	}{
+		{s.SingleAZ, "rds-multi-az", "SingleAZ", "false: a standby in a second zone"},
+		{s.DisableDeletionProtection, "rds-deletion-protection", "DisableDeletionProtection", "false: deletion protection on"},
+		{s.SkipFinalSnapshot, "rds-final-snapshot", "SkipFinalSnapshot", "false: a final snapshot on delete"},
+		{s.DisablePerformanceInsights, "rds-performance-insights", "DisablePerformanceInsights", "false: Performance Insights with the storage key"},
+		{s.DisableEnhancedMonitoring, "rds-enhanced-monitoring", "DisableEnhancedMonitoring", "false: enhanced monitoring"},
+	}
+	for _, r := range relaxations {
+		if r.on {
+			p.relax(w, r.control, r.field, true, r.hardenedSetting)
+		}
+	}
+}
+
+func (a *InstanceArgs) check(p *problems) {
+	a.InstanceSettings.check(p, a.Waivers)
+	required := []struct {
+		name string
+		set  bool
+	}{
+		{"StorageKeyArn", a.StorageKeyArn != nil},
+		{"SubnetGroupName", a.SubnetGroupName != nil},
+		{"SecurityGroupIDs", a.SecurityGroupIDs != nil},
+		{"ParameterGroupName", a.ParameterGroupName != nil},
+	}
+	for _, r := range required {
+		if !r.set {
+			p.add(r.name, "", "required")
+		}
+	}
+}
+
+// NewInstance creates the hardened instance. Its master password is generated, stored and
+// rotated by RDS in Secrets Manager under the storage key: no password passes through Pulumi.
+func NewInstance(ctx *pulumi.Context, name string, args *InstanceArgs, opts ...pulumi.ResourceOption) (*Instance, error) {
+	if args == nil {
+		args = &InstanceArgs{}
+	}
+	a := *args
+	a.InstanceSettings = a.withDefaults()
+	p := waiverProblems(a.Waivers)
+	a.check(&p)
+	if err := p.err(); err != nil {
+		return nil, fmt.Errorf("hardenedpg.NewInstance %q: %w", name, err)
+	}
+	env, err := lookupEnv(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return newInstance(ctx, name, &a, env, opts...)
+}
+
+func newInstance(ctx *pulumi.Context, name string, a *InstanceArgs, env awsEnv, opts ...pulumi.ResourceOption) (*Instance, error) {
+	c := &Instance{}
+	if err := ctx.RegisterComponentResource(InstanceType, name, c, opts...); err != nil {
+		return nil, err
+	}
+	s := a.InstanceSettings
+	tags := pulumi.ToStringMap(a.Tags)
+
+	var monitoringRoleArn pulumi.StringPtrInput
+	monitoringInterval := 0
+	if !s.DisableEnhancedMonitoring {
+		role, err := newMonitoringRole(ctx, name, env, tags, c)
+		if err != nil {
+			return nil, err
+		}
+		c.MonitoringRole, monitoringRoleArn, monitoringInterval = role, role.Arn, s.MonitoringIntervalSeconds
+	}
+
+	finalSnapshot := pulumi.StringPtrInput(nil)
+	if !s.SkipFinalSnapshot {
+		// The keeper ties the suffix to the identifier: it stays the same on every update, so the
+		// final snapshot name is known and unique without depending on the time of deletion.
+		suffix, err := random.NewRandomId(ctx, name+"-final-snapshot-suffix", &random.RandomIdArgs{
+			ByteLength: pulumi.Int(4),
+			Keepers:    pulumi.StringMap{"identifier": pulumi.String(s.Identifier)},
+		}, pulumi.Parent(c))
+		if err != nil {
+			return nil, err
+		}
+		c.FinalSnapshotSuffix = suffix
+		finalSnapshot = pulumi.Sprintf("%s-final-%s", s.Identifier, suffix.Hex)
+	}
+
+	var piKey pulumi.StringPtrInput
+	var piRetention pulumi.IntPtrInput
+	if !s.DisablePerformanceInsights {
+		piKey, piRetention = a.StorageKeyArn.ToStringOutput().ToStringPtrOutput(), pulumi.Int(s.PerformanceInsightsRetentionDays)
+	}
+
+	instOpts := []pulumi.ResourceOption{pulumi.Parent(c), pulumi.DependsOn(a.WaitFor)}
+	if !s.DisableDeletionProtection {
+		instOpts = append(instOpts, pulumi.Protect(true))
+	}
+	inst, err := rds.NewInstance(ctx, name+"-db", &rds.InstanceArgs{
+		Identifier:                         pulumi.String(s.Identifier),
+		Engine:                             pulumi.String("postgres"),
+		EngineVersion:                      pulumi.String(s.EngineMajorVersion),
+		AutoMinorVersionUpgrade:            pulumi.Bool(true),
+		AllowMajorVersionUpgrade:           pulumi.Bool(s.AllowMajorVersionUpgrade),
+		EngineLifecycleSupport:             pulumi.String("open-source-rds-extended-support-disabled"),
+		InstanceClass:                      pulumi.String(s.InstanceClass),
+		StorageType:                        pulumi.String("gp3"),
+		AllocatedStorage:                   pulumi.Int(s.AllocatedStorageGB),
+		MaxAllocatedStorage:                pulumi.Int(s.MaxAllocatedStorageGB),
+		StorageEncrypted:                   pulumi.Bool(true),
+		KmsKeyId:                           a.StorageKeyArn,
+		DbSubnetGroupName:                  a.SubnetGroupName,
+		VpcSecurityGroupIds:                a.SecurityGroupIDs,
+		ParameterGroupName:                 a.ParameterGroupName,
+		PubliclyAccessible:                 pulumi.Bool(false),
+		Port:                               pulumi.Int(s.Port),
+		Username:                           pulumi.String(s.AdminUsername),
+		ManageMasterUserPassword:           pulumi.Bool(true),
+		MasterUserSecretKmsKeyId:           a.StorageKeyArn,
+		IamDatabaseAuthenticationEnabled:   pulumi.Bool(true),
+		CaCertIdentifier:                   pulumi.String(s.CACertIdentifier),
+		MultiAz:                            pulumi.Bool(!s.SingleAZ),
+		DeletionProtection:                 pulumi.Bool(!s.DisableDeletionProtection),
+		BackupRetentionPeriod:              pulumi.Int(s.BackupRetentionDays),
+		BackupWindow:                       pulumi.String(s.BackupWindow),
+		MaintenanceWindow:                  pulumi.String(s.MaintenanceWindow),
+		CopyTagsToSnapshot:                 pulumi.Bool(true),
+		DeleteAutomatedBackups:             pulumi.Bool(false),
+		SkipFinalSnapshot:                  pulumi.Bool(s.SkipFinalSnapshot),
+		FinalSnapshotIdentifier:            finalSnapshot,
+		EnabledCloudwatchLogsExports:       pulumi.ToStringArray(LogTypes),
+		PerformanceInsightsEnabled:         pulumi.Bool(!s.DisablePerformanceInsights),
+		PerformanceInsightsKmsKeyId:        piKey,
+		PerformanceInsightsRetentionPeriod: piRetention,
+		MonitoringInterval:                 pulumi.Int(monitoringInterval),
+		MonitoringRoleArn:                  monitoringRoleArn,
+		ApplyImmediately:                   pulumi.Bool(false),
+		Tags:                               tags,
+	}, instOpts...)
+	if err != nil {
+		return nil, err
+	}
+	c.Instance = inst
+	c.Address, c.Port, c.Endpoint, c.Arn, c.ResourceID = inst.Address, inst.Port, inst.Endpoint, inst.Arn, inst.ResourceId
+	c.MasterUserSecretArn = inst.MasterUserSecrets.ApplyT(func(secrets []rds.InstanceMasterUserSecret) string {
+		if len(secrets) == 0 || secrets[0].SecretArn == nil {
+			return ""
+		}
+		return *secrets[0].SecretArn
+	}).(pulumi.StringOutput)
+	c.ConnectPolicy = inst.ResourceId.ApplyT(func(resourceID string) string {
+		return connectPolicy(env, resourceID, s.IAMDatabaseUsers)
+	}).(pulumi.StringOutput)
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"address": c.Address, "port": c.Port, "endpoint": c.Endpoint, "arn": c.Arn,
+		"resourceId": c.ResourceID, "masterUserSecretArn": c.MasterUserSecretArn, "connectPolicy": c.ConnectPolicy,
+	}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// connectPolicy grants rds-db:connect as the named database users of one instance; empty when
+// there are none, since a policy without statements is refused by IAM.
+func connectPolicy(env awsEnv, resourceID string, users []string) string {
+	if len(users) == 0 {
+		return ""
+	}
+	resources := make([]string, len(users))
+	for i, u := range users {
+		resources[i] = fmt.Sprintf("arn:%s:rds-db:%s:%s:dbuser:%s/%s", env.Partition, env.Region, env.AccountID, resourceID, u)
+	}
+	return PolicyDocument{Statement: []PolicyStatement{{
+		Sid: "ConnectAsNamedDatabaseUsers", Effect: "Allow", Action: []string{"rds-db:connect"}, Resource: resources,
+	}}}.JSON()
+}
+
+// newMonitoringRole is the role enhanced monitoring assumes to publish OS metrics; the trust is
+// bound to this account against the confused-deputy problem.
+func newMonitoringRole(ctx *pulumi.Context, name string, env awsEnv, tags pulumi.StringMap, parent pulumi.Resource) (*iam.Role, error) {
+	trust := PolicyDocument{Statement: []PolicyStatement{{
+		Effect: "Allow", Principal: &Principal{Service: []string{"monitoring.rds.amazonaws.com"}},
+		Action:    []string{"sts:AssumeRole"},
+		Condition: map[string]map[string][]string{"StringEquals": {"aws:SourceAccount": {env.AccountID}}},
+	}}}
+	role, err := iam.NewRole(ctx, name+"-monitoring-role", &iam.RoleArgs{
+		Description:      pulumi.String("RDS enhanced monitoring publishes OS metrics"),
+		AssumeRolePolicy: pulumi.String(trust.JSON()),
+		Tags:             tags,
+	}, pulumi.Parent(parent))
+	if err != nil {
+		return nil, err
+	}
+	_, err = iam.NewRolePolicyAttachment(ctx, name+"-monitoring-policy", &iam.RolePolicyAttachmentArgs{
+		Role:      role.Name,
+		PolicyArn: pulumi.Sprintf("arn:%s:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole", env.Partition),
+	}, pulumi.Parent(parent))
+	if err != nil {
+		return nil, err
+	}
+	return role, nil
+}

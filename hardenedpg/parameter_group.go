@@ -1,0 +1,255 @@
+package hardenedpg
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+)
+
+// Apply methods of an RDS parameter.
+const (
+	ApplyImmediate     = "immediate"
+	ApplyPendingReboot = "pending-reboot"
+)
+
+// Parameter is one engine parameter of a parameter group.
+type Parameter struct {
+	Name  string
+	Value string
+	// ApplyMethod is immediate or pending-reboot. Empty picks pending-reboot for the static
+	// parameters RDS refuses to apply immediately, immediate otherwise.
+	ApplyMethod string
+}
+
+// BaselineParameter is a parameter every hardened group carries, with the control it serves and
+// the rule an override must still meet.
+type BaselineParameter struct {
+	Parameter
+	Control string
+	// Rule says in words which values keep the control passing.
+	Rule    string
+	accepts func(value string) bool
+}
+
+// Accepts reports whether value keeps the parameter's control passing.
+func (b BaselineParameter) Accepts(value string) bool { return b.accepts(value) }
+
+// Baseline is the single source of the hardened engine parameters: the ParameterGroup, the
+// real-PostgreSQL tests and the docs all read it.
+var Baseline = []BaselineParameter{
+	{Parameter{"rds.force_ssl", "1", ApplyImmediate}, "pg-force-ssl", "1", oneOf("1")},
+	{Parameter{"ssl_min_protocol_version", "TLSv1.2", ApplyImmediate}, "pg-tls-min", "TLSv1.2 or TLSv1.3", oneOf("TLSv1.2", "TLSv1.3")},
+	{Parameter{"password_encryption", "scram-sha-256", ApplyImmediate}, "pg-scram", "scram-sha-256", oneOf("scram-sha-256")},
+	{Parameter{"log_connections", "1", ApplyImmediate}, "pg-connection-logging", "1 (on)", isOn},
+	{Parameter{"log_disconnections", "1", ApplyImmediate}, "pg-connection-logging", "1 (on)", isOn},
+	{Parameter{"log_statement", "ddl", ApplyImmediate}, "pg-statement-logging", "ddl, mod or all", oneOf("ddl", "mod", "all")},
+	{Parameter{"log_min_duration_statement", "1000", ApplyImmediate}, "pg-statement-logging", "a duration in ms, 0 or more (-1 turns it off)", nonNegativeInt},
+	{Parameter{"shared_preload_libraries", "pg_stat_statements,pgaudit", ApplyPendingReboot}, "pg-audit", "a list that includes pgaudit", listIncludes("pgaudit")},
+	{Parameter{"pgaudit.log", "ddl,role", ApplyImmediate}, "pg-audit", "classes including ddl and role (or all), none excluded with -", auditsDDLAndRole},
+	{Parameter{"pgaudit.role", "rds_pgaudit", ApplyImmediate}, "pg-audit", "a role name (rds_pgaudit)", func(v string) bool { return strings.TrimSpace(v) != "" }},
+}
+
+// staticParameters are parameters RDS applies only at reboot; an immediate apply method is refused.
+var staticParameters = []string{
+	"shared_preload_libraries", "max_connections", "shared_buffers", "max_worker_processes",
+	"max_wal_senders", "max_replication_slots", "max_locks_per_transaction", "max_prepared_transactions",
+	"track_activity_query_size", "rds.logical_replication", "wal_buffers", "huge_pages",
+}
+
+func oneOf(values ...string) func(string) bool {
+	return func(v string) bool { return slices.Contains(values, v) }
+}
+
+func isOn(v string) bool { return oneOf("1", "on", "true")(strings.ToLower(v)) }
+
+func nonNegativeInt(v string) bool {
+	n, err := strconv.Atoi(v)
+	return err == nil && n >= 0
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, item := range strings.Split(v, ",") {
+		if item = strings.ToLower(strings.TrimSpace(item)); item != "" {
+			out = append(out, item)
+		}
+	}
+	return out
+}
+
+func listIncludes(want string) func(string) bool {
+	return func(v string) bool { return slices.Contains(splitList(v), want) }
+}
+
+func auditsDDLAndRole(v string) bool {
+	classes := splitList(v)
+	if slices.Contains(classes, "-ddl") || slices.Contains(classes, "-role") {
+		return false
+	}
+	return slices.Contains(classes, "all") || (slices.Contains(classes, "ddl") && slices.Contains(classes, "role"))
+}
+
+// SupportedMajorVersions are the PostgreSQL major versions RDS supports in standard support.
+var SupportedMajorVersions = []string{"14", "15", "16", "17", "18"}
+
+// DefaultMajorVersion is the engine major version used when none is given.
+const DefaultMajorVersion = "17"
+
+// Family is the parameter group family of a PostgreSQL major version.
+func Family(majorVersion string) string { return "postgres" + majorVersion }
+
+// ParameterGroupArgs configures the engine parameters.
+type ParameterGroupArgs struct {
+	// EngineMajorVersion picks the family; DefaultMajorVersion when empty.
+	EngineMajorVersion string
+	// Parameters are added to the baseline, or override a baseline parameter with a value that
+	// still meets its rule; a weaker value needs a waiver of that parameter's control.
+	Parameters  []Parameter
+	Description string
+	Tags        map[string]string
+	Waivers     baseline.Waivers
+}
+
+// ParameterGroup is an RDS parameter group with the baseline parameters. It is auto-named, so a
+// change of family replaces it create-before-delete while the instance keeps running.
+type ParameterGroup struct {
+	pulumi.ResourceState
+
+	Group *rds.ParameterGroup
+	// Parameters are the effective parameters, sorted by name.
+	Parameters []Parameter
+
+	Name pulumi.StringOutput `pulumi:"name"`
+}
+
+// ParameterGroupType is the component's type token.
+const ParameterGroupType = "hardenedpg:index:ParameterGroup"
+
+func baselineParameter(name string) (BaselineParameter, bool) {
+	for _, b := range Baseline {
+		if b.Name == name {
+			return b, true
+		}
+	}
+	return BaselineParameter{}, false
+}
+
+func checkMajorVersion(p *problems, field, v string) {
+	if v == "" || slices.Contains(SupportedMajorVersions, v) {
+		return
+	}
+	if major, _, ok := strings.Cut(v, "."); ok && slices.Contains(SupportedMajorVersions, major) {
+		p.add(field, v, "give the major version only (%s): minor versions are upgraded automatically", major)
+		return
+	}
+	p.add(field, v, "want a supported major version: %s", strings.Join(SupportedMajorVersions, ", "))
+}
+
+func (a *ParameterGroupArgs) check(p *problems) {
+	checkMajorVersion(p, "EngineMajorVersion", a.EngineMajorVersion)
+	seen := map[string]bool{}
+	for i, param := range a.Parameters {
+		field := fmt.Sprintf("Parameters[%d]", i)
+		if param.Name != "" {
+			field = fmt.Sprintf("Parameters[%q]", param.Name)
+		}
+		switch {
+		case param.Name == "":
+			p.add(field, param.Name, "the parameter name is required")
+			continue
+		case seen[param.Name]:
+			p.add(field, param.Value, "the parameter is given twice")
+		}
+		seen[param.Name] = true
+		if m := param.ApplyMethod; m != "" && m != ApplyImmediate && m != ApplyPendingReboot {
+			p.add(field+".ApplyMethod", m, "want %s or %s", ApplyImmediate, ApplyPendingReboot)
+		}
+		if param.ApplyMethod == ApplyImmediate && slices.Contains(staticParameters, param.Name) {
+			p.add(field+".ApplyMethod", param.ApplyMethod, "%s is static: RDS applies it only with %s", param.Name, ApplyPendingReboot)
+		}
+		if b, ok := baselineParameter(param.Name); ok && !b.Accepts(param.Value) {
+			if c, _ := baseline.Lookup(b.Control); !c.Waivable {
+				p.add(field, param.Value, "weakens control %s, which cannot be waived; accepted: %s", b.Control, b.Rule)
+			} else {
+				p.relax(a.Waivers, b.Control, field, param.Value, b.Rule)
+			}
+		}
+	}
+}
+
+// effective merges the overrides into the baseline, sorted by name so previews are stable.
+func (a *ParameterGroupArgs) effective() []Parameter {
+	byName := map[string]Parameter{}
+	for _, b := range Baseline {
+		byName[b.Name] = b.Parameter
+	}
+	for _, param := range a.Parameters {
+		if param.ApplyMethod == "" {
+			param.ApplyMethod = ApplyImmediate
+			if slices.Contains(staticParameters, param.Name) {
+				param.ApplyMethod = ApplyPendingReboot
+			}
+		}
+		byName[param.Name] = param
+	}
+	out := make([]Parameter, 0, len(byName))
+	for _, param := range byName {
+		out = append(out, param)
+	}
+	slices.SortFunc(out, func(x, y Parameter) int { return strings.Compare(x.Name, y.Name) })
+	return out
+}
+
+func (a *ParameterGroupArgs) majorVersion() string {
+	if a.EngineMajorVersion == "" {
+		return DefaultMajorVersion
+	}
+	return a.EngineMajorVersion
+}
+
+// NewParameterGroup creates the parameter group.
+func NewParameterGroup(ctx *pulumi.Context, name string, args *ParameterGroupArgs, opts ...pulumi.ResourceOption) (*ParameterGroup, error) {
+	if args == nil {
+		args = &ParameterGroupArgs{}
+	}
+	p := waiverProblems(args.Waivers)
+	args.check(&p)
+	if err := p.err(); err != nil {
+		return nil, fmt.Errorf("hardenedpg.NewParameterGroup %q: %w", name, err)
+	}
+	c := &ParameterGroup{Parameters: args.effective()}
+	if err := ctx.RegisterComponentResource(ParameterGroupType, name, c, opts...); err != nil {
+		return nil, err
+	}
+	params := make(rds.ParameterGroupParameterArray, len(c.Parameters))
+	for i, param := range c.Parameters {
+		params[i] = rds.ParameterGroupParameterArgs{
+			Name: pulumi.String(param.Name), Value: pulumi.String(param.Value), ApplyMethod: pulumi.String(param.ApplyMethod),
+		}
+	}
+	description := args.Description
+	if description == "" {
+		description = "hardenedpg baseline for PostgreSQL " + args.majorVersion()
+	}
+	// Name is never set: auto-naming lets a replacement be created before the old group is deleted.
+	group, err := rds.NewParameterGroup(ctx, name+"-params", &rds.ParameterGroupArgs{
+		Family:      pulumi.String(Family(args.majorVersion())),
+		Description: pulumi.String(description),
+		Parameters:  params,
+		Tags:        pulumi.ToStringMap(args.Tags),
+	}, pulumi.Parent(c))
+	if err != nil {
+		return nil, err
+	}
+	c.Group, c.Name = group, group.Name
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"name": group.Name}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}

@@ -1,0 +1,150 @@
+package hardenedpg
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+)
+
+// SubnetGroupArgs configures where the instance may run.
+type SubnetGroupArgs struct {
+	// SubnetIDs are at least two subnets in at least two availability zones.
+	SubnetIDs []string
+	// SkipPrivateCheck skips the look-ups that prove the subnets span two availability zones and
+	// none routes 0.0.0.0/0 or ::/0 to an internet gateway; it relaxes rds-private-subnets.
+	SkipPrivateCheck bool
+	Description      string
+	Tags             map[string]string
+	Waivers          baseline.Waivers
+}
+
+// SubnetGroup is an RDS subnet group over private subnets.
+type SubnetGroup struct {
+	pulumi.ResourceState
+
+	Group *rds.SubnetGroup
+	// AvailabilityZones are the zones the subnets were found in (empty when not checked).
+	AvailabilityZones []string
+
+	Name pulumi.StringOutput `pulumi:"name"`
+}
+
+// SubnetGroupType is the component's type token.
+const SubnetGroupType = "hardenedpg:index:SubnetGroup"
+
+var subnetIDPattern = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
+
+func (a *SubnetGroupArgs) check(p *problems) {
+	if len(a.SubnetIDs) < 2 {
+		p.add("SubnetIDs", a.SubnetIDs, "want at least two subnets in two availability zones (RDS needs them for Multi-AZ and failover)")
+	}
+	seen := map[string]bool{}
+	for i, id := range a.SubnetIDs {
+		field := fmt.Sprintf("SubnetIDs[%d]", i)
+		switch {
+		case !subnetIDPattern.MatchString(id):
+			p.add(field, id, "want a subnet ID: subnet- and 8 or 17 hex digits")
+		case seen[id]:
+			p.add(field, id, "listed twice")
+		}
+		seen[id] = true
+	}
+	if a.SkipPrivateCheck {
+		p.relax(a.Waivers, "rds-private-subnets", "SkipPrivateCheck", true, "false: every subnet proven private")
+	}
+}
+
+// verify looks every subnet up and reports each one routed to an internet gateway, and a set of
+// subnets within a single availability zone. It returns the zones found.
+func (a *SubnetGroupArgs) verify(ctx *pulumi.Context, p *problems) []string {
+	var zones []string
+	for i, id := range a.SubnetIDs {
+		field := fmt.Sprintf("SubnetIDs[%d]", i)
+		subnet, err := ec2.LookupSubnet(ctx, &ec2.LookupSubnetArgs{Id: pulumi.StringRef(id)})
+		if err != nil {
+			p.add(field, id, "the subnet could not be looked up: %v", err)
+			continue
+		}
+		if !slices.Contains(zones, subnet.AvailabilityZone) {
+			zones = append(zones, subnet.AvailabilityZone)
+		}
+		table, err := routeTableOf(ctx, id, subnet.VpcId)
+		if err != nil {
+			p.add(field, id, "its route table could not be looked up: %v", err)
+			continue
+		}
+		for _, r := range table.Routes {
+			dest := r.CidrBlock
+			if dest == "" {
+				dest = r.Ipv6CidrBlock
+			}
+			if (dest == "0.0.0.0/0" || dest == "::/0") && strings.HasPrefix(r.GatewayId, "igw-") {
+				p.add(field, id, "the subnet is public: route table %s sends %s to internet gateway %s; use private subnets", table.Id, dest, r.GatewayId)
+			}
+		}
+	}
+	if len(a.SubnetIDs) >= 2 && len(zones) == 1 {
+		p.add("SubnetIDs", a.SubnetIDs, "all subnets are in %s; want at least two availability zones", zones[0])
+	}
+	return zones
+}
+
+// routeTableOf finds the table a subnet uses: its explicit association, else the VPC's main table.
+func routeTableOf(ctx *pulumi.Context, subnetID, vpcID string) (*ec2.LookupRouteTableResult, error) {
+	table, err := ec2.LookupRouteTable(ctx, &ec2.LookupRouteTableArgs{SubnetId: pulumi.StringRef(subnetID)})
+	if err == nil {
+		return table, nil
+	}
+	return ec2.LookupRouteTable(ctx, &ec2.LookupRouteTableArgs{
+		VpcId:   pulumi.StringRef(vpcID),
+		Filters: []ec2.GetRouteTableFilter{{Name: "association.main", Values: []string{"true"}}},
+	})
+}
+
+// NewSubnetGroup checks the subnets and creates the subnet group.
+func NewSubnetGroup(ctx *pulumi.Context, name string, args *SubnetGroupArgs, opts ...pulumi.ResourceOption) (*SubnetGroup, error) {
+	if args == nil {
+		args = &SubnetGroupArgs{}
+	}
+	p := waiverProblems(args.Waivers)
+	args.check(&p)
+	var zones []string
+	if len(p) == 0 && !args.SkipPrivateCheck {
+		zones = args.verify(ctx, &p)
+	}
+	if err := p.err(); err != nil {
+		return nil, fmt.Errorf("hardenedpg.NewSubnetGroup %q: %w", name, err)
+	}
+	return newSubnetGroup(ctx, name, args, zones, opts...)
+}
+
+func newSubnetGroup(ctx *pulumi.Context, name string, args *SubnetGroupArgs, zones []string, opts ...pulumi.ResourceOption) (*SubnetGroup, error) {
+	c := &SubnetGroup{AvailabilityZones: zones}
+	if err := ctx.RegisterComponentResource(SubnetGroupType, name, c, opts...); err != nil {
+		return nil, err
+	}
+	description := args.Description
+	if description == "" {
+		description = "hardenedpg: private subnets of the database"
+	}
+	group, err := rds.NewSubnetGroup(ctx, name+"-subnets", &rds.SubnetGroupArgs{
+		SubnetIds:   pulumi.ToStringArray(args.SubnetIDs),
+		Description: pulumi.String(description),
+		Tags:        pulumi.ToStringMap(args.Tags),
+	}, pulumi.Parent(c))
+	if err != nil {
+		return nil, err
+	}
+	c.Group, c.Name = group, group.Name
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"name": group.Name}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}

@@ -1,0 +1,395 @@
+// Package hardenedpgtest runs Pulumi programs that use hardenedpg without AWS, like
+// net/http/httptest does for HTTP: a mock monitor for pulumi.WithMocks that records every
+// resource and invoke, gives deterministic IDs and ARNs, and answers the AWS look-ups the
+// components make. Tests configure the answers, e.g. a public subnet.
+package hardenedpgtest
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Defaults the monitor answers with.
+const (
+	DefaultAccountID = "123456789012"
+	DefaultRegion    = "eu-west-1"
+	DefaultPartition = "aws"
+	DefaultVpcID     = "vpc-0123456789abcdef0"
+)
+
+// Resource is one registered resource as the engine would receive it.
+type Resource struct {
+	URN    string
+	Type   string
+	Name   string
+	Parent string // URN of the parent; the stack's for top-level resources
+	Custom bool
+	// Inputs are as the provider receives them (camelCase keys), made plain: secrets are
+	// "[secret]", values unknown offline "[unknown]", numbers float64.
+	Inputs map[string]any
+	// Raw keeps the inputs with secrets and unknowns marked, for checks that need them.
+	Raw            resource.PropertyMap
+	Protect        bool
+	RetainOnDelete bool
+	DependsOn      []string
+	IgnoreChanges  []string
+	Aliases        []string
+}
+
+// Invoke is one function call the program made, with the answer it got.
+type Invoke struct {
+	Token  string
+	Args   map[string]any
+	Result map[string]any
+}
+
+// Subnet is how the monitor answers a subnet look-up.
+type Subnet struct {
+	ID               string
+	VpcID            string
+	AvailabilityZone string
+	// Public gives the subnet's route table a 0.0.0.0/0 route to an internet gateway.
+	Public bool
+	// MainRouteTable leaves the subnet without an explicit route table association, so its
+	// routes come from the VPC's main table.
+	MainRouteTable bool
+}
+
+// Monitor implements pulumi.MockResourceMonitor. Its zero value is not usable; call New.
+type Monitor struct {
+	AccountID string
+	Region    string
+	Partition string
+
+	mu           sync.Mutex
+	subnets      map[string]Subnet
+	stackOutputs map[string]map[string]any
+	resources    []Resource
+	invokes      []Invoke
+}
+
+// New returns a monitor for account DefaultAccountID in DefaultRegion. A subnet it was not told
+// about is private, in VpcID DefaultVpcID, in zones a, b, c, ... in the order first looked up.
+func New() *Monitor {
+	return &Monitor{
+		AccountID: DefaultAccountID, Region: DefaultRegion, Partition: DefaultPartition,
+		subnets: map[string]Subnet{}, stackOutputs: map[string]map[string]any{},
+	}
+}
+
+// SetSubnet sets the answer for one subnet.
+func (m *Monitor) SetSubnet(s Subnet) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if s.VpcID == "" {
+		s.VpcID = DefaultVpcID
+	}
+	m.subnets[s.ID] = s
+}
+
+// SetStackOutputs sets the outputs a StackReference to stack (org/project/stack) reads.
+func (m *Monitor) SetStackOutputs(stack string, outputs map[string]any) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.stackOutputs[stack] = outputs
+}
+
+// Resources returns every registered resource in registration order.
+func (m *Monitor) Resources() []Resource {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]Resource(nil), m.resources...)
+}
+
+// Invokes returns every invoke in call order.
+func (m *Monitor) Invokes() []Invoke {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]Invoke(nil), m.invokes...)
+}
+
+// ByType returns the resources of one type token, in registration order.
+func (m *Monitor) ByType(typ string) []Resource {
+	var out []Resource
+	for _, r := range m.Resources() {
+		if r.Type == typ {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Named returns the resource with the given type and logical name.
+func (m *Monitor) Named(typ, name string) (Resource, bool) {
+	for _, r := range m.ByType(typ) {
+		if r.Name == name {
+			return r, true
+		}
+	}
+	return Resource{}, false
+}
+
+// Run runs program against the monitor as project/stack with the given config (keys
+// "namespace:key", as Pulumi passes them; secretKeys lists the secret ones).
+func (m *Monitor) Run(project, stack string, config map[string]string, secretKeys []string, program pulumi.RunFunc) error {
+	return pulumi.RunErr(program, pulumi.WithMocks(project, stack, m), func(info *pulumi.RunInfo) {
+		info.Config = config
+		info.ConfigSecretKeys = secretKeys
+	})
+}
+
+// NewResource records the resource and answers with its inputs plus the outputs AWS computes.
+func (m *Monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
+	rpc := args.RegisterRPC
+	r := Resource{Type: args.TypeToken, Name: args.Name, Custom: args.Custom, Inputs: Plain(args.Inputs), Raw: args.Inputs}
+	if rpc != nil {
+		r.Parent = rpc.GetParent()
+		r.Protect = rpc.GetProtect()
+		r.RetainOnDelete = rpc.GetRetainOnDelete()
+		r.DependsOn = append([]string(nil), rpc.GetDependencies()...)
+		sort.Strings(r.DependsOn)
+		r.IgnoreChanges = rpc.GetIgnoreChanges()
+		r.Aliases = rpc.GetAliasURNs()
+		m.mu.Lock()
+		r.URN = m.urn(r.Parent, r.Type, r.Name)
+		m.mu.Unlock()
+	}
+	id, state := m.answer(args)
+	m.mu.Lock()
+	m.resources = append(m.resources, r)
+	m.mu.Unlock()
+	return id, state, nil
+}
+
+func (m *Monitor) urn(parent, typ, name string) string {
+	parentType := tokens.Type("")
+	if p := resource.URN(parent); p != "" && p.QualifiedType() != resource.RootStackType {
+		parentType = p.QualifiedType()
+	}
+	stack, project := "", ""
+	if p := resource.URN(parent); p != "" {
+		stack, project = string(p.Stack()), string(p.Project())
+	}
+	return string(resource.NewURN(tokens.QName(stack), tokens.PackageName(project), parentType, tokens.Type(typ), name))
+}
+
+// hash is a deterministic digest of a resource's identity.
+func hash(parts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return hex.EncodeToString(sum[:])
+}
+
+func (m *Monitor) arn(service, resourcePart string) string {
+	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", m.Partition, service, m.Region, m.AccountID, resourcePart)
+}
+
+// answer computes the ID and output state of a new resource.
+func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.PropertyMap) {
+	state := args.Inputs.Copy()
+	h := hash(args.TypeToken, args.Name)
+	id := args.Name + "-id"
+	str := func(k string) string {
+		if v, ok := args.Inputs[resource.PropertyKey(k)]; ok && v.IsString() {
+			return v.StringValue()
+		}
+		return ""
+	}
+	set := func(k string, v any) { state[resource.PropertyKey(k)] = resource.NewPropertyValue(v) }
+	switch args.TypeToken {
+	case "aws:kms/key:Key":
+		id = fmt.Sprintf("%s-%s-%s-%s-%s", h[:8], h[8:12], h[12:16], h[16:20], h[20:32])
+		set("keyId", id)
+		set("arn", m.arn("kms", "key/"+id))
+	case "aws:kms/alias:Alias":
+		id = str("name")
+		set("arn", m.arn("kms", id))
+	case "aws:ec2/securityGroup:SecurityGroup":
+		id = "sg-" + h[:17]
+		set("arn", m.arn("ec2", "security-group/"+id))
+	case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":
+		id = "sgr-" + h[:17]
+		set("arn", m.arn("ec2", "security-group-rule/"+id))
+	case "aws:rds/parameterGroup:ParameterGroup", "aws:rds/subnetGroup:SubnetGroup":
+		name := str("name")
+		if name == "" {
+			name = args.Name + "-" + h[:7]
+			set("name", name)
+		}
+		id = name
+		kind := "pg"
+		if args.TypeToken == "aws:rds/subnetGroup:SubnetGroup" {
+			kind = "subgrp"
+		}
+		set("arn", m.arn("rds", kind+":"+name))
+	case "aws:rds/instance:Instance":
+		ident := str("identifier")
+		id = ident
+		address := fmt.Sprintf("%s.c%s.%s.rds.amazonaws.com", ident, h[:12], m.Region)
+		port := 5432.0
+		if v, ok := args.Inputs["port"]; ok && v.IsNumber() {
+			port = v.NumberValue()
+		}
+		set("address", address)
+		set("endpoint", fmt.Sprintf("%s:%d", address, int(port)))
+		set("port", port)
+		set("arn", m.arn("rds", "db:"+ident))
+		set("resourceId", "db-"+strings.ToUpper(h[:26]))
+		set("masterUserSecrets", []any{map[string]any{
+			"kmsKeyId": "[storage key]", "secretStatus": "active",
+			"secretArn": m.arn("secretsmanager", "secret:rds!db-"+h[26:34]+"-"+h[34:40]),
+		}})
+		if kms, ok := args.Inputs["masterUserSecretKmsKeyId"]; ok {
+			state["masterUserSecrets"].ArrayValue()[0].ObjectValue()["kmsKeyId"] = kms
+		}
+	case "aws:iam/role:Role":
+		name := str("name")
+		if name == "" {
+			name = args.Name + "-" + h[:7]
+		}
+		id = name
+		set("name", name)
+		set("arn", fmt.Sprintf("arn:%s:iam::%s:role/%s", m.Partition, m.AccountID, name))
+	case "aws:cloudwatch/logGroup:LogGroup":
+		id = str("name")
+		set("arn", m.arn("logs", "log-group:"+id))
+	case "random:index/randomId:RandomId":
+		set("hex", h[:8])
+		set("b64Url", h[8:14])
+		set("b64Std", h[8:14])
+		set("dec", "1234567890")
+		id = h[:8]
+	case "pulumi:pulumi:StackReference":
+		m.mu.Lock()
+		outputs := m.stackOutputs[str("name")]
+		m.mu.Unlock()
+		set("outputs", outputs)
+		set("secretOutputNames", []any{})
+		id = str("name")
+	}
+	if !args.Custom {
+		id = ""
+	}
+	return id, state
+}
+
+// Call answers an invoke.
+func (m *Monitor) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
+	result, err := m.call(args)
+	if err != nil {
+		return nil, err
+	}
+	m.mu.Lock()
+	m.invokes = append(m.invokes, Invoke{Token: args.Token, Args: Plain(args.Args), Result: result})
+	m.mu.Unlock()
+	return resource.NewPropertyMapFromMap(result), nil
+}
+
+func (m *Monitor) call(args pulumi.MockCallArgs) (map[string]any, error) {
+	str := func(k string) string {
+		if v, ok := args.Args[resource.PropertyKey(k)]; ok && v.IsString() {
+			return v.StringValue()
+		}
+		return ""
+	}
+	switch args.Token {
+	case "aws:index/getCallerIdentity:getCallerIdentity":
+		return map[string]any{
+			"accountId": m.AccountID, "id": m.AccountID, "userId": "AIDAEXAMPLE",
+			"arn": fmt.Sprintf("arn:%s:iam::%s:user/hardenedpgtest", m.Partition, m.AccountID),
+		}, nil
+	case "aws:index/getRegion:getRegion":
+		return map[string]any{"name": m.Region, "id": m.Region, "description": m.Region, "endpoint": "ec2." + m.Region + ".amazonaws.com"}, nil
+	case "aws:index/getPartition:getPartition":
+		return map[string]any{"partition": m.Partition, "id": m.Partition, "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}, nil
+	case "aws:ec2/getSubnet:getSubnet":
+		s := m.subnet(str("id"))
+		return map[string]any{"id": s.ID, "vpcId": s.VpcID, "availabilityZone": s.AvailabilityZone, "cidrBlock": "10.0.0.0/24", "mapPublicIpOnLaunch": s.Public}, nil
+	case "aws:ec2/getRouteTable:getRouteTable":
+		return m.routeTable(str("subnetId"), str("vpcId"))
+	}
+	return nil, fmt.Errorf("hardenedpgtest: no mock answer for invoke %s", args.Token)
+}
+
+// subnet returns the configured subnet, or a private one in the next unused zone.
+func (m *Monitor) subnet(id string) Subnet {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if s, ok := m.subnets[id]; ok {
+		return s
+	}
+	s := Subnet{ID: id, VpcID: DefaultVpcID, AvailabilityZone: m.Region + string(rune('a'+len(m.subnets)%6))}
+	m.subnets[id] = s
+	return s
+}
+
+func (m *Monitor) routeTable(subnetID, vpcID string) (map[string]any, error) {
+	local := map[string]any{"cidrBlock": "10.0.0.0/16", "gatewayId": "local"}
+	if subnetID == "" {
+		// The VPC's main table routes to a NAT gateway only.
+		return map[string]any{"id": "rtb-main" + hash(vpcID)[:9], "vpcId": vpcID, "routes": []any{
+			local, map[string]any{"cidrBlock": "0.0.0.0/0", "natGatewayId": "nat-0123456789abcdef0"},
+		}}, nil
+	}
+	s := m.subnet(subnetID)
+	if s.MainRouteTable {
+		return nil, fmt.Errorf("no route table is associated with subnet %s", subnetID)
+	}
+	tableID := "rtb-" + hash(subnetID)[:17]
+	out := map[string]any{"id": tableID, "routeTableId": tableID, "subnetId": subnetID, "vpcId": s.VpcID}
+	if s.Public {
+		out["routes"] = []any{local, map[string]any{"cidrBlock": "0.0.0.0/0", "gatewayId": "igw-" + hash(s.VpcID)[:17]}}
+	} else {
+		out["routes"] = []any{local, map[string]any{"cidrBlock": "0.0.0.0/0", "natGatewayId": "nat-" + hash(s.ID)[:17]}}
+	}
+	return out, nil
+}
+
+// Plain turns recorded properties into plain Go values: secrets become "[secret]", values
+// unknown offline "[unknown]", resource references their URN.
+func Plain(props resource.PropertyMap) map[string]any {
+	out := make(map[string]any, len(props))
+	for k, v := range props {
+		out[string(k)] = plainValue(v)
+	}
+	return out
+}
+
+func plainValue(v resource.PropertyValue) any {
+	switch {
+	case v.IsSecret():
+		return "[secret]"
+	case v.IsComputed():
+		return "[unknown]"
+	case v.IsOutput():
+		o := v.OutputValue()
+		switch {
+		case o.Secret:
+			return "[secret]"
+		case !o.Known:
+			return "[unknown]"
+		}
+		return plainValue(o.Element)
+	case v.IsResourceReference():
+		return string(v.ResourceReferenceValue().URN)
+	case v.IsArray():
+		arr := v.ArrayValue()
+		out := make([]any, len(arr))
+		for i, e := range arr {
+			out[i] = plainValue(e)
+		}
+		return out
+	case v.IsObject():
+		return Plain(v.ObjectValue())
+	case v.IsNull():
+		return nil
+	}
+	return v.V
+}
