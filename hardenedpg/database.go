@@ -222,3 +222,9 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	}
 	return d, nil
 }
+
+// Validate reports every problem of args that can be found without AWS (NewDatabase also proves
+// the subnets private through look-ups).
+func (a *DatabaseArgs) Validate() error {
+	return a.check(a.children()).err()
+}

@@ -1,0 +1,53 @@
+// Command plan runs the stack offline, without an AWS account or the Pulumi CLI, and prints the
+// resources it would create with their key inputs.
+//
+//	go run ./cmd/plan -stack prod
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/internal/plan"
+	"github.com/hardenedpg/pulumi-hardenedpg/internal/stack"
+)
+
+// Exit codes.
+const (
+	exitOK        = 0
+	exitFailed    = 1
+	exitBadConfig = 2
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	flags := flag.NewFlagSet("plan", flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	stackName := flags.String("stack", "dev", "stack whose Pulumi.<stack>.yaml is read")
+	dir := flags.String("dir", ".", "directory holding Pulumi.yaml")
+	if err := flags.Parse(args); err != nil {
+		return exitBadConfig
+	}
+	sc, err := plan.ReadStackConfig(*dir, *stackName)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitBadConfig
+	}
+	result, err := plan.Run(sc, nil, stack.Program)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		var cfgErr *plan.ConfigError
+		if errors.As(err, &cfgErr) {
+			return exitBadConfig
+		}
+		return exitFailed
+	}
+	plan.WriteTree(stdout, result)
+	return exitOK
+}

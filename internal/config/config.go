@@ -1,0 +1,294 @@
+// Package config turns the stack configuration (namespace "hardenedpg") into validated
+// hardenedpg.DatabaseArgs. Every problem is reported together, each naming the key, the value and
+// what is accepted; nothing is registered while any remains.
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpg"
+)
+
+// Namespace is the config namespace of every key: hardenedpg:<key>.
+const Namespace = "hardenedpg"
+
+// Config is the parsed configuration. Network values may still come from NetworkStack.
+type Config struct {
+	Args hardenedpg.DatabaseArgs
+	// VpcID is the plain VPC ID; the stack wires it into Args.VpcID.
+	VpcID string
+	// NetworkStack is a stack whose outputs vpcId, subnetIds and allowedSecurityGroupIds give the network.
+	NetworkStack string
+}
+
+// Error lists every configuration problem.
+type Error struct {
+	Problems []string
+}
+
+func (e *Error) Error() string {
+	return "configuration errors:\n  " + strings.Join(e.Problems, "\n  ")
+}
+
+// Key documents one configuration key; Keys is the single source of the README's table.
+type Key struct {
+	Name     string
+	Default  string
+	Accepted string
+	// Field is the hardenedpg.DatabaseArgs field the key sets, so argument errors name the key.
+	Field string
+	// Inverted keys say "on" where the field says "off" (multiAz sets SingleAZ).
+	Inverted bool
+	set      func(c *Config, raw string) error
+}
+
+var stackNamePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}$`)
+
+// Keys are all the keys the stack reads.
+var Keys = []Key{
+	{Name: "identifier", Accepted: "lowercase letters, digits and hyphens, starting with a letter", Default: "(required)", Field: "Identifier",
+		set: func(c *Config, raw string) error { c.Args.Identifier = raw; return nil }},
+	{Name: "vpcId", Accepted: "vpc-...", Default: "(required unless networkStack)", Field: "VpcID",
+		set: func(c *Config, raw string) error {
+			if !strings.HasPrefix(raw, "vpc-") {
+				return errors.New("want a VPC ID, vpc-...")
+			}
+			c.VpcID = raw
+			return nil
+		}},
+	{Name: "subnetIds", Accepted: "a list of at least two private subnet IDs in two AZs", Default: "(required unless networkStack)", Field: "SubnetIDs",
+		set: func(c *Config, raw string) error { return parseList(raw, &c.Args.SubnetIDs) }},
+	{Name: "allowedSecurityGroupIds", Accepted: "a list of security group IDs (sg-...); CIDR ranges are refused", Default: "[]", Field: "AllowedSecurityGroupIDs",
+		set: func(c *Config, raw string) error { return parseList(raw, &c.Args.AllowedSecurityGroupIDs) }},
+	{Name: "networkStack", Accepted: "org/project/stack whose outputs are vpcId, subnetIds, allowedSecurityGroupIds", Default: "(none)",
+		set: func(c *Config, raw string) error {
+			if !stackNamePattern.MatchString(raw) {
+				return errors.New("want a stack name: stack, project/stack or org/project/stack")
+			}
+			c.NetworkStack = raw
+			return nil
+		}},
+	{Name: "verifyPrivateSubnets", Accepted: "true or false", Default: "true", Field: "SkipPrivateSubnetCheck", Inverted: true,
+		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.SkipPrivateSubnetCheck) }},
+	{Name: "engineMajorVersion", Accepted: strings.Join(hardenedpg.SupportedMajorVersions, ", "), Default: hardenedpg.DefaultMajorVersion, Field: "EngineMajorVersion",
+		set: func(c *Config, raw string) error { c.Args.EngineMajorVersion = raw; return nil }},
+	{Name: "instanceClass", Accepted: "an RDS instance class", Default: hardenedpg.DefaultInstanceClass, Field: "InstanceClass",
+		set: func(c *Config, raw string) error { c.Args.InstanceClass = raw; return nil }},
+	{Name: "allocatedStorageGb", Accepted: "20-65536", Default: strconv.Itoa(hardenedpg.DefaultAllocatedStorageGB), Field: "AllocatedStorageGB",
+		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.AllocatedStorageGB) }},
+	{Name: "maxAllocatedStorageGb", Accepted: "more than allocatedStorageGb, at most 65536", Default: strconv.Itoa(hardenedpg.DefaultMaxAllocatedStorageGB), Field: "MaxAllocatedStorageGB",
+		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.MaxAllocatedStorageGB) }},
+	{Name: "port", Accepted: "1150-65535; 5432 needs a waiver of rds-non-default-port", Default: strconv.Itoa(hardenedpg.DefaultPort), Field: "Port",
+		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Port) }},
+	{Name: "adminUsername", Accepted: "lowercase name, not postgres/admin/rdsadmin", Default: hardenedpg.DefaultAdminUsername, Field: "AdminUsername",
+		set: func(c *Config, raw string) error { c.Args.AdminUsername = raw; return nil }},
+	{Name: "backupRetentionDays", Accepted: "7-35; 1-6 needs a waiver of rds-backup-retention", Default: strconv.Itoa(hardenedpg.DefaultBackupRetentionDays), Field: "BackupRetentionDays",
+		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.BackupRetentionDays) }},
+	{Name: "backupWindow", Accepted: "hh:mm-hh:mm (UTC)", Default: hardenedpg.DefaultBackupWindow, Field: "BackupWindow",
+		set: func(c *Config, raw string) error { c.Args.BackupWindow = raw; return nil }},
+	{Name: "maintenanceWindow", Accepted: "ddd:hh:mm-ddd:hh:mm (UTC)", Default: hardenedpg.DefaultMaintenanceWindow, Field: "MaintenanceWindow",
+		set: func(c *Config, raw string) error { c.Args.MaintenanceWindow = raw; return nil }},
+	{Name: "caCertIdentifier", Accepted: strings.Join(hardenedpg.CACertIdentifiers, ", "), Default: hardenedpg.DefaultCACertIdentifier, Field: "CACertIdentifier",
+		set: func(c *Config, raw string) error { c.Args.CACertIdentifier = raw; return nil }},
+	{Name: "monitoringIntervalSeconds", Accepted: "1, 5, 10, 15, 30, 60", Default: strconv.Itoa(hardenedpg.DefaultMonitoringInterval), Field: "MonitoringIntervalSeconds",
+		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.MonitoringIntervalSeconds) }},
+	{Name: "performanceInsightsRetentionDays", Accepted: "7 or a multiple of 31 up to 731", Default: strconv.Itoa(hardenedpg.DefaultPerformanceInsightsDays), Field: "PerformanceInsightsRetentionDays",
+		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.PerformanceInsightsRetentionDays) }},
+	{Name: "iamDatabaseUsers", Accepted: "a list of database user names that connect through IAM", Default: "[]", Field: "IAMDatabaseUsers",
+		set: func(c *Config, raw string) error { return parseList(raw, &c.Args.IAMDatabaseUsers) }},
+	{Name: "allowMajorVersionUpgrade", Accepted: "true or false", Default: "false", Field: "AllowMajorVersionUpgrade",
+		set: func(c *Config, raw string) error { return parseBool(raw, &c.Args.AllowMajorVersionUpgrade) }},
+	{Name: "multiAz", Accepted: "true, or false with a waiver of rds-multi-az", Default: "true", Field: "SingleAZ", Inverted: true,
+		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.SingleAZ) }},
+	{Name: "deletionProtection", Accepted: "true, or false with a waiver of rds-deletion-protection", Default: "true", Field: "DisableDeletionProtection", Inverted: true,
+		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.DisableDeletionProtection) }},
+	{Name: "finalSnapshot", Accepted: "true, or false with a waiver of rds-final-snapshot", Default: "true", Field: "SkipFinalSnapshot", Inverted: true,
+		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.SkipFinalSnapshot) }},
+	{Name: "performanceInsights", Accepted: "true, or false with a waiver of rds-performance-insights", Default: "true", Field: "DisablePerformanceInsights", Inverted: true,
+		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.DisablePerformanceInsights) }},
+	{Name: "enhancedMonitoring", Accepted: "true, or false with a waiver of rds-enhanced-monitoring", Default: "true", Field: "DisableEnhancedMonitoring", Inverted: true,
+		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.DisableEnhancedMonitoring) }},
+	{Name: "parameters", Accepted: "a map of engine parameter name to value, or to {value, applyMethod}", Default: "{}", Field: "Parameters",
+		set: parseParameters},
+	{Name: "logRetentionDays", Accepted: "a CloudWatch retention of 365 or more; less needs a waiver of logs-retention", Default: strconv.Itoa(hardenedpg.DefaultLogRetentionDays), Field: "LogRetentionDays",
+		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.LogRetentionDays) }},
+	{Name: "auditDestinationArn", Accepted: "a CloudWatch Logs destination or Firehose ARN; none needs a waiver of logs-shipped", Default: "(none)", Field: "AuditDestinationArn",
+		set: func(c *Config, raw string) error { c.Args.AuditDestinationArn = raw; return nil }},
+	{Name: "auditDestinationRoleArn", Accepted: "an IAM role ARN (required for a Firehose destination)", Default: "(none)", Field: "AuditDestinationRoleArn",
+		set: func(c *Config, raw string) error { c.Args.AuditDestinationRoleArn = raw; return nil }},
+	{Name: "keyDeletionWindowInDays", Accepted: "30, or 7-29 with a waiver of kms-deletion-window", Default: "30", Field: "KeyDeletionWindowInDays",
+		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.KeyDeletionWindowInDays) }},
+	{Name: "tags", Accepted: "a map of tag key to value; must include " + strings.Join(baseline.RequiredTagKeys, " and "), Default: "{}", Field: "Tags",
+		set: func(c *Config, raw string) error { return parseMap(raw, &c.Args.Tags) }},
+	{Name: "waivers", Accepted: "a map of waivable control key to the reason", Default: "{}", Field: "Waivers",
+		set: func(c *Config, raw string) error { return parseMap(raw, (*map[string]string)(&c.Args.Waivers)) }},
+}
+
+// Lookup returns the raw value of a key without its namespace, and whether it is set.
+type Lookup func(key string) (string, bool)
+
+// Load parses every key. present, when not nil, lists the namespaced keys the stack has, so that
+// a misspelt key is reported rather than silently ignored.
+func Load(get Lookup, present []string) (*Config, error) {
+	c := &Config{}
+	var problems []string
+	for _, k := range Keys {
+		raw, ok := get(k.Name)
+		if !ok {
+			continue
+		}
+		if err := k.set(c, raw); err != nil {
+			problems = append(problems, fmt.Sprintf("%s:%s = %q: %v", Namespace, k.Name, raw, err))
+		}
+	}
+	for _, full := range present {
+		ns, name, _ := strings.Cut(full, ":")
+		if ns == Namespace && !slices.ContainsFunc(Keys, func(k Key) bool { return k.Name == name }) {
+			problems = append(problems, fmt.Sprintf("%s: unknown key; known keys: %s", full, strings.Join(keyNames(), ", ")))
+		}
+	}
+	hasNetworkKeys := c.VpcID != "" || c.Args.SubnetIDs != nil || c.Args.AllowedSecurityGroupIDs != nil
+	switch {
+	case c.NetworkStack != "" && hasNetworkKeys:
+		problems = append(problems, fmt.Sprintf("%s:networkStack = %q: give the network either as networkStack or as vpcId/subnetIds/allowedSecurityGroupIds, not both", Namespace, c.NetworkStack))
+	case c.NetworkStack == "" && c.VpcID == "":
+		problems = append(problems, fmt.Sprintf("%s:vpcId is not set: set vpcId, subnetIds and allowedSecurityGroupIds, or networkStack", Namespace))
+	}
+	if len(problems) > 0 {
+		return nil, &Error{Problems: problems}
+	}
+	return c, nil
+}
+
+func keyNames() []string {
+	names := make([]string, len(Keys))
+	for i, k := range Keys {
+		names[i] = k.Name
+	}
+	return names
+}
+
+// Explain rewrites an argument error of hardenedpg so that each line names the config key and
+// the value as written in the config; other errors are returned unchanged.
+func Explain(err error) error {
+	var ve hardenedpg.ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	problems := make([]string, 0, len(ve))
+	for _, fe := range ve {
+		problems = append(problems, explainField(fe))
+	}
+	sort.Strings(problems)
+	return &Error{Problems: problems}
+}
+
+func explainField(fe hardenedpg.FieldError) string {
+	base, rest, _ := strings.Cut(fe.Field, "[")
+	if rest != "" {
+		rest = "[" + rest
+	}
+	for _, k := range Keys {
+		if k.Field != base || k.Field == "" {
+			continue
+		}
+		value := fe.Value
+		if b, ok := value.(bool); ok && k.Inverted {
+			value = !b
+		}
+		return fmt.Sprintf("%s:%s%s = %s: %s", Namespace, k.Name, rest, formatValue(value), fe.Problem)
+	}
+	return fe.Error()
+}
+
+func formatValue(v any) string {
+	switch v := v.(type) {
+	case string, []string:
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+	return fmt.Sprint(v)
+}
+
+func parseInt(raw string, dst *int) error {
+	n, err := strconv.Atoi(strings.TrimSpace(raw))
+	if err != nil {
+		return errors.New("want a whole number")
+	}
+	*dst = n
+	return nil
+}
+
+func parseBool(raw string, dst *bool) error {
+	b, err := strconv.ParseBool(strings.TrimSpace(raw))
+	if err != nil {
+		return errors.New("want true or false")
+	}
+	*dst = b
+	return nil
+}
+
+func parseInvertedBool(raw string, dst *bool) error {
+	var on bool
+	if err := parseBool(raw, &on); err != nil {
+		return err
+	}
+	*dst = !on
+	return nil
+}
+
+func parseList(raw string, dst *[]string) error {
+	var list []string
+	if err := json.Unmarshal([]byte(raw), &list); err != nil {
+		return errors.New("want a list of strings")
+	}
+	*dst = list
+	return nil
+}
+
+func parseMap(raw string, dst *map[string]string) error {
+	var m map[string]string
+	if err := json.Unmarshal([]byte(raw), &m); err != nil {
+		return errors.New("want a map of strings to strings")
+	}
+	*dst = m
+	return nil
+}
+
+func parseParameters(c *Config, raw string) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(raw), &m); err != nil {
+		return errors.New("want a map of parameter name to value")
+	}
+	names := make([]string, 0, len(m))
+	for name := range m {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		var p hardenedpg.Parameter
+		var value string
+		var obj struct {
+			Value       *string `json:"value"`
+			ApplyMethod string  `json:"applyMethod"`
+		}
+		switch {
+		case json.Unmarshal(m[name], &value) == nil:
+			p = hardenedpg.Parameter{Name: name, Value: value}
+		case json.Unmarshal(m[name], &obj) == nil && obj.Value != nil:
+			p = hardenedpg.Parameter{Name: name, Value: *obj.Value, ApplyMethod: obj.ApplyMethod}
+		default:
+			return fmt.Errorf("parameter %s: want a string value or {value, applyMethod}", name)
+		}
+		c.Args.Parameters = append(c.Args.Parameters, p)
+	}
+	return nil
+}

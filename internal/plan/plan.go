@@ -1,0 +1,160 @@
+// Package plan runs the stack program offline, under hardenedpgtest, with the configuration of a
+// real Pulumi.<stack>.yaml: what cmd/plan prints and what the stack tests assert.
+package plan
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"gopkg.in/yaml.v3"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpgtest"
+	"github.com/hardenedpg/pulumi-hardenedpg/internal/config"
+)
+
+// SecretPlaceholder stands for a secure: value, which is never decrypted offline.
+const SecretPlaceholder = "[secret]"
+
+// StackConfig is the configuration of one stack as the engine would pass it to the program.
+type StackConfig struct {
+	Project string
+	Stack   string
+	// Values are keyed "namespace:key"; lists and maps are JSON, as Pulumi passes them.
+	Values     map[string]string
+	SecretKeys []string
+}
+
+// ReadStackConfig reads Pulumi.yaml and Pulumi.<stack>.yaml from dir.
+func ReadStackConfig(dir, stack string) (*StackConfig, error) {
+	var project struct {
+		Name string `yaml:"name"`
+	}
+	if err := readYAML(filepath.Join(dir, "Pulumi.yaml"), &project); err != nil {
+		return nil, err
+	}
+	var file struct {
+		Config map[string]yaml.Node `yaml:"config"`
+	}
+	if err := readYAML(filepath.Join(dir, "Pulumi."+stack+".yaml"), &file); err != nil {
+		return nil, err
+	}
+	sc := &StackConfig{Project: project.Name, Stack: stack, Values: map[string]string{}}
+	for key, node := range file.Config {
+		if _, _, ok := cutNamespace(key); !ok {
+			key = project.Name + ":" + key // Pulumi's rule: a bare key belongs to the project
+		}
+		value, secret, err := configValue(&node)
+		if err != nil {
+			return nil, fmt.Errorf("Pulumi.%s.yaml: %s: %w", stack, key, err)
+		}
+		sc.Values[key] = value
+		if secret {
+			sc.SecretKeys = append(sc.SecretKeys, key)
+		}
+	}
+	sort.Strings(sc.SecretKeys)
+	return sc, nil
+}
+
+func cutNamespace(key string) (string, string, bool) {
+	for i := range key {
+		if key[i] == ':' {
+			return key[:i], key[i+1:], true
+		}
+	}
+	return "", key, false
+}
+
+func readYAML(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := yaml.Unmarshal(b, v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// configValue renders a config node the way the Pulumi engine passes it: scalars as their text,
+// lists and maps as JSON; a {secure: ...} value is a secret.
+func configValue(node *yaml.Node) (string, bool, error) {
+	if node.Kind == yaml.ScalarNode {
+		return node.Value, false, nil
+	}
+	if node.Kind == yaml.MappingNode && len(node.Content) == 2 && node.Content[0].Value == "secure" {
+		return SecretPlaceholder, true, nil
+	}
+	var v any
+	if err := node.Decode(&v); err != nil {
+		return "", false, err
+	}
+	b, err := json.Marshal(v)
+	return string(b), false, err
+}
+
+// Keys lists the configured keys, sorted.
+func (sc *StackConfig) Keys() []string {
+	keys := make([]string, 0, len(sc.Values))
+	for k := range sc.Values {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Result is one offline run of the program.
+type Result struct {
+	Config    *StackConfig
+	Resources []hardenedpgtest.Resource
+	Invokes   []hardenedpgtest.Invoke
+	Outputs   map[string]any
+}
+
+// ConfigError is bad configuration: the program registered nothing.
+type ConfigError struct{ Err error }
+
+func (e *ConfigError) Error() string { return e.Err.Error() }
+func (e *ConfigError) Unwrap() error { return e.Err }
+
+// Program is a stack program that returns its outputs, like stack.Program.
+type Program func(ctx *pulumi.Context) (pulumi.Map, error)
+
+// Run runs program with the stack's configuration against m (a fresh monitor when nil).
+func Run(sc *StackConfig, m *hardenedpgtest.Monitor, program Program) (*Result, error) {
+	if m == nil {
+		m = hardenedpgtest.New()
+	}
+	// Misspelt keys are caught here: offline no engine passes PULUMI_CONFIG for the program to list.
+	if _, err := config.Load(func(key string) (string, bool) {
+		v, ok := sc.Values[config.Namespace+":"+key]
+		return v, ok
+	}, sc.Keys()); err != nil {
+		return nil, &ConfigError{err}
+	}
+	resolved := make(chan map[string]any, 1)
+	err := m.Run(sc.Project, sc.Stack, sc.Values, sc.SecretKeys, func(ctx *pulumi.Context) error {
+		outputs, err := program(ctx)
+		if err != nil {
+			return err
+		}
+		outputs.ToMapOutput().ApplyT(func(v map[string]any) map[string]any {
+			resolved <- v
+			return v
+		})
+		return nil
+	})
+	if err != nil {
+		var cfgErr *config.Error
+		if errors.As(err, &cfgErr) {
+			return nil, &ConfigError{cfgErr}
+		}
+		return nil, err
+	}
+	return &Result{Config: sc, Resources: m.Resources(), Invokes: m.Invokes(), Outputs: <-resolved}, nil
+}

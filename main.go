@@ -1,0 +1,11 @@
+package main
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/internal/stack"
+)
+
+func main() {
+	pulumi.Run(stack.Run)
+}
