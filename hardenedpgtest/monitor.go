@@ -49,6 +49,7 @@ type Invoke struct {
 	Token  string
 	Args   map[string]any
 	Result map[string]any
+	Err    string // the error answered instead of a result
 }
 
 // Subnet is how the monitor answers a subnet look-up.
@@ -283,12 +284,16 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 // Call answers an invoke.
 func (m *Monitor) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	result, err := m.call(args)
+	inv := Invoke{Token: args.Token, Args: Plain(args.Args), Result: result}
+	if err != nil {
+		inv.Err = err.Error()
+	}
+	m.mu.Lock()
+	m.invokes = append(m.invokes, inv)
+	m.mu.Unlock()
 	if err != nil {
 		return nil, err
 	}
-	m.mu.Lock()
-	m.invokes = append(m.invokes, Invoke{Token: args.Token, Args: Plain(args.Args), Result: result})
-	m.mu.Unlock()
 	return resource.NewPropertyMapFromMap(result), nil
 }
 

@@ -1,0 +1,158 @@
+package hardenedpg_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpg"
+	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpgtest"
+)
+
+func databaseArgs() *hardenedpg.DatabaseArgs {
+	return &hardenedpg.DatabaseArgs{
+		InstanceSettings:        hardenedpg.InstanceSettings{Identifier: "orders"},
+		VpcID:                   pulumi.String(hardenedpgtest.DefaultVpcID),
+		SubnetIDs:               []string{"subnet-0000000a", "subnet-0000000b"},
+		AllowedSecurityGroupIDs: []string{"sg-0000000c"},
+		AuditDestinationArn:     destination,
+		Tags:                    map[string]string{"environment": "prod", "owner": "platform"},
+	}
+}
+
+func newDatabase(args *hardenedpg.DatabaseArgs) func(ctx *pulumi.Context) error {
+	return func(ctx *pulumi.Context) error {
+		_, err := hardenedpg.NewDatabase(ctx, "db", args)
+		return err
+	}
+}
+
+func TestDatabaseComposesHardenedChildren(t *testing.T) {
+	m := mustRun(t, nil, newDatabase(databaseArgs()))
+
+	names := map[string]string{}
+	for _, r := range m.Resources() {
+		names[r.Name] = r.Type
+		assert.True(t, strings.HasPrefix(r.Name, "db"), "%s is named after the component", r.Name)
+		if r.Type != hardenedpg.DatabaseType {
+			assert.Contains(t, r.URN, "hardenedpg:index:Database$", "%s is a descendant of the Database", r.Name)
+		}
+		assert.NotContains(t, r.Inputs, "password", "%s receives a password", r.Name)
+		assert.NotContains(t, r.Inputs, "masterPassword", "%s receives a password", r.Name)
+	}
+	assert.Equal(t, map[string]string{
+		"db":                                    hardenedpg.DatabaseType,
+		"db-storage-key":                        hardenedpg.EncryptionKeyType,
+		"db-storage-key-key":                    typeKey,
+		"db-storage-key-alias":                  typeAlias,
+		"db-logs-key":                           hardenedpg.EncryptionKeyType,
+		"db-logs-key-key":                       typeKey,
+		"db-logs-key-alias":                     typeAlias,
+		"db-security-group":                     hardenedpg.SecurityGroupType,
+		"db-security-group-sg":                  typeSG,
+		"db-security-group-from-sg-0000000c":    typeIngress,
+		"db-subnet-group":                       hardenedpg.SubnetGroupType,
+		"db-subnet-group-subnets":               typeSubnetGroup,
+		"db-parameter-group":                    hardenedpg.ParameterGroupType,
+		"db-parameter-group-params":             typeParamGroup,
+		"db-audit-logs":                         hardenedpg.AuditLogShippingType,
+		"db-audit-logs-postgresql-logs":         typeLogGroup,
+		"db-audit-logs-upgrade-logs":            typeLogGroup,
+		"db-audit-logs-postgresql-subscription": typeSubscription,
+		"db-audit-logs-upgrade-subscription":    typeSubscription,
+		"db-instance":                           hardenedpg.InstanceType,
+		"db-instance-db":                        typeInstance,
+		"db-instance-monitoring-role":           typeRole,
+		"db-instance-monitoring-policy":         typeRoleAttachment,
+		"db-instance-final-snapshot-suffix":     typeRandomID,
+	}, names)
+
+	storageKey, _ := m.Named(typeKey, "db-storage-key-key")
+	logsKey, _ := m.Named(typeKey, "db-logs-key-key")
+	assert.True(t, storageKey.RetainOnDelete)
+	assert.True(t, logsKey.RetainOnDelete)
+	const keyArnPrefix = "arn:aws:kms:eu-west-1:123456789012:key/"
+	storageAlias, _ := m.Named(typeAlias, "db-storage-key-alias")
+	logsAlias, _ := m.Named(typeAlias, "db-logs-key-alias")
+	inst := only(t, m, typeInstance)
+	assert.True(t, inst.Protect)
+	assert.Equal(t, keyArnPrefix+storageAlias.Inputs["targetKeyId"].(string), inst.Inputs["kmsKeyId"])
+	assert.Equal(t, inst.Inputs["kmsKeyId"], inst.Inputs["masterUserSecretKmsKeyId"])
+	assert.Equal(t, inst.Inputs["kmsKeyId"], inst.Inputs["performanceInsightsKmsKeyId"])
+	sg := only(t, m, typeSG)
+	assert.Equal(t, []any{"sg-" + sgSuffix(t, m)}, inst.Inputs["vpcSecurityGroupIds"])
+	assert.Contains(t, inst.Inputs["parameterGroupName"], "db-parameter-group-params-")
+	assert.Contains(t, inst.Inputs["dbSubnetGroupName"], "db-subnet-group-subnets-")
+	assert.Equal(t, "postgres17", only(t, m, typeParamGroup).Inputs["family"])
+	for _, g := range m.ByType(typeLogGroup) {
+		assert.Contains(t, inst.DependsOn, g.URN, "the instance waits for %s", g.Name)
+		assert.Equal(t, keyArnPrefix+logsAlias.Inputs["targetKeyId"].(string), g.Inputs["kmsKeyId"], "logs use the logs key")
+	}
+	assert.Equal(t, []any{"postgresql", "upgrade"}, inst.Inputs["enabledCloudwatchLogsExports"])
+	assert.Equal(t, map[string]any{"environment": "prod", "owner": "platform", "managed-by": "hardenedpg"}, sg.Inputs["tags"])
+}
+
+// sgSuffix returns the mock ID suffix of the one security group.
+func sgSuffix(t *testing.T, m *hardenedpgtest.Monitor) string {
+	t.Helper()
+	rule := only(t, m, typeIngress)
+	return strings.TrimPrefix(rule.Inputs["securityGroupId"].(string), "sg-")
+}
+
+func TestDatabaseReportsEveryProblemAndRegistersNothing(t *testing.T) {
+	args := databaseArgs()
+	args.Identifier = ""
+	args.Port = 5432
+	args.SubnetIDs = []string{"subnet-0000000a"}
+	args.AllowedSecurityGroupIDs = []string{"0.0.0.0/0"}
+	args.Parameters = []hardenedpg.Parameter{{Name: "rds.force_ssl", Value: "0"}}
+	args.LogRetentionDays = 14
+	args.AuditDestinationArn = ""
+	args.KeyDeletionWindowInDays = 10
+	args.Tags = map[string]string{"team": "x"}
+	args.Waivers = baseline.Waivers{"rds-encrypted": "cheaper"}
+	m, err := run(t, nil, newDatabase(args))
+	assert.EqualError(t, err, `hardenedpg.NewDatabase "db": invalid arguments:
+  Waivers["rds-encrypted"] = "cheaper": control rds-encrypted (Storage is encrypted) cannot be waived
+  Identifier = "": required: the RDS instance identifier
+  Port = 5432: relaxes control rds-non-default-port (hardened: any port but 5432, 5433 by default); set it back or add a waiver for rds-non-default-port with the reason
+  KeyDeletionWindowInDays = 10: relaxes control kms-deletion-window (hardened: 30); set it back or add a waiver for kms-deletion-window with the reason
+  AllowedSecurityGroupIDs[0] = "0.0.0.0/0": CIDR sources are not accepted (control sg-no-cidr-ingress); give the security group ID of the clients, sg-...
+  SubnetIDs = ["subnet-0000000a"]: want at least two subnets in two availability zones (RDS needs them for Multi-AZ and failover)
+  Parameters["rds.force_ssl"] = "0": weakens control pg-force-ssl, which cannot be waived; accepted: 1
+  LogRetentionDays = 14: relaxes control logs-retention (hardened: 365 or more); set it back or add a waiver for logs-retention with the reason
+  AuditDestinationArn = "": relaxes control logs-shipped (hardened: a CloudWatch Logs destination or Firehose ARN); set it back or add a waiver for logs-shipped with the reason
+  Tags = ["team"]: relaxes control rds-tags (hardened: tags with the keys environment, owner; missing: environment, owner); set it back or add a waiver for rds-tags with the reason`)
+	assert.Empty(t, m.Resources())
+	assert.Empty(t, m.Invokes(), "no look-up either")
+	require.Error(t, args.Validate(), "Validate finds the same problems without a Pulumi context")
+	assert.Equal(t, strings.SplitN(err.Error(), "\n", 2)[1], strings.SplitN(args.Validate().Error(), "\n", 2)[1])
+}
+
+func TestDatabaseRefusesPublicSubnet(t *testing.T) {
+	mon := hardenedpgtest.New()
+	mon.SetSubnet(hardenedpgtest.Subnet{ID: "subnet-0000000a", AvailabilityZone: "eu-west-1a", Public: true})
+	m, err := run(t, mon, newDatabase(databaseArgs()))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `SubnetIDs[0] = "subnet-0000000a": the subnet is public: route table rtb-`)
+	assert.Empty(t, m.Resources())
+}
+
+func TestDatabaseDevRelaxationsDeleteKeysWithStack(t *testing.T) {
+	args := databaseArgs()
+	args.DisableDeletionProtection = true
+	args.SingleAZ = true
+	args.Waivers = baseline.Waivers{"rds-deletion-protection": "dev", "rds-multi-az": "dev"}
+	m := mustRun(t, nil, newDatabase(args))
+	for _, k := range m.ByType(typeKey) {
+		assert.False(t, k.RetainOnDelete, "%s goes with a disposable stack", k.Name)
+		assert.Equal(t, 30.0, k.Inputs["deletionWindowInDays"], "still recoverable for 30 days")
+	}
+	inst := only(t, m, typeInstance)
+	assert.False(t, inst.Protect)
+	assert.Equal(t, false, inst.Inputs["multiAz"])
+}

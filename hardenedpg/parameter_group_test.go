@@ -1,0 +1,120 @@
+package hardenedpg_test
+
+import (
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpg"
+)
+
+// parametersOf returns name -> {value, applyMethod} of the recorded group.
+func parametersOf(t *testing.T, group map[string]any) map[string][2]string {
+	t.Helper()
+	out := map[string][2]string{}
+	for _, p := range group["parameters"].([]any) {
+		pm := p.(map[string]any)
+		out[pm["name"].(string)] = [2]string{pm["value"].(string), pm["applyMethod"].(string)}
+	}
+	return out
+}
+
+func TestParameterGroupBaseline(t *testing.T) {
+	m := mustRun(t, nil, func(ctx *pulumi.Context) error {
+		_, err := hardenedpg.NewParameterGroup(ctx, "pg", &hardenedpg.ParameterGroupArgs{EngineMajorVersion: "16"})
+		return err
+	})
+	g := only(t, m, typeParamGroup)
+	assert.Equal(t, "pg-params", g.Name)
+	assert.Equal(t, "postgres16", g.Inputs["family"])
+	assert.NotContains(t, g.Inputs, "name", "auto-named, so replacement is create-before-delete")
+	assert.Equal(t, map[string][2]string{
+		"rds.force_ssl":              {"1", "immediate"},
+		"ssl_min_protocol_version":   {"TLSv1.2", "immediate"},
+		"password_encryption":        {"scram-sha-256", "immediate"},
+		"log_connections":            {"1", "immediate"},
+		"log_disconnections":         {"1", "immediate"},
+		"log_statement":              {"ddl", "immediate"},
+		"log_min_duration_statement": {"1000", "immediate"},
+		"shared_preload_libraries":   {"pg_stat_statements,pgaudit", "pending-reboot"},
+		"pgaudit.log":                {"ddl,role", "immediate"},
+		"pgaudit.role":               {"rds_pgaudit", "immediate"},
+	}, parametersOf(t, g.Inputs))
+}
+
+func TestParameterGroupDefaultFamilyAndAdditions(t *testing.T) {
+	m := mustRun(t, nil, func(ctx *pulumi.Context) error {
+		_, err := hardenedpg.NewParameterGroup(ctx, "pg", &hardenedpg.ParameterGroupArgs{Parameters: []hardenedpg.Parameter{
+			{Name: "work_mem", Value: "65536"},
+			{Name: "max_connections", Value: "400"},
+			{Name: "ssl_min_protocol_version", Value: "TLSv1.3"},
+			{Name: "pgaudit.log", Value: "ddl,role,write"},
+			{Name: "log_statement", Value: "all", ApplyMethod: "pending-reboot"},
+		}})
+		return err
+	})
+	g := only(t, m, typeParamGroup)
+	assert.Equal(t, "postgres17", g.Inputs["family"])
+	params := parametersOf(t, g.Inputs)
+	assert.Equal(t, [2]string{"65536", "immediate"}, params["work_mem"])
+	assert.Equal(t, [2]string{"400", "pending-reboot"}, params["max_connections"], "static parameters default to pending-reboot")
+	assert.Equal(t, [2]string{"TLSv1.3", "immediate"}, params["ssl_min_protocol_version"], "a stronger value replaces the baseline")
+	assert.Equal(t, [2]string{"ddl,role,write", "immediate"}, params["pgaudit.log"])
+	assert.Equal(t, [2]string{"all", "pending-reboot"}, params["log_statement"])
+	assert.Len(t, params, 12)
+}
+
+func TestParameterGroupRefusesWeakening(t *testing.T) {
+	m, err := run(t, nil, func(ctx *pulumi.Context) error {
+		_, err := hardenedpg.NewParameterGroup(ctx, "pg", &hardenedpg.ParameterGroupArgs{
+			EngineMajorVersion: "17.2",
+			Parameters: []hardenedpg.Parameter{
+				{Name: "rds.force_ssl", Value: "0"},
+				{Name: "password_encryption", Value: "md5"},
+				{Name: "pgaudit.log", Value: "ddl"},
+				{Name: "log_min_duration_statement", Value: "-1"},
+				{Name: "shared_preload_libraries", Value: "pg_stat_statements", ApplyMethod: "immediate"},
+				{Name: "work_mem", Value: "1", ApplyMethod: "later"},
+				{Name: "", Value: "x"},
+				{Name: "work_mem", Value: "2"},
+			},
+		})
+		return err
+	})
+	assert.EqualError(t, err, `hardenedpg.NewParameterGroup "pg": invalid arguments:
+  EngineMajorVersion = "17.2": give the major version only (17): minor versions are upgraded automatically
+  Parameters["rds.force_ssl"] = "0": weakens control pg-force-ssl, which cannot be waived; accepted: 1
+  Parameters["password_encryption"] = "md5": weakens control pg-scram, which cannot be waived; accepted: scram-sha-256
+  Parameters["pgaudit.log"] = "ddl": relaxes control pg-audit (hardened: classes including ddl and role (or all), none excluded with -); set it back or add a waiver for pg-audit with the reason
+  Parameters["log_min_duration_statement"] = "-1": relaxes control pg-statement-logging (hardened: a duration in ms, 0 or more (-1 turns it off)); set it back or add a waiver for pg-statement-logging with the reason
+  Parameters["shared_preload_libraries"].ApplyMethod = "immediate": shared_preload_libraries is static: RDS applies it only with pending-reboot
+  Parameters["shared_preload_libraries"] = "pg_stat_statements": relaxes control pg-audit (hardened: a list that includes pgaudit); set it back or add a waiver for pg-audit with the reason
+  Parameters["work_mem"].ApplyMethod = "later": want immediate or pending-reboot
+  Parameters[6] = "": the parameter name is required
+  Parameters["work_mem"] = "2": the parameter is given twice`)
+	assert.Empty(t, m.Resources())
+}
+
+func TestParameterGroupWaivedWeakening(t *testing.T) {
+	m := mustRun(t, nil, func(ctx *pulumi.Context) error {
+		_, err := hardenedpg.NewParameterGroup(ctx, "pg", &hardenedpg.ParameterGroupArgs{
+			Parameters: []hardenedpg.Parameter{{Name: "log_statement", Value: "none"}},
+			Waivers:    baseline.Waivers{"pg-statement-logging": "bulk-load replica: statement logs would flood CloudWatch"},
+		})
+		return err
+	})
+	assert.Equal(t, [2]string{"none", "immediate"}, parametersOf(t, only(t, m, typeParamGroup).Inputs)["log_statement"])
+}
+
+func TestBaselineParametersServeCatalogControls(t *testing.T) {
+	require.NotEmpty(t, hardenedpg.Baseline)
+	for _, b := range hardenedpg.Baseline {
+		_, ok := baseline.Lookup(b.Control)
+		assert.True(t, ok, "%s names unknown control %s", b.Name, b.Control)
+		assert.True(t, b.Accepts(b.Value), "%s's own value %q must meet its rule", b.Name, b.Value)
+		assert.Contains(t, []string{hardenedpg.ApplyImmediate, hardenedpg.ApplyPendingReboot}, b.ApplyMethod)
+	}
+}
