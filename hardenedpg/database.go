@@ -106,45 +106,38 @@ func (a *DatabaseArgs) children() databaseChildren {
 	}
 }
 
-// check reports every problem of the args and of every child's args; the wired inputs that the
-// Database itself provides (keys, names) are not checked here.
+// check reports every problem of the args and of every child's args, each once and under the
+// DatabaseArgs field name; inputs the Database wires itself (keys, names) are not checked here.
 func (a *DatabaseArgs) check(ch databaseChildren) problems {
 	p := waiverProblems(a.Waivers)
 	ch.instance.InstanceSettings.check(&p, a.Waivers)
 	if a.VpcID == nil {
 		p.add("VpcID", "", "required: the VPC of the subnets")
 	}
-	var keyProblems problems
-	ch.storageKey.check(&keyProblems)
-	for _, kp := range keyProblems {
-		if kp.Field == "DeletionWindowInDays" {
-			kp.Field = "KeyDeletionWindowInDays"
-		}
-		p = append(p, kp)
-	}
-	var sg problems
-	ch.securityGroup.check(&sg)
-	for _, e := range sg {
-		if e.Field != "Port" && e.Field != "VpcID" { // reported once, by the instance and above
+	// The instance settings already reported Identifier, Port, VpcID and the version.
+	reported := ""
+	child := func(check func(*problems), rename map[string]string) {
+		var cp problems
+		check(&cp)
+		for _, e := range cp {
+			if to, ok := rename[e.Field]; ok {
+				if to == reported {
+					continue
+				}
+				e.Field = to
+			}
 			p = append(p, e)
 		}
 	}
-	ch.subnetGroup.check(&p)
-	ch.parameterGroup.check(&p)
-	var logs problems
-	ch.auditLogs.LogsKeyArn = pulumi.String("") // provided by the Database
-	ch.auditLogs.check(&logs)
-	for _, e := range logs {
-		switch e.Field {
-		case "Identifier":
-			continue // reported by the instance settings
-		case "RetentionDays":
-			e.Field = "LogRetentionDays"
-		case "DestinationArn", "DestinationRoleArn":
-			e.Field = "Audit" + e.Field
-		}
-		p = append(p, e)
-	}
+	child(ch.storageKey.check, map[string]string{"DeletionWindowInDays": "KeyDeletionWindowInDays"})
+	child(ch.securityGroup.check, map[string]string{"Port": reported, "VpcID": reported})
+	child(ch.subnetGroup.check, map[string]string{"SkipPrivateCheck": "SkipPrivateSubnetCheck"})
+	child(ch.parameterGroup.check, map[string]string{"EngineMajorVersion": reported})
+	ch.auditLogs.LogsKeyArn = pulumi.String("") // wired by the Database
+	child(ch.auditLogs.check, map[string]string{
+		"Identifier": reported, "RetentionDays": "LogRetentionDays",
+		"DestinationArn": "AuditDestinationArn", "DestinationRoleArn": "AuditDestinationRoleArn",
+	})
 	var missing []string
 	for _, k := range baseline.RequiredTagKeys {
 		if strings.TrimSpace(a.Tags[k]) == "" {

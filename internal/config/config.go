@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
 	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpg"
 )
@@ -23,8 +25,6 @@ const Namespace = "hardenedpg"
 // Config is the parsed configuration. Network values may still come from NetworkStack.
 type Config struct {
 	Args hardenedpg.DatabaseArgs
-	// VpcID is the plain VPC ID; the stack wires it into Args.VpcID.
-	VpcID string
 	// NetworkStack is a stack whose outputs vpcId, subnetIds and allowedSecurityGroupIds give the network.
 	NetworkStack string
 }
@@ -61,7 +61,7 @@ var Keys = []Key{
 			if !strings.HasPrefix(raw, "vpc-") {
 				return errors.New("want a VPC ID, vpc-...")
 			}
-			c.VpcID = raw
+			c.Args.VpcID = pulumi.String(raw)
 			return nil
 		}},
 	{Name: "subnetIds", Accepted: "a list of at least two private subnet IDs in two AZs", Default: "(required unless networkStack)", Field: "SubnetIDs",
@@ -140,11 +140,13 @@ type Lookup func(key string) (string, bool)
 func Load(get Lookup, present []string) (*Config, error) {
 	c := &Config{}
 	var problems []string
+	given := map[string]bool{}
 	for _, k := range Keys {
 		raw, ok := get(k.Name)
 		if !ok {
 			continue
 		}
+		given[k.Name] = true
 		if err := k.set(c, raw); err != nil {
 			problems = append(problems, fmt.Sprintf("%s:%s = %q: %v", Namespace, k.Name, raw, err))
 		}
@@ -155,11 +157,11 @@ func Load(get Lookup, present []string) (*Config, error) {
 			problems = append(problems, fmt.Sprintf("%s: unknown key; known keys: %s", full, strings.Join(keyNames(), ", ")))
 		}
 	}
-	hasNetworkKeys := c.VpcID != "" || c.Args.SubnetIDs != nil || c.Args.AllowedSecurityGroupIDs != nil
+	hasNetworkKeys := given["vpcId"] || given["subnetIds"] || given["allowedSecurityGroupIds"]
 	switch {
-	case c.NetworkStack != "" && hasNetworkKeys:
+	case given["networkStack"] && hasNetworkKeys:
 		problems = append(problems, fmt.Sprintf("%s:networkStack = %q: give the network either as networkStack or as vpcId/subnetIds/allowedSecurityGroupIds, not both", Namespace, c.NetworkStack))
-	case c.NetworkStack == "" && c.VpcID == "":
+	case !given["networkStack"] && !given["vpcId"]:
 		problems = append(problems, fmt.Sprintf("%s:vpcId is not set: set vpcId, subnetIds and allowedSecurityGroupIds, or networkStack", Namespace))
 	}
 	if len(problems) > 0 {

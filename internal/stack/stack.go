@@ -39,13 +39,13 @@ func Program(ctx *pulumi.Context) (pulumi.Map, error) {
 		return nil, err
 	}
 	args := cfg.Args
-	vpcID := cfg.VpcID
 	if cfg.NetworkStack != "" {
-		if vpcID, err = readNetworkStack(ctx, cfg.NetworkStack, &args); err != nil {
+		vpcID, err := readNetworkStack(ctx, cfg.NetworkStack, &args)
+		if err != nil {
 			return nil, err
 		}
+		args.VpcID = pulumi.String(vpcID)
 	}
-	args.VpcID = pulumi.String(vpcID)
 	db, err := hardenedpg.NewDatabase(ctx, DatabaseName, &args)
 	if err != nil {
 		return nil, config.Explain(err)

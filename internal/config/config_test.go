@@ -1,0 +1,163 @@
+package config_test
+
+import (
+	"errors"
+	"maps"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpg"
+	"github.com/hardenedpg/pulumi-hardenedpg/internal/config"
+)
+
+// valid is a complete production configuration; each case changes it.
+func valid() map[string]string {
+	return map[string]string{
+		"identifier":              "orders",
+		"vpcId":                   "vpc-0123456789abcdef0",
+		"subnetIds":               `["subnet-0000000a","subnet-0000000b"]`,
+		"allowedSecurityGroupIds": `["sg-0000000c"]`,
+		"auditDestinationArn":     "arn:aws:logs:eu-west-1:210987654321:destination:audit",
+		"tags":                    `{"environment":"prod","owner":"platform"}`,
+	}
+}
+
+// problems loads values and validates the args, as the stack does, returning every error line.
+func problems(values map[string]string, present ...string) []string {
+	c, err := config.Load(func(k string) (string, bool) { v, ok := values[k]; return v, ok }, present)
+	if err == nil {
+		err = config.Explain(c.Args.Validate())
+	}
+	if err == nil {
+		return nil
+	}
+	var ce *config.Error
+	if !errors.As(err, &ce) {
+		return []string{"not a config error: " + err.Error()}
+	}
+	return ce.Problems
+}
+
+func TestValidConfig(t *testing.T) {
+	c, err := config.Load(func(k string) (string, bool) { v, ok := valid()[k]; return v, ok }, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "orders", c.Args.Identifier)
+	assert.NotNil(t, c.Args.VpcID)
+	assert.Equal(t, []string{"subnet-0000000a", "subnet-0000000b"}, c.Args.SubnetIDs)
+	assert.NoError(t, c.Args.Validate())
+}
+
+func TestConfigRelaxationsAndParameters(t *testing.T) {
+	values := valid()
+	maps.Copy(values, map[string]string{
+		"multiAz": "false", "deletionProtection": "false", "finalSnapshot": "false",
+		"performanceInsights": "false", "enhancedMonitoring": "false", "verifyPrivateSubnets": "false",
+		"port": "6432", "backupRetentionDays": "7",
+		"parameters": `{"work_mem":"65536","max_connections":{"value":"200","applyMethod":"pending-reboot"}}`,
+		"waivers":    `{"rds-multi-az":"dev","rds-deletion-protection":"dev","rds-final-snapshot":"dev","rds-performance-insights":"dev","rds-enhanced-monitoring":"dev","rds-private-subnets":"dev"}`,
+	})
+	c, err := config.Load(func(k string) (string, bool) { v, ok := values[k]; return v, ok }, nil)
+	require.NoError(t, err)
+	a := c.Args
+	assert.True(t, a.SingleAZ && a.DisableDeletionProtection && a.SkipFinalSnapshot && a.DisablePerformanceInsights && a.DisableEnhancedMonitoring && a.SkipPrivateSubnetCheck)
+	assert.Equal(t, 6432, a.Port)
+	assert.Equal(t, []hardenedpg.Parameter{
+		{Name: "max_connections", Value: "200", ApplyMethod: "pending-reboot"},
+		{Name: "work_mem", Value: "65536"},
+	}, a.Parameters)
+	assert.NoError(t, a.Validate())
+}
+
+func TestConfigBadInputs(t *testing.T) {
+	cases := []struct {
+		name    string
+		set     map[string]string
+		unset   []string
+		present []string
+		want    []string
+	}{
+		{"identifier missing", nil, []string{"identifier"}, nil,
+			[]string{`hardenedpg:identifier = "": required: the RDS instance identifier`}},
+		{"identifier uppercase", map[string]string{"identifier": "Orders"}, nil, nil,
+			[]string{`hardenedpg:identifier = "Orders": want 1-63 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen`}},
+		{"no network", nil, []string{"vpcId", "subnetIds", "allowedSecurityGroupIds"}, nil,
+			[]string{`hardenedpg:vpcId is not set: set vpcId, subnetIds and allowedSecurityGroupIds, or networkStack`}},
+		{"network twice", map[string]string{"networkStack": "acme/network/prod"}, nil, nil,
+			[]string{`hardenedpg:networkStack = "acme/network/prod": give the network either as networkStack or as vpcId/subnetIds/allowedSecurityGroupIds, not both`}},
+		{"bad network stack", map[string]string{"networkStack": "a b"}, []string{"vpcId", "subnetIds", "allowedSecurityGroupIds"}, nil,
+			[]string{`hardenedpg:networkStack = "a b": want a stack name: stack, project/stack or org/project/stack`}},
+		{"vpc id", map[string]string{"vpcId": "my-vpc"}, nil, nil,
+			[]string{`hardenedpg:vpcId = "my-vpc": want a VPC ID, vpc-...`}},
+		{"subnets not a list", map[string]string{"subnetIds": "subnet-0000000a"}, nil, nil,
+			[]string{`hardenedpg:subnetIds = "subnet-0000000a": want a list of strings`}},
+		{"one subnet", map[string]string{"subnetIds": `["subnet-0000000a"]`}, nil, nil,
+			[]string{`hardenedpg:subnetIds = ["subnet-0000000a"]: want at least two subnets in two availability zones (RDS needs them for Multi-AZ and failover)`}},
+		{"cidr source", map[string]string{"allowedSecurityGroupIds": `["10.0.0.0/8"]`}, nil, nil,
+			[]string{`hardenedpg:allowedSecurityGroupIds[0] = "10.0.0.0/8": CIDR sources are not accepted (control sg-no-cidr-ingress); give the security group ID of the clients, sg-...`}},
+		{"port not a number", map[string]string{"port": "fivefour"}, nil, nil,
+			[]string{`hardenedpg:port = "fivefour": want a whole number`}},
+		{"default port", map[string]string{"port": "5432"}, nil, nil,
+			[]string{`hardenedpg:port = 5432: relaxes control rds-non-default-port (hardened: any port but 5432, 5433 by default); set it back or add a waiver for rds-non-default-port with the reason`}},
+		{"admin name", map[string]string{"adminUsername": "admin"}, nil, nil,
+			[]string{`hardenedpg:adminUsername = "admin": a default or reserved name (control rds-custom-admin); refused: postgres, admin, root, rdsadmin, rdsrepladmin, rds_superuser, master, administrator`}},
+		{"engine minor", map[string]string{"engineMajorVersion": "16.4"}, nil, nil,
+			[]string{`hardenedpg:engineMajorVersion = "16.4": give the major version only (16): minor versions are upgraded automatically`}},
+		{"engine old", map[string]string{"engineMajorVersion": "11"}, nil, nil,
+			[]string{`hardenedpg:engineMajorVersion = "11": want a supported major version: 14, 15, 16, 17, 18`}},
+		{"multiAz not bool", map[string]string{"multiAz": "yes please"}, nil, nil,
+			[]string{`hardenedpg:multiAz = "yes please": want true or false`}},
+		{"multiAz off without waiver", map[string]string{"multiAz": "false"}, nil, nil,
+			[]string{`hardenedpg:multiAz = false: relaxes control rds-multi-az (hardened: false: a standby in a second zone); set it back or add a waiver for rds-multi-az with the reason`}},
+		{"deletion protection off without waiver", map[string]string{"deletionProtection": "false"}, nil, nil,
+			[]string{`hardenedpg:deletionProtection = false: relaxes control rds-deletion-protection (hardened: false: deletion protection on); set it back or add a waiver for rds-deletion-protection with the reason`}},
+		{"backup retention short", map[string]string{"backupRetentionDays": "3"}, nil, nil,
+			[]string{`hardenedpg:backupRetentionDays = 3: relaxes control rds-backup-retention (hardened: 7 to 35, 35 by default); set it back or add a waiver for rds-backup-retention with the reason`}},
+		{"backup retention long", map[string]string{"backupRetentionDays": "90"}, nil, nil,
+			[]string{`hardenedpg:backupRetentionDays = 90: want 1 to 35 (7 or more keeps rds-backup-retention passing)`}},
+		{"ca", map[string]string{"caCertIdentifier": "rds-ca-2019"}, nil, nil,
+			[]string{`hardenedpg:caCertIdentifier = "rds-ca-2019": want a current RDS CA: rds-ca-rsa2048-g1, rds-ca-rsa4096-g1, rds-ca-ecc384-g1`}},
+		{"storage", map[string]string{"allocatedStorageGb": "500", "maxAllocatedStorageGb": "400"}, nil, nil,
+			[]string{`hardenedpg:maxAllocatedStorageGb = 400: want more than AllocatedStorageGB (500) and at most 65536, so storage can autoscale`}},
+		{"weakened parameter", map[string]string{"parameters": `{"ssl_min_protocol_version":"TLSv1.1"}`}, nil, nil,
+			[]string{`hardenedpg:parameters["ssl_min_protocol_version"] = "TLSv1.1": weakens control pg-tls-min, which cannot be waived; accepted: TLSv1.2 or TLSv1.3`}},
+		{"parameters shape", map[string]string{"parameters": `{"work_mem":5}`}, nil, nil,
+			[]string{`hardenedpg:parameters = "{\"work_mem\":5}": parameter work_mem: want a string value or {value, applyMethod}`}},
+		{"log retention", map[string]string{"logRetentionDays": "100"}, nil, nil,
+			[]string{`hardenedpg:logRetentionDays = 100: want a CloudWatch Logs retention: [1 3 5 7 14 30 60 90 120 150 180 365 400 545 731 1096 1827 2192 2557 2922 3288 3653]`}},
+		{"destination", map[string]string{"auditDestinationArn": "central-audit"}, nil, nil,
+			[]string{`hardenedpg:auditDestinationArn = "central-audit": want a CloudWatch Logs destination (arn:aws:logs:<region>:<account>:destination:<name>) or a Firehose stream (arn:aws:firehose:<region>:<account>:deliverystream/<name>)`}},
+		{"no destination", nil, []string{"auditDestinationArn"}, nil,
+			[]string{`hardenedpg:auditDestinationArn = "": relaxes control logs-shipped (hardened: a CloudWatch Logs destination or Firehose ARN); set it back or add a waiver for logs-shipped with the reason`}},
+		{"missing tags", map[string]string{"tags": `{"owner":"platform"}`}, nil, nil,
+			[]string{`hardenedpg:tags = ["owner"]: relaxes control rds-tags (hardened: tags with the keys environment, owner; missing: environment); set it back or add a waiver for rds-tags with the reason`}},
+		{"tags not a map", map[string]string{"tags": `["prod"]`}, nil, nil,
+			[]string{`hardenedpg:tags = "[\"prod\"]": want a map of strings to strings`}},
+		{"unknown waiver", map[string]string{"waivers": `{"multi-az":"dev"}`}, nil, nil,
+			[]string{`hardenedpg:waivers["multi-az"] = "dev": "multi-az" is not a control key; waivable keys: rds-private-subnets, rds-multi-az, rds-enhanced-monitoring, rds-deletion-protection, rds-backup-retention, rds-non-default-port, rds-no-extended-support, rds-performance-insights, rds-final-snapshot, rds-tags, pg-connection-logging, pg-statement-logging, pg-audit, kms-deletion-window, logs-retention, logs-shipped, events-instance, events-parameter-group, events-security-group, backup-plan`}},
+		{"unwaivable waiver", map[string]string{"waivers": `{"rds-not-public":"temporary"}`}, nil, nil,
+			[]string{`hardenedpg:waivers["rds-not-public"] = "temporary": control rds-not-public (Instance is not publicly accessible) cannot be waived`}},
+		{"empty reason", map[string]string{"waivers": `{"rds-multi-az":""}`}, nil, nil,
+			[]string{`hardenedpg:waivers["rds-multi-az"] = "": the reason is empty; say why the control is relaxed`}},
+		{"misspelt key", nil, nil, []string{"hardenedpg:multiAZ", "aws:region"},
+			[]string{`hardenedpg:multiAZ: unknown key; known keys: identifier, vpcId, subnetIds, allowedSecurityGroupIds, networkStack, verifyPrivateSubnets, engineMajorVersion, instanceClass, allocatedStorageGb, maxAllocatedStorageGb, port, adminUsername, backupRetentionDays, backupWindow, maintenanceWindow, caCertIdentifier, monitoringIntervalSeconds, performanceInsightsRetentionDays, iamDatabaseUsers, allowMajorVersionUpgrade, multiAz, deletionProtection, finalSnapshot, performanceInsights, enhancedMonitoring, parameters, logRetentionDays, auditDestinationArn, auditDestinationRoleArn, keyDeletionWindowInDays, tags, waivers`}},
+		{"several at once", map[string]string{"port": "80", "monitoringIntervalSeconds": "7", "iamDatabaseUsers": `["App"]`}, nil, nil,
+			[]string{
+				`hardenedpg:iamDatabaseUsers[0] = "App": want 1-63 lowercase letters, digits and underscores, starting with a letter or underscore`,
+				`hardenedpg:monitoringIntervalSeconds = 7: want 1, 5, 10, 15, 30 or 60 (to turn monitoring off, set DisableEnhancedMonitoring)`,
+				`hardenedpg:port = 80: want 1150 to 65535 (the ports RDS accepts)`,
+			}},
+	}
+	require.GreaterOrEqual(t, len(cases), 20)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			values := valid()
+			maps.Copy(values, tc.set)
+			for _, k := range tc.unset {
+				delete(values, k)
+			}
+			assert.Equal(t, tc.want, problems(values, tc.present...))
+		})
+	}
+}
