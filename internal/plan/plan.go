@@ -156,5 +156,20 @@ func Run(sc *StackConfig, m *hardenedpgtest.Monitor, program Program) (*Result, 
 		}
 		return nil, err
 	}
-	return &Result{Config: sc, Resources: m.Resources(), Invokes: m.Invokes(), Outputs: <-resolved}, nil
+	outputs, err := plainJSON(<-resolved)
+	if err != nil {
+		return nil, err
+	}
+	return &Result{Config: sc, Resources: m.Resources(), Invokes: m.Invokes(), Outputs: outputs}, nil
+}
+
+// plainJSON gives outputs the shapes of inputs (maps of any, float64 numbers) by a JSON round trip.
+func plainJSON(v map[string]any) (map[string]any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out map[string]any
+	err = json.Unmarshal(b, &out)
+	return out, err
 }

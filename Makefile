@@ -1,0 +1,31 @@
+# hardenedpg: see README.md. Every target works offline except preview and up.
+STACK ?= dev
+GO    ?= go
+
+.PHONY: all build test vet plan bench preview up
+
+all: build test
+
+build:
+	$(GO) build ./...
+
+vet:
+	$(GO) vet ./...
+
+## test: vet, then every test (unit, mock, stack).
+test: vet
+	$(GO) test -count=1 ./...
+
+## plan: the offline plan of both stacks, no AWS account needed.
+plan:
+	$(GO) run ./cmd/plan -stack prod
+	$(GO) run ./cmd/plan -stack dev
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+preview:
+	pulumi preview -s $(STACK)
+
+up:
+	pulumi up -s $(STACK)

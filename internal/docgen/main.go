@@ -1,0 +1,87 @@
+// Command docgen rewrites the generated sections of README.md from the Go data they describe:
+// the configuration keys (internal/config.Keys) and the control catalog (baseline.Catalog).
+// A test fails when the committed README differs from what it generates.
+//
+//go:generate go run . -readme ../../README.md
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+	"github.com/hardenedpg/pulumi-hardenedpg/internal/config"
+)
+
+func main() {
+	path := flag.String("readme", "README.md", "file whose generated sections are rewritten")
+	flag.Parse()
+	old, err := os.ReadFile(*path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	updated, err := update(string(old))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	if err := os.WriteFile(*path, []byte(updated), 0o644); err != nil { //nolint:gosec // a README is public
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+// sections maps a section name to its generator.
+var sections = map[string]func() string{
+	"config":   configTable,
+	"controls": controlsTable,
+}
+
+// update replaces the body of every "<!-- BEGIN generated: X -->" ... "<!-- END generated: X -->".
+func update(doc string) (string, error) {
+	for name, render := range sections {
+		begin := "<!-- BEGIN generated: " + name + " -->\n"
+		end := "<!-- END generated: " + name + " -->"
+		i := strings.Index(doc, begin)
+		j := strings.Index(doc, end)
+		if i < 0 || j < i {
+			return "", fmt.Errorf("section %q: markers %q and %q not found in order", name, strings.TrimSpace(begin), end)
+		}
+		doc = doc[:i+len(begin)] + render() + doc[j:]
+	}
+	return doc, nil
+}
+
+func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+func configTable() string {
+	var b strings.Builder
+	b.WriteString("| key | default | accepted |\n|---|---|---|\n")
+	for _, k := range config.Keys {
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", k.Name, cell(k.Default), cell(k.Accepted))
+	}
+	return b.String()
+}
+
+func controlsTable() string {
+	var b strings.Builder
+	b.WriteString("| key | control | severity | waivable | Security Hub | Prowler | Checkov | CIS |\n|---|---|---|---|---|---|---|---|\n")
+	list := func(ids []string) string {
+		if len(ids) == 0 {
+			return "—"
+		}
+		return strings.Join(ids, ", ")
+	}
+	for _, c := range baseline.Catalog {
+		waivable := "no"
+		if c.Waivable {
+			waivable = "yes"
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s | %s | %s |\n", c.Key, cell(c.Title), c.Severity, waivable,
+			list(c.Refs.SecurityHub), list(c.Refs.Prowler), list(c.Refs.Checkov), list(c.Refs.CIS))
+	}
+	return b.String()
+}

@@ -1,0 +1,163 @@
+package stack_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpgtest"
+	"github.com/hardenedpg/pulumi-hardenedpg/internal/plan"
+	"github.com/hardenedpg/pulumi-hardenedpg/internal/stack"
+)
+
+func runStack(t *testing.T, name string, m *hardenedpgtest.Monitor) *plan.Result {
+	t.Helper()
+	sc, err := plan.ReadStackConfig("../..", name)
+	require.NoError(t, err)
+	res, err := plan.Run(sc, m, stack.Program)
+	require.NoError(t, err)
+	return res
+}
+
+func byType(res *plan.Result, typ string) []hardenedpgtest.Resource {
+	var out []hardenedpgtest.Resource
+	for _, r := range res.Resources {
+		if r.Type == typ {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func countTypes(res *plan.Result) map[string]int {
+	counts := map[string]int{}
+	for _, r := range res.Resources {
+		counts[r.Type]++
+	}
+	return counts
+}
+
+func TestProdStack(t *testing.T) {
+	res := runStack(t, "prod", nil)
+	assert.Equal(t, map[string]int{
+		"hardenedpg:index:Database": 1, "hardenedpg:index:EncryptionKey": 2, "aws:kms/key:Key": 2, "aws:kms/alias:Alias": 2,
+		"hardenedpg:index:SecurityGroup": 1, "aws:ec2/securityGroup:SecurityGroup": 1,
+		"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 1,
+		"hardenedpg:index:SubnetGroup": 1, "aws:rds/subnetGroup:SubnetGroup": 1,
+		"hardenedpg:index:ParameterGroup": 1, "aws:rds/parameterGroup:ParameterGroup": 1,
+		"hardenedpg:index:AuditLogShipping": 1, "aws:cloudwatch/logGroup:LogGroup": 2,
+		"aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter": 2,
+		"hardenedpg:index:Instance": 1, "aws:rds/instance:Instance": 1, "aws:iam/role:Role": 1,
+		"aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1, "random:index/randomId:RandomId": 1,
+	}, countTypes(res))
+
+	inst := byType(res, "aws:rds/instance:Instance")[0]
+	assert.True(t, inst.Protect)
+	for k, v := range map[string]any{
+		"identifier": "orders-prod", "multiAz": true, "deletionProtection": true, "backupRetentionPeriod": 35.0,
+		"performanceInsightsEnabled": true, "monitoringInterval": 60.0, "skipFinalSnapshot": false,
+		"publiclyAccessible": false, "storageEncrypted": true, "port": 5433.0, "instanceClass": "db.m7g.large",
+	} {
+		assert.Equal(t, v, inst.Inputs[k], k)
+	}
+	for _, k := range byType(res, "aws:kms/key:Key") {
+		assert.True(t, k.RetainOnDelete, k.Name)
+	}
+	for _, f := range byType(res, "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter") {
+		assert.Equal(t, "arn:aws:logs:eu-west-1:210987654321:destination:central-audit", f.Inputs["destinationArn"])
+	}
+	for _, g := range byType(res, "aws:cloudwatch/logGroup:LogGroup") {
+		assert.Equal(t, 365.0, g.Inputs["retentionInDays"])
+	}
+	assert.Equal(t, map[string]any{}, res.Outputs["waivers"], "production has no waivers")
+	for _, k := range []string{"address", "port", "endpoint", "instanceArn", "resourceId", "masterUserSecretArn", "storageKeyArn", "logsKeyArn", "securityGroupId", "parameterGroupName", "subnetGroupName"} {
+		assert.NotEmpty(t, res.Outputs[k], k)
+	}
+	connect := res.Outputs["connectPolicy"].(string)
+	assert.Contains(t, connect, "/orders_app")
+	assert.Contains(t, connect, "/orders_readonly")
+}
+
+func TestDevStackRelaxesOnlyWhatItWaives(t *testing.T) {
+	res := runStack(t, "dev", nil)
+	assert.Equal(t, map[string]any{
+		"rds-multi-az":             "dev: a standby doubles the cost and dev tolerates an outage",
+		"rds-deletion-protection":  "dev: torn down and rebuilt from migrations at will",
+		"rds-final-snapshot":       "dev: holds synthetic data only",
+		"rds-performance-insights": "dev: db.t4g.micro; query analysis is done in staging",
+		"rds-enhanced-monitoring":  "dev: OS metrics are not reviewed for dev",
+		"logs-retention":           "dev: 30 days of logs are enough to debug; nothing is audited in dev",
+		"logs-shipped":             "dev: no central audit destination for development data",
+	}, res.Outputs["waivers"])
+	inst := byType(res, "aws:rds/instance:Instance")[0]
+	assert.False(t, inst.Protect)
+	for k, v := range map[string]any{
+		"multiAz": false, "deletionProtection": false, "skipFinalSnapshot": true, "performanceInsightsEnabled": false,
+		"monitoringInterval": 0.0, "backupRetentionPeriod": 7.0, "instanceClass": "db.t4g.micro",
+		// What dev does not waive stays hardened.
+		"storageEncrypted": true, "publiclyAccessible": false, "iamDatabaseAuthenticationEnabled": true,
+		"manageMasterUserPassword": true, "port": 5433.0, "caCertIdentifier": "rds-ca-rsa2048-g1",
+	} {
+		assert.Equal(t, v, inst.Inputs[k], k)
+	}
+	assert.Empty(t, byType(res, "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"))
+	assert.Empty(t, byType(res, "aws:iam/role:Role"))
+	for _, g := range byType(res, "aws:cloudwatch/logGroup:LogGroup") {
+		assert.Equal(t, 30.0, g.Inputs["retentionInDays"])
+		assert.NotEmpty(t, g.Inputs["kmsKeyId"])
+	}
+}
+
+func TestStackIsDeterministic(t *testing.T) {
+	first, second := runStack(t, "prod", nil), runStack(t, "prod", nil)
+	inputs := func(res *plan.Result) map[string]map[string]any {
+		out := map[string]map[string]any{}
+		for _, r := range res.Resources {
+			out[r.URN] = r.Inputs
+		}
+		return out
+	}
+	assert.Equal(t, inputs(first), inputs(second))
+}
+
+func TestNetworkFromStackReference(t *testing.T) {
+	m := hardenedpgtest.New()
+	m.SetStackOutputs("acme/network/prod", map[string]any{
+		"vpcId":                   "vpc-0fedcba9876543210",
+		"subnetIds":               []any{"subnet-0000000e", "subnet-0000000f"},
+		"allowedSecurityGroupIds": []any{"sg-0000000d"},
+	})
+	sc := &plan.StackConfig{Project: "hardenedpg", Stack: "shared", Values: map[string]string{
+		"hardenedpg:identifier":          "shared",
+		"hardenedpg:networkStack":        "acme/network/prod",
+		"hardenedpg:auditDestinationArn": "arn:aws:logs:eu-west-1:210987654321:destination:central-audit",
+		"hardenedpg:tags":                `{"environment":"prod","owner":"platform"}`,
+	}}
+	res, err := plan.Run(sc, m, stack.Program)
+	require.NoError(t, err)
+	assert.Equal(t, []any{"subnet-0000000e", "subnet-0000000f"}, byType(res, "aws:rds/subnetGroup:SubnetGroup")[0].Inputs["subnetIds"])
+	assert.Equal(t, "vpc-0fedcba9876543210", byType(res, "aws:ec2/securityGroup:SecurityGroup")[0].Inputs["vpcId"])
+	assert.Equal(t, "sg-0000000d", byType(res, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")[0].Inputs["referencedSecurityGroupId"])
+	require.Len(t, byType(res, "pulumi:pulumi:StackReference"), 1)
+}
+
+func TestBadConfigRegistersNothing(t *testing.T) {
+	m := hardenedpgtest.New()
+	sc := &plan.StackConfig{Project: "hardenedpg", Stack: "bad", Values: map[string]string{
+		"hardenedpg:identifier": "orders", "hardenedpg:vpcId": "vpc-0123456789abcdef0",
+		"hardenedpg:subnetIds": `["subnet-0000000a","subnet-0000000b"]`, "hardenedpg:multiAz": "false",
+		"hardenedpg:tags": `{"environment":"prod","owner":"platform"}`,
+	}}
+	_, err := plan.Run(sc, m, stack.Program)
+	var cfgErr *plan.ConfigError
+	require.True(t, errors.As(err, &cfgErr), "got %v", err)
+	assert.Equal(t, strings.Join([]string{
+		"configuration errors:",
+		`hardenedpg:auditDestinationArn = "": relaxes control logs-shipped (hardened: a CloudWatch Logs destination or Firehose ARN); set it back or add a waiver for logs-shipped with the reason`,
+		`hardenedpg:multiAz = false: relaxes control rds-multi-az (hardened: false: a standby in a second zone); set it back or add a waiver for rds-multi-az with the reason`,
+	}, "\n  "), cfgErr.Err.Error())
+	assert.Empty(t, m.Resources())
+}
