@@ -46,11 +46,11 @@ func TestProdStack(t *testing.T) {
 		"hardenedpg:index:Database": 1, "hardenedpg:index:EncryptionKey": 2, "aws:kms/key:Key": 2, "aws:kms/alias:Alias": 2,
 		"hardenedpg:index:SecurityGroup": 1, "aws:ec2/securityGroup:SecurityGroup": 1,
 		"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 1,
-		"hardenedpg:index:SubnetGroup": 1, "aws:rds/subnetGroup:SubnetGroup": 1,
+		"hardenedpg:index:SubnetGroup":                              1, "aws:rds/subnetGroup:SubnetGroup": 1,
 		"hardenedpg:index:ParameterGroup": 1, "aws:rds/parameterGroup:ParameterGroup": 1,
 		"hardenedpg:index:AuditLogShipping": 1, "aws:cloudwatch/logGroup:LogGroup": 2,
 		"aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter": 2,
-		"hardenedpg:index:Instance": 1, "aws:rds/instance:Instance": 1, "aws:iam/role:Role": 1,
+		"hardenedpg:index:Instance":                                  1, "aws:rds/instance:Instance": 1, "aws:iam/role:Role": 1,
 		"aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1, "random:index/randomId:RandomId": 1,
 	}, countTypes(res))
 
