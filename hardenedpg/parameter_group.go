@@ -3,7 +3,6 @@ package hardenedpg
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
@@ -27,72 +26,44 @@ type Parameter struct {
 	ApplyMethod string
 }
 
-// BaselineParameter is a parameter every hardened group carries, with the control it serves and
-// the rule an override must still meet.
+// BaselineParameter is a parameter every hardened group carries, with the rule of package
+// baseline an override must still meet.
 type BaselineParameter struct {
 	Parameter
-	Control string
-	// Rule says in words which values keep the control passing.
-	Rule    string
-	accepts func(value string) bool
+	Check baseline.ParameterRule
 }
 
-// Accepts reports whether value keeps the parameter's control passing.
-func (b BaselineParameter) Accepts(value string) bool { return b.accepts(value) }
-
-// Baseline is the single source of the hardened engine parameters: the ParameterGroup, the
+// Baseline is the single source of the hardened engine parameter values: the ParameterGroup, the
 // real-PostgreSQL tests and the docs all read it.
-var Baseline = []BaselineParameter{
-	{Parameter{"rds.force_ssl", "1", ApplyImmediate}, "pg-force-ssl", "1", oneOf("1")},
-	{Parameter{"ssl_min_protocol_version", "TLSv1.2", ApplyImmediate}, "pg-tls-min", "TLSv1.2 or TLSv1.3", oneOf("TLSv1.2", "TLSv1.3")},
-	{Parameter{"password_encryption", "scram-sha-256", ApplyImmediate}, "pg-scram", "scram-sha-256", oneOf("scram-sha-256")},
-	{Parameter{"log_connections", "1", ApplyImmediate}, "pg-connection-logging", "1 (on)", isOn},
-	{Parameter{"log_disconnections", "1", ApplyImmediate}, "pg-connection-logging", "1 (on)", isOn},
-	{Parameter{"log_statement", "ddl", ApplyImmediate}, "pg-statement-logging", "ddl, mod or all", oneOf("ddl", "mod", "all")},
-	{Parameter{"log_min_duration_statement", "1000", ApplyImmediate}, "pg-statement-logging", "a duration in ms, 0 or more (-1 turns it off)", nonNegativeInt},
-	{Parameter{"shared_preload_libraries", "pg_stat_statements,pgaudit", ApplyPendingReboot}, "pg-audit", "a list that includes pgaudit", listIncludes("pgaudit")},
-	{Parameter{"pgaudit.log", "ddl,role", ApplyImmediate}, "pg-audit", "classes including ddl and role (or all), none excluded with -", auditsDDLAndRole},
-	{Parameter{"pgaudit.role", "rds_pgaudit", ApplyImmediate}, "pg-audit", "a role name (rds_pgaudit)", func(v string) bool { return strings.TrimSpace(v) != "" }},
-}
+var Baseline = func() []BaselineParameter {
+	values := []Parameter{
+		{"rds.force_ssl", "1", ApplyImmediate},
+		{"ssl_min_protocol_version", "TLSv1.2", ApplyImmediate},
+		{"password_encryption", "scram-sha-256", ApplyImmediate},
+		{"log_connections", "1", ApplyImmediate},
+		{"log_disconnections", "1", ApplyImmediate},
+		{"log_statement", "ddl", ApplyImmediate},
+		{"log_min_duration_statement", "1000", ApplyImmediate},
+		{"shared_preload_libraries", "pg_stat_statements,pgaudit", ApplyPendingReboot},
+		{"pgaudit.log", "ddl,role", ApplyImmediate},
+		{"pgaudit.role", "rds_pgaudit", ApplyImmediate},
+	}
+	out := make([]BaselineParameter, len(values))
+	for i, v := range values {
+		rule, ok := baseline.ParameterRuleFor(v.Name)
+		if !ok {
+			panic("hardenedpg: no baseline rule for parameter " + v.Name)
+		}
+		out[i] = BaselineParameter{Parameter: v, Check: rule}
+	}
+	return out
+}()
 
 // staticParameters are parameters RDS applies only at reboot; an immediate apply method is refused.
 var staticParameters = []string{
 	"shared_preload_libraries", "max_connections", "shared_buffers", "max_worker_processes",
 	"max_wal_senders", "max_replication_slots", "max_locks_per_transaction", "max_prepared_transactions",
 	"track_activity_query_size", "rds.logical_replication", "wal_buffers", "huge_pages",
-}
-
-func oneOf(values ...string) func(string) bool {
-	return func(v string) bool { return slices.Contains(values, v) }
-}
-
-func isOn(v string) bool { return oneOf("1", "on", "true")(strings.ToLower(v)) }
-
-func nonNegativeInt(v string) bool {
-	n, err := strconv.Atoi(v)
-	return err == nil && n >= 0
-}
-
-func splitList(v string) []string {
-	var out []string
-	for _, item := range strings.Split(v, ",") {
-		if item = strings.ToLower(strings.TrimSpace(item)); item != "" {
-			out = append(out, item)
-		}
-	}
-	return out
-}
-
-func listIncludes(want string) func(string) bool {
-	return func(v string) bool { return slices.Contains(splitList(v), want) }
-}
-
-func auditsDDLAndRole(v string) bool {
-	classes := splitList(v)
-	if slices.Contains(classes, "-ddl") || slices.Contains(classes, "-role") {
-		return false
-	}
-	return slices.Contains(classes, "all") || (slices.Contains(classes, "ddl") && slices.Contains(classes, "role"))
 }
 
 // SupportedMajorVersions are the PostgreSQL major versions RDS supports in standard support.
@@ -131,15 +102,6 @@ type ParameterGroup struct {
 // ParameterGroupType is the component's type token.
 const ParameterGroupType = "hardenedpg:index:ParameterGroup"
 
-func baselineParameter(name string) (BaselineParameter, bool) {
-	for _, b := range Baseline {
-		if b.Name == name {
-			return b, true
-		}
-	}
-	return BaselineParameter{}, false
-}
-
 func checkMajorVersion(p *problems, field, v string) {
 	if v == "" || slices.Contains(SupportedMajorVersions, v) {
 		return
@@ -173,11 +135,11 @@ func (a *ParameterGroupArgs) check(p *problems) {
 		if param.ApplyMethod == ApplyImmediate && slices.Contains(staticParameters, param.Name) {
 			p.add(field+".ApplyMethod", param.ApplyMethod, "%s is static: RDS applies it only with %s", param.Name, ApplyPendingReboot)
 		}
-		if b, ok := baselineParameter(param.Name); ok && !b.Accepts(param.Value) {
-			if c, _ := baseline.Lookup(b.Control); !c.Waivable {
-				p.add(field, param.Value, "weakens control %s, which cannot be waived; accepted: %s", b.Control, b.Rule)
+		if rule, ok := baseline.ParameterRuleFor(param.Name); ok && !rule.Accepts(param.Value) {
+			if c, _ := baseline.Lookup(rule.Control); !c.Waivable {
+				p.add(field, param.Value, "weakens control %s, which cannot be waived; accepted: %s", rule.Control, rule.Rule)
 			} else {
-				p.relax(a.Waivers, b.Control, field, param.Value, b.Rule)
+				p.relax(a.Waivers, rule.Control, field, param.Value, rule.Rule)
 			}
 		}
 	}

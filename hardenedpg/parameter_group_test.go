@@ -110,11 +110,14 @@ func TestParameterGroupWaivedWeakening(t *testing.T) {
 }
 
 func TestBaselineParametersServeCatalogControls(t *testing.T) {
-	require.NotEmpty(t, hardenedpg.Baseline)
+	require.Len(t, hardenedpg.Baseline, len(baseline.ParameterRules), "every rule has a hardened value")
 	for _, b := range hardenedpg.Baseline {
-		_, ok := baseline.Lookup(b.Control)
-		assert.True(t, ok, "%s names unknown control %s", b.Name, b.Control)
-		assert.True(t, b.Accepts(b.Value), "%s's own value %q must meet its rule", b.Name, b.Value)
+		_, ok := baseline.Lookup(b.Check.Control)
+		assert.True(t, ok, "%s names unknown control %s", b.Name, b.Check.Control)
+		assert.True(t, b.Check.Accepts(b.Value), "%s's own value %q must meet its rule", b.Name, b.Value)
+		if b.Check.ApplyMethod != "" {
+			assert.Equal(t, b.Check.ApplyMethod, b.ApplyMethod, b.Name)
+		}
 		assert.Contains(t, []string{hardenedpg.ApplyImmediate, hardenedpg.ApplyPendingReboot}, b.ApplyMethod)
 	}
 }

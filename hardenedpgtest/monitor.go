@@ -15,6 +15,8 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 )
 
 // Defaults the monitor answers with.
@@ -28,6 +30,7 @@ const (
 // Resource is one registered resource as the engine would receive it.
 type Resource struct {
 	URN    string
+	ID     string // the physical ID the monitor gave (empty for components)
 	Type   string
 	Name   string
 	Parent string // URN of the parent; the stack's for top-level resources
@@ -36,7 +39,9 @@ type Resource struct {
 	// "[secret]", values unknown offline "[unknown]", numbers float64.
 	Inputs map[string]any
 	// Raw keeps the inputs with secrets and unknowns marked, for checks that need them.
-	Raw            resource.PropertyMap
+	Raw resource.PropertyMap
+	// Outputs are the state the monitor answered: the inputs plus what AWS computes (arn, id...).
+	Outputs        map[string]any
 	Protect        bool
 	RetainOnDelete bool
 	DependsOn      []string
@@ -164,6 +169,7 @@ func (m *Monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 		m.mu.Unlock()
 	}
 	id, state := m.answer(args)
+	r.ID, r.Outputs = id, Plain(state)
 	m.mu.Lock()
 	m.resources = append(m.resources, r)
 	m.mu.Unlock()
@@ -397,4 +403,19 @@ func plainValue(v resource.PropertyValue) any {
 		return nil
 	}
 	return v.V
+}
+
+// Graph returns what was recorded in the form package baseline evaluates.
+func (m *Monitor) Graph() *baseline.Graph {
+	g := &baseline.Graph{}
+	for _, r := range m.Resources() {
+		g.Resources = append(g.Resources, baseline.Resource{
+			URN: r.URN, Type: r.Type, Name: r.Name, Parent: r.Parent, Custom: r.Custom, Protect: r.Protect,
+			DependsOn: r.DependsOn, ID: r.ID, Inputs: r.Inputs, Outputs: r.Outputs,
+		})
+	}
+	for _, inv := range m.Invokes() {
+		g.Invokes = append(g.Invokes, baseline.Invoke{Token: inv.Token, Args: inv.Args, Result: inv.Result, Err: inv.Err})
+	}
+	return g
 }

@@ -1,5 +1,6 @@
 // Command plan runs the stack offline, without an AWS account or the Pulumi CLI, and prints the
-// resources it would create with their key inputs.
+// resources it would create with their inputs, then the control scorecard. It exits 0 when no
+// control fails, 1 when one does, 2 on bad configuration.
 //
 //	go run ./cmd/plan -stack prod
 package main
@@ -30,6 +31,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("plan", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	stackName := flags.String("stack", "dev", "stack whose Pulumi.<stack>.yaml is read")
+	asJSON := flags.Bool("json", false, "print one JSON document instead of the tree and scorecard")
 	dir := flags.String("dir", ".", "directory holding Pulumi.yaml")
 	if err := flags.Parse(args); err != nil {
 		return exitBadConfig
@@ -48,6 +50,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 		return exitFailed
 	}
-	plan.WriteTree(stdout, result)
+	if *asJSON {
+		if err := plan.WriteJSON(stdout, result); err != nil {
+			fmt.Fprintln(stderr, err)
+			return exitFailed
+		}
+	} else {
+		plan.WriteTree(stdout, result)
+		fmt.Fprintln(stdout)
+		plan.WriteScorecard(stdout, result)
+	}
+	if result.Summary.Fail > 0 {
+		return exitFailed
+	}
 	return exitOK
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"gopkg.in/yaml.v3"
 
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpgtest"
 	"github.com/hardenedpg/pulumi-hardenedpg/internal/config"
 )
@@ -114,6 +115,9 @@ type Result struct {
 	Resources []hardenedpgtest.Resource
 	Invokes   []hardenedpgtest.Invoke
 	Outputs   map[string]any
+	// Controls is the scorecard: every control of the catalog on this stack.
+	Controls []baseline.Result
+	Summary  baseline.Summary
 }
 
 // ConfigError is bad configuration: the program registered nothing.
@@ -131,14 +135,15 @@ func Run(sc *StackConfig, m *hardenedpgtest.Monitor, program Program) (*Result, 
 		m = hardenedpgtest.New()
 	}
 	// Misspelt keys are caught here: offline no engine passes PULUMI_CONFIG for the program to list.
-	if _, err := config.Load(func(key string) (string, bool) {
+	cfg, err := config.Load(func(key string) (string, bool) {
 		v, ok := sc.Values[config.Namespace+":"+key]
 		return v, ok
-	}, sc.Keys()); err != nil {
+	}, sc.Keys())
+	if err != nil {
 		return nil, &ConfigError{err}
 	}
 	resolved := make(chan map[string]any, 1)
-	err := m.Run(sc.Project, sc.Stack, sc.Values, sc.SecretKeys, func(ctx *pulumi.Context) error {
+	err = m.Run(sc.Project, sc.Stack, sc.Values, sc.SecretKeys, func(ctx *pulumi.Context) error {
 		outputs, err := program(ctx)
 		if err != nil {
 			return err
@@ -160,7 +165,11 @@ func Run(sc *StackConfig, m *hardenedpgtest.Monitor, program Program) (*Result, 
 	if err != nil {
 		return nil, err
 	}
-	return &Result{Config: sc, Resources: m.Resources(), Invokes: m.Invokes(), Outputs: outputs}, nil
+	controls := baseline.Evaluate(m.Graph(), cfg.Args.Waivers)
+	return &Result{
+		Config: sc, Resources: m.Resources(), Invokes: m.Invokes(), Outputs: outputs,
+		Controls: controls, Summary: baseline.Summarize(controls),
+	}, nil
 }
 
 // plainJSON gives outputs the shapes of inputs (maps of any, float64 numbers) by a JSON round trip.

@@ -1,0 +1,562 @@
+package baseline
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// instanceCheck runs fn on every instance; fn reports problems through f.
+func instanceCheck(holds string, fn func(g *Graph, f *finding, inst Resource, in map[string]any)) check {
+	return func(g *Graph) finding {
+		f := finding{holds: holds}
+		for _, inst := range g.ofType(TypeInstance) {
+			f.read(inst)
+			fn(g, &f, inst, inst.Inputs)
+		}
+		return f
+	}
+}
+
+// instanceBool checks that a boolean input of every instance is want; absent counts as dflt,
+// the value AWS applies when the input is not given.
+func instanceBool(key string, want, dflt bool) check {
+	return instanceCheck(fmt.Sprintf("%s is %v", key, want), func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+		v, ok := boolean(in, key)
+		if !ok {
+			v = dflt
+		}
+		if v != want {
+			f.fail("%s: %s is %s, want %v", inst.Name, key, show(in[key]), want)
+		}
+	})
+}
+
+// attached returns the resource of typ whose output key equals the instance input ref.
+func attached(g *Graph, in map[string]any, ref, typ, key string) (Resource, bool) {
+	rs := g.withOutput(typ, key, in[ref])
+	if len(rs) == 0 {
+		return Resource{}, false
+	}
+	return rs[0], true
+}
+
+// parameterCheck checks the parameter group attached to every instance against the rules of control.
+func parameterCheck(control string) check {
+	var rules []ParameterRule
+	for _, r := range ParameterRules {
+		if r.Control == control {
+			rules = append(rules, r)
+		}
+	}
+	names := make([]string, len(rules))
+	for i, r := range rules {
+		names[i] = r.Name + " " + r.Rule
+	}
+	return instanceCheck(strings.Join(names, "; "), func(g *Graph, f *finding, inst Resource, in map[string]any) {
+		pg, ok := attached(g, in, "parameterGroupName", TypeParameterGroup, "name")
+		if !ok {
+			f.fail("%s: parameterGroupName %s is not a parameter group of the stack (the default group has none of the hardened values)", inst.Name, show(in["parameterGroupName"]))
+			return
+		}
+		f.read(pg)
+		params := map[string]map[string]any{}
+		for _, p := range items(pg.Inputs, "parameters") {
+			pm, _ := p.(map[string]any)
+			params[str(pm, "name")] = pm
+		}
+		for _, rule := range rules {
+			p, ok := params[rule.Name]
+			switch {
+			case !ok:
+				f.fail("%s: %s is not set, want %s", pg.Name, rule.Name, rule.Rule)
+			case !rule.Accepts(str(p, "value")):
+				f.fail("%s: %s is %s, want %s", pg.Name, rule.Name, show(p["value"]), rule.Rule)
+			case rule.ApplyMethod != "" && str(p, "applyMethod") != rule.ApplyMethod:
+				f.fail("%s: %s applyMethod is %s, want %s", pg.Name, rule.Name, show(p["applyMethod"]), rule.ApplyMethod)
+			}
+		}
+	})
+}
+
+// stackKeyArn checks that an instance input is the ARN of a KMS key the stack creates.
+func stackKeyArn(g *Graph, f *finding, owner, key string, in map[string]any) {
+	k, ok := g.keyByArn(in[key])
+	if !ok {
+		f.fail("%s: %s is %s, want a customer-managed key of the stack", owner, key, show(in[key]))
+		return
+	}
+	f.read(k)
+}
+
+// securityGroupsOf returns the stack security groups an instance uses.
+func securityGroupsOf(g *Graph, in map[string]any) []Resource {
+	var out []Resource
+	ids := stringList(in, "vpcSecurityGroupIds")
+	for _, sg := range g.ofType(TypeSecurityGroup) {
+		if slices.Contains(ids, sg.ID) {
+			out = append(out, sg)
+		}
+	}
+	return out
+}
+
+// rulesOf returns the standalone rules attached to a security group.
+func rulesOf(g *Graph, sg Resource, types ...string) []Resource {
+	var out []Resource
+	for _, r := range g.ofType(types...) {
+		if str(r.Inputs, "securityGroupId") == sg.ID {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// databaseGroupsCheck runs fn on every security group of every instance.
+func databaseGroupsCheck(holds string, fn func(g *Graph, f *finding, sg Resource)) check {
+	return instanceCheck(holds, func(g *Graph, f *finding, inst Resource, in map[string]any) {
+		groups := securityGroupsOf(g, in)
+		if len(groups) == 0 {
+			f.fail("%s: vpcSecurityGroupIds %s names no security group of the stack; the VPC default group would apply", inst.Name, show(in["vpcSecurityGroupIds"]))
+		}
+		for _, sg := range groups {
+			f.read(sg)
+			fn(g, f, sg)
+		}
+	})
+}
+
+var openCIDRs = []string{"0.0.0.0/0", "::/0"}
+
+// eventCheck wants an enabled subscription to sourceType covering categories (none = all).
+func eventCheck(sourceType string, categories ...string) check {
+	return func(g *Graph) finding {
+		f := finding{holds: fmt.Sprintf("a %s subscription covers %s", sourceType, strings.Join(categories, ", "))}
+		var missing []string
+		for _, s := range g.ofType(TypeEventSubscription) {
+			if str(s.Inputs, "sourceType") != sourceType {
+				continue
+			}
+			if on, ok := boolean(s.Inputs, "enabled"); ok && !on {
+				continue
+			}
+			got := stringList(s.Inputs, "eventCategories")
+			missing = nil
+			for _, c := range categories {
+				if len(got) > 0 && !slices.Contains(got, c) {
+					missing = append(missing, c)
+				}
+			}
+			if len(missing) == 0 {
+				f.read(s)
+				return f
+			}
+		}
+		if missing != nil {
+			f.fail("the %s subscription lacks %s", sourceType, strings.Join(missing, ", "))
+		} else {
+			f.fail("no enabled event subscription for %s", sourceType)
+		}
+		return f
+	}
+}
+
+var caCertificates = []string{"rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1"}
+
+var supportedMajors = []string{"14", "15", "16", "17", "18"}
+
+// checks holds the check of every catalog control.
+var checks = map[string]check{
+	"rds-not-public": instanceBool("publiclyAccessible", false, false),
+	"rds-private-subnets": instanceCheck("every subnet's route table was looked up and has no default route to an internet gateway",
+		func(g *Graph, f *finding, inst Resource, in map[string]any) {
+			group, ok := attached(g, in, "dbSubnetGroupName", TypeSubnetGroup, "name")
+			if !ok {
+				f.fail("%s: dbSubnetGroupName %s is not a subnet group of the stack", inst.Name, show(in["dbSubnetGroupName"]))
+				return
+			}
+			f.read(group)
+			for _, subnet := range stringList(group.Inputs, "subnetIds") {
+				table, ok := g.routeTableOf(subnet)
+				if !ok {
+					f.fail("%s: subnet %s was not proven private (no route table look-up)", group.Name, subnet)
+					continue
+				}
+				for _, route := range items(table, "routes") {
+					rt, _ := route.(map[string]any)
+					dest := str(rt, "cidrBlock") + str(rt, "ipv6CidrBlock")
+					if slices.Contains(openCIDRs, dest) && strings.HasPrefix(str(rt, "gatewayId"), "igw-") {
+						f.fail("%s: subnet %s routes %s to %s", group.Name, subnet, dest, str(rt, "gatewayId"))
+					}
+				}
+			}
+		}),
+	"rds-in-vpc": instanceCheck("dbSubnetGroupName is set", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+		if str(in, "dbSubnetGroupName") == "" {
+			f.fail("%s: dbSubnetGroupName is unset: the instance lands in the default VPC", inst.Name)
+		}
+	}),
+	"rds-encrypted": instanceBool("storageEncrypted", true, false),
+	"rds-cmk": instanceCheck("kmsKeyId is a key of the stack with rotation on", func(g *Graph, f *finding, inst Resource, in map[string]any) {
+		k, ok := g.keyByArn(in["kmsKeyId"])
+		switch {
+		case !ok:
+			f.fail("%s: kmsKeyId is %s, want a customer-managed key of the stack (not aws/rds)", inst.Name, show(in["kmsKeyId"]))
+		case k.Inputs["enableKeyRotation"] != true:
+			f.read(k)
+			f.fail("%s: its key %s does not rotate", inst.Name, k.Name)
+		default:
+			f.read(k)
+		}
+	}),
+	"rds-multi-az": instanceBool("multiAz", true, false),
+	"rds-enhanced-monitoring": instanceCheck("monitoringInterval is 1-60 with a monitoring role", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+		n, _ := num(in, "monitoringInterval")
+		if !slices.Contains([]float64{1, 5, 10, 15, 30, 60}, n) {
+			f.fail("%s: monitoringInterval is %s, want 1, 5, 10, 15, 30 or 60", inst.Name, show(in["monitoringInterval"]))
+		}
+		if str(in, "monitoringRoleArn") == "" {
+			f.fail("%s: monitoringRoleArn is unset", inst.Name)
+		}
+	}),
+	"rds-deletion-protection": instanceBool("deletionProtection", true, false),
+	"rds-log-exports": instanceCheck("postgresql and upgrade logs are exported", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+		got := stringList(in, "enabledCloudwatchLogsExports")
+		for _, want := range []string{"postgresql", "upgrade"} {
+			if !slices.Contains(got, want) {
+				f.fail("%s: enabledCloudwatchLogsExports is %s, want it to include %s", inst.Name, show(in["enabledCloudwatchLogsExports"]), want)
+			}
+		}
+	}),
+	"rds-iam-auth": instanceBool("iamDatabaseAuthenticationEnabled", true, false),
+	"rds-backup-retention": instanceCheck("backupRetentionPeriod is 7-35", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+		if n, _ := num(in, "backupRetentionPeriod"); n < 7 || n > 35 {
+			f.fail("%s: backupRetentionPeriod is %s, want 7-35", inst.Name, show(in["backupRetentionPeriod"]))
+		}
+	}),
+	"rds-minor-upgrades": instanceBool("autoMinorVersionUpgrade", true, true),
+	"rds-copy-tags":      instanceBool("copyTagsToSnapshot", true, false),
+	"rds-non-default-port": instanceCheck("port is set and is not 5432", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+		if n, ok := num(in, "port"); !ok || n == 5432 {
+			f.fail("%s: port is %s, want a port other than 5432", inst.Name, show(in["port"]))
+		}
+	}),
+	"rds-custom-admin": instanceCheck("the master user is not postgres or admin", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+		if u := str(in, "username"); u == "" || u == "postgres" || u == "admin" {
+			f.fail("%s: username is %s, want a name other than postgres or admin", inst.Name, show(in["username"]))
+		}
+	}),
+	"rds-managed-password": func(g *Graph) finding {
+		f := finding{holds: "RDS manages and rotates the master password under a stack key; no password input anywhere"}
+		for _, inst := range g.ofType(TypeInstance) {
+			f.read(inst)
+			if inst.Inputs["manageMasterUserPassword"] != true {
+				f.fail("%s: manageMasterUserPassword is %s, want true", inst.Name, show(inst.Inputs["manageMasterUserPassword"]))
+			}
+			stackKeyArn(g, &f, inst.Name, "masterUserSecretKmsKeyId", inst.Inputs)
+		}
+		for _, r := range g.Resources {
+			for _, key := range []string{"password", "masterPassword", "masterUserPassword"} {
+				if _, ok := r.Inputs[key]; ok {
+					f.read(r)
+					f.fail("%s: has a %s input", r.Name, key)
+				}
+			}
+		}
+		return f
+	},
+	"rds-ca-cert": instanceCheck("caCertIdentifier is a current RDS CA", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+		if !slices.Contains(caCertificates, str(in, "caCertIdentifier")) {
+			f.fail("%s: caCertIdentifier is %s, want one of %s", inst.Name, show(in["caCertIdentifier"]), strings.Join(caCertificates, ", "))
+		}
+	}),
+	"rds-supported-engine": instanceCheck("engine postgres on a supported major version, no minor pinned", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+		v := str(in, "engineVersion")
+		switch {
+		case str(in, "engine") != "postgres":
+			f.fail("%s: engine is %s, want postgres", inst.Name, show(in["engine"]))
+		case !slices.Contains(supportedMajors, majorOf(v)):
+			f.fail("%s: engineVersion is %s, want a supported major version (%s)", inst.Name, show(in["engineVersion"]), strings.Join(supportedMajors, ", "))
+		case strings.Contains(v, "."):
+			f.fail("%s: engineVersion %s pins a minor version, which RDS deprecates; give the major only", inst.Name, v)
+		}
+	}),
+	"rds-no-extended-support": instanceCheck("engineLifecycleSupport is open-source-rds-extended-support-disabled", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+		if str(in, "engineLifecycleSupport") != "open-source-rds-extended-support-disabled" {
+			f.fail("%s: engineLifecycleSupport is %s, want open-source-rds-extended-support-disabled", inst.Name, show(in["engineLifecycleSupport"]))
+		}
+	}),
+	"rds-performance-insights": instanceCheck("Performance Insights is on with a stack key", func(g *Graph, f *finding, inst Resource, in map[string]any) {
+		if in["performanceInsightsEnabled"] != true {
+			f.fail("%s: performanceInsightsEnabled is %s, want true", inst.Name, show(in["performanceInsightsEnabled"]))
+			return
+		}
+		stackKeyArn(g, f, inst.Name, "performanceInsightsKmsKeyId", in)
+	}),
+	"rds-final-snapshot": instanceCheck("a named final snapshot is taken", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+		if in["skipFinalSnapshot"] != false {
+			f.fail("%s: skipFinalSnapshot is %s, want false", inst.Name, show(in["skipFinalSnapshot"]))
+		}
+		if str(in, "finalSnapshotIdentifier") == "" {
+			f.fail("%s: finalSnapshotIdentifier is unset", inst.Name)
+		}
+	}),
+	"rds-tags": func(g *Graph) finding {
+		f := finding{holds: "tagged with " + strings.Join(RequiredTagKeys, ", ")}
+		for _, r := range g.ofType(TypeInstance, TypeSubnetGroup, TypeParameterGroup) {
+			f.read(r)
+			tags := object(r.Inputs, "tags")
+			var missing []string
+			for _, k := range RequiredTagKeys {
+				if s, _ := tags[k].(string); strings.TrimSpace(s) == "" {
+					missing = append(missing, k)
+				}
+			}
+			if len(missing) > 0 {
+				f.fail("%s: tags lack %s", r.Name, strings.Join(missing, ", "))
+			}
+		}
+		return f
+	},
+
+	"pg-force-ssl":          parameterCheck("pg-force-ssl"),
+	"pg-tls-min":            parameterCheck("pg-tls-min"),
+	"pg-scram":              parameterCheck("pg-scram"),
+	"pg-connection-logging": parameterCheck("pg-connection-logging"),
+	"pg-statement-logging":  parameterCheck("pg-statement-logging"),
+	"pg-audit":              parameterCheck("pg-audit"),
+	"pg-family-matches": instanceCheck("the family is postgres and the engine major version", func(g *Graph, f *finding, inst Resource, in map[string]any) {
+		pg, ok := attached(g, in, "parameterGroupName", TypeParameterGroup, "name")
+		if !ok {
+			f.fail("%s: parameterGroupName %s is not a parameter group of the stack", inst.Name, show(in["parameterGroupName"]))
+			return
+		}
+		f.read(pg)
+		if want := "postgres" + majorOf(str(in, "engineVersion")); str(pg.Inputs, "family") != want {
+			f.fail("%s: family is %s, want %s", pg.Name, show(pg.Inputs["family"]), want)
+		}
+	}),
+
+	"kms-rotation": keysCheck("every key rotates", func(f *finding, k Resource) {
+		if k.Inputs["enableKeyRotation"] != true {
+			f.fail("%s: enableKeyRotation is %s, want true", k.Name, show(k.Inputs["enableKeyRotation"]))
+		}
+	}),
+	"kms-policy": keysCheck("every key has a policy without an unconditioned * principal", func(f *finding, k Resource) {
+		if k.Inputs["bypassPolicyLockoutSafetyCheck"] == true {
+			f.fail("%s: bypassPolicyLockoutSafetyCheck is true", k.Name)
+		}
+		doc := str(k.Inputs, "policy")
+		if doc == "" {
+			f.fail("%s: no key policy: the default grants the whole account every action", k.Name)
+			return
+		}
+		statements, err := parsePolicy(doc)
+		if err != nil {
+			f.fail("%s: the policy is not valid JSON: %v", k.Name, err)
+			return
+		}
+		for i, st := range statements {
+			if st.Effect == "Allow" && slices.Contains(anyStrings(st.Principal), "*") && len(st.Condition) == 0 {
+				f.fail("%s: statement %d allows principal * without a condition", k.Name, i)
+			}
+		}
+	}),
+	"kms-deletion-window": keysCheck("deletion windows are 30 days and keys are enabled", func(f *finding, k Resource) {
+		if n, ok := num(k.Inputs, "deletionWindowInDays"); ok && n < 30 {
+			f.fail("%s: deletionWindowInDays is %v, want 30", k.Name, n)
+		}
+		if k.Inputs["isEnabled"] == false {
+			f.fail("%s: isEnabled is false", k.Name)
+		}
+	}),
+	"iam-no-kms-star": func(g *Graph) finding {
+		f := finding{holds: "no IAM policy of the stack allows kms:Decrypt or kms:ReEncryptFrom on *"}
+		inspect := func(r Resource, doc string) {
+			statements, err := parsePolicy(doc)
+			if err != nil {
+				f.fail("%s: the policy is not valid JSON: %v", r.Name, err)
+				return
+			}
+			for _, st := range statements {
+				if st.Effect != "Allow" || !slices.Contains(anyStrings(st.Resource), "*") {
+					continue
+				}
+				for _, a := range anyStrings(st.Action) {
+					if slices.Contains([]string{"*", "kms:*", "kms:decrypt", "kms:reencryptfrom", "kms:reencrypt*", "kms:decrypt*"}, strings.ToLower(a)) {
+						f.fail("%s: allows %s on *", r.Name, a)
+					}
+				}
+			}
+		}
+		for _, r := range g.ofType(TypeRolePolicy, TypePolicy) {
+			f.read(r)
+			inspect(r, str(r.Inputs, "policy"))
+		}
+		for _, r := range g.ofType(TypeRole) {
+			f.read(r)
+			for _, p := range items(r.Inputs, "inlinePolicies") {
+				pm, _ := p.(map[string]any)
+				inspect(r, str(pm, "policy"))
+			}
+		}
+		return f
+	},
+	"sg-no-cidr-ingress": databaseGroupsCheck("ingress comes from security groups only", func(g *Graph, f *finding, sg Resource) {
+		for _, rule := range items(sg.Inputs, "ingress") {
+			rm, _ := rule.(map[string]any)
+			if c := append(stringList(rm, "cidrBlocks"), stringList(rm, "ipv6CidrBlocks")...); len(c) > 0 {
+				f.fail("%s: inline ingress from %s", sg.Name, strings.Join(c, ", "))
+			}
+		}
+		for _, rule := range rulesOf(g, sg, TypeIngressRule) {
+			f.read(rule)
+			for _, k := range []string{"cidrIpv4", "cidrIpv6", "prefixListId"} {
+				if v := str(rule.Inputs, k); v != "" {
+					f.fail("%s: ingress from %s %s", rule.Name, k, v)
+				}
+			}
+		}
+	}),
+	"sg-no-open-egress": databaseGroupsCheck("no egress to 0.0.0.0/0 or ::/0", func(g *Graph, f *finding, sg Resource) {
+		for _, rule := range items(sg.Inputs, "egress") {
+			rm, _ := rule.(map[string]any)
+			for _, c := range append(stringList(rm, "cidrBlocks"), stringList(rm, "ipv6CidrBlocks")...) {
+				if slices.Contains(openCIDRs, c) {
+					f.fail("%s: inline egress to %s", sg.Name, c)
+				}
+			}
+		}
+		for _, rule := range rulesOf(g, sg, TypeEgressRule) {
+			f.read(rule)
+			for _, k := range []string{"cidrIpv4", "cidrIpv6"} {
+				if slices.Contains(openCIDRs, str(rule.Inputs, k)) {
+					f.fail("%s: egress to %s", rule.Name, str(rule.Inputs, k))
+				}
+			}
+		}
+	}),
+	"sg-descriptions": databaseGroupsCheck("the group and every rule are described", func(g *Graph, f *finding, sg Resource) {
+		if d := str(sg.Inputs, "description"); d == "" || d == "Managed by Pulumi" || d == "Managed by Terraform" {
+			f.fail("%s: description is %s, want one that says what the group admits", sg.Name, show(sg.Inputs["description"]))
+		}
+		for _, rule := range rulesOf(g, sg, TypeIngressRule, TypeEgressRule) {
+			f.read(rule)
+			if str(rule.Inputs, "description") == "" {
+				f.fail("%s: no description", rule.Name)
+			}
+		}
+	}),
+	"logs-cmk": logGroupsCheck("every log group is encrypted with a stack key", func(g *Graph, f *finding, lg Resource) {
+		if _, ok := g.keyByArn(lg.Inputs["kmsKeyId"]); !ok {
+			f.fail("%s: kmsKeyId is %s, want a key of the stack", lg.Name, show(lg.Inputs["kmsKeyId"]))
+		}
+	}),
+	"logs-retention": logGroupsCheck("every log group keeps 365 days or more", func(_ *Graph, f *finding, lg Resource) {
+		if n, ok := num(lg.Inputs, "retentionInDays"); ok && n > 0 && n < 365 {
+			f.fail("%s: retentionInDays is %v, want 365 or more", lg.Name, n)
+		}
+	}),
+	"logs-shipped": instanceCheck("every exported log group streams to the audit destination", func(g *Graph, f *finding, inst Resource, in map[string]any) {
+		for _, logType := range stringList(in, "enabledCloudwatchLogsExports") {
+			name := fmt.Sprintf("/aws/rds/instance/%s/%s", str(in, "identifier"), logType)
+			groups := g.withInput(TypeLogGroup, "name", name)
+			if len(groups) == 0 {
+				f.fail("%s: log group %s is not created by the stack (RDS would create it unencrypted, kept forever)", inst.Name, name)
+				continue
+			}
+			f.read(groups[0])
+			filters := g.withInput(TypeSubscriptionFilter, "logGroup", name)
+			if len(filters) == 0 || str(filters[0].Inputs, "destinationArn") == "" {
+				f.fail("%s: no subscription filter streams it to an audit destination", name)
+				continue
+			}
+			f.read(filters[0])
+		}
+	}),
+	"events-instance":        eventCheck("db-instance", "maintenance", "configuration change", "failure"),
+	"events-parameter-group": eventCheck("db-parameter-group", "configuration change"),
+	"events-security-group":  eventCheck("db-security-group", "configuration change", "failure"),
+	"backup-plan": instanceCheck("an AWS Backup selection covers the instance", func(g *Graph, f *finding, inst Resource, _ map[string]any) {
+		arn := str(inst.Outputs, "arn")
+		for _, sel := range g.ofType(TypeBackupSelection) {
+			if slices.Contains(stringList(sel.Inputs, "resources"), arn) {
+				f.read(sel)
+				return
+			}
+		}
+		f.fail("%s: no backup selection names %s", inst.Name, arn)
+	}),
+	"backup-vault-cmk": func(g *Graph) finding {
+		f := finding{holds: "every vault has its own stack key, distinct from the storage key"}
+		storage := map[string]bool{}
+		for _, inst := range g.ofType(TypeInstance) {
+			storage[str(inst.Inputs, "kmsKeyId")] = true
+		}
+		for _, v := range g.ofType(TypeBackupVault) {
+			f.read(v)
+			arn := str(v.Inputs, "kmsKeyArn")
+			if _, ok := g.keyByArn(arn); !ok {
+				f.fail("%s: kmsKeyArn is %s, want a key of the stack", v.Name, show(v.Inputs["kmsKeyArn"]))
+			} else if storage[arn] {
+				f.fail("%s: uses the instance's storage key; a backup must survive that key's loss", v.Name)
+			}
+		}
+		return f
+	},
+	"backup-vault-lock": func(g *Graph) finding {
+		f := finding{holds: "every vault is locked with minimum and maximum retention"}
+		for _, v := range g.ofType(TypeBackupVault) {
+			f.read(v)
+			locks := g.withInput(TypeBackupVaultLock, "backupVaultName", v.Outputs["name"])
+			if len(locks) == 0 {
+				f.fail("%s: no vault lock configuration", v.Name)
+				continue
+			}
+			f.read(locks[0])
+			for _, k := range []string{"minRetentionDays", "maxRetentionDays"} {
+				if _, ok := num(locks[0].Inputs, k); !ok {
+					f.fail("%s: %s is unset", locks[0].Name, k)
+				}
+			}
+		}
+		return f
+	},
+	"proxy-tls": func(g *Graph) finding {
+		f := finding{holds: "every proxy requires TLS and IAM auth"}
+		for _, p := range g.ofType(TypeProxy) {
+			f.read(p)
+			if p.Inputs["requireTls"] != true {
+				f.fail("%s: requireTls is %s, want true", p.Name, show(p.Inputs["requireTls"]))
+			}
+			for _, a := range items(p.Inputs, "auths") {
+				if am, _ := a.(map[string]any); str(am, "iamAuth") != "REQUIRED" {
+					f.fail("%s: iamAuth is %s, want REQUIRED", p.Name, show(am["iamAuth"]))
+				}
+			}
+		}
+		return f
+	},
+}
+
+func keysCheck(holds string, fn func(f *finding, k Resource)) check {
+	return func(g *Graph) finding {
+		f := finding{holds: holds}
+		for _, k := range g.ofType(TypeKey) {
+			f.read(k)
+			fn(&f, k)
+		}
+		return f
+	}
+}
+
+func logGroupsCheck(holds string, fn func(g *Graph, f *finding, lg Resource)) check {
+	return func(g *Graph) finding {
+		f := finding{holds: holds}
+		for _, lg := range g.ofType(TypeLogGroup) {
+			f.read(lg)
+			fn(g, &f, lg)
+		}
+		return f
+	}
+}

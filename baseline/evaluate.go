@@ -1,0 +1,106 @@
+package baseline
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Status of a control on a stack.
+type Status string
+
+// Statuses, as the scorecard prints them.
+const (
+	Pass          Status = "pass"
+	Fail          Status = "fail"
+	Waived        Status = "waived"
+	NotApplicable Status = "not-applicable"
+)
+
+// Result is one row of the scorecard.
+type Result struct {
+	Key       string   `json:"key"`
+	Title     string   `json:"title"`
+	Severity  Severity `json:"severity"`
+	Status    Status   `json:"status"`
+	Resources []string `json:"resources"`
+	// Detail says what was found, e.g. "backupRetentionPeriod is 7, want 7-35".
+	Detail string `json:"detail"`
+	// Waiver is the reason given, when the control is waived.
+	Waiver string `json:"waiver,omitempty"`
+	Refs   Refs   `json:"refs"`
+}
+
+// Summary counts the results by status.
+type Summary struct {
+	Pass          int `json:"pass"`
+	Fail          int `json:"fail"`
+	Waived        int `json:"waived"`
+	NotApplicable int `json:"notApplicable"`
+}
+
+// finding is what a check saw: the resources it read, what is wrong (empty: pass) and, for a
+// pass, a short statement of what holds.
+type finding struct {
+	resources []string
+	problems  []string
+	holds     string
+}
+
+func (f *finding) read(r Resource)              { f.resources = append(f.resources, r.URN) }
+func (f *finding) fail(format string, a ...any) { f.problems = append(f.problems, fmt.Sprintf(format, a...)) }
+
+type check func(g *Graph) finding
+
+// Evaluate runs every control of the catalog over the graph. A failing control that waivers names
+// is "waived" with the reason; a control whose resource types the stack lacks is "not-applicable".
+func Evaluate(g *Graph, waivers Waivers) []Result {
+	results := make([]Result, 0, len(Catalog))
+	for _, c := range Catalog {
+		r := Result{Key: c.Key, Title: c.Title, Severity: c.Severity, Refs: c.Refs, Resources: []string{}}
+		if !g.has(c.Reads...) {
+			r.Status, r.Detail = NotApplicable, "the stack has no "+strings.Join(c.Reads, " or ")
+			results = append(results, r)
+			continue
+		}
+		run, ok := checks[c.Key]
+		if !ok {
+			panic("baseline: control " + c.Key + " has no check")
+		}
+		f := run(g)
+		slices.Sort(f.resources)
+		r.Resources = append(r.Resources, slices.Compact(f.resources)...)
+		reason, waived := waivers[c.Key]
+		switch {
+		case len(f.problems) == 0:
+			r.Status, r.Detail = Pass, f.holds
+			if waived {
+				r.Detail += " (the waiver is not needed)"
+			}
+		case waived && c.Waivable:
+			r.Status, r.Detail, r.Waiver = Waived, strings.Join(f.problems, "; "), reason
+		default:
+			r.Status, r.Detail = Fail, strings.Join(f.problems, "; ")
+		}
+		results = append(results, r)
+	}
+	return results
+}
+
+// Summarize counts results by status.
+func Summarize(results []Result) Summary {
+	var s Summary
+	for _, r := range results {
+		switch r.Status {
+		case Pass:
+			s.Pass++
+		case Fail:
+			s.Fail++
+		case Waived:
+			s.Waived++
+		case NotApplicable:
+			s.NotApplicable++
+		}
+	}
+	return s
+}

@@ -1,0 +1,209 @@
+package baseline
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Resource is one resource of a recorded stack, as the engine registered it.
+type Resource struct {
+	URN       string         `json:"urn"`
+	Type      string         `json:"type"`
+	Name      string         `json:"name"`
+	Parent    string         `json:"parent"`
+	Custom    bool           `json:"custom"`
+	Protect   bool           `json:"protect"`
+	DependsOn []string       `json:"dependsOn"`
+	ID        string         `json:"-"`
+	Inputs    map[string]any `json:"inputs"`
+	// Outputs are the resource's state after creation (ARNs, IDs, auto-names).
+	Outputs map[string]any `json:"-"`
+}
+
+// Invoke is one look-up the program made, with its answer; checks use them as evidence (the
+// route tables that prove a subnet private).
+type Invoke struct {
+	Token  string
+	Args   map[string]any
+	Result map[string]any
+	Err    string
+}
+
+// Graph is a recorded stack: what the checks read.
+type Graph struct {
+	Resources []Resource
+	Invokes   []Invoke
+}
+
+func (g *Graph) ofType(types ...string) []Resource {
+	var out []Resource
+	for _, r := range g.Resources {
+		if slices.Contains(types, r.Type) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (g *Graph) has(types ...string) bool { return len(g.ofType(types...)) > 0 }
+
+// withOutput finds the resources of a type whose output key equals value.
+func (g *Graph) withOutput(typ, key string, value any) []Resource {
+	var out []Resource
+	for _, r := range g.ofType(typ) {
+		if v, ok := r.Outputs[key]; ok && value != nil && v == value {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// keyByArn returns the stack key with the given ARN.
+func (g *Graph) keyByArn(arn any) (Resource, bool) {
+	keys := g.withOutput(TypeKey, "arn", arn)
+	if len(keys) == 0 {
+		return Resource{}, false
+	}
+	return keys[0], true
+}
+
+func str(m map[string]any, key string) string {
+	s, _ := m[key].(string)
+	return s
+}
+
+func num(m map[string]any, key string) (float64, bool) {
+	n, ok := m[key].(float64)
+	return n, ok
+}
+
+func boolean(m map[string]any, key string) (bool, bool) {
+	b, ok := m[key].(bool)
+	return b, ok
+}
+
+func stringList(m map[string]any, key string) []string {
+	items, _ := m[key].([]any)
+	out := make([]string, 0, len(items))
+	for _, it := range items {
+		if s, ok := it.(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func object(m map[string]any, key string) map[string]any {
+	o, _ := m[key].(map[string]any)
+	return o
+}
+
+// show renders a recorded value for a detail line.
+func show(v any) string {
+	if v == nil {
+		return "unset"
+	}
+	if s, ok := v.(string); ok {
+		return fmt.Sprintf("%q", s)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// policyStatement is one statement of a JSON policy as found in an input, loosely typed: a
+// scanner must read what people write, not only what hardenedpg renders.
+type policyStatement struct {
+	Effect    string
+	Principal any
+	Action    any
+	Resource  any
+	Condition map[string]any
+}
+
+func parsePolicy(doc string) ([]policyStatement, error) {
+	var p struct {
+		Statement json.RawMessage
+	}
+	if err := json.Unmarshal([]byte(doc), &p); err != nil {
+		return nil, err
+	}
+	var many []policyStatement
+	if err := json.Unmarshal(p.Statement, &many); err == nil {
+		return many, nil
+	}
+	var one policyStatement
+	if err := json.Unmarshal(p.Statement, &one); err != nil {
+		return nil, err
+	}
+	return []policyStatement{one}, nil
+}
+
+// anyStrings flattens a policy field that may be a string, a list or a map of them.
+func anyStrings(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		var out []string
+		for _, e := range v {
+			out = append(out, anyStrings(e)...)
+		}
+		return out
+	case map[string]any:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		var out []string
+		for _, k := range keys {
+			out = append(out, anyStrings(v[k])...)
+		}
+		return out
+	}
+	return nil
+}
+
+func majorOf(version string) string {
+	major, _, _ := strings.Cut(version, ".")
+	return major
+}
+
+// withInput finds the resources of a type whose input key equals value.
+func (g *Graph) withInput(typ, key string, value any) []Resource {
+	var out []Resource
+	for _, r := range g.ofType(typ) {
+		if v, ok := r.Inputs[key]; ok && value != nil && v == value {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// routeTableOf returns the answer of the route table look-up that covered a subnet: its own
+// table, or the VPC's main table looked up after the subnet had none.
+func (g *Graph) routeTableOf(subnet string) (map[string]any, bool) {
+	for i, inv := range g.Invokes {
+		if inv.Token != "aws:ec2/getRouteTable:getRouteTable" || str(inv.Args, "subnetId") != subnet {
+			continue
+		}
+		if inv.Err == "" {
+			return inv.Result, true
+		}
+		for _, next := range g.Invokes[i+1:] {
+			if next.Token == "aws:ec2/getRouteTable:getRouteTable" && str(next.Args, "subnetId") == "" && next.Err == "" {
+				return next.Result, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// items returns a list input, or nil when it is absent or not a list.
+func items(m map[string]any, key string) []any {
+	l, _ := m[key].([]any)
+	return l
+}

@@ -1,0 +1,90 @@
+package plan
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+)
+
+// WriteScorecard prints one row per control (status, key, references, detail) and a summary.
+func WriteScorecard(w io.Writer, r *Result) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "STATUS\tCONTROL\tREFERENCES\tDETAIL")
+	for _, c := range r.Controls {
+		detail := c.Detail
+		if c.Status == baseline.Waived {
+			detail = fmt.Sprintf("waived: %s (found: %s)", c.Waiver, c.Detail)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", strings.ToUpper(string(c.Status)), c.Key, refs(c.Refs), detail)
+	}
+	_ = tw.Flush()
+	s := r.Summary
+	fmt.Fprintf(w, "\n%s/%s: %d pass, %d fail, %d waived, %d not applicable\n", r.Config.Project, r.Config.Stack, s.Pass, s.Fail, s.Waived, s.NotApplicable)
+}
+
+func refs(r baseline.Refs) string {
+	var parts []string
+	for _, group := range [][]string{r.SecurityHub, r.Prowler, r.Checkov, r.CIS} {
+		parts = append(parts, group...)
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	// Prowler check names are long; the JSON has them all, the table the short IDs.
+	short := parts[:0]
+	for _, p := range parts {
+		if !strings.Contains(p, "_") || strings.HasPrefix(p, "CKV") {
+			short = append(short, p)
+		}
+	}
+	if len(short) == 0 {
+		return "-"
+	}
+	return strings.Join(short, " ")
+}
+
+// Document is the -json output.
+type Document struct {
+	Project   string            `json:"project"`
+	Stack     string            `json:"stack"`
+	Resources []JSONResource    `json:"resources"`
+	Outputs   map[string]any    `json:"outputs"`
+	Controls  []baseline.Result `json:"controls"`
+	Summary   baseline.Summary  `json:"summary"`
+}
+
+// JSONResource is one resource of the -json output, its inputs as the provider receives them.
+type JSONResource struct {
+	URN       string         `json:"urn"`
+	Type      string         `json:"type"`
+	Name      string         `json:"name"`
+	Parent    string         `json:"parent"`
+	Custom    bool           `json:"custom"`
+	Protect   bool           `json:"protect"`
+	DependsOn []string       `json:"dependsOn"`
+	Inputs    map[string]any `json:"inputs"`
+}
+
+// WriteJSON prints the plan as one JSON document, resources sorted by URN.
+func WriteJSON(w io.Writer, r *Result) error {
+	doc := Document{Project: r.Config.Project, Stack: r.Config.Stack, Outputs: r.Outputs, Controls: r.Controls, Summary: r.Summary}
+	for _, res := range r.Resources {
+		deps := res.DependsOn
+		if deps == nil {
+			deps = []string{}
+		}
+		doc.Resources = append(doc.Resources, JSONResource{
+			URN: res.URN, Type: res.Type, Name: res.Name, Parent: res.Parent, Custom: res.Custom,
+			Protect: res.Protect, DependsOn: deps, Inputs: res.Inputs,
+		})
+	}
+	sort.Slice(doc.Resources, func(i, j int) bool { return doc.Resources[i].URN < doc.Resources[j].URN })
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
