@@ -47,8 +47,10 @@ type finding struct {
 	holds     string
 }
 
-func (f *finding) read(r Resource)              { f.resources = append(f.resources, r.URN) }
-func (f *finding) fail(format string, a ...any) { f.problems = append(f.problems, fmt.Sprintf(format, a...)) }
+func (f *finding) read(r Resource) { f.resources = append(f.resources, r.URN) }
+func (f *finding) fail(format string, a ...any) {
+	f.problems = append(f.problems, fmt.Sprintf(format, a...))
+}
 
 type check func(g *Graph) finding
 

@@ -33,6 +33,20 @@ type DatabaseArgs struct {
 	// KeyDeletionWindowInDays is 30 by default.
 	KeyDeletionWindowInDays int
 
+	// Alerts: see AlertsArgs. SkipAlerts creates no topic, alarm or event subscription and
+	// relaxes events-instance, events-parameter-group and events-security-group.
+	AlertEmails         []string
+	AlertHTTPSEndpoints []string
+	AlertCPUPercent     int
+	AlertFreeStorageGB  int
+	AlertConnections    int
+	SkipAlerts          bool
+
+	// Backups: see BackupPlanArgs. SkipBackupPlan relaxes backup-plan.
+	BackupCopyToVaultArn         string
+	BackupVaultChangeableForDays int
+	SkipBackupPlan               bool
+
 	// Tags go on every resource that takes tags; baseline.RequiredTagKeys must be among them.
 	Tags    map[string]string
 	Waivers baseline.Waivers
@@ -49,6 +63,10 @@ type Database struct {
 	ParameterGroup *ParameterGroup
 	AuditLogs      *AuditLogShipping
 	Instance       *Instance
+	// AlertsKey and Alerts are nil with SkipAlerts; Backup is nil with SkipBackupPlan.
+	AlertsKey *EncryptionKey
+	Alerts    *Alerts
+	Backup    *BackupPlan
 }
 
 // DatabaseType is the component's type token.
@@ -57,12 +75,14 @@ const DatabaseType = "hardenedpg:index:Database"
 // children derives every child's args from one DatabaseArgs, so validation and creation see the
 // same values.
 type databaseChildren struct {
-	storageKey, logsKey EncryptionKeyArgs
-	securityGroup       SecurityGroupArgs
-	subnetGroup         SubnetGroupArgs
-	parameterGroup      ParameterGroupArgs
-	auditLogs           AuditLogShippingArgs
-	instance            InstanceArgs
+	storageKey, logsKey, alertsKey EncryptionKeyArgs
+	alerts                         AlertsArgs
+	backup                         BackupPlanArgs
+	securityGroup                  SecurityGroupArgs
+	subnetGroup                    SubnetGroupArgs
+	parameterGroup                 ParameterGroupArgs
+	auditLogs                      AuditLogShippingArgs
+	instance                       InstanceArgs
 }
 
 func (a *DatabaseArgs) children() databaseChildren {
@@ -86,6 +106,20 @@ func (a *DatabaseArgs) children() databaseChildren {
 			Alias:       alias("logs"), LogGroupNames: logGroups,
 			DeletionWindowInDays: a.KeyDeletionWindowInDays, DeleteWithStack: !keepKeys, Tags: tags, Waivers: a.Waivers,
 		},
+		alertsKey: EncryptionKeyArgs{
+			Description: fmt.Sprintf("hardenedpg %s: alerts topic", s.Identifier),
+			Alias:       alias("alerts"), ServicePrincipals: AlertPublishers,
+			DeletionWindowInDays: a.KeyDeletionWindowInDays, DeleteWithStack: !keepKeys, Tags: tags, Waivers: a.Waivers,
+		},
+		alerts: (&AlertsArgs{
+			Identifier: s.Identifier, InstanceClass: s.InstanceClass, AllocatedStorageGB: s.AllocatedStorageGB,
+			CPUPercent: a.AlertCPUPercent, FreeStorageGB: a.AlertFreeStorageGB, Connections: a.AlertConnections,
+			EmailEndpoints: a.AlertEmails, HTTPSEndpoints: a.AlertHTTPSEndpoints, Tags: tags,
+		}).withDefaults(),
+		backup: (&BackupPlanArgs{
+			Identifier: s.Identifier, CopyToVaultArn: a.BackupCopyToVaultArn,
+			VaultChangeableForDays: a.BackupVaultChangeableForDays, Tags: tags,
+		}).withDefaults(),
 		securityGroup: SecurityGroupArgs{
 			VpcID: a.VpcID, Port: s.Port, AllowedSecurityGroupIDs: a.AllowedSecurityGroupIDs, Tags: tags,
 			Description: fmt.Sprintf("hardenedpg %s: PostgreSQL on port %d from allowed security groups only, no egress", s.Identifier, s.Port),
@@ -138,6 +172,25 @@ func (a *DatabaseArgs) check(ch databaseChildren) problems {
 		"Identifier": reported, "RetentionDays": "LogRetentionDays",
 		"DestinationArn": "AuditDestinationArn", "DestinationRoleArn": "AuditDestinationRoleArn",
 	})
+	if a.SkipAlerts {
+		for _, control := range []string{"events-instance", "events-parameter-group", "events-security-group"} {
+			p.relax(a.Waivers, control, "SkipAlerts", true, "false: alarms and RDS event subscriptions")
+		}
+	} else {
+		ch.alerts.ParameterGroupName, ch.alerts.TopicKeyArn, ch.alerts.PostgresLogGroupName = pulumi.String(""), pulumi.String(""), pulumi.String("")
+		child(ch.alerts.check, map[string]string{
+			"Identifier": reported, "CPUPercent": "AlertCPUPercent", "FreeStorageGB": "AlertFreeStorageGB",
+			"Connections": "AlertConnections", "EmailEndpoints": "AlertEmails", "HTTPSEndpoints": "AlertHTTPSEndpoints",
+		})
+	}
+	if a.SkipBackupPlan {
+		p.relax(a.Waivers, "backup-plan", "SkipBackupPlan", true, "false: a locked AWS Backup vault with its own key")
+	} else {
+		ch.backup.InstanceArn = pulumi.String("")
+		child(ch.backup.check, map[string]string{
+			"Identifier": reported, "CopyToVaultArn": "BackupCopyToVaultArn", "VaultChangeableForDays": "BackupVaultChangeableForDays",
+		})
+	}
 	var missing []string
 	for _, k := range baseline.RequiredTagKeys {
 		if strings.TrimSpace(a.Tags[k]) == "" {
@@ -205,12 +258,35 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	if d.Instance, err = newInstance(ctx, name+"-instance", &inst, env, parent); err != nil {
 		return nil, err
 	}
-	if err := ctx.RegisterResourceOutputs(d, pulumi.Map{
+	outputs := pulumi.Map{}
+	if !args.SkipAlerts {
+		if d.AlertsKey, err = newEncryptionKey(ctx, name+"-alerts-key", &ch.alertsKey, env, parent); err != nil {
+			return nil, err
+		}
+		alerts := ch.alerts
+		alerts.ParameterGroupName, alerts.TopicKeyArn = d.ParameterGroup.Name, d.AlertsKey.Arn
+		alerts.PostgresLogGroupName = d.AuditLogs.LogGroups["postgresql"].Name
+		alerts.WaitFor = []pulumi.Resource{d.Instance.Instance}
+		if d.Alerts, err = newAlerts(ctx, name+"-alerts", &alerts, env, parent); err != nil {
+			return nil, err
+		}
+		outputs["alertsTopicArn"] = d.Alerts.TopicArn
+	}
+	if !args.SkipBackupPlan {
+		plan := ch.backup
+		plan.InstanceArn = d.Instance.Arn
+		if d.Backup, err = newBackupPlan(ctx, name+"-backup", &plan, env, parent); err != nil {
+			return nil, err
+		}
+		outputs["backupVaultArn"] = d.Backup.VaultArn
+	}
+	maps.Copy(outputs, pulumi.Map{
 		"address": d.Instance.Address, "port": d.Instance.Port, "endpoint": d.Instance.Endpoint,
 		"arn": d.Instance.Arn, "resourceId": d.Instance.ResourceID,
 		"masterUserSecretArn": d.Instance.MasterUserSecretArn, "connectPolicy": d.Instance.ConnectPolicy,
 		"storageKeyArn": d.StorageKey.Arn, "logsKeyArn": d.LogsKey.Arn, "securityGroupId": d.SecurityGroup.ID,
-	}); err != nil {
+	})
+	if err := ctx.RegisterResourceOutputs(d, outputs); err != nil {
 		return nil, err
 	}
 	return d, nil

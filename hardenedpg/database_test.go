@@ -45,30 +45,59 @@ func TestDatabaseComposesHardenedChildren(t *testing.T) {
 		assert.NotContains(t, r.Inputs, "masterPassword", "%s receives a password", r.Name)
 	}
 	assert.Equal(t, map[string]string{
-		"db":                                    hardenedpg.DatabaseType,
-		"db-storage-key":                        hardenedpg.EncryptionKeyType,
-		"db-storage-key-key":                    typeKey,
-		"db-storage-key-alias":                  typeAlias,
-		"db-logs-key":                           hardenedpg.EncryptionKeyType,
-		"db-logs-key-key":                       typeKey,
-		"db-logs-key-alias":                     typeAlias,
-		"db-security-group":                     hardenedpg.SecurityGroupType,
-		"db-security-group-sg":                  typeSG,
-		"db-security-group-from-sg-0000000c":    typeIngress,
-		"db-subnet-group":                       hardenedpg.SubnetGroupType,
-		"db-subnet-group-subnets":               typeSubnetGroup,
-		"db-parameter-group":                    hardenedpg.ParameterGroupType,
-		"db-parameter-group-params":             typeParamGroup,
-		"db-audit-logs":                         hardenedpg.AuditLogShippingType,
-		"db-audit-logs-postgresql-logs":         typeLogGroup,
-		"db-audit-logs-upgrade-logs":            typeLogGroup,
-		"db-audit-logs-postgresql-subscription": typeSubscription,
-		"db-audit-logs-upgrade-subscription":    typeSubscription,
-		"db-instance":                           hardenedpg.InstanceType,
-		"db-instance-db":                        typeInstance,
-		"db-instance-monitoring-role":           typeRole,
-		"db-instance-monitoring-policy":         typeRoleAttachment,
-		"db-instance-final-snapshot-suffix":     typeRandomID,
+		"db":                                                   hardenedpg.DatabaseType,
+		"db-storage-key":                                       hardenedpg.EncryptionKeyType,
+		"db-storage-key-key":                                   typeKey,
+		"db-storage-key-alias":                                 typeAlias,
+		"db-logs-key":                                          hardenedpg.EncryptionKeyType,
+		"db-logs-key-key":                                      typeKey,
+		"db-logs-key-alias":                                    typeAlias,
+		"db-security-group":                                    hardenedpg.SecurityGroupType,
+		"db-security-group-sg":                                 typeSG,
+		"db-security-group-from-sg-0000000c":                   typeIngress,
+		"db-subnet-group":                                      hardenedpg.SubnetGroupType,
+		"db-subnet-group-subnets":                              typeSubnetGroup,
+		"db-parameter-group":                                   hardenedpg.ParameterGroupType,
+		"db-parameter-group-params":                            typeParamGroup,
+		"db-audit-logs":                                        hardenedpg.AuditLogShippingType,
+		"db-audit-logs-postgresql-logs":                        typeLogGroup,
+		"db-audit-logs-upgrade-logs":                           typeLogGroup,
+		"db-audit-logs-postgresql-subscription":                typeSubscription,
+		"db-audit-logs-upgrade-subscription":                   typeSubscription,
+		"db-instance":                                          hardenedpg.InstanceType,
+		"db-instance-db":                                       typeInstance,
+		"db-instance-monitoring-role":                          typeRole,
+		"db-instance-monitoring-policy":                        typeRoleAttachment,
+		"db-instance-final-snapshot-suffix":                    typeRandomID,
+		"db-alerts-key":                                        hardenedpg.EncryptionKeyType,
+		"db-alerts-key-key":                                    typeKey,
+		"db-alerts-key-alias":                                  typeAlias,
+		"db-alerts":                                            hardenedpg.AlertsType,
+		"db-alerts-topic":                                      "aws:sns/topic:Topic",
+		"db-alerts-topic-policy":                               "aws:sns/topicPolicy:TopicPolicy",
+		"db-alerts-instance-events":                            typeEventSubscription,
+		"db-alerts-parameter-group-events":                     typeEventSubscription,
+		"db-alerts-security-group-events":                      typeEventSubscription,
+		"db-alerts-failedauthentication-filter":                typeMetricFilter,
+		"db-alerts-permissiondenied-filter":                    typeMetricFilter,
+		"db-alerts-rolechanges-filter":                         typeMetricFilter,
+		"db-alerts-failedauthentication-alarm":                 typeAlarm,
+		"db-alerts-permissiondenied-alarm":                     typeAlarm,
+		"db-alerts-rolechanges-alarm":                          typeAlarm,
+		"db-alerts-cpuutilization-alarm":                       typeAlarm,
+		"db-alerts-freestoragespace-alarm":                     typeAlarm,
+		"db-alerts-databaseconnections-alarm":                  typeAlarm,
+		"db-backup":                                            hardenedpg.BackupPlanType,
+		"db-backup-key":                                        hardenedpg.EncryptionKeyType,
+		"db-backup-key-key":                                    typeKey,
+		"db-backup-key-alias":                                  typeAlias,
+		"db-backup-vault":                                      "aws:backup/vault:Vault",
+		"db-backup-vault-lock":                                 "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
+		"db-backup-plan":                                       "aws:backup/plan:Plan",
+		"db-backup-selection":                                  "aws:backup/selection:Selection",
+		"db-backup-role":                                       typeRole,
+		"db-backup-role-AWSBackupServiceRolePolicyForBackup":   typeRoleAttachment,
+		"db-backup-role-AWSBackupServiceRolePolicyForRestores": typeRoleAttachment,
 	}, names)
 
 	storageKey, _ := m.Named(typeKey, "db-storage-key-key")
@@ -80,6 +109,9 @@ func TestDatabaseComposesHardenedChildren(t *testing.T) {
 	logsAlias, _ := m.Named(typeAlias, "db-logs-key-alias")
 	inst := only(t, m, typeInstance)
 	assert.True(t, inst.Protect)
+	for _, sub := range m.ByType(typeEventSubscription) {
+		assert.Contains(t, sub.DependsOn, inst.URN, "RDS refuses a subscription to an instance that does not exist yet")
+	}
 	assert.Equal(t, keyArnPrefix+storageAlias.Inputs["targetKeyId"].(string), inst.Inputs["kmsKeyId"])
 	assert.Equal(t, inst.Inputs["kmsKeyId"], inst.Inputs["masterUserSecretKmsKeyId"])
 	assert.Equal(t, inst.Inputs["kmsKeyId"], inst.Inputs["performanceInsightsKmsKeyId"])
@@ -149,6 +181,10 @@ func TestDatabaseDevRelaxationsDeleteKeysWithStack(t *testing.T) {
 	args.Waivers = baseline.Waivers{"rds-deletion-protection": "dev", "rds-multi-az": "dev"}
 	m := mustRun(t, nil, newDatabase(args))
 	for _, k := range m.ByType(typeKey) {
+		if k.Name == "db-backup-key-key" {
+			assert.True(t, k.RetainOnDelete, "locked backups outlive the stack, and so must their key")
+			continue
+		}
 		assert.False(t, k.RetainOnDelete, "%s goes with a disposable stack", k.Name)
 		assert.Equal(t, 30.0, k.Inputs["deletionWindowInDays"], "still recoverable for 30 days")
 	}

@@ -22,6 +22,10 @@ type EncryptionKeyArgs struct {
 	// LogGroupNames lets the CloudWatch Logs service encrypt these log groups (a trailing * is a
 	// prefix), bound by the kms:EncryptionContext:aws:logs:arn condition.
 	LogGroupNames []string
+	// ServicePrincipals (e.g. "cloudwatch.amazonaws.com") may encrypt and decrypt with the key
+	// on behalf of this account only (aws:SourceAccount): services that publish to an encrypted
+	// topic.
+	ServicePrincipals []string
 	// AdminArns administer the key (never use it). Default: the account root, i.e. IAM decides.
 	AdminArns []string
 	// DeletionWindowInDays is 30 by default; 7-29 relaxes kms-deletion-window.
@@ -50,9 +54,10 @@ type EncryptionKey struct {
 const EncryptionKeyType = "hardenedpg:index:EncryptionKey"
 
 var (
-	aliasPattern   = regexp.MustCompile(`^[a-zA-Z0-9/_-]{1,250}$`)
-	servicePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{1,62}$`)
-	arnPattern     = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:(root|role/.+|user/.+)$`)
+	aliasPattern            = regexp.MustCompile(`^[a-zA-Z0-9/_-]{1,250}$`)
+	servicePattern          = regexp.MustCompile(`^[a-z][a-z0-9-]{1,62}$`)
+	servicePrincipalPattern = regexp.MustCompile(`^[a-z0-9.-]+\.amazonaws\.com$`)
+	arnPattern              = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:(root|role/.+|user/.+)$`)
 )
 
 // kmsAdminActions manage a key without using it for cryptography.
@@ -76,7 +81,12 @@ func (a *EncryptionKeyArgs) check(p *problems) {
 			p.add(fmt.Sprintf("ViaServices[%d]", i), s, "want an AWS service name such as rds or secretsmanager")
 		}
 	}
-	if len(a.ViaServices) == 0 && len(a.LogGroupNames) == 0 {
+	for i, sp := range a.ServicePrincipals {
+		if !servicePrincipalPattern.MatchString(sp) {
+			p.add(fmt.Sprintf("ServicePrincipals[%d]", i), sp, "want a service principal such as cloudwatch.amazonaws.com")
+		}
+	}
+	if len(a.ViaServices) == 0 && len(a.LogGroupNames) == 0 && len(a.ServicePrincipals) == 0 {
 		p.add("ViaServices", a.ViaServices, "a key nobody may use: name at least one service or log group")
 	}
 	for i, n := range a.LogGroupNames {
@@ -131,6 +141,15 @@ func (a *EncryptionKeyArgs) policy(env awsEnv) PolicyDocument {
 					"Bool":         {"kms:GrantIsForAWSResource": {"true"}},
 				},
 			})
+	}
+	if len(a.ServicePrincipals) > 0 {
+		doc.Statement = append(doc.Statement, PolicyStatement{
+			Sid: "NamedServicesForThisAccount", Effect: "Allow",
+			Principal: &Principal{Service: a.ServicePrincipals},
+			Action:    []string{"kms:Decrypt", "kms:GenerateDataKey*"},
+			Resource:  []string{"*"},
+			Condition: map[string]map[string][]string{"StringEquals": {"aws:SourceAccount": {env.AccountID}}},
+		})
 	}
 	if len(a.LogGroupNames) > 0 {
 		arns := make([]string, len(a.LogGroupNames))

@@ -1,6 +1,7 @@
 package hardenedpg_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -113,7 +114,7 @@ func TestEncryptionKeyBadArgs(t *testing.T) {
 	})
 	require.Error(t, err)
 	assert.Equal(t, `hardenedpg.NewEncryptionKey "k": invalid arguments:
-  Waivers["nope"] = "x": "nope" is not a control key; waivable keys: `+joinKeys()+`
+  Waivers["nope"] = "x": "nope" is not a control key; waivable keys: `+strings.Join(baseline.WaivableKeys(), ", ")+`
   Waivers["rds-encrypted"] = "no": control rds-encrypted (Storage is encrypted) cannot be waived
   Waivers["rds-multi-az"] = " ": the reason is empty; say why the control is relaxed
   Description = "": required
@@ -123,15 +124,4 @@ func TestEncryptionKeyBadArgs(t *testing.T) {
   AdminArns[0] = "*": want an IAM root, role or user ARN (no wildcard)
   DeletionWindowInDays = 60: want 7 to 30 (30 by default)`, err.Error())
 	assert.Empty(t, m.Resources())
-}
-
-func joinKeys() string {
-	out := ""
-	for i, k := range baseline.WaivableKeys() {
-		if i > 0 {
-			out += ", "
-		}
-		out += k
-	}
-	return out
 }

@@ -282,7 +282,14 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 		id = str("name")
 	}
 	if !args.Custom {
-		id = ""
+		return "", state
+	}
+	if _, ok := state["arn"]; !ok {
+		// Every AWS resource has an ARN; a generic one keeps references between resources real.
+		if pkg, rest, ok := strings.Cut(args.TypeToken, ":"); ok && pkg == "aws" {
+			service, _, _ := strings.Cut(rest, "/")
+			set("arn", m.arn(service, args.Name))
+		}
 	}
 	return id, state
 }

@@ -3,11 +3,13 @@ package config_test
 import (
 	"errors"
 	"maps"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpg"
 	"github.com/hardenedpg/pulumi-hardenedpg/internal/config"
 )
@@ -135,13 +137,13 @@ func TestConfigBadInputs(t *testing.T) {
 		{"tags not a map", map[string]string{"tags": `["prod"]`}, nil, nil,
 			[]string{`hardenedpg:tags = "[\"prod\"]": want a map of strings to strings`}},
 		{"unknown waiver", map[string]string{"waivers": `{"multi-az":"dev"}`}, nil, nil,
-			[]string{`hardenedpg:waivers["multi-az"] = "dev": "multi-az" is not a control key; waivable keys: rds-private-subnets, rds-multi-az, rds-enhanced-monitoring, rds-deletion-protection, rds-backup-retention, rds-non-default-port, rds-no-extended-support, rds-performance-insights, rds-final-snapshot, rds-tags, pg-connection-logging, pg-statement-logging, pg-audit, kms-deletion-window, logs-retention, logs-shipped, events-instance, events-parameter-group, events-security-group, backup-plan`}},
+			[]string{`hardenedpg:waivers["multi-az"] = "dev": "multi-az" is not a control key; waivable keys: ` + strings.Join(baseline.WaivableKeys(), ", ")}},
 		{"unwaivable waiver", map[string]string{"waivers": `{"rds-not-public":"temporary"}`}, nil, nil,
 			[]string{`hardenedpg:waivers["rds-not-public"] = "temporary": control rds-not-public (Instance is not publicly accessible) cannot be waived`}},
 		{"empty reason", map[string]string{"waivers": `{"rds-multi-az":""}`}, nil, nil,
 			[]string{`hardenedpg:waivers["rds-multi-az"] = "": the reason is empty; say why the control is relaxed`}},
 		{"misspelt key", nil, nil, []string{"hardenedpg:multiAZ", "aws:region"},
-			[]string{`hardenedpg:multiAZ: unknown key; known keys: identifier, vpcId, subnetIds, allowedSecurityGroupIds, networkStack, verifyPrivateSubnets, engineMajorVersion, instanceClass, allocatedStorageGb, maxAllocatedStorageGb, port, adminUsername, backupRetentionDays, backupWindow, maintenanceWindow, caCertIdentifier, monitoringIntervalSeconds, performanceInsightsRetentionDays, iamDatabaseUsers, allowMajorVersionUpgrade, multiAz, deletionProtection, finalSnapshot, performanceInsights, enhancedMonitoring, parameters, logRetentionDays, auditDestinationArn, auditDestinationRoleArn, keyDeletionWindowInDays, tags, waivers`}},
+			[]string{`hardenedpg:multiAZ: unknown key; known keys: ` + knownKeys()}},
 		{"several at once", map[string]string{"port": "80", "monitoringIntervalSeconds": "7", "iamDatabaseUsers": `["App"]`}, nil, nil,
 			[]string{
 				`hardenedpg:iamDatabaseUsers[0] = "App": want 1-63 lowercase letters, digits and underscores, starting with a letter or underscore`,
@@ -160,4 +162,12 @@ func TestConfigBadInputs(t *testing.T) {
 			assert.Equal(t, tc.want, problems(values, tc.present...))
 		})
 	}
+}
+
+func knownKeys() string {
+	names := make([]string, len(config.Keys))
+	for i, k := range config.Keys {
+		names[i] = k.Name
+	}
+	return strings.Join(names, ", ")
 }

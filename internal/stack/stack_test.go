@@ -43,16 +43,23 @@ func countTypes(res *plan.Result) map[string]int {
 func TestProdStack(t *testing.T) {
 	res := runStack(t, "prod", nil)
 	assert.Equal(t, map[string]int{
-		"hardenedpg:index:Database": 1, "hardenedpg:index:EncryptionKey": 2, "aws:kms/key:Key": 2, "aws:kms/alias:Alias": 2,
+		"hardenedpg:index:Database": 1, "hardenedpg:index:EncryptionKey": 4, "aws:kms/key:Key": 4, "aws:kms/alias:Alias": 4,
 		"hardenedpg:index:SecurityGroup": 1, "aws:ec2/securityGroup:SecurityGroup": 1,
 		"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 1,
 		"hardenedpg:index:SubnetGroup":                              1, "aws:rds/subnetGroup:SubnetGroup": 1,
 		"hardenedpg:index:ParameterGroup": 1, "aws:rds/parameterGroup:ParameterGroup": 1,
 		"hardenedpg:index:AuditLogShipping": 1, "aws:cloudwatch/logGroup:LogGroup": 2,
 		"aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter": 2,
-		"hardenedpg:index:Instance":                                  1, "aws:rds/instance:Instance": 1, "aws:iam/role:Role": 1,
-		"aws:iam/rolePolicyAttachment:RolePolicyAttachment": 1, "random:index/randomId:RandomId": 1,
+		"hardenedpg:index:Instance":                                  1, "aws:rds/instance:Instance": 1, "aws:iam/role:Role": 2,
+		"aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3, "random:index/randomId:RandomId": 1,
+		"hardenedpg:index:Alerts": 1, "aws:sns/topic:Topic": 1, "aws:sns/topicPolicy:TopicPolicy": 1,
+		"aws:sns/topicSubscription:TopicSubscription": 1, "aws:rds/eventSubscription:EventSubscription": 3,
+		"aws:cloudwatch/logMetricFilter:LogMetricFilter": 3, "aws:cloudwatch/metricAlarm:MetricAlarm": 6,
+		"hardenedpg:index:BackupPlan": 1, "aws:backup/vault:Vault": 1, "aws:backup/vaultLockConfiguration:VaultLockConfiguration": 1,
+		"aws:backup/plan:Plan": 1, "aws:backup/selection:Selection": 1,
 	}, countTypes(res))
+	assert.Zero(t, res.Summary.Fail, "prod fails no control")
+	assert.Zero(t, res.Summary.Waived, "prod waives no control")
 
 	inst := byType(res, "aws:rds/instance:Instance")[0]
 	assert.True(t, inst.Protect)
@@ -91,7 +98,16 @@ func TestDevStackRelaxesOnlyWhatItWaives(t *testing.T) {
 		"rds-enhanced-monitoring":  "dev: OS metrics are not reviewed for dev",
 		"logs-retention":           "dev: 30 days of logs are enough to debug; nothing is audited in dev",
 		"logs-shipped":             "dev: no central audit destination for development data",
+		"backup-plan":              "dev: 7 days of RDS automated backups suffice; a locked vault would outlive the stack",
 	}, res.Outputs["waivers"])
+	waived := map[string]string{}
+	for _, c := range res.Controls {
+		assert.NotEqual(t, "fail", string(c.Status), "%s fails in dev: %s", c.Key, c.Detail)
+		if c.Status == "waived" {
+			waived[c.Key] = c.Waiver
+		}
+	}
+	assert.Equal(t, res.Outputs["waivers"], toAny(waived), "dev is waived exactly where its config says")
 	inst := byType(res, "aws:rds/instance:Instance")[0]
 	assert.False(t, inst.Protect)
 	for k, v := range map[string]any{
@@ -104,7 +120,7 @@ func TestDevStackRelaxesOnlyWhatItWaives(t *testing.T) {
 		assert.Equal(t, v, inst.Inputs[k], k)
 	}
 	assert.Empty(t, byType(res, "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"))
-	assert.Empty(t, byType(res, "aws:iam/role:Role"))
+	assert.Len(t, byType(res, "aws:iam/role:Role"), 0, "no monitoring role, no backup role")
 	for _, g := range byType(res, "aws:cloudwatch/logGroup:LogGroup") {
 		assert.Equal(t, 30.0, g.Inputs["retentionInDays"])
 		assert.NotEmpty(t, g.Inputs["kmsKeyId"])
@@ -160,4 +176,12 @@ func TestBadConfigRegistersNothing(t *testing.T) {
 		`hardenedpg:multiAz = false: relaxes control rds-multi-az (hardened: false: a standby in a second zone); set it back or add a waiver for rds-multi-az with the reason`,
 	}, "\n  "), cfgErr.Err.Error())
 	assert.Empty(t, m.Resources())
+}
+
+func toAny(m map[string]string) map[string]any {
+	out := map[string]any{}
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
 }

@@ -1,0 +1,289 @@
+package hardenedpg
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// AlertsArgs configures the alerts of one instance.
+type AlertsArgs struct {
+	// Identifier is the RDS instance identifier. Required.
+	Identifier string
+	// ParameterGroupName scopes the parameter group event subscription. Required.
+	ParameterGroupName pulumi.StringInput
+	// TopicKeyArn encrypts the topic; its policy must let CloudWatch and RDS events use it. Required.
+	TopicKeyArn pulumi.StringInput
+	// PostgresLogGroupName is the exported postgresql log the metric filters read. Required.
+	PostgresLogGroupName pulumi.StringInput
+	// InstanceClass and AllocatedStorageGB derive the default connection and storage thresholds.
+	InstanceClass      string
+	AllocatedStorageGB int
+	// CPUPercent alarms above this average CPU (default 80).
+	CPUPercent int
+	// FreeStorageGB alarms below this free storage (default: a tenth of AllocatedStorageGB).
+	FreeStorageGB int
+	// Connections alarms above this many connections (default: 80% of the max_connections RDS
+	// derives from the instance class memory).
+	Connections int
+	// EmailEndpoints and HTTPSEndpoints are subscribed to the topic.
+	EmailEndpoints []string
+	HTTPSEndpoints []string
+	// WaitFor are resources the event subscriptions wait for: the instance, which RDS requires
+	// to exist before it accepts a subscription naming it.
+	WaitFor []pulumi.Resource
+	Tags    map[string]string
+}
+
+// Alerts is an encrypted SNS topic fed by RDS event subscriptions and CloudWatch alarms on the
+// instance metrics and on security events found in the PostgreSQL log.
+type Alerts struct {
+	pulumi.ResourceState
+
+	Topic              *sns.Topic
+	EventSubscriptions map[string]*rds.EventSubscription
+	MetricFilters      map[string]*cloudwatch.LogMetricFilter
+	Alarms             map[string]*cloudwatch.MetricAlarm
+
+	TopicArn pulumi.StringOutput `pulumi:"topicArn"`
+}
+
+// AlertsType is the component's type token.
+const AlertsType = "hardenedpg:index:Alerts"
+
+// AlertPublishers are the services that publish to the alerts topic.
+var AlertPublishers = []string{"cloudwatch.amazonaws.com", "events.rds.amazonaws.com"}
+
+// eventSubscriptions are the RDS event categories per source type (events-* controls).
+var eventSubscriptions = []struct {
+	role, sourceType string
+	categories       []string
+}{
+	{"instance-events", "db-instance", []string{"availability", "configuration change", "deletion", "failure", "low storage", "maintenance", "recovery", "security patching"}},
+	{"parameter-group-events", "db-parameter-group", []string{"configuration change"}},
+	{"security-group-events", "db-security-group", []string{"configuration change", "failure"}},
+}
+
+// logAlerts are the security events counted in the postgresql log.
+var logAlerts = []struct {
+	metric, pattern, description string
+}{
+	{"FailedAuthentication", `?"password authentication failed" ?"no pg_hba.conf entry"`, "failed sign-ins: wrong password or a refused host"},
+	{"PermissionDenied", `"permission denied"`, "statements refused for lack of privilege"},
+	{"RoleChanges", `"AUDIT: SESSION" ",ROLE,"`, "pgAudit ROLE statements: roles created, altered, granted or dropped"},
+}
+
+var (
+	emailPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+	sizeMemGiB   = map[string]float64{"micro": 1, "small": 2, "medium": 4, "large": 8, "xlarge": 16, "2xlarge": 32, "4xlarge": 64, "8xlarge": 128, "12xlarge": 192, "16xlarge": 256, "24xlarge": 384}
+)
+
+// defaultConnections is 80% of RDS's max_connections, LEAST(memory/9531392, 5000).
+func defaultConnections(instanceClass string) int {
+	parts := strings.Split(instanceClass, ".")
+	if len(parts) != 3 {
+		return 0
+	}
+	mem, ok := sizeMemGiB[parts[2]]
+	if !ok {
+		return 0
+	}
+	if strings.HasPrefix(parts[1], "r") || strings.HasPrefix(parts[1], "x") {
+		mem *= 2 // memory-optimised classes have twice the memory per size
+	}
+	return int(min(mem*(1<<30)/9531392, 5000) * 0.8)
+}
+
+func (a *AlertsArgs) withDefaults() AlertsArgs {
+	d := *a
+	if d.CPUPercent == 0 {
+		d.CPUPercent = 80
+	}
+	if d.FreeStorageGB == 0 {
+		d.FreeStorageGB = max(d.AllocatedStorageGB/10, 2)
+	}
+	if d.Connections == 0 {
+		d.Connections = defaultConnections(d.InstanceClass)
+	}
+	return d
+}
+
+func (a *AlertsArgs) check(p *problems) {
+	if a.Identifier == "" {
+		p.add("Identifier", a.Identifier, "required: the RDS instance identifier")
+	}
+	for _, r := range []struct {
+		name string
+		set  bool
+	}{{"ParameterGroupName", a.ParameterGroupName != nil}, {"TopicKeyArn", a.TopicKeyArn != nil}, {"PostgresLogGroupName", a.PostgresLogGroupName != nil}} {
+		if !r.set {
+			p.add(r.name, "", "required")
+		}
+	}
+	if a.CPUPercent < 1 || a.CPUPercent > 100 {
+		p.add("CPUPercent", a.CPUPercent, "want 1 to 100")
+	}
+	if a.FreeStorageGB < 1 {
+		p.add("FreeStorageGB", a.FreeStorageGB, "want 1 or more")
+	}
+	if a.Connections < 1 {
+		p.add("Connections", a.Connections, "want 1 or more (no default is known for instance class %q)", a.InstanceClass)
+	}
+	for i, e := range a.EmailEndpoints {
+		if !emailPattern.MatchString(e) {
+			p.add(fmt.Sprintf("EmailEndpoints[%d]", i), e, "want an e-mail address")
+		}
+	}
+	for i, e := range a.HTTPSEndpoints {
+		if !strings.HasPrefix(e, "https://") {
+			p.add(fmt.Sprintf("HTTPSEndpoints[%d]", i), e, "want an https:// URL (plain http would carry alerts unencrypted)")
+		}
+	}
+}
+
+// NewAlerts creates the topic, its subscriptions, the RDS event subscriptions, the log metric
+// filters and the alarms.
+func NewAlerts(ctx *pulumi.Context, name string, args *AlertsArgs, opts ...pulumi.ResourceOption) (*Alerts, error) {
+	if args == nil {
+		args = &AlertsArgs{}
+	}
+	a := args.withDefaults()
+	var p problems
+	a.check(&p)
+	if err := p.err(); err != nil {
+		return nil, fmt.Errorf("hardenedpg.NewAlerts %q: %w", name, err)
+	}
+	env, err := lookupEnv(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return newAlerts(ctx, name, &a, env, opts...)
+}
+
+func newAlerts(ctx *pulumi.Context, name string, a *AlertsArgs, env awsEnv, opts ...pulumi.ResourceOption) (*Alerts, error) {
+	c := &Alerts{
+		EventSubscriptions: map[string]*rds.EventSubscription{},
+		MetricFilters:      map[string]*cloudwatch.LogMetricFilter{},
+		Alarms:             map[string]*cloudwatch.MetricAlarm{},
+	}
+	if err := ctx.RegisterComponentResource(AlertsType, name, c, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(c)
+	tags := pulumi.ToStringMap(a.Tags)
+	topic, err := sns.NewTopic(ctx, name+"-topic", &sns.TopicArgs{
+		DisplayName:    pulumi.String("hardenedpg " + a.Identifier),
+		KmsMasterKeyId: a.TopicKeyArn,
+		Tags:           tags,
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	c.Topic, c.TopicArn = topic, topic.Arn
+	policy := topic.Arn.ApplyT(func(arn string) string {
+		return PolicyDocument{Statement: []PolicyStatement{
+			{
+				Sid: "PublishFromThisAccountsAlarmsAndEvents", Effect: "Allow",
+				Principal: &Principal{Service: AlertPublishers}, Action: []string{"sns:Publish"}, Resource: []string{arn},
+				Condition: map[string]map[string][]string{"StringEquals": {"aws:SourceAccount": {env.AccountID}}},
+			},
+			{
+				Sid: "DenyUnencryptedTransport", Effect: "Deny",
+				Principal: &Principal{AWS: []string{"*"}}, Action: []string{"sns:Publish", "sns:Subscribe"}, Resource: []string{arn},
+				Condition: map[string]map[string][]string{"Bool": {"aws:SecureTransport": {"false"}}},
+			},
+		}}.JSON()
+	}).(pulumi.StringOutput)
+	if _, err := sns.NewTopicPolicy(ctx, name+"-topic-policy", &sns.TopicPolicyArgs{Arn: topic.Arn, Policy: policy}, parent); err != nil {
+		return nil, err
+	}
+	for i, e := range a.EmailEndpoints {
+		if _, err := sns.NewTopicSubscription(ctx, fmt.Sprintf("%s-email-%d", name, i), &sns.TopicSubscriptionArgs{
+			Topic: topic.Arn, Protocol: pulumi.String("email"), Endpoint: pulumi.String(e),
+		}, parent); err != nil {
+			return nil, err
+		}
+	}
+	for i, e := range a.HTTPSEndpoints {
+		if _, err := sns.NewTopicSubscription(ctx, fmt.Sprintf("%s-https-%d", name, i), &sns.TopicSubscriptionArgs{
+			Topic: topic.Arn, Protocol: pulumi.String("https"), Endpoint: pulumi.String(e),
+		}, parent); err != nil {
+			return nil, err
+		}
+	}
+	for _, s := range eventSubscriptions {
+		var sources pulumi.StringArrayInput
+		switch s.sourceType {
+		case "db-instance":
+			sources = pulumi.StringArray{pulumi.String(a.Identifier)}
+		case "db-parameter-group":
+			sources = pulumi.StringArray{a.ParameterGroupName}
+		}
+		sub, err := rds.NewEventSubscription(ctx, name+"-"+s.role, &rds.EventSubscriptionArgs{
+			SnsTopic: topic.Arn, SourceType: pulumi.String(s.sourceType), SourceIds: sources,
+			EventCategories: pulumi.ToStringArray(s.categories), Enabled: pulumi.Bool(true), Tags: tags,
+		}, parent, pulumi.DependsOn(a.WaitFor))
+		if err != nil {
+			return nil, err
+		}
+		c.EventSubscriptions[s.sourceType] = sub
+	}
+	namespace := "hardenedpg/" + a.Identifier
+	actions := pulumi.Array{topic.Arn}
+	for _, l := range logAlerts {
+		filter, err := cloudwatch.NewLogMetricFilter(ctx, name+"-"+strings.ToLower(l.metric)+"-filter", &cloudwatch.LogMetricFilterArgs{
+			LogGroupName: a.PostgresLogGroupName,
+			Pattern:      pulumi.String(l.pattern),
+			MetricTransformation: cloudwatch.LogMetricFilterMetricTransformationArgs{
+				Name: pulumi.String(l.metric), Namespace: pulumi.String(namespace), Value: pulumi.String("1"), DefaultValue: pulumi.String("0"),
+			},
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		c.MetricFilters[l.metric] = filter
+		alarm, err := cloudwatch.NewMetricAlarm(ctx, name+"-"+strings.ToLower(l.metric)+"-alarm", &cloudwatch.MetricAlarmArgs{
+			AlarmDescription: pulumi.Sprintf("%s: %s", a.Identifier, l.description),
+			Namespace:        pulumi.String(namespace), MetricName: pulumi.String(l.metric),
+			Statistic: pulumi.String("Sum"), Period: pulumi.Int(300), EvaluationPeriods: pulumi.Int(1),
+			ComparisonOperator: pulumi.String("GreaterThanOrEqualToThreshold"), Threshold: pulumi.Float64(1),
+			TreatMissingData: pulumi.String("notBreaching"), AlarmActions: actions, OkActions: actions, Tags: tags,
+		}, pulumi.Parent(c), pulumi.DependsOn([]pulumi.Resource{filter}))
+		if err != nil {
+			return nil, err
+		}
+		c.Alarms[l.metric] = alarm
+	}
+	instanceAlarms := []struct {
+		metric, operator, description string
+		threshold                     float64
+		periods                       int
+	}{
+		{"CPUUtilization", "GreaterThanThreshold", fmt.Sprintf("CPU above %d%% for 15 minutes", a.CPUPercent), float64(a.CPUPercent), 3},
+		{"FreeStorageSpace", "LessThanThreshold", fmt.Sprintf("less than %d GB of storage free", a.FreeStorageGB), float64(a.FreeStorageGB) * (1 << 30), 1},
+		{"DatabaseConnections", "GreaterThanThreshold", fmt.Sprintf("more than %d connections for 10 minutes", a.Connections), float64(a.Connections), 2},
+	}
+	for _, m := range instanceAlarms {
+		alarm, err := cloudwatch.NewMetricAlarm(ctx, name+"-"+strings.ToLower(m.metric)+"-alarm", &cloudwatch.MetricAlarmArgs{
+			AlarmDescription: pulumi.Sprintf("%s: %s", a.Identifier, m.description),
+			Namespace:        pulumi.String("AWS/RDS"), MetricName: pulumi.String(m.metric),
+			Dimensions: pulumi.StringMap{"DBInstanceIdentifier": pulumi.String(a.Identifier)},
+			Statistic:  pulumi.String("Average"), Period: pulumi.Int(300), EvaluationPeriods: pulumi.Int(m.periods),
+			ComparisonOperator: pulumi.String(m.operator), Threshold: pulumi.Float64(m.threshold),
+			TreatMissingData: pulumi.String("breaching"), AlarmActions: actions, OkActions: actions, Tags: tags,
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		c.Alarms[m.metric] = alarm
+	}
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"topicArn": topic.Arn}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}

@@ -1,0 +1,207 @@
+package hardenedpg
+
+import (
+	"fmt"
+	"regexp"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/backup"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Defaults of BackupPlanArgs.
+const (
+	DefaultBackupPlanRetentionDays = 35
+	DefaultBackupSchedule          = "cron(0 3 * * ? *)"
+	DefaultVaultMinRetentionDays   = 7
+	DefaultVaultMaxRetentionDays   = 400
+	DefaultVaultChangeableForDays  = 3
+)
+
+// BackupPlanArgs configures AWS Backup for one instance.
+type BackupPlanArgs struct {
+	// Identifier is the RDS instance identifier; it names the vault. Required.
+	Identifier string
+	// InstanceArn is the instance the selection covers. Required.
+	InstanceArn pulumi.StringInput
+	// RetentionDays keeps each daily recovery point (35 by default).
+	RetentionDays int
+	// Schedule is the AWS Backup cron expression of the daily rule.
+	Schedule string
+	// VaultMinRetentionDays and VaultMaxRetentionDays bound what anyone may set on the locked
+	// vault; VaultChangeableForDays is the grace period (at least 3) after which the lock is
+	// immutable (compliance mode): not even the account root can shorten retention or delete.
+	VaultMinRetentionDays  int
+	VaultMaxRetentionDays  int
+	VaultChangeableForDays int
+	// CopyToVaultArn copies every recovery point to a vault in another region or account.
+	CopyToVaultArn string
+	Tags           map[string]string
+}
+
+// BackupPlan is a locked AWS Backup vault with its own key, a daily plan and a selection of the
+// instance, so a copy of the data survives the loss of the instance, its key or its account admin.
+type BackupPlan struct {
+	pulumi.ResourceState
+
+	Key       *EncryptionKey
+	Vault     *backup.Vault
+	Lock      *backup.VaultLockConfiguration
+	Plan      *backup.Plan
+	Selection *backup.Selection
+	Role      *iam.Role
+
+	VaultArn pulumi.StringOutput `pulumi:"vaultArn"`
+}
+
+// BackupPlanType is the component's type token.
+const BackupPlanType = "hardenedpg:index:BackupPlan"
+
+var (
+	backupVaultArnPattern = regexp.MustCompile(`^arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[A-Za-z0-9_.-]+$`)
+	cronPattern           = regexp.MustCompile(`^cron\([^)]+\)$`)
+)
+
+func (a *BackupPlanArgs) withDefaults() BackupPlanArgs {
+	d := *a
+	defInt := func(v *int, def int) {
+		if *v == 0 {
+			*v = def
+		}
+	}
+	defInt(&d.RetentionDays, DefaultBackupPlanRetentionDays)
+	defInt(&d.VaultMinRetentionDays, DefaultVaultMinRetentionDays)
+	defInt(&d.VaultMaxRetentionDays, DefaultVaultMaxRetentionDays)
+	defInt(&d.VaultChangeableForDays, DefaultVaultChangeableForDays)
+	if d.Schedule == "" {
+		d.Schedule = DefaultBackupSchedule
+	}
+	return d
+}
+
+func (a *BackupPlanArgs) check(p *problems) {
+	if a.Identifier == "" {
+		p.add("Identifier", a.Identifier, "required: the RDS instance identifier")
+	}
+	if a.InstanceArn == nil {
+		p.add("InstanceArn", "", "required")
+	}
+	if !cronPattern.MatchString(a.Schedule) {
+		p.add("Schedule", a.Schedule, "want an AWS Backup cron expression, e.g. %s", DefaultBackupSchedule)
+	}
+	if a.VaultMinRetentionDays < 1 {
+		p.add("VaultMinRetentionDays", a.VaultMinRetentionDays, "want 1 or more")
+	}
+	if a.VaultMaxRetentionDays < a.VaultMinRetentionDays {
+		p.add("VaultMaxRetentionDays", a.VaultMaxRetentionDays, "want at least VaultMinRetentionDays (%d)", a.VaultMinRetentionDays)
+	}
+	if a.RetentionDays < a.VaultMinRetentionDays || a.RetentionDays > a.VaultMaxRetentionDays {
+		p.add("RetentionDays", a.RetentionDays, "want %d to %d: the vault lock refuses recovery points kept shorter or longer", a.VaultMinRetentionDays, a.VaultMaxRetentionDays)
+	}
+	if a.VaultChangeableForDays < 3 {
+		p.add("VaultChangeableForDays", a.VaultChangeableForDays, "want 3 or more (AWS Backup's minimum grace period before the lock is immutable)")
+	}
+	if a.CopyToVaultArn != "" && !backupVaultArnPattern.MatchString(a.CopyToVaultArn) {
+		p.add("CopyToVaultArn", a.CopyToVaultArn, "want a backup vault ARN: arn:aws:backup:<region>:<account>:backup-vault:<name>")
+	}
+}
+
+// NewBackupPlan creates the key, the locked vault, the plan, its role and the selection.
+func NewBackupPlan(ctx *pulumi.Context, name string, args *BackupPlanArgs, opts ...pulumi.ResourceOption) (*BackupPlan, error) {
+	if args == nil {
+		args = &BackupPlanArgs{}
+	}
+	a := args.withDefaults()
+	var p problems
+	a.check(&p)
+	if err := p.err(); err != nil {
+		return nil, fmt.Errorf("hardenedpg.NewBackupPlan %q: %w", name, err)
+	}
+	env, err := lookupEnv(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return newBackupPlan(ctx, name, &a, env, opts...)
+}
+
+func newBackupPlan(ctx *pulumi.Context, name string, a *BackupPlanArgs, env awsEnv, opts ...pulumi.ResourceOption) (*BackupPlan, error) {
+	c := &BackupPlan{}
+	if err := ctx.RegisterComponentResource(BackupPlanType, name, c, opts...); err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(c)
+	tags := pulumi.ToStringMap(a.Tags)
+	var err error
+	// A key of its own: losing or disabling the storage key must not take the backups with it.
+	c.Key, err = newEncryptionKey(ctx, name+"-key", &EncryptionKeyArgs{
+		Description: fmt.Sprintf("hardenedpg %s: AWS Backup vault", a.Identifier),
+		Alias:       fmt.Sprintf("hardenedpg/%s/backup", a.Identifier), ViaServices: []string{"backup"}, Tags: a.Tags,
+	}, env, parent)
+	if err != nil {
+		return nil, err
+	}
+	c.Vault, err = backup.NewVault(ctx, name+"-vault", &backup.VaultArgs{
+		Name: pulumi.String("hardenedpg-" + a.Identifier), KmsKeyArn: c.Key.Arn, ForceDestroy: pulumi.Bool(false), Tags: tags,
+	}, parent, pulumi.Protect(true))
+	if err != nil {
+		return nil, err
+	}
+	c.Lock, err = backup.NewVaultLockConfiguration(ctx, name+"-vault-lock", &backup.VaultLockConfigurationArgs{
+		BackupVaultName:   c.Vault.Name,
+		MinRetentionDays:  pulumi.Int(a.VaultMinRetentionDays),
+		MaxRetentionDays:  pulumi.Int(a.VaultMaxRetentionDays),
+		ChangeableForDays: pulumi.Int(a.VaultChangeableForDays),
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	var copies backup.PlanRuleCopyActionArray
+	if a.CopyToVaultArn != "" {
+		copies = backup.PlanRuleCopyActionArray{backup.PlanRuleCopyActionArgs{
+			DestinationVaultArn: pulumi.String(a.CopyToVaultArn),
+			Lifecycle:           backup.PlanRuleCopyActionLifecycleArgs{DeleteAfter: pulumi.Int(a.RetentionDays)},
+		}}
+	}
+	c.Plan, err = backup.NewPlan(ctx, name+"-plan", &backup.PlanArgs{
+		Name: pulumi.String("hardenedpg-" + a.Identifier),
+		Rules: backup.PlanRuleArray{backup.PlanRuleArgs{
+			RuleName: pulumi.String("daily"), TargetVaultName: c.Vault.Name, Schedule: pulumi.String(a.Schedule),
+			StartWindow: pulumi.Int(60), CompletionWindow: pulumi.Int(360),
+			Lifecycle:   backup.PlanRuleLifecycleArgs{DeleteAfter: pulumi.Int(a.RetentionDays)},
+			CopyActions: copies, RecoveryPointTags: tags,
+		}},
+		Tags: tags,
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	trust := PolicyDocument{Statement: []PolicyStatement{{
+		Effect: "Allow", Principal: &Principal{Service: []string{"backup.amazonaws.com"}}, Action: []string{"sts:AssumeRole"},
+		Condition: map[string]map[string][]string{"StringEquals": {"aws:SourceAccount": {env.AccountID}}},
+	}}}
+	c.Role, err = iam.NewRole(ctx, name+"-role", &iam.RoleArgs{
+		Description: pulumi.String("AWS Backup backs up and restores " + a.Identifier), AssumeRolePolicy: pulumi.String(trust.JSON()), Tags: tags,
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	for _, policy := range []string{"AWSBackupServiceRolePolicyForBackup", "AWSBackupServiceRolePolicyForRestores"} {
+		if _, err := iam.NewRolePolicyAttachment(ctx, name+"-role-"+policy, &iam.RolePolicyAttachmentArgs{
+			Role: c.Role.Name, PolicyArn: pulumi.Sprintf("arn:%s:iam::aws:policy/service-role/%s", env.Partition, policy),
+		}, parent); err != nil {
+			return nil, err
+		}
+	}
+	c.Selection, err = backup.NewSelection(ctx, name+"-selection", &backup.SelectionArgs{
+		Name: pulumi.String(a.Identifier), PlanId: c.Plan.ID(), IamRoleArn: c.Role.Arn,
+		Resources: pulumi.StringArray{a.InstanceArn},
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	c.VaultArn = c.Vault.Arn
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"vaultArn": c.Vault.Arn}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
