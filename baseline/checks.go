@@ -132,11 +132,15 @@ var openCIDRs = []string{"0.0.0.0/0", "::/0"}
 func eventCheck(sourceType string, categories ...string) check {
 	return func(g *Graph) finding {
 		f := finding{holds: fmt.Sprintf("a %s subscription covers %s", sourceType, strings.Join(categories, ", "))}
+		for _, inst := range g.ofType(TypeInstance) {
+			f.read(inst) // what needs the subscription
+		}
 		var missing []string
 		for _, s := range g.ofType(TypeEventSubscription) {
 			if str(s.Inputs, "sourceType") != sourceType {
 				continue
 			}
+			f.read(s)
 			if on, ok := boolean(s.Inputs, "enabled"); ok && !on {
 				continue
 			}
@@ -148,7 +152,6 @@ func eventCheck(sourceType string, categories ...string) check {
 				}
 			}
 			if len(missing) == 0 {
-				f.read(s)
 				return f
 			}
 		}

@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 	"github.com/hardenedpg/pulumi-hardenedpg/internal/plan"
 	"github.com/hardenedpg/pulumi-hardenedpg/internal/stack"
 )
@@ -60,7 +61,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stdout)
 		plan.WriteScorecard(stdout, result)
 	}
-	if result.Summary.Fail > 0 {
+	return exitFor(result.Summary)
+}
+
+// exitFor is 1 when any control fails: CI gates on it.
+func exitFor(s baseline.Summary) int {
+	if s.Fail > 0 {
 		return exitFailed
 	}
 	return exitOK

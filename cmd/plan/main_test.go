@@ -2,12 +2,16 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 )
 
 func TestPlanProdPrintsTree(t *testing.T) {
@@ -51,4 +55,73 @@ func TestPlanBadConfigExitsTwo(t *testing.T) {
 	code = run([]string{"-stack", "missing", "-dir", dir}, &out, &errOut)
 	assert.Equal(t, exitBadConfig, code)
 	assert.Contains(t, errOut.String(), "Pulumi.missing.yaml: no such file or directory")
+}
+
+func TestPlanJSONDocument(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run([]string{"-stack", "dev", "-dir", "../..", "-json"}, &out, &errOut)
+	assert.Equal(t, exitOK, code, errOut.String())
+	var doc struct {
+		Project, Stack string
+		Resources      []map[string]any
+		Outputs        map[string]any
+		Controls       []map[string]any
+		Summary        map[string]float64
+	}
+	dec := json.NewDecoder(&out)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatalf("not the documented JSON: %v", err)
+	}
+	assert.Equal(t, "hardenedpg", doc.Project)
+	assert.Equal(t, "dev", doc.Stack)
+	assert.Equal(t, map[string]float64{"pass": 34, "fail": 0, "waived": 8, "notApplicable": 4}, doc.Summary)
+	for _, r := range doc.Resources {
+		for _, k := range []string{"urn", "type", "name", "parent", "custom", "protect", "dependsOn", "inputs"} {
+			assert.Contains(t, r, k)
+		}
+	}
+	var multiAz map[string]any
+	for _, c := range doc.Controls {
+		for _, k := range []string{"key", "title", "severity", "status", "resources", "detail", "refs"} {
+			assert.Contains(t, c, k)
+		}
+		if c["key"] == "rds-multi-az" {
+			multiAz = c
+		}
+	}
+	assert.Equal(t, "waived", multiAz["status"])
+	assert.Equal(t, "dev: a standby doubles the cost and dev tolerates an outage", multiAz["waiver"])
+	assert.Equal(t, map[string]any{"securityHub": []any{"RDS.5"}, "prowler": []any{"rds_instance_multi_az"}, "checkov": []any{"CKV_AWS_157"}, "cis": []any{"2.2.4"}}, multiAz["refs"])
+	assert.Equal(t, "orders-dev", doc.Outputs["address"].(string)[:10])
+}
+
+func TestPlanShowsWaiverAndRefusesItsAbsence(t *testing.T) {
+	dir := t.TempDir()
+	for name, body := range map[string]string{
+		"Pulumi.yaml": "name: hardenedpg\nruntime: go\n",
+		// Subnets nobody looks up: the evaluator has no proof they are private.
+		"Pulumi.x.yaml": "config:\n  hardenedpg:identifier: x\n  hardenedpg:vpcId: vpc-0123456789abcdef0\n" +
+			"  hardenedpg:subnetIds: [subnet-0000000a, subnet-0000000b]\n  hardenedpg:verifyPrivateSubnets: \"false\"\n" +
+			"  hardenedpg:auditDestinationArn: arn:aws:logs:eu-west-1:210987654321:destination:a\n" +
+			"  hardenedpg:tags: {environment: x, owner: y}\n  hardenedpg:waivers: {rds-private-subnets: \"checked elsewhere\"}\n",
+	} {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600))
+	}
+	var out, errOut bytes.Buffer
+	assert.Equal(t, exitOK, run([]string{"-stack", "x", "-dir", dir}, &out, &errOut), errOut.String())
+	assert.Contains(t, out.String(), "WAIVED          rds-private-subnets")
+
+	// The same stack without the waiver is refused before anything is planned.
+	body, _ := os.ReadFile(filepath.Join(dir, "Pulumi.x.yaml"))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi.y.yaml"), bytes.Replace(body, []byte(`  hardenedpg:waivers: {rds-private-subnets: "checked elsewhere"}`+"\n"), nil, 1), 0o600))
+	out.Reset()
+	errOut.Reset()
+	assert.Equal(t, exitBadConfig, run([]string{"-stack", "y", "-dir", dir}, &out, &errOut))
+	assert.Contains(t, errOut.String(), "hardenedpg:verifyPrivateSubnets = false: relaxes control rds-private-subnets")
+}
+
+func TestExitCodeFollowsFailures(t *testing.T) {
+	assert.Equal(t, exitOK, exitFor(baseline.Summary{Pass: 3, Waived: 2, NotApplicable: 1}))
+	assert.Equal(t, exitFailed, exitFor(baseline.Summary{Pass: 3, Fail: 1}))
 }

@@ -1,0 +1,273 @@
+package baseline_test
+
+import (
+	"slices"
+	"sort"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpgtest"
+	"github.com/hardenedpg/pulumi-hardenedpg/internal/plan"
+	"github.com/hardenedpg/pulumi-hardenedpg/internal/stack"
+)
+
+// prodGraph records the prod stack as the plan runs it.
+func prodGraph(t *testing.T) *baseline.Graph {
+	t.Helper()
+	sc, err := plan.ReadStackConfig("..", "prod")
+	require.NoError(t, err)
+	m := hardenedpgtest.New()
+	_, err = plan.Run(sc, m, stack.Program)
+	require.NoError(t, err)
+	return m.Graph()
+}
+
+func failing(results []baseline.Result) []string {
+	var keys []string
+	for _, r := range results {
+		if r.Status == baseline.Fail {
+			keys = append(keys, r.Key)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// first returns a pointer to the first resource of typ whose name has the suffix.
+func first(t *testing.T, g *baseline.Graph, typ, nameSuffix string) *baseline.Resource {
+	t.Helper()
+	for i := range g.Resources {
+		r := &g.Resources[i]
+		if r.Type == typ && (nameSuffix == "" || len(r.Name) >= len(nameSuffix) && r.Name[len(r.Name)-len(nameSuffix):] == nameSuffix) {
+			return r
+		}
+	}
+	t.Fatalf("no %s named *%s", typ, nameSuffix)
+	return nil
+}
+
+func setParameter(t *testing.T, g *baseline.Graph, name, value string) {
+	t.Helper()
+	for _, p := range first(t, g, baseline.TypeParameterGroup, "").Inputs["parameters"].([]any) {
+		if pm := p.(map[string]any); pm["name"] == name {
+			pm["value"] = value
+			return
+		}
+	}
+	t.Fatalf("no parameter %s", name)
+}
+
+func drop(g *baseline.Graph, typ, nameSuffix string) {
+	g.Resources = slices.DeleteFunc(g.Resources, func(r baseline.Resource) bool {
+		return r.Type == typ && (nameSuffix == "" || len(r.Name) >= len(nameSuffix) && r.Name[len(r.Name)-len(nameSuffix):] == nameSuffix)
+	})
+}
+
+// breakers break exactly one control each (a few break a control that depends on the same
+// input as well, listed in also).
+var breakers = map[string]struct {
+	mutate func(t *testing.T, g *baseline.Graph)
+	also   []string
+}{
+	"rds-not-public": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeInstance, "").Inputs["publiclyAccessible"] = true
+	}},
+	"rds-private-subnets": {mutate: func(t *testing.T, g *baseline.Graph) {
+		for i := range g.Invokes {
+			if g.Invokes[i].Token == "aws:ec2/getRouteTable:getRouteTable" {
+				g.Invokes[i].Result = map[string]any{"id": "rtb-1", "routes": []any{map[string]any{"cidrBlock": "0.0.0.0/0", "gatewayId": "igw-1"}}}
+				return
+			}
+		}
+	}},
+	"rds-in-vpc": {also: []string{"rds-private-subnets"}, mutate: func(t *testing.T, g *baseline.Graph) {
+		delete(first(t, g, baseline.TypeInstance, "").Inputs, "dbSubnetGroupName")
+	}},
+	"rds-encrypted": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeInstance, "").Inputs["storageEncrypted"] = false
+	}},
+	"rds-cmk": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeInstance, "").Inputs["kmsKeyId"] = "alias/aws/rds"
+	}},
+	"rds-multi-az": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeInstance, "").Inputs["multiAz"] = false
+	}},
+	"rds-enhanced-monitoring": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeInstance, "").Inputs["monitoringInterval"] = 0.0
+	}},
+	"rds-deletion-protection": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeInstance, "").Inputs["deletionProtection"] = false
+	}},
+	"rds-log-exports": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeInstance, "").Inputs["enabledCloudwatchLogsExports"] = []any{"postgresql"}
+	}},
+	"rds-iam-auth": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeInstance, "").Inputs["iamDatabaseAuthenticationEnabled"] = false
+	}},
+	"rds-backup-retention": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeInstance, "").Inputs["backupRetentionPeriod"] = 3.0
+	}},
+	"rds-minor-upgrades": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeInstance, "").Inputs["autoMinorVersionUpgrade"] = false
+	}},
+	"rds-copy-tags": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeInstance, "").Inputs["copyTagsToSnapshot"] = false
+	}},
+	"rds-non-default-port": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeInstance, "").Inputs["port"] = 5432.0
+	}},
+	"rds-custom-admin": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeInstance, "").Inputs["username"] = "postgres"
+	}},
+	"rds-managed-password": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeInstance, "").Inputs["password"] = "[secret]"
+	}},
+	"rds-ca-cert": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeInstance, "").Inputs["caCertIdentifier"] = "rds-ca-2019"
+	}},
+	"rds-supported-engine": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeInstance, "").Inputs["engineVersion"] = "17.2"
+	}},
+	"rds-no-extended-support": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeInstance, "").Inputs["engineLifecycleSupport"] = "open-source-rds-extended-support"
+	}},
+	"rds-performance-insights": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeInstance, "").Inputs["performanceInsightsEnabled"] = false
+	}},
+	"rds-final-snapshot": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeInstance, "").Inputs["skipFinalSnapshot"] = true
+	}},
+	"rds-tags": {mutate: func(t *testing.T, g *baseline.Graph) {
+		delete(first(t, g, baseline.TypeSubnetGroup, "").Inputs["tags"].(map[string]any), "owner")
+	}},
+	"pg-force-ssl":          {mutate: func(t *testing.T, g *baseline.Graph) { setParameter(t, g, "rds.force_ssl", "0") }},
+	"pg-tls-min":            {mutate: func(t *testing.T, g *baseline.Graph) { setParameter(t, g, "ssl_min_protocol_version", "TLSv1.1") }},
+	"pg-scram":              {mutate: func(t *testing.T, g *baseline.Graph) { setParameter(t, g, "password_encryption", "md5") }},
+	"pg-connection-logging": {mutate: func(t *testing.T, g *baseline.Graph) { setParameter(t, g, "log_connections", "0") }},
+	"pg-statement-logging":  {mutate: func(t *testing.T, g *baseline.Graph) { setParameter(t, g, "log_statement", "none") }},
+	"pg-audit":              {mutate: func(t *testing.T, g *baseline.Graph) { setParameter(t, g, "pgaudit.log", "ddl") }},
+	"pg-family-matches": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeParameterGroup, "").Inputs["family"] = "postgres16"
+	}},
+	"kms-rotation": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeKey, "logs-key-key").Inputs["enableKeyRotation"] = false
+	}},
+	"kms-policy": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeKey, "alerts-key-key").Inputs["policy"] = `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*"}]}`
+	}},
+	"kms-deletion-window": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeKey, "logs-key-key").Inputs["deletionWindowInDays"] = 7.0
+	}},
+	"iam-no-kms-star": {mutate: func(t *testing.T, g *baseline.Graph) {
+		g.Resources = append(g.Resources, baseline.Resource{URN: "urn:x", Type: baseline.TypeRolePolicy, Name: "too-wide", Inputs: map[string]any{
+			"policy": `{"Statement":{"Effect":"Allow","Action":["kms:Decrypt"],"Resource":"*"}}`,
+		}})
+	}},
+	"sg-no-cidr-ingress": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeIngressRule, "").Inputs["cidrIpv4"] = "0.0.0.0/0"
+	}},
+	"sg-no-open-egress": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeSecurityGroup, "").Inputs["egress"] = []any{map[string]any{"cidrBlocks": []any{"0.0.0.0/0"}}}
+	}},
+	"sg-descriptions": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeIngressRule, "").Inputs["description"] = ""
+	}},
+	"logs-cmk": {mutate: func(t *testing.T, g *baseline.Graph) {
+		delete(first(t, g, baseline.TypeLogGroup, "").Inputs, "kmsKeyId")
+	}},
+	"logs-retention": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeLogGroup, "").Inputs["retentionInDays"] = 30.0
+	}},
+	"logs-shipped": {mutate: func(t *testing.T, g *baseline.Graph) { drop(g, baseline.TypeSubscriptionFilter, "upgrade-subscription") }},
+	"events-instance": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeEventSubscription, "instance-events").Inputs["eventCategories"] = []any{"availability"}
+	}},
+	"events-parameter-group": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeEventSubscription, "parameter-group-events").Inputs["enabled"] = false
+	}},
+	"events-security-group": {mutate: func(t *testing.T, g *baseline.Graph) {
+		drop(g, baseline.TypeEventSubscription, "security-group-events")
+	}},
+	"backup-plan": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeBackupSelection, "").Inputs["resources"] = []any{}
+	}},
+	"backup-vault-cmk": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeBackupVault, "").Inputs["kmsKeyArn"] = first(t, g, baseline.TypeInstance, "").Inputs["kmsKeyId"]
+	}},
+	"backup-vault-lock": {mutate: func(t *testing.T, g *baseline.Graph) { drop(g, baseline.TypeBackupVaultLock, "") }},
+	"proxy-tls": {mutate: func(t *testing.T, g *baseline.Graph) {
+		g.Resources = append(g.Resources, baseline.Resource{URN: "urn:proxy", Type: baseline.TypeProxy, Name: "proxy", Inputs: map[string]any{
+			"requireTls": false, "auths": []any{map[string]any{"iamAuth": "DISABLED"}},
+		}})
+	}},
+}
+
+func TestProdPassesEveryApplicableControl(t *testing.T) {
+	results := baseline.Evaluate(prodGraph(t), nil)
+	require.Len(t, results, len(baseline.Catalog))
+	assert.Empty(t, failing(results))
+	s := baseline.Summarize(results)
+	assert.Equal(t, baseline.Summary{Pass: len(baseline.Catalog) - 1, NotApplicable: 1}, s, "only proxy-tls is not applicable: there is no proxy")
+}
+
+func TestEveryControlBites(t *testing.T) {
+	for _, c := range baseline.Catalog {
+		t.Run(c.Key, func(t *testing.T) {
+			b, ok := breakers[c.Key]
+			require.True(t, ok, "control %s has no case that breaks it", c.Key)
+			g := prodGraph(t)
+			b.mutate(t, g)
+			want := append([]string{c.Key}, b.also...)
+			sort.Strings(want)
+			results := baseline.Evaluate(g, nil)
+			assert.Equal(t, want, failing(results))
+			for _, r := range results {
+				if r.Key == c.Key {
+					assert.NotEmpty(t, r.Detail)
+					assert.NotEmpty(t, r.Resources, "a failure names the resources it read")
+				}
+			}
+		})
+	}
+	assert.Len(t, breakers, len(baseline.Catalog), "a breaker for a control that is not in the catalog")
+}
+
+func TestWaiverTurnsFailureIntoWaived(t *testing.T) {
+	g := prodGraph(t)
+	breakers["rds-multi-az"].mutate(t, g)
+	results := baseline.Evaluate(g, baseline.Waivers{"rds-multi-az": "dev: cost", "rds-not-public": "tried anyway", "logs-retention": "not needed"})
+	byKey := map[string]baseline.Result{}
+	for _, r := range results {
+		byKey[r.Key] = r
+	}
+	assert.Equal(t, baseline.Waived, byKey["rds-multi-az"].Status)
+	assert.Equal(t, "dev: cost", byKey["rds-multi-az"].Waiver)
+	assert.Equal(t, "database-instance-db: multiAz is false, want true", byKey["rds-multi-az"].Detail)
+	assert.Equal(t, baseline.Pass, byKey["logs-retention"].Status)
+	assert.Equal(t, "every log group keeps 365 days or more (the waiver is not needed)", byKey["logs-retention"].Detail)
+
+	breakers["rds-not-public"].mutate(t, g)
+	for _, r := range baseline.Evaluate(g, baseline.Waivers{"rds-not-public": "tried anyway"}) {
+		if r.Key == "rds-not-public" {
+			assert.Equal(t, baseline.Fail, r.Status, "a control that cannot be waived fails whatever the waivers say")
+		}
+	}
+}
+
+func TestNotApplicableWithoutItsResources(t *testing.T) {
+	results := baseline.Evaluate(&baseline.Graph{}, nil)
+	for _, r := range results {
+		assert.Equal(t, baseline.NotApplicable, r.Status, r.Key)
+	}
+}
+
+func TestParameterRulesAreCatalogControls(t *testing.T) {
+	for _, r := range baseline.ParameterRules {
+		c, ok := baseline.Lookup(r.Control)
+		require.True(t, ok, r.Name)
+		assert.Contains(t, c.Reads, baseline.TypeParameterGroup, r.Name)
+	}
+}
