@@ -57,6 +57,7 @@ type check func(g *Graph) finding
 // Evaluate runs every control of the catalog over the graph. A failing control that waivers names
 // is "waived" with the reason; a control whose resource types the stack lacks is "not-applicable".
 func Evaluate(g *Graph, waivers Waivers) []Result {
+	g.byType = nil // the resources may have changed since the last evaluation
 	results := make([]Result, 0, len(Catalog))
 	for _, c := range Catalog {
 		r := Result{Key: c.Key, Title: c.Title, Severity: c.Severity, Refs: c.Refs, Resources: []string{}}

@@ -3,7 +3,6 @@ package baseline
 import (
 	"encoding/json"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 )
@@ -36,14 +35,24 @@ type Invoke struct {
 type Graph struct {
 	Resources []Resource
 	Invokes   []Invoke
+
+	// byType indexes Resources; built on first use, so a graph is not changed once evaluated.
+	byType map[string][]Resource
 }
 
 func (g *Graph) ofType(types ...string) []Resource {
-	var out []Resource
-	for _, r := range g.Resources {
-		if slices.Contains(types, r.Type) {
-			out = append(out, r)
+	if g.byType == nil {
+		g.byType = map[string][]Resource{}
+		for _, r := range g.Resources {
+			g.byType[r.Type] = append(g.byType[r.Type], r)
 		}
+	}
+	if len(types) == 1 {
+		return g.byType[types[0]]
+	}
+	var out []Resource
+	for _, t := range types {
+		out = append(out, g.byType[t]...)
 	}
 	return out
 }

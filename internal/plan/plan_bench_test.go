@@ -1,0 +1,69 @@
+package plan_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpg"
+	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpgtest"
+	"github.com/hardenedpg/pulumi-hardenedpg/internal/plan"
+	"github.com/hardenedpg/pulumi-hardenedpg/internal/stack"
+)
+
+// BenchmarkPlanProd is what `make plan` does for prod: run the program under the mock monitor
+// and evaluate every control.
+func BenchmarkPlanProd(b *testing.B) {
+	sc, err := plan.ReadStackConfig("../..", "prod")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		res, err := plan.Run(sc, nil, stack.Program)
+		if err != nil || res.Summary.Fail != 0 {
+			b.Fatalf("plan: %v, %+v", err, res.Summary)
+		}
+	}
+}
+
+// BenchmarkDatabases runs one program with n databases and evaluates the catalog over it; the
+// per-database figure shows whether the cost grows linearly with n.
+func BenchmarkDatabases(b *testing.B) {
+	for _, n := range []int{1, 10, 100} {
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			var resources int
+			for b.Loop() {
+				m := hardenedpgtest.New()
+				err := m.Run("bench", "bench", nil, nil, func(ctx *pulumi.Context) error {
+					for i := range n {
+						id := fmt.Sprintf("db%03d", i)
+						_, err := hardenedpg.NewDatabase(ctx, id, &hardenedpg.DatabaseArgs{
+							InstanceSettings:        hardenedpg.InstanceSettings{Identifier: id},
+							VpcID:                   pulumi.String(hardenedpgtest.DefaultVpcID),
+							SubnetIDs:               []string{fmt.Sprintf("subnet-%08xa", i), fmt.Sprintf("subnet-%08xb", i)},
+							AllowedSecurityGroupIDs: []string{"sg-0000000c"},
+							AuditDestinationArn:     "arn:aws:logs:eu-west-1:210987654321:destination:audit",
+							Tags:                    map[string]string{"environment": "bench", "owner": "bench"},
+						})
+						if err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+				g := m.Graph()
+				if s := baseline.Summarize(baseline.Evaluate(g, nil)); s.Fail != 0 {
+					b.Fatalf("%d controls fail", s.Fail)
+				}
+				resources = len(g.Resources)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n)/1e6, "ms/database")
+			b.ReportMetric(float64(resources), "resources")
+		})
+	}
+}
