@@ -181,7 +181,9 @@ var breakers = map[string]struct {
 	"logs-retention": {mutate: func(t *testing.T, g *baseline.Graph) {
 		first(t, g, baseline.TypeLogGroup, "").Inputs["retentionInDays"] = 30.0
 	}},
-	"logs-shipped": {mutate: func(t *testing.T, g *baseline.Graph) { drop(g, baseline.TypeSubscriptionFilter, "upgrade-subscription") }},
+	"logs-shipped": {mutate: func(t *testing.T, g *baseline.Graph) {
+		drop(g, baseline.TypeSubscriptionFilter, "upgrade-subscription")
+	}},
 	"events-instance": {mutate: func(t *testing.T, g *baseline.Graph) {
 		first(t, g, baseline.TypeEventSubscription, "instance-events").Inputs["eventCategories"] = []any{"availability"}
 	}},
