@@ -112,8 +112,9 @@ var Catalog = []Control{
 	{Key: "pg-tls-min", Title: "TLS 1.2 or newer", Severity: High, Reads: []string{TypeParameterGroup}},
 	{Key: "pg-scram", Title: "Passwords are stored as SCRAM-SHA-256", Severity: High, Reads: []string{TypeParameterGroup}},
 	{Key: "pg-connection-logging", Title: "Connections and disconnections are logged", Severity: Medium, Reads: []string{TypeParameterGroup}, Waivable: true},
-	{Key: "pg-statement-logging", Title: "DDL and slow statements are logged", Severity: Medium, Reads: []string{TypeParameterGroup}, Waivable: true,
+	{Key: "pg-statement-logging", Title: "Slow statements are logged", Severity: Medium, Reads: []string{TypeParameterGroup}, Waivable: true,
 		Refs: Refs{Checkov: []string{"CKV2_AWS_30"}}},
+	{Key: "pg-log-redaction", Title: "No password reaches the log: statements are logged by pgAudit, not log_statement", Severity: High, Reads: []string{TypeParameterGroup}, Waivable: true},
 	{Key: "pg-audit", Title: "pgAudit is loaded and logs DDL and ROLE statements", Severity: High, Reads: []string{TypeParameterGroup}, Waivable: true},
 	{Key: "pg-family-matches", Title: "Parameter group family matches the engine major version", Severity: High, Reads: []string{TypeParameterGroup, TypeInstance}},
 

@@ -327,6 +327,7 @@ var checks = map[string]check{
 	"pg-scram":              parameterCheck("pg-scram"),
 	"pg-connection-logging": parameterCheck("pg-connection-logging"),
 	"pg-statement-logging":  parameterCheck("pg-statement-logging"),
+	"pg-log-redaction":      parameterCheck("pg-log-redaction"),
 	"pg-audit":              parameterCheck("pg-audit"),
 	"pg-family-matches": instanceCheck("the family is postgres and the engine major version", func(g *Graph, f *finding, inst Resource, in map[string]any) {
 		pg, ok := attached(g, in, "parameterGroupName", TypeParameterGroup, "name")

@@ -147,7 +147,8 @@ var breakers = map[string]struct {
 	"pg-tls-min":            {mutate: func(t *testing.T, g *baseline.Graph) { setParameter(t, g, "ssl_min_protocol_version", "TLSv1.1") }},
 	"pg-scram":              {mutate: func(t *testing.T, g *baseline.Graph) { setParameter(t, g, "password_encryption", "md5") }},
 	"pg-connection-logging": {mutate: func(t *testing.T, g *baseline.Graph) { setParameter(t, g, "log_connections", "0") }},
-	"pg-statement-logging":  {mutate: func(t *testing.T, g *baseline.Graph) { setParameter(t, g, "log_statement", "none") }},
+	"pg-statement-logging":  {mutate: func(t *testing.T, g *baseline.Graph) { setParameter(t, g, "log_min_duration_statement", "-1") }},
+	"pg-log-redaction":      {mutate: func(t *testing.T, g *baseline.Graph) { setParameter(t, g, "log_statement", "ddl") }},
 	"pg-audit":              {mutate: func(t *testing.T, g *baseline.Graph) { setParameter(t, g, "pgaudit.log", "ddl") }},
 	"pg-family-matches": {mutate: func(t *testing.T, g *baseline.Graph) {
 		first(t, g, baseline.TypeParameterGroup, "").Inputs["family"] = "postgres16"

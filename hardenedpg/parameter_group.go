@@ -42,7 +42,7 @@ var Baseline = func() []BaselineParameter {
 		{"password_encryption", "scram-sha-256", ApplyImmediate},
 		{"log_connections", "1", ApplyImmediate},
 		{"log_disconnections", "1", ApplyImmediate},
-		{"log_statement", "ddl", ApplyImmediate},
+		{"log_statement", "none", ApplyImmediate},
 		{"log_min_duration_statement", "1000", ApplyImmediate},
 		{"shared_preload_libraries", "pg_stat_statements,pgaudit", ApplyPendingReboot},
 		{"pgaudit.log", "ddl,role", ApplyImmediate},

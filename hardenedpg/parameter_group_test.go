@@ -37,7 +37,7 @@ func TestParameterGroupBaseline(t *testing.T) {
 		"password_encryption":        {"scram-sha-256", "immediate"},
 		"log_connections":            {"1", "immediate"},
 		"log_disconnections":         {"1", "immediate"},
-		"log_statement":              {"ddl", "immediate"},
+		"log_statement":              {"none", "immediate"},
 		"log_min_duration_statement": {"1000", "immediate"},
 		"shared_preload_libraries":   {"pg_stat_statements,pgaudit", "pending-reboot"},
 		"pgaudit.log":                {"ddl,role", "immediate"},
@@ -52,7 +52,7 @@ func TestParameterGroupDefaultFamilyAndAdditions(t *testing.T) {
 			{Name: "max_connections", Value: "400"},
 			{Name: "ssl_min_protocol_version", Value: "TLSv1.3"},
 			{Name: "pgaudit.log", Value: "ddl,role,write"},
-			{Name: "log_statement", Value: "all", ApplyMethod: "pending-reboot"},
+			{Name: "log_min_duration_statement", Value: "250", ApplyMethod: "pending-reboot"},
 		}})
 		return err
 	})
@@ -63,7 +63,7 @@ func TestParameterGroupDefaultFamilyAndAdditions(t *testing.T) {
 	assert.Equal(t, [2]string{"400", "pending-reboot"}, params["max_connections"], "static parameters default to pending-reboot")
 	assert.Equal(t, [2]string{"TLSv1.3", "immediate"}, params["ssl_min_protocol_version"], "a stronger value replaces the baseline")
 	assert.Equal(t, [2]string{"ddl,role,write", "immediate"}, params["pgaudit.log"])
-	assert.Equal(t, [2]string{"all", "pending-reboot"}, params["log_statement"])
+	assert.Equal(t, [2]string{"250", "pending-reboot"}, params["log_min_duration_statement"])
 	assert.Len(t, params, 12)
 }
 
@@ -101,12 +101,12 @@ func TestParameterGroupRefusesWeakening(t *testing.T) {
 func TestParameterGroupWaivedWeakening(t *testing.T) {
 	m := mustRun(t, nil, func(ctx *pulumi.Context) error {
 		_, err := hardenedpg.NewParameterGroup(ctx, "pg", &hardenedpg.ParameterGroupArgs{
-			Parameters: []hardenedpg.Parameter{{Name: "log_statement", Value: "none"}},
-			Waivers:    baseline.Waivers{"pg-statement-logging": "bulk-load replica: statement logs would flood CloudWatch"},
+			Parameters: []hardenedpg.Parameter{{Name: "log_statement", Value: "ddl"}},
+			Waivers:    baseline.Waivers{"pg-log-redaction": "pgAudit is not allowed here; passwords are never sent in SQL (IAM only)"},
 		})
 		return err
 	})
-	assert.Equal(t, [2]string{"none", "immediate"}, parametersOf(t, only(t, m, typeParamGroup).Inputs)["log_statement"])
+	assert.Equal(t, [2]string{"ddl", "immediate"}, parametersOf(t, only(t, m, typeParamGroup).Inputs)["log_statement"])
 }
 
 func TestBaselineParametersServeCatalogControls(t *testing.T) {
