@@ -1,0 +1,171 @@
+package hardenedpg
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// BootstrapArgs describes the least-privilege layout created inside the database.
+type BootstrapArgs struct {
+	// Database is the database the roles may connect to. Required.
+	Database string
+	// Schema holds the application's tables ("app" by default); it is owned by OwnerRole.
+	Schema string
+	// OwnerRole, AppRole and ReadOnlyRole are group roles that cannot log in; by default
+	// <database>_owner, <database>_app and <database>_readonly.
+	OwnerRole    string
+	AppRole      string
+	ReadOnlyRole string
+	// MigrationUsers, AppUsers and ReadOnlyUsers log in through IAM (rds_iam, no password) and
+	// are members of the owner, app and read-only roles.
+	MigrationUsers []string
+	AppUsers       []string
+	ReadOnlyUsers  []string
+	// TenantTables are tables of Schema isolated by row-level security: a row is visible and
+	// writable only when its TenantColumn equals the session setting TenantSetting. They must
+	// exist when the SQL runs (run it again after a migration adds one).
+	TenantTables  []string
+	TenantColumn  string
+	TenantSetting string
+}
+
+var (
+	sqlNamePattern    = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+	sqlSettingPattern = regexp.MustCompile(`^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$`)
+)
+
+func (a BootstrapArgs) withDefaults() BootstrapArgs {
+	def := func(v *string, d string) {
+		if *v == "" {
+			*v = d
+		}
+	}
+	def(&a.Schema, "app")
+	def(&a.OwnerRole, a.Database+"_owner")
+	def(&a.AppRole, a.Database+"_app")
+	def(&a.ReadOnlyRole, a.Database+"_readonly")
+	def(&a.TenantColumn, "tenant_id")
+	def(&a.TenantSetting, "app.tenant_id")
+	return a
+}
+
+func (a BootstrapArgs) check() error {
+	var p problems
+	name := func(field, v string) {
+		if !sqlNamePattern.MatchString(v) {
+			p.add(field, v, "want a lowercase SQL name: letters, digits and underscores, starting with a letter or underscore, at most 63")
+		}
+	}
+	if a.Database == "" {
+		p.add("Database", a.Database, "required")
+	} else {
+		name("Database", a.Database)
+	}
+	if a.Database != "" { // the defaults derive from it
+		for _, f := range [][2]string{{"Schema", a.Schema}, {"OwnerRole", a.OwnerRole}, {"AppRole", a.AppRole}, {"ReadOnlyRole", a.ReadOnlyRole}, {"TenantColumn", a.TenantColumn}} {
+			name(f[0], f[1])
+		}
+	}
+	if a.Schema == "public" {
+		p.add("Schema", a.Schema, "use a schema of the application's own: public is shared with every role")
+	}
+	seen := map[string]string{}
+	for _, group := range []struct {
+		field string
+		users []string
+	}{{"MigrationUsers", a.MigrationUsers}, {"AppUsers", a.AppUsers}, {"ReadOnlyUsers", a.ReadOnlyUsers}} {
+		field := group.field
+		for i, u := range group.users {
+			f := fmt.Sprintf("%s[%d]", field, i)
+			name(f, u)
+			if other, ok := seen[u]; ok {
+				p.add(f, u, "is also in %s: one user, one role", other)
+			}
+			seen[u] = field
+		}
+	}
+	for i, t := range a.TenantTables {
+		name(fmt.Sprintf("TenantTables[%d]", i), t)
+	}
+	if !sqlSettingPattern.MatchString(a.TenantSetting) {
+		p.add("TenantSetting", a.TenantSetting, "want a custom setting name with a prefix, e.g. app.tenant_id")
+	}
+	return p.err()
+}
+
+// BootstrapSQL renders the SQL that creates or updates the roles, grants, pgAudit and row-level
+// security of one database. Run it as the master user; it is idempotent, so running it again
+// changes nothing, and it sends no password: users sign in through IAM.
+func BootstrapSQL(args BootstrapArgs) (string, error) {
+	a := args.withDefaults()
+	if err := a.check(); err != nil {
+		return "", fmt.Errorf("hardenedpg.BootstrapSQL: %w", err)
+	}
+	var b strings.Builder
+	w := func(format string, v ...any) { fmt.Fprintf(&b, format+"\n", v...) }
+	createRole := func(role, login string) {
+		w("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%s') THEN CREATE ROLE %s %s; END IF; END $$;", role, role, login)
+	}
+	const noPrivileges = "NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"
+	w("-- hardenedpg bootstrap of database %s, schema %s. Idempotent: a second run changes nothing.", a.Database, a.Schema)
+	w("-- Run as the master user: psql -v ON_ERROR_STOP=1 -f bootstrap.sql")
+	w("BEGIN;")
+	w("")
+	w("-- Group roles: they hold privileges and cannot log in.")
+	for _, r := range []string{a.OwnerRole, a.AppRole, a.ReadOnlyRole} {
+		createRole(r, "NOLOGIN")
+		w("ALTER ROLE %s NOLOGIN %s;", r, noPrivileges)
+	}
+	w("")
+	w("-- Users log in through IAM only (rds_iam), never with a password.")
+	for _, group := range []struct {
+		role  string
+		users []string
+	}{{a.OwnerRole, a.MigrationUsers}, {a.AppRole, a.AppUsers}, {a.ReadOnlyRole, a.ReadOnlyUsers}} {
+		for _, u := range group.users {
+			createRole(u, "LOGIN")
+			w("ALTER ROLE %s LOGIN %s PASSWORD NULL;", u, noPrivileges)
+			w("GRANT rds_iam TO %s;", u)
+			w("GRANT %s TO %s;", group.role, u)
+		}
+	}
+	w("")
+	w("-- Nobody gets anything by default.")
+	w("REVOKE ALL ON DATABASE %s FROM PUBLIC;", a.Database)
+	w("GRANT CONNECT ON DATABASE %s TO %s, %s, %s;", a.Database, a.OwnerRole, a.AppRole, a.ReadOnlyRole)
+	w("REVOKE CREATE ON SCHEMA public FROM PUBLIC;")
+	w("")
+	w("-- The application schema: the owner role creates, the app role reads and writes, the read-only role reads.")
+	w("CREATE SCHEMA IF NOT EXISTS %s AUTHORIZATION %s;", a.Schema, a.OwnerRole)
+	w("ALTER SCHEMA %s OWNER TO %s;", a.Schema, a.OwnerRole)
+	w("REVOKE ALL ON SCHEMA %s FROM PUBLIC;", a.Schema)
+	w("GRANT USAGE ON SCHEMA %s TO %s, %s;", a.Schema, a.AppRole, a.ReadOnlyRole)
+	w("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %s TO %s;", a.Schema, a.AppRole)
+	w("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %s TO %s;", a.Schema, a.AppRole)
+	w("GRANT SELECT ON ALL TABLES IN SCHEMA %s TO %s;", a.Schema, a.ReadOnlyRole)
+	w("ALTER DEFAULT PRIVILEGES FOR ROLE %s IN SCHEMA %s GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO %s;", a.OwnerRole, a.Schema, a.AppRole)
+	w("ALTER DEFAULT PRIVILEGES FOR ROLE %s IN SCHEMA %s GRANT USAGE, SELECT ON SEQUENCES TO %s;", a.OwnerRole, a.Schema, a.AppRole)
+	w("ALTER DEFAULT PRIVILEGES FOR ROLE %s IN SCHEMA %s GRANT SELECT ON TABLES TO %s;", a.OwnerRole, a.Schema, a.ReadOnlyRole)
+	w("ALTER DEFAULT PRIVILEGES FOR ROLE %s REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;", a.OwnerRole)
+	w("")
+	w("-- pgAudit: the extension, and the role pgaudit.role names for object auditing.")
+	w("CREATE EXTENSION IF NOT EXISTS pgaudit;")
+	createRole("rds_pgaudit", "NOLOGIN")
+	if len(a.TenantTables) > 0 {
+		w("")
+		w("-- Tenant isolation: a row is seen and written only under SET %s = '<its %s>'.", a.TenantSetting, a.TenantColumn)
+		w("-- FORCE applies the policy to the table owner too; only a superuser bypasses it.")
+		for _, t := range a.TenantTables {
+			check := fmt.Sprintf("%s::text = current_setting('%s', true)", a.TenantColumn, a.TenantSetting)
+			w("ALTER TABLE %s.%s ENABLE ROW LEVEL SECURITY;", a.Schema, t)
+			w("ALTER TABLE %s.%s FORCE ROW LEVEL SECURITY;", a.Schema, t)
+			w("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_policies WHERE schemaname = '%s' AND tablename = '%s' AND policyname = 'tenant_isolation') THEN", a.Schema, t)
+			w("  CREATE POLICY tenant_isolation ON %s.%s USING (%s) WITH CHECK (%s);", a.Schema, t, check, check)
+			w("END IF; END $$;")
+		}
+	}
+	w("")
+	w("COMMIT;")
+	return b.String(), nil
+}
