@@ -2,7 +2,7 @@
 STACK ?= dev
 GO    ?= go
 
-.PHONY: all build test vet plan bench preview up
+.PHONY: all build test vet plan sql bench preview up
 
 all: build test
 
@@ -20,6 +20,10 @@ test: vet
 plan:
 	$(GO) run ./cmd/plan -stack prod
 	$(GO) run ./cmd/plan -stack dev
+
+## sql: the least-privilege bootstrap SQL of a stack (STACK=prod).
+sql:
+	@$(GO) run ./cmd/plan -stack $(STACK) -sql
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

@@ -3,6 +3,7 @@ package hardenedpg
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -79,6 +80,9 @@ func (a BootstrapArgs) check() error {
 		for i, u := range group.users {
 			f := fmt.Sprintf("%s[%d]", field, i)
 			name(f, u)
+			if slices.Contains([]string{a.OwnerRole, a.AppRole, a.ReadOnlyRole, "rds_iam", "rds_pgaudit"}, u) {
+				p.add(f, u, "is the name of a group role; a user needs a name of its own")
+			}
 			if other, ok := seen[u]; ok {
 				p.add(f, u, "is also in %s: one user, one role", other)
 			}

@@ -33,6 +33,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	flags.SetOutput(stderr)
 	stackName := flags.String("stack", "dev", "stack whose Pulumi.<stack>.yaml is read")
 	asJSON := flags.Bool("json", false, "print one JSON document instead of the tree and scorecard")
+	asSQL := flags.Bool("sql", false, "print only the bootstrap SQL of the stack (config key hardenedpg:bootstrap)")
 	dir := flags.String("dir", ".", "directory holding Pulumi.yaml")
 	if err := flags.Parse(args); err != nil {
 		return exitBadConfig
@@ -50,6 +51,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return exitBadConfig
 		}
 		return exitFailed
+	}
+	if *asSQL {
+		sql, ok := result.Outputs["bootstrapSql"].(string)
+		if !ok {
+			fmt.Fprintf(stderr, "stack %s has no hardenedpg:bootstrap configuration\n", *stackName)
+			return exitBadConfig
+		}
+		fmt.Fprint(stdout, sql)
+		return exitOK
 	}
 	if *asJSON {
 		if err := plan.WriteJSON(stdout, result); err != nil {

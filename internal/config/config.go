@@ -27,6 +27,8 @@ type Config struct {
 	Args hardenedpg.DatabaseArgs
 	// NetworkStack is a stack whose outputs vpcId, subnetIds and allowedSecurityGroupIds give the network.
 	NetworkStack string
+	// Bootstrap, when set, renders the least-privilege SQL the stack exports as bootstrapSql.
+	Bootstrap *hardenedpg.BootstrapArgs
 }
 
 // Error lists every configuration problem.
@@ -144,6 +146,8 @@ var Keys = []Key{
 		set: func(c *Config, raw string) error { c.Args.BackupCopyToVaultArn = raw; return nil }},
 	{Name: "backupVaultChangeableForDays", Accepted: "3 or more: days before the vault lock becomes immutable", Default: strconv.Itoa(hardenedpg.DefaultVaultChangeableForDays), Field: "BackupVaultChangeableForDays",
 		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.BackupVaultChangeableForDays) }},
+	{Name: "bootstrap", Accepted: "{database, schema, migrationUsers, appUsers, readOnlyUsers, tenantTables, tenantColumn, tenantSetting}; every user must be in iamDatabaseUsers", Default: "(none)",
+		set: parseBootstrap},
 	{Name: "tags", Accepted: "a map of tag key to value; must include " + strings.Join(baseline.RequiredTagKeys, " and "), Default: "{}", Field: "Tags",
 		set: func(c *Config, raw string) error { return parseMap(raw, &c.Args.Tags) }},
 	{Name: "waivers", Accepted: "a map of waivable control key to the reason", Default: "{}", Field: "Waivers",
@@ -182,10 +186,56 @@ func Load(get Lookup, present []string) (*Config, error) {
 	case !given["networkStack"] && !given["vpcId"]:
 		problems = append(problems, fmt.Sprintf("%s:vpcId is not set: set vpcId, subnetIds and allowedSecurityGroupIds, or networkStack", Namespace))
 	}
+	if c.Bootstrap != nil {
+		problems = append(problems, c.checkBootstrap()...)
+	}
 	if len(problems) > 0 {
 		return nil, &Error{Problems: problems}
 	}
 	return c, nil
+}
+
+// checkBootstrap validates the bootstrap args and that every user it creates may connect through
+// the IAM policy the stack exports.
+func (c *Config) checkBootstrap() []string {
+	var problems []string
+	if _, err := hardenedpg.BootstrapSQL(*c.Bootstrap); err != nil {
+		var ve hardenedpg.ValidationError
+		if errors.As(err, &ve) {
+			for _, fe := range ve {
+				problems = append(problems, fmt.Sprintf("%s:bootstrap.%s = %s: %s", Namespace, lowerFirst(fe.Field), formatValue(fe.Value), fe.Problem))
+			}
+		}
+	}
+	for _, group := range []struct {
+		key   string
+		users []string
+	}{{"migrationUsers", c.Bootstrap.MigrationUsers}, {"appUsers", c.Bootstrap.AppUsers}, {"readOnlyUsers", c.Bootstrap.ReadOnlyUsers}} {
+		for i, u := range group.users {
+			if !slices.Contains(c.Args.IAMDatabaseUsers, u) {
+				problems = append(problems, fmt.Sprintf("%s:bootstrap.%s[%d] = %q: not in iamDatabaseUsers, so no exported policy lets it connect; add it there", Namespace, group.key, i, u))
+			}
+		}
+	}
+	return problems
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+func parseBootstrap(c *Config, raw string) error {
+	var b hardenedpg.BootstrapArgs
+	dec := json.NewDecoder(strings.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&b); err != nil {
+		return fmt.Errorf("want a map with keys database, schema, migrationUsers, appUsers, readOnlyUsers, tenantTables, tenantColumn, tenantSetting: %v", err)
+	}
+	c.Bootstrap = &b
+	return nil
 }
 
 func keyNames() []string {

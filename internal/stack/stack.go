@@ -50,7 +50,7 @@ func Program(ctx *pulumi.Context) (pulumi.Map, error) {
 	if err != nil {
 		return nil, config.Explain(err)
 	}
-	return pulumi.Map{
+	outputs := pulumi.Map{
 		"address":             db.Instance.Address,
 		"port":                db.Instance.Port,
 		"endpoint":            db.Instance.Endpoint,
@@ -64,7 +64,21 @@ func Program(ctx *pulumi.Context) (pulumi.Map, error) {
 		"parameterGroupName":  db.ParameterGroup.Name,
 		"subnetGroupName":     db.SubnetGroup.Name,
 		"waivers":             pulumi.ToStringMap(args.Waivers),
-	}, nil
+	}
+	if cfg.Bootstrap != nil {
+		sql, err := hardenedpg.BootstrapSQL(*cfg.Bootstrap) // validated by config.Load
+		if err != nil {
+			return nil, err
+		}
+		outputs["bootstrapSql"] = pulumi.String(sql)
+	}
+	if db.Alerts != nil {
+		outputs["alertsTopicArn"] = db.Alerts.TopicArn
+	}
+	if db.Backup != nil {
+		outputs["backupVaultArn"] = db.Backup.VaultArn
+	}
+	return outputs, nil
 }
 
 // presentKeys lists the config keys the engine passed (PULUMI_CONFIG), to catch misspelt keys.

@@ -84,8 +84,12 @@ func TestProdStack(t *testing.T) {
 		assert.NotEmpty(t, res.Outputs[k], k)
 	}
 	connect := res.Outputs["connectPolicy"].(string)
-	assert.Contains(t, connect, "/orders_app")
-	assert.Contains(t, connect, "/orders_readonly")
+	for _, u := range []string{"orders_migrator", "orders_api", "orders_reporting"} {
+		assert.Contains(t, connect, "/"+u+`"`)
+	}
+	sql := res.Outputs["bootstrapSql"].(string)
+	assert.Contains(t, sql, "GRANT orders_app TO orders_api;")
+	assert.Contains(t, sql, "GRANT orders_readonly TO orders_reporting;")
 }
 
 func TestDevStackRelaxesOnlyWhatItWaives(t *testing.T) {
