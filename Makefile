@@ -25,8 +25,10 @@ plan:
 sql:
 	@$(GO) run ./cmd/plan -stack $(STACK) -sql
 
+## bench: Go benchmarks (plan evaluation), then pgbench default vs hardened PostgreSQL.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
+	$(GO) run ./internal/pgtest/pgbench -duration 10s
 
 preview:
 	pulumi preview -s $(STACK)

@@ -77,6 +77,10 @@ func binDir() (string, error) {
 	return "", errors.New("PostgreSQL 15 binaries not found (set PG_BIN or run: apt-get update && apt-get install -y postgresql-15 postgresql-15-pgaudit)")
 }
 
+// Launch starts a server outside a test; the caller stops it with Stop (also after an error,
+// when the returned server is not nil).
+func Launch(opts Options) (*Server, error) { return start(opts) }
+
 // Start starts a server and stops it, removing its files, when the test ends.
 func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
