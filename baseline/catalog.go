@@ -47,6 +47,14 @@ const (
 	TypeBackupVault        = "aws:backup/vault:Vault"
 	TypeBackupVaultLock    = "aws:backup/vaultLockConfiguration:VaultLockConfiguration"
 	TypeProxy              = "aws:rds/proxy:Proxy"
+	TypeTopic              = "aws:sns/topic:Topic"
+	TypeBucket             = "aws:s3/bucketV2:BucketV2"
+	TypeBucketVersioning   = "aws:s3/bucketVersioningV2:BucketVersioningV2"
+	TypeBucketObjectLock   = "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2"
+	TypeBucketEncryption   = "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2"
+	TypeBucketPublicAccess = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+	TypeBucketPolicy       = "aws:s3/bucketPolicy:BucketPolicy"
+	TypeFirehose           = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream"
 )
 
 // Control is one entry of the catalog.
@@ -150,6 +158,24 @@ var Catalog = []Control{
 	{Key: "backup-vault-lock", Title: "The backup vault is locked", Severity: Medium, Reads: []string{TypeBackupVault}},
 	{Key: "proxy-tls", Title: "RDS Proxy requires TLS and IAM auth", Severity: High, Reads: []string{TypeProxy},
 		Refs: Refs{SecurityHub: []string{"RDS.43"}}},
+
+	// Not in CONTROLS.md: they cover what the alerts and the audit archive add.
+	{Key: "sns-cmk", Title: "Topics are encrypted with a stack key", Severity: Medium, Reads: []string{TypeTopic},
+		Refs: Refs{SecurityHub: []string{"SNS.1"}, Prowler: []string{"sns_topics_kms_encryption_at_rest_enabled"}, Checkov: []string{"CKV_AWS_26"}}},
+	{Key: "iam-scoped-writes", Title: "No IAM policy of the stack allows a write action on *", Severity: High, Reads: []string{TypeRole, TypeRolePolicy, TypePolicy},
+		Refs: Refs{Checkov: []string{"CKV_AWS_290", "CKV_AWS_355"}}},
+	{Key: "s3-object-lock", Title: "Archive buckets are Object-Locked in COMPLIANCE mode", Severity: High, Reads: []string{TypeBucket},
+		Refs: Refs{SecurityHub: []string{"S3.15"}, Checkov: []string{"CKV_AWS_143"}}},
+	{Key: "s3-versioning", Title: "Archive buckets are versioned", Severity: Medium, Reads: []string{TypeBucket},
+		Refs: Refs{SecurityHub: []string{"S3.14"}, Prowler: []string{"s3_bucket_object_versioning"}, Checkov: []string{"CKV_AWS_21"}}},
+	{Key: "s3-cmk", Title: "Archive buckets are encrypted with a stack key", Severity: Medium, Reads: []string{TypeBucket},
+		Refs: Refs{SecurityHub: []string{"S3.17"}, Prowler: []string{"s3_bucket_kms_encryption"}, Checkov: []string{"CKV_AWS_145"}}},
+	{Key: "s3-public-access-block", Title: "Archive buckets block every form of public access", Severity: Critical, Reads: []string{TypeBucket},
+		Refs: Refs{SecurityHub: []string{"S3.8"}, Prowler: []string{"s3_bucket_level_public_access_block"}, Checkov: []string{"CKV2_AWS_6"}}},
+	{Key: "s3-tls-only", Title: "Archive buckets refuse requests without TLS", Severity: Medium, Reads: []string{TypeBucket},
+		Refs: Refs{SecurityHub: []string{"S3.5"}, Prowler: []string{"s3_bucket_secure_transport_policy"}}},
+	{Key: "firehose-cmk", Title: "Delivery streams and what they write are encrypted with a stack key", Severity: Medium, Reads: []string{TypeFirehose},
+		Refs: Refs{Checkov: []string{"CKV_AWS_240", "CKV_AWS_241"}}},
 }
 
 // RequiredTagKeys are the tag keys rds-tags wants on the instance, subnet group and parameter group.

@@ -376,12 +376,7 @@ var checks = map[string]check{
 	}),
 	"iam-no-kms-star": func(g *Graph) finding {
 		f := finding{holds: "no IAM policy of the stack allows kms:Decrypt or kms:ReEncryptFrom on *"}
-		inspect := func(r Resource, doc string) {
-			statements, err := parsePolicy(doc)
-			if err != nil {
-				f.fail("%s: the policy is not valid JSON: %v", r.Name, err)
-				return
-			}
+		iamPolicies(g, &f, func(r Resource, statements []policyStatement) {
 			for _, st := range statements {
 				if st.Effect != "Allow" || !slices.Contains(anyStrings(st.Resource), "*") {
 					continue
@@ -392,18 +387,7 @@ var checks = map[string]check{
 					}
 				}
 			}
-		}
-		for _, r := range g.ofType(TypeRolePolicy, TypePolicy) {
-			f.read(r)
-			inspect(r, str(r.Inputs, "policy"))
-		}
-		for _, r := range g.ofType(TypeRole) {
-			f.read(r)
-			for _, p := range items(r.Inputs, "inlinePolicies") {
-				pm, _ := p.(map[string]any)
-				inspect(r, str(pm, "policy"))
-			}
-		}
+		})
 		return f
 	},
 	"sg-no-cidr-ingress": databaseGroupsCheck("ingress comes from security groups only", func(g *Graph, f *finding, sg Resource) {
@@ -526,6 +510,111 @@ var checks = map[string]check{
 		}
 		return f
 	},
+	"sns-cmk": func(g *Graph) finding {
+		f := finding{holds: "every topic is encrypted with a stack key"}
+		for _, t := range g.ofType(TypeTopic) {
+			f.read(t)
+			if _, ok := g.keyByArn(t.Inputs["kmsMasterKeyId"]); !ok {
+				f.fail("%s: kmsMasterKeyId is %s, want a key of the stack", t.Name, show(t.Inputs["kmsMasterKeyId"]))
+			}
+		}
+		return f
+	},
+	"iam-scoped-writes": func(g *Graph) finding {
+		f := finding{holds: "every write action in the stack's IAM policies names its resources"}
+		iamPolicies(g, &f, func(r Resource, statements []policyStatement) {
+			for _, st := range statements {
+				if st.Effect != "Allow" || !slices.Contains(anyStrings(st.Resource), "*") {
+					continue
+				}
+				for _, a := range anyStrings(st.Action) {
+					if !isReadOnly(a) {
+						f.fail("%s: allows %s on *", r.Name, a)
+					}
+				}
+			}
+		})
+		return f
+	},
+	"s3-object-lock": bucketCheck("Object Lock in COMPLIANCE mode with a default retention", TypeBucketObjectLock, func(_ *Graph, f *finding, b Resource, lock *Resource) {
+		if b.Inputs["objectLockEnabled"] != true {
+			f.fail("%s: objectLockEnabled is %s, want true (it can only be set when the bucket is created)", b.Name, show(b.Inputs["objectLockEnabled"]))
+		}
+		if lock == nil {
+			f.fail("%s: no object lock configuration", b.Name)
+			return
+		}
+		retention := object(object(lock.Inputs, "rule"), "defaultRetention")
+		if str(retention, "mode") != "COMPLIANCE" {
+			f.fail("%s: default retention mode is %s, want COMPLIANCE (GOVERNANCE can be bypassed)", lock.Name, show(retention["mode"]))
+		}
+	}),
+	"s3-versioning": bucketCheck("versioning is enabled", TypeBucketVersioning, func(_ *Graph, f *finding, b Resource, v *Resource) {
+		if v == nil || str(object(v.Inputs, "versioningConfiguration"), "status") != "Enabled" {
+			f.fail("%s: versioning is not enabled", b.Name)
+		}
+	}),
+	"s3-cmk": bucketCheck("SSE-KMS with a stack key", TypeBucketEncryption, func(g *Graph, f *finding, b Resource, enc *Resource) {
+		if enc == nil {
+			f.fail("%s: no server-side encryption configuration", b.Name)
+			return
+		}
+		for _, rule := range items(enc.Inputs, "rules") {
+			def := object(rule.(map[string]any), "applyServerSideEncryptionByDefault")
+			if str(def, "sseAlgorithm") != "aws:kms" {
+				f.fail("%s: sseAlgorithm is %s, want aws:kms", enc.Name, show(def["sseAlgorithm"]))
+			} else if _, ok := g.keyByArn(def["kmsMasterKeyId"]); !ok {
+				f.fail("%s: kmsMasterKeyId is %s, want a key of the stack", enc.Name, show(def["kmsMasterKeyId"]))
+			}
+		}
+	}),
+	"s3-public-access-block": bucketCheck("all four public access blocks are on", TypeBucketPublicAccess, func(_ *Graph, f *finding, b Resource, pab *Resource) {
+		if pab == nil {
+			f.fail("%s: no public access block", b.Name)
+			return
+		}
+		for _, k := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
+			if pab.Inputs[k] != true {
+				f.fail("%s: %s is %s, want true", pab.Name, k, show(pab.Inputs[k]))
+			}
+		}
+	}),
+	"s3-tls-only": bucketCheck("the bucket policy denies aws:SecureTransport false", TypeBucketPolicy, func(_ *Graph, f *finding, b Resource, policy *Resource) {
+		if policy == nil {
+			f.fail("%s: no bucket policy denies requests without TLS", b.Name)
+			return
+		}
+		statements, err := parsePolicy(str(policy.Inputs, "policy"))
+		if err != nil {
+			f.fail("%s: the policy is not valid JSON: %v", policy.Name, err)
+			return
+		}
+		for _, st := range statements {
+			cond, _ := st.Condition["Bool"].(map[string]any)
+			if st.Effect == "Deny" && slices.Contains(anyStrings(cond["aws:SecureTransport"]), "false") {
+				return
+			}
+		}
+		f.fail("%s: no statement denies aws:SecureTransport false", policy.Name)
+	}),
+	"firehose-cmk": func(g *Graph) finding {
+		f := finding{holds: "streams encrypt at rest and write with a stack key"}
+		for _, s := range g.ofType(TypeFirehose) {
+			f.read(s)
+			sse := object(s.Inputs, "serverSideEncryption")
+			if sse["enabled"] != true || str(sse, "keyType") != "CUSTOMER_MANAGED_CMK" {
+				f.fail("%s: server-side encryption is %s, want enabled with CUSTOMER_MANAGED_CMK", s.Name, show(sse))
+			} else if _, ok := g.keyByArn(sse["keyArn"]); !ok {
+				f.fail("%s: serverSideEncryption.keyArn is %s, want a key of the stack", s.Name, show(sse["keyArn"]))
+			}
+			if s3cfg := object(s.Inputs, "extendedS3Configuration"); s3cfg != nil {
+				if _, ok := g.keyByArn(s3cfg["kmsKeyArn"]); !ok {
+					f.fail("%s: extendedS3Configuration.kmsKeyArn is %s, want a key of the stack", s.Name, show(s3cfg["kmsKeyArn"]))
+				}
+			}
+		}
+		return f
+	},
 	"proxy-tls": func(g *Graph) finding {
 		f := finding{holds: "every proxy requires TLS and IAM auth"}
 		for _, p := range g.ofType(TypeProxy) {
@@ -541,6 +630,62 @@ var checks = map[string]check{
 		}
 		return f
 	},
+}
+
+// bucketCheck runs fn on every bucket with the one resource of typ attached to it (nil if none).
+func bucketCheck(holds, typ string, fn func(g *Graph, f *finding, bucket Resource, attachedTo *Resource)) check {
+	return func(g *Graph) finding {
+		f := finding{holds: holds}
+		for _, b := range g.ofType(TypeBucket) {
+			f.read(b)
+			var found *Resource
+			if typ != "" {
+				for _, r := range g.withInput(typ, "bucket", b.ID) {
+					f.read(r)
+					found = &r
+					break
+				}
+			}
+			fn(g, &f, b, found)
+		}
+		return f
+	}
+}
+
+// readOnlyVerbs are the action prefixes that may have Resource "*".
+var readOnlyVerbs = []string{"get", "list", "describe"}
+
+func isReadOnly(action string) bool {
+	_, verb, _ := strings.Cut(strings.ToLower(action), ":")
+	for _, v := range readOnlyVerbs {
+		if strings.HasPrefix(verb, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// iamPolicies runs fn on every IAM permission policy of the stack (not trust or key policies).
+func iamPolicies(g *Graph, f *finding, fn func(r Resource, statements []policyStatement)) {
+	inspect := func(r Resource, doc string) {
+		statements, err := parsePolicy(doc)
+		if err != nil {
+			f.fail("%s: the policy is not valid JSON: %v", r.Name, err)
+			return
+		}
+		fn(r, statements)
+	}
+	for _, r := range g.ofType(TypeRolePolicy, TypePolicy) {
+		f.read(r)
+		inspect(r, str(r.Inputs, "policy"))
+	}
+	for _, r := range g.ofType(TypeRole) {
+		f.read(r)
+		for _, p := range items(r.Inputs, "inlinePolicies") {
+			pm, _ := p.(map[string]any)
+			inspect(r, str(pm, "policy"))
+		}
+	}
 }
 
 func keysCheck(holds string, fn func(f *finding, k Resource)) check {

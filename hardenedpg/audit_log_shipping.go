@@ -37,8 +37,10 @@ type AuditLogShippingArgs struct {
 	// DestinationRoleArn lets CloudWatch Logs write to a Firehose stream; required for one, and
 	// not used by a cross-account destination (its own policy admits this account).
 	DestinationRoleArn string
-	Tags               map[string]string
-	Waivers            baseline.Waivers
+	// Archive, instead of DestinationArn, streams every log group into a local AuditArchive.
+	Archive *AuditArchive
+	Tags    map[string]string
+	Waivers baseline.Waivers
 }
 
 // AuditLogShipping owns one encrypted log group per exported log type, created before the
@@ -80,8 +82,11 @@ func (a *AuditLogShippingArgs) check(p *problems) {
 		p.relax(a.Waivers, "logs-retention", "RetentionDays", r, "365 or more")
 	}
 	switch d := a.DestinationArn; {
+	case d == "" && a.Archive != nil:
+	case d != "" && a.Archive != nil:
+		p.add("DestinationArn", d, "give a destination or an archive, not both")
 	case d == "":
-		p.relax(a.Waivers, "logs-shipped", "DestinationArn", d, "a CloudWatch Logs destination or Firehose ARN")
+		p.relax(a.Waivers, "logs-shipped", "DestinationArn", d, "a CloudWatch Logs destination or Firehose ARN, or a local archive")
 	case logsDestinationPattern.MatchString(d):
 	case firehosePattern.MatchString(d):
 		if a.DestinationRoleArn == "" {
@@ -125,20 +130,23 @@ func NewAuditLogShipping(ctx *pulumi.Context, name string, args *AuditLogShippin
 		}
 		c.LogGroups[logType] = group
 		outputs[logType+"LogGroupArn"] = group.Arn
-		if args.DestinationArn == "" {
+		destination, role, waitFor := pulumi.StringInput(pulumi.String(args.DestinationArn)), pulumi.StringPtrInput(nil), []pulumi.Resource(nil)
+		switch {
+		case args.Archive != nil:
+			// The component waits for the archive's role policies: IAM must know them first.
+			destination, role, waitFor = args.Archive.StreamArn, args.Archive.LogsRoleArn, []pulumi.Resource{args.Archive}
+		case args.DestinationArn == "":
 			continue
-		}
-		var role pulumi.StringPtrInput
-		if args.DestinationRoleArn != "" {
+		case args.DestinationRoleArn != "":
 			role = pulumi.String(args.DestinationRoleArn)
 		}
 		filter, err := cloudwatch.NewLogSubscriptionFilter(ctx, fmt.Sprintf("%s-%s-subscription", name, logType), &cloudwatch.LogSubscriptionFilterArgs{
 			LogGroup:       group.Name,
 			Name:           pulumi.String("hardenedpg-audit"),
 			FilterPattern:  pulumi.String(""), // every event: an audit trail is not sampled
-			DestinationArn: pulumi.String(args.DestinationArn),
+			DestinationArn: destination,
 			RoleArn:        role,
-		}, pulumi.Parent(c))
+		}, pulumi.Parent(c), pulumi.DependsOn(waitFor))
 		if err != nil {
 			return nil, err
 		}

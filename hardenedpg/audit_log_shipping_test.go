@@ -73,7 +73,7 @@ func TestAuditLogShippingRelaxations(t *testing.T) {
 	})
 	assert.EqualError(t, err, `hardenedpg.NewAuditLogShipping "audit": invalid arguments:
   RetentionDays = 30: relaxes control logs-retention (hardened: 365 or more); set it back or add a waiver for logs-retention with the reason
-  DestinationArn = "": relaxes control logs-shipped (hardened: a CloudWatch Logs destination or Firehose ARN); set it back or add a waiver for logs-shipped with the reason`)
+  DestinationArn = "": relaxes control logs-shipped (hardened: a CloudWatch Logs destination or Firehose ARN, or a local archive); set it back or add a waiver for logs-shipped with the reason`)
 	assert.Empty(t, m.Resources())
 
 	args.Waivers = baseline.Waivers{"logs-retention": "dev", "logs-shipped": "dev has no audit account"}

@@ -30,6 +30,10 @@ type DatabaseArgs struct {
 	// AuditDestinationArn and AuditDestinationRoleArn: see AuditLogShippingArgs.
 	AuditDestinationArn     string
 	AuditDestinationRoleArn string
+	// Without an AuditDestinationArn the logs stream into a local AuditArchive, unless
+	// SkipAuditArchive (which relaxes logs-shipped). AuditArchiveRetentionDays: see AuditArchiveArgs.
+	SkipAuditArchive          bool
+	AuditArchiveRetentionDays int
 	// KeyDeletionWindowInDays is 30 by default.
 	KeyDeletionWindowInDays int
 
@@ -63,6 +67,8 @@ type Database struct {
 	ParameterGroup *ParameterGroup
 	AuditLogs      *AuditLogShipping
 	Instance       *Instance
+	// Archive is nil with an AuditDestinationArn or SkipAuditArchive.
+	Archive *AuditArchive
 	// AlertsKey and Alerts are nil with SkipAlerts; Backup is nil with SkipBackupPlan.
 	AlertsKey *EncryptionKey
 	Alerts    *Alerts
@@ -76,6 +82,7 @@ const DatabaseType = "hardenedpg:index:Database"
 // same values.
 type databaseChildren struct {
 	storageKey, logsKey, alertsKey EncryptionKeyArgs
+	archive                        *AuditArchiveArgs // nil when no local archive is wanted
 	alerts                         AlertsArgs
 	backup                         BackupPlanArgs
 	securityGroup                  SecurityGroupArgs
@@ -95,7 +102,15 @@ func (a *DatabaseArgs) children() databaseChildren {
 		logGroups[i] = LogGroupName(s.Identifier, t)
 	}
 	keepKeys := !s.DisableDeletionProtection
+	var archive *AuditArchiveArgs
+	logsVia := []string(nil)
+	if a.AuditDestinationArn == "" && !a.SkipAuditArchive {
+		archive = &AuditArchiveArgs{Identifier: s.Identifier, RetentionDays: a.AuditArchiveRetentionDays, Tags: tags}
+		*archive = archive.withDefaults()
+		logsVia = []string{"firehose", "s3"} // the archive stream and bucket encrypt with the logs key
+	}
 	return databaseChildren{
+		archive: archive,
 		storageKey: EncryptionKeyArgs{
 			Description: fmt.Sprintf("hardenedpg %s: storage, Performance Insights and master secret", s.Identifier),
 			Alias:       alias("storage"), ViaServices: []string{"rds", "secretsmanager"},
@@ -103,7 +118,7 @@ func (a *DatabaseArgs) children() databaseChildren {
 		},
 		logsKey: EncryptionKeyArgs{
 			Description: fmt.Sprintf("hardenedpg %s: exported PostgreSQL logs", s.Identifier),
-			Alias:       alias("logs"), LogGroupNames: logGroups,
+			Alias:       alias("logs"), LogGroupNames: logGroups, ViaServices: logsVia,
 			DeletionWindowInDays: a.KeyDeletionWindowInDays, DeleteWithStack: !keepKeys, Tags: tags, Waivers: a.Waivers,
 		},
 		alertsKey: EncryptionKeyArgs{
@@ -168,6 +183,11 @@ func (a *DatabaseArgs) check(ch databaseChildren) problems {
 	child(ch.subnetGroup.check, map[string]string{"SkipPrivateCheck": "SkipPrivateSubnetCheck"})
 	child(ch.parameterGroup.check, map[string]string{"EngineMajorVersion": reported})
 	ch.auditLogs.LogsKeyArn = pulumi.String("") // wired by the Database
+	if ch.archive != nil {
+		ch.auditLogs.Archive = &AuditArchive{} // stands for the archive the Database will create
+		ch.archive.KeyArn = pulumi.String("")
+		child(ch.archive.check, map[string]string{"Identifier": reported, "RetentionDays": "AuditArchiveRetentionDays"})
+	}
 	child(ch.auditLogs.check, map[string]string{
 		"Identifier": reported, "RetentionDays": "LogRetentionDays",
 		"DestinationArn": "AuditDestinationArn", "DestinationRoleArn": "AuditDestinationRoleArn",
@@ -244,6 +264,13 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		return nil, err
 	}
 	ch.auditLogs.LogsKeyArn = d.LogsKey.Arn
+	if ch.archive != nil {
+		ch.archive.KeyArn = d.LogsKey.Arn
+		if d.Archive, err = newAuditArchive(ctx, name+"-audit-archive", ch.archive, env, parent); err != nil {
+			return nil, err
+		}
+		ch.auditLogs.Archive = d.Archive
+	}
 	if d.AuditLogs, err = NewAuditLogShipping(ctx, name+"-audit-logs", &ch.auditLogs, parent); err != nil {
 		return nil, err
 	}

@@ -144,6 +144,7 @@ func TestDatabaseReportsEveryProblemAndRegistersNothing(t *testing.T) {
 	args.Parameters = []hardenedpg.Parameter{{Name: "rds.force_ssl", Value: "0"}}
 	args.LogRetentionDays = 14
 	args.AuditDestinationArn = ""
+	args.AuditArchiveRetentionDays = -1
 	args.KeyDeletionWindowInDays = 10
 	args.Tags = map[string]string{"team": "x"}
 	args.Waivers = baseline.Waivers{"rds-encrypted": "cheaper"}
@@ -156,8 +157,8 @@ func TestDatabaseReportsEveryProblemAndRegistersNothing(t *testing.T) {
   AllowedSecurityGroupIDs[0] = "0.0.0.0/0": CIDR sources are not accepted (control sg-no-cidr-ingress); give the security group ID of the clients, sg-...
   SubnetIDs = ["subnet-0000000a"]: want at least two subnets in two availability zones (RDS needs them for Multi-AZ and failover)
   Parameters["rds.force_ssl"] = "0": weakens control pg-force-ssl, which cannot be waived; accepted: 1
+  AuditArchiveRetentionDays = -1: want 1 to 36500 days of Object Lock retention
   LogRetentionDays = 14: relaxes control logs-retention (hardened: 365 or more); set it back or add a waiver for logs-retention with the reason
-  AuditDestinationArn = "": relaxes control logs-shipped (hardened: a CloudWatch Logs destination or Firehose ARN); set it back or add a waiver for logs-shipped with the reason
   Tags = ["team"]: relaxes control rds-tags (hardened: tags with the keys environment, owner; missing: environment, owner); set it back or add a waiver for rds-tags with the reason`)
 	assert.Empty(t, m.Resources())
 	assert.Empty(t, m.Invokes(), "no look-up either")

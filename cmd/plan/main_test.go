@@ -30,7 +30,7 @@ func TestPlanProdPrintsTree(t *testing.T) {
 		"STATUS          CONTROL                   REFERENCES                     DETAIL\n",
 		"PASS            rds-multi-az              RDS.5 CKV_AWS_157 2.2.4        multiAz is true\n",
 		"NOT-APPLICABLE  proxy-tls                 RDS.43                         the stack has no aws:rds/proxy:Proxy\n",
-		"\nhardenedpg/prod: 46 pass, 0 fail, 0 waived, 1 not applicable\n",
+		"\nhardenedpg/prod: 48 pass, 0 fail, 0 waived, 7 not applicable\n",
 	} {
 		assert.True(t, strings.Contains(text, want), "the plan lacks %q", want)
 	}
@@ -75,7 +75,7 @@ func TestPlanJSONDocument(t *testing.T) {
 	}
 	assert.Equal(t, "hardenedpg", doc.Project)
 	assert.Equal(t, "dev", doc.Stack)
-	assert.Equal(t, map[string]float64{"pass": 35, "fail": 0, "waived": 8, "notApplicable": 4}, doc.Summary)
+	assert.Equal(t, map[string]float64{"pass": 36, "fail": 0, "waived": 8, "notApplicable": 11}, doc.Summary)
 	for _, r := range doc.Resources {
 		for _, k := range []string{"urn", "type", "name", "parent", "custom", "protect", "dependsOn", "inputs"} {
 			assert.Contains(t, r, k)

@@ -101,7 +101,7 @@ func TestDevStackRelaxesOnlyWhatItWaives(t *testing.T) {
 		"rds-performance-insights": "dev: db.t4g.micro; query analysis is done in staging",
 		"rds-enhanced-monitoring":  "dev: OS metrics are not reviewed for dev",
 		"logs-retention":           "dev: 30 days of logs are enough to debug; nothing is audited in dev",
-		"logs-shipped":             "dev: no central audit destination for development data",
+		"logs-shipped":             "dev: no central destination, and a compliance-locked archive would outlive the stack",
 		"backup-plan":              "dev: 7 days of RDS automated backups suffice; a locked vault would outlive the stack",
 	}, res.Outputs["waivers"])
 	waived := map[string]string{}
@@ -168,7 +168,7 @@ func TestBadConfigRegistersNothing(t *testing.T) {
 	m := hardenedpgtest.New()
 	sc := &plan.StackConfig{Project: "hardenedpg", Stack: "bad", Values: map[string]string{
 		"hardenedpg:identifier": "orders", "hardenedpg:vpcId": "vpc-0123456789abcdef0",
-		"hardenedpg:subnetIds": `["subnet-0000000a","subnet-0000000b"]`, "hardenedpg:multiAz": "false",
+		"hardenedpg:subnetIds": `["subnet-0000000a","subnet-0000000b"]`, "hardenedpg:multiAz": "false", "hardenedpg:auditArchive": "false",
 		"hardenedpg:tags": `{"environment":"prod","owner":"platform"}`,
 	}}
 	_, err := plan.Run(sc, m, stack.Program)
@@ -176,7 +176,7 @@ func TestBadConfigRegistersNothing(t *testing.T) {
 	require.True(t, errors.As(err, &cfgErr), "got %v", err)
 	assert.Equal(t, strings.Join([]string{
 		"configuration errors:",
-		`hardenedpg:auditDestinationArn = "": relaxes control logs-shipped (hardened: a CloudWatch Logs destination or Firehose ARN); set it back or add a waiver for logs-shipped with the reason`,
+		`hardenedpg:auditDestinationArn = "": relaxes control logs-shipped (hardened: a CloudWatch Logs destination or Firehose ARN, or a local archive); set it back or add a waiver for logs-shipped with the reason`,
 		`hardenedpg:multiAz = false: relaxes control rds-multi-az (hardened: false: a standby in a second zone); set it back or add a waiver for rds-multi-az with the reason`,
 	}, "\n  "), cfgErr.Err.Error())
 	assert.Empty(t, m.Resources())
