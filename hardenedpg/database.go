@@ -50,6 +50,8 @@ type DatabaseArgs struct {
 	BackupCopyToVaultArn         string
 	BackupVaultChangeableForDays int
 	SkipBackupPlan               bool
+	// BackupReplicationRegion, when set, replicates automated backups to that region.
+	BackupReplicationRegion string
 
 	// Tags go on every resource that takes tags; baseline.RequiredTagKeys must be among them.
 	Tags    map[string]string
@@ -73,6 +75,8 @@ type Database struct {
 	AlertsKey *EncryptionKey
 	Alerts    *Alerts
 	Backup    *BackupPlan
+	// Replication is nil without BackupReplicationRegion.
+	Replication *BackupReplication
 }
 
 // DatabaseType is the component's type token.
@@ -82,7 +86,8 @@ const DatabaseType = "hardenedpg:index:Database"
 // same values.
 type databaseChildren struct {
 	storageKey, logsKey, alertsKey EncryptionKeyArgs
-	archive                        *AuditArchiveArgs // nil when no local archive is wanted
+	archive                        *AuditArchiveArgs      // nil when no local archive is wanted
+	replication                    *BackupReplicationArgs // nil without a replication region
 	alerts                         AlertsArgs
 	backup                         BackupPlanArgs
 	securityGroup                  SecurityGroupArgs
@@ -109,8 +114,12 @@ func (a *DatabaseArgs) children() databaseChildren {
 		*archive = archive.withDefaults()
 		logsVia = []string{"firehose", "s3"} // the archive stream and bucket encrypt with the logs key
 	}
+	var replication *BackupReplicationArgs
+	if a.BackupReplicationRegion != "" {
+		replication = &BackupReplicationArgs{Identifier: s.Identifier, Region: a.BackupReplicationRegion, RetentionDays: s.BackupRetentionDays, Tags: tags}
+	}
 	return databaseChildren{
-		archive: archive,
+		archive: archive, replication: replication,
 		storageKey: EncryptionKeyArgs{
 			Description: fmt.Sprintf("hardenedpg %s: storage, Performance Insights and master secret", s.Identifier),
 			Alias:       alias("storage"), ViaServices: []string{"rds", "secretsmanager"},
@@ -211,6 +220,12 @@ func (a *DatabaseArgs) check(ch databaseChildren) problems {
 			"Identifier": reported, "CopyToVaultArn": "BackupCopyToVaultArn", "VaultChangeableForDays": "BackupVaultChangeableForDays",
 		})
 	}
+	if ch.replication != nil {
+		ch.replication.InstanceArn = pulumi.String("")
+		child(func(p *problems) { ch.replication.check(p, "") }, map[string]string{
+			"Identifier": reported, "Region": "BackupReplicationRegion", "RetentionDays": reported,
+		})
+	}
 	var missing []string
 	for _, k := range baseline.RequiredTagKeys {
 		if strings.TrimSpace(a.Tags[k]) == "" {
@@ -241,6 +256,11 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	env, err := lookupEnv(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if ch.replication != nil && ch.replication.Region == env.Region {
+		return nil, fmt.Errorf("hardenedpg.NewDatabase %q: %w", name, ValidationError{{
+			Field: "BackupReplicationRegion", Value: ch.replication.Region, Problem: "is the stack's own region; replicas protect only in another one",
+		}})
 	}
 
 	d := &Database{}
@@ -306,6 +326,13 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 			return nil, err
 		}
 		outputs["backupVaultArn"] = d.Backup.VaultArn
+	}
+	if ch.replication != nil {
+		replication := *ch.replication
+		replication.InstanceArn = d.Instance.Arn
+		if d.Replication, err = newBackupReplication(ctx, name+"-backup-replication", &replication, env, parent); err != nil {
+			return nil, err
+		}
 	}
 	maps.Copy(outputs, pulumi.Map{
 		"address": d.Instance.Address, "port": d.Instance.Port, "endpoint": d.Instance.Endpoint,

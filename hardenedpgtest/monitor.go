@@ -41,7 +41,9 @@ type Resource struct {
 	// Raw keeps the inputs with secrets and unknowns marked, for checks that need them.
 	Raw resource.PropertyMap
 	// Outputs are the state the monitor answered: the inputs plus what AWS computes (arn, id...).
-	Outputs        map[string]any
+	Outputs map[string]any
+	// Provider is the provider reference the resource was registered with (empty: the default).
+	Provider       string
 	Protect        bool
 	RetainOnDelete bool
 	DependsOn      []string
@@ -155,7 +157,7 @@ func (m *Monitor) Run(project, stack string, config map[string]string, secretKey
 // NewResource records the resource and answers with its inputs plus the outputs AWS computes.
 func (m *Monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
 	rpc := args.RegisterRPC
-	r := Resource{Type: args.TypeToken, Name: args.Name, Custom: args.Custom, Inputs: Plain(args.Inputs), Raw: args.Inputs}
+	r := Resource{Type: args.TypeToken, Name: args.Name, Custom: args.Custom, Inputs: Plain(args.Inputs), Raw: args.Inputs, Provider: args.Provider}
 	if rpc != nil {
 		r.Parent = rpc.GetParent()
 		r.Protect = rpc.GetProtect()

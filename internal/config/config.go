@@ -146,6 +146,8 @@ var Keys = []Key{
 		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.AlertConnections) }},
 	{Name: "backupPlan", Accepted: "true, or false with a waiver of backup-plan", Default: "true", Field: "SkipBackupPlan", Inverted: true,
 		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.SkipBackupPlan) }},
+	{Name: "backupReplicationRegion", Accepted: "another AWS region: automated backups are replicated there, under a key of that region", Default: "(none)", Field: "BackupReplicationRegion",
+		set: func(c *Config, raw string) error { c.Args.BackupReplicationRegion = raw; return nil }},
 	{Name: "backupCopyToVaultArn", Accepted: "a backup vault ARN in another region or account", Default: "(none)", Field: "BackupCopyToVaultArn",
 		set: func(c *Config, raw string) error { c.Args.BackupCopyToVaultArn = raw; return nil }},
 	{Name: "backupVaultChangeableForDays", Accepted: "3 or more: days before the vault lock becomes immutable", Default: strconv.Itoa(hardenedpg.DefaultVaultChangeableForDays), Field: "BackupVaultChangeableForDays",

@@ -43,7 +43,7 @@ func countTypes(res *plan.Result) map[string]int {
 func TestProdStack(t *testing.T) {
 	res := runStack(t, "prod", nil)
 	assert.Equal(t, map[string]int{
-		"hardenedpg:index:Database": 1, "hardenedpg:index:EncryptionKey": 4, "aws:kms/key:Key": 4, "aws:kms/alias:Alias": 4,
+		"hardenedpg:index:Database": 1, "hardenedpg:index:EncryptionKey": 5, "aws:kms/key:Key": 5, "aws:kms/alias:Alias": 5,
 		"hardenedpg:index:SecurityGroup": 1, "aws:ec2/securityGroup:SecurityGroup": 1,
 		"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 1,
 		"hardenedpg:index:SubnetGroup":                              1, "aws:rds/subnetGroup:SubnetGroup": 1,
@@ -57,6 +57,8 @@ func TestProdStack(t *testing.T) {
 		"aws:cloudwatch/logMetricFilter:LogMetricFilter": 3, "aws:cloudwatch/metricAlarm:MetricAlarm": 6,
 		"hardenedpg:index:BackupPlan": 1, "aws:backup/vault:Vault": 1, "aws:backup/vaultLockConfiguration:VaultLockConfiguration": 1,
 		"aws:backup/plan:Plan": 1, "aws:backup/selection:Selection": 1,
+		"hardenedpg:index:BackupReplication": 1, "pulumi:providers:aws": 1,
+		"aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": 1,
 	}, countTypes(res))
 	assert.Zero(t, res.Summary.Fail, "prod fails no control")
 	assert.Zero(t, res.Summary.Waived, "prod waives no control")
@@ -188,4 +190,27 @@ func toAny(m map[string]string) map[string]any {
 		out[k] = v
 	}
 	return out
+}
+
+func TestProdWithoutCentralDestinationArchivesLocally(t *testing.T) {
+	sc, err := plan.ReadStackConfig("../..", "prod")
+	require.NoError(t, err)
+	delete(sc.Values, "hardenedpg:auditDestinationArn")
+	res, err := plan.Run(sc, nil, stack.Program)
+	require.NoError(t, err)
+	assert.Zero(t, res.Summary.Fail)
+	assert.Zero(t, res.Summary.Waived)
+	stream := byType(res, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream")
+	require.Len(t, stream, 1)
+	for _, f := range byType(res, "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter") {
+		assert.Equal(t, stream[0].Outputs["arn"], f.Inputs["destinationArn"])
+		assert.NotEmpty(t, f.Inputs["roleArn"])
+	}
+	require.Len(t, byType(res, "aws:s3/bucketV2:BucketV2"), 1)
+	for _, k := range byType(res, "aws:kms/key:Key") {
+		if k.Name == "database-logs-key-key" {
+			assert.Contains(t, k.Inputs["policy"], "firehose.eu-west-1.amazonaws.com", "the logs key admits the archive's services")
+			assert.Contains(t, k.Inputs["policy"], "s3.eu-west-1.amazonaws.com")
+		}
+	}
 }

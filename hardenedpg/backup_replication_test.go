@@ -1,0 +1,47 @@
+package hardenedpg_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestBackupReplicationToAnotherRegion(t *testing.T) {
+	args := databaseArgs()
+	args.BackupReplicationRegion = "eu-central-1"
+	m := mustRun(t, nil, newDatabase(args))
+	provider := only(t, m, "pulumi:providers:aws")
+	assert.Equal(t, "db-backup-replication-provider", provider.Name)
+	assert.Equal(t, "eu-central-1", provider.Inputs["region"])
+	assert.Contains(t, provider.Inputs["allowedAccountIds"], "123456789012")
+
+	replication := only(t, m, "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication")
+	assert.Equal(t, only(t, m, typeInstance).Outputs["arn"], replication.Inputs["sourceDbInstanceArn"])
+	assert.Equal(t, 35.0, replication.Inputs["retentionPeriod"])
+	assert.True(t, strings.HasPrefix(replication.Provider, provider.URN+"::"), "created in the destination region")
+
+	key, ok := m.Named(typeKey, "db-backup-replication-key-key")
+	require.True(t, ok)
+	assert.True(t, strings.HasPrefix(key.Provider, provider.URN+"::"), "the key lives in the destination region")
+	assert.Equal(t, key.Outputs["arn"], replication.Inputs["kmsKeyId"])
+	via := statements(t, key.Inputs["policy"])["UseThroughNamedServices"]["Condition"].(map[string]any)["StringEquals"].(map[string]any)["kms:ViaService"]
+	assert.Equal(t, []any{"rds.eu-central-1.amazonaws.com"}, via)
+	alias, _ := m.Named(typeAlias, "db-backup-replication-key-alias")
+	assert.True(t, strings.HasPrefix(alias.Provider, provider.URN+"::"))
+}
+
+func TestBackupReplicationRefusesHomeRegion(t *testing.T) {
+	args := databaseArgs()
+	args.BackupReplicationRegion = "eu-west-1"
+	m, err := run(t, nil, newDatabase(args))
+	assert.EqualError(t, err, `hardenedpg.NewDatabase "db": invalid arguments:
+  BackupReplicationRegion = "eu-west-1": is the stack's own region; replicas protect only in another one`)
+	assert.Empty(t, m.Resources())
+
+	args.BackupReplicationRegion = "mars-1"
+	_, err = run(t, nil, newDatabase(args))
+	assert.EqualError(t, err, `hardenedpg.NewDatabase "db": invalid arguments:
+  BackupReplicationRegion = "mars-1": want an AWS region such as eu-central-1`)
+}
