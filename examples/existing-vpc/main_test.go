@@ -1,0 +1,42 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpgtest"
+)
+
+func network(m *hardenedpgtest.Monitor) {
+	m.SetStackOutputs("acme/network/prod", map[string]any{
+		"vpcId":               "vpc-0fedcba9876543210",
+		"privateSubnetIds":    []any{"subnet-0000000000000000a", "subnet-0000000000000000b"},
+		"appSecurityGroupIds": []any{"sg-0000000000000000c"},
+	})
+}
+
+func TestBillingDatabaseIsHardened(t *testing.T) {
+	m := hardenedpgtest.New()
+	network(m)
+	require.NoError(t, m.Run("billing", "prod", nil, nil, program))
+	db := m.ByType("aws:rds/instance:Instance")
+	require.Len(t, db, 1)
+	assert.Equal(t, "billing-prod", db[0].Inputs["identifier"])
+	assert.Equal(t, true, db[0].Inputs["multiAz"])
+	assert.True(t, db[0].Protect)
+	s := baseline.Summarize(baseline.Evaluate(m.Graph(), nil))
+	assert.Zero(t, s.Fail, "the imported defaults pass every control")
+}
+
+func TestPublicSubnetInTheNetworkStackIsRefused(t *testing.T) {
+	m := hardenedpgtest.New()
+	network(m)
+	m.SetSubnet(hardenedpgtest.Subnet{ID: "subnet-0000000000000000b", AvailabilityZone: "eu-west-1b", Public: true})
+	err := m.Run("billing", "prod", nil, nil, program)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `SubnetIDs[1] = "subnet-0000000000000000b": the subnet is public`)
+	assert.Empty(t, m.ByType("aws:rds/instance:Instance"))
+}
