@@ -2,7 +2,10 @@
 STACK ?= dev
 GO    ?= go
 
-.PHONY: all build test vet plan sql bench preview up
+EXAMPLES := examples/existing-vpc examples/components
+ACTIONLINT_VERSION := v1.7.12
+
+.PHONY: all build test vet lint plan sql bench preview up
 
 all: build test
 
@@ -12,9 +15,18 @@ build:
 vet:
 	$(GO) vet ./...
 
-## test: vet, then every test (unit, mock, stack).
+## test: vet, then every test: unit, mock, stack, real PostgreSQL, examples.
 test: vet
 	$(GO) test -count=1 ./...
+	for ex in $(EXAMPLES); do (cd $$ex && $(GO) vet ./... && $(GO) test -count=1 ./...) || exit 1; done
+
+## lint: golangci-lint (pinned in tools/go.mod) on the module and the examples, actionlint on the workflows.
+lint:
+	$(GO) build -o bin/golangci-lint -modfile=tools/go.mod github.com/golangci/golangci-lint/v2/cmd/golangci-lint
+	bin/golangci-lint run ./...
+	for ex in $(EXAMPLES); do (cd $$ex && ../../bin/golangci-lint run ./...) || exit 1; done
+	GOBIN=$(CURDIR)/bin $(GO) install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
+	bin/actionlint
 
 ## plan: the offline plan of both stacks, no AWS account needed.
 plan:

@@ -1,3 +1,4 @@
+// Command hardenedpg is the Pulumi program of this repository: `pulumi up -s dev|prod`.
 package main
 
 import (

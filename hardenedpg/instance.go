@@ -22,7 +22,7 @@ const (
 	DefaultPort                    = 5433
 	DefaultAdminUsername           = "dbadmin"
 	DefaultBackupRetentionDays     = 35
-	DefaultBackupWindow            = "02:00-03:00"
+	DefaultBackupWindow            = "02:00-03:00" //nolint:gosec // a time window, not a credential
 	DefaultMaintenanceWindow       = "sun:03:30-sun:04:30"
 	DefaultCACertIdentifier        = "rds-ca-rsa2048-g1"
 	DefaultMonitoringInterval      = 60

@@ -61,7 +61,7 @@ var Keys = []Key{
 	{Name: "vpcId", Accepted: "vpc-...", Default: "(required unless networkStack)", Field: "VpcID",
 		set: func(c *Config, raw string) error {
 			if !strings.HasPrefix(raw, "vpc-") {
-				return errors.New("want a VPC ID, vpc-...")
+				return errors.New("want a VPC ID starting with vpc-")
 			}
 			c.Args.VpcID = pulumi.String(raw)
 			return nil

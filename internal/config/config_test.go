@@ -91,7 +91,7 @@ func TestConfigBadInputs(t *testing.T) {
 		{"bad network stack", map[string]string{"networkStack": "a b"}, []string{"vpcId", "subnetIds", "allowedSecurityGroupIds"}, nil,
 			[]string{`hardenedpg:networkStack = "a b": want a stack name: stack, project/stack or org/project/stack`}},
 		{"vpc id", map[string]string{"vpcId": "my-vpc"}, nil, nil,
-			[]string{`hardenedpg:vpcId = "my-vpc": want a VPC ID, vpc-...`}},
+			[]string{`hardenedpg:vpcId = "my-vpc": want a VPC ID starting with vpc-`}},
 		{"subnets not a list", map[string]string{"subnetIds": "subnet-0000000a"}, nil, nil,
 			[]string{`hardenedpg:subnetIds = "subnet-0000000a": want a list of strings`}},
 		{"one subnet", map[string]string{"subnetIds": `["subnet-0000000a"]`}, nil, nil,

@@ -67,8 +67,8 @@ func binDir() (string, error) {
 		if d == "" {
 			continue
 		}
-		if _, err := os.Stat(filepath.Join(d, "initdb")); err == nil {
-			if _, err := os.Stat(filepath.Join(d, "..", "lib", "pgaudit.so")); err != nil {
+		if _, err := os.Stat(filepath.Join(d, "initdb")); err == nil { //nolint:gosec // PG_BIN is the tester's own choice
+			if _, err := os.Stat(filepath.Join(d, "..", "lib", "pgaudit.so")); err != nil { //nolint:gosec // likewise
 				return "", fmt.Errorf("pgAudit is not installed next to %s: apt-get install -y postgresql-15-pgaudit", d)
 			}
 			return d, nil
@@ -346,7 +346,7 @@ func freePort() (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	defer l.Close()
+	defer func() { _ = l.Close() }() // only the port number was wanted
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 

@@ -51,7 +51,7 @@ func ReadStackConfig(dir, stack string) (*StackConfig, error) {
 		}
 		value, secret, err := configValue(&node)
 		if err != nil {
-			return nil, fmt.Errorf("Pulumi.%s.yaml: %s: %w", stack, key, err)
+			return nil, fmt.Errorf("reading Pulumi.%s.yaml: %s: %w", stack, key, err)
 		}
 		sc.Values[key] = value
 		if secret {
@@ -72,7 +72,7 @@ func cutNamespace(key string) (string, string, bool) {
 }
 
 func readYAML(path string, v any) error {
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(path) //nolint:gosec // the stack files the user points the plan at
 	if err != nil {
 		return err
 	}

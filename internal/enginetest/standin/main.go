@@ -1,0 +1,175 @@
+// Command standin is a test-only resource provider for the aws and random packages, so that the
+// real Pulumi engine can run the stack without AWS: it accepts any input, gives the IDs and
+// computed outputs of hardenedpgtest, and answers the invokes the program makes. The test builds
+// it twice, as pulumi-resource-aws and pulumi-resource-random. Never install it anywhere else.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	pulumiprovider "github.com/pulumi/pulumi/sdk/v3/go/pulumi/provider"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"google.golang.org/protobuf/types/known/emptypb"
+	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpgtest"
+)
+
+// versions are the plugin versions the SDKs of go.mod ask for.
+var versions = map[string]string{"aws": "6.83.4", "random": "4.19.2"}
+
+func main() {
+	name := strings.TrimPrefix(filepath.Base(os.Args[0]), "pulumi-resource-")
+	version, ok := versions[name]
+	if !ok {
+		fmt.Fprintf(os.Stderr, "standin: unknown package %q (the binary must be named pulumi-resource-aws or pulumi-resource-random)\n", name)
+		os.Exit(1)
+	}
+	err := pulumiprovider.Main(name, func(*pulumiprovider.HostClient) (pulumirpc.ResourceProviderServer, error) {
+		return &standin{version: version, monitor: hardenedpgtest.New()}, nil
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+}
+
+type standin struct {
+	pulumirpc.UnimplementedResourceProviderServer
+	version string
+	monitor *hardenedpgtest.Monitor
+}
+
+var marshal = plugin.MarshalOptions{KeepUnknowns: true, KeepSecrets: true, KeepResources: true}
+
+func unmarshal(s *structpb.Struct) (resource.PropertyMap, error) {
+	return plugin.UnmarshalProperties(s, marshal)
+}
+
+func (p *standin) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
+	return &pulumirpc.PluginInfo{Version: p.version}, nil
+}
+
+func (p *standin) GetSchema(context.Context, *pulumirpc.GetSchemaRequest) (*pulumirpc.GetSchemaResponse, error) {
+	return &pulumirpc.GetSchemaResponse{Schema: "{}"}, nil
+}
+
+func (p *standin) CheckConfig(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
+	return &pulumirpc.CheckResponse{Inputs: req.GetNews()}, nil
+}
+
+func (p *standin) DiffConfig(context.Context, *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
+	return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE}, nil
+}
+
+func (p *standin) Configure(context.Context, *pulumirpc.ConfigureRequest) (*pulumirpc.ConfigureResponse, error) {
+	return &pulumirpc.ConfigureResponse{AcceptSecrets: true, SupportsPreview: true, AcceptResources: true}, nil
+}
+
+func (p *standin) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
+	return &pulumirpc.CheckResponse{Inputs: req.GetNews()}, nil
+}
+
+// Diff reports the top-level inputs that changed; none changed means no update.
+func (p *standin) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
+	olds, err := unmarshal(req.GetOldInputs())
+	if err != nil {
+		return nil, err
+	}
+	news, err := unmarshal(req.GetNews())
+	if err != nil {
+		return nil, err
+	}
+	var changed []string
+	for _, k := range unionKeys(olds, news) {
+		if !olds[k].DeepEquals(news[k]) {
+			changed = append(changed, string(k))
+		}
+	}
+	if len(changed) == 0 {
+		return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE}, nil
+	}
+	return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_SOME, Diffs: changed}, nil
+}
+
+func unionKeys(a, b resource.PropertyMap) []resource.PropertyKey {
+	var keys []resource.PropertyKey
+	for k := range a {
+		keys = append(keys, k)
+	}
+	for k := range b {
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	return keys
+}
+
+// answer gives the ID and outputs hardenedpgtest would: the inputs plus what AWS computes.
+func (p *standin) answer(urn string, props *structpb.Struct) (string, *structpb.Struct, error) {
+	inputs, err := unmarshal(props)
+	if err != nil {
+		return "", nil, err
+	}
+	u := resource.URN(urn)
+	id, state, err := p.monitor.NewResource(pulumi.MockResourceArgs{TypeToken: string(u.Type()), Name: u.Name(), Inputs: inputs, Custom: true})
+	if err != nil {
+		return "", nil, err
+	}
+	out, err := plugin.MarshalProperties(state, marshal)
+	return id, out, err
+}
+
+func (p *standin) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
+	id, out, err := p.answer(req.GetUrn(), req.GetProperties())
+	if err != nil {
+		return nil, err
+	}
+	return &pulumirpc.CreateResponse{Id: id, Properties: out}, nil
+}
+
+func (p *standin) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
+	_, out, err := p.answer(req.GetUrn(), req.GetNews())
+	if err != nil {
+		return nil, err
+	}
+	return &pulumirpc.UpdateResponse{Properties: out}, nil
+}
+
+func (p *standin) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
+	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}, nil
+}
+
+func (p *standin) Delete(context.Context, *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
+	return &emptypb.Empty{}, nil
+}
+
+func (p *standin) Invoke(_ context.Context, req *pulumirpc.InvokeRequest) (*pulumirpc.InvokeResponse, error) {
+	args, err := unmarshal(req.GetArgs())
+	if err != nil {
+		return nil, err
+	}
+	result, err := p.monitor.Call(pulumi.MockCallArgs{Token: req.GetTok(), Args: args})
+	if err != nil {
+		return &pulumirpc.InvokeResponse{Failures: []*pulumirpc.CheckFailure{{Reason: err.Error()}}}, nil
+	}
+	out, err := plugin.MarshalProperties(result, marshal)
+	if err != nil {
+		return nil, err
+	}
+	return &pulumirpc.InvokeResponse{Return: out}, nil
+}
+
+func (p *standin) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
+	return &emptypb.Empty{}, nil
+}
