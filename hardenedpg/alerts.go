@@ -211,7 +211,8 @@ func newAlerts(ctx *pulumi.Context, name string, a *AlertsArgs, env awsEnv, opts
 	}
 	for i, e := range a.HTTPSEndpoints {
 		if _, err := sns.NewTopicSubscription(ctx, fmt.Sprintf("%s-https-%d", name, i), &sns.TopicSubscriptionArgs{
-			Topic: topic.Arn, Protocol: pulumi.String("https"), Endpoint: pulumi.String(e),
+			// Webhook URLs usually carry their token: kept encrypted in the state.
+			Topic: topic.Arn, Protocol: pulumi.String("https"), Endpoint: pulumi.ToSecret(pulumi.String(e)).(pulumi.StringOutput),
 		}, parent); err != nil {
 			return nil, err
 		}

@@ -39,7 +39,7 @@ func TestAlertsTopicEventsAndAlarms(t *testing.T) {
 		subs[s.Inputs["protocol"].(string)] = s.Inputs["endpoint"].(string)
 		assert.Equal(t, topicArn, s.Inputs["topic"])
 	}
-	assert.Equal(t, map[string]string{"email": "oncall@example.com", "https": "https://hooks.example.com/rds"}, subs)
+	assert.Equal(t, map[string]string{"email": "oncall@example.com", "https": "[secret]"}, subs, "a webhook URL is a secret")
 
 	events := map[string]map[string]any{}
 	for _, e := range m.ByType(typeEventSubscription) {
