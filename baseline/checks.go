@@ -376,16 +376,9 @@ var checks = map[string]check{
 	}),
 	"iam-no-kms-star": func(g *Graph) finding {
 		f := finding{holds: "no IAM policy of the stack allows kms:Decrypt or kms:ReEncryptFrom on *"}
-		iamPolicies(g, &f, func(r Resource, statements []policyStatement) {
-			for _, st := range statements {
-				if st.Effect != "Allow" || !slices.Contains(anyStrings(st.Resource), "*") {
-					continue
-				}
-				for _, a := range anyStrings(st.Action) {
-					if slices.Contains([]string{"*", "kms:*", "kms:decrypt", "kms:reencryptfrom", "kms:reencrypt*", "kms:decrypt*"}, strings.ToLower(a)) {
-						f.fail("%s: allows %s on *", r.Name, a)
-					}
-				}
+		actionsOnAnyResource(g, &f, func(r Resource, action string) {
+			if slices.Contains([]string{"*", "kms:*", "kms:decrypt", "kms:reencryptfrom", "kms:reencrypt*", "kms:decrypt*"}, strings.ToLower(action)) {
+				f.fail("%s: allows %s on *", r.Name, action)
 			}
 		})
 		return f
@@ -522,16 +515,9 @@ var checks = map[string]check{
 	},
 	"iam-scoped-writes": func(g *Graph) finding {
 		f := finding{holds: "every write action in the stack's IAM policies names its resources"}
-		iamPolicies(g, &f, func(r Resource, statements []policyStatement) {
-			for _, st := range statements {
-				if st.Effect != "Allow" || !slices.Contains(anyStrings(st.Resource), "*") {
-					continue
-				}
-				for _, a := range anyStrings(st.Action) {
-					if !isReadOnly(a) {
-						f.fail("%s: allows %s on *", r.Name, a)
-					}
-				}
+		actionsOnAnyResource(g, &f, func(r Resource, action string) {
+			if !isReadOnly(action) {
+				f.fail("%s: allows %s on *", r.Name, action)
 			}
 		})
 		return f
@@ -686,6 +672,20 @@ func iamPolicies(g *Graph, f *finding, fn func(r Resource, statements []policySt
 			inspect(r, str(pm, "policy"))
 		}
 	}
+}
+
+// actionsOnAnyResource calls fn with every action an IAM policy of the stack allows on "*".
+func actionsOnAnyResource(g *Graph, f *finding, fn func(r Resource, action string)) {
+	iamPolicies(g, f, func(r Resource, statements []policyStatement) {
+		for _, st := range statements {
+			if st.Effect != "Allow" || !slices.Contains(anyStrings(st.Resource), "*") {
+				continue
+			}
+			for _, a := range anyStrings(st.Action) {
+				fn(r, a)
+			}
+		}
+	})
 }
 
 func keysCheck(holds string, fn func(f *finding, k Resource)) check {

@@ -115,6 +115,8 @@ type Result struct {
 	Resources []hardenedpgtest.Resource
 	Invokes   []hardenedpgtest.Invoke
 	Outputs   map[string]any
+	// Graph is what the controls were evaluated over.
+	Graph *baseline.Graph
 	// Controls is the scorecard: every control of the catalog on this stack.
 	Controls []baseline.Result
 	Summary  baseline.Summary
@@ -165,9 +167,10 @@ func Run(sc *StackConfig, m *hardenedpgtest.Monitor, program Program) (*Result, 
 	if err != nil {
 		return nil, err
 	}
-	controls := baseline.Evaluate(m.Graph(), cfg.Args.Waivers)
+	graph := m.Graph()
+	controls := baseline.Evaluate(graph, cfg.Args.Waivers)
 	return &Result{
-		Config: sc, Resources: m.Resources(), Invokes: m.Invokes(), Outputs: outputs,
+		Config: sc, Resources: m.Resources(), Invokes: m.Invokes(), Outputs: outputs, Graph: graph,
 		Controls: controls, Summary: baseline.Summarize(controls),
 	}, nil
 }

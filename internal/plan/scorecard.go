@@ -50,38 +50,22 @@ func refs(r baseline.Refs) string {
 
 // Document is the -json output.
 type Document struct {
-	Project   string            `json:"project"`
-	Stack     string            `json:"stack"`
-	Resources []JSONResource    `json:"resources"`
-	Outputs   map[string]any    `json:"outputs"`
-	Controls  []baseline.Result `json:"controls"`
-	Summary   baseline.Summary  `json:"summary"`
-}
-
-// JSONResource is one resource of the -json output, its inputs as the provider receives them.
-type JSONResource struct {
-	URN       string         `json:"urn"`
-	Type      string         `json:"type"`
-	Name      string         `json:"name"`
-	Parent    string         `json:"parent"`
-	Custom    bool           `json:"custom"`
-	Protect   bool           `json:"protect"`
-	DependsOn []string       `json:"dependsOn"`
-	Inputs    map[string]any `json:"inputs"`
+	Project   string              `json:"project"`
+	Stack     string              `json:"stack"`
+	Resources []baseline.Resource `json:"resources"`
+	Outputs   map[string]any      `json:"outputs"`
+	Controls  []baseline.Result   `json:"controls"`
+	Summary   baseline.Summary    `json:"summary"`
 }
 
 // WriteJSON prints the plan as one JSON document, resources sorted by URN.
 func WriteJSON(w io.Writer, r *Result) error {
 	doc := Document{Project: r.Config.Project, Stack: r.Config.Stack, Outputs: r.Outputs, Controls: r.Controls, Summary: r.Summary}
-	for _, res := range r.Resources {
-		deps := res.DependsOn
-		if deps == nil {
-			deps = []string{}
+	doc.Resources = append(doc.Resources, r.Graph.Resources...)
+	for i := range doc.Resources {
+		if doc.Resources[i].DependsOn == nil {
+			doc.Resources[i].DependsOn = []string{}
 		}
-		doc.Resources = append(doc.Resources, JSONResource{
-			URN: res.URN, Type: res.Type, Name: res.Name, Parent: res.Parent, Custom: res.Custom,
-			Protect: res.Protect, DependsOn: deps, Inputs: res.Inputs,
-		})
 	}
 	sort.Slice(doc.Resources, func(i, j int) bool { return doc.Resources[i].URN < doc.Resources[j].URN })
 	enc := json.NewEncoder(w)

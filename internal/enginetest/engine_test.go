@@ -1,0 +1,139 @@
+// Package enginetest drives the dev and prod stacks through the real Pulumi engine (the CLI built
+// from tools/pulumi/go.mod, the Automation API with the inline program internal/stack.Run, a
+// local file backend and passphrase secrets), since mocks bypass the engine: registration order,
+// protect, secrets in the checkpoint and convergence are the engine's.
+package enginetest
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/internal/stack"
+)
+
+const (
+	cliVersion = "v3.274.1"
+	passphrase = "enginetest-only-passphrase"
+	// webhook is a secret config value: it must never reach the checkpoint in clear.
+	webhook = "https://hooks.example.com/services/T0KEN-d0-not-leak"
+)
+
+// repoRoot is the module root, two directories up from this file.
+func repoRoot(t *testing.T) string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..")
+}
+
+func run(t *testing.T, dir string, env []string, name string, args ...string) {
+	t.Helper()
+	cmd := exec.Command(name, args...) //nolint:gosec // the test's own builds
+	cmd.Dir, cmd.Env = dir, env
+	out, err := cmd.CombinedOutput()
+	require.NoError(t, err, "%s %s\n%s", name, strings.Join(args, " "), out)
+}
+
+// engine builds the CLI and the stand-in plugins once per test binary.
+type engine struct {
+	cli   auto.PulumiCommand
+	env   map[string]string
+	state string
+}
+
+func setup(t *testing.T) *engine {
+	t.Helper()
+	root := repoRoot(t)
+	tmp := t.TempDir()
+	goEnv := os.Environ()
+	cliRoot := filepath.Join(tmp, "cli")
+	run(t, root, goEnv, "go", "build", "-modfile=tools/pulumi/go.mod",
+		"-ldflags", "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version="+cliVersion,
+		"-o", filepath.Join(cliRoot, "bin", "pulumi"), "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi")
+	plugins := filepath.Join(tmp, "plugins")
+	for _, pkg := range []string{"aws", "random"} {
+		run(t, root, goEnv, "go", "build", "-o", filepath.Join(plugins, "pulumi-resource-"+pkg), "./internal/enginetest/standin")
+	}
+	state := filepath.Join(tmp, "state")
+	require.NoError(t, os.MkdirAll(state, 0o700))
+	env := map[string]string{
+		"PULUMI_HOME":                                 filepath.Join(tmp, "home"),
+		"PULUMI_BACKEND_URL":                          "file://" + state,
+		"PULUMI_CONFIG_PASSPHRASE":                    passphrase,
+		"PULUMI_SKIP_UPDATE_CHECK":                    "true",
+		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+	}
+	cliEnv := append(os.Environ(), "PULUMI_HOME="+env["PULUMI_HOME"], "PULUMI_SKIP_UPDATE_CHECK=true")
+	for pkg, version := range map[string]string{"aws": "6.83.4", "random": "4.19.2"} {
+		run(t, tmp, cliEnv, filepath.Join(cliRoot, "bin", "pulumi"), "plugin", "install", "resource", pkg, version,
+			"--file", filepath.Join(plugins, "pulumi-resource-"+pkg))
+	}
+	cli, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: cliRoot, SkipVersionCheck: true})
+	require.NoError(t, err)
+	return &engine{cli: cli, env: env, state: state}
+}
+
+// stackOf creates the stack with the configuration of the repository's Pulumi.<name>.yaml.
+func (e *engine) stackOf(t *testing.T, ctx context.Context, name string) auto.Stack {
+	t.Helper()
+	dir := t.TempDir()
+	config, err := os.ReadFile(filepath.Join(repoRoot(t), "Pulumi."+name+".yaml"))
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi."+name+".yaml"), config, 0o600))
+	project := workspace.Project{Name: "hardenedpg", Runtime: workspace.NewProjectRuntimeInfo("go", nil)}
+	s, err := auto.UpsertStackInlineSource(ctx, name, "hardenedpg", stack.Run,
+		auto.Pulumi(e.cli), auto.WorkDir(dir), auto.Project(project), auto.EnvVars(e.env), auto.SecretsProvider("passphrase"))
+	require.NoError(t, err)
+	require.NoError(t, s.SetConfig(ctx, "hardenedpg:alertHttpsEndpoints", auto.ConfigValue{Value: `["` + webhook + `"]`, Secret: true}))
+	return s
+}
+
+func TestEngineRunsTheStacks(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	for _, name := range []string{"dev", "prod"} {
+		t.Run(name, func(t *testing.T) {
+			s := e.stackOf(t, ctx, name)
+			up, err := s.Up(ctx)
+			require.NoError(t, err)
+			for _, k := range []string{"address", "endpoint", "port", "instanceArn", "masterUserSecretArn", "storageKeyArn", "connectPolicy"} {
+				assert.NotEmpty(t, up.Outputs[k].Value, "output %s", k)
+			}
+			assert.Greater(t, (*up.Summary.ResourceChanges)["create"], 30)
+
+			preview, err := s.Preview(ctx)
+			require.NoError(t, err)
+			for op, n := range preview.ChangeSummary {
+				assert.Equal(t, apitype.OpSame, op, "the program is deterministic: a second preview has %d %s", n, op)
+			}
+
+			checkpoint, err := os.ReadFile(filepath.Join(e.state, ".pulumi", "stacks", "hardenedpg", name+".json"))
+			require.NoError(t, err)
+			// Checked with strings.Contains: a failure must not print the whole checkpoint.
+			assert.False(t, strings.Contains(string(checkpoint), "T0KEN-d0-not-leak"), "a secret config value reached the checkpoint in clear")
+			assert.False(t, strings.Contains(string(checkpoint), passphrase), "the passphrase reached the checkpoint")
+			assert.True(t, strings.Contains(string(checkpoint), `"4dabf18193072939515e22adb298388d":"1b47061264138c4ac30d75fd1eb44270"`),
+				"the webhook subscription's endpoint is stored as a secret")
+			var doc map[string]any
+			require.NoError(t, json.Unmarshal(checkpoint, &doc))
+
+			_, err = s.Destroy(ctx)
+			if name == "prod" {
+				require.Error(t, err, "prod must not be destroyable")
+				assert.Contains(t, err.Error(), "protected")
+				return
+			}
+			require.NoError(t, err, "dev waives deletion protection, so it can be torn down")
+		})
+	}
+}
