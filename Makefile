@@ -17,7 +17,7 @@ vet:
 
 ## test: vet, then every test: unit, mock, stack, real PostgreSQL, examples.
 test: vet
-	$(GO) test -count=1 ./...
+	$(GO) test -count=1 -timeout 25m ./...
 	for ex in $(EXAMPLES); do (cd $$ex && $(GO) vet ./... && $(GO) test -count=1 ./...) || exit 1; done
 
 ## lint: golangci-lint (pinned in tools/go.mod) on the module and the examples, actionlint on the workflows.
