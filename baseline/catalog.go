@@ -5,7 +5,8 @@ package baseline
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -203,13 +204,8 @@ type WaiverProblem struct {
 // Problems lists every waiver that names no control, names a control that cannot be waived, or
 // gives no reason, sorted by key.
 func (w Waivers) Problems() []WaiverProblem {
-	keys := make([]string, 0, len(w))
-	for k := range w {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
 	var out []WaiverProblem
-	for _, k := range keys {
+	for _, k := range slices.Sorted(maps.Keys(w)) {
 		c, ok := Lookup(k)
 		switch {
 		case !ok:

@@ -3,7 +3,8 @@ package baseline
 import (
 	"encoding/json"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -162,13 +163,8 @@ func anyStrings(v any) []string {
 		}
 		return out
 	case map[string]any:
-		keys := make([]string, 0, len(v))
-		for k := range v {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
 		var out []string
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(v)) {
 			out = append(out, anyStrings(v[k])...)
 		}
 		return out

@@ -82,7 +82,8 @@ type Database struct {
 // DatabaseType is the component's type token.
 const DatabaseType = "hardenedpg:index:Database"
 
-// children derives every child's args from one DatabaseArgs, so validation and creation see the
+// databaseChildren holds every child's args, derived from one DatabaseArgs by children(), so
+// validation and creation see the
 // same values.
 type databaseChildren struct {
 	storageKey, logsKey, alertsKey EncryptionKeyArgs
