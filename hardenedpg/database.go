@@ -83,8 +83,7 @@ type Database struct {
 const DatabaseType = "hardenedpg:index:Database"
 
 // databaseChildren holds every child's args, derived from one DatabaseArgs by children(), so
-// validation and creation see the
-// same values.
+// validation and creation see the same values.
 type databaseChildren struct {
 	storageKey, logsKey, alertsKey EncryptionKeyArgs
 	archive                        *AuditArchiveArgs      // nil when no local archive is wanted
