@@ -172,19 +172,3 @@ func TestBootstrapLeastPrivilege(t *testing.T) {
 		refused(t, err, "42501", "permission denied for table invoices")
 	})
 }
-
-func TestBootstrapSQLBadArgs(t *testing.T) {
-	_, err := hardenedpg.BootstrapSQL(hardenedpg.BootstrapArgs{
-		Database: "orders", Schema: "public", AppUsers: []string{"Bad-Name", "dup", "orders_app"}, ReadOnlyUsers: []string{"dup"},
-		TenantTables: []string{"t; DROP TABLE x"}, TenantSetting: "tenant",
-	})
-	assert.EqualError(t, err, `hardenedpg.BootstrapSQL: invalid arguments:
-  Schema = "public": use a schema of the application's own: public is shared with every role
-  AppUsers[0] = "Bad-Name": want a lowercase SQL name: letters, digits and underscores, starting with a letter or underscore, at most 63
-  AppUsers[2] = "orders_app": is the name of a group role; a user needs a name of its own
-  ReadOnlyUsers[0] = "dup": is also in AppUsers: one user, one role
-  TenantTables[0] = "t; DROP TABLE x": want a lowercase SQL name: letters, digits and underscores, starting with a letter or underscore, at most 63
-  TenantSetting = "tenant": want a custom setting name with a prefix, e.g. app.tenant_id`)
-	_, err = hardenedpg.BootstrapSQL(hardenedpg.BootstrapArgs{})
-	assert.EqualError(t, err, "hardenedpg.BootstrapSQL: invalid arguments:\n  Database = \"\": required")
-}
