@@ -179,9 +179,6 @@ var Catalog = []Control{
 		Refs: Refs{Checkov: []string{"CKV_AWS_240", "CKV_AWS_241"}}},
 }
 
-// RequiredTagKeys are the tag keys rds-tags wants on the instance, subnet group and parameter group.
-var RequiredTagKeys = []string{"environment", "owner"}
-
 // Lookup returns the control with the given key.
 func Lookup(key string) (Control, bool) {
 	for _, c := range Catalog {

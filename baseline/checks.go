@@ -164,10 +164,6 @@ func eventCheck(sourceType string, categories ...string) check {
 	}
 }
 
-var caCertificates = []string{"rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1"}
-
-var supportedMajors = []string{"14", "15", "16", "17", "18"}
-
 // checks holds the check of every catalog control.
 var checks = map[string]check{
 	"rds-not-public": instanceBool("publiclyAccessible", false, false),
@@ -215,8 +211,8 @@ var checks = map[string]check{
 	"rds-multi-az": instanceBool("multiAz", true, false),
 	"rds-enhanced-monitoring": instanceCheck("monitoringInterval is 1-60 with a monitoring role", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
 		n, _ := num(in, "monitoringInterval")
-		if !slices.Contains([]float64{1, 5, 10, 15, 30, 60}, n) {
-			f.fail("%s: monitoringInterval is %s, want 1, 5, 10, 15, 30 or 60", inst.Name, show(in["monitoringInterval"]))
+		if !slices.Contains(MonitoringIntervals, int(n)) || n != float64(int(n)) {
+			f.fail("%s: monitoringInterval is %s, want one of %v", inst.Name, show(in["monitoringInterval"]), MonitoringIntervals)
 		}
 		if str(in, "monitoringRoleArn") == "" {
 			f.fail("%s: monitoringRoleArn is unset", inst.Name)
@@ -225,7 +221,7 @@ var checks = map[string]check{
 	"rds-deletion-protection": instanceBool("deletionProtection", true, false),
 	"rds-log-exports": instanceCheck("postgresql and upgrade logs are exported", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
 		got := stringList(in, "enabledCloudwatchLogsExports")
-		for _, want := range []string{"postgresql", "upgrade"} {
+		for _, want := range LogExports {
 			if !slices.Contains(got, want) {
 				f.fail("%s: enabledCloudwatchLogsExports is %s, want it to include %s", inst.Name, show(in["enabledCloudwatchLogsExports"]), want)
 			}
@@ -233,19 +229,19 @@ var checks = map[string]check{
 	}),
 	"rds-iam-auth": instanceBool("iamDatabaseAuthenticationEnabled", true, false),
 	"rds-backup-retention": instanceCheck("backupRetentionPeriod is 7-35", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
-		if n, _ := num(in, "backupRetentionPeriod"); n < 7 || n > 35 {
-			f.fail("%s: backupRetentionPeriod is %s, want 7-35", inst.Name, show(in["backupRetentionPeriod"]))
+		if n, _ := num(in, "backupRetentionPeriod"); n < MinBackupRetentionDays || n > MaxBackupRetentionDays {
+			f.fail("%s: backupRetentionPeriod is %s, want %d-%d", inst.Name, show(in["backupRetentionPeriod"]), MinBackupRetentionDays, MaxBackupRetentionDays)
 		}
 	}),
 	"rds-minor-upgrades": instanceBool("autoMinorVersionUpgrade", true, true),
 	"rds-copy-tags":      instanceBool("copyTagsToSnapshot", true, false),
 	"rds-non-default-port": instanceCheck("port is set and is not 5432", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
-		if n, ok := num(in, "port"); !ok || n == 5432 {
-			f.fail("%s: port is %s, want a port other than 5432", inst.Name, show(in["port"]))
+		if n, ok := num(in, "port"); !ok || n == DefaultPostgresPort {
+			f.fail("%s: port is %s, want a port other than %d", inst.Name, show(in["port"]), DefaultPostgresPort)
 		}
 	}),
 	"rds-custom-admin": instanceCheck("the master user is not postgres or admin", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
-		if u := str(in, "username"); u == "" || u == "postgres" || u == "admin" {
+		if u := str(in, "username"); u == "" || slices.Contains(DefaultAdminNames, u) {
 			f.fail("%s: username is %s, want a name other than postgres or admin", inst.Name, show(in["username"]))
 		}
 	}),
@@ -269,8 +265,8 @@ var checks = map[string]check{
 		return f
 	},
 	"rds-ca-cert": instanceCheck("caCertIdentifier is a current RDS CA", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
-		if !slices.Contains(caCertificates, str(in, "caCertIdentifier")) {
-			f.fail("%s: caCertIdentifier is %s, want one of %s", inst.Name, show(in["caCertIdentifier"]), strings.Join(caCertificates, ", "))
+		if !slices.Contains(CACertificates, str(in, "caCertIdentifier")) {
+			f.fail("%s: caCertIdentifier is %s, want one of %s", inst.Name, show(in["caCertIdentifier"]), strings.Join(CACertificates, ", "))
 		}
 	}),
 	"rds-supported-engine": instanceCheck("engine postgres on a supported major version, no minor pinned", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
@@ -278,8 +274,8 @@ var checks = map[string]check{
 		switch {
 		case str(in, "engine") != "postgres":
 			f.fail("%s: engine is %s, want postgres", inst.Name, show(in["engine"]))
-		case !slices.Contains(supportedMajors, majorOf(v)):
-			f.fail("%s: engineVersion is %s, want a supported major version (%s)", inst.Name, show(in["engineVersion"]), strings.Join(supportedMajors, ", "))
+		case !slices.Contains(SupportedMajorVersions, majorOf(v)):
+			f.fail("%s: engineVersion is %s, want a supported major version (%s)", inst.Name, show(in["engineVersion"]), strings.Join(SupportedMajorVersions, ", "))
 		case strings.Contains(v, "."):
 			f.fail("%s: engineVersion %s pins a minor version, which RDS deprecates; give the major only", inst.Name, v)
 		}
@@ -336,7 +332,7 @@ var checks = map[string]check{
 			return
 		}
 		f.read(pg)
-		if want := "postgres" + majorOf(str(in, "engineVersion")); str(pg.Inputs, "family") != want {
+		if want := Family(majorOf(str(in, "engineVersion"))); str(pg.Inputs, "family") != want {
 			f.fail("%s: family is %s, want %s", pg.Name, show(pg.Inputs["family"]), want)
 		}
 	}),
@@ -367,8 +363,8 @@ var checks = map[string]check{
 		}
 	}),
 	"kms-deletion-window": keysCheck("deletion windows are 30 days and keys are enabled", func(f *finding, k Resource) {
-		if n, ok := num(k.Inputs, "deletionWindowInDays"); ok && n < 30 {
-			f.fail("%s: deletionWindowInDays is %v, want 30", k.Name, n)
+		if n, ok := num(k.Inputs, "deletionWindowInDays"); ok && n < MinKeyDeletionWindowDays {
+			f.fail("%s: deletionWindowInDays is %v, want %d", k.Name, n, MinKeyDeletionWindowDays)
 		}
 		if k.Inputs["isEnabled"] == false {
 			f.fail("%s: isEnabled is false", k.Name)
@@ -434,8 +430,8 @@ var checks = map[string]check{
 		}
 	}),
 	"logs-retention": logGroupsCheck("every log group keeps 365 days or more", func(_ *Graph, f *finding, lg Resource) {
-		if n, ok := num(lg.Inputs, "retentionInDays"); ok && n > 0 && n < 365 {
-			f.fail("%s: retentionInDays is %v, want 365 or more", lg.Name, n)
+		if n, ok := num(lg.Inputs, "retentionInDays"); ok && n > 0 && n < MinLogRetentionDays {
+			f.fail("%s: retentionInDays is %v, want %d or more", lg.Name, n, MinLogRetentionDays)
 		}
 	}),
 	"logs-shipped": instanceCheck("every exported log group streams to the audit destination", func(g *Graph, f *finding, inst Resource, in map[string]any) {

@@ -24,7 +24,7 @@ type AlertsArgs struct {
 	// InstanceClass and AllocatedStorageGB derive the default connection and storage thresholds.
 	InstanceClass      string
 	AllocatedStorageGB int
-	// CPUPercent alarms above this average CPU (default 80).
+	// CPUPercent alarms above this average CPU (DefaultAlertCPUPercent by default).
 	CPUPercent int
 	// FreeStorageGB alarms below this free storage (default: a tenth of AllocatedStorageGB).
 	FreeStorageGB int
@@ -52,6 +52,9 @@ type Alerts struct {
 
 	TopicArn pulumi.StringOutput `pulumi:"topicArn"`
 }
+
+// DefaultAlertCPUPercent is the average CPU above which the alarm fires.
+const DefaultAlertCPUPercent = 80
 
 // AlertsType is the component's type token.
 const AlertsType = "hardenedpg:index:Alerts"
@@ -102,7 +105,7 @@ func defaultConnections(instanceClass string) int {
 func (a *AlertsArgs) withDefaults() AlertsArgs {
 	d := *a
 	if d.CPUPercent == 0 {
-		d.CPUPercent = 80
+		d.CPUPercent = DefaultAlertCPUPercent
 	}
 	if d.FreeStorageGB == 0 {
 		d.FreeStorageGB = max(d.AllocatedStorageGB/10, 2)

@@ -12,7 +12,7 @@ import (
 )
 
 // DefaultLogRetentionDays keeps exported logs a year (logs-retention).
-const DefaultLogRetentionDays = 365
+const DefaultLogRetentionDays = baseline.MinLogRetentionDays
 
 // logRetentionValues are the retention periods CloudWatch Logs accepts.
 var logRetentionValues = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
@@ -78,8 +78,8 @@ func (a *AuditLogShippingArgs) check(p *problems) {
 	switch r := a.retention(); {
 	case !slices.Contains(logRetentionValues, r):
 		p.add("RetentionDays", r, "want a CloudWatch Logs retention: %v", logRetentionValues)
-	case r < DefaultLogRetentionDays:
-		p.relax(a.Waivers, "logs-retention", "RetentionDays", r, "365 or more")
+	case r < baseline.MinLogRetentionDays:
+		p.relax(a.Waivers, "logs-retention", "RetentionDays", r, fmt.Sprintf("%d or more", baseline.MinLogRetentionDays))
 	}
 	switch d := a.DestinationArn; {
 	case d == "" && a.Archive != nil:

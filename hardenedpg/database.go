@@ -226,6 +226,24 @@ func (a *DatabaseArgs) check(ch databaseChildren) problems {
 			"Identifier": reported, "Region": "BackupReplicationRegion", "RetentionDays": reported,
 		})
 	}
+	// A setting of a part that is not created would be ignored without a word.
+	unused := []struct {
+		set         bool
+		field       string
+		value       any
+		off, reason string
+	}{
+		{a.AuditArchiveRetentionDays != 0 && ch.archive == nil, "AuditArchiveRetentionDays", a.AuditArchiveRetentionDays, "no local archive", "AuditDestinationArn is set or SkipAuditArchive"},
+		{len(a.AlertEmails) > 0 && a.SkipAlerts, "AlertEmails", a.AlertEmails, "no alerts", "SkipAlerts"},
+		{len(a.AlertHTTPSEndpoints) > 0 && a.SkipAlerts, "AlertHTTPSEndpoints", a.AlertHTTPSEndpoints, "no alerts", "SkipAlerts"},
+		{a.BackupCopyToVaultArn != "" && a.SkipBackupPlan, "BackupCopyToVaultArn", a.BackupCopyToVaultArn, "no backup plan", "SkipBackupPlan"},
+		{a.BackupVaultChangeableForDays != 0 && a.SkipBackupPlan, "BackupVaultChangeableForDays", a.BackupVaultChangeableForDays, "no backup plan", "SkipBackupPlan"},
+	}
+	for _, u := range unused {
+		if u.set {
+			p.add(u.field, u.value, "would be ignored: there is %s (%s); remove it or the skip", u.off, u.reason)
+		}
+	}
 	var missing []string
 	for _, k := range baseline.RequiredTagKeys {
 		if strings.TrimSpace(a.Tags[k]) == "" {

@@ -193,3 +193,15 @@ func TestDatabaseDevRelaxationsDeleteKeysWithStack(t *testing.T) {
 	assert.False(t, inst.Protect)
 	assert.Equal(t, false, inst.Inputs["multiAz"])
 }
+
+func TestDatabaseRefusesSettingsOfPartsItDoesNotCreate(t *testing.T) {
+	args := databaseArgs()
+	args.AuditArchiveRetentionDays = 730 // there is a central destination: no archive
+	args.SkipBackupPlan, args.BackupCopyToVaultArn = true, "arn:aws:backup:eu-central-1:210987654321:backup-vault:central"
+	args.Waivers = baseline.Waivers{"backup-plan": "test"}
+	m, err := run(t, nil, newDatabase(args))
+	assert.EqualError(t, err, `hardenedpg.NewDatabase "db": invalid arguments:
+  AuditArchiveRetentionDays = 730: would be ignored: there is no local archive (AuditDestinationArn is set or SkipAuditArchive); remove it or the skip
+  BackupCopyToVaultArn = "arn:aws:backup:eu-central-1:210987654321:backup-vault:central": would be ignored: there is no backup plan (SkipBackupPlan); remove it or the skip`)
+	assert.Empty(t, m.Resources())
+}

@@ -3,6 +3,7 @@ package hardenedpg
 import (
 	"fmt"
 	"regexp"
+	"strconv"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -99,12 +100,13 @@ func (a *EncryptionKeyArgs) check(p *problems) {
 			p.add(fmt.Sprintf("AdminArns[%d]", i), arn, "want an IAM root, role or user ARN (no wildcard)")
 		}
 	}
+	// KMS accepts 7 to 30 days; the control wants the most.
 	switch w := a.DeletionWindowInDays; {
-	case w == 0 || w == 30:
-	case w >= 7 && w < 30:
-		p.relax(a.Waivers, "kms-deletion-window", "DeletionWindowInDays", w, "30")
+	case w == 0 || w == baseline.MinKeyDeletionWindowDays:
+	case w >= 7 && w < baseline.MinKeyDeletionWindowDays:
+		p.relax(a.Waivers, "kms-deletion-window", "DeletionWindowInDays", w, strconv.Itoa(baseline.MinKeyDeletionWindowDays))
 	default:
-		p.add("DeletionWindowInDays", w, "want 7 to 30 (30 by default)")
+		p.add("DeletionWindowInDays", w, "want 7 to %d (%d by default)", baseline.MinKeyDeletionWindowDays, baseline.MinKeyDeletionWindowDays)
 	}
 }
 
@@ -192,7 +194,7 @@ func newEncryptionKey(ctx *pulumi.Context, name string, args *EncryptionKeyArgs,
 	}
 	window := args.DeletionWindowInDays
 	if window == 0 {
-		window = 30
+		window = baseline.MinKeyDeletionWindowDays
 	}
 	c.Policy = args.policy(env).JSON()
 	keyOpts := []pulumi.ResourceOption{pulumi.Parent(c)}

@@ -1,6 +1,7 @@
 package hardenedpg
 
 import (
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -18,12 +19,12 @@ func (e FieldError) Error() string {
 	return fmt.Sprintf("%s = %s: %s", e.Field, formatValue(e.Value), e.Problem)
 }
 
+// formatValue renders strings and lists as JSON, as they are written in a stack config.
 func formatValue(v any) string {
-	switch v := v.(type) {
-	case string:
-		return fmt.Sprintf("%q", v)
-	case []string:
-		return fmt.Sprintf("%q", v)
+	switch v.(type) {
+	case string, []string:
+		b, _ := json.Marshal(v)
+		return string(b)
 	default:
 		return fmt.Sprintf("%v", v)
 	}

@@ -30,16 +30,14 @@ const (
 )
 
 // LogTypes are the PostgreSQL logs RDS exports to CloudWatch (rds-log-exports).
-var LogTypes = []string{"postgresql", "upgrade"}
+var LogTypes = baseline.LogExports
 
 // CACertIdentifiers are the current RDS certificate authorities (rds-ca-cert).
-var CACertIdentifiers = []string{"rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1"}
+var CACertIdentifiers = baseline.CACertificates
 
-// reservedAdminNames are refused as master user names (rds-custom-admin): defaults scanners
-// flag, and names RDS keeps for itself.
-var reservedAdminNames = []string{"postgres", "admin", "root", "rdsadmin", "rdsrepladmin", "rds_superuser", "master", "administrator"}
-
-var monitoringIntervals = []int{1, 5, 10, 15, 30, 60}
+// reservedAdminNames are refused as master user names (rds-custom-admin): the defaults scanners
+// flag, and names RDS keeps for itself or that read as defaults.
+var reservedAdminNames = append(slices.Clone(baseline.DefaultAdminNames), "root", "rdsadmin", "rdsrepladmin", "rds_superuser", "master", "administrator")
 
 // InstanceSettings are the instance choices shared by InstanceArgs and DatabaseArgs. The zero
 // value of each field is the hardened default.
@@ -152,6 +150,15 @@ func (s InstanceSettings) withDefaults() InstanceSettings {
 	return s
 }
 
+// checkPort reports a port RDS does not accept; it returns whether the port is acceptable.
+func checkPort(p *problems, port int) bool {
+	if port < 1150 || port > 65535 {
+		p.add("Port", port, "want 1150 to 65535 (the ports RDS accepts)")
+		return false
+	}
+	return true
+}
+
 // check validates settings that already carry their defaults.
 func (s InstanceSettings) check(p *problems, w baseline.Waivers) {
 	switch {
@@ -170,11 +177,8 @@ func (s InstanceSettings) check(p *problems, w baseline.Waivers) {
 	if s.MaxAllocatedStorageGB <= s.AllocatedStorageGB || s.MaxAllocatedStorageGB > 65536 {
 		p.add("MaxAllocatedStorageGB", s.MaxAllocatedStorageGB, "want more than AllocatedStorageGB (%d) and at most 65536, so storage can autoscale", s.AllocatedStorageGB)
 	}
-	switch {
-	case s.Port < 1150 || s.Port > 65535:
-		p.add("Port", s.Port, "want 1150 to 65535 (the ports RDS accepts)")
-	case s.Port == 5432:
-		p.relax(w, "rds-non-default-port", "Port", s.Port, fmt.Sprintf("any port but 5432, %d by default", DefaultPort))
+	if checkPort(p, s.Port) && s.Port == baseline.DefaultPostgresPort {
+		p.relax(w, "rds-non-default-port", "Port", s.Port, fmt.Sprintf("any port but %d, %d by default", baseline.DefaultPostgresPort, DefaultPort))
 	}
 	switch {
 	case slices.Contains(reservedAdminNames, strings.ToLower(s.AdminUsername)):
@@ -183,11 +187,11 @@ func (s InstanceSettings) check(p *problems, w baseline.Waivers) {
 		p.add("AdminUsername", s.AdminUsername, "want 1-63 lowercase letters, digits and underscores, starting with a letter or underscore")
 	}
 	switch r := s.BackupRetentionDays; {
-	case r >= 7 && r <= 35:
-	case r >= 1 && r < 7:
-		p.relax(w, "rds-backup-retention", "BackupRetentionDays", r, "7 to 35, 35 by default")
+	case r >= baseline.MinBackupRetentionDays && r <= baseline.MaxBackupRetentionDays:
+	case r >= 1 && r < baseline.MinBackupRetentionDays:
+		p.relax(w, "rds-backup-retention", "BackupRetentionDays", r, fmt.Sprintf("%d to %d, %d by default", baseline.MinBackupRetentionDays, baseline.MaxBackupRetentionDays, DefaultBackupRetentionDays))
 	default:
-		p.add("BackupRetentionDays", r, "want 1 to 35 (7 or more keeps rds-backup-retention passing)")
+		p.add("BackupRetentionDays", r, "want 1 to %d (%d or more keeps rds-backup-retention passing)", baseline.MaxBackupRetentionDays, baseline.MinBackupRetentionDays)
 	}
 	if !windowPattern.MatchString(s.BackupWindow) {
 		p.add("BackupWindow", s.BackupWindow, "want hh:mm-hh:mm in UTC")
@@ -198,7 +202,7 @@ func (s InstanceSettings) check(p *problems, w baseline.Waivers) {
 	if !slices.Contains(CACertIdentifiers, s.CACertIdentifier) {
 		p.add("CACertIdentifier", s.CACertIdentifier, "want a current RDS CA: %s", strings.Join(CACertIdentifiers, ", "))
 	}
-	if !slices.Contains(monitoringIntervals, s.MonitoringIntervalSeconds) {
+	if !slices.Contains(baseline.MonitoringIntervals, s.MonitoringIntervalSeconds) {
 		p.add("MonitoringIntervalSeconds", s.MonitoringIntervalSeconds, "want 1, 5, 10, 15, 30 or 60 (to turn monitoring off, set DisableEnhancedMonitoring)")
 	}
 	if d := s.PerformanceInsightsRetentionDays; d != 7 && (d%31 != 0 || d > 731) {

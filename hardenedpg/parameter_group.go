@@ -67,13 +67,10 @@ var staticParameters = []string{
 }
 
 // SupportedMajorVersions are the PostgreSQL major versions RDS supports in standard support.
-var SupportedMajorVersions = []string{"14", "15", "16", "17", "18"}
+var SupportedMajorVersions = baseline.SupportedMajorVersions
 
 // DefaultMajorVersion is the engine major version used when none is given.
 const DefaultMajorVersion = "17"
-
-// Family is the parameter group family of a PostgreSQL major version.
-func Family(majorVersion string) string { return "postgres" + majorVersion }
 
 // ParameterGroupArgs configures the engine parameters.
 type ParameterGroupArgs struct {
@@ -201,7 +198,7 @@ func NewParameterGroup(ctx *pulumi.Context, name string, args *ParameterGroupArg
 	}
 	// Name is never set: auto-naming lets a replacement be created before the old group is deleted.
 	group, err := rds.NewParameterGroup(ctx, name+"-params", &rds.ParameterGroupArgs{
-		Family:      pulumi.String(Family(args.majorVersion())),
+		Family:      pulumi.String(baseline.Family(args.majorVersion())),
 		Description: pulumi.String(description),
 		Parameters:  params,
 		Tags:        pulumi.ToStringMap(args.Tags),

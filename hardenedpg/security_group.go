@@ -44,9 +44,7 @@ func (a *SecurityGroupArgs) check(p *problems) {
 	if a.VpcID == nil {
 		p.add("VpcID", "", "required: the VPC of the database")
 	}
-	if a.Port < 1150 || a.Port > 65535 {
-		p.add("Port", a.Port, "want 1150 to 65535 (the ports RDS accepts)")
-	}
+	checkPort(p, a.Port)
 	seen := map[string]bool{}
 	for i, id := range a.AllowedSecurityGroupIDs {
 		field := fmt.Sprintf("AllowedSecurityGroupIDs[%d]", i)

@@ -60,7 +60,7 @@ func TestSubnetGroupRefusesSingleZone(t *testing.T) {
 	mon.SetSubnet(hardenedpgtest.Subnet{ID: "subnet-0000000b", AvailabilityZone: "eu-west-1a"})
 	_, err := run(t, mon, newSubnetGroup(&hardenedpg.SubnetGroupArgs{SubnetIDs: []string{"subnet-0000000a", "subnet-0000000b"}}, nil))
 	assert.EqualError(t, err, `hardenedpg.NewSubnetGroup "net": invalid arguments:
-  SubnetIDs = ["subnet-0000000a" "subnet-0000000b"]: all subnets are in eu-west-1a; want at least two availability zones`)
+  SubnetIDs = ["subnet-0000000a","subnet-0000000b"]: all subnets are in eu-west-1a; want at least two availability zones`)
 }
 
 func TestSubnetGroupBadArgs(t *testing.T) {

@@ -130,7 +130,7 @@ var Keys = []Key{
 		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.SkipAuditArchive) }},
 	{Name: "auditArchiveRetentionDays", Accepted: "1-36500: Object Lock retention (COMPLIANCE mode) of the archived logs", Default: strconv.Itoa(hardenedpg.DefaultArchiveRetentionDays), Field: "AuditArchiveRetentionDays",
 		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.AuditArchiveRetentionDays) }},
-	{Name: "keyDeletionWindowInDays", Accepted: "30, or 7-29 with a waiver of kms-deletion-window", Default: "30", Field: "KeyDeletionWindowInDays",
+	{Name: "keyDeletionWindowInDays", Accepted: "30, or 7-29 with a waiver of kms-deletion-window", Default: strconv.Itoa(baseline.MinKeyDeletionWindowDays), Field: "KeyDeletionWindowInDays",
 		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.KeyDeletionWindowInDays) }},
 	{Name: "alerts", Accepted: "true, or false with waivers of events-instance, events-parameter-group and events-security-group", Default: "true", Field: "SkipAlerts", Inverted: true,
 		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.SkipAlerts) }},
@@ -138,7 +138,7 @@ var Keys = []Key{
 		set: func(c *Config, raw string) error { return parseList(raw, &c.Args.AlertEmails) }},
 	{Name: "alertHttpsEndpoints", Accepted: "a list of https:// URLs subscribed to the alerts topic", Default: "[]", Field: "AlertHTTPSEndpoints",
 		set: func(c *Config, raw string) error { return parseList(raw, &c.Args.AlertHTTPSEndpoints) }},
-	{Name: "alertCpuPercent", Accepted: "1-100", Default: "80", Field: "AlertCPUPercent",
+	{Name: "alertCpuPercent", Accepted: "1-100", Default: strconv.Itoa(hardenedpg.DefaultAlertCPUPercent), Field: "AlertCPUPercent",
 		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.AlertCPUPercent) }},
 	{Name: "alertFreeStorageGb", Accepted: "1 or more", Default: "a tenth of allocatedStorageGb", Field: "AlertFreeStorageGB",
 		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.AlertFreeStorageGB) }},
@@ -209,7 +209,8 @@ func (c *Config) checkBootstrap() []string {
 		var ve hardenedpg.ValidationError
 		if errors.As(err, &ve) {
 			for _, fe := range ve {
-				problems = append(problems, fmt.Sprintf("%s:bootstrap.%s = %s: %s", Namespace, lowerFirst(fe.Field), formatValue(fe.Value), fe.Problem))
+				fe.Field = Namespace + ":bootstrap." + lowerFirst(fe.Field)
+				problems = append(problems, fe.Error())
 			}
 		}
 	}
@@ -276,22 +277,13 @@ func explainField(fe hardenedpg.FieldError) string {
 		if k.Field != base || k.Field == "" {
 			continue
 		}
-		value := fe.Value
-		if b, ok := value.(bool); ok && k.Inverted {
-			value = !b
+		if b, ok := fe.Value.(bool); ok && k.Inverted {
+			fe.Value = !b // as written in the config
 		}
-		return fmt.Sprintf("%s:%s%s = %s: %s", Namespace, k.Name, rest, formatValue(value), fe.Problem)
+		fe.Field = Namespace + ":" + k.Name + rest
+		return fe.Error()
 	}
 	return fe.Error()
-}
-
-func formatValue(v any) string {
-	switch v := v.(type) {
-	case string, []string:
-		b, _ := json.Marshal(v)
-		return string(b)
-	}
-	return fmt.Sprint(v)
 }
 
 func parseInt(raw string, dst *int) error {

@@ -119,9 +119,9 @@ func TestOnlySCRAMPasswordsSignIn(t *testing.T) {
 	require.NoError(t, su.QueryRow(ctx, "SELECT rolpassword FROM pg_authid WHERE rolname = 'legacy'").Scan(&stored))
 	assert.True(t, strings.HasPrefix(stored, "SCRAM-SHA-256$"), "the baseline stores new passwords as SCRAM")
 	c := s.Connect(t, "postgres", "legacy", "legacy-pw-2")
-	var method string
-	require.NoError(t, c.QueryRow(ctx, "SELECT current_user").Scan(&method))
-	assert.Equal(t, "legacy", method)
+	var current string
+	require.NoError(t, c.QueryRow(ctx, "SELECT current_user").Scan(&current))
+	assert.Equal(t, "legacy", current)
 }
 
 func TestAuditLogsDDLAndRoleWithoutPasswords(t *testing.T) {

@@ -1,0 +1,30 @@
+package baseline
+
+// The values the controls accept. hardenedpg builds its defaults and validation from these, so a
+// component and the scorecard cannot disagree on what passes.
+var (
+	// SupportedMajorVersions are the PostgreSQL major versions RDS supports in standard support (rds-supported-engine).
+	SupportedMajorVersions = []string{"14", "15", "16", "17", "18"}
+	// CACertificates are the current RDS certificate authorities (rds-ca-cert).
+	CACertificates = []string{"rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1"}
+	// MonitoringIntervals are the enhanced-monitoring intervals in seconds (rds-enhanced-monitoring).
+	MonitoringIntervals = []int{1, 5, 10, 15, 30, 60}
+	// LogExports are the logs every instance exports to CloudWatch (rds-log-exports).
+	LogExports = []string{"postgresql", "upgrade"}
+	// DefaultAdminNames are the master user names scanners flag (rds-custom-admin).
+	DefaultAdminNames = []string{"postgres", "admin"}
+	// RequiredTagKeys are the tag keys rds-tags wants on the instance, subnet group and parameter group.
+	RequiredTagKeys = []string{"environment", "owner"}
+)
+
+// Numeric bounds of the controls.
+const (
+	MinBackupRetentionDays   = 7    // rds-backup-retention
+	MaxBackupRetentionDays   = 35   // rds-backup-retention
+	DefaultPostgresPort      = 5432 // rds-non-default-port: the port scanners probe first
+	MinKeyDeletionWindowDays = 30   // kms-deletion-window
+	MinLogRetentionDays      = 365  // logs-retention
+)
+
+// Family is the parameter group family of a PostgreSQL major version (pg-family-matches).
+func Family(majorVersion string) string { return "postgres" + majorVersion }
