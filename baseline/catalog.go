@@ -119,12 +119,13 @@ var Catalog = []Control{
 	{Key: "pg-force-ssl", Title: "rds.force_ssl is 1", Severity: High, Reads: []string{TypeParameterGroup},
 		Refs: Refs{SecurityHub: []string{"RDS.38"}, Prowler: []string{"rds_instance_transport_encrypted"}, Checkov: []string{"CKV2_AWS_69"}}},
 	{Key: "pg-tls-min", Title: "TLS 1.2 or newer", Severity: High, Reads: []string{TypeParameterGroup}},
-	{Key: "pg-scram", Title: "Passwords are stored as SCRAM-SHA-256", Severity: High, Reads: []string{TypeParameterGroup}},
+	{Key: "pg-scram", Title: "Only SCRAM-SHA-256 passwords: stored as SCRAM, and RDS accepts no md5 password", Severity: High, Reads: []string{TypeParameterGroup}},
 	{Key: "pg-connection-logging", Title: "Connections and disconnections are logged", Severity: Medium, Reads: []string{TypeParameterGroup}, Waivable: true},
-	{Key: "pg-statement-logging", Title: "Slow statements are logged", Severity: Medium, Reads: []string{TypeParameterGroup}, Waivable: true,
-		Refs: Refs{Checkov: []string{"CKV2_AWS_30"}}},
-	{Key: "pg-log-redaction", Title: "No password reaches the log: statements are logged by pgAudit, not log_statement", Severity: High, Reads: []string{TypeParameterGroup}, Waivable: true},
-	{Key: "pg-audit", Title: "pgAudit is loaded and logs DDL and ROLE statements", Severity: High, Reads: []string{TypeParameterGroup}, Waivable: true},
+	// Not CKV2_AWS_30: it wants log_statement=all, which writes every password to the log.
+	{Key: "pg-statement-logging", Title: "Slow statements are measured without their text: pg_stat_statements is loaded", Severity: Medium, Reads: []string{TypeParameterGroup}, Waivable: true},
+	// CIS's PostgreSQL rule for Cloud SQL (Checkov CKV_GCP_57) turns slow-statement logging off for the same reason.
+	{Key: "pg-log-redaction", Title: "No statement text reaches the log, on success, failure or slowness: pgAudit logs DDL and ROLE with passwords redacted", Severity: High, Reads: []string{TypeParameterGroup}, Waivable: true},
+	{Key: "pg-audit", Title: "pgAudit is loaded, logs DDL and ROLE statements, and its lines reach the log", Severity: High, Reads: []string{TypeParameterGroup}, Waivable: true},
 	{Key: "pg-family-matches", Title: "Parameter group family matches the engine major version", Severity: High, Reads: []string{TypeParameterGroup, TypeInstance}},
 
 	{Key: "kms-rotation", Title: "Every stack key rotates", Severity: Medium, Reads: []string{TypeKey},

@@ -41,7 +41,9 @@ func attached(g *Graph, in map[string]any, ref, typ, key string) (Resource, bool
 	return rs[0], true
 }
 
-// parameterCheck checks the parameter group attached to every instance against the rules of control.
+// parameterCheck checks the parameter group attached to every instance against the rules of
+// control. A parameter the group does not set is judged on what the instance runs instead: RDS's
+// default for the family, else the engine's own (DefaultValue).
 func parameterCheck(control string) check {
 	var rules []ParameterRule
 	for _, r := range ParameterRules {
@@ -60,20 +62,30 @@ func parameterCheck(control string) check {
 			return
 		}
 		f.read(pg)
+		major := strings.TrimPrefix(str(pg.Inputs, "family"), "postgres")
 		params := map[string]map[string]any{}
 		for _, p := range items(pg.Inputs, "parameters") {
 			pm, _ := p.(map[string]any)
 			params[str(pm, "name")] = pm
 		}
 		for _, rule := range rules {
-			p, ok := params[rule.Name]
+			p, set := params[rule.Name]
+			value, known := str(p, "value"), set
+			if !set {
+				value, known = DefaultValue(major, rule.Name)
+			}
 			switch {
-			case !ok:
-				f.fail("%s: %s is not set, want %s", pg.Name, rule.Name, rule.Rule)
-			case !rule.Accepts(str(p, "value")):
+			case !known:
+				f.fail("%s: %s is not set and family %s has no known default, want %s", pg.Name, rule.Name, show(pg.Inputs["family"]), rule.Rule)
+			case !rule.Accepts(value) && set:
 				f.fail("%s: %s is %s, want %s", pg.Name, rule.Name, show(p["value"]), rule.Rule)
-			case rule.ApplyMethod != "" && str(p, "applyMethod") != rule.ApplyMethod:
-				f.fail("%s: %s applyMethod is %s, want %s", pg.Name, rule.Name, show(p["applyMethod"]), rule.ApplyMethod)
+			case !rule.Accepts(value):
+				f.fail("%s: %s is not set, so it is RDS's default %q for %s, want %s", pg.Name, rule.Name, value, str(pg.Inputs, "family"), rule.Rule)
+			case set:
+				// A static parameter applied immediately is refused by RDS: the value never takes effect.
+				if engine, ok := EngineParameterFor(major, rule.Name); ok && engine.ApplyMethod() == ApplyPendingReboot && str(p, "applyMethod") != ApplyPendingReboot {
+					f.fail("%s: %s applyMethod is %s, want %s (static in PostgreSQL %s)", pg.Name, rule.Name, show(p["applyMethod"]), ApplyPendingReboot, major)
+				}
 			}
 		}
 	})

@@ -57,15 +57,24 @@ func first(t *testing.T, g *baseline.Graph, typ, nameSuffix string) *baseline.Re
 	return nil
 }
 
+// setParameter sets a parameter of the group, adding it when the group does not set it.
 func setParameter(t *testing.T, g *baseline.Graph, name, value string) {
 	t.Helper()
-	for _, p := range first(t, g, baseline.TypeParameterGroup, "").Inputs["parameters"].([]any) {
+	pg := first(t, g, baseline.TypeParameterGroup, "")
+	for _, p := range pg.Inputs["parameters"].([]any) {
 		if pm := p.(map[string]any); pm["name"] == name {
 			pm["value"] = value
 			return
 		}
 	}
-	t.Fatalf("no parameter %s", name)
+	pg.Inputs["parameters"] = append(pg.Inputs["parameters"].([]any), map[string]any{"name": name, "value": value, "applyMethod": "immediate"})
+}
+
+// unsetParameter removes a parameter from the group, so the instance runs RDS's default.
+func unsetParameter(t *testing.T, g *baseline.Graph, name string) {
+	t.Helper()
+	pg := first(t, g, baseline.TypeParameterGroup, "")
+	pg.Inputs["parameters"] = slices.DeleteFunc(pg.Inputs["parameters"].([]any), func(p any) bool { return p.(map[string]any)["name"] == name })
 }
 
 func drop(g *baseline.Graph, typ, nameSuffix string) {
@@ -156,7 +165,7 @@ var breakers = map[string]struct {
 	"pg-tls-min":            {mutate: func(t *testing.T, g *baseline.Graph) { setParameter(t, g, "ssl_min_protocol_version", "TLSv1.1") }},
 	"pg-scram":              {mutate: func(t *testing.T, g *baseline.Graph) { setParameter(t, g, "password_encryption", "md5") }},
 	"pg-connection-logging": {mutate: func(t *testing.T, g *baseline.Graph) { setParameter(t, g, "log_connections", "0") }},
-	"pg-statement-logging":  {mutate: func(t *testing.T, g *baseline.Graph) { setParameter(t, g, "log_min_duration_statement", "-1") }},
+	"pg-statement-logging":  {mutate: func(t *testing.T, g *baseline.Graph) { setParameter(t, g, "shared_preload_libraries", "pgaudit") }},
 	"pg-log-redaction":      {mutate: func(t *testing.T, g *baseline.Graph) { setParameter(t, g, "log_statement", "ddl") }},
 	"pg-audit":              {mutate: func(t *testing.T, g *baseline.Graph) { setParameter(t, g, "pgaudit.log", "ddl") }},
 	"pg-family-matches": {mutate: func(t *testing.T, g *baseline.Graph) {
@@ -303,6 +312,108 @@ func TestNotApplicableWithoutItsResources(t *testing.T) {
 	for _, r := range results {
 		assert.Equal(t, baseline.NotApplicable, r.Status, r.Key)
 	}
+}
+
+// parameterBreakers are, for every parameter rule, values that must fail it: each spelling
+// PostgreSQL reads the same way, and the overrides that silence auditing or log statements.
+var parameterBreakers = map[string][]string{
+	"rds.force_ssl pg-force-ssl":                     {"0", "off", "FALSE"},
+	"ssl_min_protocol_version pg-tls-min":            {"TLSv1.1", "TLSv1", ""},
+	"password_encryption pg-scram":                   {"md5", "on"},
+	"rds.accepted_password_auth_method pg-scram":     {"md5+scram"},
+	"log_connections pg-connection-logging":          {"0", "off", "false", "no"},
+	"log_disconnections pg-connection-logging":       {"0", "OFF"},
+	"log_statement pg-log-redaction":                 {"ddl", "all", "mod", "DDL"},
+	"log_min_error_statement pg-log-redaction":       {"error", "ERROR", "fatal", "log"},
+	"log_min_duration_statement pg-log-redaction":    {"0", "1000", "1s"},
+	"log_min_duration_sample pg-log-redaction":       {"0", "250"},
+	"log_transaction_sample_rate pg-log-redaction":   {"1", "0.5"},
+	"auto_explain.log_min_duration pg-log-redaction": {"0", "100"},
+	"debug_print_parse pg-log-redaction":             {"on", "1", "true"},
+	"debug_print_rewritten pg-log-redaction":         {"on"},
+	"debug_print_plan pg-log-redaction":              {"on"},
+	"shared_preload_libraries pg-statement-logging":  {"pgaudit", ""},
+	"shared_preload_libraries pg-audit":              {"pg_stat_statements", "pgaudit_x", ""},
+	"pgaudit.log pg-audit":                           {"ddl", "ddl,role,-all", "all,-all,ddl", "all,-role", "none", "ddl,rol", ""},
+	"pgaudit.role pg-audit":                          {""},
+	"pgaudit.log_level pg-audit":                     {"debug5", "notice", "warning"},
+	"log_min_messages pg-audit":                      {"fatal", "panic", "PANIC"},
+}
+
+// parameterPassers must pass: other spellings of hardened values.
+var parameterPassers = map[string][]string{
+	"pgaudit.log pg-audit":                     {"all", "ROLE, DDL", "ddl,none,role", "-read,ddl,role", "all,-read,-write"},
+	"log_min_messages pg-audit":                {"error", "WARNING", "log", "info"},
+	"log_connections pg-connection-logging":    {"on", "true", "yes"},
+	"log_min_error_statement pg-log-redaction": {"PANIC", " panic "},
+}
+
+func TestEveryParameterRuleBites(t *testing.T) {
+	for _, r := range baseline.ParameterRules {
+		key := r.Name + " " + r.Control
+		require.NotEmpty(t, parameterBreakers[key], "parameter rule %q has no value that breaks it", key)
+		for _, v := range parameterBreakers[key] {
+			t.Run(key+"="+v, func(t *testing.T) {
+				g := prodGraph(t)
+				setParameter(t, g, r.Name, v)
+				assert.Contains(t, failing(baseline.Evaluate(g, nil)), r.Control)
+			})
+		}
+		for _, v := range parameterPassers[key] {
+			g := prodGraph(t)
+			setParameter(t, g, r.Name, v)
+			assert.NotContains(t, failing(baseline.Evaluate(g, nil)), r.Control, "%s = %q", r.Name, v)
+		}
+	}
+}
+
+// A parameter the group does not set is judged on what the instance runs: RDS's default.
+func TestUnsetParametersAreJudgedOnRDSDefaults(t *testing.T) {
+	for name, control := range map[string]string{
+		"log_min_error_statement":           "pg-log-redaction", // PostgreSQL's default: error
+		"rds.accepted_password_auth_method": "pg-scram",         // RDS's default: md5+scram
+		"log_connections":                   "pg-connection-logging",
+	} {
+		g := prodGraph(t)
+		unsetParameter(t, g, name)
+		results := baseline.Evaluate(g, nil)
+		assert.Equal(t, []string{control}, failing(results), name)
+		for _, r := range results {
+			if r.Key == control {
+				assert.Contains(t, r.Detail, name+" is not set, so it is RDS's default", name)
+			}
+		}
+	}
+	g := prodGraph(t)
+	unsetParameter(t, g, "log_min_messages") // not set by the baseline: warning passes
+	assert.Empty(t, failing(baseline.Evaluate(g, nil)))
+}
+
+// RDS refuses an immediate apply of a static parameter: the engine's table says which are.
+func TestStaticParameterAppliedImmediatelyFails(t *testing.T) {
+	g := prodGraph(t)
+	for _, p := range first(t, g, baseline.TypeParameterGroup, "").Inputs["parameters"].([]any) {
+		if pm := p.(map[string]any); pm["name"] == "shared_preload_libraries" {
+			pm["applyMethod"] = "immediate"
+		}
+	}
+	assert.Equal(t, []string{"pg-audit", "pg-statement-logging"}, failing(baseline.Evaluate(g, nil)))
+}
+
+func TestEngineTablesComeFromTheEngine(t *testing.T) {
+	for _, major := range baseline.SupportedMajorVersions {
+		p, ok := baseline.EngineParameterFor(major, "max_files_per_process")
+		require.True(t, ok, major)
+		assert.Equal(t, baseline.ApplyPendingReboot, p.ApplyMethod(), major)
+		_, ok = baseline.EngineParameterFor(major, "no_such_parameter")
+		assert.False(t, ok)
+		p, _ = baseline.EngineParameterFor(major, "block_size")
+		assert.False(t, p.Settable(), "block_size is read-only")
+	}
+	// autovacuum_max_workers became reloadable in 18: only the engine's own table knows.
+	p17, _ := baseline.EngineParameterFor("17", "autovacuum_max_workers")
+	p18, _ := baseline.EngineParameterFor("18", "autovacuum_max_workers")
+	assert.Equal(t, [2]string{baseline.ApplyPendingReboot, baseline.ApplyImmediate}, [2]string{p17.ApplyMethod(), p18.ApplyMethod()})
 }
 
 func TestParameterRulesAreCatalogControls(t *testing.T) {

@@ -13,57 +13,71 @@ import (
 
 // Apply methods of an RDS parameter.
 const (
-	ApplyImmediate     = "immediate"
-	ApplyPendingReboot = "pending-reboot"
+	ApplyImmediate     = baseline.ApplyImmediate
+	ApplyPendingReboot = baseline.ApplyPendingReboot
 )
 
 // Parameter is one engine parameter of a parameter group.
 type Parameter struct {
 	Name  string
 	Value string
-	// ApplyMethod is immediate or pending-reboot. Empty picks pending-reboot for the static
-	// parameters RDS refuses to apply immediately, immediate otherwise.
+	// ApplyMethod is immediate or pending-reboot. Empty takes it from the engine: pending-reboot
+	// for a static (postmaster) parameter, which RDS refuses to apply immediately, else immediate.
 	ApplyMethod string
 }
 
-// BaselineParameter is a parameter every hardened group carries, with the rule of package
+// BaselineParameter is a parameter every hardened group carries, with the rules of package
 // baseline an override must still meet.
 type BaselineParameter struct {
 	Parameter
-	Check baseline.ParameterRule
+	Checks []baseline.ParameterRule
 }
 
 // Baseline is the single source of the hardened engine parameter values: the ParameterGroup, the
 // real-PostgreSQL tests and the docs all read it.
 var Baseline = func() []BaselineParameter {
 	values := []Parameter{
-		{"rds.force_ssl", "1", ApplyImmediate},
-		{"ssl_min_protocol_version", "TLSv1.2", ApplyImmediate},
-		{"password_encryption", "scram-sha-256", ApplyImmediate},
-		{"log_connections", "1", ApplyImmediate},
-		{"log_disconnections", "1", ApplyImmediate},
-		{"log_statement", "none", ApplyImmediate},
-		{"log_min_duration_statement", "1000", ApplyImmediate},
-		{"shared_preload_libraries", "pg_stat_statements,pgaudit", ApplyPendingReboot},
-		{"pgaudit.log", "ddl,role", ApplyImmediate},
-		{"pgaudit.role", "rds_pgaudit", ApplyImmediate},
+		{Name: "rds.force_ssl", Value: "1"},
+		{Name: "rds.accepted_password_auth_method", Value: "scram"},
+		{Name: "ssl_min_protocol_version", Value: "TLSv1.2"},
+		{Name: "password_encryption", Value: "scram-sha-256"},
+		{Name: "log_connections", Value: "1"},
+		{Name: "log_disconnections", Value: "1"},
+		{Name: "log_statement", Value: "none"},
+		// Statement text never reaches the log, not on failure, not when slow: a failing or slow
+		// CREATE/ALTER ROLE ... PASSWORD 'literal' is echoed verbatim otherwise (seen on a real
+		// server by internal/pgtest). Slow statements are measured by pg_stat_statements and
+		// Performance Insights instead; pgAudit logs DDL and ROLE statements with passwords redacted.
+		{Name: "log_min_error_statement", Value: "panic"},
+		{Name: "log_min_duration_statement", Value: "-1"},
+		{Name: "shared_preload_libraries", Value: "pg_stat_statements,pgaudit"},
+		{Name: "pgaudit.log", Value: "ddl,role"},
+		{Name: "pgaudit.role", Value: "rds_pgaudit"},
 	}
 	out := make([]BaselineParameter, len(values))
 	for i, v := range values {
-		rule, ok := baseline.ParameterRuleFor(v.Name)
-		if !ok {
+		v.ApplyMethod = engineApplyMethod(v.Name)
+		rules := baseline.ParameterRulesFor(v.Name)
+		if len(rules) == 0 {
 			panic("hardenedpg: no baseline rule for parameter " + v.Name)
 		}
-		out[i] = BaselineParameter{Parameter: v, Check: rule}
+		out[i] = BaselineParameter{Parameter: v, Checks: rules}
 	}
 	return out
 }()
 
-// staticParameters are parameters RDS applies only at reboot; an immediate apply method is refused.
-var staticParameters = []string{
-	"shared_preload_libraries", "max_connections", "shared_buffers", "max_worker_processes",
-	"max_wal_senders", "max_replication_slots", "max_locks_per_transaction", "max_prepared_transactions",
-	"track_activity_query_size", "rds.logical_replication", "wal_buffers", "huge_pages",
+// engineApplyMethod is the apply method of a baseline parameter, which must be the same on every
+// supported major: the baseline does not depend on the version.
+func engineApplyMethod(name string) string {
+	method := ""
+	for _, major := range baseline.SupportedMajorVersions {
+		p, ok := baseline.EngineParameterFor(major, name)
+		if !ok || (method != "" && p.ApplyMethod() != method) {
+			panic(fmt.Sprintf("hardenedpg: baseline parameter %s is unknown to PostgreSQL %s or changes apply method there", name, major))
+		}
+		method = p.ApplyMethod()
+	}
+	return method
 }
 
 // SupportedMajorVersions are the PostgreSQL major versions RDS supports in standard support.
@@ -126,13 +140,26 @@ func (a *ParameterGroupArgs) check(p *problems) {
 			p.add(field, param.Value, "the parameter is given twice")
 		}
 		seen[param.Name] = true
+		// Names and apply methods are the engine's word, for a supported major (else reported above).
+		if engine, known := baseline.EngineParameterFor(a.majorVersion(), param.Name); slices.Contains(SupportedMajorVersions, a.majorVersion()) {
+			switch {
+			case !known:
+				p.add(field, param.Name, "PostgreSQL %s has no parameter of that name (%s): see pg_settings, or the RDS parameters in AWS's documentation", a.majorVersion(), baseline.Family(a.majorVersion()))
+				continue
+			case !engine.Settable():
+				p.add(field, param.Name, "is read-only in PostgreSQL %s (context internal): a parameter group cannot set it", a.majorVersion())
+				continue
+			case param.ApplyMethod == ApplyImmediate && engine.ApplyMethod() == ApplyPendingReboot:
+				p.add(field+".ApplyMethod", param.ApplyMethod, "%s is static in PostgreSQL %s (context postmaster): RDS applies it only with %s", param.Name, a.majorVersion(), ApplyPendingReboot)
+			}
+		}
 		if m := param.ApplyMethod; m != "" && m != ApplyImmediate && m != ApplyPendingReboot {
 			p.add(field+".ApplyMethod", m, "want %s or %s", ApplyImmediate, ApplyPendingReboot)
 		}
-		if param.ApplyMethod == ApplyImmediate && slices.Contains(staticParameters, param.Name) {
-			p.add(field+".ApplyMethod", param.ApplyMethod, "%s is static: RDS applies it only with %s", param.Name, ApplyPendingReboot)
-		}
-		if rule, ok := baseline.ParameterRuleFor(param.Name); ok && !rule.Accepts(param.Value) {
+		for _, rule := range baseline.ParameterRulesFor(param.Name) {
+			if rule.Accepts(param.Value) {
+				continue
+			}
 			if c, _ := baseline.Lookup(rule.Control); !c.Waivable {
 				p.add(field, param.Value, "weakens control %s, which cannot be waived; accepted: %s", rule.Control, rule.Rule)
 			} else {
@@ -150,10 +177,8 @@ func (a *ParameterGroupArgs) effective() []Parameter {
 	}
 	for _, param := range a.Parameters {
 		if param.ApplyMethod == "" {
-			param.ApplyMethod = ApplyImmediate
-			if slices.Contains(staticParameters, param.Name) {
-				param.ApplyMethod = ApplyPendingReboot
-			}
+			engine, _ := baseline.EngineParameterFor(a.majorVersion(), param.Name)
+			param.ApplyMethod = engine.ApplyMethod()
 		}
 		byName[param.Name] = param
 	}

@@ -125,3 +125,49 @@ func TestExitCodeFollowsFailures(t *testing.T) {
 	assert.Equal(t, exitOK, exitFor(baseline.Summary{Pass: 3, Waived: 2, NotApplicable: 1}))
 	assert.Equal(t, exitFailed, exitFor(baseline.Summary{Pass: 3, Fail: 1}))
 }
+
+// Static or not is the engine's word: max_files_per_process is postmaster in pg_settings, so it
+// goes out with pending-reboot; a name PostgreSQL does not have is a configuration error.
+func TestPlanParametersTakeTheEnginesApplyMethod(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) {
+		t.Helper()
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600))
+	}
+	prod, err := os.ReadFile("../../Pulumi.prod.yaml")
+	require.NoError(t, err)
+	write("Pulumi.yaml", "name: hardenedpg\nruntime: go\n")
+	write("Pulumi.static.yaml", string(prod)+"  hardenedpg:parameters:\n    max_files_per_process: \"2000\"\n")
+	write("Pulumi.unknown.yaml", string(prod)+"  hardenedpg:parameters:\n    max_file_per_process: \"2000\"\n")
+
+	var out, errOut bytes.Buffer
+	code := run([]string{"-stack", "static", "-dir", dir, "-json"}, &out, &errOut)
+	require.Equal(t, exitOK, code, errOut.String())
+	var doc struct {
+		Resources []struct {
+			Type   string         `json:"type"`
+			Inputs map[string]any `json:"inputs"`
+		} `json:"resources"`
+	}
+	require.NoError(t, json.Unmarshal(out.Bytes(), &doc))
+	found := false
+	for _, r := range doc.Resources {
+		if r.Type != baseline.TypeParameterGroup {
+			continue
+		}
+		for _, p := range r.Inputs["parameters"].([]any) {
+			if pm := p.(map[string]any); pm["name"] == "max_files_per_process" {
+				found = true
+				assert.Equal(t, map[string]any{"name": "max_files_per_process", "value": "2000", "applyMethod": "pending-reboot"}, pm)
+			}
+		}
+	}
+	assert.True(t, found, "the parameter is in the plan")
+
+	out.Reset()
+	errOut.Reset()
+	code = run([]string{"-stack", "unknown", "-dir", dir}, &out, &errOut)
+	assert.Equal(t, exitBadConfig, code)
+	assert.Empty(t, out.String())
+	assert.Equal(t, "configuration errors:\n  hardenedpg:parameters[\"max_file_per_process\"] = \"max_file_per_process\": PostgreSQL 17 has no parameter of that name (postgres17): see pg_settings, or the RDS parameters in AWS's documentation\n", errOut.String())
+}
