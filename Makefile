@@ -5,7 +5,7 @@ GO    ?= go
 EXAMPLES := examples/existing-vpc examples/components
 ACTIONLINT_VERSION := v1.7.12
 
-.PHONY: all build test vet lint plan sql bench preview up
+.PHONY: all build test test-deps vet lint plan sql bench preview up
 
 all: build test
 
@@ -15,8 +15,13 @@ build:
 vet:
 	$(GO) vet ./...
 
-## test: vet, then every test: unit, mock, stack, real PostgreSQL, examples.
-test: vet
+## test-deps: the PostgreSQL servers the real-server tests use (Debian's 15 + pgAudit, npm builds
+## of 14, 16, 17 and 18), installed when missing and reused when present.
+test-deps:
+	$(GO) run ./internal/pgtest/setup
+
+## test: set-up, vet, then every test: unit, mock, stack, real PostgreSQL 15/17/18, examples.
+test: test-deps vet
 	$(GO) test -count=1 -timeout 25m ./...
 	for ex in $(EXAMPLES); do (cd $$ex && $(GO) vet ./... && $(GO) test -count=1 ./...) || exit 1; done
 
@@ -37,10 +42,11 @@ plan:
 sql:
 	@$(GO) run ./cmd/plan -stack $(STACK) -sql
 
-## bench: Go benchmarks (plan evaluation), then pgbench default vs hardened PostgreSQL.
-bench:
+## bench: Go benchmarks (plan evaluation), then pgbench: plain, RDS default and hardened on 15
+## and 17 (median of 3), and the cost of each hardened setting.
+bench: test-deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
-	$(GO) run ./internal/pgtest/pgbench -duration 10s
+	$(GO) run ./internal/pgtest/pgbench -duration 10s -runs 3 -attribute
 
 preview:
 	pulumi preview -s $(STACK)
