@@ -38,7 +38,8 @@ plan:
 	$(GO) run ./cmd/plan -stack prod
 	$(GO) run ./cmd/plan -stack dev
 
-## sql: the least-privilege bootstrap SQL of a stack (STACK=prod).
+## sql: the least-privilege bootstrap SQL of a stack: prod unless STACK is given (dev has none).
+sql: STACK = prod
 sql:
 	@$(GO) run ./cmd/plan -stack $(STACK) -sql
 

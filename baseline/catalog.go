@@ -56,6 +56,8 @@ const (
 	TypeBucketPublicAccess = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 	TypeBucketPolicy       = "aws:s3/bucketPolicy:BucketPolicy"
 	TypeFirehose           = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream"
+	TypeBackupReplication  = "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"
+	TypeBackupPlan         = "aws:backup/plan:Plan"
 )
 
 // Control is one entry of the catalog.

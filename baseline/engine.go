@@ -68,8 +68,29 @@ var rdsParameters = []EngineParameter{
 	{Name: "pgaudit.role", Context: "superuser", Type: "string", Default: ""},
 }
 
-//go:embed pgsettings/*.tsv
+//go:embed pgsettings/*.tsv pgsettings/keywords.txt
 var pgsettings embed.FS
+
+// KeywordsMajor is the major whose reserved keywords are in pgsettings/keywords.txt: the newest,
+// which reserves the most.
+const KeywordsMajor = "18"
+
+var reservedKeywords = sync.OnceValue(func() map[string]bool {
+	raw, err := pgsettings.ReadFile("pgsettings/keywords.txt")
+	if err != nil {
+		panic("baseline: no pgsettings/keywords.txt: run go generate ./baseline")
+	}
+	words := map[string]bool{}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if line != "" && !strings.HasPrefix(line, "#") {
+			words[line] = true
+		}
+	}
+	return words
+})
+
+// ReservedKeyword reports whether PostgreSQL reserves word (user, current_user, table, ...).
+func ReservedKeyword(word string) bool { return reservedKeywords()[strings.ToLower(word)] }
 
 var engineTables = sync.OnceValue(func() map[string]map[string]EngineParameter {
 	tables := map[string]map[string]EngineParameter{}

@@ -9,6 +9,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 )
 
 // AlertsArgs configures the alerts of one instance.
@@ -83,21 +85,13 @@ var logAlerts = []struct {
 
 var (
 	emailPattern = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
-	sizeMemGiB   = map[string]float64{"micro": 1, "small": 2, "medium": 4, "large": 8, "xlarge": 16, "2xlarge": 32, "4xlarge": 64, "8xlarge": 128, "12xlarge": 192, "16xlarge": 256, "24xlarge": 384}
 )
 
 // defaultConnections is 80% of RDS's max_connections, LEAST(memory/9531392, 5000).
 func defaultConnections(instanceClass string) int {
-	parts := strings.Split(instanceClass, ".")
-	if len(parts) != 3 {
-		return 0
-	}
-	mem, ok := sizeMemGiB[parts[2]]
+	mem, ok := baseline.InstanceClassMemoryGiB(instanceClass)
 	if !ok {
 		return 0
-	}
-	if strings.HasPrefix(parts[1], "r") || strings.HasPrefix(parts[1], "x") {
-		mem *= 2 // memory-optimised classes have twice the memory per size
 	}
 	return int(min(mem*(1<<30)/9531392, 5000) * 0.8)
 }
@@ -134,8 +128,12 @@ func (a *AlertsArgs) check(p *problems) {
 	if a.FreeStorageGB < 1 {
 		p.add("FreeStorageGB", a.FreeStorageGB, "want 1 or more")
 	}
-	if a.Connections < 1 {
-		p.add("Connections", a.Connections, "want 1 or more (no default is known for instance class %q)", a.InstanceClass)
+	_, knownClass := baseline.InstanceClassMemoryGiB(a.InstanceClass)
+	switch {
+	case a.Connections < 1 && !knownClass && a.Connections == 0:
+		p.add("InstanceClass", a.InstanceClass, "not a DB instance class RDS offers for PostgreSQL, so no connections threshold can be derived; give Connections")
+	case a.Connections < 1:
+		p.add("Connections", a.Connections, "want 1 or more")
 	}
 	for i, e := range a.EmailEndpoints {
 		if !emailPattern.MatchString(e) {

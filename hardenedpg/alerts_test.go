@@ -93,7 +93,7 @@ func TestAlertsBadArgs(t *testing.T) {
 	assert.EqualError(t, err, `hardenedpg.NewAlerts "alerts": invalid arguments:
   TopicKeyArn = "": required
   CPUPercent = 150: want 1 to 100
-  Connections = 0: want 1 or more (no default is known for instance class "db.z9.huge")
+  InstanceClass = "db.z9.huge": not a DB instance class RDS offers for PostgreSQL, so no connections threshold can be derived; give Connections
   EmailEndpoints[0] = "oncall": want an e-mail address
   HTTPSEndpoints[0] = "http://hooks.example.com": want an https:// URL (plain http would carry alerts unencrypted)`)
 	assert.Empty(t, m.Resources())

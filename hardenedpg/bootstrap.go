@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 )
 
 // BootstrapArgs describes the least-privilege layout created inside the database.
@@ -29,6 +31,9 @@ type BootstrapArgs struct {
 	TenantTables  []string
 	TenantColumn  string
 	TenantSetting string
+	// MasterUser is the RDS master user that runs the script (DefaultAdminUsername when empty):
+	// no role of the bootstrap may have its name.
+	MasterUser string `json:"-"`
 }
 
 var (
@@ -48,7 +53,27 @@ func (a BootstrapArgs) withDefaults() BootstrapArgs {
 	def(&a.ReadOnlyRole, a.Database+"_readonly")
 	def(&a.TenantColumn, "tenant_id")
 	def(&a.TenantSetting, "app.tenant_id")
+	def(&a.MasterUser, DefaultAdminUsername)
 	return a
+}
+
+// privilegedRole says why a name may not be a role of the bootstrap, or "" when it may: names
+// PostgreSQL or RDS reserve or give power (https://www.postgresql.org/docs/current/sql-keywords-appendix.html
+// and the engine's pg_get_keywords; RDS's roles: Appendix.PostgreSQL.CommonDBATasks.Roles.html).
+func privilegedRole(name, master string) string {
+	switch {
+	case name == master:
+		return "is the master user that runs the script"
+	case strings.HasPrefix(name, "rds"):
+		return "rds* names are RDS's own roles (rds_superuser, rdsadmin, rds_iam, ...)"
+	case strings.HasPrefix(name, "pg_"):
+		return "pg_* names are PostgreSQL's predefined roles"
+	case slices.Contains([]string{"postgres", "public", "none"}, name):
+		return "is a name PostgreSQL reserves or gives to its superuser"
+	case baseline.ReservedKeyword(name):
+		return "is a reserved PostgreSQL keyword"
+	}
+	return ""
 }
 
 func (a BootstrapArgs) check() error {
@@ -68,8 +93,26 @@ func (a BootstrapArgs) check() error {
 			name(f[0], f[1])
 		}
 	}
-	if a.Schema == "public" {
+	switch {
+	case a.Schema == "public":
 		p.add("Schema", a.Schema, "use a schema of the application's own: public is shared with every role")
+	case strings.HasPrefix(a.Schema, "pg_") || a.Schema == "information_schema":
+		p.add("Schema", a.Schema, "is a system schema name; use a schema of the application's own")
+	case baseline.ReservedKeyword(a.Schema):
+		p.add("Schema", a.Schema, "is a reserved PostgreSQL keyword")
+	}
+	switch {
+	case slices.Contains([]string{"postgres", "template0", "template1", "rdsadmin"}, a.Database):
+		p.add("Database", a.Database, "is a system database; bootstrap a database of the application's own")
+	case a.Database != "" && baseline.ReservedKeyword(a.Database):
+		p.add("Database", a.Database, "is a reserved PostgreSQL keyword")
+	}
+	if a.Database != "" {
+		for _, f := range [][2]string{{"OwnerRole", a.OwnerRole}, {"AppRole", a.AppRole}, {"ReadOnlyRole", a.ReadOnlyRole}} {
+			if why := privilegedRole(f[1], a.MasterUser); why != "" {
+				p.add(f[0], f[1], "%s", why)
+			}
+		}
 	}
 	seen := map[string]string{}
 	for _, group := range []struct {
@@ -80,8 +123,10 @@ func (a BootstrapArgs) check() error {
 		for i, u := range group.users {
 			f := fmt.Sprintf("%s[%d]", field, i)
 			name(f, u)
-			if slices.Contains([]string{a.OwnerRole, a.AppRole, a.ReadOnlyRole, "rds_iam", "rds_pgaudit"}, u) {
+			if slices.Contains([]string{a.OwnerRole, a.AppRole, a.ReadOnlyRole}, u) {
 				p.add(f, u, "is the name of a group role; a user needs a name of its own")
+			} else if why := privilegedRole(u, a.MasterUser); why != "" {
+				p.add(f, u, "%s", why)
 			}
 			if other, ok := seen[u]; ok {
 				p.add(f, u, "is also in %s: one user, one role", other)

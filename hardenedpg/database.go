@@ -178,16 +178,19 @@ func (a *DatabaseArgs) check(ch databaseChildren) problems {
 		var cp problems
 		check(&cp)
 		for _, e := range cp {
-			if to, ok := rename[e.Field]; ok {
+			// Rename by the field's base name, keeping an index or key: EmailEndpoints[0] -> AlertEmails[0].
+			base := e.Field[:len(e.Field)-len(strings.TrimLeft(e.Field, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"))]
+			if to, ok := rename[base]; ok {
 				if to == reported {
 					continue
 				}
-				e.Field = to
+				e.Field = to + e.Field[len(base):]
 			}
 			p = append(p, e)
 		}
 	}
-	child(ch.storageKey.check, map[string]string{"DeletionWindowInDays": "KeyDeletionWindowInDays"})
+	// The alias and description derive from Identifier, which reports its own problem.
+	child(ch.storageKey.check, map[string]string{"DeletionWindowInDays": "KeyDeletionWindowInDays", "Alias": reported, "Description": reported})
 	child(ch.securityGroup.check, map[string]string{"Port": reported, "VpcID": reported})
 	child(ch.subnetGroup.check, map[string]string{"SkipPrivateCheck": "SkipPrivateSubnetCheck"})
 	child(ch.parameterGroup.check, map[string]string{"EngineMajorVersion": reported})
@@ -208,7 +211,7 @@ func (a *DatabaseArgs) check(ch databaseChildren) problems {
 	} else {
 		ch.alerts.ParameterGroupName, ch.alerts.TopicKeyArn, ch.alerts.PostgresLogGroupName = pulumi.String(""), pulumi.String(""), pulumi.String("")
 		child(ch.alerts.check, map[string]string{
-			"Identifier": reported, "CPUPercent": "AlertCPUPercent", "FreeStorageGB": "AlertFreeStorageGB",
+			"Identifier": reported, "InstanceClass": reported, "CPUPercent": "AlertCPUPercent", "FreeStorageGB": "AlertFreeStorageGB",
 			"Connections": "AlertConnections", "EmailEndpoints": "AlertEmails", "HTTPSEndpoints": "AlertHTTPSEndpoints",
 		})
 	}

@@ -116,11 +116,10 @@ type Instance struct {
 const InstanceType = "hardenedpg:index:Instance"
 
 var (
-	identifierPattern    = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
-	instanceClassPattern = regexp.MustCompile(`^db\.[a-z0-9-]+\.[a-z0-9]+$`)
-	dbUserPattern        = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
-	windowPattern        = regexp.MustCompile(`^([0-1][0-9]|2[0-3]):[0-5][0-9]-([0-1][0-9]|2[0-3]):[0-5][0-9]$`)
-	maintenancePattern   = regexp.MustCompile(`^(mon|tue|wed|thu|fri|sat|sun):([0-1][0-9]|2[0-3]):[0-5][0-9]-(mon|tue|wed|thu|fri|sat|sun):([0-1][0-9]|2[0-3]):[0-5][0-9]$`)
+	identifierPattern  = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
+	dbUserPattern      = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+	windowPattern      = regexp.MustCompile(`^([0-1][0-9]|2[0-3]):[0-5][0-9]-([0-1][0-9]|2[0-3]):[0-5][0-9]$`)
+	maintenancePattern = regexp.MustCompile(`^(mon|tue|wed|thu|fri|sat|sun):([0-1][0-9]|2[0-3]):[0-5][0-9]-(mon|tue|wed|thu|fri|sat|sun):([0-1][0-9]|2[0-3]):[0-5][0-9]$`)
 )
 
 // withDefaults fills every zero field with its hardened default.
@@ -168,8 +167,8 @@ func (s InstanceSettings) check(p *problems, w baseline.Waivers) {
 		p.add("Identifier", s.Identifier, "want 1-63 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen")
 	}
 	checkMajorVersion(p, "EngineMajorVersion", s.EngineMajorVersion)
-	if !instanceClassPattern.MatchString(s.InstanceClass) {
-		p.add("InstanceClass", s.InstanceClass, "want an RDS instance class such as db.m7g.large")
+	if _, ok := baseline.InstanceClassMemoryGiB(s.InstanceClass); !ok {
+		p.add("InstanceClass", s.InstanceClass, "not a DB instance class RDS offers for PostgreSQL; want db.<family>.<size> such as db.m7g.large, with a family of %s", strings.Join(baseline.InstanceFamilies(), ", "))
 	}
 	if s.AllocatedStorageGB < 20 || s.AllocatedStorageGB > 65536 {
 		p.add("AllocatedStorageGB", s.AllocatedStorageGB, "want 20 to 65536 (gp3)")

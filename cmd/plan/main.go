@@ -38,6 +38,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err := flags.Parse(args); err != nil {
 		return exitBadConfig
 	}
+	if flags.NArg() > 0 {
+		fmt.Fprintf(stderr, "plan: unexpected argument %q: name the stack with -stack (e.g. -stack %s)\n", flags.Arg(0), flags.Arg(0))
+		return exitBadConfig
+	}
 	sc, err := plan.ReadStackConfig(*dir, *stackName)
 	if err != nil {
 		fmt.Fprintln(stderr, err)

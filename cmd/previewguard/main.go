@@ -1,36 +1,66 @@
 // Command previewguard reads `pulumi preview --json` and fails when the preview would replace or
-// delete a resource that holds data or its keys: the database instance, KMS keys, log groups,
-// the backup vault or the archive bucket. CI runs it on every pull request.
+// delete a resource that holds data, its keys or the evidence of what happened to it: the
+// instance and its backup replication, the KMS keys, the audit log groups and their subscription
+// filters, the backup vault, its lock, plan and selection, and the archive's bucket with its
+// Object Lock, versioning, encryption, policy and public access block. It fails closed: input it
+// cannot read completely, a step it cannot place, or a summary that disagrees with the steps is
+// refused too. CI runs it on every pull request and before every deployment.
 //
 //	pulumi preview --json -s prod | go run ./cmd/previewguard
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 )
 
-// Guarded are the resource types whose loss loses data.
+// Guarded are the resource types whose loss loses data or evidence.
 var Guarded = []string{
-	"aws:rds/instance:Instance",
-	"aws:kms/key:Key",
-	"aws:cloudwatch/logGroup:LogGroup",
-	"aws:backup/vault:Vault",
-	"aws:s3/bucketV2:BucketV2",
+	baseline.TypeInstance,
+	baseline.TypeBackupReplication,
+	baseline.TypeKey,
+	baseline.TypeLogGroup,
+	baseline.TypeSubscriptionFilter,
+	baseline.TypeBackupVault,
+	baseline.TypeBackupVaultLock,
+	baseline.TypeBackupPlan,
+	baseline.TypeBackupSelection,
+	baseline.TypeBucket,
+	baseline.TypeBucketObjectLock,
+	baseline.TypeBucketVersioning,
+	baseline.TypeBucketEncryption,
+	baseline.TypeBucketPolicy,
+	baseline.TypeBucketPublicAccess,
+	baseline.TypeFirehose,
 }
 
-// destructive are the preview step operations that remove the existing resource.
-var destructive = []string{"replace", "create-replacement", "delete-replaced", "delete", "discard", "discard-replaced"}
+// destructive are the step operations that remove or replace the existing resource.
+var destructive = []string{
+	"replace", "create-replacement", "delete-replaced", "delete", "discard", "discard-replaced",
+	"import-replacement", "read-replacement", "remove-pending-replace",
+}
+
+// counted are the operations the preview's changeSummary counts once per step it shows; same
+// steps are hidden from the steps unless asked for, and replacement halves are not counted.
+var counted = []string{"create", "update", "delete", "replace", "import", "import-replacement", "discard"}
+
+type step struct {
+	Op  string `json:"op"`
+	URN string `json:"urn"`
+}
 
 type preview struct {
-	Steps []struct {
-		Op  string `json:"op"`
-		URN string `json:"urn"`
-	} `json:"steps"`
+	Steps         *[]step        `json:"steps"`
+	ChangeSummary map[string]int `json:"changeSummary"`
 }
 
 func main() {
@@ -43,36 +73,68 @@ func main() {
 		fmt.Println(f)
 	}
 	if len(findings) > 0 {
-		fmt.Println("refused: this change would destroy data; if that is intended, do it in a reviewed change that first lifts protection")
+		fmt.Println("refused: this change would destroy data or evidence, or cannot be read completely; if that is intended, do it in a reviewed change that first lifts protection")
 		os.Exit(1)
 	}
-	fmt.Println("previewguard: no data-holding resource is replaced or deleted")
+	fmt.Println("previewguard: no data- or evidence-holding resource is replaced or deleted")
 }
 
-// check returns one line per destructive step on a guarded resource.
+// check returns one line per step it refuses; an error when the input is not one preview document.
 func check(r io.Reader) ([]string, error) {
-	var p preview
-	if err := json.NewDecoder(r).Decode(&p); err != nil {
+	raw, err := io.ReadAll(r)
+	if err != nil {
 		return nil, fmt.Errorf("reading pulumi preview --json: %w", err)
 	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	var p *preview
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("reading pulumi preview --json: %w", err)
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("reading pulumi preview --json: want exactly one JSON document, found more after the first")
+	}
+	switch {
+	case p == nil:
+		return nil, errors.New("reading pulumi preview --json: the document is null, not a preview")
+	case p.Steps == nil:
+		return nil, errors.New(`reading pulumi preview --json: no "steps" list (a preview always lists at least the stack itself)`)
+	case p.ChangeSummary == nil:
+		return nil, errors.New(`reading pulumi preview --json: no "changeSummary" to check the steps against (a preview that finished has one)`)
+	}
 	var findings []string
-	for _, s := range p.Steps {
-		if !slices.Contains(destructive, s.Op) {
-			continue
-		}
-		if typ := typeOf(s.URN); slices.Contains(Guarded, typ) {
+	shown := map[string]int{}
+	for i, s := range *p.Steps {
+		shown[s.Op]++
+		typ, ok := typeOf(s.URN)
+		switch {
+		case s.Op == "":
+			findings = append(findings, fmt.Sprintf("step %d has no op: %s", i, s.URN))
+		case !ok:
+			findings = append(findings, fmt.Sprintf("%s step %d has no readable URN (%q): its resource cannot be known", s.Op, i, s.URN))
+		case slices.Contains(destructive, s.Op) && slices.Contains(Guarded, typ):
 			findings = append(findings, fmt.Sprintf("%s %s (%s)", s.Op, s.URN, typ))
+		}
+	}
+	for _, op := range slices.Sorted(maps.Keys(p.ChangeSummary)) {
+		if slices.Contains(counted, op) && p.ChangeSummary[op] != shown[op] {
+			findings = append(findings, fmt.Sprintf("changeSummary says %d %s, the steps show %d: the steps are incomplete", p.ChangeSummary[op], op, shown[op]))
+		}
+	}
+	for _, op := range slices.Sorted(maps.Keys(shown)) {
+		if _, summarised := p.ChangeSummary[op]; slices.Contains(counted, op) && !summarised {
+			findings = append(findings, fmt.Sprintf("the steps show %d %s, changeSummary none", shown[op], op))
 		}
 	}
 	return findings, nil
 }
 
 // typeOf is the resource type of a URN: urn:pulumi:stack::project::parent$type::name.
-func typeOf(urn string) string {
+func typeOf(urn string) (string, bool) {
 	parts := strings.Split(urn, "::")
-	if len(parts) < 4 {
-		return ""
+	if len(parts) < 4 || !strings.HasPrefix(urn, "urn:pulumi:") {
+		return "", false
 	}
 	qualified := parts[2]
-	return qualified[strings.LastIndex(qualified, "$")+1:]
+	typ := qualified[strings.LastIndex(qualified, "$")+1:]
+	return typ, strings.Count(typ, ":") == 2
 }

@@ -8,28 +8,95 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
+const (
+	urnStack    = "urn:pulumi:prod::hardenedpg::pulumi:pulumi:Stack::hardenedpg-prod"
+	urnInstance = "urn:pulumi:prod::hardenedpg::hardenedpg:index:Database$hardenedpg:index:Instance$aws:rds/instance:Instance::database-instance-db"
+	urnParams   = "urn:pulumi:prod::hardenedpg::hardenedpg:index:Database$hardenedpg:index:ParameterGroup$aws:rds/parameterGroup:ParameterGroup::database-parameter-group-params"
+	urnLogsKey  = "urn:pulumi:prod::hardenedpg::hardenedpg:index:Database$hardenedpg:index:EncryptionKey$aws:kms/key:Key::database-logs-key-key"
+)
+
 func TestRefusesDestroyingData(t *testing.T) {
-	const doc = `{"steps": [
-	  {"op": "same", "urn": "urn:pulumi:prod::hardenedpg::hardenedpg:index:Database$hardenedpg:index:Instance$aws:rds/instance:Instance::database-instance-db"},
-	  {"op": "update", "urn": "urn:pulumi:prod::hardenedpg::hardenedpg:index:Database$hardenedpg:index:ParameterGroup$aws:rds/parameterGroup:ParameterGroup::database-parameter-group-params"},
-	  {"op": "replace", "urn": "urn:pulumi:prod::hardenedpg::hardenedpg:index:Database$hardenedpg:index:Instance$aws:rds/instance:Instance::database-instance-db"},
-	  {"op": "delete", "urn": "urn:pulumi:prod::hardenedpg::hardenedpg:index:Database$hardenedpg:index:EncryptionKey$aws:kms/key:Key::database-logs-key-key"},
-	  {"op": "create-replacement", "urn": "urn:pulumi:prod::hardenedpg::hardenedpg:index:Database$hardenedpg:index:ParameterGroup$aws:rds/parameterGroup:ParameterGroup::database-parameter-group-params"},
+	doc := `{"steps": [
+	  {"op": "same", "urn": "` + urnStack + `"},
+	  {"op": "update", "urn": "` + urnParams + `"},
+	  {"op": "replace", "urn": "` + urnInstance + `"},
+	  {"op": "delete", "urn": "` + urnLogsKey + `"},
+	  {"op": "create-replacement", "urn": "` + urnParams + `"},
 	  {"op": "delete", "urn": "urn:pulumi:prod::hardenedpg::aws:cloudwatch/logGroup:LogGroup::top-level-logs"}
-	]}`
+	], "changeSummary": {"same": 50, "update": 1, "replace": 1, "delete": 2}}`
 	findings, err := check(strings.NewReader(doc))
 	require.NoError(t, err)
 	assert.Equal(t, []string{
-		"replace urn:pulumi:prod::hardenedpg::hardenedpg:index:Database$hardenedpg:index:Instance$aws:rds/instance:Instance::database-instance-db (aws:rds/instance:Instance)",
-		"delete urn:pulumi:prod::hardenedpg::hardenedpg:index:Database$hardenedpg:index:EncryptionKey$aws:kms/key:Key::database-logs-key-key (aws:kms/key:Key)",
+		"replace " + urnInstance + " (aws:rds/instance:Instance)",
+		"delete " + urnLogsKey + " (aws:kms/key:Key)",
 		"delete urn:pulumi:prod::hardenedpg::aws:cloudwatch/logGroup:LogGroup::top-level-logs (aws:cloudwatch/logGroup:LogGroup)",
 	}, findings, "a parameter group replacement is fine: it is create-before-delete and holds no data")
 }
 
-func TestCleanPreviewAndBadInput(t *testing.T) {
-	findings, err := check(strings.NewReader(`{"steps": [], "changeSummary": {"same": 60}}`))
-	require.NoError(t, err)
-	assert.Empty(t, findings)
-	_, err = check(strings.NewReader(`not json`))
-	assert.ErrorContains(t, err, "reading pulumi preview --json")
+// Every data- or evidence-bearing type the library creates is guarded, for every destructive op.
+func TestGuardsEveryDataAndEvidenceType(t *testing.T) {
+	for _, typ := range []string{
+		"aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2",
+		"aws:s3/bucketPolicy:BucketPolicy",
+		"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+		"aws:backup/vaultLockConfiguration:VaultLockConfiguration",
+		"aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter",
+		"aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication",
+	} {
+		for _, op := range []string{"delete", "replace", "import-replacement", "discard"} {
+			urn := "urn:pulumi:prod::hardenedpg::hardenedpg:index:Database$" + typ + "::x"
+			summary := `{"` + op + `": 1}`
+			findings, err := check(strings.NewReader(`{"steps": [{"op": "` + op + `", "urn": "` + urn + `"}], "changeSummary": ` + summary + `}`))
+			require.NoError(t, err)
+			assert.Equal(t, []string{op + " " + urn + " (" + typ + ")"}, findings)
+		}
+	}
+}
+
+func TestFailsClosed(t *testing.T) {
+	for name, tc := range map[string]struct {
+		doc      string
+		err      string
+		findings []string
+	}{
+		"clean":    {doc: `{"steps": [{"op": "same", "urn": "` + urnStack + `"}], "changeSummary": {"same": 60}}`},
+		"not json": {doc: `not json`, err: "reading pulumi preview --json: invalid character 'o' in literal null (expecting 'u')"},
+		"two documents": {
+			doc: `{"steps": [], "changeSummary": {}} {"steps": [{"op": "delete", "urn": "` + urnInstance + `"}], "changeSummary": {"delete": 1}}`,
+			err: "reading pulumi preview --json: want exactly one JSON document, found more after the first",
+		},
+		"null":          {doc: `null`, err: "reading pulumi preview --json: the document is null, not a preview"},
+		"null steps":    {doc: `{"steps": null, "changeSummary": {}}`, err: `reading pulumi preview --json: no "steps" list (a preview always lists at least the stack itself)`},
+		"missing steps": {doc: `{"changeSummary": {"delete": 1}}`, err: `reading pulumi preview --json: no "steps" list (a preview always lists at least the stack itself)`},
+		"missing summary": {
+			doc: `{"steps": [{"op": "same", "urn": "` + urnStack + `"}]}`,
+			err: `reading pulumi preview --json: no "changeSummary" to check the steps against (a preview that finished has one)`,
+		},
+		"unparseable urn": {
+			doc:      `{"steps": [{"op": "delete", "urn": "database-instance-db"}], "changeSummary": {"delete": 1}}`,
+			findings: []string{`delete step 0 has no readable URN ("database-instance-db"): its resource cannot be known`},
+		},
+		"missing urn": {
+			doc:      `{"steps": [{"op": "replace"}], "changeSummary": {"replace": 1}}`,
+			findings: []string{`replace step 0 has no readable URN (""): its resource cannot be known`},
+		},
+		"summary counts a delete the steps hide": {
+			doc:      `{"steps": [{"op": "same", "urn": "` + urnStack + `"}], "changeSummary": {"same": 59, "delete": 1}}`,
+			findings: []string{"changeSummary says 1 delete, the steps show 0: the steps are incomplete"},
+		},
+		"steps show a replace the summary does not": {
+			doc:      `{"steps": [{"op": "replace", "urn": "` + urnParams + `"}], "changeSummary": {"same": 59}}`,
+			findings: []string{"the steps show 1 replace, changeSummary none"},
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			findings, err := check(strings.NewReader(tc.doc))
+			if tc.err != "" {
+				assert.EqualError(t, err, tc.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tc.findings, findings)
+		})
+	}
 }

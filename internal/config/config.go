@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -22,9 +23,19 @@ import (
 // Namespace is the config namespace of every key: hardenedpg:<key>.
 const Namespace = "hardenedpg"
 
+// Namespaces are the config namespaces a stack of this program may use: its own, the AWS
+// provider's and Pulumi's. Any other is most likely a misspelling whose keys would be ignored.
+var Namespaces = []string{Namespace, "aws", "pulumi"}
+
+// SecretPlaceholder stands for a secret value: in every message, and offline, where a secure:
+// value is never decrypted and so is unknown.
+const SecretPlaceholder = "[secret]"
+
 // Config is the parsed configuration. Network values may still come from NetworkStack.
 type Config struct {
-	Args hardenedpg.DatabaseArgs
+	// secretFields are the DatabaseArgs fields set from secret keys: Explain never prints their values.
+	secretFields map[string]bool
+	Args         hardenedpg.DatabaseArgs
 	// NetworkStack is a stack whose outputs vpcId, subnetIds and allowedSecurityGroupIds give the network.
 	NetworkStack string
 	// Bootstrap, when set, renders the least-privilege SQL the stack exports as bootstrapSql.
@@ -49,7 +60,10 @@ type Key struct {
 	Field string
 	// Inverted keys say "on" where the field says "off" (multiAz sets SingleAZ).
 	Inverted bool
-	set      func(c *Config, raw string) error
+	// standIn replaces an unknown secret value (one element, for a list) offline: a value that
+	// passes validation, shown as [secret] because the component marks it secret.
+	standIn string
+	set     func(c *Config, raw string) error
 }
 
 var stackNamePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}$`)
@@ -134,9 +148,9 @@ var Keys = []Key{
 		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.KeyDeletionWindowInDays) }},
 	{Name: "alerts", Accepted: "true, or false with waivers of events-instance, events-parameter-group and events-security-group", Default: "true", Field: "SkipAlerts", Inverted: true,
 		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.SkipAlerts) }},
-	{Name: "alertEmails", Accepted: "a list of e-mail addresses subscribed to the alerts topic", Default: "[]", Field: "AlertEmails",
+	{Name: "alertEmails", Accepted: "a list of e-mail addresses subscribed to the alerts topic", Default: "[]", Field: "AlertEmails", standIn: "secret@secret.invalid",
 		set: func(c *Config, raw string) error { return parseList(raw, &c.Args.AlertEmails) }},
-	{Name: "alertHttpsEndpoints", Accepted: "a list of https:// URLs subscribed to the alerts topic", Default: "[]", Field: "AlertHTTPSEndpoints",
+	{Name: "alertHttpsEndpoints", Accepted: "a list of https:// URLs subscribed to the alerts topic", Default: "[]", Field: "AlertHTTPSEndpoints", standIn: "https://secret.invalid/",
 		set: func(c *Config, raw string) error { return parseList(raw, &c.Args.AlertHTTPSEndpoints) }},
 	{Name: "alertCpuPercent", Accepted: "1-100", Default: strconv.Itoa(hardenedpg.DefaultAlertCPUPercent), Field: "AlertCPUPercent",
 		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.AlertCPUPercent) }},
@@ -164,10 +178,13 @@ var Keys = []Key{
 type Lookup func(key string) (string, bool)
 
 // Load parses every key. present, when not nil, lists the namespaced keys the stack has, so that
-// a misspelt key is reported rather than silently ignored.
-func Load(get Lookup, present []string) (*Config, error) {
-	c := &Config{}
-	var problems []string
+// a misspelt key is reported rather than silently ignored. secret, when not nil, says which
+// namespaced keys hold secrets: no message prints their values, and where a value is
+// SecretPlaceholder (the offline plan, which never decrypts) it is unknown and a stand-in that
+// passes validation takes its place.
+func Load(get Lookup, present []string, secret func(key string) bool) (*Config, error) {
+	c := &Config{secretFields: map[string]bool{}}
+	var problems, failed []string
 	given := map[string]bool{}
 	for _, k := range Keys {
 		raw, ok := get(k.Name)
@@ -175,13 +192,28 @@ func Load(get Lookup, present []string) (*Config, error) {
 			continue
 		}
 		given[k.Name] = true
-		if err := k.set(c, raw); err != nil {
-			problems = append(problems, fmt.Sprintf("%s:%s = %q: %v", Namespace, k.Name, raw, err))
+		shown := strconv.Quote(raw)
+		if secret != nil && secret(Namespace+":"+k.Name) {
+			shown = SecretPlaceholder
+			c.secretFields[k.Field] = true
+			raw = standIn(k, raw)
+		}
+		err := k.set(c, raw)
+		if err != nil {
+			failed = append(failed, k.Name)
+		}
+		if errors.Is(err, errNotPositive) {
+			problems = append(problems, fmt.Sprintf("%s:%s = %s: want %s (leave the key out for the default)", Namespace, k.Name, shown, k.Accepted))
+		} else if err != nil {
+			problems = append(problems, fmt.Sprintf("%s:%s = %s: %v", Namespace, k.Name, shown, err))
 		}
 	}
 	for _, full := range present {
 		ns, name, _ := strings.Cut(full, ":")
-		if ns == Namespace && !slices.ContainsFunc(Keys, func(k Key) bool { return k.Name == name }) {
+		switch {
+		case !slices.Contains(Namespaces, ns):
+			problems = append(problems, fmt.Sprintf("%s: unknown namespace %q; this program reads %s", full, ns, strings.Join(Namespaces, ", ")))
+		case ns == Namespace && !slices.ContainsFunc(Keys, func(k Key) bool { return k.Name == name }):
 			problems = append(problems, fmt.Sprintf("%s: unknown key; known keys: %s", full, strings.Join(keyNames(), ", ")))
 		}
 	}
@@ -195,16 +227,46 @@ func Load(get Lookup, present []string) (*Config, error) {
 	if c.Bootstrap != nil {
 		problems = append(problems, c.checkBootstrap()...)
 	}
+	// The arguments' own checks too, so every problem is reported in one round: all but those
+	// of keys already reported and of network values a networkStack gives later.
+	skip := slices.Clone(failed)
+	if given["networkStack"] || !given["vpcId"] {
+		skip = append(skip, "vpcId", "subnetIds", "allowedSecurityGroupIds")
+	}
+	var argErr *Error
+	if errors.As(c.Explain(c.Args.Validate()), &argErr) {
+		for _, pr := range argErr.Problems {
+			if !slices.ContainsFunc(skip, func(k string) bool {
+				return strings.HasPrefix(pr, Namespace+":"+k+" ") || strings.HasPrefix(pr, Namespace+":"+k+"[")
+			}) {
+				problems = append(problems, pr)
+			}
+		}
+	}
 	if len(problems) > 0 {
-		return nil, &Error{Problems: problems}
+		sort.Strings(problems)
+		return nil, &Error{Problems: slices.Compact(problems)}
 	}
 	return c, nil
+}
+
+// standIn replaces the unknown parts of a secret value (SecretPlaceholder) by the key's stand-in.
+func standIn(k Key, raw string) string {
+	switch {
+	case k.standIn == "" || !strings.Contains(raw, SecretPlaceholder):
+		return raw
+	case raw == SecretPlaceholder: // a whole list given as one secure value
+		return `["` + k.standIn + `"]`
+	default: // secure elements of a list
+		return strings.ReplaceAll(raw, strconv.Quote(SecretPlaceholder), strconv.Quote(k.standIn))
+	}
 }
 
 // checkBootstrap validates the bootstrap args and that every user it creates may connect through
 // the IAM policy the stack exports.
 func (c *Config) checkBootstrap() []string {
 	var problems []string
+	c.Bootstrap.MasterUser = c.Args.AdminUsername // empty: the default, as for the instance
 	if _, err := hardenedpg.BootstrapSQL(*c.Bootstrap); err != nil {
 		var ve hardenedpg.ValidationError
 		if errors.As(err, &ve) {
@@ -234,12 +296,39 @@ func lowerFirst(s string) string {
 	return strings.ToLower(s[:1]) + s[1:]
 }
 
+// bootstrapKeys are the keys of hardenedpg:bootstrap, matched exactly (JSON decoding in Go
+// matches field names case-insensitively, and would accept undocumented fields).
+var bootstrapKeys = []string{"database", "schema", "migrationUsers", "appUsers", "readOnlyUsers", "tenantTables", "tenantColumn", "tenantSetting"}
+
 func parseBootstrap(c *Config, raw string) error {
-	var b hardenedpg.BootstrapArgs
-	dec := json.NewDecoder(strings.NewReader(raw))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&b); err != nil {
-		return fmt.Errorf("want a map with keys database, schema, migrationUsers, appUsers, readOnlyUsers, tenantTables, tenantColumn, tenantSetting: %v", err)
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(raw), &m); err != nil || m == nil {
+		return fmt.Errorf("want a map with keys %s", strings.Join(bootstrapKeys, ", "))
+	}
+	var unknown []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		if !slices.Contains(bootstrapKeys, k) {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		return fmt.Errorf("unknown key %s; known keys: %s", strings.Join(unknown, ", "), strings.Join(bootstrapKeys, ", "))
+	}
+	b := hardenedpg.BootstrapArgs{}
+	strs := map[string]*string{"database": &b.Database, "schema": &b.Schema, "tenantColumn": &b.TenantColumn, "tenantSetting": &b.TenantSetting}
+	lists := map[string]*[]string{"migrationUsers": &b.MigrationUsers, "appUsers": &b.AppUsers, "readOnlyUsers": &b.ReadOnlyUsers, "tenantTables": &b.TenantTables}
+	for _, k := range bootstrapKeys {
+		v, ok := m[k]
+		if !ok {
+			continue
+		}
+		if dst, isString := strs[k]; isString {
+			if json.Unmarshal(v, dst) != nil {
+				return fmt.Errorf("bootstrap.%s: want a string", k)
+			}
+		} else if json.Unmarshal(v, lists[k]) != nil {
+			return fmt.Errorf("bootstrap.%s: want a list of strings", k)
+		}
 	}
 	c.Bootstrap = &b
 	return nil
@@ -254,25 +343,29 @@ func keyNames() []string {
 }
 
 // Explain rewrites an argument error of hardenedpg so that each line names the config key and
-// the value as written in the config; other errors are returned unchanged.
-func Explain(err error) error {
+// the value as written in the config (a secret's as [secret]); other errors are returned unchanged.
+func (c *Config) Explain(err error) error {
 	var ve hardenedpg.ValidationError
 	if !errors.As(err, &ve) {
 		return err
 	}
 	problems := make([]string, 0, len(ve))
 	for _, fe := range ve {
-		problems = append(problems, explainField(fe))
+		problems = append(problems, c.explainField(fe))
 	}
 	sort.Strings(problems)
 	return &Error{Problems: problems}
 }
 
-func explainField(fe hardenedpg.FieldError) string {
+func (c *Config) explainField(fe hardenedpg.FieldError) string {
 	base, rest, _ := strings.Cut(fe.Field, "[")
 	if rest != "" {
 		rest = "[" + rest
 	}
+	if c.secretFields[base] {
+		fe.Value = SecretPlaceholder
+	}
+	fe.Problem = configNames(fe.Problem)
 	for _, k := range Keys {
 		if k.Field != base || k.Field == "" {
 			continue
@@ -286,10 +379,36 @@ func explainField(fe hardenedpg.FieldError) string {
 	return fe.Error()
 }
 
+// errNotPositive: every number the stack reads is 1 or more, and 0 would silently mean the default.
+var errNotPositive = errors.New("not positive")
+
+// goFieldName matches a DatabaseArgs field name in a message of hardenedpg.
+var goFieldName = regexp.MustCompile(`\b[A-Z][A-Za-z]+\b`)
+
+// configNames rewrites the Go field names in a message as their config keys, so a message meant
+// for config users never names a Go field: "set DisableEnhancedMonitoring" becomes "set
+// enhancedMonitoring: false".
+func configNames(message string) string {
+	return goFieldName.ReplaceAllStringFunc(message, func(word string) string {
+		for _, k := range Keys {
+			if k.Field == word && k.Inverted {
+				return k.Name + ": false"
+			}
+			if k.Field == word {
+				return k.Name
+			}
+		}
+		return word
+	})
+}
+
 func parseInt(raw string, dst *int) error {
 	n, err := strconv.Atoi(strings.TrimSpace(raw))
 	if err != nil {
 		return errors.New("want a whole number")
+	}
+	if n < 1 {
+		return errNotPositive
 	}
 	*dst = n
 	return nil

@@ -28,9 +28,9 @@ func valid() map[string]string {
 
 // problems loads values and validates the args, as the stack does, returning every error line.
 func problems(values map[string]string, present ...string) []string {
-	c, err := config.Load(func(k string) (string, bool) { v, ok := values[k]; return v, ok }, present)
+	c, err := config.Load(func(k string) (string, bool) { v, ok := values[k]; return v, ok }, present, nil)
 	if err == nil {
-		err = config.Explain(c.Args.Validate())
+		err = c.Explain(c.Args.Validate())
 	}
 	if err == nil {
 		return nil
@@ -43,7 +43,7 @@ func problems(values map[string]string, present ...string) []string {
 }
 
 func TestValidConfig(t *testing.T) {
-	c, err := config.Load(func(k string) (string, bool) { v, ok := valid()[k]; return v, ok }, nil)
+	c, err := config.Load(func(k string) (string, bool) { v, ok := valid()[k]; return v, ok }, nil, nil)
 	require.NoError(t, err)
 	assert.Equal(t, "orders", c.Args.Identifier)
 	assert.NotNil(t, c.Args.VpcID)
@@ -60,7 +60,7 @@ func TestConfigRelaxationsAndParameters(t *testing.T) {
 		"parameters": `{"work_mem":"65536","max_connections":{"value":"200","applyMethod":"pending-reboot"}}`,
 		"waivers":    `{"rds-multi-az":"dev","rds-deletion-protection":"dev","rds-final-snapshot":"dev","rds-performance-insights":"dev","rds-enhanced-monitoring":"dev","rds-private-subnets":"dev"}`,
 	})
-	c, err := config.Load(func(k string) (string, bool) { v, ok := values[k]; return v, ok }, nil)
+	c, err := config.Load(func(k string) (string, bool) { v, ok := values[k]; return v, ok }, nil, nil)
 	require.NoError(t, err)
 	a := c.Args
 	assert.True(t, a.SingleAZ && a.DisableDeletionProtection && a.SkipFinalSnapshot && a.DisablePerformanceInsights && a.DisableEnhancedMonitoring && a.SkipPrivateSubnetCheck)
@@ -121,7 +121,7 @@ func TestConfigBadInputs(t *testing.T) {
 		{"ca", map[string]string{"caCertIdentifier": "rds-ca-2019"}, nil, nil,
 			[]string{`hardenedpg:caCertIdentifier = "rds-ca-2019": want a current RDS CA: rds-ca-rsa2048-g1, rds-ca-rsa4096-g1, rds-ca-ecc384-g1`}},
 		{"storage", map[string]string{"allocatedStorageGb": "500", "maxAllocatedStorageGb": "400"}, nil, nil,
-			[]string{`hardenedpg:maxAllocatedStorageGb = 400: want more than AllocatedStorageGB (500) and at most 65536, so storage can autoscale`}},
+			[]string{`hardenedpg:maxAllocatedStorageGb = 400: want more than allocatedStorageGb (500) and at most 65536, so storage can autoscale`}},
 		{"weakened parameter", map[string]string{"parameters": `{"ssl_min_protocol_version":"TLSv1.1"}`}, nil, nil,
 			[]string{`hardenedpg:parameters["ssl_min_protocol_version"] = "TLSv1.1": weakens control pg-tls-min, which cannot be waived; accepted: TLSv1.2 or TLSv1.3`}},
 		{"parameters shape", map[string]string{"parameters": `{"work_mem":5}`}, nil, nil,
@@ -149,15 +149,48 @@ func TestConfigBadInputs(t *testing.T) {
 		{"bootstrap user without IAM", map[string]string{"bootstrap": `{"database":"orders","appUsers":["orders_api"]}`}, nil, nil,
 			[]string{`hardenedpg:bootstrap.appUsers[0] = "orders_api": not in iamDatabaseUsers, so no exported policy lets it connect; add it there`}},
 		{"bootstrap misspelt field", map[string]string{"bootstrap": `{"database":"orders","appUser":["x"]}`}, nil, nil,
-			[]string{`hardenedpg:bootstrap = "{\"database\":\"orders\",\"appUser\":[\"x\"]}": want a map with keys database, schema, migrationUsers, appUsers, readOnlyUsers, tenantTables, tenantColumn, tenantSetting: json: unknown field "appUser"`}},
+			[]string{`hardenedpg:bootstrap = "{\"database\":\"orders\",\"appUser\":[\"x\"]}": unknown key appUser; known keys: database, schema, migrationUsers, appUsers, readOnlyUsers, tenantTables, tenantColumn, tenantSetting`}},
 		{"bootstrap bad names", map[string]string{"bootstrap": `{"database":"orders","schema":"public","iamDatabaseUsers":[]}`}, nil, nil,
-			[]string{`hardenedpg:bootstrap = "{\"database\":\"orders\",\"schema\":\"public\",\"iamDatabaseUsers\":[]}": want a map with keys database, schema, migrationUsers, appUsers, readOnlyUsers, tenantTables, tenantColumn, tenantSetting: json: unknown field "iamDatabaseUsers"`}},
+			[]string{`hardenedpg:bootstrap = "{\"database\":\"orders\",\"schema\":\"public\",\"iamDatabaseUsers\":[]}": unknown key iamDatabaseUsers; known keys: database, schema, migrationUsers, appUsers, readOnlyUsers, tenantTables, tenantColumn, tenantSetting`}},
+		{"bootstrap undocumented role keys", map[string]string{"bootstrap": `{"database":"orders","appRole":"rds_superuser","ownerRole":"dbadmin"}`}, nil, nil,
+			[]string{`hardenedpg:bootstrap = "{\"database\":\"orders\",\"appRole\":\"rds_superuser\",\"ownerRole\":\"dbadmin\"}": unknown key appRole, ownerRole; known keys: database, schema, migrationUsers, appUsers, readOnlyUsers, tenantTables, tenantColumn, tenantSetting`}},
+		{"bootstrap keys match case-sensitively", map[string]string{"bootstrap": `{"Database":"orders","APPUSERS":["x"]}`}, nil, nil,
+			[]string{`hardenedpg:bootstrap = "{\"Database\":\"orders\",\"APPUSERS\":[\"x\"]}": unknown key APPUSERS, Database; known keys: database, schema, migrationUsers, appUsers, readOnlyUsers, tenantTables, tenantColumn, tenantSetting`}},
+		{"bootstrap privileged and reserved names", map[string]string{
+			"iamDatabaseUsers": `["rds_superuser","rdsadmin","postgres","pg_monitor","public","user","current_user","dbadmin"]`,
+			"bootstrap":        `{"database":"orders","appUsers":["rds_superuser","rdsadmin","postgres","pg_monitor"],"readOnlyUsers":["public","user","current_user","dbadmin"]}`,
+		}, nil, nil, []string{
+			`hardenedpg:bootstrap.appUsers[0] = "rds_superuser": rds* names are RDS's own roles (rds_superuser, rdsadmin, rds_iam, ...)`,
+			`hardenedpg:bootstrap.appUsers[1] = "rdsadmin": rds* names are RDS's own roles (rds_superuser, rdsadmin, rds_iam, ...)`,
+			`hardenedpg:bootstrap.appUsers[2] = "postgres": is a name PostgreSQL reserves or gives to its superuser`,
+			`hardenedpg:bootstrap.appUsers[3] = "pg_monitor": pg_* names are PostgreSQL's predefined roles`,
+			`hardenedpg:bootstrap.readOnlyUsers[0] = "public": is a name PostgreSQL reserves or gives to its superuser`,
+			`hardenedpg:bootstrap.readOnlyUsers[1] = "user": is a reserved PostgreSQL keyword`,
+			`hardenedpg:bootstrap.readOnlyUsers[2] = "current_user": is a reserved PostgreSQL keyword`,
+			`hardenedpg:bootstrap.readOnlyUsers[3] = "dbadmin": is the master user that runs the script`,
+			`hardenedpg:iamDatabaseUsers[7] = "dbadmin": the master user signs in only through its managed secret, not IAM`,
+		}},
+		{"bootstrap database and schema", map[string]string{"bootstrap": `{"database":"postgres","schema":"pg_app"}`}, nil, nil, []string{
+			`hardenedpg:bootstrap.database = "postgres": is a system database; bootstrap a database of the application's own`,
+			`hardenedpg:bootstrap.schema = "pg_app": is a system schema name; use a schema of the application's own`,
+		}},
+		{"explicit zeros", map[string]string{"port": "0", "backupRetentionDays": "0", "monitoringIntervalSeconds": "0", "alertConnections": "-5"}, nil, nil, []string{
+			`hardenedpg:alertConnections = "-5": want 1 or more (leave the key out for the default)`,
+			`hardenedpg:backupRetentionDays = "0": want 7-35; 1-6 needs a waiver of rds-backup-retention (leave the key out for the default)`,
+			`hardenedpg:monitoringIntervalSeconds = "0": want 1, 5, 10, 15, 30, 60 (leave the key out for the default)`,
+			`hardenedpg:port = "0": want 1150-65535; 5432 needs a waiver of rds-non-default-port (leave the key out for the default)`,
+		}},
+		{"instance class RDS does not offer", map[string]string{"instanceClass": "db.zz9.large"}, nil, nil, []string{
+			`hardenedpg:instanceClass = "db.zz9.large": not a DB instance class RDS offers for PostgreSQL; want db.<family>.<size> such as db.m7g.large, with a family of ` + strings.Join(baseline.InstanceFamilies(), ", "),
+		}},
+		{"unknown namespace", nil, nil, []string{"hardendpg:multiAz", "aws:region"},
+			[]string{`hardendpg:multiAz: unknown namespace "hardendpg"; this program reads hardenedpg, aws, pulumi`}},
 		{"bootstrap public schema", map[string]string{"bootstrap": `{"database":"orders","schema":"public"}`}, nil, nil,
 			[]string{`hardenedpg:bootstrap.schema = "public": use a schema of the application's own: public is shared with every role`}},
 		{"several at once", map[string]string{"port": "80", "monitoringIntervalSeconds": "7", "iamDatabaseUsers": `["App"]`}, nil, nil,
 			[]string{
 				`hardenedpg:iamDatabaseUsers[0] = "App": want 1-63 lowercase letters, digits and underscores, starting with a letter or underscore`,
-				`hardenedpg:monitoringIntervalSeconds = 7: want 1, 5, 10, 15, 30 or 60 (to turn monitoring off, set DisableEnhancedMonitoring)`,
+				`hardenedpg:monitoringIntervalSeconds = 7: want 1, 5, 10, 15, 30 or 60 (to turn monitoring off, set enhancedMonitoring: false)`,
 				`hardenedpg:port = 80: want 1150 to 65535 (the ports RDS accepts)`,
 			}},
 	}

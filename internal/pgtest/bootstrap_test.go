@@ -13,6 +13,8 @@ import (
 
 	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpg"
 	"github.com/hardenedpg/pulumi-hardenedpg/internal/pgtest"
+	"github.com/hardenedpg/pulumi-hardenedpg/internal/plan"
+	"github.com/hardenedpg/pulumi-hardenedpg/internal/stack"
 )
 
 // runScript runs SQL with several statements, as psql -f would.
@@ -213,4 +215,37 @@ func testBootstrap(t *testing.T, major string, who runner) {
 		_, err := readonly.Exec(ctx, "INSERT INTO app.invoices VALUES (2)")
 		refused(t, err, "42501", "permission denied for table invoices")
 	})
+}
+
+// What a new user does: take the exported bootstrapSql of prod and run it as RDS's master, twice.
+func TestProdBootstrapRunsTwiceAsMaster(t *testing.T) {
+	sc, err := plan.ReadStackConfig("../..", "prod")
+	require.NoError(t, err)
+	res, err := plan.Run(sc, nil, stack.Program)
+	require.NoError(t, err)
+	sql, ok := res.Outputs["bootstrapSql"].(string)
+	require.True(t, ok, "prod exports bootstrapSql")
+	eachMajor(t, func(t *testing.T, major string) {
+		s := pgtest.Start(t, pgtest.Options{Major: major})
+		exec(t, s.AsMaster(t, "postgres"), "CREATE DATABASE orders")
+		master := s.AsMaster(t, "orders")
+		runScript(t, master, sql)
+		su := s.Superuser(t, "orders")
+		before := state(t, su)
+		runScript(t, master, sql)
+		assert.Equal(t, before, state(t, su), "a second run changes nothing")
+		assert.Contains(t, before, "role orders_api truefalsefalsefalsefalse-")
+	})
+}
+
+// A role of the bootstrap that already exists with SUPERUSER is not silently kept: the master
+// cannot remove the attribute, so the script stops and says why.
+func TestBootstrapRefusesPrivilegedExistingRole(t *testing.T) {
+	s := pgtest.Start(t, pgtest.Options{})
+	exec(t, s.AsMaster(t, "postgres"), "CREATE DATABASE orders")
+	exec(t, s.Superuser(t, "orders"), "CREATE ROLE orders_app SUPERUSER NOLOGIN")
+	sql, err := hardenedpg.BootstrapSQL(bootstrapArgs)
+	require.NoError(t, err)
+	_, err = s.AsMaster(t, "orders").PgConn().Exec(ctx, sql).ReadAll()
+	refused(t, err, "P0001", "hardenedpg: a role of this bootstrap already exists with SUPERUSER, REPLICATION or BYPASSRLS; only a superuser can remove them")
 }

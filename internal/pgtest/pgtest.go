@@ -46,7 +46,7 @@ const AuditMajor = "15"
 // RDSOnly maps each RDS-only parameter of the baseline to how the local server gets the same
 // effect. It is the one place such parameters are translated; a baseline parameter starting with
 // "rds." that is missing here fails Start.
-var RDSOnly = map[string]string{
+var RDSOnly = map[string]string{ //nolint:gosec // descriptions of parameters, no credentials
 	// https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL.Concepts.General.SSL.Requiring.html:
 	// RDS rewrites pg_hba.conf to hostssl lines (pg_hba_file_rules shows type hostssl).
 	"rds.force_ssl": "pg_hba.conf has hostssl lines only: a connection without TLS matches no line and is refused",

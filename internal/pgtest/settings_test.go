@@ -24,4 +24,12 @@ func TestEngineParameterTablesMatchTheEngines(t *testing.T) {
 			assert.Equal(t, string(want), got, "baseline/pgsettings/%s.tsv is stale: run go generate ./baseline", major)
 		})
 	}
+	t.Run("keywords", func(t *testing.T) {
+		t.Parallel()
+		got, err := pgtest.ReadReservedKeywords(baseline.KeywordsMajor)
+		require.NoError(t, err)
+		want, err := os.ReadFile(filepath.Join("..", "..", "baseline", "pgsettings", "keywords.txt"))
+		require.NoError(t, err)
+		assert.Equal(t, string(want), got, "baseline/pgsettings/keywords.txt is stale: run go generate ./baseline")
+	})
 }

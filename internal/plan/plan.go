@@ -6,9 +6,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"gopkg.in/yaml.v3"
@@ -19,7 +23,7 @@ import (
 )
 
 // SecretPlaceholder stands for a secure: value, which is never decrypted offline.
-const SecretPlaceholder = "[secret]"
+const SecretPlaceholder = config.SecretPlaceholder
 
 // StackConfig is the configuration of one stack as the engine would pass it to the program.
 type StackConfig struct {
@@ -30,8 +34,16 @@ type StackConfig struct {
 	SecretKeys []string
 }
 
-// ReadStackConfig reads Pulumi.yaml and Pulumi.<stack>.yaml from dir.
+// stackNamePattern is Pulumi's rule for a stack name; a path is not a stack name.
+var stackNamePattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$`)
+
+// ReadStackConfig reads Pulumi.yaml and Pulumi.<stack>.yaml from dir. A bad stack name, a key
+// given twice (as key and project:key) or an unknown namespace is a ConfigError, all reported
+// together.
 func ReadStackConfig(dir, stack string) (*StackConfig, error) {
+	if !stackNamePattern.MatchString(stack) || strings.Contains(stack, "..") {
+		return nil, &ConfigError{&config.Error{Problems: []string{fmt.Sprintf("stack name %q: want letters, digits, '-', '_' and '.' (a stack name, not a path)", stack)}}}
+	}
 	var project struct {
 		Name string `yaml:"name"`
 	}
@@ -45,20 +57,32 @@ func ReadStackConfig(dir, stack string) (*StackConfig, error) {
 		return nil, err
 	}
 	sc := &StackConfig{Project: project.Name, Stack: stack, Values: map[string]string{}}
-	for key, node := range file.Config {
+	written := map[string]string{} // full key -> the key as written
+	var problems []string
+	for _, key := range slices.Sorted(maps.Keys(file.Config)) {
+		node := file.Config[key]
+		full := key
 		if _, _, ok := cutNamespace(key); !ok {
-			key = project.Name + ":" + key // Pulumi's rule: a bare key belongs to the project
+			full = project.Name + ":" + key // Pulumi's rule: a bare key belongs to the project
 		}
+		if first, dup := written[full]; dup {
+			problems = append(problems, fmt.Sprintf("%s: given twice in Pulumi.%s.yaml, as %q and as %q; keep one", full, stack, first, key))
+			continue
+		}
+		written[full] = key
 		value, secret, err := configValue(&node)
 		if err != nil {
-			return nil, fmt.Errorf("reading Pulumi.%s.yaml: %s: %w", stack, key, err)
+			problems = append(problems, fmt.Sprintf("%s: %v", full, err))
+			continue
 		}
-		sc.Values[key] = value
+		sc.Values[full] = value
 		if secret {
-			sc.SecretKeys = append(sc.SecretKeys, key)
+			sc.SecretKeys = append(sc.SecretKeys, full)
 		}
 	}
-	sort.Strings(sc.SecretKeys)
+	if len(problems) > 0 {
+		return nil, &ConfigError{&config.Error{Problems: problems}}
+	}
 	return sc, nil
 }
 
@@ -83,20 +107,56 @@ func readYAML(path string, v any) error {
 }
 
 // configValue renders a config node the way the Pulumi engine passes it: scalars as their text,
-// lists and maps as JSON; a {secure: ...} value is a secret.
+// lists and maps as JSON. A {secure: ...} value, whole or inside a list or map, is a secret that
+// is never decrypted offline: it reads as SecretPlaceholder, and its ciphertext is never shown.
 func configValue(node *yaml.Node) (string, bool, error) {
 	if node.Kind == yaml.ScalarNode {
 		return node.Value, false, nil
 	}
-	if node.Kind == yaml.MappingNode && len(node.Content) == 2 && node.Content[0].Value == "secure" {
+	if isSecure(node) {
 		return SecretPlaceholder, true, nil
 	}
-	var v any
-	if err := node.Decode(&v); err != nil {
+	v, secret, err := plainValue(node)
+	if err != nil {
 		return "", false, err
 	}
 	b, err := json.Marshal(v)
-	return string(b), false, err
+	return string(b), secret, err
+}
+
+func isSecure(node *yaml.Node) bool {
+	return node.Kind == yaml.MappingNode && len(node.Content) == 2 && node.Content[0].Value == "secure"
+}
+
+// plainValue decodes a node with its secure leaves replaced by SecretPlaceholder.
+func plainValue(node *yaml.Node) (any, bool, error) {
+	switch {
+	case isSecure(node):
+		return SecretPlaceholder, true, nil
+	case node.Kind == yaml.SequenceNode:
+		out, secret := make([]any, len(node.Content)), false
+		for i, item := range node.Content {
+			v, s, err := plainValue(item)
+			if err != nil {
+				return nil, false, err
+			}
+			out[i], secret = v, secret || s
+		}
+		return out, secret, nil
+	case node.Kind == yaml.MappingNode:
+		out, secret := map[string]any{}, false
+		for i := 0; i+1 < len(node.Content); i += 2 {
+			v, s, err := plainValue(node.Content[i+1])
+			if err != nil {
+				return nil, false, err
+			}
+			out[node.Content[i].Value], secret = v, secret || s
+		}
+		return out, secret, nil
+	}
+	var v any
+	err := node.Decode(&v)
+	return v, false, err
 }
 
 // Keys lists the configured keys, sorted.
@@ -140,7 +200,7 @@ func Run(sc *StackConfig, m *hardenedpgtest.Monitor, program Program) (*Result, 
 	cfg, err := config.Load(func(key string) (string, bool) {
 		v, ok := sc.Values[config.Namespace+":"+key]
 		return v, ok
-	}, sc.Keys())
+	}, sc.Keys(), func(key string) bool { return slices.Contains(sc.SecretKeys, key) })
 	if err != nil {
 		return nil, &ConfigError{err}
 	}

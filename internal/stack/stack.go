@@ -34,7 +34,7 @@ func Run(ctx *pulumi.Context) error {
 func Program(ctx *pulumi.Context) (pulumi.Map, error) {
 	cfg, err := config.Load(func(key string) (string, bool) {
 		return ctx.GetConfig(config.Namespace + ":" + key)
-	}, presentKeys())
+	}, presentKeys(), ctx.IsConfigSecret)
 	if err != nil {
 		return nil, err
 	}
@@ -42,13 +42,14 @@ func Program(ctx *pulumi.Context) (pulumi.Map, error) {
 	if cfg.NetworkStack != "" {
 		vpcID, err := readNetworkStack(ctx, cfg.NetworkStack, &args)
 		if err != nil {
-			return nil, err
+			// A network stack that cannot be read is configuration the user must fix: exit 2.
+			return nil, &config.Error{Problems: []string{err.Error()}}
 		}
 		args.VpcID = pulumi.String(vpcID)
 	}
 	db, err := hardenedpg.NewDatabase(ctx, DatabaseName, &args)
 	if err != nil {
-		return nil, config.Explain(err)
+		return nil, cfg.Explain(err)
 	}
 	outputs := pulumi.Map{
 		"address":             db.Instance.Address,

@@ -1,0 +1,70 @@
+package baseline
+
+import (
+	"slices"
+	"strings"
+)
+
+// instanceFamily is one family of DB instance classes RDS offers for PostgreSQL.
+type instanceFamily struct {
+	// memPerVCPU is GiB per vCPU: 4 for general purpose, 8 for memory optimised, ...
+	memPerVCPU float64
+	sizes      []string
+}
+
+// Sizes by vCPU count (large = 2 vCPUs); burstable classes have their own memory per size.
+var (
+	vcpus = map[string]float64{"large": 2, "xlarge": 4, "2xlarge": 8, "4xlarge": 16, "8xlarge": 32, "12xlarge": 48, "16xlarge": 64, "24xlarge": 96, "32xlarge": 128, "48xlarge": 192}
+	// burstableMemGiB is the memory of db.t3 and db.t4g by size.
+	burstableMemGiB = map[string]float64{"micro": 1, "small": 2, "medium": 4, "large": 8, "xlarge": 16, "2xlarge": 32}
+)
+
+func upTo(largest string) []string {
+	order := []string{"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "32xlarge", "48xlarge"}
+	return order[:slices.Index(order, largest)+1]
+}
+
+// instanceFamilies are the DB instance classes RDS for PostgreSQL supports, by family, from
+// https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.SupportAurora.html
+// (RDS: "Supported DB engines for DB instance classes") and the class specifications in
+// https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.Summary.html.
+var instanceFamilies = map[string]instanceFamily{
+	"t3": {0, []string{"micro", "small", "medium", "large", "xlarge", "2xlarge"}}, "t4g": {0, []string{"micro", "small", "medium", "large", "xlarge", "2xlarge"}},
+	"m5": {4, upTo("24xlarge")}, "m5d": {4, upTo("24xlarge")},
+	"m6g": {4, upTo("16xlarge")}, "m6gd": {4, upTo("16xlarge")},
+	"m6i": {4, upTo("32xlarge")}, "m6id": {4, upTo("32xlarge")}, "m6in": {4, upTo("32xlarge")}, "m6idn": {4, upTo("32xlarge")},
+	"m7g": {4, upTo("16xlarge")}, "m7i": {4, upTo("48xlarge")}, "m8g": {4, upTo("48xlarge")},
+	"r5": {8, upTo("24xlarge")}, "r5b": {8, upTo("24xlarge")}, "r5d": {8, upTo("24xlarge")},
+	"r6g": {8, upTo("16xlarge")}, "r6gd": {8, upTo("16xlarge")},
+	"r6i": {8, upTo("32xlarge")}, "r6id": {8, upTo("32xlarge")}, "r6in": {8, upTo("32xlarge")}, "r6idn": {8, upTo("32xlarge")},
+	"r7g": {8, upTo("16xlarge")}, "r7i": {8, upTo("48xlarge")}, "r8g": {8, upTo("48xlarge")},
+	"x2g":    {16, upTo("16xlarge")},
+	"x2iedn": {32, upTo("32xlarge")[1:]}, // from xlarge
+}
+
+// InstanceClassMemoryGiB returns the memory of a DB instance class RDS offers for PostgreSQL,
+// and whether it is one.
+func InstanceClassMemoryGiB(class string) (float64, bool) {
+	parts := strings.Split(class, ".")
+	if len(parts) != 3 || parts[0] != "db" {
+		return 0, false
+	}
+	f, ok := instanceFamilies[parts[1]]
+	if !ok || !slices.Contains(f.sizes, parts[2]) {
+		return 0, false
+	}
+	if f.memPerVCPU == 0 {
+		return burstableMemGiB[parts[2]], true
+	}
+	return f.memPerVCPU * vcpus[parts[2]], true
+}
+
+// InstanceFamilies lists the supported families, sorted, for error messages.
+func InstanceFamilies() []string {
+	out := make([]string, 0, len(instanceFamilies))
+	for f := range instanceFamilies {
+		out = append(out, "db."+f)
+	}
+	slices.Sort(out)
+	return out
+}
