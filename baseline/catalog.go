@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unicode"
 )
 
 // Severity ranks a control the way Security Hub does.
@@ -38,6 +39,7 @@ const (
 	TypeSecurityGroup      = "aws:ec2/securityGroup:SecurityGroup"
 	TypeIngressRule        = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
 	TypeEgressRule         = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+	TypeSecurityGroupRule  = "aws:ec2/securityGroupRule:SecurityGroupRule"
 	TypeLogGroup           = "aws:cloudwatch/logGroup:LogGroup"
 	TypeSubscriptionFilter = "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"
 	TypeRole               = "aws:iam/role:Role"
@@ -49,6 +51,7 @@ const (
 	TypeBackupVaultLock    = "aws:backup/vaultLockConfiguration:VaultLockConfiguration"
 	TypeProxy              = "aws:rds/proxy:Proxy"
 	TypeTopic              = "aws:sns/topic:Topic"
+	TypeTopicSubscription  = "aws:sns/topicSubscription:TopicSubscription"
 	TypeBucket             = "aws:s3/bucketV2:BucketV2"
 	TypeBucketVersioning   = "aws:s3/bucketVersioningV2:BucketVersioningV2"
 	TypeBucketObjectLock   = "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2"
@@ -140,7 +143,7 @@ var Catalog = []Control{
 		Refs: Refs{SecurityHub: []string{"KMS.1", "KMS.2"}}},
 	{Key: "sg-no-cidr-ingress", Title: "Database ingress comes only from security groups", Severity: High, Reads: []string{TypeSecurityGroup},
 		Refs: Refs{SecurityHub: []string{"EC2.18", "EC2.19"}, Prowler: []string{"ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_postgres_5432"}, Checkov: []string{"CKV_AWS_277"}, CIS: []string{"5.2"}}},
-	{Key: "sg-no-open-egress", Title: "No egress to 0.0.0.0/0 or ::/0", Severity: Medium, Reads: []string{TypeSecurityGroup},
+	{Key: "sg-no-open-egress", Title: "No egress to all addresses (0.0.0.0/0, ::/0, in any spelling or split)", Severity: Medium, Reads: []string{TypeSecurityGroup},
 		Refs: Refs{Checkov: []string{"CKV_AWS_382"}}},
 	{Key: "sg-descriptions", Title: "Security group and every rule are described", Severity: Low, Reads: []string{TypeSecurityGroup},
 		Refs: Refs{Checkov: []string{"CKV_AWS_23"}}},
@@ -214,9 +217,24 @@ func (w Waivers) Problems() []WaiverProblem {
 			out = append(out, WaiverProblem{k, w[k], fmt.Sprintf("control %s (%s) cannot be waived", k, c.Title)})
 		case strings.TrimSpace(w[k]) == "":
 			out = append(out, WaiverProblem{k, w[k], "the reason is empty; say why the control is relaxed"})
+		case !visibleLine(w[k]):
+			out = append(out, WaiverProblem{k, w[k], "the reason must be one line of visible text: no line breaks, control or invisible characters"})
 		}
 	}
 	return out
+}
+
+// visibleLine reports whether s has no control or format character (line breaks, terminal
+// escapes, zero-width and bidi characters) and at least one visible character.
+func visibleLine(s string) bool {
+	visible := false
+	for _, r := range s {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return false
+		}
+		visible = visible || (unicode.IsGraphic(r) && !unicode.IsSpace(r))
+	}
+	return visible
 }
 
 // Has reports whether control key is waived.

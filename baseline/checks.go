@@ -2,6 +2,7 @@ package baseline
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"strings"
 )
@@ -113,6 +114,89 @@ func securityGroupsOf(g *Graph, in map[string]any) []Resource {
 	return out
 }
 
+// sgRule is one rule of a security group, in any of the three ways AWS resources express it.
+type sgRule struct {
+	name        string
+	ingress     bool
+	cidrs       []string // IPv4 and IPv6 sources or destinations
+	prefixLists []string
+	description string
+}
+
+// securityGroupRules reads every rule of sg: inline ingress and egress blocks of the group,
+// aws:vpc/securityGroupIngressRule and EgressRule, and the legacy aws:ec2/securityGroupRule.
+// A check that read only one of them would pass a rule written the other way.
+func securityGroupRules(g *Graph, sg Resource) []sgRule {
+	var out []sgRule
+	for _, direction := range []string{"ingress", "egress"} {
+		for i, item := range items(sg.Inputs, direction) {
+			rm, _ := item.(map[string]any)
+			out = append(out, sgRule{
+				name: fmt.Sprintf("%s %s[%d]", sg.Name, direction, i), ingress: direction == "ingress",
+				cidrs:       append(stringList(rm, "cidrBlocks"), stringList(rm, "ipv6CidrBlocks")...),
+				prefixLists: stringList(rm, "prefixListIds"), description: str(rm, "description"),
+			})
+		}
+	}
+	for _, r := range rulesOf(g, sg, TypeIngressRule, TypeEgressRule, TypeSecurityGroupRule) {
+		rule := sgRule{name: r.Name, description: str(r.Inputs, "description")}
+		switch r.Type {
+		case TypeSecurityGroupRule:
+			rule.ingress = str(r.Inputs, "type") == "ingress"
+			rule.cidrs = append(stringList(r.Inputs, "cidrBlocks"), stringList(r.Inputs, "ipv6CidrBlocks")...)
+			rule.prefixLists = stringList(r.Inputs, "prefixListIds")
+		default:
+			rule.ingress = r.Type == TypeIngressRule
+			for _, k := range []string{"cidrIpv4", "cidrIpv6"} {
+				if v := str(r.Inputs, k); v != "" {
+					rule.cidrs = append(rule.cidrs, v)
+				}
+			}
+			if v := str(r.Inputs, "prefixListId"); v != "" {
+				rule.prefixLists = []string{v}
+			}
+		}
+		out = append(out, rule)
+	}
+	return out
+}
+
+// covers reports whether the CIDRs together cover all of want, however they are spelt or split
+// (0.0.0.0/0, 0::/0, or 0.0.0.0/1 with 128.0.0.0/1). A CIDR that does not parse covers nothing.
+func covers(cidrs []string, want netip.Prefix) bool {
+	for _, c := range cidrs {
+		p, err := netip.ParsePrefix(strings.TrimSpace(c))
+		if err == nil && p.Addr().Is4() == want.Addr().Is4() && p.Bits() <= want.Bits() && p.Masked().Contains(want.Addr()) {
+			return true
+		}
+	}
+	if want.Bits() >= want.Addr().BitLen() {
+		return false
+	}
+	// Split want in halves: covered when both halves are. Only prefixes narrower than want can
+	// help, so the recursion stops after as many levels as the narrowest CIDR has bits.
+	narrower := false
+	for _, c := range cidrs {
+		if p, err := netip.ParsePrefix(strings.TrimSpace(c)); err == nil && p.Bits() > want.Bits() && want.Contains(p.Addr()) {
+			narrower = true
+		}
+	}
+	if !narrower {
+		return false
+	}
+	low := netip.PrefixFrom(want.Masked().Addr(), want.Bits()+1)
+	return covers(cidrs, low) && covers(cidrs, netip.PrefixFrom(upperHalf(want), want.Bits()+1))
+}
+
+// upperHalf is the first address of the upper half of p.
+func upperHalf(p netip.Prefix) netip.Addr {
+	b := p.Masked().Addr().AsSlice()
+	bit := p.Bits() // the bit that selects the half
+	b[bit/8] |= 0x80 >> (bit % 8)
+	a, _ := netip.AddrFromSlice(b)
+	return a.Unmap()
+}
+
 // rulesOf returns the standalone rules attached to a security group.
 func rulesOf(g *Graph, sg Resource, types ...string) []Resource {
 	var out []Resource
@@ -133,45 +217,63 @@ func databaseGroupsCheck(holds string, fn func(g *Graph, f *finding, sg Resource
 		}
 		for _, sg := range groups {
 			f.read(sg)
+			for _, rule := range rulesOf(g, sg, TypeIngressRule, TypeEgressRule, TypeSecurityGroupRule) {
+				f.read(rule)
+			}
 			fn(g, f, sg)
 		}
 	})
 }
 
-var openCIDRs = []string{"0.0.0.0/0", "::/0"}
-
 // eventCheck wants an enabled subscription to sourceType covering categories (none = all).
 func eventCheck(sourceType string, categories ...string) check {
 	return func(g *Graph) finding {
-		f := finding{holds: fmt.Sprintf("a %s subscription covers %s", sourceType, strings.Join(categories, ", "))}
+		f := finding{holds: fmt.Sprintf("a %s subscription covers %s and its topic has a subscriber", sourceType, strings.Join(categories, ", "))}
 		for _, inst := range g.ofType(TypeInstance) {
 			f.read(inst) // what needs the subscription
 		}
-		var missing []string
+		var problems []string
 		for _, s := range g.ofType(TypeEventSubscription) {
 			if str(s.Inputs, "sourceType") != sourceType {
 				continue
 			}
 			f.read(s)
 			if on, ok := boolean(s.Inputs, "enabled"); ok && !on {
+				problems = append(problems, fmt.Sprintf("%s is disabled", s.Name))
 				continue
 			}
 			got := stringList(s.Inputs, "eventCategories")
-			missing = nil
+			var missing []string
 			for _, c := range categories {
 				if len(got) > 0 && !slices.Contains(got, c) {
 					missing = append(missing, c)
 				}
 			}
-			if len(missing) == 0 {
-				return f
+			if len(missing) > 0 {
+				problems = append(problems, fmt.Sprintf("the %s subscription lacks %s", sourceType, strings.Join(missing, ", ")))
+				continue
 			}
+			// An event nobody receives alerts nobody: the topic needs a subscriber.
+			topic := str(s.Inputs, "snsTopic")
+			var subscribers []Resource
+			for _, sub := range g.ofType(TypeTopicSubscription) {
+				if str(sub.Inputs, "topic") == topic {
+					subscribers = append(subscribers, sub)
+				}
+			}
+			if len(subscribers) == 0 {
+				problems = append(problems, fmt.Sprintf("%s publishes to %s, which has no subscriber: nobody is notified", s.Name, show(s.Inputs["snsTopic"])))
+				continue
+			}
+			for _, sub := range subscribers {
+				f.read(sub)
+			}
+			return f
 		}
-		if missing != nil {
-			f.fail("the %s subscription lacks %s", sourceType, strings.Join(missing, ", "))
-		} else {
-			f.fail("no enabled event subscription for %s", sourceType)
+		if len(problems) == 0 {
+			problems = append(problems, "no enabled event subscription for "+sourceType)
 		}
+		f.fail("%s", strings.Join(problems, "; "))
 		return f
 	}
 }
@@ -179,7 +281,7 @@ func eventCheck(sourceType string, categories ...string) check {
 // checks holds the check of every catalog control.
 var checks = map[string]check{
 	"rds-not-public": instanceBool("publiclyAccessible", false, false),
-	"rds-private-subnets": instanceCheck("every subnet's route table was looked up and has no default route to an internet gateway",
+	"rds-private-subnets": instanceCheck("every subnet's route table was looked up and has no route to an internet gateway",
 		func(g *Graph, f *finding, inst Resource, in map[string]any) {
 			group, ok := attached(g, in, "dbSubnetGroupName", TypeSubnetGroup, "name")
 			if !ok {
@@ -196,7 +298,7 @@ var checks = map[string]check{
 				for _, route := range items(table, "routes") {
 					rt, _ := route.(map[string]any)
 					dest := str(rt, "cidrBlock") + str(rt, "ipv6CidrBlock")
-					if slices.Contains(openCIDRs, dest) && strings.HasPrefix(str(rt, "gatewayId"), "igw-") {
+					if RoutesToInternet(str(rt, "gatewayId")) {
 						f.fail("%s: subnet %s routes %s to %s", group.Name, subnet, dest, str(rt, "gatewayId"))
 					}
 				}
@@ -392,36 +494,22 @@ var checks = map[string]check{
 		return f
 	},
 	"sg-no-cidr-ingress": databaseGroupsCheck("ingress comes from security groups only", func(g *Graph, f *finding, sg Resource) {
-		for _, rule := range items(sg.Inputs, "ingress") {
-			rm, _ := rule.(map[string]any)
-			if c := append(stringList(rm, "cidrBlocks"), stringList(rm, "ipv6CidrBlocks")...); len(c) > 0 {
-				f.fail("%s: inline ingress from %s", sg.Name, strings.Join(c, ", "))
-			}
-		}
-		for _, rule := range rulesOf(g, sg, TypeIngressRule) {
-			f.read(rule)
-			for _, k := range []string{"cidrIpv4", "cidrIpv6", "prefixListId"} {
-				if v := str(rule.Inputs, k); v != "" {
-					f.fail("%s: ingress from %s %s", rule.Name, k, v)
-				}
+		for _, r := range securityGroupRules(g, sg) {
+			if r.ingress && len(r.cidrs)+len(r.prefixLists) > 0 {
+				f.fail("%s: ingress from %s", r.name, strings.Join(append(r.cidrs, r.prefixLists...), ", "))
 			}
 		}
 	}),
-	"sg-no-open-egress": databaseGroupsCheck("no egress to 0.0.0.0/0 or ::/0", func(g *Graph, f *finding, sg Resource) {
-		for _, rule := range items(sg.Inputs, "egress") {
-			rm, _ := rule.(map[string]any)
-			for _, c := range append(stringList(rm, "cidrBlocks"), stringList(rm, "ipv6CidrBlocks")...) {
-				if slices.Contains(openCIDRs, c) {
-					f.fail("%s: inline egress to %s", sg.Name, c)
-				}
+	"sg-no-open-egress": databaseGroupsCheck("no egress to all addresses (0.0.0.0/0, ::/0, or prefixes that add up to them)", func(g *Graph, f *finding, sg Resource) {
+		var egress []string
+		for _, r := range securityGroupRules(g, sg) {
+			if !r.ingress {
+				egress = append(egress, r.cidrs...)
 			}
 		}
-		for _, rule := range rulesOf(g, sg, TypeEgressRule) {
-			f.read(rule)
-			for _, k := range []string{"cidrIpv4", "cidrIpv6"} {
-				if slices.Contains(openCIDRs, str(rule.Inputs, k)) {
-					f.fail("%s: egress to %s", rule.Name, str(rule.Inputs, k))
-				}
+		for _, all := range []string{"0.0.0.0/0", "::/0"} {
+			if covers(egress, netip.MustParsePrefix(all)) {
+				f.fail("%s: egress reaches %s (%s)", sg.Name, all, strings.Join(egress, ", "))
 			}
 		}
 	}),
@@ -429,10 +517,9 @@ var checks = map[string]check{
 		if d := str(sg.Inputs, "description"); d == "" || d == "Managed by Pulumi" || d == "Managed by Terraform" {
 			f.fail("%s: description is %s, want one that says what the group admits", sg.Name, show(sg.Inputs["description"]))
 		}
-		for _, rule := range rulesOf(g, sg, TypeIngressRule, TypeEgressRule) {
-			f.read(rule)
-			if str(rule.Inputs, "description") == "" {
-				f.fail("%s: no description", rule.Name)
+		for _, r := range securityGroupRules(g, sg) {
+			if r.description == "" {
+				f.fail("%s: no description", r.name)
 			}
 		}
 	}),

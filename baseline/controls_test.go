@@ -189,7 +189,7 @@ var breakers = map[string]struct {
 		first(t, g, baseline.TypeIngressRule, "").Inputs["cidrIpv4"] = "0.0.0.0/0"
 	}},
 	"sg-no-open-egress": {mutate: func(t *testing.T, g *baseline.Graph) {
-		first(t, g, baseline.TypeSecurityGroup, "").Inputs["egress"] = []any{map[string]any{"cidrBlocks": []any{"0.0.0.0/0"}}}
+		first(t, g, baseline.TypeSecurityGroup, "").Inputs["egress"] = []any{map[string]any{"cidrBlocks": []any{"0.0.0.0/0"}, "description": "anywhere"}}
 	}},
 	"sg-descriptions": {mutate: func(t *testing.T, g *baseline.Graph) {
 		first(t, g, baseline.TypeIngressRule, "").Inputs["description"] = ""
@@ -421,5 +421,78 @@ func TestParameterRulesAreCatalogControls(t *testing.T) {
 		c, ok := baseline.Lookup(r.Control)
 		require.True(t, ok, r.Name)
 		assert.Contains(t, c.Reads, baseline.TypeParameterGroup, r.Name)
+	}
+}
+
+// Events that reach a topic nobody subscribes to alert nobody.
+func TestEventsWithoutRecipientFail(t *testing.T) {
+	g := prodGraph(t)
+	drop(g, baseline.TypeTopicSubscription, "")
+	results := baseline.Evaluate(g, nil)
+	assert.Equal(t, []string{"events-instance", "events-parameter-group", "events-security-group"}, failing(results))
+	for _, r := range results {
+		if r.Key == "events-instance" {
+			assert.Contains(t, r.Detail, "which has no subscriber: nobody is notified")
+		}
+	}
+}
+
+// The security-group controls read every way a rule can be written: inline blocks, the vpc rule
+// resources and the legacy aws:ec2/securityGroupRule, with CIDRs in any spelling or split.
+func TestSecurityGroupRulesInEveryRepresentation(t *testing.T) {
+	legacy := func(g *baseline.Graph, inputs map[string]any) {
+		inputs["securityGroupId"] = first(t, g, baseline.TypeSecurityGroup, "").ID
+		g.Resources = append(g.Resources, baseline.Resource{URN: "urn:pulumi:prod::p::aws:ec2/securityGroupRule:SecurityGroupRule::legacy", Type: baseline.TypeSecurityGroupRule, Name: "legacy", Custom: true, Inputs: inputs})
+	}
+	egressRule := func(g *baseline.Graph, cidr string) {
+		g.Resources = append(g.Resources, baseline.Resource{URN: "urn:pulumi:prod::p::" + baseline.TypeEgressRule + "::e" + cidr, Type: baseline.TypeEgressRule, Name: "egress " + cidr, Custom: true,
+			Inputs: map[string]any{"securityGroupId": first(t, g, baseline.TypeSecurityGroup, "").ID, "cidrIpv4": cidr, "description": "split"}})
+	}
+	for name, tc := range map[string]struct {
+		mutate func(g *baseline.Graph)
+		want   []string
+	}{
+		"legacy ingress from the internet": {func(g *baseline.Graph) {
+			legacy(g, map[string]any{"type": "ingress", "cidrBlocks": []any{"0.0.0.0/0"}, "fromPort": 5433.0, "toPort": 5433.0, "protocol": "tcp", "description": "oops"})
+		}, []string{"sg-no-cidr-ingress"}},
+		"legacy ingress without description": {func(g *baseline.Graph) {
+			legacy(g, map[string]any{"type": "ingress", "sourceSecurityGroupId": "sg-0000000d", "fromPort": 5433.0, "toPort": 5433.0, "protocol": "tcp"})
+		}, []string{"sg-descriptions"}},
+		"legacy egress to everywhere, IPv6 spelt long": {func(g *baseline.Graph) {
+			legacy(g, map[string]any{"type": "egress", "ipv6CidrBlocks": []any{"0:0::/0"}, "fromPort": 0.0, "toPort": 0.0, "protocol": "-1", "description": "all"})
+		}, []string{"sg-no-open-egress"}},
+		"split default egress": {func(g *baseline.Graph) {
+			egressRule(g, "0.0.0.0/1")
+			egressRule(g, "128.0.0.0/1")
+		}, []string{"sg-no-open-egress"}},
+		"half the internet is not all of it": {func(g *baseline.Graph) { egressRule(g, "0.0.0.0/1") }, nil},
+		"inline prefix list ingress": {func(g *baseline.Graph) {
+			first(t, g, baseline.TypeSecurityGroup, "").Inputs["ingress"] = []any{map[string]any{"prefixListIds": []any{"pl-12345678"}, "description": "corp"}}
+		}, []string{"sg-no-cidr-ingress"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			g := prodGraph(t)
+			tc.mutate(g)
+			assert.Equal(t, tc.want, failing(baseline.Evaluate(g, nil)))
+		})
+	}
+}
+
+// A route table judged by where it sends traffic, not by the spelling of one destination.
+func TestPrivateSubnetsJudgedByRoutesToTheInternet(t *testing.T) {
+	for name, routes := range map[string][]any{
+		"split default route": {map[string]any{"cidrBlock": "0.0.0.0/1", "gatewayId": "igw-1"}, map[string]any{"cidrBlock": "128.0.0.0/1", "gatewayId": "igw-1"}},
+		"IPv6 default":        {map[string]any{"ipv6CidrBlock": "::/0", "gatewayId": "igw-1"}},
+		"one host":            {map[string]any{"cidrBlock": "203.0.113.7/32", "gatewayId": "igw-1"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			g := prodGraph(t)
+			for i := range g.Invokes {
+				if g.Invokes[i].Token == "aws:ec2/getRouteTable:getRouteTable" {
+					g.Invokes[i].Result = map[string]any{"id": "rtb-1", "routes": routes}
+				}
+			}
+			assert.Equal(t, []string{"rds-private-subnets"}, failing(baseline.Evaluate(g, nil)))
+		})
 	}
 }

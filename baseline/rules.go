@@ -1,5 +1,7 @@
 package baseline
 
+import "strings"
+
 // The values the controls accept. hardenedpg builds its defaults and validation from these, so a
 // component and the scorecard cannot disagree on what passes.
 var (
@@ -25,6 +27,12 @@ const (
 	MinKeyDeletionWindowDays = 30   // kms-deletion-window
 	MinLogRetentionDays      = 365  // logs-retention
 )
+
+// RoutesToInternet reports whether a route sends traffic to an internet gateway, whatever its
+// destination: AWS calls a subnet public when "the subnet has a direct route to an internet
+// gateway" (https://docs.aws.amazon.com/vpc/latest/userguide/configure-subnets.html), so a split
+// default route (0.0.0.0/1 + 128.0.0.0/1) or a single host counts as much as 0.0.0.0/0.
+func RoutesToInternet(gatewayID string) bool { return strings.HasPrefix(gatewayID, "igw-") }
 
 // Family is the parameter group family of a PostgreSQL major version (pg-family-matches).
 func Family(majorVersion string) string { return "postgres" + majorVersion }

@@ -163,17 +163,24 @@ func BootstrapSQL(args BootstrapArgs) (string, error) {
 	var b strings.Builder
 	w := func(format string, v ...any) { fmt.Fprintf(&b, format+"\n", v...) }
 	q := quoteIdent
-	var roles []string
 	createRole := func(role, login string) {
-		roles = append(roles, quoteLiteral(role))
 		w("DO $$ BEGIN IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = %s) THEN CREATE ROLE %s %s; END IF; END $$;", quoteLiteral(role), q(role), login)
 	}
 	// Only a superuser may name SUPERUSER, REPLICATION or BYPASSRLS, even to remove them; a role
-	// the master creates never has them, so the script checks for them instead (below).
+	// the master creates never has them, so the script checks for them instead (first).
 	const noPrivileges = "NOCREATEDB NOCREATEROLE"
 	w("-- hardenedpg bootstrap of database %s, schema %s. Idempotent: a second run changes nothing.", a.Database, a.Schema)
 	w("-- Run as the RDS master user (not a superuser): psql -v ON_ERROR_STOP=1 -f bootstrap.sql")
 	w("BEGIN;")
+	w("")
+	w("-- Only a superuser can take SUPERUSER, REPLICATION or BYPASSRLS away: stop if a role has them.")
+	var roles []string
+	for _, r := range append([]string{a.OwnerRole, a.AppRole, a.ReadOnlyRole}, slices.Concat(a.MigrationUsers, a.AppUsers, a.ReadOnlyUsers)...) {
+		roles = append(roles, quoteLiteral(r))
+	}
+	w("DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname IN (%s) AND (rolsuper OR rolreplication OR rolbypassrls)) THEN", strings.Join(roles, ", "))
+	w("  RAISE EXCEPTION 'hardenedpg: a role of this bootstrap already exists with SUPERUSER, REPLICATION or BYPASSRLS; only a superuser can remove them';")
+	w("END IF; END $$;")
 	w("")
 	w("-- Group roles: they hold privileges and cannot log in.")
 	for _, r := range []string{a.OwnerRole, a.AppRole, a.ReadOnlyRole} {
@@ -193,9 +200,6 @@ func BootstrapSQL(args BootstrapArgs) (string, error) {
 			w("GRANT %s TO %s;", q(group.role), q(u))
 		}
 	}
-	w("DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname IN (%s) AND (rolsuper OR rolreplication OR rolbypassrls)) THEN", strings.Join(roles, ", "))
-	w("  RAISE EXCEPTION 'hardenedpg: a role of this bootstrap already exists with SUPERUSER, REPLICATION or BYPASSRLS; only a superuser can remove them';")
-	w("END IF; END $$;")
 	w("")
 	w("-- The master acts as the owner role to create its schema and set its defaults (RDS's master")
 	w("-- is not a superuser, so it needs the membership; it is the administrator anyway).")

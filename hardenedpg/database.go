@@ -204,11 +204,14 @@ func (a *DatabaseArgs) check(ch databaseChildren) problems {
 		"Identifier": reported, "RetentionDays": "LogRetentionDays",
 		"DestinationArn": "AuditDestinationArn", "DestinationRoleArn": "AuditDestinationRoleArn",
 	})
+	eventControls := []string{"events-instance", "events-parameter-group", "events-security-group"}
 	if a.SkipAlerts {
-		for _, control := range []string{"events-instance", "events-parameter-group", "events-security-group"} {
-			p.relax(a.Waivers, control, "SkipAlerts", true, "false: alarms and RDS event subscriptions")
-		}
+		p.relaxAll(a.Waivers, eventControls, "SkipAlerts", true, "false: alarms and RDS event subscriptions")
 	} else {
+		if len(a.AlertEmails) == 0 && len(a.AlertHTTPSEndpoints) == 0 {
+			// Events and alarms on a topic nobody subscribes to notify nobody.
+			p.relaxAll(a.Waivers, eventControls, "AlertEmails", []string{}, "at least one e-mail address or https endpoint subscribed to the alerts")
+		}
 		ch.alerts.ParameterGroupName, ch.alerts.TopicKeyArn, ch.alerts.PostgresLogGroupName = pulumi.String(""), pulumi.String(""), pulumi.String("")
 		child(ch.alerts.check, map[string]string{
 			"Identifier": reported, "InstanceClass": reported, "CPUPercent": "AlertCPUPercent", "FreeStorageGB": "AlertFreeStorageGB",
@@ -256,6 +259,7 @@ func (a *DatabaseArgs) check(ch databaseChildren) problems {
 	if len(missing) > 0 {
 		p.relax(a.Waivers, "rds-tags", "Tags", slices.Sorted(maps.Keys(a.Tags)), "tags with the keys "+strings.Join(baseline.RequiredTagKeys, ", ")+"; missing: "+strings.Join(missing, ", "))
 	}
+	p.unusedWaivers(a.Waivers)
 	return p
 }
 
@@ -268,7 +272,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	ch := args.children()
 	p := args.check(ch)
 	var zones []string
-	if len(p) == 0 && !args.SkipPrivateSubnetCheck {
+	if p.err() == nil && !args.SkipPrivateSubnetCheck {
 		zones = ch.subnetGroup.verify(ctx, &p)
 	}
 	if err := p.err(); err != nil {

@@ -20,6 +20,7 @@ func databaseArgs() *hardenedpg.DatabaseArgs {
 		SubnetIDs:               []string{"subnet-0000000a", "subnet-0000000b"},
 		AllowedSecurityGroupIDs: []string{"sg-0000000c"},
 		AuditDestinationArn:     destination,
+		AlertEmails:             []string{"dba@example.com"},
 		Tags:                    map[string]string{"environment": "prod", "owner": "platform"},
 	}
 }
@@ -87,6 +88,7 @@ func TestDatabaseComposesHardenedChildren(t *testing.T) {
 		"db-alerts-cpuutilization-alarm":                       typeAlarm,
 		"db-alerts-freestoragespace-alarm":                     typeAlarm,
 		"db-alerts-databaseconnections-alarm":                  typeAlarm,
+		"db-alerts-email-0":                                    "aws:sns/topicSubscription:TopicSubscription",
 		"db-backup":                                            hardenedpg.BackupPlanType,
 		"db-backup-key":                                        hardenedpg.EncryptionKeyType,
 		"db-backup-key-key":                                    typeKey,

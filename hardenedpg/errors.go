@@ -3,6 +3,8 @@ package hardenedpg
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
@@ -51,16 +53,61 @@ func (p *problems) add(field string, value any, format string, a ...any) {
 // relax records a problem when a field relaxes a control that is not waived.
 func (p *problems) relax(w baseline.Waivers, control, field string, value any, hardened string) {
 	if w.Has(control) {
+		*p = append(*p, FieldError{Field: control, Problem: waiverUsed}) // see unusedWaivers
 		return
 	}
 	p.add(field, value, "relaxes control %s (hardened: %s); set it back or add a waiver for %s with the reason", control, hardened, control)
 }
 
+// relaxAll is relax for one setting that relaxes several controls: one problem names those that
+// are not waived.
+func (p *problems) relaxAll(w baseline.Waivers, controls []string, field string, value any, hardened string) {
+	var open []string
+	for _, c := range controls {
+		if w.Has(c) {
+			p.relax(w, c, field, value, hardened) // marks the waiver used
+		} else {
+			open = append(open, c)
+		}
+	}
+	switch len(open) {
+	case 0:
+	case 1:
+		p.relax(w, open[0], field, value, hardened)
+	default:
+		list := strings.Join(open, ", ")
+		p.add(field, value, "relaxes controls %s (hardened: %s); set it back or add waivers for %s with the reason", list, hardened, list)
+	}
+}
+
+// waiverUsed marks, among the problems, a control whose waiver a relaxation used; err drops it.
+const waiverUsed = "\x00waiver used"
+
+// unusedWaivers reports each waiver no relaxation of these arguments used: it would silently
+// excuse a failure the arguments do not cause, and stay when the relaxation is gone.
+func (p *problems) unusedWaivers(w baseline.Waivers) {
+	used := map[string]bool{}
+	for _, wp := range w.Problems() {
+		used[wp.Key] = true // reported as it is
+	}
+	for _, e := range *p {
+		if e.Problem == waiverUsed {
+			used[e.Field] = true
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(w)) {
+		if c, ok := baseline.Lookup(k); ok && c.Waivable && !used[k] {
+			p.add(fmt.Sprintf("Waivers[%q]", k), w[k], "nothing here relaxes control %s: remove the waiver (a waiver stands for a relaxation that is made)", k)
+		}
+	}
+}
+
 func (p problems) err() error {
-	if len(p) == 0 {
+	real := slices.DeleteFunc(slices.Clone(p), func(e FieldError) bool { return e.Problem == waiverUsed })
+	if len(real) == 0 {
 		return nil
 	}
-	return ValidationError(p)
+	return ValidationError(real)
 }
 
 // waiverProblems turns baseline's waiver check into field errors.

@@ -21,6 +21,7 @@ func ExampleNewDatabase() {
 			SubnetIDs:               []string{"subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"},
 			AllowedSecurityGroupIDs: []string{"sg-0a1b2c3d4e5f60021"},
 			AuditDestinationArn:     "arn:aws:logs:eu-west-1:210987654321:destination:central-audit",
+			AlertEmails:             []string{"shop-oncall@example.com"},
 			Tags:                    map[string]string{"environment": "prod", "owner": "shop"},
 		})
 		if err != nil {
@@ -34,7 +35,7 @@ func ExampleNewDatabase() {
 	fmt.Printf("%d resources; controls: %d fail, %d waived\n", len(m.Resources()), s.Fail, s.Waived)
 	// Output:
 	// error: <nil>
-	// 53 resources; controls: 0 fail, 0 waived
+	// 54 resources; controls: 0 fail, 0 waived
 }
 
 // A relaxation is the weaker setting plus a waiver that says why; without the waiver nothing is
@@ -45,6 +46,7 @@ func ExampleDatabaseArgs_Validate() {
 		VpcID:               pulumi.String("vpc-0a1b2c3d4e5f60001"),
 		SubnetIDs:           []string{"subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"},
 		AuditDestinationArn: "arn:aws:logs:eu-west-1:210987654321:destination:central-audit",
+		AlertEmails:         []string{"shop-oncall@example.com"},
 		Tags:                map[string]string{"environment": "dev", "owner": "shop"},
 	}
 	fmt.Println(args.Validate())

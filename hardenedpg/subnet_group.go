@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
@@ -18,7 +17,7 @@ type SubnetGroupArgs struct {
 	// SubnetIDs are at least two subnets in at least two availability zones.
 	SubnetIDs []string
 	// SkipPrivateCheck skips the look-ups that prove the subnets span two availability zones and
-	// none routes 0.0.0.0/0 or ::/0 to an internet gateway; it relaxes rds-private-subnets.
+	// none routes anything to an internet gateway; it relaxes rds-private-subnets.
 	SkipPrivateCheck bool
 	Description      string
 	Tags             map[string]string
@@ -85,7 +84,7 @@ func (a *SubnetGroupArgs) verify(ctx *pulumi.Context, p *problems) []string {
 			if dest == "" {
 				dest = r.Ipv6CidrBlock
 			}
-			if (dest == "0.0.0.0/0" || dest == "::/0") && strings.HasPrefix(r.GatewayId, "igw-") {
+			if baseline.RoutesToInternet(r.GatewayId) {
 				p.add(field, id, "the subnet is public: route table %s sends %s to internet gateway %s; use private subnets", table.Id, dest, r.GatewayId)
 			}
 		}

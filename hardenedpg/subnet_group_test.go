@@ -81,3 +81,15 @@ func TestSubnetGroupSkipCheckWithWaiver(t *testing.T) {
 	require.Len(t, m.ByType(typeSubnetGroup), 1)
 	assert.Empty(t, m.Invokes())
 }
+
+// A split default route to an internet gateway is a route to the internet: AWS calls the subnet public.
+func TestSubnetGroupRefusesSplitDefaultRoute(t *testing.T) {
+	mon := hardenedpgtest.New()
+	mon.SetSubnet(hardenedpgtest.Subnet{ID: "subnet-0000000a", AvailabilityZone: "eu-west-1a"})
+	mon.SetSubnet(hardenedpgtest.Subnet{ID: "subnet-0000000b", AvailabilityZone: "eu-west-1b", InternetRoutes: []string{"0.0.0.0/1", "128.0.0.0/1"}})
+	m, err := run(t, mon, newSubnetGroup(&hardenedpg.SubnetGroupArgs{SubnetIDs: []string{"subnet-0000000a", "subnet-0000000b"}}, nil))
+	assert.EqualError(t, err, `hardenedpg.NewSubnetGroup "net": invalid arguments:
+  SubnetIDs[1] = "subnet-0000000b": the subnet is public: route table rtb-ade680774b698d048 sends 0.0.0.0/1 to internet gateway igw-a8ab6bbd566d6dc71; use private subnets
+  SubnetIDs[1] = "subnet-0000000b": the subnet is public: route table rtb-ade680774b698d048 sends 128.0.0.0/1 to internet gateway igw-a8ab6bbd566d6dc71; use private subnets`)
+	assert.Empty(t, m.Resources())
+}

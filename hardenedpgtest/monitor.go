@@ -66,6 +66,9 @@ type Subnet struct {
 	AvailabilityZone string
 	// Public gives the subnet's route table a 0.0.0.0/0 route to an internet gateway.
 	Public bool
+	// InternetRoutes are other destinations the subnet's table sends to an internet gateway
+	// (a split default route such as 0.0.0.0/1 and 128.0.0.0/1, or a single host).
+	InternetRoutes []string
 	// MainRouteTable leaves the subnet without an explicit route table association, so its
 	// routes come from the VPC's main table.
 	MainRouteTable bool
@@ -364,11 +367,21 @@ func (m *Monitor) routeTable(subnetID, vpcID string) (map[string]any, error) {
 	}
 	tableID := "rtb-" + hash(subnetID)[:17]
 	out := map[string]any{"id": tableID, "routeTableId": tableID, "subnetId": subnetID, "vpcId": s.VpcID}
+	igw := "igw-" + hash(s.VpcID)[:17]
+	routes := []any{local}
 	if s.Public {
-		out["routes"] = []any{local, map[string]any{"cidrBlock": "0.0.0.0/0", "gatewayId": "igw-" + hash(s.VpcID)[:17]}}
+		routes = append(routes, map[string]any{"cidrBlock": "0.0.0.0/0", "gatewayId": igw})
 	} else {
-		out["routes"] = []any{local, map[string]any{"cidrBlock": "0.0.0.0/0", "natGatewayId": "nat-" + hash(s.ID)[:17]}}
+		routes = append(routes, map[string]any{"cidrBlock": "0.0.0.0/0", "natGatewayId": "nat-" + hash(s.ID)[:17]})
 	}
+	for _, dest := range s.InternetRoutes {
+		key := "cidrBlock"
+		if strings.Contains(dest, ":") {
+			key = "ipv6CidrBlock"
+		}
+		routes = append(routes, map[string]any{key: dest, "gatewayId": igw})
+	}
+	out["routes"] = routes
 	return out, nil
 }
 

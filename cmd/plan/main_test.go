@@ -50,7 +50,8 @@ func TestPlanBadConfigExitsTwo(t *testing.T) {
 	code := run([]string{"-stack", "bad", "-dir", dir}, &out, &errOut)
 	assert.Equal(t, exitBadConfig, code)
 	assert.Empty(t, out.String())
-	assert.Contains(t, errOut.String(), "configuration errors:\n  hardenedpg:multiAZ: unknown key; known keys: identifier, ")
+	assert.Contains(t, errOut.String(), "configuration errors:\n")
+	assert.Contains(t, errOut.String(), "\n  hardenedpg:multiAZ: unknown key; known keys: identifier, ")
 
 	code = run([]string{"-stack", "missing", "-dir", dir}, &out, &errOut)
 	assert.Equal(t, exitBadConfig, code)
@@ -75,7 +76,7 @@ func TestPlanJSONDocument(t *testing.T) {
 	}
 	assert.Equal(t, "hardenedpg", doc.Project)
 	assert.Equal(t, "dev", doc.Stack)
-	assert.Equal(t, map[string]float64{"pass": 36, "fail": 0, "waived": 8, "notApplicable": 11}, doc.Summary)
+	assert.Equal(t, map[string]float64{"pass": 33, "fail": 0, "waived": 11, "notApplicable": 11}, doc.Summary)
 	for _, r := range doc.Resources {
 		for _, k := range []string{"urn", "type", "name", "parent", "custom", "protect", "dependsOn", "inputs"} {
 			assert.Contains(t, r, k)
@@ -104,6 +105,7 @@ func TestPlanShowsWaiverAndRefusesItsAbsence(t *testing.T) {
 		"Pulumi.x.yaml": "config:\n  hardenedpg:identifier: x\n  hardenedpg:vpcId: vpc-0123456789abcdef0\n" +
 			"  hardenedpg:subnetIds: [subnet-0000000a, subnet-0000000b]\n  hardenedpg:verifyPrivateSubnets: \"false\"\n" +
 			"  hardenedpg:auditDestinationArn: arn:aws:logs:eu-west-1:210987654321:destination:a\n" +
+			"  hardenedpg:alertEmails: [dba@example.com]\n" +
 			"  hardenedpg:tags: {environment: x, owner: y}\n  hardenedpg:waivers: {rds-private-subnets: \"checked elsewhere\"}\n",
 	} {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600))
@@ -170,4 +172,64 @@ func TestPlanParametersTakeTheEnginesApplyMethod(t *testing.T) {
 	assert.Equal(t, exitBadConfig, code)
 	assert.Empty(t, out.String())
 	assert.Equal(t, "configuration errors:\n  hardenedpg:parameters[\"max_file_per_process\"] = \"max_file_per_process\": PostgreSQL 17 has no parameter of that name (postgres17): see pg_settings, or the RDS parameters in AWS's documentation\n", errOut.String())
+}
+
+// stackDir writes Pulumi.yaml and one Pulumi.<name>.yaml per entry, each prod's config plus extra lines.
+func stackDir(t *testing.T, stacks map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	prod, err := os.ReadFile("../../Pulumi.prod.yaml")
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), []byte("name: hardenedpg\nruntime: go\n"), 0o600))
+	for name, extra := range stacks {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi."+name+".yaml"), append(prod, extra...), 0o600))
+	}
+	return dir
+}
+
+// The same input gives the same answer, and every misreading is a configuration error (exit 2).
+func TestPlanStrictInput(t *testing.T) {
+	dir := stackDir(t, map[string]string{
+		"twice":     "  multiAz: \"false\"\n  hardenedpg:multiAz: \"true\"\n",
+		"namespace": "  hardendpg:multiAz: \"false\"\n",
+	})
+	for name, tc := range map[string]struct {
+		args []string
+		want string
+	}{
+		"positional stack": {[]string{"-dir", dir, "prod"}, "plan: unexpected argument \"prod\": name the stack with -stack (e.g. -stack prod)\n"},
+		"path as stack":    {[]string{"-dir", dir, "-stack", "/../x"}, "configuration errors:\n  stack name \"/../x\": want letters, digits, '-', '_' and '.' (a stack name, not a path)\n"},
+		"dots as stack":    {[]string{"-dir", dir, "-stack", "a..b"}, "configuration errors:\n  stack name \"a..b\": want letters, digits, '-', '_' and '.' (a stack name, not a path)\n"},
+		"key twice":        {[]string{"-dir", dir, "-stack", "twice"}, "configuration errors:\n  hardenedpg:multiAz: given twice in Pulumi.twice.yaml, as \"hardenedpg:multiAz\" and as \"multiAz\"; keep one\n"},
+		"misspelt namespace": {[]string{"-dir", dir, "-stack", "namespace"},
+			"configuration errors:\n  hardendpg:multiAz: unknown namespace \"hardendpg\"; this program reads hardenedpg, aws, pulumi\n"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			for range 10 { // map iteration must not change the answer
+				var out, errOut bytes.Buffer
+				assert.Equal(t, exitBadConfig, run(tc.args, &out, &errOut))
+				assert.Empty(t, out.String())
+				assert.Equal(t, tc.want, errOut.String())
+			}
+		})
+	}
+}
+
+// secure: values are never decrypted offline: they plan as unknown, shown as [secret], and no
+// ciphertext reaches the output, whether the whole value or a part of a list or map is secure.
+func TestPlanAcceptsSecureValues(t *testing.T) {
+	const cipher = "AAABAHNlY3JldC13ZWJob29rLXRva2VuLWNpcGhlcnRleHQ="
+	dir := stackDir(t, map[string]string{
+		"whole": "  hardenedpg:alertHttpsEndpoints:\n    secure: " + cipher + "\n",
+		"parts": "  hardenedpg:alertHttpsEndpoints:\n    - secure: " + cipher + "\n  hardenedpg:waivers:\n    rds-multi-az:\n      secure: " + cipher + "\n  hardenedpg:multiAz: \"false\"\n",
+	})
+	for _, stack := range []string{"whole", "parts"} {
+		t.Run(stack, func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			code := run([]string{"-dir", dir, "-stack", stack}, &out, &errOut)
+			assert.Equal(t, exitOK, code, errOut.String())
+			assert.False(t, strings.Contains(out.String()+errOut.String(), cipher), "no ciphertext in the output")
+			assert.True(t, strings.Contains(out.String(), "aws:sns/topicSubscription:TopicSubscription database-alerts-https-0\n        endpoint: \"[secret]\"\n"), "the endpoint plans as a secret")
+		})
+	}
 }

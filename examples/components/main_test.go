@@ -22,7 +22,7 @@ func TestComposedByHand(t *testing.T) {
 	for _, r := range results {
 		status[r.Key] = r.Status
 	}
-	assert.Equal(t, baseline.Waived, status["pg-statement-logging"], "the relaxation shows as waived, with its reason")
+	assert.Equal(t, baseline.Waived, status["pg-log-redaction"], "the relaxation shows as waived, with its reason")
 	assert.Equal(t, baseline.Pass, status["pg-audit"], "adding auto_explain kept pgaudit loaded")
 	assert.Equal(t, baseline.Pass, status["rds-cmk"], "the team's own key is a key of the stack")
 	// Composed by hand, the stack lacks what only Database adds: alerts and a backup plan.
@@ -37,6 +37,6 @@ func TestWeakeningWithoutTheWaiverIsRefused(t *testing.T) {
 	m := hardenedpgtest.New()
 	err := m.Run("analytics", "prod", nil, nil, program)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `Parameters["log_min_duration_statement"] = "-1": relaxes control pg-statement-logging`)
+	assert.Contains(t, err.Error(), `Parameters["log_min_duration_statement"] = "5000": relaxes control pg-log-redaction`)
 	assert.Empty(t, m.ByType("aws:rds/parameterGroup:ParameterGroup"))
 }

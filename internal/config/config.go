@@ -250,6 +250,9 @@ func Load(get Lookup, present []string, secret func(key string) bool) (*Config, 
 	return c, nil
 }
 
+// shownSecret prints as [secret], unquoted, as the other messages show a secret.
+type shownSecret string
+
 // standIn replaces the unknown parts of a secret value (SecretPlaceholder) by the key's stand-in.
 func standIn(k Key, raw string) string {
 	switch {
@@ -363,7 +366,7 @@ func (c *Config) explainField(fe hardenedpg.FieldError) string {
 		rest = "[" + rest
 	}
 	if c.secretFields[base] {
-		fe.Value = SecretPlaceholder
+		fe.Value = shownSecret(SecretPlaceholder)
 	}
 	fe.Problem = configNames(fe.Problem)
 	for _, k := range Keys {

@@ -22,6 +22,7 @@ func valid() map[string]string {
 		"subnetIds":               `["subnet-0000000a","subnet-0000000b"]`,
 		"allowedSecurityGroupIds": `["sg-0000000c"]`,
 		"auditDestinationArn":     "arn:aws:logs:eu-west-1:210987654321:destination:audit",
+		"alertEmails":             `["dba@example.com"]`,
 		"tags":                    `{"environment":"prod","owner":"platform"}`,
 	}
 }
@@ -142,6 +143,14 @@ func TestConfigBadInputs(t *testing.T) {
 			[]string{`hardenedpg:waivers["multi-az"] = "dev": "multi-az" is not a control key; waivable keys: ` + strings.Join(baseline.WaivableKeys(), ", ")}},
 		{"unwaivable waiver", map[string]string{"waivers": `{"rds-not-public":"temporary"}`}, nil, nil,
 			[]string{`hardenedpg:waivers["rds-not-public"] = "temporary": control rds-not-public (Instance is not publicly accessible) cannot be waived`}},
+		{"invisible reasons", map[string]string{"multiAz": "false", "deletionProtection": "false", "finalSnapshot": "false",
+			"waivers": `{"rds-multi-az":"\u200b","rds-deletion-protection":"ok\nPASS            rds-encrypted","rds-final-snapshot":"\u001b[8mhidden"}`}, nil, nil, []string{
+			`hardenedpg:waivers["rds-deletion-protection"] = "ok\nPASS            rds-encrypted": the reason must be one line of visible text: no line breaks, control or invisible characters`,
+			`hardenedpg:waivers["rds-final-snapshot"] = "\u001b[8mhidden": the reason must be one line of visible text: no line breaks, control or invisible characters`,
+			"hardenedpg:waivers[\"rds-multi-az\"] = \"\u200b\": the reason must be one line of visible text: no line breaks, control or invisible characters",
+		}},
+		{"waiver of a control that is not relaxed", map[string]string{"waivers": `{"rds-multi-az":"just in case"}`}, nil, nil,
+			[]string{`hardenedpg:waivers["rds-multi-az"] = "just in case": nothing here relaxes control rds-multi-az: remove the waiver (a waiver stands for a relaxation that is made)`}},
 		{"empty reason", map[string]string{"waivers": `{"rds-multi-az":""}`}, nil, nil,
 			[]string{`hardenedpg:waivers["rds-multi-az"] = "": the reason is empty; say why the control is relaxed`}},
 		{"misspelt key", nil, nil, []string{"hardenedpg:multiAZ", "aws:region"},
@@ -213,4 +222,35 @@ func knownKeys() string {
 		names[i] = k.Name
 	}
 	return strings.Join(names, ", ")
+}
+
+// A secret's value never reaches a message, whether the key fails to parse or its value fails a
+// component's check; an offline placeholder is accepted as unknown.
+func TestSecretsNeverPrinted(t *testing.T) {
+	const token = "T0KEN-do-not-print"
+	for name, tc := range map[string]struct {
+		value string
+		want  string
+	}{
+		"one secure value, not a list": {"https://hooks.example.com/" + token, `hardenedpg:alertHttpsEndpoints = [secret]: want a list of strings`},
+		"element fails the check":      {`["http://hooks.example.com/` + token + `"]`, `hardenedpg:alertHttpsEndpoints[0] = [secret]: want an https:// URL (plain http would carry alerts unencrypted)`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			values := valid()
+			values["alertHttpsEndpoints"] = tc.value
+			_, err := config.Load(func(k string) (string, bool) { v, ok := values[k]; return v, ok }, nil,
+				func(key string) bool { return key == "hardenedpg:alertHttpsEndpoints" })
+			require.Error(t, err)
+			assert.NotContains(t, err.Error(), token)
+			var ce *config.Error
+			require.ErrorAs(t, err, &ce)
+			assert.Equal(t, []string{tc.want}, ce.Problems)
+		})
+	}
+	values := valid()
+	values["alertHttpsEndpoints"] = config.SecretPlaceholder
+	c, err := config.Load(func(k string) (string, bool) { v, ok := values[k]; return v, ok }, nil,
+		func(key string) bool { return key == "hardenedpg:alertHttpsEndpoints" })
+	require.NoError(t, err, "offline, a secure value is unknown and stands in as a valid one")
+	assert.Equal(t, []string{"https://secret.invalid/"}, c.Args.AlertHTTPSEndpoints)
 }

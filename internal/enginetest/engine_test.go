@@ -95,6 +95,12 @@ func (e *engine) stackOf(t *testing.T, ctx context.Context, name string) auto.St
 		auto.Pulumi(e.cli), auto.WorkDir(dir), auto.Project(project), auto.EnvVars(e.env), auto.SecretsProvider("passphrase"))
 	require.NoError(t, err)
 	require.NoError(t, s.SetConfig(ctx, "hardenedpg:alertHttpsEndpoints", auto.ConfigValue{Value: `["` + webhook + `"]`, Secret: true}))
+	if name == "dev" {
+		// With a recipient, dev no longer relaxes the event controls, and an unused waiver is an error.
+		require.NoError(t, s.RemoveAllConfigWithOptions(ctx, []string{
+			"hardenedpg:waivers.events-instance", "hardenedpg:waivers.events-parameter-group", "hardenedpg:waivers.events-security-group",
+		}, &auto.ConfigOptions{Path: true}))
+	}
 	return s
 }
 

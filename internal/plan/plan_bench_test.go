@@ -45,6 +45,7 @@ func BenchmarkDatabases(b *testing.B) {
 							SubnetIDs:               []string{fmt.Sprintf("subnet-%08xa", i), fmt.Sprintf("subnet-%08xb", i)},
 							AllowedSecurityGroupIDs: []string{"sg-0000000c"},
 							AuditDestinationArn:     "arn:aws:logs:eu-west-1:210987654321:destination:audit",
+							AlertEmails:             []string{"bench@example.com"},
 							Tags:                    map[string]string{"environment": "bench", "owner": "bench"},
 						})
 						if err != nil {

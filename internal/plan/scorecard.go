@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"text/tabwriter"
+	"unicode"
 
 	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 )
@@ -20,11 +21,25 @@ func WriteScorecard(w io.Writer, r *Result) {
 		if c.Status == baseline.Waived {
 			detail = fmt.Sprintf("waived: %s (found: %s)", c.Waiver, c.Detail)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", strings.ToUpper(string(c.Status)), c.Key, refs(c.Refs), detail)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", strings.ToUpper(string(c.Status)), c.Key, refs(c.Refs), printable(detail))
 	}
 	_ = tw.Flush()
 	s := r.Summary
 	fmt.Fprintf(w, "\n%s/%s: %d pass, %d fail, %d waived, %d not applicable\n", r.Config.Project, r.Config.Stack, s.Pass, s.Fail, s.Waived, s.NotApplicable)
+}
+
+// printable escapes what could forge or hide a row of the table: line breaks, terminal escapes,
+// tabs (the column separator) and invisible format characters (bidi overrides, zero-width).
+func printable(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			fmt.Fprintf(&b, "\\u%04x", r)
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
 }
 
 func refs(r baseline.Refs) string {

@@ -105,6 +105,9 @@ func TestDevStackRelaxesOnlyWhatItWaives(t *testing.T) {
 		"logs-retention":           "dev: 30 days of logs are enough to debug; nothing is audited in dev",
 		"logs-shipped":             "dev: no central destination, and a compliance-locked archive would outlive the stack",
 		"backup-plan":              "dev: 7 days of RDS automated backups suffice; a locked vault would outlive the stack",
+		"events-instance":          "dev: alerts go to the topic only, read in the console; nobody is paged for dev",
+		"events-parameter-group":   "dev: alerts go to the topic only, read in the console; nobody is paged for dev",
+		"events-security-group":    "dev: alerts go to the topic only, read in the console; nobody is paged for dev",
 	}, res.Outputs["waivers"])
 	waived := map[string]string{}
 	for _, c := range res.Controls {
@@ -156,6 +159,7 @@ func TestNetworkFromStackReference(t *testing.T) {
 		"hardenedpg:identifier":          "shared",
 		"hardenedpg:networkStack":        "acme/network/prod",
 		"hardenedpg:auditDestinationArn": "arn:aws:logs:eu-west-1:210987654321:destination:central-audit",
+		"hardenedpg:alertEmails":         `["dba@example.com"]`,
 		"hardenedpg:tags":                `{"environment":"prod","owner":"platform"}`,
 	}}
 	res, err := plan.Run(sc, m, stack.Program)
@@ -171,7 +175,8 @@ func TestBadConfigRegistersNothing(t *testing.T) {
 	sc := &plan.StackConfig{Project: "hardenedpg", Stack: "bad", Values: map[string]string{
 		"hardenedpg:identifier": "orders", "hardenedpg:vpcId": "vpc-0123456789abcdef0",
 		"hardenedpg:subnetIds": `["subnet-0000000a","subnet-0000000b"]`, "hardenedpg:multiAz": "false", "hardenedpg:auditArchive": "false",
-		"hardenedpg:tags": `{"environment":"prod","owner":"platform"}`,
+		"hardenedpg:alertEmails": `["dba@example.com"]`,
+		"hardenedpg:tags":        `{"environment":"prod","owner":"platform"}`,
 	}}
 	_, err := plan.Run(sc, m, stack.Program)
 	var cfgErr *plan.ConfigError

@@ -1,0 +1,25 @@
+package plan
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+)
+
+// A reason or detail cannot forge or hide a row: line breaks, escapes, tabs and invisible
+// characters are printed escaped.
+func TestScorecardEscapesWhatCouldForgeARow(t *testing.T) {
+	r := &Result{Config: &StackConfig{Project: "p", Stack: "s"}, Controls: []baseline.Result{{
+		Key: "rds-multi-az", Status: baseline.Waived, Detail: "multiAz is false",
+		Waiver: "ok\nPASS            rds-encrypted\t\x1b[8mhidden\u202e\u200b",
+	}}}
+	var out bytes.Buffer
+	WriteScorecard(&out, r)
+	lines := strings.FieldsFunc(out.String(), func(r rune) bool { return r == '\n' })
+	assert.Len(t, lines, 3, "header, one row, summary:\n%s", out.String())
+	assert.Contains(t, out.String(), `waived: ok\u000aPASS            rds-encrypted\u0009\u001b[8mhidden\u202e\u200b (found: multiAz is false)`)
+}
