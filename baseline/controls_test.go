@@ -317,27 +317,29 @@ func TestNotApplicableWithoutItsResources(t *testing.T) {
 // parameterBreakers are, for every parameter rule, values that must fail it: each spelling
 // PostgreSQL reads the same way, and the overrides that silence auditing or log statements.
 var parameterBreakers = map[string][]string{
-	"rds.force_ssl pg-force-ssl":                     {"0", "off", "FALSE"},
-	"ssl_min_protocol_version pg-tls-min":            {"TLSv1.1", "TLSv1", ""},
-	"password_encryption pg-scram":                   {"md5", "on"},
-	"rds.accepted_password_auth_method pg-scram":     {"md5+scram"},
-	"log_connections pg-connection-logging":          {"0", "off", "false", "no"},
-	"log_disconnections pg-connection-logging":       {"0", "OFF"},
-	"log_statement pg-log-redaction":                 {"ddl", "all", "mod", "DDL"},
-	"log_min_error_statement pg-log-redaction":       {"error", "ERROR", "fatal", "log"},
-	"log_min_duration_statement pg-log-redaction":    {"0", "1000", "1s"},
-	"log_min_duration_sample pg-log-redaction":       {"0", "250"},
-	"log_transaction_sample_rate pg-log-redaction":   {"1", "0.5"},
-	"auto_explain.log_min_duration pg-log-redaction": {"0", "100"},
-	"debug_print_parse pg-log-redaction":             {"on", "1", "true"},
-	"debug_print_rewritten pg-log-redaction":         {"on"},
-	"debug_print_plan pg-log-redaction":              {"on"},
-	"shared_preload_libraries pg-statement-logging":  {"pgaudit", ""},
-	"shared_preload_libraries pg-audit":              {"pg_stat_statements", "pgaudit_x", ""},
-	"pgaudit.log pg-audit":                           {"ddl", "ddl,role,-all", "all,-all,ddl", "all,-role", "none", "ddl,rol", ""},
-	"pgaudit.role pg-audit":                          {""},
-	"pgaudit.log_level pg-audit":                     {"debug5", "notice", "warning"},
-	"log_min_messages pg-audit":                      {"fatal", "panic", "PANIC"},
+	"rds.force_ssl pg-force-ssl":                         {"0", "off", "FALSE"},
+	"ssl_min_protocol_version pg-tls-min":                {"TLSv1.1", "TLSv1", ""},
+	"ssl_ciphers pg-tls-min":                             {"ALL", "HIGH:aNULL", "NULL-SHA256", "RC4-SHA", "DES-CBC3-SHA", "EXP-RC4-MD5", "HIGH:MEDIUM:LOW", "eNULL", ""},
+	"log_parameter_max_length_on_error pg-log-redaction": {"-1", "64"},
+	"password_encryption pg-scram":                       {"md5", "on"},
+	"rds.accepted_password_auth_method pg-scram":         {"md5+scram"},
+	"log_connections pg-connection-logging":              {"0", "off", "false", "no"},
+	"log_disconnections pg-connection-logging":           {"0", "OFF"},
+	"log_statement pg-log-redaction":                     {"ddl", "all", "mod", "DDL"},
+	"log_min_error_statement pg-log-redaction":           {"error", "ERROR", "fatal", "log"},
+	"log_min_duration_statement pg-log-redaction":        {"0", "1000", "1s"},
+	"log_min_duration_sample pg-log-redaction":           {"0", "250"},
+	"log_transaction_sample_rate pg-log-redaction":       {"1", "0.5"},
+	"auto_explain.log_min_duration pg-log-redaction":     {"0", "100"},
+	"debug_print_parse pg-log-redaction":                 {"on", "1", "true"},
+	"debug_print_rewritten pg-log-redaction":             {"on"},
+	"debug_print_plan pg-log-redaction":                  {"on"},
+	"shared_preload_libraries pg-statement-logging":      {"pgaudit", ""},
+	"shared_preload_libraries pg-audit":                  {"pg_stat_statements", "pgaudit_x", ""},
+	"pgaudit.log pg-audit":                               {"ddl", "ddl,role,-all", "all,-all,ddl", "all,-role", "none", "ddl,rol", ""},
+	"pgaudit.role pg-audit":                              {""},
+	"pgaudit.log_level pg-audit":                         {"debug5", "notice", "warning"},
+	"log_min_messages pg-audit":                          {"fatal", "panic", "PANIC"},
 }
 
 // parameterPassers must pass: other spellings of hardened values.
@@ -346,6 +348,7 @@ var parameterPassers = map[string][]string{
 	"log_min_messages pg-audit":                {"error", "WARNING", "log", "info"},
 	"log_connections pg-connection-logging":    {"on", "true", "yes"},
 	"log_min_error_statement pg-log-redaction": {"PANIC", " panic "},
+	"ssl_ciphers pg-tls-min":                   {"HIGH:MEDIUM:+3DES:!aNULL", "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384", "HIGH:!aNULL:!MD5", "TLS_AES_256_GCM_SHA384"}, // the first is PostgreSQL's default
 }
 
 func TestEveryParameterRuleBites(t *testing.T) {

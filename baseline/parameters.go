@@ -32,6 +32,7 @@ var logLevels = []string{"debug5", "debug4", "debug3", "debug2", "debug1", "info
 var ParameterRules = []ParameterRule{
 	{Name: "rds.force_ssl", Control: "pg-force-ssl", Rule: "1", accepts: isOn},
 	{Name: "ssl_min_protocol_version", Control: "pg-tls-min", Rule: "TLSv1.2 or TLSv1.3", accepts: oneOf("tlsv1.2", "tlsv1.3")},
+	{Name: "ssl_ciphers", Control: "pg-tls-min", Rule: "an OpenSSL cipher list that enables no NULL, anonymous, export, RC4, DES, 3DES, MD5 or LOW cipher (ALL enables them)", accepts: strongCiphers},
 	{Name: "password_encryption", Control: "pg-scram", Rule: "scram-sha-256", accepts: oneOf("scram-sha-256")},
 	// RDS's own pg_hba rules accept md5 passwords too, unless this is scram:
 	// https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL_Password_Encryption_configuration.html
@@ -47,6 +48,7 @@ var ParameterRules = []ParameterRule{
 	{Name: "log_min_duration_sample", Control: "pg-log-redaction", Rule: "-1 (a sampled slow statement is logged with its text)", accepts: oneOf("-1")},
 	{Name: "log_transaction_sample_rate", Control: "pg-log-redaction", Rule: "0 (sampled transactions are logged statement by statement)", accepts: isZero},
 	{Name: "auto_explain.log_min_duration", Control: "pg-log-redaction", Rule: "-1 (auto_explain logs the query text with its plan)", accepts: oneOf("-1")},
+	{Name: "log_parameter_max_length_on_error", Control: "pg-log-redaction", Rule: "0 (error messages would carry the statement's bind parameters)", accepts: oneOf("0")},
 	{Name: "debug_print_parse", Control: "pg-log-redaction", Rule: "0 (parse trees hold the statement's constants)", accepts: isOff},
 	{Name: "debug_print_rewritten", Control: "pg-log-redaction", Rule: "0 (rewritten trees hold the statement's constants)", accepts: isOff},
 	{Name: "debug_print_plan", Control: "pg-log-redaction", Rule: "0 (plans hold the statement's constants)", accepts: isOff},
@@ -104,6 +106,30 @@ func splitList(v string) []string {
 
 func listIncludes(want string) func(string) bool {
 	return func(v string) bool { return slices.Contains(splitList(v), want) }
+}
+
+// weakCipherWords are OpenSSL cipher-string words that enable ciphers without authentication,
+// without encryption, or with broken algorithms (openssl-ciphers(1)).
+var weakCipherWords = []string{"NULL", "ENULL", "ANULL", "ADH", "AECDH", "ANON", "EXP", "EXPORT", "RC4", "DES", "3DES", "MD5", "LOW", "ALL", "COMPLEMENTOFALL", "COMPLEMENTOFDEFAULT", "SSLV3", "IDEA", "SEED", "RC2"}
+
+// strongCiphers reads an OpenSSL cipher list: elements separated by ':', ',' or blanks, each a
+// cipher name or words joined by '+'. An element that starts with '!', '-' or '+' removes or
+// reorders ciphers; any other enables them, and must name no weak word.
+func strongCiphers(v string) bool {
+	if v == "" {
+		return false
+	}
+	for _, element := range strings.FieldsFunc(v, func(r rune) bool { return r == ':' || r == ',' || r == ' ' }) {
+		if strings.ContainsAny(element[:1], "!-+") || strings.HasPrefix(element, "@") {
+			continue
+		}
+		for _, word := range strings.FieldsFunc(strings.ToUpper(element), func(r rune) bool { return r == '+' || r == '-' || r == '_' }) {
+			if slices.Contains(weakCipherWords, word) || strings.HasPrefix(word, "EXP") || strings.HasPrefix(word, "DES") || strings.HasPrefix(word, "RC4") || strings.HasSuffix(word, "MD5") {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // pgAudit's classes as bits, as its check_pgaudit_log reads pgaudit.log: tokens in order, all adds

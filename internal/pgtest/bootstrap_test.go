@@ -249,3 +249,33 @@ func TestBootstrapRefusesPrivilegedExistingRole(t *testing.T) {
 	_, err = s.AsMaster(t, "orders").PgConn().Exec(ctx, sql).ReadAll()
 	refused(t, err, "P0001", "hardenedpg: a role of this bootstrap already exists with SUPERUSER, REPLICATION or BYPASSRLS; only a superuser can remove them")
 }
+
+// tenantColumn "user" once read as CURRENT_USER, so a user whose name was a tenant saw every
+// row; quoted, it is the column.
+func TestTenantColumnNamedLikeAKeyword(t *testing.T) {
+	s := pgtest.Start(t, pgtest.Options{})
+	exec(t, s.AsMaster(t, "postgres"), "CREATE DATABASE orders")
+	master := s.AsMaster(t, "orders")
+	args := hardenedpg.BootstrapArgs{Database: "orders", AppUsers: []string{"orders_api"}}
+	sql, err := hardenedpg.BootstrapSQL(args)
+	require.NoError(t, err)
+	runScript(t, master, sql)
+	exec(t, master, "SET ROLE orders_owner")
+	exec(t, master, `CREATE TABLE app.docs ("user" text NOT NULL, body text NOT NULL)`)
+	exec(t, master, `INSERT INTO app.docs VALUES ('orders_api', 'mine'), ('other_tenant', 'theirs')`)
+	exec(t, master, "RESET ROLE")
+	args.TenantTables, args.TenantColumn = []string{"docs"}, "user"
+	sql, err = hardenedpg.BootstrapSQL(args)
+	require.NoError(t, err)
+	runScript(t, master, sql)
+	exec(t, master, "ALTER ROLE orders_api PASSWORD 'orders_api-test-pw'")
+
+	app := s.Connect(t, "orders", "orders_api", "orders_api-test-pw")
+	exec(t, app, "SET app.tenant_id = 'orders_api'")
+	var n int
+	require.NoError(t, app.QueryRow(ctx, "SELECT count(*) FROM app.docs").Scan(&n))
+	assert.Equal(t, 1, n, "only the tenant's own row, not every row")
+	tag, err := app.Exec(ctx, "UPDATE app.docs SET body = 'stolen' WHERE \"user\" = 'other_tenant'")
+	require.NoError(t, err)
+	assert.Equal(t, int64(0), tag.RowsAffected())
+}

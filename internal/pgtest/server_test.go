@@ -225,18 +225,73 @@ func TestPasswordsNeverReachTheLog(t *testing.T) {
 	})
 }
 
-// The same statements with the settings PostgreSQL ships show why the baseline sets them.
+// The same statements with the settings PostgreSQL ships show why the baseline sets them, and
+// each override that writes statement text to the log writes the password with it.
 func TestStatementLoggingWouldLeakPasswords(t *testing.T) {
-	for setting, value := range map[string]string{"log_min_error_statement": "error", "log_min_duration_statement": "1000"} {
+	for setting, tc := range map[string]struct {
+		value, want string
+	}{
+		"log_min_error_statement":     {"error", "STATEMENT:  CREATE ROLE slowpoke PASSWORD 'leaked-failing'"},
+		"log_min_duration_statement":  {"1000", "statement: ALTER ROLE slowpoke PASSWORD 'leaked-slow'"},
+		"log_transaction_sample_rate": {"1", "statement: ALTER ROLE slowpoke PASSWORD 'leaked-slow'"},
+		"log_statement":               {"ddl", "statement: ALTER ROLE slowpoke PASSWORD 'leaked-slow'"},
+	} {
 		t.Run(setting, func(t *testing.T) {
 			t.Parallel()
-			s := pgtest.Start(t, pgtest.Options{Extra: map[string]string{setting: value}})
+			s := pgtest.Start(t, pgtest.Options{Extra: map[string]string{setting: tc.value}})
 			passwordStatements(t, s, "leaked")
-			want := map[string]string{
-				"log_min_error_statement":    "STATEMENT:  CREATE ROLE slowpoke PASSWORD 'leaked-failing'",
-				"log_min_duration_statement": "statement: ALTER ROLE slowpoke PASSWORD 'leaked-slow'",
-			}[setting]
-			waitForLog(t, s, want)
+			waitForLog(t, s, tc.want)
+		})
+	}
+	t.Run("log_min_duration_statement=0", func(t *testing.T) {
+		t.Parallel()
+		s := pgtest.Start(t, pgtest.Options{Extra: map[string]string{"log_min_duration_statement": "0"}})
+		exec(t, s.AsMaster(t, "postgres"), "CREATE ROLE quick LOGIN PASSWORD 'leaked-quick'")
+		waitForLog(t, s, "statement: CREATE ROLE quick LOGIN PASSWORD 'leaked-quick'")
+	})
+}
+
+// settle gives the server's logger time to write what it would, and returns the log: only to
+// show that something was not written, where no later line can mark that the logger caught up.
+func settle(s *pgtest.Server) string {
+	time.Sleep(500 * time.Millisecond)
+	return s.Log()
+}
+
+// Overrides that silence the log or the audit, on a real server: what the pg-audit rules refuse.
+func TestOverridesThatSilenceAuditing(t *testing.T) {
+	t.Run("log_min_messages=panic drops connection and audit lines", func(t *testing.T) {
+		t.Parallel()
+		s := pgtest.Start(t, pgtest.Options{Extra: map[string]string{"log_min_messages": "panic"}})
+		c := s.AsMaster(t, "postgres")
+		exec(t, c, "CREATE ROLE unseen NOLOGIN")
+		require.NoError(t, c.Close(ctx))
+		log := settle(s)
+		assert.NotContains(t, log, "connection authorized")
+		assert.NotContains(t, log, "AUDIT:")
+	})
+	for value, want := range map[string]struct{ ddl, role bool }{
+		"ddl,role,-all": {false, false},
+		"all,-all,ddl":  {true, false},
+		"ddl,role":      {true, true}, // the baseline, for contrast
+	} {
+		t.Run("pgaudit.log="+value, func(t *testing.T) {
+			t.Parallel()
+			s := pgtest.Start(t, pgtest.Options{Extra: map[string]string{"pgaudit.log": value}})
+			require.True(t, s.HasAudit)
+			exec(t, s.AsMaster(t, "postgres"), "CREATE DATABASE audited")
+			c := s.AsMaster(t, "audited")
+			exec(t, c, "CREATE ROLE audited_role NOLOGIN")
+			exec(t, c, "CREATE SCHEMA audited_s")
+			exec(t, c, "SELECT 'flush'")
+			var log string
+			if want.ddl {
+				log = waitForLog(t, s, ",DDL,CREATE SCHEMA,")
+			} else {
+				log = settle(s)
+			}
+			assert.Equal(t, want.ddl, strings.Contains(log, ",DDL,CREATE SCHEMA,"), "DDL audited")
+			assert.Equal(t, want.role, strings.Contains(log, ",ROLE,CREATE ROLE,"), "ROLE audited")
 		})
 	}
 }

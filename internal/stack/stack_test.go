@@ -219,3 +219,22 @@ func TestProdWithoutCentralDestinationArchivesLocally(t *testing.T) {
 		}
 	}
 }
+
+// A network stack that cannot be read is configuration to fix: a ConfigError (exit 2), not a crash.
+func TestUnreadableNetworkStackIsAConfigError(t *testing.T) {
+	sc := &plan.StackConfig{Project: "hardenedpg", Stack: "shared", Values: map[string]string{
+		"hardenedpg:identifier":          "shared",
+		"hardenedpg:networkStack":        "acme/network/missing",
+		"hardenedpg:auditDestinationArn": "arn:aws:logs:eu-west-1:210987654321:destination:central-audit",
+		"hardenedpg:alertEmails":         `["dba@example.com"]`,
+		"hardenedpg:tags":                `{"environment":"prod","owner":"platform"}`,
+	}}
+	m := hardenedpgtest.New()
+	_, err := plan.Run(sc, m, stack.Program)
+	var cfgErr *plan.ConfigError
+	require.True(t, errors.As(err, &cfgErr), "got %v", err)
+	assert.Equal(t, "configuration errors:\n  hardenedpg:networkStack = \"acme/network/missing\": output vpcId = <nil>: want a VPC ID string", cfgErr.Error())
+	for _, r := range m.Resources() {
+		assert.Equal(t, "pulumi:pulumi:StackReference", r.Type, "only the reference that was read is registered")
+	}
+}
