@@ -338,7 +338,7 @@ var parameterBreakers = map[string][]string{
 	"shared_preload_libraries pg-audit":                  {"pg_stat_statements", "pgaudit_x", ""},
 	"pgaudit.log pg-audit":                               {"ddl", "ddl,role,-all", "all,-all,ddl", "all,-role", "none", "ddl,rol", ""},
 	"pgaudit.role pg-audit":                              {""},
-	"pgaudit.log_level pg-audit":                         {"debug5", "notice", "warning"},
+	"pgaudit.log_client pg-audit":                        {"on", "1"},
 	"log_min_messages pg-audit":                          {"fatal", "panic", "PANIC"},
 }
 

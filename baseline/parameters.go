@@ -57,7 +57,9 @@ var ParameterRules = []ParameterRule{
 	{Name: "shared_preload_libraries", Control: "pg-audit", Rule: "a list that includes pgaudit", accepts: listIncludes("pgaudit")},
 	{Name: "pgaudit.log", Control: "pg-audit", Rule: "classes that leave ddl and role audited, read in order as pgAudit reads them (all adds every class, -class removes one)", accepts: auditsDDLAndRole},
 	{Name: "pgaudit.role", Control: "pg-audit", Rule: "a role name (rds_pgaudit)", accepts: func(v string) bool { return v != "" }},
-	{Name: "pgaudit.log_level", Control: "pg-audit", Rule: "log (a lower level is dropped by log_min_messages)", accepts: oneOf("log")},
+	// pgAudit uses pgaudit.log_level only with log_client on (server-only LOG otherwise); a level
+	// below log_min_messages then drops its lines from the server log (seen by internal/pgtest).
+	{Name: "pgaudit.log_client", Control: "pg-audit", Rule: "0 (off: audit lines go to the server log only, at LOG)", accepts: isOff},
 	{Name: "log_min_messages", Control: "pg-audit", Rule: "log or lower: warning (the default), error, ... (fatal or panic drop pgAudit's and the connection lines)", accepts: atMost(logLevels, "log")},
 }
 

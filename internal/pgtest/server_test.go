@@ -243,12 +243,30 @@ func TestStatementLoggingWouldLeakPasswords(t *testing.T) {
 			waitForLog(t, s, tc.want)
 		})
 	}
-	t.Run("log_min_duration_statement=0", func(t *testing.T) {
-		t.Parallel()
-		s := pgtest.Start(t, pgtest.Options{Extra: map[string]string{"log_min_duration_statement": "0"}})
-		exec(t, s.AsMaster(t, "postgres"), "CREATE ROLE quick LOGIN PASSWORD 'leaked-quick'")
-		waitForLog(t, s, "statement: CREATE ROLE quick LOGIN PASSWORD 'leaked-quick'")
-	})
+	for name, tc := range map[string]struct {
+		extra      map[string]string
+		statement  string
+		args       []any
+		want       string
+		failsToRun bool
+	}{
+		"log_min_duration_statement=0": {map[string]string{"log_min_duration_statement": "0"},
+			"CREATE ROLE quick LOGIN PASSWORD 'leaked-quick'", nil, "statement: CREATE ROLE quick LOGIN PASSWORD 'leaked-quick'", false},
+		"log_min_duration_sample=0": {map[string]string{"log_min_duration_sample": "0", "log_statement_sample_rate": "1"},
+			"CREATE ROLE sampled LOGIN PASSWORD 'leaked-sampled'", nil, "statement: CREATE ROLE sampled LOGIN PASSWORD 'leaked-sampled'", false},
+		"auto_explain.log_min_duration=0": {map[string]string{"shared_preload_libraries": "pg_stat_statements,pgaudit,auto_explain", "auto_explain.log_min_duration": "0"},
+			"SELECT 'leaked-explained' AS secret", nil, "Query Text: SELECT 'leaked-explained' AS secret", false},
+		"log_parameter_max_length_on_error=-1": {map[string]string{"log_parameter_max_length_on_error": "-1"},
+			"SELECT $1::int", []any{"leaked-parameter"}, "$1 = 'leaked-parameter'", true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s := pgtest.Start(t, pgtest.Options{Extra: tc.extra})
+			_, err := s.AsMaster(t, "postgres").Exec(ctx, tc.statement, tc.args...)
+			assert.Equal(t, tc.failsToRun, err != nil, "%v", err)
+			waitForLog(t, s, tc.want)
+		})
+	}
 }
 
 // settle gives the server's logger time to write what it would, and returns the log: only to
@@ -269,6 +287,12 @@ func TestOverridesThatSilenceAuditing(t *testing.T) {
 		log := settle(s)
 		assert.NotContains(t, log, "connection authorized")
 		assert.NotContains(t, log, "AUDIT:")
+	})
+	t.Run("pgaudit.log_client=on with a low log_level takes audit lines out of the log", func(t *testing.T) {
+		t.Parallel()
+		s := pgtest.Start(t, pgtest.Options{Extra: map[string]string{"pgaudit.log_client": "on", "pgaudit.log_level": "debug5"}})
+		exec(t, s.AsMaster(t, "postgres"), "CREATE ROLE quiet NOLOGIN")
+		assert.NotContains(t, settle(s), "AUDIT:")
 	})
 	for value, want := range map[string]struct{ ddl, role bool }{
 		"ddl,role,-all": {false, false},
