@@ -550,9 +550,9 @@ var checks = map[string]check{
 			f.read(filters[0])
 		}
 	}),
-	"events-instance":        eventCheck("db-instance", "maintenance", "configuration change", "failure"),
-	"events-parameter-group": eventCheck("db-parameter-group", "configuration change"),
-	"events-security-group":  eventCheck("db-security-group", "configuration change", "failure"),
+	"events-instance":        eventCheck("db-instance", EventCategories["db-instance"]...),
+	"events-parameter-group": eventCheck("db-parameter-group", EventCategories["db-parameter-group"]...),
+	"events-security-group":  eventCheck("db-security-group", EventCategories["db-security-group"]...),
 	"backup-plan": instanceCheck("an AWS Backup selection covers the instance", func(g *Graph, f *finding, inst Resource, _ map[string]any) {
 		arn := str(inst.Outputs, "arn")
 		for _, sel := range g.ofType(TypeBackupSelection) {

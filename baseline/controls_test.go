@@ -499,3 +499,16 @@ func TestPrivateSubnetsJudgedByRoutesToTheInternet(t *testing.T) {
 		})
 	}
 }
+
+// The instance subscription must cover failover (Multi-AZ) and backup, each on its own.
+func TestInstanceEventsNeedFailoverAndBackup(t *testing.T) {
+	for _, missing := range []string{"failover", "backup"} {
+		g := prodGraph(t)
+		for _, r := range g.Resources {
+			if r.Type == baseline.TypeEventSubscription && r.Inputs["sourceType"] == "db-instance" {
+				r.Inputs["eventCategories"] = slices.DeleteFunc(slices.Clone(r.Inputs["eventCategories"].([]any)), func(c any) bool { return c == missing })
+			}
+		}
+		assert.Equal(t, []string{"events-instance"}, failing(baseline.Evaluate(g, nil)), missing)
+	}
+}

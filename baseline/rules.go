@@ -19,6 +19,15 @@ var (
 	RequiredTagKeys = []string{"environment", "owner"}
 )
 
+// EventCategories are the RDS event categories each source type's subscription must cover
+// (events-* controls). failover tells a Multi-AZ instance switched over, backup that an automated
+// backup failed or was delayed (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.Messages.html).
+var EventCategories = map[string][]string{
+	"db-instance":        {"backup", "configuration change", "failover", "failure", "maintenance"},
+	"db-parameter-group": {"configuration change"},
+	"db-security-group":  {"configuration change", "failure"},
+}
+
 // Numeric bounds of the controls.
 const (
 	MinBackupRetentionDays   = 7    // rds-backup-retention

@@ -3,6 +3,7 @@ package hardenedpg
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
@@ -69,9 +70,10 @@ var eventSubscriptions = []struct {
 	role, sourceType string
 	categories       []string
 }{
-	{"instance-events", "db-instance", []string{"availability", "configuration change", "deletion", "failure", "low storage", "maintenance", "recovery", "security patching"}},
-	{"parameter-group-events", "db-parameter-group", []string{"configuration change"}},
-	{"security-group-events", "db-security-group", []string{"configuration change", "failure"}},
+	{"instance-events", "db-instance", slices.Sorted(slices.Values(append(slices.Clone(baseline.EventCategories["db-instance"]),
+		"availability", "deletion", "low storage", "recovery", "security patching")))},
+	{"parameter-group-events", "db-parameter-group", baseline.EventCategories["db-parameter-group"]},
+	{"security-group-events", "db-security-group", baseline.EventCategories["db-security-group"]},
 }
 
 // logAlerts are the security events counted in the postgresql log.

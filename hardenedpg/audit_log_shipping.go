@@ -39,8 +39,11 @@ type AuditLogShippingArgs struct {
 	DestinationRoleArn string
 	// Archive, instead of DestinationArn, streams every log group into a local AuditArchive.
 	Archive *AuditArchive
-	Tags    map[string]string
-	Waivers baseline.Waivers
+	// RetainOnDelete keeps the log groups when the stack is destroyed: the audit trail of a
+	// protected database must outlive it (Database sets it with deletion protection on).
+	RetainOnDelete bool
+	Tags           map[string]string
+	Waivers        baseline.Waivers
 }
 
 // AuditLogShipping owns one encrypted log group per exported log type, created before the
@@ -124,7 +127,7 @@ func NewAuditLogShipping(ctx *pulumi.Context, name string, args *AuditLogShippin
 			KmsKeyId:        args.LogsKeyArn,
 			RetentionInDays: pulumi.Int(args.retention()),
 			Tags:            pulumi.ToStringMap(args.Tags),
-		}, pulumi.Parent(c))
+		}, pulumi.Parent(c), pulumi.RetainOnDelete(args.RetainOnDelete))
 		if err != nil {
 			return nil, err
 		}

@@ -157,7 +157,7 @@ func (a *DatabaseArgs) children() databaseChildren {
 			Description: fmt.Sprintf("hardenedpg %s: baseline for PostgreSQL %s", s.Identifier, s.EngineMajorVersion),
 		},
 		auditLogs: AuditLogShippingArgs{
-			Identifier: s.Identifier, RetentionDays: a.LogRetentionDays,
+			Identifier: s.Identifier, RetentionDays: a.LogRetentionDays, RetainOnDelete: keepKeys,
 			DestinationArn: a.AuditDestinationArn, DestinationRoleArn: a.AuditDestinationRoleArn, Tags: tags, Waivers: a.Waivers,
 		},
 		instance: InstanceArgs{InstanceSettings: s, Tags: tags, Waivers: a.Waivers},

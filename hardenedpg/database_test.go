@@ -191,6 +191,9 @@ func TestDatabaseDevRelaxationsDeleteKeysWithStack(t *testing.T) {
 		assert.False(t, k.RetainOnDelete, "%s goes with a disposable stack", k.Name)
 		assert.Equal(t, 30.0, k.Inputs["deletionWindowInDays"], "still recoverable for 30 days")
 	}
+	for _, lg := range m.ByType("aws:cloudwatch/logGroup:LogGroup") {
+		assert.False(t, lg.RetainOnDelete, "%s goes with a disposable stack", lg.Name)
+	}
 	inst := only(t, m, typeInstance)
 	assert.False(t, inst.Protect)
 	assert.Equal(t, false, inst.Inputs["multiAz"])

@@ -192,11 +192,21 @@ func (s InstanceSettings) check(p *problems, w baseline.Waivers) {
 	default:
 		p.add("BackupRetentionDays", r, "want 1 to %d (%d or more keeps rds-backup-retention passing)", baseline.MaxBackupRetentionDays, baseline.MinBackupRetentionDays)
 	}
-	if !windowPattern.MatchString(s.BackupWindow) {
+	backupOK, maintenanceOK := windowPattern.MatchString(s.BackupWindow), maintenancePattern.MatchString(s.MaintenanceWindow)
+	if !backupOK {
 		p.add("BackupWindow", s.BackupWindow, "want hh:mm-hh:mm in UTC")
+	} else if _, l := dailyWindow(s.BackupWindow); l < minWindowMinutes {
+		p.add("BackupWindow", s.BackupWindow, "want a window of at least %d minutes (RDS's minimum)", minWindowMinutes)
+		backupOK = false
 	}
-	if !maintenancePattern.MatchString(s.MaintenanceWindow) {
+	if !maintenanceOK {
 		p.add("MaintenanceWindow", s.MaintenanceWindow, "want ddd:hh:mm-ddd:hh:mm in UTC, e.g. %s", DefaultMaintenanceWindow)
+	} else if _, l := weeklyWindow(s.MaintenanceWindow); l < minWindowMinutes {
+		p.add("MaintenanceWindow", s.MaintenanceWindow, "want a window of at least %d minutes (RDS's minimum)", minWindowMinutes)
+		maintenanceOK = false
+	}
+	if backupOK && maintenanceOK && overlaps(s.BackupWindow, s.MaintenanceWindow) {
+		p.add("BackupWindow", s.BackupWindow, "overlaps the maintenance window %s; RDS refuses windows that conflict", s.MaintenanceWindow)
 	}
 	if !slices.Contains(CACertIdentifiers, s.CACertIdentifier) {
 		p.add("CACertIdentifier", s.CACertIdentifier, "want a current RDS CA: %s", strings.Join(CACertIdentifiers, ", "))
@@ -204,8 +214,8 @@ func (s InstanceSettings) check(p *problems, w baseline.Waivers) {
 	if !slices.Contains(baseline.MonitoringIntervals, s.MonitoringIntervalSeconds) {
 		p.add("MonitoringIntervalSeconds", s.MonitoringIntervalSeconds, "want 1, 5, 10, 15, 30 or 60 (to turn monitoring off, set DisableEnhancedMonitoring)")
 	}
-	if d := s.PerformanceInsightsRetentionDays; d != 7 && (d%31 != 0 || d > 731) {
-		p.add("PerformanceInsightsRetentionDays", d, "want 7 or a multiple of 31 up to 731")
+	if d := s.PerformanceInsightsRetentionDays; !validPerformanceInsightsRetention(d) {
+		p.add("PerformanceInsightsRetentionDays", d, "want 7, 731, or a multiple of 31 from 31 to 713 (months times 31)")
 	}
 	for i, u := range s.IAMDatabaseUsers {
 		field := fmt.Sprintf("IAMDatabaseUsers[%d]", i)

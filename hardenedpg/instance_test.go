@@ -199,7 +199,7 @@ func TestInstanceBadArgs(t *testing.T) {
   MaintenanceWindow = "sunday": want ddd:hh:mm-ddd:hh:mm in UTC, e.g. sun:03:30-sun:04:30
   CACertIdentifier = "rds-ca-2019": want a current RDS CA: rds-ca-rsa2048-g1, rds-ca-rsa4096-g1, rds-ca-ecc384-g1
   MonitoringIntervalSeconds = 2: want 1, 5, 10, 15, 30 or 60 (to turn monitoring off, set DisableEnhancedMonitoring)
-  PerformanceInsightsRetentionDays = 30: want 7 or a multiple of 31 up to 731
+  PerformanceInsightsRetentionDays = 30: want 7, 731, or a multiple of 31 from 31 to 713 (months times 31)
   IAMDatabaseUsers[0] = "App": want 1-63 lowercase letters, digits and underscores, starting with a letter or underscore
   IAMDatabaseUsers[1] = "postgres": the master user signs in only through its managed secret, not IAM
   StorageKeyArn = "": required

@@ -254,3 +254,33 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	require.NoError(t, err, "offline, a secure value is unknown and stands in as a valid one")
 	assert.Equal(t, []string{"https://secret.invalid/"}, c.Args.AlertHTTPSEndpoints)
 }
+
+// Windows and retention as AWS's CreateDBInstance accepts them.
+func TestWindowsAndRetentionAWSAccepts(t *testing.T) {
+	for name, tc := range map[string]struct {
+		set  map[string]string
+		want []string
+	}{
+		"backup window under 30 minutes": {map[string]string{"backupWindow": "02:00-02:20"},
+			[]string{`hardenedpg:backupWindow = "02:00-02:20": want a window of at least 30 minutes (RDS's minimum)`}},
+		"backup window overlaps maintenance": {map[string]string{"backupWindow": "03:00-04:00", "maintenanceWindow": "sun:03:30-sun:04:30"},
+			[]string{`hardenedpg:backupWindow = "03:00-04:00": overlaps the maintenance window sun:03:30-sun:04:30; RDS refuses windows that conflict`}},
+		"overlap across midnight": {map[string]string{"backupWindow": "23:30-00:30", "maintenanceWindow": "mon:00:00-mon:00:45"},
+			[]string{`hardenedpg:backupWindow = "23:30-00:30": overlaps the maintenance window mon:00:00-mon:00:45; RDS refuses windows that conflict`}},
+		"maintenance window under 30 minutes": {map[string]string{"maintenanceWindow": "sun:03:30-sun:03:40"},
+			[]string{`hardenedpg:maintenanceWindow = "sun:03:30-sun:03:40": want a window of at least 30 minutes (RDS's minimum)`}},
+		"adjacent windows": {map[string]string{"backupWindow": "02:30-03:30", "maintenanceWindow": "sun:03:30-sun:04:30"}, nil},
+		"negative PI retention": {map[string]string{"performanceInsightsRetentionDays": "-31"},
+			[]string{`hardenedpg:performanceInsightsRetentionDays = "-31": want 7, 731, or a multiple of 31 from 31 to 713 (leave the key out for the default)`}},
+		"PI retention 744": {map[string]string{"performanceInsightsRetentionDays": "744"},
+			[]string{`hardenedpg:performanceInsightsRetentionDays = 744: want 7, 731, or a multiple of 31 from 31 to 713 (months times 31)`}},
+		"PI retention 731": {map[string]string{"performanceInsightsRetentionDays": "731"}, nil},
+		"PI retention 713": {map[string]string{"performanceInsightsRetentionDays": "713"}, nil},
+	} {
+		t.Run(name, func(t *testing.T) {
+			values := valid()
+			maps.Copy(values, tc.set)
+			assert.Equal(t, tc.want, problems(values))
+		})
+	}
+}

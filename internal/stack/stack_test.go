@@ -75,6 +75,9 @@ func TestProdStack(t *testing.T) {
 	for _, k := range byType(res, "aws:kms/key:Key") {
 		assert.True(t, k.RetainOnDelete, k.Name)
 	}
+	for _, lg := range byType(res, "aws:cloudwatch/logGroup:LogGroup") {
+		assert.True(t, lg.RetainOnDelete, "%s: the audit trail of a protected database outlives the stack", lg.Name)
+	}
 	for _, f := range byType(res, "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter") {
 		assert.Equal(t, "arn:aws:logs:eu-west-1:210987654321:destination:central-audit", f.Inputs["destinationArn"])
 	}
