@@ -237,7 +237,7 @@ func newAlerts(ctx *pulumi.Context, name string, a *AlertsArgs, env awsEnv, opts
 		}
 		c.EventSubscriptions[s.sourceType] = sub
 	}
-	namespace := "hardenedpg/" + a.Identifier
+	namespace := fmt.Sprintf(metricNamespaceFormat, a.Identifier)
 	actions := pulumi.Array{topic.Arn}
 	for _, l := range logAlerts {
 		filter, err := cloudwatch.NewLogMetricFilter(ctx, name+"-"+strings.ToLower(l.metric)+"-filter", &cloudwatch.LogMetricFilterArgs{

@@ -135,13 +135,13 @@ func newBackupPlan(ctx *pulumi.Context, name string, a *BackupPlanArgs, env awsE
 	// A key of its own: losing or disabling the storage key must not take the backups with it.
 	c.Key, err = newEncryptionKey(ctx, name+"-key", &EncryptionKeyArgs{
 		Description: fmt.Sprintf("hardenedpg %s: AWS Backup vault", a.Identifier),
-		Alias:       fmt.Sprintf("hardenedpg/%s/backup", a.Identifier), ViaServices: []string{"backup"}, Tags: a.Tags,
+		Alias:       fmt.Sprintf(keyAliasFormat, a.Identifier, "backup"), ViaServices: []string{"backup"}, Tags: a.Tags,
 	}, env, parent)
 	if err != nil {
 		return nil, err
 	}
 	c.Vault, err = backup.NewVault(ctx, name+"-vault", &backup.VaultArgs{
-		Name: pulumi.String("hardenedpg-" + a.Identifier), KmsKeyArn: c.Key.Arn, ForceDestroy: pulumi.Bool(false), Tags: tags,
+		Name: pulumi.String(fmt.Sprintf(backupVaultNameFormat, a.Identifier)), KmsKeyArn: c.Key.Arn, ForceDestroy: pulumi.Bool(false), Tags: tags,
 	}, parent, pulumi.Protect(true))
 	if err != nil {
 		return nil, err
@@ -163,7 +163,7 @@ func newBackupPlan(ctx *pulumi.Context, name string, a *BackupPlanArgs, env awsE
 		}}
 	}
 	c.Plan, err = backup.NewPlan(ctx, name+"-plan", &backup.PlanArgs{
-		Name: pulumi.String("hardenedpg-" + a.Identifier),
+		Name: pulumi.String(fmt.Sprintf(backupPlanNameFormat, a.Identifier)),
 		Rules: backup.PlanRuleArray{backup.PlanRuleArgs{
 			RuleName: pulumi.String("daily"), TargetVaultName: c.Vault.Name, Schedule: pulumi.String(a.Schedule),
 			StartWindow: pulumi.Int(60), CompletionWindow: pulumi.Int(360),
@@ -193,7 +193,7 @@ func newBackupPlan(ctx *pulumi.Context, name string, a *BackupPlanArgs, env awsE
 		}
 	}
 	c.Selection, err = backup.NewSelection(ctx, name+"-selection", &backup.SelectionArgs{
-		Name: pulumi.String(a.Identifier), PlanId: c.Plan.ID(), IamRoleArn: c.Role.Arn,
+		Name: pulumi.String(fmt.Sprintf(backupSelectionNameFormat, a.Identifier)), PlanId: c.Plan.ID(), IamRoleArn: c.Role.Arn,
 		Resources: pulumi.StringArray{a.InstanceArn},
 	}, parent)
 	if err != nil {

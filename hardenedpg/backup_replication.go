@@ -91,7 +91,7 @@ func newBackupReplication(ctx *pulumi.Context, name string, a *BackupReplication
 	remote.Region = a.Region
 	c.Key, err = newEncryptionKey(ctx, name+"-key", &EncryptionKeyArgs{
 		Description: fmt.Sprintf("hardenedpg %s: automated backups replicated to %s", a.Identifier, a.Region),
-		Alias:       fmt.Sprintf("hardenedpg/%s/backup-replica", a.Identifier), ViaServices: []string{"rds"}, Tags: a.Tags,
+		Alias:       fmt.Sprintf(keyAliasFormat, a.Identifier, "backup-replica"), ViaServices: []string{"rds"}, Tags: a.Tags,
 	}, remote, pulumi.Parent(c), pulumi.Provider(c.Provider))
 	if err != nil {
 		return nil, err

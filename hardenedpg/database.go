@@ -101,7 +101,7 @@ func (a *DatabaseArgs) children() databaseChildren {
 	s := a.withDefaults()
 	tags := map[string]string{"managed-by": "hardenedpg"}
 	maps.Copy(tags, a.Tags)
-	alias := func(role string) string { return fmt.Sprintf("hardenedpg/%s/%s", s.Identifier, role) }
+	alias := func(role string) string { return fmt.Sprintf(keyAliasFormat, s.Identifier, role) }
 	logGroups := make([]string, len(LogTypes))
 	for i, t := range LogTypes {
 		logGroups[i] = LogGroupName(s.Identifier, t)

@@ -164,7 +164,10 @@ func (s InstanceSettings) check(p *problems, w baseline.Waivers) {
 	case s.Identifier == "":
 		p.add("Identifier", s.Identifier, "required: the RDS instance identifier")
 	case !identifierPattern.MatchString(s.Identifier) || strings.Contains(s.Identifier, "--") || strings.HasSuffix(s.Identifier, "-"):
-		p.add("Identifier", s.Identifier, "want 1-63 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen")
+		p.add("Identifier", s.Identifier, "want 1-%d lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen", MaxIdentifierLength)
+	case tightestLimit(s.Identifier) != nil:
+		l := tightestLimit(s.Identifier)
+		p.add("Identifier", s.Identifier, "want at most %d characters: the %s %q would have %d, and AWS allows %d (%s)", MaxIdentifierLength, l.what, l.name(s.Identifier), len(l.name(s.Identifier)), l.max, l.source)
 	}
 	checkMajorVersion(p, "EngineMajorVersion", s.EngineMajorVersion)
 	if _, ok := baseline.InstanceClassMemoryGiB(s.InstanceClass); !ok {
@@ -312,7 +315,7 @@ func newInstance(ctx *pulumi.Context, name string, a *InstanceArgs, env awsEnv, 
 			return nil, err
 		}
 		c.FinalSnapshotSuffix = suffix
-		finalSnapshot = pulumi.Sprintf("%s-final-%s", s.Identifier, suffix.Hex)
+		finalSnapshot = pulumi.Sprintf(finalSnapshotNameFormat, s.Identifier, suffix.Hex)
 	}
 
 	var piKey pulumi.StringPtrInput

@@ -187,7 +187,7 @@ func TestInstanceBadArgs(t *testing.T) {
 		return err
 	})
 	assert.EqualError(t, err, `hardenedpg.NewInstance "db": invalid arguments:
-  Identifier = "Orders--": want 1-63 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen
+  Identifier = "Orders--": want 1-39 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen
   EngineMajorVersion = "12": want a supported major version: 14, 15, 16, 17, 18
   InstanceClass = "m5.large": not a DB instance class RDS offers for PostgreSQL; want db.<family>.<size> such as db.m7g.large, with a family of db.m5, db.m5d, db.m6g, db.m6gd, db.m6i, db.m6id, db.m6idn, db.m6in, db.m7g, db.m7i, db.m8g, db.r5, db.r5b, db.r5d, db.r6g, db.r6gd, db.r6i, db.r6id, db.r6idn, db.r6in, db.r7g, db.r7i, db.r8g, db.t3, db.t4g, db.x2g, db.x2iedn
   AllocatedStorageGB = 10: want 20 to 65536 (gp3)

@@ -84,7 +84,7 @@ func TestConfigBadInputs(t *testing.T) {
 		{"identifier missing", nil, []string{"identifier"}, nil,
 			[]string{`hardenedpg:identifier = "": required: the RDS instance identifier`}},
 		{"identifier uppercase", map[string]string{"identifier": "Orders"}, nil, nil,
-			[]string{`hardenedpg:identifier = "Orders": want 1-63 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen`}},
+			[]string{`hardenedpg:identifier = "Orders": want 1-39 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen`}},
 		{"no network", nil, []string{"vpcId", "subnetIds", "allowedSecurityGroupIds"}, nil,
 			[]string{`hardenedpg:vpcId is not set: set vpcId, subnetIds and allowedSecurityGroupIds, or networkStack`}},
 		{"network twice", map[string]string{"networkStack": "acme/network/prod"}, nil, nil,
@@ -283,4 +283,14 @@ func TestWindowsAndRetentionAWSAccepts(t *testing.T) {
 			assert.Equal(t, tc.want, problems(values))
 		})
 	}
+}
+
+// The identifier's maximum comes from the tightest name derived from it: the backup vault's 50.
+func TestIdentifierFitsEveryDerivedName(t *testing.T) {
+	values := valid()
+	values["identifier"] = "orders-" + strings.Repeat("x", 33) // 40 characters
+	assert.Equal(t, []string{`hardenedpg:identifier = "orders-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx": want at most 39 characters: the backup vault name "hardenedpg-orders-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" would have 51, and AWS allows 50 (AWS Backup CreateBackupVault: 2 to 50 characters; terraform-provider-aws aws_backup_vault validates 50)`},
+		problems(values))
+	values["identifier"] = "orders-" + strings.Repeat("x", 32) // 39 characters
+	assert.Empty(t, problems(values))
 }
