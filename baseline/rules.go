@@ -11,8 +11,10 @@ var (
 	CACertificates = []string{"rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1"}
 	// MonitoringIntervals are the enhanced-monitoring intervals in seconds (rds-enhanced-monitoring).
 	MonitoringIntervals = []int{1, 5, 10, 15, 30, 60}
-	// LogExports are the logs every instance exports to CloudWatch (rds-log-exports).
-	LogExports = []string{"postgresql", "upgrade"}
+	// LogExports are the logs every instance exports to CloudWatch (rds-log-exports):
+	// iam-db-auth-error holds the failed IAM sign-ins, which every bootstrap user makes
+	// (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_LogAccess.Concepts.PostgreSQL.html).
+	LogExports = []string{"postgresql", "upgrade", "iam-db-auth-error"}
 	// DefaultAdminNames are the master user names scanners flag (rds-custom-admin).
 	DefaultAdminNames = []string{"postgres", "admin"}
 	// RequiredTagKeys are the tag keys rds-tags wants on the instance, subnet group and parameter group.

@@ -24,6 +24,9 @@ type AlertsArgs struct {
 	TopicKeyArn pulumi.StringInput
 	// PostgresLogGroupName is the exported postgresql log the metric filters read. Required.
 	PostgresLogGroupName pulumi.StringInput
+	// IAMAuthErrorLogGroupName is the exported iam-db-auth-error log: every event in it is a failed
+	// IAM sign-in, which the postgresql log shows only as "PAM authentication failed".
+	IAMAuthErrorLogGroupName pulumi.StringInput
 	// InstanceClass and AllocatedStorageGB derive the default connection and storage thresholds.
 	InstanceClass      string
 	AllocatedStorageGB int
@@ -76,13 +79,16 @@ var eventSubscriptions = []struct {
 	{"security-group-events", "db-security-group", baseline.EventCategories["db-security-group"]},
 }
 
-// logAlerts are the security events counted in the postgresql log.
+// logAlerts are the security events counted in the exported logs. A failed IAM sign-in shows in
+// the postgresql log as "PAM authentication failed" and in the iam-db-auth-error log with its reason
+// (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.Troubleshooting.html).
 var logAlerts = []struct {
-	metric, pattern, description string
+	metric, logType, pattern, description string
 }{
-	{"FailedAuthentication", `?"password authentication failed" ?"no pg_hba.conf entry"`, "failed sign-ins: wrong password or a refused host"},
-	{"PermissionDenied", `"permission denied"`, "statements refused for lack of privilege"},
-	{"RoleChanges", `"AUDIT: SESSION" ",ROLE,"`, "pgAudit ROLE statements: roles created, altered, granted or dropped"},
+	{"FailedAuthentication", "postgresql", `?"password authentication failed" ?"PAM authentication failed" ?"no pg_hba.conf entry"`, "failed sign-ins: wrong password or IAM token, or a refused host"},
+	{"FailedIAMAuthentication", "iam-db-auth-error", "", "failed IAM sign-ins, with the reason IAM gives"},
+	{"PermissionDenied", "postgresql", `"permission denied"`, "statements refused for lack of privilege"},
+	{"RoleChanges", "postgresql", `"AUDIT: SESSION" ",ROLE,"`, "pgAudit ROLE statements: roles created, altered, granted or dropped"},
 }
 
 var (
@@ -239,9 +245,13 @@ func newAlerts(ctx *pulumi.Context, name string, a *AlertsArgs, env awsEnv, opts
 	}
 	namespace := fmt.Sprintf(metricNamespaceFormat, a.Identifier)
 	actions := pulumi.Array{topic.Arn}
+	logGroups := map[string]pulumi.StringInput{"postgresql": a.PostgresLogGroupName, "iam-db-auth-error": a.IAMAuthErrorLogGroupName}
 	for _, l := range logAlerts {
+		if logGroups[l.logType] == nil {
+			continue // an Alerts used alone may not be given the IAM log
+		}
 		filter, err := cloudwatch.NewLogMetricFilter(ctx, name+"-"+strings.ToLower(l.metric)+"-filter", &cloudwatch.LogMetricFilterArgs{
-			LogGroupName: a.PostgresLogGroupName,
+			LogGroupName: logGroups[l.logType],
 			Pattern:      pulumi.String(l.pattern),
 			MetricTransformation: cloudwatch.LogMetricFilterMetricTransformationArgs{
 				Name: pulumi.String(l.metric), Namespace: pulumi.String(namespace), Value: pulumi.String("1"), DefaultValue: pulumi.String("0"),

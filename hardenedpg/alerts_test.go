@@ -62,7 +62,7 @@ func TestAlertsTopicEventsAndAlarms(t *testing.T) {
 		assert.Equal(t, "hardenedpg/orders", mt["namespace"])
 	}
 	assert.Equal(t, map[string]string{
-		"FailedAuthentication": `?"password authentication failed" ?"no pg_hba.conf entry"`,
+		"FailedAuthentication": `?"password authentication failed" ?"PAM authentication failed" ?"no pg_hba.conf entry"`,
 		"PermissionDenied":     `"permission denied"`,
 		"RoleChanges":          `"AUDIT: SESSION" ",ROLE,"`,
 	}, filters)

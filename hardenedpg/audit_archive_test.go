@@ -82,7 +82,7 @@ func TestAuditLogShippingIntoArchive(t *testing.T) {
 	stream := only(t, m, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream")
 	logsRole, _ := m.Named(typeRole, "archive-logs-role")
 	filters := m.ByType(typeSubscription)
-	require.Len(t, filters, 2)
+	require.Len(t, filters, len(hardenedpg.LogTypes))
 	for _, f := range filters {
 		assert.Equal(t, stream.Outputs["arn"], f.Inputs["destinationArn"])
 		assert.Equal(t, logsRole.Outputs["arn"], f.Inputs["roleArn"])

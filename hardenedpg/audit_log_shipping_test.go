@@ -24,7 +24,7 @@ func TestAuditLogShippingGroupsAndFilters(t *testing.T) {
 		return err
 	})
 	groups := m.ByType(typeLogGroup)
-	require.Len(t, groups, 2)
+	require.Len(t, groups, len(hardenedpg.LogTypes))
 	for _, logType := range []string{"postgresql", "upgrade"} {
 		g, ok := m.Named(typeLogGroup, "audit-"+logType+"-logs")
 		require.True(t, ok)
@@ -81,7 +81,7 @@ func TestAuditLogShippingRelaxations(t *testing.T) {
 		_, err := hardenedpg.NewAuditLogShipping(ctx, "audit", args)
 		return err
 	})
-	assert.Len(t, m.ByType(typeLogGroup), 2, "the log groups are still owned: encrypted, with retention")
+	assert.Len(t, m.ByType(typeLogGroup), len(hardenedpg.LogTypes), "the log groups are still owned: encrypted, with retention")
 	assert.Empty(t, m.ByType(typeSubscription))
 }
 

@@ -61,6 +61,8 @@ func TestDatabaseComposesHardenedChildren(t *testing.T) {
 		"db-parameter-group":                                   hardenedpg.ParameterGroupType,
 		"db-parameter-group-params":                            typeParamGroup,
 		"db-audit-logs":                                        hardenedpg.AuditLogShippingType,
+		"db-audit-logs-iam-db-auth-error-logs":                 typeLogGroup,
+		"db-audit-logs-iam-db-auth-error-subscription":         typeSubscription,
 		"db-audit-logs-postgresql-logs":                        typeLogGroup,
 		"db-audit-logs-upgrade-logs":                           typeLogGroup,
 		"db-audit-logs-postgresql-subscription":                typeSubscription,
@@ -80,6 +82,8 @@ func TestDatabaseComposesHardenedChildren(t *testing.T) {
 		"db-alerts-parameter-group-events":                     typeEventSubscription,
 		"db-alerts-security-group-events":                      typeEventSubscription,
 		"db-alerts-failedauthentication-filter":                typeMetricFilter,
+		"db-alerts-failediamauthentication-filter":             typeMetricFilter,
+		"db-alerts-failediamauthentication-alarm":              typeAlarm,
 		"db-alerts-permissiondenied-filter":                    typeMetricFilter,
 		"db-alerts-rolechanges-filter":                         typeMetricFilter,
 		"db-alerts-failedauthentication-alarm":                 typeAlarm,
@@ -126,7 +130,7 @@ func TestDatabaseComposesHardenedChildren(t *testing.T) {
 		assert.Contains(t, inst.DependsOn, g.URN, "the instance waits for %s", g.Name)
 		assert.Equal(t, keyArnPrefix+logsAlias.Inputs["targetKeyId"].(string), g.Inputs["kmsKeyId"], "logs use the logs key")
 	}
-	assert.Equal(t, []any{"postgresql", "upgrade"}, inst.Inputs["enabledCloudwatchLogsExports"])
+	assert.Equal(t, []any{"postgresql", "upgrade", "iam-db-auth-error"}, inst.Inputs["enabledCloudwatchLogsExports"])
 	assert.Equal(t, map[string]any{"environment": "prod", "owner": "platform", "managed-by": "hardenedpg"}, sg.Inputs["tags"])
 }
 
@@ -209,4 +213,26 @@ func TestDatabaseRefusesSettingsOfPartsItDoesNotCreate(t *testing.T) {
   AuditArchiveRetentionDays = 730: would be ignored: there is no local archive (AuditDestinationArn is set or SkipAuditArchive); remove it or the skip
   BackupCopyToVaultArn = "arn:aws:backup:eu-central-1:210987654321:backup-vault:central": would be ignored: there is no backup plan (SkipBackupPlan); remove it or the skip`)
 	assert.Empty(t, m.Resources())
+}
+
+// Failed IAM sign-ins alert: PAM failures in the postgresql log, and every event of the exported
+// iam-db-auth-error log, whose group, key and retention are like the others.
+func TestDatabaseAlertsOnFailedIAMSignIns(t *testing.T) {
+	m := mustRun(t, nil, newDatabase(databaseArgs()))
+	filters := map[string]map[string]any{}
+	for _, f := range m.ByType(typeMetricFilter) {
+		filters[f.Name] = f.Inputs
+	}
+	assert.Equal(t, "/aws/rds/instance/orders/iam-db-auth-error", filters["db-alerts-failediamauthentication-filter"]["logGroupName"])
+	assert.Equal(t, "", filters["db-alerts-failediamauthentication-filter"]["pattern"], "every event of that log is a failure")
+	assert.Contains(t, filters["db-alerts-failedauthentication-filter"]["pattern"], `"PAM authentication failed"`)
+	var iamGroup map[string]any
+	for _, g := range m.ByType(typeLogGroup) {
+		if g.Name == "db-audit-logs-iam-db-auth-error-logs" {
+			iamGroup = g.Inputs
+		}
+	}
+	require.NotNil(t, iamGroup)
+	assert.Equal(t, 365.0, iamGroup["retentionInDays"])
+	assert.NotEmpty(t, iamGroup["kmsKeyId"])
 }

@@ -72,7 +72,7 @@ func TestInstanceHardenedInputs(t *testing.T) {
 		"copyTagsToSnapshot":                 true,
 		"deleteAutomatedBackups":             false,
 		"skipFinalSnapshot":                  false,
-		"enabledCloudwatchLogsExports":       []any{"postgresql", "upgrade"},
+		"enabledCloudwatchLogsExports":       []any{"postgresql", "upgrade", "iam-db-auth-error"},
 		"performanceInsightsEnabled":         true,
 		"performanceInsightsKmsKeyId":        storageKeyArn,
 		"performanceInsightsRetentionPeriod": 7.0,
