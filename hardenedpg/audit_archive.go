@@ -116,12 +116,13 @@ func newAuditArchive(ctx *pulumi.Context, name string, a *AuditArchiveArgs, env 
 	}, parent); err != nil {
 		return nil, err
 	}
-	if _, err := s3.NewBucketObjectLockConfigurationV2(ctx, name+"-object-lock", &s3.BucketObjectLockConfigurationV2Args{
+	lock, err := s3.NewBucketObjectLockConfigurationV2(ctx, name+"-object-lock", &s3.BucketObjectLockConfigurationV2Args{
 		Bucket: bucket, ObjectLockEnabled: pulumi.String("Enabled"),
 		Rule: s3.BucketObjectLockConfigurationV2RuleArgs{DefaultRetention: s3.BucketObjectLockConfigurationV2RuleDefaultRetentionArgs{
 			Mode: pulumi.String("COMPLIANCE"), Days: pulumi.Int(a.RetentionDays),
 		}},
-	}, parent); err != nil {
+	}, parent)
+	if err != nil {
 		return nil, err
 	}
 	if _, err := s3.NewBucketServerSideEncryptionConfigurationV2(ctx, name+"-encryption", &s3.BucketServerSideEncryptionConfigurationV2Args{
@@ -166,14 +167,18 @@ func newAuditArchive(ctx *pulumi.Context, name string, a *AuditArchiveArgs, env 
 				Resource:  []string{arn, arn + "/*"},
 				Condition: map[string]map[string][]string{"Bool": {"aws:SecureTransport": {"false"}}},
 			},
+			// Deletes only: the stack must stay able to change the default retention of new objects.
+			// What is archived cannot be shortened anyway: COMPLIANCE-mode retention binds every
+			// principal, root included (https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html).
 			{
 				Sid: "DenyDeletes", Effect: "Deny", Principal: everyone,
-				Action:   []string{"s3:DeleteBucket", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutBucketObjectLockConfiguration"},
+				Action:   []string{"s3:DeleteBucket", "s3:DeleteObject", "s3:DeleteObjectVersion"},
 				Resource: []string{arn, arn + "/*"},
 			},
 		}}.JSON()
 	}).(pulumi.StringOutput)
-	if _, err := s3.NewBucketPolicy(ctx, name+"-policy", &s3.BucketPolicyArgs{Bucket: bucket, Policy: policy}, parent); err != nil {
+	// The lock configuration first: the policy's first apply would otherwise race it.
+	if _, err := s3.NewBucketPolicy(ctx, name+"-policy", &s3.BucketPolicyArgs{Bucket: bucket, Policy: policy}, parent, pulumi.DependsOn([]pulumi.Resource{lock})); err != nil {
 		return nil, err
 	}
 

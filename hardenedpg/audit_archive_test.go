@@ -42,7 +42,11 @@ func TestAuditArchiveTamperProofBucketAndScopedRoles(t *testing.T) {
 	bucketPolicy := statements(t, only(t, m, "aws:s3/bucketPolicy:BucketPolicy").Inputs["policy"])
 	assert.Equal(t, "Deny", bucketPolicy["DenyInsecureTransport"]["Effect"])
 	assert.Equal(t, []any{bucketArn, bucketArn + "/*"}, bucketPolicy["DenyInsecureTransport"]["Resource"])
-	assert.Equal(t, []any{"s3:DeleteBucket", "s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutBucketObjectLockConfiguration"}, bucketPolicy["DenyDeletes"]["Action"])
+	assert.Equal(t, []any{"s3:DeleteBucket", "s3:DeleteObject", "s3:DeleteObjectVersion"}, bucketPolicy["DenyDeletes"]["Action"],
+		"the stack's own retention change is not denied; deletes are")
+	policyRes := only(t, m, "aws:s3/bucketPolicy:BucketPolicy")
+	lockRes := only(t, m, "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2")
+	assert.Contains(t, policyRes.DependsOn, lockRes.URN, "the lock configuration is applied before the policy")
 
 	stream := only(t, m, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream")
 	assert.Equal(t, "extended_s3", stream.Inputs["destination"])
