@@ -163,6 +163,10 @@ var Catalog = []Control{
 	{Key: "backup-vault-cmk", Title: "The backup vault has its own key", Severity: Medium, Reads: []string{TypeBackupVault},
 		Refs: Refs{SecurityHub: []string{"Backup.1"}, Prowler: []string{"backup_vaults_encrypted"}}},
 	{Key: "backup-vault-lock", Title: "The backup vault is locked", Severity: Medium, Reads: []string{TypeBackupVault}},
+	// AWS Backup does not re-encrypt RDS snapshots with the vault key ("Independent encryption: not
+	// supported" for RDS, https://docs.aws.amazon.com/aws-backup/latest/devguide/encryption.html): the
+	// recovery points stay under the storage key, and only a copy elsewhere survives its loss.
+	{Key: "backup-independent-copy", Title: "A copy of the backups lives under another key, in another region or account", Severity: High, Reads: []string{TypeInstance}, Waivable: true},
 	{Key: "proxy-tls", Title: "RDS Proxy requires TLS and IAM auth", Severity: High, Reads: []string{TypeProxy},
 		Refs: Refs{SecurityHub: []string{"RDS.43"}}},
 

@@ -188,6 +188,15 @@ func covers(cidrs []string, want netip.Prefix) bool {
 	return covers(cidrs, low) && covers(cidrs, netip.PrefixFrom(upperHalf(want), want.Bits()+1))
 }
 
+// arnPart is the i-th colon-separated field of an ARN: 3 is the region, 4 the account.
+func arnPart(arn string, i int) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) <= i {
+		return ""
+	}
+	return parts[i]
+}
+
 // upperHalf is the first address of the upper half of p.
 func upperHalf(p netip.Prefix) netip.Addr {
 	b := p.Masked().Addr().AsSlice()
@@ -563,6 +572,43 @@ var checks = map[string]check{
 		}
 		f.fail("%s: no backup selection names %s", inst.Name, arn)
 	}),
+	"backup-independent-copy": instanceCheck("automated backups replicated, or AWS Backup copies made, under a key other than the storage key in another region or account",
+		func(g *Graph, f *finding, inst Resource, in map[string]any) {
+			instArn := str(inst.Outputs, "arn")
+			home := arnPart(instArn, 3) + "/" + arnPart(instArn, 4) // region/account
+			for _, r := range g.ofType(TypeBackupReplication) {
+				key := str(r.Inputs, "kmsKeyId")
+				if str(r.Inputs, "sourceDbInstanceArn") != instArn {
+					continue
+				}
+				f.read(r)
+				if key != "" && key != str(in, "kmsKeyId") && arnPart(key, 3)+"/"+arnPart(key, 4) != home {
+					return
+				}
+				f.fail("%s: kmsKeyId %s is the storage key or in the instance's own region and account", r.Name, show(r.Inputs["kmsKeyId"]))
+			}
+			for _, sel := range g.ofType(TypeBackupSelection) {
+				if !slices.Contains(stringList(sel.Inputs, "resources"), instArn) {
+					continue
+				}
+				for _, plan := range g.ofType(TypeBackupPlan) {
+					if plan.ID != str(sel.Inputs, "planId") {
+						continue
+					}
+					f.read(plan)
+					for _, rule := range items(plan.Inputs, "rules") {
+						rm, _ := rule.(map[string]any)
+						for _, c := range items(rm, "copyActions") {
+							vault := str(c.(map[string]any), "destinationVaultArn")
+							if arnPart(vault, 3)+"/"+arnPart(vault, 4) != home {
+								return // a copy into another region or account is re-encrypted with that vault's key
+							}
+						}
+					}
+				}
+			}
+			f.fail("%s: its backups exist only under its storage key, in its own region and account: replicate them (backupReplicationRegion) or copy them (backupCopyToVaultArn)", inst.Name)
+		}),
 	"backup-vault-cmk": func(g *Graph) finding {
 		f := finding{holds: "every vault has its own stack key, distinct from the storage key"}
 		storage := map[string]bool{}

@@ -218,7 +218,8 @@ var breakers = map[string]struct {
 	"backup-vault-cmk": {mutate: func(t *testing.T, g *baseline.Graph) {
 		first(t, g, baseline.TypeBackupVault, "").Inputs["kmsKeyArn"] = first(t, g, baseline.TypeInstance, "").Inputs["kmsKeyId"]
 	}},
-	"backup-vault-lock": {mutate: func(t *testing.T, g *baseline.Graph) { drop(g, baseline.TypeBackupVaultLock, "") }},
+	"backup-vault-lock":       {mutate: func(t *testing.T, g *baseline.Graph) { drop(g, baseline.TypeBackupVaultLock, "") }},
+	"backup-independent-copy": {mutate: func(t *testing.T, g *baseline.Graph) { drop(g, baseline.TypeBackupReplication, "") }},
 	"sns-cmk": {mutate: func(t *testing.T, g *baseline.Graph) {
 		first(t, g, baseline.TypeTopic, "").Inputs["kmsMasterKeyId"] = "alias/aws/sns"
 	}},
@@ -511,4 +512,21 @@ func TestInstanceEventsNeedFailoverAndBackup(t *testing.T) {
 		}
 		assert.Equal(t, []string{"events-instance"}, failing(baseline.Evaluate(g, nil)), missing)
 	}
+}
+
+// A replica under a key of the instance's own region and account is no independent copy; a Backup
+// copy into another region is.
+func TestIndependentBackupCopy(t *testing.T) {
+	g := prodGraph(t)
+	first(t, g, baseline.TypeBackupReplication, "").Inputs["kmsKeyId"] = first(t, g, baseline.TypeInstance, "").Inputs["kmsKeyId"]
+	assert.Equal(t, []string{"backup-independent-copy"}, failing(baseline.Evaluate(g, nil)), "the storage key itself")
+
+	g = prodGraph(t)
+	drop(g, baseline.TypeBackupReplication, "")
+	plan := first(t, g, baseline.TypeBackupPlan, "")
+	rule := plan.Inputs["rules"].([]any)[0].(map[string]any)
+	rule["copyActions"] = []any{map[string]any{"destinationVaultArn": "arn:aws:backup:eu-west-1:123456789012:backup-vault:same-place"}}
+	assert.Equal(t, []string{"backup-independent-copy"}, failing(baseline.Evaluate(g, nil)), "a copy in the same region and account")
+	rule["copyActions"] = []any{map[string]any{"destinationVaultArn": "arn:aws:backup:eu-west-1:210987654321:backup-vault:vault-account"}}
+	assert.Empty(t, failing(baseline.Evaluate(g, nil)), "a copy into another account")
 }

@@ -193,7 +193,7 @@ func newBackupPlan(ctx *pulumi.Context, name string, a *BackupPlanArgs, env awsE
 		}
 	}
 	c.Selection, err = backup.NewSelection(ctx, name+"-selection", &backup.SelectionArgs{
-		Name: pulumi.String(fmt.Sprintf(backupSelectionNameFormat, a.Identifier)), PlanId: c.Plan.ID(), IamRoleArn: c.Role.Arn,
+		Name: pulumi.String(a.Identifier), PlanId: c.Plan.ID(), // the selection name is the identifier (names.go) IamRoleArn: c.Role.Arn,
 		Resources: pulumi.StringArray{a.InstanceArn},
 	}, parent)
 	if err != nil {

@@ -259,6 +259,11 @@ func (a *DatabaseArgs) check(ch databaseChildren) problems {
 	if len(missing) > 0 {
 		p.relax(a.Waivers, "rds-tags", "Tags", slices.Sorted(maps.Keys(a.Tags)), "tags with the keys "+strings.Join(baseline.RequiredTagKeys, ", ")+"; missing: "+strings.Join(missing, ", "))
 	}
+	if a.BackupReplicationRegion == "" && (a.BackupCopyToVaultArn == "" || a.SkipBackupPlan) {
+		// AWS Backup keeps RDS recovery points under the storage key: without a copy elsewhere,
+		// losing that key loses every backup (see the backup-independent-copy control).
+		p.relax(a.Waivers, "backup-independent-copy", "BackupReplicationRegion", "", "another region to replicate automated backups to, or backupCopyToVaultArn in another region or account")
+	}
 	p.unusedWaivers(a.Waivers)
 	return p
 }

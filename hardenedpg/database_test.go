@@ -21,6 +21,7 @@ func databaseArgs() *hardenedpg.DatabaseArgs {
 		AllowedSecurityGroupIDs: []string{"sg-0000000c"},
 		AuditDestinationArn:     destination,
 		AlertEmails:             []string{"dba@example.com"},
+		BackupReplicationRegion: "eu-central-1",
 		Tags:                    map[string]string{"environment": "prod", "owner": "platform"},
 	}
 }
@@ -99,6 +100,12 @@ func TestDatabaseComposesHardenedChildren(t *testing.T) {
 		"db-backup-key-alias":                                  typeAlias,
 		"db-backup-vault":                                      "aws:backup/vault:Vault",
 		"db-backup-vault-lock":                                 "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
+		"db-backup-replication":                                "hardenedpg:index:BackupReplication",
+		"db-backup-replication-key":                            "hardenedpg:index:EncryptionKey",
+		"db-backup-replication-key-alias":                      "aws:kms/alias:Alias",
+		"db-backup-replication-key-key":                        typeKey,
+		"db-backup-replication-provider":                       "pulumi:providers:aws",
+		"db-backup-replication-replication":                    "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication",
 		"db-backup-plan":                                       "aws:backup/plan:Plan",
 		"db-backup-selection":                                  "aws:backup/selection:Selection",
 		"db-backup-role":                                       typeRole,
@@ -188,8 +195,8 @@ func TestDatabaseDevRelaxationsDeleteKeysWithStack(t *testing.T) {
 	args.Waivers = baseline.Waivers{"rds-deletion-protection": "dev", "rds-multi-az": "dev"}
 	m := mustRun(t, nil, newDatabase(args))
 	for _, k := range m.ByType(typeKey) {
-		if k.Name == "db-backup-key-key" {
-			assert.True(t, k.RetainOnDelete, "locked backups outlive the stack, and so must their key")
+		if k.Name == "db-backup-key-key" || k.Name == "db-backup-replication-key-key" {
+			assert.True(t, k.RetainOnDelete, "locked and replicated backups outlive the stack, and so must their keys")
 			continue
 		}
 		assert.False(t, k.RetainOnDelete, "%s goes with a disposable stack", k.Name)

@@ -22,6 +22,7 @@ func ExampleNewDatabase() {
 			AllowedSecurityGroupIDs: []string{"sg-0a1b2c3d4e5f60021"},
 			AuditDestinationArn:     "arn:aws:logs:eu-west-1:210987654321:destination:central-audit",
 			AlertEmails:             []string{"shop-oncall@example.com"},
+			BackupReplicationRegion: "eu-central-1",
 			Tags:                    map[string]string{"environment": "prod", "owner": "shop"},
 		})
 		if err != nil {
@@ -35,19 +36,20 @@ func ExampleNewDatabase() {
 	fmt.Printf("%d resources; controls: %d fail, %d waived\n", len(m.Resources()), s.Fail, s.Waived)
 	// Output:
 	// error: <nil>
-	// 58 resources; controls: 0 fail, 0 waived
+	// 64 resources; controls: 0 fail, 0 waived
 }
 
 // A relaxation is the weaker setting plus a waiver that says why; without the waiver nothing is
 // created and the error names the field and the control.
 func ExampleDatabaseArgs_Validate() {
 	args := &hardenedpg.DatabaseArgs{
-		InstanceSettings:    hardenedpg.InstanceSettings{Identifier: "orders-dev", SingleAZ: true},
-		VpcID:               pulumi.String("vpc-0a1b2c3d4e5f60001"),
-		SubnetIDs:           []string{"subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"},
-		AuditDestinationArn: "arn:aws:logs:eu-west-1:210987654321:destination:central-audit",
-		AlertEmails:         []string{"shop-oncall@example.com"},
-		Tags:                map[string]string{"environment": "dev", "owner": "shop"},
+		InstanceSettings:        hardenedpg.InstanceSettings{Identifier: "orders-dev", SingleAZ: true},
+		VpcID:                   pulumi.String("vpc-0a1b2c3d4e5f60001"),
+		SubnetIDs:               []string{"subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"},
+		AuditDestinationArn:     "arn:aws:logs:eu-west-1:210987654321:destination:central-audit",
+		AlertEmails:             []string{"shop-oncall@example.com"},
+		BackupReplicationRegion: "eu-central-1",
+		Tags:                    map[string]string{"environment": "dev", "owner": "shop"},
 	}
 	fmt.Println(args.Validate())
 	args.Waivers = baseline.Waivers{"rds-multi-az": "dev tolerates an outage"}

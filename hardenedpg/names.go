@@ -5,12 +5,11 @@ import "fmt"
 // The names the library derives from the instance identifier. Each format is the one source of
 // its name: the components build the name with it and identifierLimit checks it fits.
 const (
-	backupVaultNameFormat     = "hardenedpg-%s"
-	backupPlanNameFormat      = "hardenedpg-%s"
-	backupSelectionNameFormat = "%s"
-	finalSnapshotNameFormat   = "%s-final-%s" // the second verb is 8 hex digits
-	metricNamespaceFormat     = "hardenedpg/%s"
-	keyAliasFormat            = "hardenedpg/%s/%s" // without "alias/"; the longest role is backup-replica
+	backupVaultNameFormat   = "hardenedpg-%s"
+	backupPlanNameFormat    = "hardenedpg-%s"
+	finalSnapshotNameFormat = "%s-final-%s" // the second verb is 8 hex digits
+	metricNamespaceFormat   = "hardenedpg/%s"
+	keyAliasFormat          = "hardenedpg/%s/%s" // without "alias/"; the longest role is backup-replica
 )
 
 // nameLimit is AWS's limit on one derived name.
@@ -32,7 +31,7 @@ var nameLimits = []nameLimit{
 		"AWS Backup CreateBackupVault: 2 to 50 characters; terraform-provider-aws aws_backup_vault validates 50"},
 	{"backup plan name", func(id string) string { return fmt.Sprintf(backupPlanNameFormat, id) }, 50,
 		"terraform-provider-aws aws_backup_plan: name validated to 50 characters"},
-	{"backup selection name", func(id string) string { return fmt.Sprintf(backupSelectionNameFormat, id) }, 50,
+	{"backup selection name", func(id string) string { return id }, 50,
 		"AWS Backup CreateBackupSelection: SelectionName, 1 to 50 characters"},
 	{"KMS alias", func(id string) string { return "alias/" + fmt.Sprintf(keyAliasFormat, id, "backup-replica") }, 256,
 		"KMS CreateAlias: AliasName, 1 to 256 characters"},

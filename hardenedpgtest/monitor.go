@@ -7,6 +7,7 @@ package hardenedpgtest
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -57,6 +58,8 @@ type Invoke struct {
 	Args   map[string]any
 	Result map[string]any
 	Err    string // the error answered instead of a result
+	// Provider is the provider reference the invoke went through; "" for the default provider.
+	Provider string
 }
 
 // Subnet is how the monitor answers a subnet look-up.
@@ -83,6 +86,7 @@ type Monitor struct {
 	mu           sync.Mutex
 	subnets      map[string]Subnet
 	stackOutputs map[string]map[string]any
+	providers    map[string]map[string]any // inputs of explicit providers, by URN
 	resources    []Resource
 	invokes      []Invoke
 }
@@ -92,7 +96,7 @@ type Monitor struct {
 func New() *Monitor {
 	return &Monitor{
 		AccountID: DefaultAccountID, Region: DefaultRegion, Partition: DefaultPartition,
-		subnets: map[string]Subnet{}, stackOutputs: map[string]map[string]any{},
+		subnets: map[string]Subnet{}, stackOutputs: map[string]map[string]any{}, providers: map[string]map[string]any{},
 	}
 }
 
@@ -177,6 +181,9 @@ func (m *Monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 	r.ID, r.Outputs = id, Plain(state)
 	m.mu.Lock()
 	m.resources = append(m.resources, r)
+	if strings.HasPrefix(r.Type, "pulumi:providers:") {
+		m.providers[r.URN] = r.Inputs
+	}
 	m.mu.Unlock()
 	return id, state, nil
 }
@@ -199,13 +206,62 @@ func hash(parts ...string) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func (m *Monitor) arn(service, resourcePart string) string {
-	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", m.Partition, service, m.Region, m.AccountID, resourcePart)
+// target is the account and region a provider acts in.
+type target struct{ account, region string }
+
+// targetOf answers for the provider a resource or invoke names: the default provider acts in
+// AccountID and Region; an explicit aws provider in its region input and in the account of its
+// allowedAccountIds or assumed role, so a stack that passes its own provider sees its own.
+func (m *Monitor) targetOf(providerRef string) target {
+	t := target{m.AccountID, m.Region}
+	i := strings.LastIndex(providerRef, "::")
+	if i < 0 {
+		return t
+	}
+	m.mu.Lock()
+	inputs, ok := m.providers[providerRef[:i]]
+	m.mu.Unlock()
+	if !ok {
+		return t
+	}
+	if r, ok := inputs["region"].(string); ok && r != "" {
+		t.region = r
+	}
+	accounts := listOf(inputs["allowedAccountIds"])
+	for _, role := range append(listOf(inputs["assumeRoles"]), inputs["assumeRole"]) {
+		if rm, ok := role.(map[string]any); ok {
+			if arn, _ := rm["roleArn"].(string); strings.Count(arn, ":") >= 5 {
+				accounts = append(accounts, strings.Split(arn, ":")[4])
+			}
+		}
+	}
+	if len(accounts) > 0 {
+		if a, ok := accounts[0].(string); ok {
+			t.account = a
+		}
+	}
+	return t
+}
+
+// listOf reads a list input, also when the provider input came JSON-encoded.
+func listOf(v any) []any {
+	if s, ok := v.(string); ok {
+		var out []any
+		_ = json.Unmarshal([]byte(s), &out)
+		return out
+	}
+	out, _ := v.([]any)
+	return out
+}
+
+func (m *Monitor) arn(t target, service, resourcePart string) string {
+	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", m.Partition, service, t.region, t.account, resourcePart)
 }
 
 // answer computes the ID and output state of a new resource.
 func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.PropertyMap) {
 	state := args.Inputs.Copy()
+	t := m.targetOf(args.Provider)
 	h := hash(args.TypeToken, args.Name)
 	id := args.Name + "-id"
 	str := func(k string) string {
@@ -219,16 +275,16 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 	case "aws:kms/key:Key":
 		id = fmt.Sprintf("%s-%s-%s-%s-%s", h[:8], h[8:12], h[12:16], h[16:20], h[20:32])
 		set("keyId", id)
-		set("arn", m.arn("kms", "key/"+id))
+		set("arn", m.arn(t, "kms", "key/"+id))
 	case "aws:kms/alias:Alias":
 		id = str("name")
-		set("arn", m.arn("kms", id))
+		set("arn", m.arn(t, "kms", id))
 	case "aws:ec2/securityGroup:SecurityGroup":
 		id = "sg-" + h[:17]
-		set("arn", m.arn("ec2", "security-group/"+id))
+		set("arn", m.arn(t, "ec2", "security-group/"+id))
 	case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":
 		id = "sgr-" + h[:17]
-		set("arn", m.arn("ec2", "security-group-rule/"+id))
+		set("arn", m.arn(t, "ec2", "security-group-rule/"+id))
 	case "aws:rds/parameterGroup:ParameterGroup", "aws:rds/subnetGroup:SubnetGroup":
 		name := str("name")
 		if name == "" {
@@ -240,11 +296,11 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 		if args.TypeToken == "aws:rds/subnetGroup:SubnetGroup" {
 			kind = "subgrp"
 		}
-		set("arn", m.arn("rds", kind+":"+name))
+		set("arn", m.arn(t, "rds", kind+":"+name))
 	case "aws:rds/instance:Instance":
 		ident := str("identifier")
 		id = ident
-		address := fmt.Sprintf("%s.c%s.%s.rds.amazonaws.com", ident, h[:12], m.Region)
+		address := fmt.Sprintf("%s.c%s.%s.rds.amazonaws.com", ident, h[:12], t.region)
 		port := 5432.0
 		if v, ok := args.Inputs["port"]; ok && v.IsNumber() {
 			port = v.NumberValue()
@@ -252,11 +308,11 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 		set("address", address)
 		set("endpoint", fmt.Sprintf("%s:%d", address, int(port)))
 		set("port", port)
-		set("arn", m.arn("rds", "db:"+ident))
+		set("arn", m.arn(t, "rds", "db:"+ident))
 		set("resourceId", "db-"+strings.ToUpper(h[:26]))
 		set("masterUserSecrets", []any{map[string]any{
 			"kmsKeyId": "[storage key]", "secretStatus": "active",
-			"secretArn": m.arn("secretsmanager", "secret:rds!db-"+h[26:34]+"-"+h[34:40]),
+			"secretArn": m.arn(t, "secretsmanager", "secret:rds!db-"+h[26:34]+"-"+h[34:40]),
 		}})
 		if kms, ok := args.Inputs["masterUserSecretKmsKeyId"]; ok {
 			state["masterUserSecrets"].ArrayValue()[0].ObjectValue()["kmsKeyId"] = kms
@@ -268,10 +324,10 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 		}
 		id = name
 		set("name", name)
-		set("arn", fmt.Sprintf("arn:%s:iam::%s:role/%s", m.Partition, m.AccountID, name))
+		set("arn", fmt.Sprintf("arn:%s:iam::%s:role/%s", m.Partition, t.account, name))
 	case "aws:cloudwatch/logGroup:LogGroup":
 		id = str("name")
-		set("arn", m.arn("logs", "log-group:"+id))
+		set("arn", m.arn(t, "logs", "log-group:"+id))
 	case "random:index/randomId:RandomId":
 		set("hex", h[:8])
 		set("b64Url", h[8:14])
@@ -293,7 +349,7 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 		// Every AWS resource has an ARN; a generic one keeps references between resources real.
 		if pkg, rest, ok := strings.Cut(args.TypeToken, ":"); ok && pkg == "aws" {
 			service, _, _ := strings.Cut(rest, "/")
-			set("arn", m.arn(service, args.Name))
+			set("arn", m.arn(t, service, args.Name))
 		}
 	}
 	return id, state
@@ -302,7 +358,7 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 // Call answers an invoke.
 func (m *Monitor) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	result, err := m.call(args)
-	inv := Invoke{Token: args.Token, Args: Plain(args.Args), Result: result}
+	inv := Invoke{Token: args.Token, Args: Plain(args.Args), Result: result, Provider: args.Provider}
 	if err != nil {
 		inv.Err = err.Error()
 	}
@@ -322,14 +378,15 @@ func (m *Monitor) call(args pulumi.MockCallArgs) (map[string]any, error) {
 		}
 		return ""
 	}
+	t := m.targetOf(args.Provider)
 	switch args.Token {
 	case "aws:index/getCallerIdentity:getCallerIdentity":
 		return map[string]any{
-			"accountId": m.AccountID, "id": m.AccountID, "userId": "AIDAEXAMPLE",
-			"arn": fmt.Sprintf("arn:%s:iam::%s:user/hardenedpgtest", m.Partition, m.AccountID),
+			"accountId": t.account, "id": t.account, "userId": "AIDAEXAMPLE",
+			"arn": fmt.Sprintf("arn:%s:iam::%s:user/hardenedpgtest", m.Partition, t.account),
 		}, nil
 	case "aws:index/getRegion:getRegion":
-		return map[string]any{"name": m.Region, "id": m.Region, "description": m.Region, "endpoint": "ec2." + m.Region + ".amazonaws.com"}, nil
+		return map[string]any{"name": t.region, "id": t.region, "description": t.region, "endpoint": "ec2." + t.region + ".amazonaws.com"}, nil
 	case "aws:index/getPartition:getPartition":
 		return map[string]any{"partition": m.Partition, "id": m.Partition, "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}, nil
 	case "aws:ec2/getSubnet:getSubnet":

@@ -30,7 +30,7 @@ func TestPlanProdPrintsTree(t *testing.T) {
 		"STATUS          CONTROL                   REFERENCES                     DETAIL\n",
 		"PASS            rds-multi-az              RDS.5 CKV_AWS_157 2.2.4        multiAz is true\n",
 		"NOT-APPLICABLE  proxy-tls                 RDS.43                         the stack has no aws:rds/proxy:Proxy\n",
-		"\nhardenedpg/prod: 48 pass, 0 fail, 0 waived, 7 not applicable\n",
+		"\nhardenedpg/prod: 49 pass, 0 fail, 0 waived, 7 not applicable\n",
 	} {
 		assert.True(t, strings.Contains(text, want), "the plan lacks %q", want)
 	}
@@ -76,7 +76,7 @@ func TestPlanJSONDocument(t *testing.T) {
 	}
 	assert.Equal(t, "hardenedpg", doc.Project)
 	assert.Equal(t, "dev", doc.Stack)
-	assert.Equal(t, map[string]float64{"pass": 33, "fail": 0, "waived": 11, "notApplicable": 11}, doc.Summary)
+	assert.Equal(t, map[string]float64{"pass": 33, "fail": 0, "waived": 12, "notApplicable": 11}, doc.Summary)
 	for _, r := range doc.Resources {
 		for _, k := range []string{"urn", "type", "name", "parent", "custom", "protect", "dependsOn", "inputs"} {
 			assert.Contains(t, r, k)
@@ -105,7 +105,7 @@ func TestPlanShowsWaiverAndRefusesItsAbsence(t *testing.T) {
 		"Pulumi.x.yaml": "config:\n  hardenedpg:identifier: x\n  hardenedpg:vpcId: vpc-0123456789abcdef0\n" +
 			"  hardenedpg:subnetIds: [subnet-0000000a, subnet-0000000b]\n  hardenedpg:verifyPrivateSubnets: \"false\"\n" +
 			"  hardenedpg:auditDestinationArn: arn:aws:logs:eu-west-1:210987654321:destination:a\n" +
-			"  hardenedpg:alertEmails: [dba@example.com]\n" +
+			"  hardenedpg:alertEmails: [dba@example.com]\n  hardenedpg:backupReplicationRegion: eu-central-1\n" +
 			"  hardenedpg:tags: {environment: x, owner: y}\n  hardenedpg:waivers: {rds-private-subnets: \"checked elsewhere\"}\n",
 	} {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name), []byte(body), 0o600))

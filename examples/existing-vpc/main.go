@@ -42,6 +42,7 @@ func program(ctx *pulumi.Context) error {
 		AllowedSecurityGroupIDs: clients,
 		AuditDestinationArn:     "arn:aws:logs:eu-west-1:210987654321:destination:central-audit",
 		AlertEmails:             []string{"billing-oncall@example.com"},
+		BackupReplicationRegion: "eu-central-1",
 		Tags:                    map[string]string{"environment": "prod", "owner": "billing"},
 	})
 	if err != nil {

@@ -23,6 +23,7 @@ func valid() map[string]string {
 		"allowedSecurityGroupIds": `["sg-0000000c"]`,
 		"auditDestinationArn":     "arn:aws:logs:eu-west-1:210987654321:destination:audit",
 		"alertEmails":             `["dba@example.com"]`,
+		"backupReplicationRegion": "eu-central-1",
 		"tags":                    `{"environment":"prod","owner":"platform"}`,
 	}
 }

@@ -46,6 +46,7 @@ func BenchmarkDatabases(b *testing.B) {
 							AllowedSecurityGroupIDs: []string{"sg-0000000c"},
 							AuditDestinationArn:     "arn:aws:logs:eu-west-1:210987654321:destination:audit",
 							AlertEmails:             []string{"bench@example.com"},
+							BackupReplicationRegion: "eu-central-1",
 							Tags:                    map[string]string{"environment": "bench", "owner": "bench"},
 						})
 						if err != nil {

@@ -108,6 +108,7 @@ func TestDevStackRelaxesOnlyWhatItWaives(t *testing.T) {
 		"logs-retention":           "dev: 30 days of logs are enough to debug; nothing is audited in dev",
 		"logs-shipped":             "dev: no central destination, and a compliance-locked archive would outlive the stack",
 		"backup-plan":              "dev: 7 days of RDS automated backups suffice; a locked vault would outlive the stack",
+		"backup-independent-copy":  "dev: synthetic data; losing the storage key loses nothing that matters",
 		"events-instance":          "dev: alerts go to the topic only, read in the console; nobody is paged for dev",
 		"events-parameter-group":   "dev: alerts go to the topic only, read in the console; nobody is paged for dev",
 		"events-security-group":    "dev: alerts go to the topic only, read in the console; nobody is paged for dev",
@@ -159,11 +160,12 @@ func TestNetworkFromStackReference(t *testing.T) {
 		"allowedSecurityGroupIds": []any{"sg-0000000d"},
 	})
 	sc := &plan.StackConfig{Project: "hardenedpg", Stack: "shared", Values: map[string]string{
-		"hardenedpg:identifier":          "shared",
-		"hardenedpg:networkStack":        "acme/network/prod",
-		"hardenedpg:auditDestinationArn": "arn:aws:logs:eu-west-1:210987654321:destination:central-audit",
-		"hardenedpg:alertEmails":         `["dba@example.com"]`,
-		"hardenedpg:tags":                `{"environment":"prod","owner":"platform"}`,
+		"hardenedpg:identifier":              "shared",
+		"hardenedpg:networkStack":            "acme/network/prod",
+		"hardenedpg:auditDestinationArn":     "arn:aws:logs:eu-west-1:210987654321:destination:central-audit",
+		"hardenedpg:alertEmails":             `["dba@example.com"]`,
+		"hardenedpg:backupReplicationRegion": "eu-central-1",
+		"hardenedpg:tags":                    `{"environment":"prod","owner":"platform"}`,
 	}}
 	res, err := plan.Run(sc, m, stack.Program)
 	require.NoError(t, err)
@@ -178,8 +180,8 @@ func TestBadConfigRegistersNothing(t *testing.T) {
 	sc := &plan.StackConfig{Project: "hardenedpg", Stack: "bad", Values: map[string]string{
 		"hardenedpg:identifier": "orders", "hardenedpg:vpcId": "vpc-0123456789abcdef0",
 		"hardenedpg:subnetIds": `["subnet-0000000a","subnet-0000000b"]`, "hardenedpg:multiAz": "false", "hardenedpg:auditArchive": "false",
-		"hardenedpg:alertEmails": `["dba@example.com"]`,
-		"hardenedpg:tags":        `{"environment":"prod","owner":"platform"}`,
+		"hardenedpg:alertEmails": `["dba@example.com"]`, "hardenedpg:backupReplicationRegion": "eu-central-1",
+		"hardenedpg:tags": `{"environment":"prod","owner":"platform"}`,
 	}}
 	_, err := plan.Run(sc, m, stack.Program)
 	var cfgErr *plan.ConfigError
@@ -226,11 +228,12 @@ func TestProdWithoutCentralDestinationArchivesLocally(t *testing.T) {
 // A network stack that cannot be read is configuration to fix: a ConfigError (exit 2), not a crash.
 func TestUnreadableNetworkStackIsAConfigError(t *testing.T) {
 	sc := &plan.StackConfig{Project: "hardenedpg", Stack: "shared", Values: map[string]string{
-		"hardenedpg:identifier":          "shared",
-		"hardenedpg:networkStack":        "acme/network/missing",
-		"hardenedpg:auditDestinationArn": "arn:aws:logs:eu-west-1:210987654321:destination:central-audit",
-		"hardenedpg:alertEmails":         `["dba@example.com"]`,
-		"hardenedpg:tags":                `{"environment":"prod","owner":"platform"}`,
+		"hardenedpg:identifier":              "shared",
+		"hardenedpg:networkStack":            "acme/network/missing",
+		"hardenedpg:auditDestinationArn":     "arn:aws:logs:eu-west-1:210987654321:destination:central-audit",
+		"hardenedpg:alertEmails":             `["dba@example.com"]`,
+		"hardenedpg:backupReplicationRegion": "eu-central-1",
+		"hardenedpg:tags":                    `{"environment":"prod","owner":"platform"}`,
 	}}
 	m := hardenedpgtest.New()
 	_, err := plan.Run(sc, m, stack.Program)
