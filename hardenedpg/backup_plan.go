@@ -193,7 +193,8 @@ func newBackupPlan(ctx *pulumi.Context, name string, a *BackupPlanArgs, env awsE
 		}
 	}
 	c.Selection, err = backup.NewSelection(ctx, name+"-selection", &backup.SelectionArgs{
-		Name: pulumi.String(a.Identifier), PlanId: c.Plan.ID(), // the selection name is the identifier (names.go) IamRoleArn: c.Role.Arn,
+		// The selection is named after the identifier (its limit is in names.go).
+		Name: pulumi.String(a.Identifier), PlanId: c.Plan.ID(), IamRoleArn: c.Role.Arn,
 		Resources: pulumi.StringArray{a.InstanceArn},
 	}, parent)
 	if err != nil {
