@@ -52,6 +52,8 @@ const (
 	TypeProxy              = "aws:rds/proxy:Proxy"
 	TypeTopic              = "aws:sns/topic:Topic"
 	TypeTopicSubscription  = "aws:sns/topicSubscription:TopicSubscription"
+	TypeEventRule          = "aws:cloudwatch/eventRule:EventRule"
+	TypeEventTarget        = "aws:cloudwatch/eventTarget:EventTarget"
 	TypeBucket             = "aws:s3/bucketV2:BucketV2"
 	TypeBucketVersioning   = "aws:s3/bucketVersioningV2:BucketVersioningV2"
 	TypeBucketObjectLock   = "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2"

@@ -1,6 +1,7 @@
 package baseline
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -186,6 +187,56 @@ func covers(cidrs []string, want netip.Prefix) bool {
 	}
 	low := netip.PrefixFrom(want.Masked().Addr(), want.Bits()+1)
 	return covers(cidrs, low) && covers(cidrs, netip.PrefixFrom(upperHalf(want), want.Bits()+1))
+}
+
+// securityGroupEventsCheck wants the db-security-group subscription Security Hub RDS.22 asks for,
+// and what actually alerts: RDS never sends that event for VPC security groups (EC2-Classic DB
+// security groups are retired), so an EventBridge rule on the CloudTrail records of every change
+// to the instance's groups must target a topic somebody receives.
+func securityGroupEventsCheck(g *Graph) finding {
+	f := eventCheck("db-security-group", EventCategories["db-security-group"]...)(g)
+	f.holds += "; an EventBridge rule on every change to the instance's security groups targets a topic with a subscriber"
+	for _, inst := range g.ofType(TypeInstance) {
+		for _, sg := range stringList(inst.Inputs, "vpcSecurityGroupIds") {
+			if !watched(g, &f, sg) {
+				f.fail("%s: no EventBridge rule sends the CloudTrail records of changes to %s (%s) to a topic with a subscriber", inst.Name, sg, strings.Join(SecurityGroupChangeEvents, ", "))
+			}
+		}
+	}
+	return f
+}
+
+// watched reports whether an EventBridge rule matches every change to group sg and targets a
+// topic with a subscriber.
+func watched(g *Graph, f *finding, sg string) bool {
+	for _, rule := range g.ofType(TypeEventRule) {
+		var pattern struct {
+			Source []string `json:"source"`
+			Detail struct {
+				EventName []string `json:"eventName"`
+			} `json:"detail"`
+		}
+		raw := str(rule.Inputs, "eventPattern")
+		if json.Unmarshal([]byte(raw), &pattern) != nil || !slices.Contains(pattern.Source, "aws.ec2") || !strings.Contains(raw, `"`+sg+`"`) {
+			continue
+		}
+		if slices.ContainsFunc(SecurityGroupChangeEvents, func(e string) bool { return !slices.Contains(pattern.Detail.EventName, e) }) {
+			continue
+		}
+		for _, target := range g.ofType(TypeEventTarget) {
+			if name := str(rule.Outputs, "name"); name == "" || str(target.Inputs, "rule") != name {
+				continue
+			}
+			for _, sub := range g.ofType(TypeTopicSubscription) {
+				if str(sub.Inputs, "topic") == str(target.Inputs, "arn") {
+					f.read(rule)
+					f.read(target)
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // arnPart is the i-th colon-separated field of an ARN: 3 is the region, 4 the account.
@@ -561,7 +612,7 @@ var checks = map[string]check{
 	}),
 	"events-instance":        eventCheck("db-instance", EventCategories["db-instance"]...),
 	"events-parameter-group": eventCheck("db-parameter-group", EventCategories["db-parameter-group"]...),
-	"events-security-group":  eventCheck("db-security-group", EventCategories["db-security-group"]...),
+	"events-security-group":  securityGroupEventsCheck,
 	"backup-plan": instanceCheck("an AWS Backup selection covers the instance", func(g *Graph, f *finding, inst Resource, _ map[string]any) {
 		arn := str(inst.Outputs, "arn")
 		for _, sel := range g.ofType(TypeBackupSelection) {

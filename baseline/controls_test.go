@@ -3,6 +3,7 @@ package baseline_test
 import (
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -529,4 +530,24 @@ func TestIndependentBackupCopy(t *testing.T) {
 	assert.Equal(t, []string{"backup-independent-copy"}, failing(baseline.Evaluate(g, nil)), "a copy in the same region and account")
 	rule["copyActions"] = []any{map[string]any{"destinationVaultArn": "arn:aws:backup:eu-west-1:210987654321:backup-vault:vault-account"}}
 	assert.Empty(t, failing(baseline.Evaluate(g, nil)), "a copy into another account")
+}
+
+// events-security-group needs both what Security Hub asks for and what actually alerts.
+func TestSecurityGroupEventsNeedSubscriptionAndRule(t *testing.T) {
+	g := prodGraph(t)
+	drop(g, baseline.TypeEventSubscription, "security-group-events")
+	assert.Equal(t, []string{"events-security-group"}, failing(baseline.Evaluate(g, nil)), "without the RDS.22 subscription")
+
+	g = prodGraph(t)
+	drop(g, baseline.TypeEventRule, "")
+	assert.Equal(t, []string{"events-security-group"}, failing(baseline.Evaluate(g, nil)), "without the EventBridge rule")
+
+	g = prodGraph(t)
+	drop(g, baseline.TypeEventTarget, "")
+	assert.Equal(t, []string{"events-security-group"}, failing(baseline.Evaluate(g, nil)), "with a rule that targets nothing")
+
+	g = prodGraph(t)
+	rule := first(t, g, baseline.TypeEventRule, "")
+	rule.Inputs["eventPattern"] = strings.Replace(rule.Inputs["eventPattern"].(string), `"RevokeSecurityGroupIngress",`, "", 1)
+	assert.Equal(t, []string{"events-security-group"}, failing(baseline.Evaluate(g, nil)), "with a rule that misses a change")
 }

@@ -30,6 +30,15 @@ var EventCategories = map[string][]string{
 	"db-security-group":  {"configuration change", "failure"},
 }
 
+// SecurityGroupChangeEvents are the EC2 API calls that change a security group's rules, as
+// CloudTrail records them (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Operations.html);
+// events-security-group wants an EventBridge rule on all of them.
+var SecurityGroupChangeEvents = []string{
+	"AuthorizeSecurityGroupEgress", "AuthorizeSecurityGroupIngress", "DeleteSecurityGroup",
+	"ModifySecurityGroupRules", "RevokeSecurityGroupEgress", "RevokeSecurityGroupIngress",
+	"UpdateSecurityGroupRuleDescriptionsEgress", "UpdateSecurityGroupRuleDescriptionsIngress",
+}
+
 // Numeric bounds of the controls.
 const (
 	MinBackupRetentionDays   = 7    // rds-backup-retention

@@ -1,6 +1,7 @@
 package hardenedpg
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 	"slices"
@@ -27,6 +28,10 @@ type AlertsArgs struct {
 	// IAMAuthErrorLogGroupName is the exported iam-db-auth-error log: every event in it is a failed
 	// IAM sign-in, which the postgresql log shows only as "PAM authentication failed".
 	IAMAuthErrorLogGroupName pulumi.StringInput
+	// SecurityGroupID, when set, is watched: an EventBridge rule sends the CloudTrail records of
+	// every change to its rules to the topic. RDS's db-security-group events (RDS.22) never fire
+	// for VPC security groups, which are EC2's (EC2-Classic DB security groups were retired in 2022).
+	SecurityGroupID pulumi.StringInput
 	// InstanceClass and AllocatedStorageGB derive the default connection and storage thresholds.
 	InstanceClass      string
 	AllocatedStorageGB int
@@ -55,6 +60,8 @@ type Alerts struct {
 	EventSubscriptions map[string]*rds.EventSubscription
 	MetricFilters      map[string]*cloudwatch.LogMetricFilter
 	Alarms             map[string]*cloudwatch.MetricAlarm
+	// SecurityGroupRule is the EventBridge rule on changes to SecurityGroupID (nil without it).
+	SecurityGroupRule *cloudwatch.EventRule
 
 	TopicArn pulumi.StringOutput `pulumi:"topicArn"`
 }
@@ -65,8 +72,25 @@ const DefaultAlertCPUPercent = 80
 // AlertsType is the component's type token.
 const AlertsType = "hardenedpg:index:Alerts"
 
-// AlertPublishers are the services that publish to the alerts topic.
-var AlertPublishers = []string{"cloudwatch.amazonaws.com", "events.rds.amazonaws.com"}
+// AlertPublishers are the services that publish to the alerts topic: CloudWatch alarms, RDS
+// events and EventBridge rules.
+var AlertPublishers = []string{"cloudwatch.amazonaws.com", "events.rds.amazonaws.com", "events.amazonaws.com"}
+
+// securityGroupChangePattern matches CloudTrail records of those calls on one group: most name it
+// requestParameters.groupId, ModifySecurityGroupRules nests it in its request.
+func securityGroupChangePattern(groupID string) string {
+	b, _ := json.Marshal(map[string]any{
+		"source": []string{"aws.ec2"}, "detail-type": []string{"AWS API Call via CloudTrail"},
+		"detail": map[string]any{
+			"eventSource": []string{"ec2.amazonaws.com"}, "eventName": baseline.SecurityGroupChangeEvents,
+			"$or": []any{
+				map[string]any{"requestParameters": map[string]any{"groupId": []string{groupID}}},
+				map[string]any{"requestParameters": map[string]any{"ModifySecurityGroupRulesRequest": map[string]any{"GroupId": []string{groupID}}}},
+			},
+		},
+	})
+	return string(b)
+}
 
 // eventSubscriptions are the RDS event categories per source type (events-* controls).
 var eventSubscriptions = []struct {
@@ -242,6 +266,21 @@ func newAlerts(ctx *pulumi.Context, name string, a *AlertsArgs, env awsEnv, opts
 			return nil, err
 		}
 		c.EventSubscriptions[s.sourceType] = sub
+	}
+	if a.SecurityGroupID != nil {
+		c.SecurityGroupRule, err = cloudwatch.NewEventRule(ctx, name+"-security-group-changes", &cloudwatch.EventRuleArgs{
+			Description:  pulumi.Sprintf("%s: a rule of the database's security group changed", a.Identifier),
+			EventPattern: a.SecurityGroupID.ToStringOutput().ApplyT(securityGroupChangePattern).(pulumi.StringOutput),
+			Tags:         tags,
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := cloudwatch.NewEventTarget(ctx, name+"-security-group-changes-target", &cloudwatch.EventTargetArgs{
+			Rule: c.SecurityGroupRule.Name, Arn: topic.Arn,
+		}, parent); err != nil {
+			return nil, err
+		}
 	}
 	namespace := fmt.Sprintf(metricNamespaceFormat, a.Identifier)
 	actions := pulumi.Array{topic.Arn}

@@ -30,7 +30,7 @@ func TestAlertsTopicEventsAndAlarms(t *testing.T) {
 
 	policy := statements(t, only(t, m, "aws:sns/topicPolicy:TopicPolicy").Inputs["policy"])
 	publish := policy["PublishFromThisAccountsAlarmsAndEvents"]
-	assert.Equal(t, map[string]any{"Service": []any{"cloudwatch.amazonaws.com", "events.rds.amazonaws.com"}}, publish["Principal"])
+	assert.Equal(t, map[string]any{"Service": []any{"cloudwatch.amazonaws.com", "events.rds.amazonaws.com", "events.amazonaws.com"}}, publish["Principal"])
 	assert.Equal(t, map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": []any{"123456789012"}}}, publish["Condition"])
 	assert.Equal(t, map[string]any{"Bool": map[string]any{"aws:SecureTransport": []any{"false"}}}, policy["DenyUnencryptedTransport"]["Condition"])
 

@@ -344,6 +344,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		alerts.ParameterGroupName, alerts.TopicKeyArn = d.ParameterGroup.Name, d.AlertsKey.Arn
 		alerts.PostgresLogGroupName = d.AuditLogs.LogGroups["postgresql"].Name
 		alerts.IAMAuthErrorLogGroupName = d.AuditLogs.LogGroups["iam-db-auth-error"].Name
+		alerts.SecurityGroupID = d.SecurityGroup.ID
 		alerts.WaitFor = []pulumi.Resource{d.Instance.Instance}
 		if d.Alerts, err = newAlerts(ctx, name+"-alerts", &alerts, env, parent); err != nil {
 			return nil, err

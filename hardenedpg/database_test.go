@@ -81,6 +81,8 @@ func TestDatabaseComposesHardenedChildren(t *testing.T) {
 		"db-alerts-topic-policy":                               "aws:sns/topicPolicy:TopicPolicy",
 		"db-alerts-instance-events":                            typeEventSubscription,
 		"db-alerts-parameter-group-events":                     typeEventSubscription,
+		"db-alerts-security-group-changes":                     "aws:cloudwatch/eventRule:EventRule",
+		"db-alerts-security-group-changes-target":              "aws:cloudwatch/eventTarget:EventTarget",
 		"db-alerts-security-group-events":                      typeEventSubscription,
 		"db-alerts-failedauthentication-filter":                typeMetricFilter,
 		"db-alerts-failediamauthentication-filter":             typeMetricFilter,

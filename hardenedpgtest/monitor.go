@@ -325,6 +325,14 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 		id = name
 		set("name", name)
 		set("arn", fmt.Sprintf("arn:%s:iam::%s:role/%s", m.Partition, t.account, name))
+	case "aws:cloudwatch/eventRule:EventRule":
+		name := str("name")
+		if name == "" { // auto-named, as the provider does
+			name = args.Name + "-" + h[:7]
+		}
+		id = name
+		set("name", name)
+		set("arn", m.arn(t, "events", "rule/"+name))
 	case "aws:cloudwatch/logGroup:LogGroup":
 		id = str("name")
 		set("arn", m.arn(t, "logs", "log-group:"+id))

@@ -20,7 +20,7 @@ func TestPlanProdPrintsTree(t *testing.T) {
 	assert.Equal(t, exitOK, code, errOut.String())
 	text := out.String()
 	for _, want := range []string{
-		"hardenedpg/prod: 64 resources\n",
+		"hardenedpg/prod: 66 resources\n",
 		"hardenedpg:index:Database database\n",
 		"    aws:rds/instance:Instance database-instance-db [protected]\n",
 		"        multiAz: true\n",

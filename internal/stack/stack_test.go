@@ -54,6 +54,7 @@ func TestProdStack(t *testing.T) {
 		"aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3, "random:index/randomId:RandomId": 1,
 		"hardenedpg:index:Alerts": 1, "aws:sns/topic:Topic": 1, "aws:sns/topicPolicy:TopicPolicy": 1,
 		"aws:sns/topicSubscription:TopicSubscription": 1, "aws:rds/eventSubscription:EventSubscription": 3,
+		"aws:cloudwatch/eventRule:EventRule": 1, "aws:cloudwatch/eventTarget:EventTarget": 1,
 		"aws:cloudwatch/logMetricFilter:LogMetricFilter": 4, "aws:cloudwatch/metricAlarm:MetricAlarm": 7,
 		"hardenedpg:index:BackupPlan": 1, "aws:backup/vault:Vault": 1, "aws:backup/vaultLockConfiguration:VaultLockConfiguration": 1,
 		"aws:backup/plan:Plan": 1, "aws:backup/selection:Selection": 1,
