@@ -77,7 +77,7 @@ func TestAlertsTopicEventsAndAlarms(t *testing.T) {
 		"FailedAuthentication": 1, "PermissionDenied": 1, "RoleChanges": 1,
 		"CPUUtilization":      80,
 		"FreeStorageSpace":    20 * (1 << 30), // a tenth of 200 GB
-		"DatabaseConnections": 1441,           // 80% of LEAST(16 GiB / 9531392, 5000) = 1802 for an r-class large
+		"DatabaseConnections": 1369,           // 80% of LEAST(DBInstanceClassMemory / 9531392, 5000) = 1712 for an r-class large (16 GiB)
 	}, thresholds)
 }
 
