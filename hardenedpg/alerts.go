@@ -207,11 +207,8 @@ func NewAlerts(ctx *pulumi.Context, name string, args *AlertsArgs, opts ...pulum
 	if err := p.err(); err != nil {
 		return nil, fmt.Errorf("hardenedpg.NewAlerts %q: %w", name, err)
 	}
-	env, err := lookupEnv(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return newAlerts(ctx, name, &a, env, opts...)
+	// The account and region come from the provider the component gets: looked up once it is registered.
+	return newAlerts(ctx, name, &a, awsEnv{}, opts...)
 }
 
 func newAlerts(ctx *pulumi.Context, name string, a *AlertsArgs, env awsEnv, opts ...pulumi.ResourceOption) (*Alerts, error) {
@@ -221,6 +218,10 @@ func newAlerts(ctx *pulumi.Context, name string, a *AlertsArgs, env awsEnv, opts
 		Alarms:             map[string]*cloudwatch.MetricAlarm{},
 	}
 	if err := ctx.RegisterComponentResource(AlertsType, name, c, opts...); err != nil {
+		return nil, err
+	}
+	env, err := envOf(ctx, c, env)
+	if err != nil {
 		return nil, err
 	}
 	parent := pulumi.Parent(c)

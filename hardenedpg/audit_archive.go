@@ -86,11 +86,8 @@ func NewAuditArchive(ctx *pulumi.Context, name string, args *AuditArchiveArgs, o
 	if err := p.err(); err != nil {
 		return nil, fmt.Errorf("hardenedpg.NewAuditArchive %q: %w", name, err)
 	}
-	env, err := lookupEnv(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return newAuditArchive(ctx, name, &a, env, opts...)
+	// The account and region come from the provider the component gets: looked up once it is registered.
+	return newAuditArchive(ctx, name, &a, awsEnv{}, opts...)
 }
 
 func newAuditArchive(ctx *pulumi.Context, name string, a *AuditArchiveArgs, env awsEnv, opts ...pulumi.ResourceOption) (*AuditArchive, error) {
@@ -98,9 +95,12 @@ func newAuditArchive(ctx *pulumi.Context, name string, a *AuditArchiveArgs, env 
 	if err := ctx.RegisterComponentResource(AuditArchiveType, name, c, opts...); err != nil {
 		return nil, err
 	}
+	env, err := envOf(ctx, c, env)
+	if err != nil {
+		return nil, err
+	}
 	parent := pulumi.Parent(c)
 	tags := pulumi.ToStringMap(a.Tags)
-	var err error
 	// Object Lock can only be turned on when the bucket is created; the bucket is never emptied
 	// by Pulumi (no forceDestroy) and is protected.
 	c.Bucket, err = s3.NewBucketV2(ctx, name+"-bucket", &s3.BucketV2Args{

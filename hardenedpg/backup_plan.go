@@ -117,11 +117,8 @@ func NewBackupPlan(ctx *pulumi.Context, name string, args *BackupPlanArgs, opts 
 	if err := p.err(); err != nil {
 		return nil, fmt.Errorf("hardenedpg.NewBackupPlan %q: %w", name, err)
 	}
-	env, err := lookupEnv(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return newBackupPlan(ctx, name, &a, env, opts...)
+	// The account and region come from the provider the component gets: looked up once it is registered.
+	return newBackupPlan(ctx, name, &a, awsEnv{}, opts...)
 }
 
 func newBackupPlan(ctx *pulumi.Context, name string, a *BackupPlanArgs, env awsEnv, opts ...pulumi.ResourceOption) (*BackupPlan, error) {
@@ -129,9 +126,12 @@ func newBackupPlan(ctx *pulumi.Context, name string, a *BackupPlanArgs, env awsE
 	if err := ctx.RegisterComponentResource(BackupPlanType, name, c, opts...); err != nil {
 		return nil, err
 	}
+	env, err := envOf(ctx, c, env)
+	if err != nil {
+		return nil, err
+	}
 	parent := pulumi.Parent(c)
 	tags := pulumi.ToStringMap(a.Tags)
-	var err error
 	// A key of its own: losing or disabling the storage key must not take the backups with it.
 	c.Key, err = newEncryptionKey(ctx, name+"-key", &EncryptionKeyArgs{
 		Description: fmt.Sprintf("hardenedpg %s: AWS Backup vault", a.Identifier),

@@ -1,6 +1,7 @@
 package hardenedpg
 
 import (
+	"encoding/json"
 	"fmt"
 	"regexp"
 
@@ -19,7 +20,12 @@ type BackupReplicationArgs struct {
 	Region string
 	// RetentionDays keeps the replicated backups (1-35; 35 by default).
 	RetentionDays int
-	Tags          map[string]string
+	// Provider, when set, is the aws provider of Region to create the key and the replication
+	// with: give it when the component itself gets a provider of its own (another account, a role
+	// to assume). Without it, one is made for Region with the stack's aws: configuration
+	// (profile, assumed roles, shared files, default tags), pinned to the component's account.
+	Provider pulumi.ProviderResource
+	Tags     map[string]string
 }
 
 // BackupReplication replicates automated backups and transaction logs to another region,
@@ -27,7 +33,8 @@ type BackupReplicationArgs struct {
 type BackupReplication struct {
 	pulumi.ResourceState
 
-	Provider    *aws.Provider
+	// Provider is the provider the key and the replication use (Args.Provider, or the one made).
+	Provider    pulumi.ProviderResource
 	Key         *EncryptionKey
 	Replication *rds.InstanceAutomatedBackupsReplication
 }
@@ -48,7 +55,7 @@ func (a *BackupReplicationArgs) check(p *problems, home string) {
 	case !regionPattern.MatchString(a.Region):
 		p.add("Region", a.Region, "want an AWS region such as eu-central-1")
 	case a.Region == home:
-		p.add("Region", a.Region, "is the stack's own region; replicas protect only in another one")
+		p.add("Region", a.Region, "is the region of the component's provider; replicas protect only in another one")
 	}
 	if a.RetentionDays < 0 || a.RetentionDays > 35 {
 		p.add("RetentionDays", a.RetentionDays, "want 1 to 35")
@@ -61,16 +68,12 @@ func NewBackupReplication(ctx *pulumi.Context, name string, args *BackupReplicat
 	if args == nil {
 		args = &BackupReplicationArgs{}
 	}
-	env, err := lookupEnv(ctx)
-	if err != nil {
-		return nil, err
-	}
 	var p problems
-	args.check(&p, env.Region)
+	args.check(&p, "")
 	if err := p.err(); err != nil {
 		return nil, fmt.Errorf("hardenedpg.NewBackupReplication %q: %w", name, err)
 	}
-	return newBackupReplication(ctx, name, args, env, opts...)
+	return newBackupReplication(ctx, name, args, awsEnv{}, opts...)
 }
 
 func newBackupReplication(ctx *pulumi.Context, name string, a *BackupReplicationArgs, env awsEnv, opts ...pulumi.ResourceOption) (*BackupReplication, error) {
@@ -78,14 +81,27 @@ func newBackupReplication(ctx *pulumi.Context, name string, a *BackupReplication
 	if err := ctx.RegisterComponentResource(BackupReplicationType, name, c, opts...); err != nil {
 		return nil, err
 	}
-	var err error
-	// The provider is pinned to this account: a misconfigured profile cannot send the replicas
-	// (and the key) to another one.
-	c.Provider, err = aws.NewProvider(ctx, name+"-provider", &aws.ProviderArgs{
-		Region: pulumi.String(a.Region), AllowedAccountIds: pulumi.StringArray{pulumi.String(env.AccountID)},
-	}, pulumi.Parent(c))
+	env, err := envOf(ctx, c, env)
 	if err != nil {
 		return nil, err
+	}
+	if a.Region == env.Region {
+		return nil, fmt.Errorf("hardenedpg.NewBackupReplication %q: %w", name, ValidationError{{Field: "Region", Value: a.Region,
+			Problem: "is the region of the component's provider; replicas protect only in another one"}})
+	}
+	c.Provider = a.Provider
+	if c.Provider == nil {
+		// Pinned to this account: a misconfigured profile cannot send the replicas (and the key)
+		// elsewhere. An explicit provider reads none of the stack's aws: configuration by itself,
+		// so what authenticates the default provider is passed on.
+		providerArgs, err := inheritedProviderArgs(ctx)
+		if err != nil {
+			return nil, err
+		}
+		providerArgs.Region, providerArgs.AllowedAccountIds = pulumi.String(a.Region), pulumi.StringArray{pulumi.String(env.AccountID)}
+		if c.Provider, err = aws.NewProvider(ctx, name+"-provider", providerArgs, pulumi.Parent(c)); err != nil {
+			return nil, err
+		}
 	}
 	remote := env
 	remote.Region = a.Region
@@ -110,4 +126,59 @@ func newBackupReplication(ctx *pulumi.Context, name string, a *BackupReplication
 		return nil, err
 	}
 	return c, nil
+}
+
+// inheritedProviderArgs carries the stack's aws: configuration that decides who the default
+// provider is (https://www.pulumi.com/registry/packages/aws/installation-configuration/) to an
+// explicit provider, which would otherwise read only the environment.
+func inheritedProviderArgs(ctx *pulumi.Context) (*aws.ProviderArgs, error) {
+	args := &aws.ProviderArgs{}
+	get := func(key string) (string, bool) { return ctx.GetConfig("aws:" + key) }
+	if v, ok := get("profile"); ok {
+		args.Profile = pulumi.String(v)
+	}
+	for _, f := range []struct {
+		key string
+		dst *pulumi.StringArrayInput
+	}{{"sharedConfigFiles", &args.SharedConfigFiles}, {"sharedCredentialsFiles", &args.SharedCredentialsFiles}} {
+		key, dst := f.key, f.dst
+		if v, ok := get(key); ok {
+			var files []string
+			if err := json.Unmarshal([]byte(v), &files); err != nil {
+				return nil, fmt.Errorf("aws:%s: want a list of paths: %w", key, err)
+			}
+			*dst = pulumi.ToStringArray(files)
+		}
+	}
+	if v, ok := get("assumeRole"); ok {
+		var r struct {
+			RoleArn     string `json:"roleArn"`
+			SessionName string `json:"sessionName"`
+			ExternalID  string `json:"externalId"`
+			Duration    string `json:"duration"`
+		}
+		if err := json.Unmarshal([]byte(v), &r); err != nil {
+			return nil, fmt.Errorf("aws:assumeRole: %w", err)
+		}
+		args.AssumeRole = aws.ProviderAssumeRoleArgs{
+			RoleArn: optional(r.RoleArn), SessionName: optional(r.SessionName), ExternalId: optional(r.ExternalID), Duration: optional(r.Duration),
+		}
+	}
+	if v, ok := get("defaultTags"); ok {
+		var tags struct {
+			Tags map[string]string `json:"tags"`
+		}
+		if err := json.Unmarshal([]byte(v), &tags); err != nil {
+			return nil, fmt.Errorf("aws:defaultTags: %w", err)
+		}
+		args.DefaultTags = aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(tags.Tags)}
+	}
+	return args, nil
+}
+
+func optional(s string) pulumi.StringPtrInput {
+	if s == "" {
+		return nil
+	}
+	return pulumi.StringPtr(s)
 }

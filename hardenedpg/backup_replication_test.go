@@ -1,11 +1,14 @@
 package hardenedpg_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpgtest"
 )
 
 func TestBackupReplicationToAnotherRegion(t *testing.T) {
@@ -37,11 +40,30 @@ func TestBackupReplicationRefusesHomeRegion(t *testing.T) {
 	args.BackupReplicationRegion = "eu-west-1"
 	m, err := run(t, nil, newDatabase(args))
 	assert.EqualError(t, err, `hardenedpg.NewDatabase "db": invalid arguments:
-  BackupReplicationRegion = "eu-west-1": is the stack's own region; replicas protect only in another one`)
-	assert.Empty(t, m.Resources())
+  BackupReplicationRegion = "eu-west-1": is the region of the database's provider; replicas protect only in another one`)
+	assert.Empty(t, awsResources(m), "only the component is registered: its provider's region was looked up through it")
 
 	args.BackupReplicationRegion = "mars-1"
 	_, err = run(t, nil, newDatabase(args))
 	assert.EqualError(t, err, `hardenedpg.NewDatabase "db": invalid arguments:
   BackupReplicationRegion = "mars-1": want an AWS region such as eu-central-1`)
+}
+
+// The replica-region provider authenticates as the default one does: the stack's aws: profile,
+// role to assume and default tags reach it (an explicit provider reads none of them by itself).
+func TestBackupReplicationProviderInheritsStackConfig(t *testing.T) {
+	m := hardenedpgtest.New()
+	config := map[string]string{
+		"aws:profile":     "orders-deploy",
+		"aws:assumeRole":  `{"roleArn":"arn:aws:iam::123456789012:role/deployer","sessionName":"pulumi"}`,
+		"aws:defaultTags": `{"tags":{"cost-center":"42"}}`,
+	}
+	require.NoError(t, m.Run("hardenedpg", "test", config, nil, newDatabase(databaseArgs())))
+	provider, ok := m.Named("pulumi:providers:aws", "db-backup-replication-provider")
+	require.True(t, ok)
+	assert.Equal(t, "orders-deploy", provider.Inputs["profile"])
+	assert.Equal(t, "eu-central-1", provider.Inputs["region"])
+	assert.Contains(t, fmt.Sprint(provider.Inputs["assumeRole"]), "arn:aws:iam::123456789012:role/deployer")
+	assert.Contains(t, fmt.Sprint(provider.Inputs["defaultTags"]), "cost-center")
+	assert.Contains(t, fmt.Sprint(provider.Inputs["allowedAccountIds"]), hardenedpgtest.DefaultAccountID)
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
@@ -52,6 +53,10 @@ type DatabaseArgs struct {
 	SkipBackupPlan               bool
 	// BackupReplicationRegion, when set, replicates automated backups to that region.
 	BackupReplicationRegion string
+	// BackupReplicationProvider is the aws provider of BackupReplicationRegion: required when the
+	// Database gets an aws provider of its own, whose credentials a provider made here would not
+	// have; see BackupReplicationArgs.Provider.
+	BackupReplicationProvider pulumi.ProviderResource
 
 	// Tags go on every resource that takes tags; baseline.RequiredTagKeys must be among them.
 	Tags    map[string]string
@@ -116,7 +121,7 @@ func (a *DatabaseArgs) children() databaseChildren {
 	}
 	var replication *BackupReplicationArgs
 	if a.BackupReplicationRegion != "" {
-		replication = &BackupReplicationArgs{Identifier: s.Identifier, Region: a.BackupReplicationRegion, RetentionDays: s.BackupRetentionDays, Tags: tags}
+		replication = &BackupReplicationArgs{Identifier: s.Identifier, Region: a.BackupReplicationRegion, RetentionDays: s.BackupRetentionDays, Provider: a.BackupReplicationProvider, Tags: tags}
 	}
 	return databaseChildren{
 		archive: archive, replication: replication,
@@ -276,28 +281,33 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	}
 	ch := args.children()
 	p := args.check(ch)
-	var zones []string
-	if p.err() == nil && !args.SkipPrivateSubnetCheck {
-		zones = ch.subnetGroup.verify(ctx, &p)
+	if ch.replication != nil && ch.replication.Provider == nil && hasOwnAWSProvider(opts) {
+		p.add("BackupReplicationProvider", nil, "required with BackupReplicationRegion when the Database gets an aws provider of its own: give a provider for %s with the same credentials", ch.replication.Region)
 	}
 	if err := p.err(); err != nil {
 		return nil, fmt.Errorf("hardenedpg.NewDatabase %q: %w", name, err)
 	}
-	env, err := lookupEnv(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if ch.replication != nil && ch.replication.Region == env.Region {
-		return nil, fmt.Errorf("hardenedpg.NewDatabase %q: %w", name, ValidationError{{
-			Field: "BackupReplicationRegion", Value: ch.replication.Region, Problem: "is the stack's own region; replicas protect only in another one",
-		}})
-	}
-
+	// The component first: every look-up goes through it, so through the provider the caller
+	// gave (pulumi.Provider or a parent's providers), never silently through the default one.
 	d := &Database{}
 	if err := ctx.RegisterComponentResource(DatabaseType, name, d, opts...); err != nil {
 		return nil, err
 	}
 	parent := pulumi.Parent(d)
+	var zones []string
+	if !args.SkipPrivateSubnetCheck {
+		zones = ch.subnetGroup.verify(ctx, &p, d)
+	}
+	env, err := lookupEnv(ctx, parent)
+	if err != nil {
+		return nil, err
+	}
+	if ch.replication != nil && ch.replication.Region == env.Region {
+		p.add("BackupReplicationRegion", ch.replication.Region, "is the region of the database's provider; replicas protect only in another one")
+	}
+	if err := p.err(); err != nil {
+		return nil, fmt.Errorf("hardenedpg.NewDatabase %q: %w", name, err)
+	}
 	if d.StorageKey, err = newEncryptionKey(ctx, name+"-storage-key", &ch.storageKey, env, parent); err != nil {
 		return nil, err
 	}
@@ -382,4 +392,18 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 // the subnets private through look-ups).
 func (a *DatabaseArgs) Validate() error {
 	return a.check(a.children()).err()
+}
+
+// hasOwnAWSProvider reports whether opts give an aws provider (pulumi.Provider or pulumi.Providers).
+func hasOwnAWSProvider(opts []pulumi.ResourceOption) bool {
+	ro, err := pulumi.NewResourceOptions(opts...)
+	if err != nil {
+		return false
+	}
+	for _, p := range append([]pulumi.ProviderResource{ro.Provider}, ro.Providers...) {
+		if _, ok := p.(*aws.Provider); ok {
+			return true
+		}
+	}
+	return false
 }

@@ -1,9 +1,11 @@
 package hardenedpg_test
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -187,7 +189,7 @@ func TestDatabaseRefusesPublicSubnet(t *testing.T) {
 	m, err := run(t, mon, newDatabase(databaseArgs()))
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `SubnetIDs[0] = "subnet-0000000a": the subnet is public: route table rtb-`)
-	assert.Empty(t, m.Resources())
+	assert.Empty(t, awsResources(m), "only the component is registered: the subnets were looked up through it")
 }
 
 func TestDatabaseDevRelaxationsDeleteKeysWithStack(t *testing.T) {
@@ -244,4 +246,62 @@ func TestDatabaseAlertsOnFailedIAMSignIns(t *testing.T) {
 	require.NotNil(t, iamGroup)
 	assert.Equal(t, 365.0, iamGroup["retentionInDays"])
 	assert.NotEmpty(t, iamGroup["kmsKeyId"])
+}
+
+// A team passes its own provider, in another account and region than the default one: every
+// look-up goes through it, and every ARN, policy and trust names its account and region.
+func TestDatabaseThroughTheCallersProvider(t *testing.T) {
+	const account, region, replicaRegion = "222222222222", "ap-southeast-2", "ap-southeast-4"
+	m := hardenedpgtest.New() // the default provider: hardenedpgtest.DefaultAccountID in DefaultRegion
+	var teamURN string
+	err := m.Run("hardenedpg", "test", nil, nil, func(ctx *pulumi.Context) error {
+		team, err := aws.NewProvider(ctx, "team", &aws.ProviderArgs{Region: pulumi.String(region), AllowedAccountIds: pulumi.ToStringArray([]string{account})})
+		if err != nil {
+			return err
+		}
+		replica, err := aws.NewProvider(ctx, "team-replica", &aws.ProviderArgs{Region: pulumi.String(replicaRegion), AllowedAccountIds: pulumi.ToStringArray([]string{account})})
+		if err != nil {
+			return err
+		}
+		team.URN().ApplyT(func(u pulumi.URN) error { teamURN = string(u); return nil })
+		args := databaseArgs()
+		args.BackupReplicationRegion, args.BackupReplicationProvider = replicaRegion, replica
+		args.AuditDestinationArn = "arn:aws:logs:" + region + ":210987654321:destination:central-audit"
+		_, err = hardenedpg.NewDatabase(ctx, "db", args, pulumi.Provider(team))
+		return err
+	})
+	require.NoError(t, err)
+	require.NotEmpty(t, m.Invokes())
+	for _, inv := range m.Invokes() {
+		assert.True(t, strings.HasPrefix(inv.Provider, teamURN+"::"), "%s went through %q, not the team's provider", inv.Token, inv.Provider)
+	}
+	for _, r := range m.Resources() {
+		b, err := json.Marshal([]any{r.Inputs, r.Outputs})
+		require.NoError(t, err)
+		assert.False(t, strings.Contains(string(b), hardenedpgtest.DefaultAccountID), "%s names the default account", r.Name)
+		assert.False(t, strings.Contains(string(b), hardenedpgtest.DefaultRegion), "%s names the default region", r.Name)
+	}
+	inst := only(t, m, typeInstance)
+	assert.Equal(t, "arn:aws:rds:"+region+":"+account+":db:orders", inst.Outputs["arn"])
+	key, _ := m.Named(typeKey, "db-storage-key-key")
+	assert.Contains(t, key.Inputs["policy"], `"arn:aws:iam::`+account+`:root"`)
+	replicaKey, _ := m.Named(typeKey, "db-backup-replication-key-key")
+	assert.True(t, strings.HasPrefix(replicaKey.Outputs["arn"].(string), "arn:aws:kms:"+replicaRegion+":"+account+":"), "the replica key lives in the replica region of the team's account")
+}
+
+// With a provider of its own, the Database cannot make a replica-region provider with the same
+// credentials: it asks for one.
+func TestDatabaseWithOwnProviderNeedsAReplicationProvider(t *testing.T) {
+	m := hardenedpgtest.New()
+	err := m.Run("hardenedpg", "test", nil, nil, func(ctx *pulumi.Context) error {
+		team, err := aws.NewProvider(ctx, "team", &aws.ProviderArgs{Region: pulumi.String("ap-southeast-2")})
+		if err != nil {
+			return err
+		}
+		_, err = hardenedpg.NewDatabase(ctx, "db", databaseArgs(), pulumi.Provider(team))
+		return err
+	})
+	assert.ErrorContains(t, err, `hardenedpg.NewDatabase "db": invalid arguments:
+  BackupReplicationProvider = <nil>: required with BackupReplicationRegion when the Database gets an aws provider of its own: give a provider for eu-central-1 with the same credentials`)
+	assert.Len(t, awsResources(m), 1, "only the team's provider")
 }

@@ -180,16 +180,17 @@ func NewEncryptionKey(ctx *pulumi.Context, name string, args *EncryptionKeyArgs,
 	if err := p.err(); err != nil {
 		return nil, fmt.Errorf("hardenedpg.NewEncryptionKey %q: %w", name, err)
 	}
-	env, err := lookupEnv(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return newEncryptionKey(ctx, name, args, env, opts...)
+	// The account and region come from the provider the component gets: looked up once it is registered.
+	return newEncryptionKey(ctx, name, args, awsEnv{}, opts...)
 }
 
 func newEncryptionKey(ctx *pulumi.Context, name string, args *EncryptionKeyArgs, env awsEnv, opts ...pulumi.ResourceOption) (*EncryptionKey, error) {
 	c := &EncryptionKey{}
 	if err := ctx.RegisterComponentResource(EncryptionKeyType, name, c, opts...); err != nil {
+		return nil, err
+	}
+	env, err := envOf(ctx, c, env)
+	if err != nil {
 		return nil, err
 	}
 	window := args.DeletionWindowInDays

@@ -32,6 +32,16 @@ func lookupEnv(ctx *pulumi.Context, opts ...pulumi.InvokeOption) (awsEnv, error)
 	return awsEnv{AccountID: id.AccountId, Region: region.Name, Partition: part.Partition, DNSSuffix: part.DnsSuffix}, nil
 }
 
+// envOf is env when the caller already knows it (a Database passes its own to its children),
+// else the account and region of the provider c was given, looked up through c: a look-up made
+// without a parent would go to the default provider, whatever provider the caller passed.
+func envOf(ctx *pulumi.Context, c pulumi.Resource, env awsEnv) (awsEnv, error) {
+	if env.AccountID != "" {
+		return env, nil
+	}
+	return lookupEnv(ctx, pulumi.Parent(c))
+}
+
 // rootArn is the account principal: IAM policies of the account decide who acts through it.
 func (e awsEnv) rootArn() string {
 	return fmt.Sprintf("arn:%s:iam::%s:root", e.Partition, e.AccountID)

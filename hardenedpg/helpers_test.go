@@ -82,3 +82,15 @@ const (
 	typeMetricFilter      = "aws:cloudwatch/logMetricFilter:LogMetricFilter"
 	typeAlarm             = "aws:cloudwatch/metricAlarm:MetricAlarm"
 )
+
+// awsResources are the resources a provider would create: what "nothing is created" is about once
+// a component has been registered to look its provider's account up through it.
+func awsResources(m *hardenedpgtest.Monitor) []hardenedpgtest.Resource {
+	var out []hardenedpgtest.Resource
+	for _, r := range m.Resources() {
+		if r.Custom {
+			out = append(out, r)
+		}
+	}
+	return out
+}

@@ -278,16 +278,17 @@ func NewInstance(ctx *pulumi.Context, name string, args *InstanceArgs, opts ...p
 	if err := p.err(); err != nil {
 		return nil, fmt.Errorf("hardenedpg.NewInstance %q: %w", name, err)
 	}
-	env, err := lookupEnv(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return newInstance(ctx, name, &a, env, opts...)
+	// The account and region come from the provider the component gets: looked up once it is registered.
+	return newInstance(ctx, name, &a, awsEnv{}, opts...)
 }
 
 func newInstance(ctx *pulumi.Context, name string, a *InstanceArgs, env awsEnv, opts ...pulumi.ResourceOption) (*Instance, error) {
 	c := &Instance{}
 	if err := ctx.RegisterComponentResource(InstanceType, name, c, opts...); err != nil {
+		return nil, err
+	}
+	env, err := envOf(ctx, c, env)
+	if err != nil {
 		return nil, err
 	}
 	s := a.InstanceSettings

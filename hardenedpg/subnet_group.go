@@ -62,11 +62,12 @@ func (a *SubnetGroupArgs) check(p *problems) {
 
 // verify looks every subnet up and reports each one routed to an internet gateway, and a set of
 // subnets within a single availability zone. It returns the zones found.
-func (a *SubnetGroupArgs) verify(ctx *pulumi.Context, p *problems) []string {
+// The look-ups go through parent, so they ask the account and region of its provider.
+func (a *SubnetGroupArgs) verify(ctx *pulumi.Context, p *problems, parent pulumi.Resource) []string {
 	var zones []string
 	for i, id := range a.SubnetIDs {
 		field := fmt.Sprintf("SubnetIDs[%d]", i)
-		subnet, err := ec2.LookupSubnet(ctx, &ec2.LookupSubnetArgs{Id: pulumi.StringRef(id)})
+		subnet, err := ec2.LookupSubnet(ctx, &ec2.LookupSubnetArgs{Id: pulumi.StringRef(id)}, pulumi.Parent(parent))
 		if err != nil {
 			p.add(field, id, "the subnet could not be looked up: %v", err)
 			continue
@@ -74,7 +75,7 @@ func (a *SubnetGroupArgs) verify(ctx *pulumi.Context, p *problems) []string {
 		if !slices.Contains(zones, subnet.AvailabilityZone) {
 			zones = append(zones, subnet.AvailabilityZone)
 		}
-		table, err := routeTableOf(ctx, id, subnet.VpcId)
+		table, err := routeTableOf(ctx, id, subnet.VpcId, pulumi.Parent(parent))
 		if err != nil {
 			p.add(field, id, "its route table could not be looked up: %v", err)
 			continue
@@ -96,15 +97,15 @@ func (a *SubnetGroupArgs) verify(ctx *pulumi.Context, p *problems) []string {
 }
 
 // routeTableOf finds the table a subnet uses: its explicit association, else the VPC's main table.
-func routeTableOf(ctx *pulumi.Context, subnetID, vpcID string) (*ec2.LookupRouteTableResult, error) {
-	table, err := ec2.LookupRouteTable(ctx, &ec2.LookupRouteTableArgs{SubnetId: pulumi.StringRef(subnetID)})
+func routeTableOf(ctx *pulumi.Context, subnetID, vpcID string, opts ...pulumi.InvokeOption) (*ec2.LookupRouteTableResult, error) {
+	table, err := ec2.LookupRouteTable(ctx, &ec2.LookupRouteTableArgs{SubnetId: pulumi.StringRef(subnetID)}, opts...)
 	if err == nil {
 		return table, nil
 	}
 	return ec2.LookupRouteTable(ctx, &ec2.LookupRouteTableArgs{
 		VpcId:   pulumi.StringRef(vpcID),
 		Filters: []ec2.GetRouteTableFilter{{Name: "association.main", Values: []string{"true"}}},
-	})
+	}, opts...)
 }
 
 // NewSubnetGroup checks the subnets and creates the subnet group.
@@ -114,20 +115,25 @@ func NewSubnetGroup(ctx *pulumi.Context, name string, args *SubnetGroupArgs, opt
 	}
 	p := waiverProblems(args.Waivers)
 	args.check(&p)
-	var zones []string
-	if len(p) == 0 && !args.SkipPrivateCheck {
-		zones = args.verify(ctx, &p)
-	}
 	if err := p.err(); err != nil {
 		return nil, fmt.Errorf("hardenedpg.NewSubnetGroup %q: %w", name, err)
 	}
-	return newSubnetGroup(ctx, name, args, zones, opts...)
+	return newSubnetGroup(ctx, name, args, nil, opts...)
 }
 
+// newSubnetGroup registers the component, then proves the subnets private through it (so in the
+// account of its provider) unless zones says a Database already has.
 func newSubnetGroup(ctx *pulumi.Context, name string, args *SubnetGroupArgs, zones []string, opts ...pulumi.ResourceOption) (*SubnetGroup, error) {
 	c := &SubnetGroup{AvailabilityZones: zones}
 	if err := ctx.RegisterComponentResource(SubnetGroupType, name, c, opts...); err != nil {
 		return nil, err
+	}
+	if zones == nil && !args.SkipPrivateCheck {
+		var p problems
+		c.AvailabilityZones = args.verify(ctx, &p, c)
+		if err := p.err(); err != nil {
+			return nil, fmt.Errorf("hardenedpg.NewSubnetGroup %q: %w", name, err)
+		}
 	}
 	description := args.Description
 	if description == "" {

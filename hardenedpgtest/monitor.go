@@ -398,7 +398,7 @@ func (m *Monitor) call(args pulumi.MockCallArgs) (map[string]any, error) {
 	case "aws:index/getPartition:getPartition":
 		return map[string]any{"partition": m.Partition, "id": m.Partition, "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}, nil
 	case "aws:ec2/getSubnet:getSubnet":
-		s := m.subnet(str("id"))
+		s := m.subnet(str("id"), t.region)
 		return map[string]any{"id": s.ID, "vpcId": s.VpcID, "availabilityZone": s.AvailabilityZone, "cidrBlock": "10.0.0.0/24", "mapPublicIpOnLaunch": s.Public}, nil
 	case "aws:ec2/getRouteTable:getRouteTable":
 		return m.routeTable(str("subnetId"), str("vpcId"))
@@ -407,13 +407,13 @@ func (m *Monitor) call(args pulumi.MockCallArgs) (map[string]any, error) {
 }
 
 // subnet returns the configured subnet, or a private one in the next unused zone.
-func (m *Monitor) subnet(id string) Subnet {
+func (m *Monitor) subnet(id, region string) Subnet {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if s, ok := m.subnets[id]; ok {
 		return s
 	}
-	s := Subnet{ID: id, VpcID: DefaultVpcID, AvailabilityZone: m.Region + string(rune('a'+len(m.subnets)%6))}
+	s := Subnet{ID: id, VpcID: DefaultVpcID, AvailabilityZone: region + string(rune('a'+len(m.subnets)%6))}
 	m.subnets[id] = s
 	return s
 }
@@ -426,7 +426,7 @@ func (m *Monitor) routeTable(subnetID, vpcID string) (map[string]any, error) {
 			local, map[string]any{"cidrBlock": "0.0.0.0/0", "natGatewayId": "nat-0123456789abcdef0"},
 		}}, nil
 	}
-	s := m.subnet(subnetID)
+	s := m.subnet(subnetID, m.Region)
 	if s.MainRouteTable {
 		return nil, fmt.Errorf("no route table is associated with subnet %s", subnetID)
 	}
