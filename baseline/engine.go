@@ -49,7 +49,7 @@ func (p EngineParameter) Settable() bool { return p.Context != "internal" }
 //     rds.rds_superuser_reserved_connections are static there);
 //   - pgaudit.*: https://github.com/pgaudit/pgaudit README, every setting superuser (PGC_SUSET).
 var rdsParameters = []EngineParameter{
-	{Name: "rds.force_ssl", Context: "sighup", Type: "bool", Default: "0"},
+	{Name: "rds.force_ssl", Context: "sighup", Type: "bool", Default: "1"}, // 0 before 15: RDSDefaultParameters
 	{Name: "rds.accepted_password_auth_method", Context: "sighup", Type: "enum", Enum: []string{"md5+scram", "scram"}, Default: "md5+scram"},
 	{Name: "rds.logical_replication", Context: "postmaster", Type: "bool", Default: "0"},
 	{Name: "rds.rds_superuser_reserved_connections", Context: "postmaster", Type: "integer", Default: "2"},
@@ -131,25 +131,22 @@ func EngineParameterFor(major, name string) (EngineParameter, bool) {
 }
 
 // RDSDefaultParameters are the values of RDS's default parameter group of a family
-// (default.postgresNN) that differ from the engine's boot values: what an instance runs where its
-// group does not set a parameter, or when it has no group of its own.
+// (default.postgresNN) that differ from the engine's boot values and from rdsParameters'
+// defaults: what an instance runs where its group does not set a parameter, or when it has no
+// group of its own.
 //   - rds.force_ssl is 1 from PostgreSQL 15, 0 before:
 //     https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL.Concepts.General.SSL.Requiring.html
-//   - rds.accepted_password_auth_method is md5+scram (md5 and SCRAM passwords both sign in):
-//     https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL_Password_Encryption_configuration.html
 //   - shared_preload_libraries is pg_stat_statements:
 //     https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PostgreSQL.pg_stat_statements.html
-//   - password_encryption is scram-sha-256 from 14, as the engine's own default (same page as above).
+//   - rds.accepted_password_auth_method (md5+scram) and password_encryption (scram-sha-256 from
+//     14) are the defaults of rdsParameters and of the engine; see
+//     https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL_Password_Encryption_configuration.html
 func RDSDefaultParameters(major string) map[string]string {
 	forceSSL := "1"
 	if majorNumber(major) < 15 {
 		forceSSL = "0"
 	}
-	return map[string]string{
-		"rds.force_ssl":                     forceSSL,
-		"rds.accepted_password_auth_method": "md5+scram",
-		"shared_preload_libraries":          "pg_stat_statements",
-	}
+	return map[string]string{"rds.force_ssl": forceSSL, "shared_preload_libraries": "pg_stat_statements"}
 }
 
 // DefaultValue is the value an instance of major runs when its parameter group does not set name.

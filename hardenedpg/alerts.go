@@ -178,7 +178,7 @@ func (a *AlertsArgs) check(p *problems) {
 	}
 	_, knownClass := baseline.InstanceClassMemoryGiB(a.InstanceClass)
 	switch {
-	case a.Connections < 1 && !knownClass && a.Connections == 0:
+	case a.Connections == 0 && !knownClass:
 		p.add("InstanceClass", a.InstanceClass, "not a DB instance class RDS offers for PostgreSQL, so no connections threshold can be derived; give Connections")
 	case a.Connections < 1:
 		p.add("Connections", a.Connections, "want 1 or more")

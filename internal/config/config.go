@@ -166,7 +166,7 @@ var Keys = []Key{
 		set: func(c *Config, raw string) error { c.Args.BackupCopyToVaultArn = raw; return nil }},
 	{Name: "backupVaultChangeableForDays", Accepted: "3 or more: days before the vault lock becomes immutable", Default: strconv.Itoa(hardenedpg.DefaultVaultChangeableForDays), Field: "BackupVaultChangeableForDays",
 		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.BackupVaultChangeableForDays) }},
-	{Name: "bootstrap", Accepted: "{database, schema, migrationUsers, appUsers, readOnlyUsers, tenantTables, tenantColumn, tenantSetting}; every user must be in iamDatabaseUsers", Default: "(none)",
+	{Name: "bootstrap", Accepted: "{" + strings.Join(bootstrapKeys, ", ") + "}; every user must be in iamDatabaseUsers", Default: "(none)",
 		set: parseBootstrap},
 	{Name: "tags", Accepted: "a map of tag key to value; must include " + strings.Join(baseline.RequiredTagKeys, " and "), Default: "{}", Field: "Tags",
 		set: func(c *Config, raw string) error { return parseMap(raw, &c.Args.Tags) }},
