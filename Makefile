@@ -4,8 +4,14 @@ GO    ?= go
 
 EXAMPLES := examples/existing-vpc examples/components
 ACTIONLINT_VERSION := v1.7.12
+# The Pulumi CLI: yours on PATH, or the pinned one (make cli; PULUMI=bin/pulumi), which the engine
+# test and the workflows build from tools/pulumi/go.mod.
+PULUMI_VERSION := v3.274.1
+PULUMI ?= pulumi
+# The packages of make check: all but the engine test and the real-PostgreSQL tests.
+CHECK_PKGS = $(shell $(GO) list ./... | grep -v -e /internal/enginetest -e /internal/pgtest)
 
-.PHONY: all build test test-deps vet lint plan sql bench preview up
+.PHONY: all build check test test-deps vet lint plan sql bench cli preview up drift bin/plan
 
 all: build test
 
@@ -25,6 +31,10 @@ test: test-deps vet
 	$(GO) test -count=1 -timeout 25m ./...
 	for ex in $(EXAMPLES); do (cd $$ex && $(GO) vet ./... && $(GO) test -count=1 ./...) || exit 1; done
 
+## check: the fast loop: every unit and mock test, without the engine and real-server tests.
+check:
+	$(GO) test -short $(CHECK_PKGS)
+
 ## lint: golangci-lint (pinned in tools/go.mod) on the module and the examples, actionlint on the workflows.
 lint:
 	$(GO) build -o bin/golangci-lint -modfile=tools/go.mod github.com/golangci/golangci-lint/v2/cmd/golangci-lint
@@ -33,15 +43,24 @@ lint:
 	GOBIN=$(CURDIR)/bin $(GO) install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
 	bin/actionlint
 
+## bin/plan: the offline plan as a binary, so its exit code (0/1/2) and output reach the caller
+## unchanged (go run turns every failure into exit 1 and reports a closed pipe).
+bin/plan:
+	$(GO) build -o bin/plan ./cmd/plan
+
 ## plan: the offline plan of both stacks, no AWS account needed.
-plan:
-	$(GO) run ./cmd/plan -stack prod
-	$(GO) run ./cmd/plan -stack dev
+plan: bin/plan
+	bin/plan -stack prod
+	bin/plan -stack dev
 
 ## sql: the least-privilege bootstrap SQL of a stack: prod unless STACK is given (dev has none).
 sql: STACK = prod
-sql:
-	@$(GO) run ./cmd/plan -stack $(STACK) -sql
+sql: bin/plan
+	@bin/plan -stack $(STACK) -sql
+
+## cli: the pinned Pulumi CLI in bin/pulumi (the version the engine test and the workflows run).
+cli:
+	$(GO) build -modfile=tools/pulumi/go.mod -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$(PULUMI_VERSION)" -o bin/pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 
 ## bench: Go benchmarks (plan evaluation), then pgbench: plain, RDS default and hardened on 15
 ## and 17 (median of 3), and the cost of each hardened setting.
@@ -50,7 +69,12 @@ bench: test-deps
 	$(GO) run ./internal/pgtest/pgbench -duration 10s -runs 3 -attribute
 
 preview:
-	pulumi preview -s $(STACK)
+	$(PULUMI) preview -s $(STACK)
 
 up:
-	pulumi up -s $(STACK)
+	$(PULUMI) up -s $(STACK)
+
+## drift: fails (exit 255 from pulumi) when the cloud no longer matches the stack's state or
+## program: a refresh, then a preview that expects no changes.
+drift:
+	$(PULUMI) preview -s $(STACK) --refresh --expect-no-changes --diff

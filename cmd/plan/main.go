@@ -6,6 +6,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -13,6 +14,8 @@ import (
 	"os"
 
 	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpgtest"
+	"github.com/hardenedpg/pulumi-hardenedpg/internal/config"
 	"github.com/hardenedpg/pulumi-hardenedpg/internal/plan"
 	"github.com/hardenedpg/pulumi-hardenedpg/internal/stack"
 )
@@ -35,6 +38,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	asJSON := flags.Bool("json", false, "print one JSON document instead of the tree and scorecard")
 	asSQL := flags.Bool("sql", false, "print only the bootstrap SQL of the stack (config key hardenedpg:bootstrap)")
 	dir := flags.String("dir", ".", "directory holding Pulumi.yaml")
+	networkOutputs := flags.String("network-outputs", "", "JSON file of the network stack's outputs (pulumi stack output --json -s <networkStack>), for a stack with hardenedpg:networkStack")
 	if err := flags.Parse(args); err != nil {
 		return exitBadConfig
 	}
@@ -47,7 +51,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, err)
 		return exitBadConfig
 	}
-	result, err := plan.Run(sc, nil, stack.Program)
+	monitor, err := withNetworkStack(sc, *networkOutputs)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitBadConfig
+	}
+	result, err := plan.Run(sc, monitor, stack.Program)
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		var cfgErr *plan.ConfigError
@@ -76,6 +85,32 @@ func run(args []string, stdout, stderr io.Writer) int {
 		plan.WriteScorecard(stdout, result)
 	}
 	return exitFor(result.Summary)
+}
+
+// withNetworkStack answers the stack's StackReference offline with the outputs in file: another
+// stack cannot be read without a backend, and a plan on invented outputs would not be this stack's.
+func withNetworkStack(sc *plan.StackConfig, file string) (*hardenedpgtest.Monitor, error) {
+	m := hardenedpgtest.New()
+	key := config.Namespace + ":networkStack"
+	name, ok := sc.Values[key]
+	switch {
+	case !ok && file == "":
+		return m, nil
+	case !ok:
+		return nil, fmt.Errorf("-network-outputs %s: stack %s has no %s to answer", file, sc.Stack, key)
+	case file == "":
+		return nil, fmt.Errorf("%s = %q: the offline plan cannot read another stack; give its outputs with -network-outputs FILE, written by: pulumi stack output --json --show-secrets -s %s > FILE", key, name, name)
+	}
+	data, err := os.ReadFile(file) //nolint:gosec // a file the user names
+	if err != nil {
+		return nil, fmt.Errorf("-network-outputs: %w", err)
+	}
+	var outputs map[string]any
+	if err := json.Unmarshal(data, &outputs); err != nil {
+		return nil, fmt.Errorf("-network-outputs %s: want the JSON object of pulumi stack output --json: %w", file, err)
+	}
+	m.SetStackOutputs(name, outputs)
+	return m, nil
 }
 
 // exitFor is 1 when any control fails: CI gates on it.

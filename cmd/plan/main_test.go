@@ -233,3 +233,51 @@ func TestPlanAcceptsSecureValues(t *testing.T) {
 		})
 	}
 }
+
+// A network stack cannot be read offline: the plan asks for its outputs rather than inventing
+// them, and plans with them once given.
+func TestPlanNetworkStackNeedsItsOutputs(t *testing.T) {
+	prod, err := os.ReadFile("../../Pulumi.prod.yaml")
+	require.NoError(t, err)
+	var lines []string
+	skipping := false
+	for _, line := range strings.Split(string(prod), "\n") {
+		switch {
+		case strings.HasPrefix(line, "  hardenedpg:vpcId:"):
+			continue
+		case strings.HasPrefix(line, "  hardenedpg:subnetIds:"), strings.HasPrefix(line, "  hardenedpg:allowedSecurityGroupIds:"):
+			skipping = true
+			continue
+		case skipping && strings.HasPrefix(line, "    - "):
+			continue
+		}
+		skipping = false
+		lines = append(lines, line)
+	}
+	config := strings.TrimRight(strings.Join(lines, "\n"), "\n") + "\n  hardenedpg:networkStack: acme/network/prod\n"
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), []byte("name: hardenedpg\nruntime: go\n"), 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi.net.yaml"), []byte(config), 0o600))
+
+	var out, errOut bytes.Buffer
+	code := run([]string{"-stack", "net", "-dir", dir}, &out, &errOut)
+	assert.Equal(t, exitBadConfig, code)
+	assert.Empty(t, out.String())
+	assert.Equal(t, `hardenedpg:networkStack = "acme/network/prod": the offline plan cannot read another stack; give its outputs with -network-outputs FILE, written by: pulumi stack output --json --show-secrets -s acme/network/prod > FILE`+"\n", errOut.String())
+
+	outputs := filepath.Join(dir, "network.json")
+	require.NoError(t, os.WriteFile(outputs, []byte(`{"vpcId": "vpc-0a1b2c3d4e5f60001",
+		"subnetIds": ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"],
+		"allowedSecurityGroupIds": ["sg-0a1b2c3d4e5f60021"]}`), 0o600))
+	out.Reset()
+	errOut.Reset()
+	code = run([]string{"-stack", "net", "-dir", dir, "-network-outputs", outputs}, &out, &errOut)
+	assert.Equal(t, exitOK, code, errOut.String())
+	assert.Contains(t, out.String(), "        vpcId: \"vpc-0a1b2c3d4e5f60001\"\n")
+	assert.Contains(t, out.String(), "\nhardenedpg/net: 49 pass, 0 fail, 0 waived, 7 not applicable\n")
+
+	errOut.Reset()
+	code = run([]string{"-stack", "prod", "-dir", "../..", "-network-outputs", outputs}, &out, &errOut)
+	assert.Equal(t, exitBadConfig, code)
+	assert.Equal(t, "-network-outputs "+outputs+": stack prod has no hardenedpg:networkStack to answer\n", errOut.String())
+}

@@ -53,6 +53,10 @@ type engine struct {
 
 func setup(t *testing.T) *engine {
 	t.Helper()
+	if testing.Short() {
+		// make check, the fast loop; make test and CI never pass -short.
+		t.Skip("builds and drives the Pulumi CLI: run without -short (make test)")
+	}
 	root := repoRoot(t)
 	tmp := t.TempDir()
 	goEnv := os.Environ()

@@ -14,6 +14,7 @@ import (
 
 // The committed pg_settings tables are what the engines say today: regenerate and compare.
 func TestEngineParameterTablesMatchTheEngines(t *testing.T) {
+	pgtest.SkipWhenShort(t)
 	for _, major := range baseline.SupportedMajorVersions {
 		t.Run("pg"+major, func(t *testing.T) {
 			t.Parallel()
