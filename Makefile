@@ -11,7 +11,7 @@ PULUMI ?= pulumi
 # The packages of make check: all but the engine test and the real-PostgreSQL tests.
 CHECK_PKGS = $(shell $(GO) list ./... | grep -v -e /internal/enginetest -e /internal/pgtest)
 
-.PHONY: all build check test test-deps vet lint plan sql bench cli preview up drift bin/plan
+.PHONY: all build check test test-deps vet lint plan sql bench cli pulumi-release preview up drift scorecard bin/plan bin/previewguard print-pulumi-version
 
 all: build test
 
@@ -48,10 +48,24 @@ lint:
 bin/plan:
 	$(GO) build -o bin/plan ./cmd/plan
 
+## bin/previewguard: refuses a preview that would replace or delete what holds data or evidence.
+bin/previewguard:
+	$(GO) build -o bin/previewguard ./cmd/previewguard
+
+print-pulumi-version:
+	@echo $(PULUMI_VERSION)
+
 ## plan: the offline plan of both stacks, no AWS account needed.
 plan: bin/plan
 	bin/plan -stack prod
 	bin/plan -stack dev
+
+## scorecard: the offline scorecard as a gate: the failing and waived controls and the summary,
+## in the log and (in GitHub Actions) the job summary; fails when a control fails.
+scorecard: bin/plan
+	@bin/plan -stack $(STACK) > bin/scorecard-$(STACK).txt; rc=$$?; \
+	{ echo "### Scorecard: $(STACK)"; echo '```'; grep -E '^(FAIL|WAIVED) ' bin/scorecard-$(STACK).txt; tail -n 1 bin/scorecard-$(STACK).txt; echo '```'; } \
+	  | tee -a "$${GITHUB_STEP_SUMMARY:-/dev/null}"; exit $$rc
 
 ## sql: the least-privilege bootstrap SQL of a stack: prod unless STACK is given (dev has none).
 sql: STACK = prod
@@ -73,6 +87,13 @@ preview:
 
 up:
 	$(PULUMI) up -s $(STACK)
+
+## pulumi-release: the released CLI of the pinned version, with the language hosts a `pulumi up` of
+## this Go program needs (pulumi-language-go), in bin/pulumi-release/; the workflows use it.
+pulumi-release:
+	mkdir -p bin/pulumi-release
+	curl -fsSL "https://get.pulumi.com/releases/sdk/pulumi-$(PULUMI_VERSION)-linux-x64.tar.gz" | tar -xz --strip-components=1 -C bin/pulumi-release
+	bin/pulumi-release/pulumi version
 
 ## drift: fails (exit 255 from pulumi) when the cloud no longer matches the stack's state or
 ## program: a refresh, then a preview that expects no changes.

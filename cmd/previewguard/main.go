@@ -6,13 +6,18 @@
 // cannot read completely, a step it cannot place, or a summary that disagrees with the steps is
 // refused too. CI runs it on every pull request and before every deployment.
 //
-//	pulumi preview --json -s prod | go run ./cmd/previewguard
+//	pulumi preview --json -s prod > preview.json
+//	previewguard -summary summary.md < preview.json
+//
+// With -summary it also writes, as Markdown for a PR comment or a job summary, the verdict and
+// the changes the preview would make, so one preview feeds both the guard and the reviewers.
 package main
 
 import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"maps"
@@ -56,6 +61,8 @@ var counted = []string{"create", "update", "delete", "replace", "import", "impor
 type step struct {
 	Op  string `json:"op"`
 	URN string `json:"urn"`
+	// Diffs are the top-level properties an update or replacement changes.
+	Diffs []string `json:"diffs"`
 }
 
 type preview struct {
@@ -63,43 +70,101 @@ type preview struct {
 	ChangeSummary map[string]int `json:"changeSummary"`
 }
 
+const (
+	verdictRefused = "refused: this change would destroy data or evidence, or cannot be read completely; if that is intended, do it in a reviewed change that first lifts protection"
+	verdictPassed  = "previewguard: no data- or evidence-holding resource is replaced or deleted"
+)
+
 func main() {
-	findings, err := check(os.Stdin)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "previewguard:", err)
-		os.Exit(2)
-	}
-	for _, f := range findings {
-		fmt.Println(f)
-	}
-	if len(findings) > 0 {
-		fmt.Println("refused: this change would destroy data or evidence, or cannot be read completely; if that is intended, do it in a reviewed change that first lifts protection")
-		os.Exit(1)
-	}
-	fmt.Println("previewguard: no data- or evidence-holding resource is replaced or deleted")
+	summary := flag.String("summary", "", "also write the verdict and the changes as Markdown to this file")
+	flag.Parse()
+	os.Exit(run(os.Stdin, os.Stdout, os.Stderr, *summary))
 }
 
-// check returns one line per step it refuses; an error when the input is not one preview document.
-func check(r io.Reader) ([]string, error) {
-	raw, err := io.ReadAll(r)
+// run is the command: exit 0 when the preview passes, 1 when it is refused, 2 when unreadable.
+func run(in io.Reader, stdout, stderr io.Writer, summaryFile string) int {
+	raw, err := io.ReadAll(in)
 	if err != nil {
-		return nil, fmt.Errorf("reading pulumi preview --json: %w", err)
+		fmt.Fprintln(stderr, "previewguard: reading pulumi preview --json:", err)
+		return 2
 	}
+	p, findings, err := check(raw)
+	verdict, code := verdictPassed, 0
+	switch {
+	case err != nil:
+		fmt.Fprintln(stderr, "previewguard:", err)
+		verdict, code = "previewguard: "+err.Error(), 2
+	case len(findings) > 0:
+		verdict, code = verdictRefused, 1
+	}
+	for _, f := range findings {
+		fmt.Fprintln(stdout, f)
+	}
+	if err == nil {
+		fmt.Fprintln(stdout, verdict)
+	}
+	if summaryFile != "" {
+		if werr := os.WriteFile(summaryFile, []byte(markdown(p, findings, verdict)), 0o600); werr != nil {
+			fmt.Fprintln(stderr, "previewguard:", werr)
+			return 2
+		}
+	}
+	return code
+}
+
+// markdown renders the verdict, what it refuses, and every step that changes something.
+func markdown(p *preview, findings []string, verdict string) string {
+	var b strings.Builder
+	mark := "✅"
+	if len(findings) > 0 || p == nil {
+		mark = "❌"
+	}
+	fmt.Fprintf(&b, "%s %s\n", mark, verdict)
+	for _, f := range findings {
+		fmt.Fprintf(&b, "- `%s`\n", f)
+	}
+	if p == nil || p.Steps == nil {
+		return b.String()
+	}
+	var counts []string
+	for _, op := range slices.Sorted(maps.Keys(p.ChangeSummary)) {
+		counts = append(counts, fmt.Sprintf("%d %s", p.ChangeSummary[op], op))
+	}
+	fmt.Fprintf(&b, "\n**Changes:** %s\n", strings.Join(counts, ", "))
+	var rows []string
+	for _, s := range *p.Steps {
+		if s.Op == "same" {
+			continue
+		}
+		typ, _ := typeOf(s.URN)
+		name := s.URN[strings.LastIndex(s.URN, "::")+2:]
+		rows = append(rows, fmt.Sprintf("| %s | `%s` | `%s` | %s |", s.Op, typ, name, strings.Join(s.Diffs, ", ")))
+	}
+	if len(rows) > 0 {
+		b.WriteString("\n| op | type | name | changed |\n|---|---|---|---|\n")
+		b.WriteString(strings.Join(rows, "\n") + "\n")
+	}
+	return b.String()
+}
+
+// check returns the preview and one line per step it refuses; an error when the input is not one
+// preview document.
+func check(raw []byte) (*preview, []string, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	var p *preview
 	if err := dec.Decode(&p); err != nil {
-		return nil, fmt.Errorf("reading pulumi preview --json: %w", err)
+		return nil, nil, fmt.Errorf("reading pulumi preview --json: %w", err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		return nil, errors.New("reading pulumi preview --json: want exactly one JSON document, found more after the first")
+		return nil, nil, errors.New("reading pulumi preview --json: want exactly one JSON document, found more after the first")
 	}
 	switch {
 	case p == nil:
-		return nil, errors.New("reading pulumi preview --json: the document is null, not a preview")
+		return nil, nil, errors.New("reading pulumi preview --json: the document is null, not a preview")
 	case p.Steps == nil:
-		return nil, errors.New(`reading pulumi preview --json: no "steps" list (a preview always lists at least the stack itself)`)
+		return nil, nil, errors.New(`reading pulumi preview --json: no "steps" list (a preview always lists at least the stack itself)`)
 	case p.ChangeSummary == nil:
-		return nil, errors.New(`reading pulumi preview --json: no "changeSummary" to check the steps against (a preview that finished has one)`)
+		return nil, nil, errors.New(`reading pulumi preview --json: no "changeSummary" to check the steps against (a preview that finished has one)`)
 	}
 	var findings []string
 	shown := map[string]int{}
@@ -125,7 +190,7 @@ func check(r io.Reader) ([]string, error) {
 			findings = append(findings, fmt.Sprintf("the steps show %d %s, changeSummary none", shown[op], op))
 		}
 	}
-	return findings, nil
+	return p, findings, nil
 }
 
 // typeOf is the resource type of a URN: urn:pulumi:stack::project::parent$type::name.

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"bytes"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -24,7 +27,7 @@ func TestRefusesDestroyingData(t *testing.T) {
 	  {"op": "create-replacement", "urn": "` + urnParams + `"},
 	  {"op": "delete", "urn": "urn:pulumi:prod::hardenedpg::aws:cloudwatch/logGroup:LogGroup::top-level-logs"}
 	], "changeSummary": {"same": 50, "update": 1, "replace": 1, "delete": 2}}`
-	findings, err := check(strings.NewReader(doc))
+	_, findings, err := check([]byte(doc))
 	require.NoError(t, err)
 	assert.Equal(t, []string{
 		"replace " + urnInstance + " (aws:rds/instance:Instance)",
@@ -46,7 +49,7 @@ func TestGuardsEveryDataAndEvidenceType(t *testing.T) {
 		for _, op := range []string{"delete", "replace", "import-replacement", "discard"} {
 			urn := "urn:pulumi:prod::hardenedpg::hardenedpg:index:Database$" + typ + "::x"
 			summary := `{"` + op + `": 1}`
-			findings, err := check(strings.NewReader(`{"steps": [{"op": "` + op + `", "urn": "` + urn + `"}], "changeSummary": ` + summary + `}`))
+			_, findings, err := check([]byte(`{"steps": [{"op": "` + op + `", "urn": "` + urn + `"}], "changeSummary": ` + summary + `}`))
 			require.NoError(t, err)
 			assert.Equal(t, []string{op + " " + urn + " (" + typ + ")"}, findings)
 		}
@@ -90,7 +93,7 @@ func TestFailsClosed(t *testing.T) {
 		},
 	} {
 		t.Run(name, func(t *testing.T) {
-			findings, err := check(strings.NewReader(tc.doc))
+			_, findings, err := check([]byte(tc.doc))
 			if tc.err != "" {
 				assert.EqualError(t, err, tc.err)
 				return
@@ -99,4 +102,42 @@ func TestFailsClosed(t *testing.T) {
 			assert.Equal(t, tc.findings, findings)
 		})
 	}
+}
+
+// One preview feeds the guard and the reviewers: the exit code, the log and the Markdown summary
+// that the workflows post agree.
+func TestSummaryForReviewers(t *testing.T) {
+	doc := `{"steps": [
+	  {"op": "same", "urn": "` + urnStack + `"},
+	  {"op": "update", "urn": "` + urnParams + `", "diffs": ["parameters"]},
+	  {"op": "replace", "urn": "` + urnInstance + `", "diffs": ["engineVersion", "identifier"]}
+	], "changeSummary": {"same": 60, "update": 1, "replace": 1}}`
+	summary := filepath.Join(t.TempDir(), "summary.md")
+	var stdout, stderr bytes.Buffer
+	code := run(strings.NewReader(doc), &stdout, &stderr, summary)
+	assert.Equal(t, 1, code)
+	assert.Equal(t, "replace "+urnInstance+" (aws:rds/instance:Instance)\n"+verdictRefused+"\n", stdout.String())
+	got, err := os.ReadFile(summary)
+	require.NoError(t, err)
+	assert.Equal(t, "❌ "+verdictRefused+"\n"+
+		"- `replace "+urnInstance+" (aws:rds/instance:Instance)`\n"+
+		"\n**Changes:** 1 replace, 60 same, 1 update\n"+
+		"\n| op | type | name | changed |\n|---|---|---|---|\n"+
+		"| update | `aws:rds/parameterGroup:ParameterGroup` | `database-parameter-group-params` | parameters |\n"+
+		"| replace | `aws:rds/instance:Instance` | `database-instance-db` | engineVersion, identifier |\n", string(got))
+
+	stdout.Reset()
+	code = run(strings.NewReader(`{"steps": [{"op": "same", "urn": "`+urnStack+`"}], "changeSummary": {"same": 1}}`), &stdout, &stderr, summary)
+	assert.Equal(t, 0, code)
+	got, err = os.ReadFile(summary)
+	require.NoError(t, err)
+	assert.Equal(t, "✅ "+verdictPassed+"\n\n**Changes:** 1 same\n", string(got))
+
+	stdout.Reset()
+	code = run(strings.NewReader(`null`), &stdout, &stderr, summary)
+	assert.Equal(t, 2, code)
+	assert.Empty(t, stdout.String())
+	got, err = os.ReadFile(summary)
+	require.NoError(t, err)
+	assert.Equal(t, "❌ previewguard: reading pulumi preview --json: the document is null, not a preview\n", string(got))
 }

@@ -15,6 +15,8 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/workspace"
 	"github.com/stretchr/testify/assert"
@@ -114,7 +116,13 @@ func TestEngineRunsTheStacks(t *testing.T) {
 	for _, name := range []string{"dev", "prod"} {
 		t.Run(name, func(t *testing.T) {
 			s := e.stackOf(t, ctx, name)
-			up, err := s.Up(ctx)
+			// As deploy.yml does: save the previewed plan, then apply only that plan.
+			plan := filepath.Join(t.TempDir(), "plan.json")
+			saved, err := s.Preview(ctx, optpreview.Plan(plan))
+			require.NoError(t, err)
+			assert.Greater(t, saved.ChangeSummary[apitype.OpCreate], 30)
+			require.FileExists(t, plan)
+			up, err := s.Up(ctx, optup.Plan(plan))
 			require.NoError(t, err)
 			for _, k := range []string{"address", "endpoint", "port", "instanceArn", "masterUserSecretArn", "storageKeyArn", "connectPolicy"} {
 				assert.NotEmpty(t, up.Outputs[k].Value, "output %s", k)
