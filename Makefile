@@ -46,11 +46,11 @@ lint:
 ## bin/plan: the offline plan as a binary, so its exit code (0/1/2) and output reach the caller
 ## unchanged (go run turns every failure into exit 1 and reports a closed pipe).
 bin/plan:
-	$(GO) build -o bin/plan ./cmd/plan
+	@$(GO) build -o bin/plan ./cmd/plan
 
 ## bin/previewguard: refuses a preview that would replace or delete what holds data or evidence.
 bin/previewguard:
-	$(GO) build -o bin/previewguard ./cmd/previewguard
+	@$(GO) build -o bin/previewguard ./cmd/previewguard
 
 print-pulumi-version:
 	@echo $(PULUMI_VERSION)
