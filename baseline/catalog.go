@@ -123,17 +123,17 @@ var Catalog = []Control{
 	{Key: "rds-tags", Title: "Instance, subnet group and parameter group carry the required tags", Severity: Low, Reads: []string{TypeInstance, TypeSubnetGroup, TypeParameterGroup}, Waivable: true,
 		Refs: Refs{SecurityHub: []string{"RDS.30", "RDS.33"}}},
 
-	{Key: "pg-force-ssl", Title: "rds.force_ssl is 1", Severity: High, Reads: []string{TypeParameterGroup},
+	{Key: "pg-force-ssl", Title: "rds.force_ssl is 1", Severity: High, Reads: []string{TypeInstance},
 		Refs: Refs{SecurityHub: []string{"RDS.38"}, Prowler: []string{"rds_instance_transport_encrypted"}, Checkov: []string{"CKV2_AWS_69"}}},
-	{Key: "pg-tls-min", Title: "TLS 1.2 or newer", Severity: High, Reads: []string{TypeParameterGroup}},
-	{Key: "pg-scram", Title: "Only SCRAM-SHA-256 passwords: stored as SCRAM, and RDS accepts no md5 password", Severity: High, Reads: []string{TypeParameterGroup}},
-	{Key: "pg-connection-logging", Title: "Connections and disconnections are logged", Severity: Medium, Reads: []string{TypeParameterGroup}, Waivable: true},
+	{Key: "pg-tls-min", Title: "TLS 1.2 or newer", Severity: High, Reads: []string{TypeInstance}},
+	{Key: "pg-scram", Title: "Only SCRAM-SHA-256 passwords: stored as SCRAM, and RDS accepts no md5 password", Severity: High, Reads: []string{TypeInstance}},
+	{Key: "pg-connection-logging", Title: "Connections and disconnections are logged", Severity: Medium, Reads: []string{TypeInstance}, Waivable: true},
 	// Not CKV2_AWS_30: it wants log_statement=all, which writes every password to the log.
-	{Key: "pg-statement-logging", Title: "Slow statements are measured without their text: pg_stat_statements is loaded", Severity: Medium, Reads: []string{TypeParameterGroup}, Waivable: true},
+	{Key: "pg-statement-logging", Title: "Slow statements are measured without their text: pg_stat_statements is loaded", Severity: Medium, Reads: []string{TypeInstance}, Waivable: true},
 	// CIS's PostgreSQL rule for Cloud SQL (Checkov CKV_GCP_57) turns slow-statement logging off for the same reason.
-	{Key: "pg-log-redaction", Title: "No statement text reaches the log, on success, failure or slowness: pgAudit logs DDL and ROLE with passwords redacted", Severity: High, Reads: []string{TypeParameterGroup}, Waivable: true},
-	{Key: "pg-audit", Title: "pgAudit is loaded, logs DDL and ROLE statements, and its lines reach the log", Severity: High, Reads: []string{TypeParameterGroup}, Waivable: true},
-	{Key: "pg-family-matches", Title: "Parameter group family matches the engine major version", Severity: High, Reads: []string{TypeParameterGroup, TypeInstance}},
+	{Key: "pg-log-redaction", Title: "No statement text reaches the log, on success, failure or slowness: pgAudit logs DDL and ROLE with passwords redacted", Severity: High, Reads: []string{TypeInstance}, Waivable: true},
+	{Key: "pg-audit", Title: "pgAudit is loaded, logs DDL and ROLE statements, and its lines reach the log", Severity: High, Reads: []string{TypeInstance}, Waivable: true},
+	{Key: "pg-family-matches", Title: "Parameter group family matches the engine major version", Severity: High, Reads: []string{TypeInstance}},
 
 	{Key: "kms-rotation", Title: "Every stack key rotates", Severity: Medium, Reads: []string{TypeKey},
 		Refs: Refs{SecurityHub: []string{"KMS.4"}, Prowler: []string{"kms_cmk_rotation_enabled"}, Checkov: []string{"CKV_AWS_7"}, CIS: []string{"3.6"}}},

@@ -43,6 +43,24 @@ func attached(g *Graph, in map[string]any, ref, typ, key string) (Resource, bool
 	return rs[0], true
 }
 
+// parameterGroupOf is the parameter group an instance runs with: the stack's group it names, or,
+// when it names none or a default.* group, RDS's default group of its engine's family, which sets
+// nothing of its own (an empty group whose values are RDSDefaultParameters and the engine's).
+func parameterGroupOf(g *Graph, inst Resource) (Resource, bool) {
+	name := inst.Inputs["parameterGroupName"]
+	if pg, ok := attached(g, inst.Inputs, "parameterGroupName", TypeParameterGroup, "name"); ok {
+		return pg, true
+	}
+	if s, isString := name.(string); name != nil && (!isString || !strings.HasPrefix(s, "default.")) {
+		return Resource{}, false
+	}
+	family := Family(majorOf(str(inst.Inputs, "engineVersion")))
+	if s, _ := name.(string); s != "" {
+		family = strings.TrimPrefix(s, "default.")
+	}
+	return Resource{Type: TypeParameterGroup, Name: "default." + family, Inputs: map[string]any{"family": family}}, true
+}
+
 // parameterCheck checks the parameter group attached to every instance against the rules of
 // control. A parameter the group does not set is judged on what the instance runs instead: RDS's
 // default for the family, else the engine's own (DefaultValue).
@@ -58,12 +76,14 @@ func parameterCheck(control string) check {
 		names[i] = r.Name + " " + r.Rule
 	}
 	return instanceCheck(strings.Join(names, "; "), func(g *Graph, f *finding, inst Resource, in map[string]any) {
-		pg, ok := attached(g, in, "parameterGroupName", TypeParameterGroup, "name")
+		pg, ok := parameterGroupOf(g, inst)
 		if !ok {
-			f.fail("%s: parameterGroupName %s is not a parameter group of the stack (the default group has none of the hardened values)", inst.Name, show(in["parameterGroupName"]))
+			f.fail("%s: parameterGroupName %s is neither a parameter group of the stack nor RDS's default group, so what it sets is unknown", inst.Name, show(in["parameterGroupName"]))
 			return
 		}
-		f.read(pg)
+		if pg.URN != "" {
+			f.read(pg)
+		}
 		major := strings.TrimPrefix(str(pg.Inputs, "family"), "postgres")
 		params := map[string]map[string]any{}
 		for _, p := range items(pg.Inputs, "parameters") {
@@ -351,6 +371,10 @@ var checks = map[string]check{
 			f.read(group)
 			for _, subnet := range stringList(group.Inputs, "subnetIds") {
 				table, ok := g.routeTableOf(subnet)
+				if !ok && g.NoLookups {
+					f.lacks("%s: subnet %s: its route table is only known to a look-up (aws ec2 describe-route-tables), which this graph does not carry", group.Name, subnet)
+					continue
+				}
 				if !ok {
 					f.fail("%s: subnet %s was not proven private (no route table look-up)", group.Name, subnet)
 					continue
@@ -439,7 +463,11 @@ var checks = map[string]check{
 		return f
 	},
 	"rds-ca-cert": instanceCheck("caCertIdentifier is a current RDS CA", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
-		if !slices.Contains(CACertificates, str(in, "caCertIdentifier")) {
+		ca, set := in["caCertIdentifier"].(string)
+		if !set {
+			ca = DefaultCACertificate
+		}
+		if !slices.Contains(CACertificates, ca) {
 			f.fail("%s: caCertIdentifier is %s, want one of %s", inst.Name, show(in["caCertIdentifier"]), strings.Join(CACertificates, ", "))
 		}
 	}),
@@ -500,12 +528,14 @@ var checks = map[string]check{
 	"pg-log-redaction":      parameterCheck("pg-log-redaction"),
 	"pg-audit":              parameterCheck("pg-audit"),
 	"pg-family-matches": instanceCheck("the family is postgres and the engine major version", func(g *Graph, f *finding, inst Resource, in map[string]any) {
-		pg, ok := attached(g, in, "parameterGroupName", TypeParameterGroup, "name")
+		pg, ok := parameterGroupOf(g, inst)
 		if !ok {
-			f.fail("%s: parameterGroupName %s is not a parameter group of the stack", inst.Name, show(in["parameterGroupName"]))
+			f.fail("%s: parameterGroupName %s is neither a parameter group of the stack nor RDS's default group", inst.Name, show(in["parameterGroupName"]))
 			return
 		}
-		f.read(pg)
+		if pg.URN != "" {
+			f.read(pg)
+		}
 		if want := Family(majorOf(str(in, "engineVersion"))); str(pg.Inputs, "family") != want {
 			f.fail("%s: family is %s, want %s", pg.Name, show(pg.Inputs["family"]), want)
 		}

@@ -421,12 +421,94 @@ func TestEngineTablesComeFromTheEngine(t *testing.T) {
 	assert.Equal(t, [2]string{baseline.ApplyPendingReboot, baseline.ApplyImmediate}, [2]string{p17.ApplyMethod(), p18.ApplyMethod()})
 }
 
+// Parameter controls read the instance: one without a group of its own runs RDS's default group,
+// which is judged too.
 func TestParameterRulesAreCatalogControls(t *testing.T) {
 	for _, r := range baseline.ParameterRules {
 		c, ok := baseline.Lookup(r.Control)
 		require.True(t, ok, r.Name)
-		assert.Contains(t, c.Reads, baseline.TypeParameterGroup, r.Name)
+		assert.Equal(t, []string{baseline.TypeInstance}, c.Reads, r.Name)
 	}
+}
+
+func statusOf(results []baseline.Result, key string) (baseline.Status, string) {
+	for _, r := range results {
+		if r.Key == key {
+			return r.Status, r.Detail
+		}
+	}
+	return "", ""
+}
+
+// An instance without a parameter group, or naming a default.* group, runs RDS's default group of
+// its family: TLS forced from 15 (RDSDefaultParameters), md5 still accepted, no connection logging,
+// no pgAudit. Judged, not "not applicable".
+func TestDefaultParameterGroupIsJudged(t *testing.T) {
+	for _, tc := range []struct {
+		version, group string
+		forceSSL       baseline.Status
+	}{
+		{"17", "", baseline.Pass},
+		{"17", "default.postgres17", baseline.Pass},
+		{"14", "", baseline.Fail},
+	} {
+		t.Run(tc.version+tc.group, func(t *testing.T) {
+			in := map[string]any{"engine": "postgres", "engineVersion": tc.version}
+			if tc.group != "" {
+				in["parameterGroupName"] = tc.group
+			}
+			g := &baseline.Graph{Resources: []baseline.Resource{{URN: "urn:i", Type: baseline.TypeInstance, Name: "db", Custom: true, Inputs: in}}}
+			results := baseline.Evaluate(g, nil)
+			status, detail := statusOf(results, "pg-force-ssl")
+			assert.Equal(t, tc.forceSSL, status, detail)
+			for _, key := range []string{"pg-scram", "pg-connection-logging", "pg-audit", "pg-log-redaction"} {
+				status, _ := statusOf(results, key)
+				assert.Equal(t, baseline.Fail, status, key)
+			}
+			status, detail = statusOf(results, "pg-scram")
+			assert.Equal(t, baseline.Fail, status)
+			assert.Equal(t, `default.postgres`+tc.version+`: rds.accepted_password_auth_method is not set, so it is RDS's default "md5+scram" for postgres`+tc.version+`, want scram (md5+scram lets md5-stored passwords sign in)`, detail)
+			status, _ = statusOf(results, "pg-family-matches")
+			assert.Equal(t, baseline.Pass, status)
+		})
+	}
+	// A group the stack does not create cannot be judged: it fails rather than passes.
+	g := &baseline.Graph{Resources: []baseline.Resource{{URN: "urn:i", Type: baseline.TypeInstance, Name: "db", Custom: true,
+		Inputs: map[string]any{"engine": "postgres", "engineVersion": "17", "parameterGroupName": "someone-elses"}}}}
+	status, detail := statusOf(baseline.Evaluate(g, nil), "pg-force-ssl")
+	assert.Equal(t, baseline.Fail, status)
+	assert.Equal(t, `db: parameterGroupName "someone-elses" is neither a parameter group of the stack nor RDS's default group, so what it sets is unknown`, detail)
+}
+
+// Without caCertIdentifier RDS uses its default CA, which is current; a retired one fails.
+func TestDefaultCACertificate(t *testing.T) {
+	g := prodGraph(t)
+	delete(first(t, g, baseline.TypeInstance, "").Inputs, "caCertIdentifier")
+	status, detail := statusOf(baseline.Evaluate(g, nil), "rds-ca-cert")
+	assert.Equal(t, baseline.Pass, status, detail)
+	first(t, g, baseline.TypeInstance, "").Inputs["caCertIdentifier"] = "rds-ca-2019"
+	status, _ = statusOf(baseline.Evaluate(g, nil), "rds-ca-cert")
+	assert.Equal(t, baseline.Fail, status)
+}
+
+// A graph without look-ups (what a policy pack sees) leaves the private-subnet proof unproven, and
+// a value unknown until apply leaves every control that read it unproven: never a pass.
+func TestMissingEvidenceIsUnproven(t *testing.T) {
+	g := prodGraph(t)
+	g.Invokes, g.NoLookups = nil, true
+	results := baseline.Evaluate(g, nil)
+	status, detail := statusOf(results, "rds-private-subnets")
+	assert.Equal(t, baseline.Unproven, status)
+	assert.True(t, strings.HasPrefix(detail, "database-subnet-group-subnets: subnet subnet-0a1b2c3d4e5f60011: its route table is only known to a look-up"), detail)
+	assert.Equal(t, 1, baseline.Summarize(results).Unproven)
+	status, detail = statusOf(baseline.Evaluate(g, baseline.Waivers{"rds-private-subnets": "proven by the network team"}), "rds-private-subnets")
+	assert.Equal(t, baseline.Waived, status, detail)
+
+	g = prodGraph(t)
+	first(t, g, baseline.TypeInstance, "").Inputs["publiclyAccessible"] = baseline.Unknown
+	status, detail = statusOf(baseline.Evaluate(g, nil), "rds-not-public")
+	assert.Equal(t, baseline.Unproven, status)
+	assert.Equal(t, "unknown until apply: database-instance-db.publiclyAccessible", detail)
 }
 
 // Events that reach a topic nobody subscribes to alert nobody.

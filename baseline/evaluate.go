@@ -15,7 +15,13 @@ const (
 	Fail          Status = "fail"
 	Waived        Status = "waived"
 	NotApplicable Status = "not-applicable"
+	// Unproven is a control whose evidence the graph lacks: a look-up a policy pack does not see,
+	// or a value unknown until the resource exists. It is never a pass.
+	Unproven Status = "unproven"
 )
+
+// Unknown stands for a value a preview does not know yet (computed by the provider at apply).
+const Unknown = "[unknown]"
 
 // Result is one row of the scorecard.
 type Result struct {
@@ -37,6 +43,7 @@ type Summary struct {
 	Fail          int `json:"fail"`
 	Waived        int `json:"waived"`
 	NotApplicable int `json:"notApplicable"`
+	Unproven      int `json:"unproven,omitempty"`
 }
 
 // finding is what a check saw: the resources it read, what is wrong (empty: pass) and, for a
@@ -44,12 +51,19 @@ type Summary struct {
 type finding struct {
 	resources []string
 	problems  []string
-	holds     string
+	// unproven is the evidence that was missing; with no problem, the control is unproven.
+	unproven []string
+	holds    string
 }
 
 func (f *finding) read(r Resource) { f.resources = append(f.resources, r.URN) }
 func (f *finding) fail(format string, a ...any) {
 	f.problems = append(f.problems, fmt.Sprintf(format, a...))
+}
+
+// lacks records evidence the graph does not hold.
+func (f *finding) lacks(format string, a ...any) {
+	f.unproven = append(f.unproven, fmt.Sprintf(format, a...))
 }
 
 type check func(g *Graph) finding
@@ -74,7 +88,15 @@ func Evaluate(g *Graph, waivers Waivers) []Result {
 		slices.Sort(f.resources)
 		r.Resources = append(r.Resources, slices.Compact(f.resources)...)
 		reason, waived := waivers[c.Key]
+		if unknown := g.unknownIn(r.Resources); len(unknown) > 0 {
+			// A value computed at apply can make any answer wrong, a pass included.
+			f.problems, f.unproven = nil, append(f.unproven, "unknown until apply: "+strings.Join(unknown, ", "))
+		}
 		switch {
+		case len(f.problems) == 0 && len(f.unproven) > 0 && waived && c.Waivable:
+			r.Status, r.Detail, r.Waiver = Waived, "unproven: "+strings.Join(f.unproven, "; "), reason
+		case len(f.problems) == 0 && len(f.unproven) > 0:
+			r.Status, r.Detail = Unproven, strings.Join(f.unproven, "; ")
 		case len(f.problems) == 0:
 			r.Status, r.Detail = Pass, f.holds
 			if waived {
@@ -103,6 +125,8 @@ func Summarize(results []Result) Summary {
 			s.Waived++
 		case NotApplicable:
 			s.NotApplicable++
+		case Unproven:
+			s.Unproven++
 		}
 	}
 	return s

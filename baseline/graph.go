@@ -36,6 +36,9 @@ type Invoke struct {
 type Graph struct {
 	Resources []Resource
 	Invokes   []Invoke
+	// NoLookups says the graph carries no look-ups at all (a policy pack sees resources only), so
+	// a missing look-up leaves a control unproven rather than failed.
+	NoLookups bool
 
 	// byType indexes Resources; built on first use, so a graph is not changed once evaluated.
 	byType map[string][]Resource
@@ -175,6 +178,39 @@ func anyStrings(v any) []string {
 func majorOf(version string) string {
 	major, _, _ := strings.Cut(version, ".")
 	return major
+}
+
+// unknownIn lists, as "name.key", the top-level inputs of the given resources that hold a value
+// unknown until apply (Unknown, anywhere inside them).
+func (g *Graph) unknownIn(urns []string) []string {
+	var out []string
+	for _, r := range g.Resources {
+		if !slices.Contains(urns, r.URN) {
+			continue
+		}
+		for _, k := range slices.Sorted(maps.Keys(r.Inputs)) {
+			if holdsUnknown(r.Inputs[k]) {
+				out = append(out, r.Name+"."+k)
+			}
+		}
+	}
+	return out
+}
+
+func holdsUnknown(v any) bool {
+	switch v := v.(type) {
+	case string:
+		return v == Unknown
+	case []any:
+		return slices.ContainsFunc(v, holdsUnknown)
+	case map[string]any:
+		for _, e := range v {
+			if holdsUnknown(e) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // withInput finds the resources of a type whose input key equals value.

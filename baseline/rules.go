@@ -9,6 +9,10 @@ var (
 	SupportedMajorVersions = []string{"14", "15", "16", "17", "18"}
 	// CACertificates are the current RDS certificate authorities (rds-ca-cert).
 	CACertificates = []string{"rds-ca-rsa2048-g1", "rds-ca-rsa4096-g1", "rds-ca-ecc384-g1"}
+	// DefaultCACertificate is the CA of an instance created without caCertIdentifier: "the default
+	// CA for new DB instances" per
+	// https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.SSL.html
+	DefaultCACertificate = "rds-ca-rsa2048-g1"
 	// MonitoringIntervals are the enhanced-monitoring intervals in seconds (rds-enhanced-monitoring).
 	MonitoringIntervals = []int{1, 5, 10, 15, 30, 60}
 	// LogExports are the logs every instance exports to CloudWatch (rds-log-exports):

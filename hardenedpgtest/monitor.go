@@ -465,14 +465,14 @@ func plainValue(v resource.PropertyValue) any {
 	case v.IsSecret():
 		return "[secret]"
 	case v.IsComputed():
-		return "[unknown]"
+		return baseline.Unknown
 	case v.IsOutput():
 		o := v.OutputValue()
 		switch {
 		case o.Secret:
 			return "[secret]"
 		case !o.Known:
-			return "[unknown]"
+			return baseline.Unknown
 		}
 		return plainValue(o.Element)
 	case v.IsResourceReference():

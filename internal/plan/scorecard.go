@@ -25,7 +25,11 @@ func WriteScorecard(w io.Writer, r *Result) {
 	}
 	_ = tw.Flush()
 	s := r.Summary
-	fmt.Fprintf(w, "\n%s/%s: %d pass, %d fail, %d waived, %d not applicable\n", r.Config.Project, r.Config.Stack, s.Pass, s.Fail, s.Waived, s.NotApplicable)
+	unproven := ""
+	if s.Unproven > 0 {
+		unproven = fmt.Sprintf(", %d unproven", s.Unproven)
+	}
+	fmt.Fprintf(w, "\n%s/%s: %d pass, %d fail, %d waived, %d not applicable%s\n", r.Config.Project, r.Config.Stack, s.Pass, s.Fail, s.Waived, s.NotApplicable, unproven)
 }
 
 // printable escapes what could forge or hide a row of the table: line breaks, terminal escapes,
