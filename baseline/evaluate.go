@@ -74,42 +74,48 @@ func Evaluate(g *Graph, waivers Waivers) []Result {
 	g.byType = nil // the resources may have changed since the last evaluation
 	results := make([]Result, 0, len(Catalog))
 	for _, c := range Catalog {
-		r := Result{Key: c.Key, Title: c.Title, Severity: c.Severity, Refs: c.Refs, Resources: []string{}}
-		if !g.has(c.Reads...) {
-			r.Status, r.Detail = NotApplicable, "the stack has no "+strings.Join(c.Reads, " or ")
-			results = append(results, r)
-			continue
-		}
-		run, ok := checks[c.Key]
-		if !ok {
-			panic("baseline: control " + c.Key + " has no check")
-		}
-		f := run(g)
-		slices.Sort(f.resources)
-		r.Resources = append(r.Resources, slices.Compact(f.resources)...)
-		reason, waived := waivers[c.Key]
-		if unknown := g.unknownIn(r.Resources); len(unknown) > 0 {
-			// A value computed at apply can make any answer wrong, a pass included.
-			f.problems, f.unproven = nil, append(f.unproven, "unknown until apply: "+strings.Join(unknown, ", "))
-		}
-		switch {
-		case len(f.problems) == 0 && len(f.unproven) > 0 && waived && c.Waivable:
-			r.Status, r.Detail, r.Waiver = Waived, "unproven: "+strings.Join(f.unproven, "; "), reason
-		case len(f.problems) == 0 && len(f.unproven) > 0:
-			r.Status, r.Detail = Unproven, strings.Join(f.unproven, "; ")
-		case len(f.problems) == 0:
-			r.Status, r.Detail = Pass, f.holds
-			if waived {
-				r.Detail += " (the waiver is not needed)"
-			}
-		case waived && c.Waivable:
-			r.Status, r.Detail, r.Waiver = Waived, strings.Join(f.problems, "; "), reason
-		default:
-			r.Status, r.Detail = Fail, strings.Join(f.problems, "; ")
-		}
-		results = append(results, r)
+		results = append(results, evaluate(g, c, waivers))
 	}
 	return results
+}
+
+// EvaluateControl runs one control over a graph that is not changed afterwards.
+func EvaluateControl(g *Graph, c Control, waivers Waivers) Result { return evaluate(g, c, waivers) }
+
+func evaluate(g *Graph, c Control, waivers Waivers) Result {
+	r := Result{Key: c.Key, Title: c.Title, Severity: c.Severity, Refs: c.Refs, Resources: []string{}}
+	if !g.has(c.Reads...) {
+		r.Status, r.Detail = NotApplicable, "the stack has no "+strings.Join(c.Reads, " or ")
+		return r
+	}
+	run, ok := checks[c.Key]
+	if !ok {
+		panic("baseline: control " + c.Key + " has no check")
+	}
+	f := run(g)
+	slices.Sort(f.resources)
+	r.Resources = append(r.Resources, slices.Compact(f.resources)...)
+	reason, waived := waivers[c.Key]
+	if unknown := g.unknownIn(r.Resources); len(unknown) > 0 {
+		// A value computed at apply can make any answer wrong, a pass included.
+		f.problems, f.unproven = nil, append(f.unproven, "unknown until apply: "+strings.Join(unknown, ", "))
+	}
+	switch {
+	case len(f.problems) == 0 && len(f.unproven) > 0 && waived && c.Waivable:
+		r.Status, r.Detail, r.Waiver = Waived, "unproven: "+strings.Join(f.unproven, "; "), reason
+	case len(f.problems) == 0 && len(f.unproven) > 0:
+		r.Status, r.Detail = Unproven, strings.Join(f.unproven, "; ")
+	case len(f.problems) == 0:
+		r.Status, r.Detail = Pass, f.holds
+		if waived {
+			r.Detail += " (the waiver is not needed)"
+		}
+	case waived && c.Waivable:
+		r.Status, r.Detail, r.Waiver = Waived, strings.Join(f.problems, "; "), reason
+	default:
+		r.Status, r.Detail = Fail, strings.Join(f.problems, "; ")
+	}
+	return r
 }
 
 // Summarize counts results by status.

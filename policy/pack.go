@@ -1,0 +1,214 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/blang/semver"
+	"github.com/pulumi/pulumi/sdk/v3/go/property"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/policyx"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+)
+
+const (
+	// PackName is the policy pack's name.
+	PackName = "hardenedpg"
+	// WaiversPolicy carries the waivers as its config: {"waivers": {"<control key>": "<reason>"}}.
+	WaiversPolicy = "hardenedpg-waivers"
+	// UnprovenPolicy reports, as advice, the controls whose evidence a policy pack cannot see.
+	UnprovenPolicy = "hardenedpg-unproven"
+)
+
+// Version is the pack's version.
+var Version = semver.MustParse("0.1.0")
+
+// enforcementOf maps a control's severity to how a violation is enforced: critical and high stop
+// the update, medium and low are reported.
+func enforcementOf(s baseline.Severity) policyx.EnforcementLevel {
+	if s == baseline.Critical || s == baseline.High {
+		return policyx.EnforcementLevelMandatory
+	}
+	return policyx.EnforcementLevelAdvisory
+}
+
+// waiverState holds the waivers of the pack's config. policyx (v3.274.1) hands policy config only
+// to resource policies (StackValidationArgs has no Config), so the waivers policy, which the
+// engine runs on every resource before the stack policies, records them for the controls.
+type waiverState struct {
+	mu      sync.Mutex
+	waivers baseline.Waivers
+}
+
+func (w *waiverState) set(v baseline.Waivers) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.waivers = v
+}
+
+func (w *waiverState) get() baseline.Waivers {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.waivers
+}
+
+// NewPack is the catalog as policies: one stack policy per control, named by its key, plus the
+// waivers and unproven policies.
+func NewPack() (policyx.PolicyPack, error) {
+	state := &waiverState{}
+	policies := []policyx.Policy{waiversPolicy(state), unprovenPolicy(state)}
+	for _, c := range baseline.Catalog {
+		policies = append(policies, controlPolicy(c, state))
+	}
+	return policyx.NewPolicyPack(PackName, Version, policyx.EnforcementLevelAdvisory, policies)
+}
+
+func waiversPolicy(state *waiverState) policyx.Policy {
+	return policyx.NewResourceValidationPolicy(WaiversPolicy, policyx.ResourceValidationPolicyArgs{
+		Description: "Waivers: control key to the reason it is relaxed, with the rules of the stack's hardenedpg:waivers",
+		// Advisory: it reports nothing itself; a bad waiver fails the run with an error.
+		EnforcementLevel: policyx.EnforcementLevelAdvisory,
+		ConfigSchema: &policyx.ConfigSchema{Properties: map[string]map[string]any{
+			"waivers": {"type": "object", "additionalProperties": map[string]any{"type": "string"}},
+		}},
+		ValidateResource: func(_ context.Context, args policyx.ResourceValidationArgs) error {
+			waivers, err := WaiversOf(args.Config)
+			if err != nil {
+				return err
+			}
+			state.set(waivers)
+			return nil
+		},
+	})
+}
+
+// WaiversOf reads the waivers policy's config and refuses what the stack's waivers refuse.
+func WaiversOf(config map[string]any) (baseline.Waivers, error) {
+	raw, _ := config["waivers"].(map[string]any)
+	waivers := baseline.Waivers{}
+	var problems []string
+	for key, v := range raw {
+		reason, ok := v.(string)
+		if !ok {
+			problems = append(problems, fmt.Sprintf("%s.waivers[%q] = %v: want a string, the reason", WaiversPolicy, key, v))
+			continue
+		}
+		waivers[key] = reason
+	}
+	for _, p := range waivers.Problems() {
+		problems = append(problems, fmt.Sprintf("%s.waivers[%q]: %s", WaiversPolicy, p.Key, p.Problem))
+	}
+	if len(problems) > 0 {
+		slices.Sort(problems)
+		return nil, errors.New(strings.Join(problems, "\n"))
+	}
+	return waivers, nil
+}
+
+func controlPolicy(c baseline.Control, state *waiverState) policyx.Policy {
+	return policyx.NewStackValidationPolicy(c.Key, policyx.StackValidationPolicyArgs{
+		Description:      c.Title,
+		EnforcementLevel: enforcementOf(c.Severity),
+		ValidateStack: func(_ context.Context, args policyx.StackValidationArgs) error {
+			r := baseline.EvaluateControl(GraphOf(args.Resources), c, state.get())
+			if r.Status == baseline.Fail {
+				args.Manager.ReportViolation(Message(r), firstOf(r.Resources))
+			}
+			return nil
+		},
+	})
+}
+
+func unprovenPolicy(state *waiverState) policyx.Policy {
+	return policyx.NewStackValidationPolicy(UnprovenPolicy, policyx.StackValidationPolicyArgs{
+		Description:      "Controls whose evidence a policy pack cannot see (look-ups, values unknown until apply): not passed, not failed",
+		EnforcementLevel: policyx.EnforcementLevelAdvisory,
+		ValidateStack: func(_ context.Context, args policyx.StackValidationArgs) error {
+			for _, r := range baseline.Evaluate(GraphOf(args.Resources), state.get()) {
+				if r.Status == baseline.Unproven {
+					args.Manager.ReportViolation(Message(r), firstOf(r.Resources))
+				}
+			}
+			return nil
+		},
+	})
+}
+
+// Message is a violation's text: the control, what was found, its references and what was read.
+func Message(r baseline.Result) string {
+	var refs []string
+	for _, ref := range []struct {
+		name string
+		ids  []string
+	}{{"Security Hub", r.Refs.SecurityHub}, {"Prowler", r.Refs.Prowler}, {"Checkov", r.Refs.Checkov}, {"CIS", r.Refs.CIS}} {
+		if len(ref.ids) > 0 {
+			refs = append(refs, ref.name+" "+strings.Join(ref.ids, ", "))
+		}
+	}
+	if len(refs) == 0 {
+		refs = []string{"hardenedpg only"}
+	}
+	return fmt.Sprintf("[%s] %s %s: %s\nreferences: %s\nread: %s\nrelax it with a reason: {%q: {\"waivers\": {%q: \"...\"}}}",
+		r.Severity, r.Key, strings.ToUpper(string(r.Status)), r.Detail, strings.Join(refs, "; "), strings.Join(r.Resources, ", "), WaiversPolicy, r.Key)
+}
+
+func firstOf(urns []string) string {
+	if len(urns) == 0 {
+		return ""
+	}
+	return urns[0]
+}
+
+// GraphOf is the graph the catalog reads, from what the engine sends an analyzer: properties are
+// the inputs of a resource to be created and the state of one that exists (with its id and ARN),
+// so they serve as both; values unknown until apply become baseline.Unknown and secrets are
+// read in clear, as the checks need them. It has no look-ups.
+func GraphOf(resources []policyx.AnalyzerResource) *baseline.Graph {
+	g := &baseline.Graph{NoLookups: true}
+	for _, r := range resources {
+		props := plainMap(r.Properties)
+		id, _ := props["id"].(string)
+		g.Resources = append(g.Resources, baseline.Resource{
+			URN: r.URN, Type: r.Type, Name: r.Name, Parent: r.Parent, Protect: r.Options.Protect,
+			Custom: strings.Count(r.Type, ":") == 2 && !strings.Contains(r.Type, ":index:"), DependsOn: r.Dependencies,
+			ID: id, Inputs: props, Outputs: props,
+		})
+	}
+	return g
+}
+
+func plainMap(m property.Map) map[string]any {
+	out := make(map[string]any, m.Len())
+	for k, v := range m.All {
+		out[k] = plain(v)
+	}
+	return out
+}
+
+func plain(v property.Value) any {
+	switch {
+	case v.IsComputed():
+		return baseline.Unknown
+	case v.IsString():
+		return v.AsString()
+	case v.IsNumber():
+		return v.AsNumber()
+	case v.IsBool():
+		return v.AsBool()
+	case v.IsArray():
+		var out []any
+		for _, e := range v.AsArray().All {
+			out = append(out, plain(e))
+		}
+		return out
+	case v.IsMap():
+		return plainMap(v.AsMap())
+	case v.IsResourceReference():
+		return string(v.AsResourceReference().URN)
+	}
+	return nil
+}

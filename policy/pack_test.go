@@ -1,0 +1,206 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/protobuf/types/known/emptypb"
+	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpgtest"
+	"github.com/hardenedpg/pulumi-hardenedpg/internal/plan"
+	"github.com/hardenedpg/pulumi-hardenedpg/internal/stack"
+)
+
+// analyzer is the pack's binary, started as the engine starts it, spoken to over its gRPC port.
+type analyzer struct {
+	client pulumirpc.AnalyzerClient
+}
+
+func startAnalyzer(t *testing.T) *analyzer {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "hardenedpg-policy")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	require.NoError(t, err, "%s", out)
+	cmd := exec.Command(bin) //nolint:gosec // the test's own build
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	cmd.Stderr = os.Stderr
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	// The analyzer protocol: the plugin's first line of output is its port.
+	port, err := bufio.NewReader(stdout).ReadString('\n')
+	require.NoError(t, err)
+	conn, err := grpc.NewClient("127.0.0.1:"+strings.TrimSpace(port), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = conn.Close() })
+	return &analyzer{client: pulumirpc.NewAnalyzerClient(conn)}
+}
+
+// run drives one preview as the engine does: handshake, stack configuration, the pack's policies
+// and their config, every resource on its own, then the stack. It returns the diagnostics by
+// policy name, or the error of the run.
+func (a *analyzer) run(t *testing.T, g *baseline.Graph, waivers map[string]any) (map[string][]*pulumirpc.AnalyzeDiagnostic, error) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	dir, err := os.Getwd()
+	require.NoError(t, err)
+	_, err = a.client.Handshake(ctx, &pulumirpc.AnalyzerHandshakeRequest{RootDirectory: &dir, ProgramDirectory: &dir})
+	require.NoError(t, err)
+	_, err = a.client.ConfigureStack(ctx, &pulumirpc.AnalyzerStackConfigureRequest{Stack: "test", Project: "test", DryRun: true})
+	require.NoError(t, err)
+	info, err := a.client.GetAnalyzerInfo(ctx, &emptypb.Empty{})
+	require.NoError(t, err)
+	require.Len(t, info.GetPolicies(), len(baseline.Catalog)+2)
+	config := map[string]*pulumirpc.PolicyConfig{}
+	if waivers != nil {
+		props, err := structpb.NewStruct(map[string]any{"waivers": waivers})
+		require.NoError(t, err)
+		config[WaiversPolicy] = &pulumirpc.PolicyConfig{EnforcementLevel: pulumirpc.EnforcementLevel_ADVISORY, Properties: props}
+	}
+	_, err = a.client.Configure(ctx, &pulumirpc.ConfigureAnalyzerRequest{PolicyConfig: config})
+	require.NoError(t, err)
+
+	var resources []*pulumirpc.AnalyzerResource
+	for _, r := range g.Resources {
+		props := map[string]any{}
+		for k, v := range r.Outputs {
+			props[k] = v
+		}
+		for k, v := range r.Inputs {
+			props[k] = v
+		}
+		if r.ID != "" {
+			props["id"] = r.ID
+		}
+		pm, err := plugin.MarshalProperties(resource.NewPropertyMapFromMap(props), plugin.MarshalOptions{KeepUnknowns: true})
+		require.NoError(t, err)
+		resources = append(resources, &pulumirpc.AnalyzerResource{
+			Type: r.Type, Urn: r.URN, Name: r.Name, Properties: pm, Parent: r.Parent, Dependencies: r.DependsOn,
+			Options: &pulumirpc.AnalyzerResourceOptions{Protect: r.Protect},
+		})
+	}
+	for _, r := range resources {
+		if _, err := a.client.Analyze(ctx, &pulumirpc.AnalyzeRequest{Type: r.Type, Urn: r.Urn, Name: r.Name, Properties: r.Properties, Options: r.Options}); err != nil {
+			return nil, err
+		}
+	}
+	res, err := a.client.AnalyzeStack(ctx, &pulumirpc.AnalyzeStackRequest{Resources: resources})
+	require.NoError(t, err)
+	byPolicy := map[string][]*pulumirpc.AnalyzeDiagnostic{}
+	for _, d := range res.GetDiagnostics() {
+		byPolicy[d.GetPolicyName()] = append(byPolicy[d.GetPolicyName()], d)
+	}
+	return byPolicy, nil
+}
+
+func recorded(t *testing.T, name string) (*baseline.Graph, baseline.Waivers) {
+	t.Helper()
+	sc, err := plan.ReadStackConfig("..", name)
+	require.NoError(t, err)
+	m := hardenedpgtest.New()
+	result, err := plan.Run(sc, m, stack.Program)
+	require.NoError(t, err)
+	waivers := baseline.Waivers{}
+	for _, c := range result.Controls {
+		if c.Status == baseline.Waived {
+			waivers[c.Key] = c.Waiver
+		}
+	}
+	return m.Graph(), waivers
+}
+
+func TestPackJudgesProdDevAndTheRegistryExample(t *testing.T) {
+	a := startAnalyzer(t)
+
+	t.Run("prod: no control is violated", func(t *testing.T) {
+		g, _ := recorded(t, "prod")
+		got, err := a.run(t, g, nil)
+		require.NoError(t, err)
+		// The private-subnet proof is a look-up the engine does not show a pack: unproven, as advice.
+		require.Len(t, got[UnprovenPolicy], 1)
+		assert.True(t, strings.HasPrefix(got[UnprovenPolicy][0].GetMessage(), "Controls whose evidence a policy pack cannot see (look-ups, values unknown until apply): not passed, not failed\n[high] rds-private-subnets UNPROVEN: database-subnet-group-subnets: subnet subnet-0a1b2c3d4e5f60011: its route table is only known to a look-up"),
+			got[UnprovenPolicy][0].GetMessage())
+		delete(got, UnprovenPolicy)
+		assert.Empty(t, got)
+	})
+
+	t.Run("dev: every waiver honoured from the pack's config", func(t *testing.T) {
+		g, waivers := recorded(t, "dev")
+		require.Len(t, waivers, 12)
+		config := map[string]any{}
+		for k, v := range waivers {
+			config[k] = v
+		}
+		got, err := a.run(t, g, config)
+		require.NoError(t, err)
+		delete(got, UnprovenPolicy)
+		assert.Empty(t, got)
+
+		// Without them, each waived control is a violation, at its severity's enforcement level.
+		got, err = a.run(t, g, nil)
+		require.NoError(t, err)
+		delete(got, UnprovenPolicy)
+		assert.ElementsMatch(t, slices.Collect(func(yield func(string) bool) {
+			for k := range waivers {
+				if !yield(k) {
+					return
+				}
+			}
+		}), keysOf(got))
+		d := got["backup-independent-copy"][0]
+		assert.Equal(t, pulumirpc.EnforcementLevel_MANDATORY, d.GetEnforcementLevel())
+		assert.Equal(t, pulumirpc.EnforcementLevel_ADVISORY, got["rds-multi-az"][0].GetEnforcementLevel())
+		assert.Equal(t, "urn:pulumi:dev::hardenedpg::hardenedpg:index:Database$hardenedpg:index:Instance$aws:rds/instance:Instance::database-instance-db", d.GetUrn())
+	})
+
+	t.Run("a bad waiver fails the run", func(t *testing.T) {
+		g, _ := recorded(t, "prod")
+		_, err := a.run(t, g, map[string]any{"rds-encrypted": "trust me", "no-such-control": "x", "rds-multi-az": " "})
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), WaiversPolicy+`.waivers["no-such-control"]: "no-such-control" is not a control key; waivable keys: `)
+		assert.Contains(t, err.Error(), WaiversPolicy+`.waivers["rds-encrypted"]: control rds-encrypted (Storage is encrypted) cannot be waived`)
+		assert.Contains(t, err.Error(), WaiversPolicy+`.waivers["rds-multi-az"]: the reason is empty; say why the control is relaxed`)
+	})
+
+	t.Run("the registry example: each failure named", func(t *testing.T) {
+		got, err := a.run(t, registryExample(t, false), nil)
+		require.NoError(t, err)
+		unproven := got[UnprovenPolicy]
+		delete(got, UnprovenPolicy)
+		assert.Equal(t, registryExampleFailures, keysOf(got))
+		require.Len(t, unproven, 1)
+		assert.Contains(t, unproven[0].GetMessage(), "rds-private-subnets UNPROVEN")
+		msg := got["pg-scram"][0].GetMessage()
+		assert.Equal(t, "Only SCRAM-SHA-256 passwords: stored as SCRAM, and RDS accepts no md5 password\n"+
+			"[high] pg-scram FAIL: default.postgres17: rds.accepted_password_auth_method is not set, so it is RDS's default \"md5+scram\" for postgres17, want scram (md5+scram lets md5-stored passwords sign in)\n"+
+			"references: hardenedpg only\n"+
+			"read: urn:pulumi:example::registry::aws:rds/instance:Instance::default\n"+
+			`relax it with a reason: {"hardenedpg-waivers": {"waivers": {"pg-scram": "..."}}}`, msg)
+	})
+}
+
+func keysOf[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
