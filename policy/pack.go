@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -152,8 +153,8 @@ func Message(r baseline.Result) string {
 	if len(refs) == 0 {
 		refs = []string{"hardenedpg only"}
 	}
-	return fmt.Sprintf("[%s] %s %s: %s\nreferences: %s\nread: %s\nrelax it with a reason: {%q: {\"waivers\": {%q: \"...\"}}}",
-		r.Severity, r.Key, strings.ToUpper(string(r.Status)), r.Detail, strings.Join(refs, "; "), strings.Join(r.Resources, ", "), WaiversPolicy, r.Key)
+	return fmt.Sprintf("%s %s (%s): %s\nreferences: %s\nread: %s\nrelax it with a reason: {%q: {\"waivers\": {%q: \"...\"}}}",
+		r.Key, strings.ToUpper(string(r.Status)), r.Severity, r.Detail, strings.Join(refs, "; "), strings.Join(r.Resources, ", "), WaiversPolicy, r.Key)
 }
 
 func firstOf(urns []string) string {
@@ -171,14 +172,87 @@ func GraphOf(resources []policyx.AnalyzerResource) *baseline.Graph {
 	g := &baseline.Graph{NoLookups: true}
 	for _, r := range resources {
 		props := plainMap(r.Properties)
+		// A component (hardenedpg:index:SecurityGroup) may have an output named id; only a
+		// provider's resource has an ID.
+		custom := !strings.Contains(r.Type, ":index:") || strings.HasPrefix(r.Type, "random:")
 		id, _ := props["id"].(string)
+		if !custom {
+			id = ""
+		}
 		g.Resources = append(g.Resources, baseline.Resource{
 			URN: r.URN, Type: r.Type, Name: r.Name, Parent: r.Parent, Protect: r.Options.Protect,
-			Custom: strings.Count(r.Type, ":") == 2 && !strings.Contains(r.Type, ":index:"), DependsOn: r.Dependencies,
-			ID: id, Inputs: props, Outputs: props,
+			Custom: custom, DependsOn: r.Dependencies, ID: id, Inputs: props, Outputs: props,
 		})
 	}
+	inferIDs(g, resources)
 	return g
+}
+
+// inferIDs gives a resource the engine sent without an id (the properties an analyzer sees carry
+// none) the one value that names it: an ID property (…Id, …Ids) that depends on that resource
+// alone and holds a single ID-shaped value matching no known id, as an instance's
+// vpcSecurityGroupIds holds its group's. A bucket's id is its name (the provider's aws_s3_bucket).
+func inferIDs(g *baseline.Graph, resources []policyx.AnalyzerResource) {
+	for i := range g.Resources {
+		if r := &g.Resources[i]; r.ID == "" && r.Type == baseline.TypeBucket {
+			r.ID, _ = r.Inputs["bucket"].(string)
+		}
+	}
+	byURN := map[string]*baseline.Resource{}
+	ids := map[string]bool{}
+	for i := range g.Resources {
+		byURN[g.Resources[i].URN] = &g.Resources[i]
+		if g.Resources[i].ID != "" {
+			ids[g.Resources[i].ID] = true
+		}
+	}
+	for i, r := range resources {
+		for _, key := range slices.Sorted(maps.Keys(r.PropertyDependencies)) {
+			if !strings.HasSuffix(key, "Id") && !strings.HasSuffix(key, "Ids") {
+				continue
+			}
+			var lacking []*baseline.Resource
+			for _, dep := range r.PropertyDependencies[key] {
+				if d := byURN[dep]; d != nil && d.Custom && d.ID == "" {
+					lacking = append(lacking, d)
+				}
+			}
+			if len(lacking) != 1 {
+				continue
+			}
+			var unmatched []string
+			for _, v := range stringsIn(g.Resources[i].Inputs[key]) {
+				if !ids[v] && idShaped(v) {
+					unmatched = append(unmatched, v)
+				}
+			}
+			if len(unmatched) == 1 {
+				lacking[0].ID = unmatched[0]
+				ids[unmatched[0]] = true
+			}
+		}
+	}
+}
+
+// idShaped is what an AWS resource ID looks like (sg-…, a plan's UUID), not an ARN or a document.
+func idShaped(v string) bool {
+	return v != "" && v != baseline.Unknown && !strings.HasPrefix(v, "arn:") && !strings.ContainsAny(v, " {}\"/:")
+}
+
+func stringsIn(v any) []string {
+	switch v := v.(type) {
+	case string:
+		return []string{v}
+	case []any:
+		var out []string
+		for _, e := range v {
+			if s, ok := e.(string); ok {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	return nil
 }
 
 func plainMap(m property.Map) map[string]any {

@@ -135,7 +135,7 @@ func TestPackJudgesProdDevAndTheRegistryExample(t *testing.T) {
 		require.NoError(t, err)
 		// The private-subnet proof is a look-up the engine does not show a pack: unproven, as advice.
 		require.Len(t, got[UnprovenPolicy], 1)
-		assert.True(t, strings.HasPrefix(got[UnprovenPolicy][0].GetMessage(), "Controls whose evidence a policy pack cannot see (look-ups, values unknown until apply): not passed, not failed\n[high] rds-private-subnets UNPROVEN: database-subnet-group-subnets: subnet subnet-0a1b2c3d4e5f60011: its route table is only known to a look-up"),
+		assert.True(t, strings.HasPrefix(got[UnprovenPolicy][0].GetMessage(), "Controls whose evidence a policy pack cannot see (look-ups, values unknown until apply): not passed, not failed\nrds-private-subnets UNPROVEN (high): database-subnet-group-subnets: subnet subnet-0a1b2c3d4e5f60011: its route table is only known to a look-up"),
 			got[UnprovenPolicy][0].GetMessage())
 		delete(got, UnprovenPolicy)
 		assert.Empty(t, got)
@@ -189,7 +189,7 @@ func TestPackJudgesProdDevAndTheRegistryExample(t *testing.T) {
 		assert.Contains(t, unproven[0].GetMessage(), "rds-private-subnets UNPROVEN")
 		msg := got["pg-scram"][0].GetMessage()
 		assert.Equal(t, "Only SCRAM-SHA-256 passwords: stored as SCRAM, and RDS accepts no md5 password\n"+
-			"[high] pg-scram FAIL: default.postgres17: rds.accepted_password_auth_method is not set, so it is RDS's default \"md5+scram\" for postgres17, want scram (md5+scram lets md5-stored passwords sign in)\n"+
+			"pg-scram FAIL (high): default.postgres17: rds.accepted_password_auth_method is not set, so it is RDS's default \"md5+scram\" for postgres17, want scram (md5+scram lets md5-stored passwords sign in)\n"+
 			"references: hardenedpg only\n"+
 			"read: urn:pulumi:example::registry::aws:rds/instance:Instance::default\n"+
 			`relax it with a reason: {"hardenedpg-waivers": {"waivers": {"pg-scram": "..."}}}`, msg)

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
@@ -154,4 +155,70 @@ func TestEngineRunsTheStacks(t *testing.T) {
 			require.NoError(t, err, "dev waives deletion protection, so it can be torn down")
 		})
 	}
+}
+
+// policyEvents runs a preview with the policy pack binary and returns its violations by policy name.
+func policyEvents(t *testing.T, ctx context.Context, s auto.Stack, pack string, opts ...optpreview.Option) (map[string][]apitype.PolicyEvent, error) {
+	t.Helper()
+	ch := make(chan events.EngineEvent)
+	got := map[string][]apitype.PolicyEvent{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for e := range ch {
+			if e.PolicyEvent != nil {
+				got[e.PolicyEvent.PolicyName] = append(got[e.PolicyEvent.PolicyName], *e.PolicyEvent)
+			}
+		}
+	}()
+	opts = append(opts, optpreview.PolicyPacks(pack), optpreview.EventStreams(ch))
+	_, err := s.Preview(ctx, opts...)
+	<-done
+	return got, err
+}
+
+// The policy pack runs inside the real engine. Given a directory, the CLI starts a `runtime: go`
+// pack through the Go language host, pulumi-language-go, which this machine cannot have; given an
+// executable, it starts it as a binary analyzer plugin (pkg/resource/plugin/analyzer_plugin.go,
+// NewPolicyAnalyzer), which is what `go build ./policy` makes.
+func TestPolicyPackThroughTheCLI(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	pack := filepath.Join(t.TempDir(), "hardenedpg-policy")
+	run(t, repoRoot(t), os.Environ(), "go", "build", "-o", pack, "./policy")
+
+	s := e.stackOf(t, ctx, "prod")
+	// The first preview: nothing fails (the stand-in previews the outputs it will create; against
+	// AWS, values computed at apply are unknown and make the controls reading them unproven).
+	got, err := policyEvents(t, ctx, s, pack)
+	require.NoError(t, err)
+	require.NotEmpty(t, got["hardenedpg-unproven"])
+	for name, evs := range got {
+		assert.Equal(t, "hardenedpg-unproven", name, "%s: %s", name, evs[0].Message)
+	}
+
+	_, err = s.Up(ctx)
+	require.NoError(t, err)
+	got, err = policyEvents(t, ctx, s, pack)
+	require.NoError(t, err)
+	unproven := got["hardenedpg-unproven"]
+	delete(got, "hardenedpg-unproven")
+	assert.Empty(t, got, "prod violates no control once its values are known")
+	require.Len(t, unproven, 1)
+	assert.Contains(t, unproven[0].Message, "rds-private-subnets UNPROVEN")
+
+	// A weakened program is reported, named with its references, at its severity's level.
+	require.NoError(t, s.SetConfigWithOptions(ctx, "hardenedpg:waivers.rds-multi-az", auto.ConfigValue{Value: "engine test"}, &auto.ConfigOptions{Path: true}))
+	require.NoError(t, s.SetConfig(ctx, "hardenedpg:multiAz", auto.ConfigValue{Value: "false"}))
+	got, err = policyEvents(t, ctx, s, pack)
+	require.NoError(t, err, "rds-multi-az is medium: advisory")
+	require.Len(t, got["rds-multi-az"], 1)
+	assert.Equal(t, "advisory", got["rds-multi-az"][0].EnforcementLevel)
+	assert.Contains(t, got["rds-multi-az"][0].Message, "rds-multi-az FAIL (medium): database-instance-db: multiAz is false, want true\nreferences: Security Hub RDS.5; Prowler ")
+
+	config := filepath.Join(t.TempDir(), "waivers.json")
+	require.NoError(t, os.WriteFile(config, []byte(`{"hardenedpg-waivers": {"waivers": {"rds-multi-az": "engine test: one AZ"}}}`), 0o600))
+	got, err = policyEvents(t, ctx, s, pack, optpreview.PolicyPackConfigs(config))
+	require.NoError(t, err)
+	assert.Empty(t, got["rds-multi-az"], "waived by the pack's config")
 }

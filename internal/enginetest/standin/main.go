@@ -71,7 +71,18 @@ func (p *standin) DiffConfig(context.Context, *pulumirpc.DiffRequest) (*pulumirp
 	return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE}, nil
 }
 
-func (p *standin) Configure(context.Context, *pulumirpc.ConfigureRequest) (*pulumirpc.ConfigureResponse, error) {
+// Configure takes the provider's region, as AWS would: a provider pinned to another region makes
+// ARNs of that region.
+func (p *standin) Configure(_ context.Context, req *pulumirpc.ConfigureRequest) (*pulumirpc.ConfigureResponse, error) {
+	region := req.GetVariables()["aws:config:region"]
+	if args := req.GetArgs(); args != nil {
+		if r := args.GetFields()["region"].GetStringValue(); r != "" {
+			region = r
+		}
+	}
+	if region != "" {
+		p.monitor.Region = region
+	}
 	return &pulumirpc.ConfigureResponse{AcceptSecrets: true, SupportsPreview: true, AcceptResources: true}, nil
 }
 
