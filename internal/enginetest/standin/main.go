@@ -74,13 +74,7 @@ func (p *standin) DiffConfig(context.Context, *pulumirpc.DiffRequest) (*pulumirp
 // Configure takes the provider's region, as AWS would: a provider pinned to another region makes
 // ARNs of that region.
 func (p *standin) Configure(_ context.Context, req *pulumirpc.ConfigureRequest) (*pulumirpc.ConfigureResponse, error) {
-	region := req.GetVariables()["aws:config:region"]
-	if args := req.GetArgs(); args != nil {
-		if r := args.GetFields()["region"].GetStringValue(); r != "" {
-			region = r
-		}
-	}
-	if region != "" {
+	if region := req.GetArgs().GetFields()["region"].GetStringValue(); region != "" {
 		p.monitor.Region = region
 	}
 	return &pulumirpc.ConfigureResponse{AcceptSecrets: true, SupportsPreview: true, AcceptResources: true}, nil
