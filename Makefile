@@ -11,7 +11,7 @@ PULUMI ?= pulumi
 # The packages of make check: all but the engine test and the real-PostgreSQL tests.
 CHECK_PKGS = $(shell $(GO) list ./... | grep -v -e /internal/enginetest -e /internal/pgtest)
 
-.PHONY: all build check test test-deps vet lint plan sql bench cli pulumi-release preview up drift scorecard bin/plan bin/previewguard print-pulumi-version
+.PHONY: all build check test test-deps vet lint plan sql bench cli pulumi-release preview up drift scorecard policy-config bin/hardenedpg-policy bin/plan bin/previewguard print-pulumi-version
 
 all: build test
 
@@ -51,6 +51,15 @@ bin/plan:
 ## bin/previewguard: refuses a preview that would replace or delete what holds data or evidence.
 bin/previewguard:
 	@$(GO) build -o bin/previewguard ./cmd/previewguard
+
+## bin/hardenedpg-policy: the control catalog as a policy pack (pulumi preview --policy-pack bin/hardenedpg-policy).
+bin/hardenedpg-policy:
+	@$(GO) build -o bin/hardenedpg-policy ./policy
+
+## policy-config: the policy pack's config for a stack: the waivers its own config gives, so the
+## pack relaxes exactly what the stack relaxes (bin/policy-config-$(STACK).json).
+policy-config: bin/plan
+	@bin/plan -stack $(STACK) -waivers-json > bin/policy-config-$(STACK).json
 
 print-pulumi-version:
 	@echo $(PULUMI_VERSION)

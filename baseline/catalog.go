@@ -201,6 +201,10 @@ func Lookup(key string) (Control, bool) {
 	return Control{}, false
 }
 
+// PackWaiversPolicy is the policy of the policy pack (./policy) whose config holds waivers:
+// {"hardenedpg-waivers": {"waivers": {"<control key>": "<reason>"}}}.
+const PackWaiversPolicy = "hardenedpg-waivers"
+
 // Waivers maps a control key to the reason it is relaxed. A waiver is the only way to relax a
 // hardened default; it is applied and reported as "waived" with its reason.
 type Waivers map[string]string

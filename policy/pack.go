@@ -20,7 +20,7 @@ const (
 	// PackName is the policy pack's name.
 	PackName = "hardenedpg"
 	// WaiversPolicy carries the waivers as its config: {"waivers": {"<control key>": "<reason>"}}.
-	WaiversPolicy = "hardenedpg-waivers"
+	WaiversPolicy = baseline.PackWaiversPolicy
 	// UnprovenPolicy reports, as advice, the controls whose evidence a policy pack cannot see.
 	UnprovenPolicy = "hardenedpg-unproven"
 )

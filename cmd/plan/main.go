@@ -37,6 +37,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	stackName := flags.String("stack", "dev", "stack whose Pulumi.<stack>.yaml is read")
 	asJSON := flags.Bool("json", false, "print one JSON document instead of the tree and scorecard")
 	asSQL := flags.Bool("sql", false, "print only the bootstrap SQL of the stack (config key hardenedpg:bootstrap)")
+	asWaivers := flags.Bool("waivers-json", false, "print only the policy pack config that waives what the stack waives")
 	dir := flags.String("dir", ".", "directory holding Pulumi.yaml")
 	networkOutputs := flags.String("network-outputs", "", "JSON file of the network stack's outputs (pulumi stack output --json -s <networkStack>), for a stack with hardenedpg:networkStack")
 	if err := flags.Parse(args); err != nil {
@@ -64,6 +65,20 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return exitBadConfig
 		}
 		return exitFailed
+	}
+	if *asWaivers {
+		waivers := map[string]string{}
+		for _, c := range result.Controls {
+			if c.Status == baseline.Waived {
+				waivers[c.Key] = c.Waiver
+			}
+		}
+		doc := map[string]any{baseline.PackWaiversPolicy: map[string]any{"waivers": waivers}}
+		if err := json.NewEncoder(stdout).Encode(doc); err != nil {
+			fmt.Fprintln(stderr, err)
+			return exitFailed
+		}
+		return exitFor(result.Summary)
 	}
 	if *asSQL {
 		sql, ok := result.Outputs["bootstrapSql"].(string)

@@ -281,3 +281,20 @@ func TestPlanNetworkStackNeedsItsOutputs(t *testing.T) {
 	assert.Equal(t, exitBadConfig, code)
 	assert.Equal(t, "-network-outputs "+outputs+": stack prod has no hardenedpg:networkStack to answer\n", errOut.String())
 }
+
+// The policy pack relaxes exactly what the stack relaxes: -waivers-json gives its config.
+func TestPlanWaiversForThePolicyPack(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run([]string{"-stack", "dev", "-dir", "../..", "-waivers-json"}, &out, &errOut)
+	assert.Equal(t, exitOK, code, errOut.String())
+	var doc map[string]map[string]map[string]string
+	require.NoError(t, json.Unmarshal(out.Bytes(), &doc))
+	waivers := doc[baseline.PackWaiversPolicy]["waivers"]
+	assert.Len(t, waivers, 12)
+	assert.Equal(t, "dev: a standby doubles the cost and dev tolerates an outage", waivers["rds-multi-az"])
+
+	out.Reset()
+	code = run([]string{"-stack", "prod", "-dir", "../..", "-waivers-json"}, &out, &errOut)
+	assert.Equal(t, exitOK, code)
+	assert.Equal(t, `{"hardenedpg-waivers":{"waivers":{}}}`+"\n", out.String())
+}
