@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
@@ -82,6 +83,12 @@ type Database struct {
 	Backup    *BackupPlan
 	// Replication is nil without BackupReplicationRegion.
 	Replication *BackupReplication
+}
+
+// GrantConnect lets the IAM role named role connect to the database as dbUser only: see
+// Instance.GrantConnect.
+func (d *Database) GrantConnect(ctx *pulumi.Context, name string, role pulumi.StringInput, dbUser string, opts ...pulumi.ResourceOption) (*iam.RolePolicy, error) {
+	return d.Instance.GrantConnect(ctx, name, role, dbUser, opts...)
 }
 
 // DatabaseType is the component's type token.

@@ -305,3 +305,36 @@ func TestDatabaseWithOwnProviderNeedsAReplicationProvider(t *testing.T) {
   BackupReplicationProvider = <nil>: required with BackupReplicationRegion when the Database gets an aws provider of its own: give a provider for eu-central-1 with the same credentials`)
 	assert.Len(t, awsResources(m), 1, "only the team's provider")
 }
+
+// GrantConnect gives one role one database user, by the exact rds-db ARN AWS documents:
+// arn:aws:rds-db:region:account-id:dbuser:DbiResourceId/db-user-name.
+func TestDatabaseGrantConnect(t *testing.T) {
+	args := databaseArgs()
+	args.IAMDatabaseUsers = []string{"orders_api", "orders_reporting"}
+	var grantErr error
+	m := mustRun(t, nil, func(ctx *pulumi.Context) error {
+		db, err := hardenedpg.NewDatabase(ctx, "db", args)
+		if err != nil {
+			return err
+		}
+		if _, err := db.GrantConnect(ctx, "api-connect", pulumi.String("orders-api-role"), "orders_api"); err != nil {
+			return err
+		}
+		_, grantErr = db.GrantConnect(ctx, "admin-connect", pulumi.String("orders-api-role"), "dbadmin")
+		return nil
+	})
+	policy := only(t, m, "aws:iam/rolePolicy:RolePolicy")
+	assert.Equal(t, "api-connect", policy.Name)
+	assert.Equal(t, "orders-api-role", policy.Inputs["role"])
+	resourceID := only(t, m, baseline.TypeInstance).Outputs["resourceId"]
+	require.NotEmpty(t, resourceID)
+	var doc hardenedpg.PolicyDocument
+	require.NoError(t, json.Unmarshal([]byte(policy.Inputs["policy"].(string)), &doc))
+	require.Len(t, doc.Statement, 1)
+	assert.Equal(t, []string{"rds-db:connect"}, doc.Statement[0].Action)
+	assert.Equal(t, []string{"arn:aws:rds-db:eu-west-1:123456789012:dbuser:" + resourceID.(string) + "/orders_api"}, doc.Statement[0].Resource)
+	assert.Equal(t, "Allow", doc.Statement[0].Effect)
+
+	require.Error(t, grantErr)
+	assert.Equal(t, `hardenedpg: GrantConnect "admin-connect": database user "dbadmin" is not one of IAMDatabaseUsers (orders_api, orders_reporting): only they are granted rds_iam and can sign in with an IAM token`, grantErr.Error())
+}

@@ -110,6 +110,9 @@ type Instance struct {
 	MasterUserSecretArn pulumi.StringOutput `pulumi:"masterUserSecretArn"`
 	// ConnectPolicy is an IAM policy document granting rds-db:connect as IAMDatabaseUsers.
 	ConnectPolicy pulumi.StringOutput `pulumi:"connectPolicy"`
+
+	env      awsEnv
+	iamUsers []string
 }
 
 // InstanceType is the component's type token.
@@ -384,6 +387,7 @@ func newInstance(ctx *pulumi.Context, name string, a *InstanceArgs, env awsEnv, 
 	c.ConnectPolicy = inst.ResourceId.ApplyT(func(resourceID string) string {
 		return connectPolicy(env, resourceID, s.IAMDatabaseUsers)
 	}).(pulumi.StringOutput)
+	c.env, c.iamUsers = env, slices.Clone(s.IAMDatabaseUsers)
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"address": c.Address, "port": c.Port, "endpoint": c.Endpoint, "arn": c.Arn,
 		"resourceId": c.ResourceID, "masterUserSecretArn": c.MasterUserSecretArn, "connectPolicy": c.ConnectPolicy,
@@ -391,6 +395,22 @@ func newInstance(ctx *pulumi.Context, name string, a *InstanceArgs, env awsEnv, 
 		return nil, err
 	}
 	return c, nil
+}
+
+// GrantConnect lets the IAM role named role connect as one database user, and as no other: an
+// inline role policy allowing rds-db:connect on exactly that user's ARN, as CDK's grantConnect.
+// The user must be one of IAMDatabaseUsers, the only ones that can sign in with a token. Options
+// apply to the policy (its parent is the Instance unless given).
+func (c *Instance) GrantConnect(ctx *pulumi.Context, name string, role pulumi.StringInput, dbUser string, opts ...pulumi.ResourceOption) (*iam.RolePolicy, error) {
+	if !slices.Contains(c.iamUsers, dbUser) {
+		return nil, fmt.Errorf("hardenedpg: GrantConnect %q: database user %q is not one of IAMDatabaseUsers (%s): only they are granted rds_iam and can sign in with an IAM token",
+			name, dbUser, strings.Join(c.iamUsers, ", "))
+	}
+	policy := c.ResourceID.ApplyT(func(resourceID string) string {
+		return connectPolicy(c.env, resourceID, []string{dbUser})
+	}).(pulumi.StringOutput)
+	return iam.NewRolePolicy(ctx, name, &iam.RolePolicyArgs{Role: role, Policy: policy},
+		append([]pulumi.ResourceOption{pulumi.Parent(c)}, opts...)...)
 }
 
 // connectPolicy grants rds-db:connect as the named database users of one instance; empty when
@@ -401,6 +421,8 @@ func connectPolicy(env awsEnv, resourceID string, users []string) string {
 	}
 	resources := make([]string, len(users))
 	for i, u := range users {
+		// arn:aws:rds-db:region:account-id:dbuser:DbiResourceId/db-user-name, per
+		// https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html
 		resources[i] = fmt.Sprintf("arn:%s:rds-db:%s:%s:dbuser:%s/%s", env.Partition, env.Region, env.AccountID, resourceID, u)
 	}
 	return PolicyDocument{Statement: []PolicyStatement{{
