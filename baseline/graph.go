@@ -10,15 +10,17 @@ import (
 
 // Resource is one resource of a recorded stack, as the engine registered it.
 type Resource struct {
-	URN       string         `json:"urn"`
-	Type      string         `json:"type"`
-	Name      string         `json:"name"`
-	Parent    string         `json:"parent"`
-	Custom    bool           `json:"custom"`
-	Protect   bool           `json:"protect"`
-	DependsOn []string       `json:"dependsOn"`
-	ID        string         `json:"-"`
-	Inputs    map[string]any `json:"inputs"`
+	URN       string   `json:"urn"`
+	Type      string   `json:"type"`
+	Name      string   `json:"name"`
+	Parent    string   `json:"parent"`
+	Custom    bool     `json:"custom"`
+	Protect   bool     `json:"protect"`
+	DependsOn []string `json:"dependsOn"`
+	// Aliases are the URNs the resource was known by before: the engine moves their state to it.
+	Aliases []string       `json:"aliases"`
+	ID      string         `json:"-"`
+	Inputs  map[string]any `json:"inputs"`
 	// Outputs are the resource's state after creation (ARNs, IDs, auto-names).
 	Outputs map[string]any `json:"-"`
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 
 	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 )
@@ -172,9 +173,9 @@ func (m *Monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 		r.DependsOn = append([]string(nil), rpc.GetDependencies()...)
 		sort.Strings(r.DependsOn)
 		r.IgnoreChanges = rpc.GetIgnoreChanges()
-		r.Aliases = rpc.GetAliasURNs()
 		m.mu.Lock()
 		r.URN = m.urn(r.Parent, r.Type, r.Name)
+		r.Aliases = append(rpc.GetAliasURNs(), m.aliasURNs(r, rpc.GetAliases())...)
 		m.mu.Unlock()
 	}
 	id, state := m.answer(args)
@@ -198,6 +199,43 @@ func (m *Monitor) urn(parent, typ, name string) string {
 		stack, project = string(p.Stack()), string(p.Project())
 	}
 	return string(resource.NewURN(tokens.QName(stack), tokens.PackageName(project), parentType, tokens.Type(typ), name))
+}
+
+// aliasURNs are the URNs the aliases of r name, as the engine resolves them: an alias spec keeps
+// what it does not set (name, type, parent) from the resource.
+func (m *Monitor) aliasURNs(r Resource, aliases []*pulumirpc.Alias) []string {
+	var out []string
+	for _, a := range aliases {
+		if u := a.GetUrn(); u != "" {
+			out = append(out, u)
+			continue
+		}
+		spec := a.GetSpec()
+		if spec == nil {
+			continue
+		}
+		name, typ, parent := r.Name, r.Type, r.Parent
+		if spec.GetName() != "" {
+			name = spec.GetName()
+		}
+		if spec.GetType() != "" {
+			typ = spec.GetType()
+		}
+		switch {
+		case spec.GetNoParent():
+			parent = stackURN(r.URN)
+		case spec.GetParentUrn() != "":
+			parent = spec.GetParentUrn()
+		}
+		out = append(out, m.urn(parent, typ, name))
+	}
+	return out
+}
+
+// stackURN is the URN of the stack resource of the stack a URN belongs to.
+func stackURN(urn string) string {
+	u := resource.URN(urn)
+	return string(resource.NewURN(u.Stack(), u.Project(), "", resource.RootStackType, string(u.Project())+"-"+string(u.Stack())))
 }
 
 // hash is a deterministic digest of a resource's identity.
@@ -498,7 +536,7 @@ func (m *Monitor) Graph() *baseline.Graph {
 	for _, r := range m.Resources() {
 		g.Resources = append(g.Resources, baseline.Resource{
 			URN: r.URN, Type: r.Type, Name: r.Name, Parent: r.Parent, Custom: r.Custom, Protect: r.Protect,
-			DependsOn: r.DependsOn, ID: r.ID, Inputs: r.Inputs, Outputs: r.Outputs,
+			DependsOn: r.DependsOn, Aliases: r.Aliases, ID: r.ID, Inputs: r.Inputs, Outputs: r.Outputs,
 		})
 	}
 	for _, inv := range m.Invokes() {

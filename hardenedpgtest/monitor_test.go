@@ -86,3 +86,25 @@ func TestAnswersConfiguredSubnetsAndUnknownInvokes(t *testing.T) {
 	assert.Equal(t, "aws:ec2/getVpc:getVpc", invokes[3].Token)
 	assert.NotEmpty(t, invokes[3].Err)
 }
+
+// Aliases are recorded as the URNs the engine would move state from, whether given as a URN or as
+// a spec that keeps the rest from the resource.
+func TestRecordsAliasesAsURNs(t *testing.T) {
+	m := hardenedpgtest.New()
+	err := m.Run("p", "s", nil, nil, func(ctx *pulumi.Context) error {
+		parent := &struct{ pulumi.ResourceState }{}
+		if err := ctx.RegisterComponentResource("hardenedpg:index:Thing", "thing", parent); err != nil {
+			return err
+		}
+		_, err := kms.NewKey(ctx, "key", &kms.KeyArgs{Description: pulumi.String("k")}, pulumi.Parent(parent),
+			pulumi.Aliases([]pulumi.Alias{{Name: pulumi.String("old-key")}, {NoParent: pulumi.Bool(true)}}))
+		return err
+	})
+	require.NoError(t, err)
+	key := m.ByType("aws:kms/key:Key")[0]
+	assert.Equal(t, "urn:pulumi:s::p::hardenedpg:index:Thing$aws:kms/key:Key::key", key.URN)
+	assert.ElementsMatch(t, []string{
+		"urn:pulumi:s::p::hardenedpg:index:Thing$aws:kms/key:Key::old-key",
+		"urn:pulumi:s::p::aws:kms/key:Key::key",
+	}, key.Aliases)
+}

@@ -85,6 +85,9 @@ func WriteJSON(w io.Writer, r *Result) error {
 		if doc.Resources[i].DependsOn == nil {
 			doc.Resources[i].DependsOn = []string{}
 		}
+		if doc.Resources[i].Aliases == nil {
+			doc.Resources[i].Aliases = []string{}
+		}
 	}
 	sort.Slice(doc.Resources, func(i, j int) bool { return doc.Resources[i].URN < doc.Resources[j].URN })
 	enc := json.NewEncoder(w)
