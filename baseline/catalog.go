@@ -63,6 +63,24 @@ const (
 	TypeFirehose           = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream"
 	TypeBackupReplication  = "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"
 	TypeBackupPlan         = "aws:backup/plan:Plan"
+	TypeKeyAlias           = "aws:kms/alias:Alias"
+	TypeTopicPolicy        = "aws:sns/topicPolicy:TopicPolicy"
+	TypeBucketOwnership    = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+	TypeBucketLifecycle    = "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"
+	TypeRolePolicyAttach   = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+	TypeMetricAlarm        = "aws:cloudwatch/metricAlarm:MetricAlarm"
+	TypeLogMetricFilter    = "aws:cloudwatch/logMetricFilter:LogMetricFilter"
+	TypeRandomID           = "random:index/randomId:RandomId"
+)
+
+// Invoke tokens of the look-ups the components make and the checks read.
+const (
+	InvokeCallerIdentity = "aws:index/getCallerIdentity:getCallerIdentity"
+	InvokeRegion         = "aws:index/getRegion:getRegion"
+	InvokePartition      = "aws:index/getPartition:getPartition"
+	InvokeSubnet         = "aws:ec2/getSubnet:getSubnet"
+	InvokeRouteTable     = "aws:ec2/getRouteTable:getRouteTable"
+	InvokeVpc            = "aws:ec2/getVpc:getVpc"
 )
 
 // Control is one entry of the catalog.

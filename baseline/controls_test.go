@@ -1,6 +1,10 @@
 package baseline_test
 
 import (
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -96,7 +100,7 @@ var breakers = map[string]struct {
 	}},
 	"rds-private-subnets": {mutate: func(t *testing.T, g *baseline.Graph) {
 		for i := range g.Invokes {
-			if g.Invokes[i].Token == "aws:ec2/getRouteTable:getRouteTable" {
+			if g.Invokes[i].Token == baseline.InvokeRouteTable {
 				g.Invokes[i].Result = map[string]any{"id": "rtb-1", "routes": []any{map[string]any{"cidrBlock": "0.0.0.0/0", "gatewayId": "igw-1"}}}
 				return
 			}
@@ -575,7 +579,7 @@ func TestPrivateSubnetsJudgedByRoutesToTheInternet(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			g := prodGraph(t)
 			for i := range g.Invokes {
-				if g.Invokes[i].Token == "aws:ec2/getRouteTable:getRouteTable" {
+				if g.Invokes[i].Token == baseline.InvokeRouteTable {
 					g.Invokes[i].Result = map[string]any{"id": "rtb-1", "routes": routes}
 				}
 			}
@@ -632,4 +636,32 @@ func TestSecurityGroupEventsNeedSubscriptionAndRule(t *testing.T) {
 	rule := first(t, g, baseline.TypeEventRule, "")
 	rule.Inputs["eventPattern"] = strings.Replace(rule.Inputs["eventPattern"].(string), `"RevokeSecurityGroupIngress",`, "", 1)
 	assert.Equal(t, []string{"events-security-group"}, failing(baseline.Evaluate(g, nil)), "with a rule that misses a change")
+}
+
+// baseline.Type* and baseline.Invoke* are the only spelling of an AWS type or look-up token: a
+// token typed out elsewhere would drift from what the checks read.
+func TestTypeTokensHaveOneSpelling(t *testing.T) {
+	token := regexp.MustCompile(`"(aws|random):[a-zA-Z0-9]+/[a-zA-Z0-9]+:[A-Za-z0-9]+"`)
+	var found []string
+	err := filepath.WalkDir("..", func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "node_modules" || d.Name() == ".git" || d.Name() == "bin") {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, ".go") || filepath.ToSlash(path) == "../baseline/catalog.go" {
+			return nil
+		}
+		src, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		for _, m := range token.FindAllString(string(src), -1) {
+			found = append(found, path+": "+m)
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Empty(t, found, "use the baseline.Type* or baseline.Invoke* constant")
 }

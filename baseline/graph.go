@@ -230,14 +230,14 @@ func (g *Graph) withInput(typ, key string, value any) []Resource {
 // table, or the VPC's main table looked up after the subnet had none.
 func (g *Graph) routeTableOf(subnet string) (map[string]any, bool) {
 	for i, inv := range g.Invokes {
-		if inv.Token != "aws:ec2/getRouteTable:getRouteTable" || str(inv.Args, "subnetId") != subnet {
+		if inv.Token != InvokeRouteTable || str(inv.Args, "subnetId") != subnet {
 			continue
 		}
 		if inv.Err == "" {
 			return inv.Result, true
 		}
 		for _, next := range g.Invokes[i+1:] {
-			if next.Token == "aws:ec2/getRouteTable:getRouteTable" && str(next.Args, "subnetId") == "" && next.Err == "" {
+			if next.Token == InvokeRouteTable && str(next.Args, "subnetId") == "" && next.Err == "" {
 				return next.Result, true
 			}
 		}

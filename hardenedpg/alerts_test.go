@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpg"
 )
 
@@ -24,18 +25,18 @@ func TestAlertsTopicEventsAndAlarms(t *testing.T) {
 		_, err := hardenedpg.NewAlerts(ctx, "alerts", alertsArgs())
 		return err
 	})
-	topic := only(t, m, "aws:sns/topic:Topic")
+	topic := only(t, m, baseline.TypeTopic)
 	assert.Equal(t, "arn:aws:kms:eu-west-1:123456789012:key/alerts", topic.Inputs["kmsMasterKeyId"])
 	topicArn := topic.Outputs["arn"]
 
-	policy := statements(t, only(t, m, "aws:sns/topicPolicy:TopicPolicy").Inputs["policy"])
+	policy := statements(t, only(t, m, baseline.TypeTopicPolicy).Inputs["policy"])
 	publish := policy["PublishFromThisAccountsAlarmsAndEvents"]
 	assert.Equal(t, map[string]any{"Service": []any{"cloudwatch.amazonaws.com", "events.rds.amazonaws.com", "events.amazonaws.com"}}, publish["Principal"])
 	assert.Equal(t, map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": []any{"123456789012"}}}, publish["Condition"])
 	assert.Equal(t, map[string]any{"Bool": map[string]any{"aws:SecureTransport": []any{"false"}}}, policy["DenyUnencryptedTransport"]["Condition"])
 
 	subs := map[string]string{}
-	for _, s := range m.ByType("aws:sns/topicSubscription:TopicSubscription") {
+	for _, s := range m.ByType(baseline.TypeTopicSubscription) {
 		subs[s.Inputs["protocol"].(string)] = s.Inputs["endpoint"].(string)
 		assert.Equal(t, topicArn, s.Inputs["topic"])
 	}

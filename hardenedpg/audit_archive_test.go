@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpg"
 )
 
@@ -15,22 +16,22 @@ func TestAuditArchiveTamperProofBucketAndScopedRoles(t *testing.T) {
 		_, err := hardenedpg.NewAuditArchive(ctx, "archive", &hardenedpg.AuditArchiveArgs{Identifier: "orders", KeyArn: pulumi.String(logsKeyArn)})
 		return err
 	})
-	bucket := only(t, m, "aws:s3/bucketV2:BucketV2")
+	bucket := only(t, m, baseline.TypeBucket)
 	assert.Equal(t, true, bucket.Inputs["objectLockEnabled"])
 	assert.Equal(t, false, bucket.Inputs["forceDestroy"])
 	assert.True(t, bucket.Protect)
 	bucketArn := bucket.Outputs["arn"].(string)
 	for typ, want := range map[string]map[string]any{
-		"aws:s3/bucketVersioningV2:BucketVersioningV2": {"versioningConfiguration": map[string]any{"status": "Enabled"}},
-		"aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2": {
+		baseline.TypeBucketVersioning: {"versioningConfiguration": map[string]any{"status": "Enabled"}},
+		baseline.TypeBucketObjectLock: {
 			"objectLockEnabled": "Enabled", "rule": map[string]any{"defaultRetention": map[string]any{"mode": "COMPLIANCE", "days": 365.0}},
 		},
-		"aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2": {"rules": []any{map[string]any{
+		baseline.TypeBucketEncryption: {"rules": []any{map[string]any{
 			"applyServerSideEncryptionByDefault": map[string]any{"sseAlgorithm": "aws:kms", "kmsMasterKeyId": logsKeyArn}, "bucketKeyEnabled": true,
 		}}},
-		"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": {"blockPublicAcls": true, "blockPublicPolicy": true, "ignorePublicAcls": true, "restrictPublicBuckets": true},
-		"aws:s3/bucketOwnershipControls:BucketOwnershipControls": {"rule": map[string]any{"objectOwnership": "BucketOwnerEnforced"}},
-		"aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2": {"rules": []any{map[string]any{
+		baseline.TypeBucketPublicAccess: {"blockPublicAcls": true, "blockPublicPolicy": true, "ignorePublicAcls": true, "restrictPublicBuckets": true},
+		baseline.TypeBucketOwnership:    {"rule": map[string]any{"objectOwnership": "BucketOwnerEnforced"}},
+		baseline.TypeBucketLifecycle: {"rules": []any{map[string]any{
 			"id": "cold-storage", "status": "Enabled", "filter": map[string]any{"prefix": ""},
 			"transitions": []any{map[string]any{"days": 90.0, "storageClass": "GLACIER"}},
 		}}},
@@ -39,16 +40,16 @@ func TestAuditArchiveTamperProofBucketAndScopedRoles(t *testing.T) {
 		want["bucket"] = bucket.ID
 		assert.Equal(t, want, r.Inputs, typ)
 	}
-	bucketPolicy := statements(t, only(t, m, "aws:s3/bucketPolicy:BucketPolicy").Inputs["policy"])
+	bucketPolicy := statements(t, only(t, m, baseline.TypeBucketPolicy).Inputs["policy"])
 	assert.Equal(t, "Deny", bucketPolicy["DenyInsecureTransport"]["Effect"])
 	assert.Equal(t, []any{bucketArn, bucketArn + "/*"}, bucketPolicy["DenyInsecureTransport"]["Resource"])
 	assert.Equal(t, []any{"s3:DeleteBucket", "s3:DeleteObject", "s3:DeleteObjectVersion"}, bucketPolicy["DenyDeletes"]["Action"],
 		"the stack's own retention change is not denied; deletes are")
-	policyRes := only(t, m, "aws:s3/bucketPolicy:BucketPolicy")
-	lockRes := only(t, m, "aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2")
+	policyRes := only(t, m, baseline.TypeBucketPolicy)
+	lockRes := only(t, m, baseline.TypeBucketObjectLock)
 	assert.Contains(t, policyRes.DependsOn, lockRes.URN, "the lock configuration is applied before the policy")
 
-	stream := only(t, m, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream")
+	stream := only(t, m, baseline.TypeFirehose)
 	assert.Equal(t, "extended_s3", stream.Inputs["destination"])
 	assert.Equal(t, map[string]any{"enabled": true, "keyType": "CUSTOMER_MANAGED_CMK", "keyArn": logsKeyArn}, stream.Inputs["serverSideEncryption"])
 	s3cfg := stream.Inputs["extendedS3Configuration"].(map[string]any)
@@ -58,7 +59,7 @@ func TestAuditArchiveTamperProofBucketAndScopedRoles(t *testing.T) {
 
 	// Each role may do exactly its job on exactly its resources: no "*" anywhere.
 	policies := map[string]map[string]map[string]any{}
-	for _, p := range m.ByType("aws:iam/rolePolicy:RolePolicy") {
+	for _, p := range m.ByType(baseline.TypeRolePolicy) {
 		policies[p.Name] = statements(t, p.Inputs["policy"])
 	}
 	require.Len(t, policies, 2)
@@ -83,7 +84,7 @@ func TestAuditLogShippingIntoArchive(t *testing.T) {
 		})
 		return err
 	})
-	stream := only(t, m, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream")
+	stream := only(t, m, baseline.TypeFirehose)
 	logsRole, _ := m.Named(typeRole, "archive-logs-role")
 	filters := m.ByType(typeSubscription)
 	require.Len(t, filters, len(hardenedpg.LogTypes))

@@ -6,6 +6,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpg"
 )
 
@@ -25,7 +26,7 @@ func TestBackupPlanLockedVaultOwnKey(t *testing.T) {
 	via := statements(t, key.Inputs["policy"])["UseThroughNamedServices"]["Condition"].(map[string]any)["StringEquals"].(map[string]any)["kms:ViaService"]
 	assert.Equal(t, []any{"backup.eu-west-1.amazonaws.com"}, via)
 
-	vault := only(t, m, "aws:backup/vault:Vault")
+	vault := only(t, m, baseline.TypeBackupVault)
 	assert.Equal(t, map[string]any{
 		"name": "hardenedpg-orders", "kmsKeyArn": "arn:aws:kms:eu-west-1:123456789012:key/" + only(t, m, typeAlias).Inputs["targetKeyId"].(string),
 		"forceDestroy": false, "tags": map[string]any{},
@@ -33,16 +34,16 @@ func TestBackupPlanLockedVaultOwnKey(t *testing.T) {
 	assert.True(t, vault.Protect)
 	assert.Equal(t, map[string]any{
 		"backupVaultName": "hardenedpg-orders", "minRetentionDays": 7.0, "maxRetentionDays": 400.0, "changeableForDays": 3.0,
-	}, only(t, m, "aws:backup/vaultLockConfiguration:VaultLockConfiguration").Inputs)
+	}, only(t, m, baseline.TypeBackupVaultLock).Inputs)
 
-	rule := only(t, m, "aws:backup/plan:Plan").Inputs["rules"].([]any)[0].(map[string]any)
+	rule := only(t, m, baseline.TypeBackupPlan).Inputs["rules"].([]any)[0].(map[string]any)
 	assert.Equal(t, "daily", rule["ruleName"])
 	assert.Equal(t, "cron(0 3 * * ? *)", rule["schedule"])
 	assert.Equal(t, "hardenedpg-orders", rule["targetVaultName"])
 	assert.Equal(t, map[string]any{"deleteAfter": 35.0}, rule["lifecycle"])
 	assert.Equal(t, []any{map[string]any{"destinationVaultArn": copyTo, "lifecycle": map[string]any{"deleteAfter": 35.0}}}, rule["copyActions"])
 
-	sel := only(t, m, "aws:backup/selection:Selection")
+	sel := only(t, m, baseline.TypeBackupSelection)
 	assert.Equal(t, []any{instanceArn}, sel.Inputs["resources"])
 	role := only(t, m, typeRole)
 	assert.Equal(t, role.Outputs["arn"], sel.Inputs["iamRoleArn"])

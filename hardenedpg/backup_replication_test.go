@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpgtest"
 )
 
@@ -20,7 +21,7 @@ func TestBackupReplicationToAnotherRegion(t *testing.T) {
 	assert.Equal(t, "eu-central-1", provider.Inputs["region"])
 	assert.Contains(t, provider.Inputs["allowedAccountIds"], "123456789012")
 
-	replication := only(t, m, "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication")
+	replication := only(t, m, baseline.TypeBackupReplication)
 	assert.Equal(t, only(t, m, typeInstance).Outputs["arn"], replication.Inputs["sourceDbInstanceArn"])
 	assert.Equal(t, 35.0, replication.Inputs["retentionPeriod"])
 	assert.True(t, strings.HasPrefix(replication.Provider, provider.URN+"::"), "created in the destination region")

@@ -79,12 +79,12 @@ func TestDatabaseComposesHardenedChildren(t *testing.T) {
 		"db-alerts-key-key":                                    typeKey,
 		"db-alerts-key-alias":                                  typeAlias,
 		"db-alerts":                                            hardenedpg.AlertsType,
-		"db-alerts-topic":                                      "aws:sns/topic:Topic",
-		"db-alerts-topic-policy":                               "aws:sns/topicPolicy:TopicPolicy",
+		"db-alerts-topic":                                      baseline.TypeTopic,
+		"db-alerts-topic-policy":                               baseline.TypeTopicPolicy,
 		"db-alerts-instance-events":                            typeEventSubscription,
 		"db-alerts-parameter-group-events":                     typeEventSubscription,
-		"db-alerts-security-group-changes":                     "aws:cloudwatch/eventRule:EventRule",
-		"db-alerts-security-group-changes-target":              "aws:cloudwatch/eventTarget:EventTarget",
+		"db-alerts-security-group-changes":                     baseline.TypeEventRule,
+		"db-alerts-security-group-changes-target":              baseline.TypeEventTarget,
 		"db-alerts-security-group-events":                      typeEventSubscription,
 		"db-alerts-failedauthentication-filter":                typeMetricFilter,
 		"db-alerts-failediamauthentication-filter":             typeMetricFilter,
@@ -97,21 +97,21 @@ func TestDatabaseComposesHardenedChildren(t *testing.T) {
 		"db-alerts-cpuutilization-alarm":                       typeAlarm,
 		"db-alerts-freestoragespace-alarm":                     typeAlarm,
 		"db-alerts-databaseconnections-alarm":                  typeAlarm,
-		"db-alerts-email-0":                                    "aws:sns/topicSubscription:TopicSubscription",
+		"db-alerts-email-0":                                    baseline.TypeTopicSubscription,
 		"db-backup":                                            hardenedpg.BackupPlanType,
 		"db-backup-key":                                        hardenedpg.EncryptionKeyType,
 		"db-backup-key-key":                                    typeKey,
 		"db-backup-key-alias":                                  typeAlias,
-		"db-backup-vault":                                      "aws:backup/vault:Vault",
-		"db-backup-vault-lock":                                 "aws:backup/vaultLockConfiguration:VaultLockConfiguration",
+		"db-backup-vault":                                      baseline.TypeBackupVault,
+		"db-backup-vault-lock":                                 baseline.TypeBackupVaultLock,
 		"db-backup-replication":                                "hardenedpg:index:BackupReplication",
 		"db-backup-replication-key":                            "hardenedpg:index:EncryptionKey",
-		"db-backup-replication-key-alias":                      "aws:kms/alias:Alias",
+		"db-backup-replication-key-alias":                      baseline.TypeKeyAlias,
 		"db-backup-replication-key-key":                        typeKey,
 		"db-backup-replication-provider":                       "pulumi:providers:aws",
-		"db-backup-replication-replication":                    "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication",
-		"db-backup-plan":                                       "aws:backup/plan:Plan",
-		"db-backup-selection":                                  "aws:backup/selection:Selection",
+		"db-backup-replication-replication":                    baseline.TypeBackupReplication,
+		"db-backup-plan":                                       baseline.TypeBackupPlan,
+		"db-backup-selection":                                  baseline.TypeBackupSelection,
 		"db-backup-role":                                       typeRole,
 		"db-backup-role-AWSBackupServiceRolePolicyForBackup":   typeRoleAttachment,
 		"db-backup-role-AWSBackupServiceRolePolicyForRestores": typeRoleAttachment,
@@ -206,7 +206,7 @@ func TestDatabaseDevRelaxationsDeleteKeysWithStack(t *testing.T) {
 		assert.False(t, k.RetainOnDelete, "%s goes with a disposable stack", k.Name)
 		assert.Equal(t, 30.0, k.Inputs["deletionWindowInDays"], "still recoverable for 30 days")
 	}
-	for _, lg := range m.ByType("aws:cloudwatch/logGroup:LogGroup") {
+	for _, lg := range m.ByType(baseline.TypeLogGroup) {
 		assert.False(t, lg.RetainOnDelete, "%s goes with a disposable stack", lg.Name)
 	}
 	inst := only(t, m, typeInstance)
@@ -323,7 +323,7 @@ func TestDatabaseGrantConnect(t *testing.T) {
 		_, grantErr = db.GrantConnect(ctx, "admin-connect", pulumi.String("orders-api-role"), "dbadmin")
 		return nil
 	})
-	policy := only(t, m, "aws:iam/rolePolicy:RolePolicy")
+	policy := only(t, m, baseline.TypeRolePolicy)
 	assert.Equal(t, "api-connect", policy.Name)
 	assert.Equal(t, "orders-api-role", policy.Inputs["role"])
 	resourceID := only(t, m, baseline.TypeInstance).Outputs["resourceId"]

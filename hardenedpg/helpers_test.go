@@ -7,6 +7,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpgtest"
 )
 
@@ -66,21 +67,21 @@ func statements(t *testing.T, v any) map[string]map[string]any {
 }
 
 const (
-	typeKey               = "aws:kms/key:Key"
-	typeAlias             = "aws:kms/alias:Alias"
-	typeSG                = "aws:ec2/securityGroup:SecurityGroup"
-	typeIngress           = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
-	typeParamGroup        = "aws:rds/parameterGroup:ParameterGroup"
-	typeSubnetGroup       = "aws:rds/subnetGroup:SubnetGroup"
-	typeInstance          = "aws:rds/instance:Instance"
-	typeRole              = "aws:iam/role:Role"
-	typeRoleAttachment    = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
-	typeRandomID          = "random:index/randomId:RandomId"
-	typeLogGroup          = "aws:cloudwatch/logGroup:LogGroup"
-	typeSubscription      = "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"
-	typeEventSubscription = "aws:rds/eventSubscription:EventSubscription"
-	typeMetricFilter      = "aws:cloudwatch/logMetricFilter:LogMetricFilter"
-	typeAlarm             = "aws:cloudwatch/metricAlarm:MetricAlarm"
+	typeKey               = baseline.TypeKey
+	typeAlias             = baseline.TypeKeyAlias
+	typeSG                = baseline.TypeSecurityGroup
+	typeIngress           = baseline.TypeIngressRule
+	typeParamGroup        = baseline.TypeParameterGroup
+	typeSubnetGroup       = baseline.TypeSubnetGroup
+	typeInstance          = baseline.TypeInstance
+	typeRole              = baseline.TypeRole
+	typeRoleAttachment    = baseline.TypeRolePolicyAttach
+	typeRandomID          = baseline.TypeRandomID
+	typeLogGroup          = baseline.TypeLogGroup
+	typeSubscription      = baseline.TypeSubscriptionFilter
+	typeEventSubscription = baseline.TypeEventSubscription
+	typeMetricFilter      = baseline.TypeLogMetricFilter
+	typeAlarm             = baseline.TypeMetricAlarm
 )
 
 // awsResources are the resources a provider would create: what "nothing is created" is about once

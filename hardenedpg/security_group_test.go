@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpg"
 )
 
@@ -41,7 +42,7 @@ func TestSecurityGroupIngressOnlyFromGroups(t *testing.T) {
 		assert.Regexp(t, `^sg-[0-9a-f]{17}$`, r.Inputs["securityGroupId"])
 		assert.Equal(t, sg.Parent, r.Parent)
 	}
-	assert.Empty(t, m.ByType("aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"))
+	assert.Empty(t, m.ByType(baseline.TypeEgressRule))
 }
 
 func TestSecurityGroupRefusesCIDRAndBadIDs(t *testing.T) {

@@ -39,8 +39,8 @@ func TestSubnetGroupProvesSubnetsPrivate(t *testing.T) {
 		tokens = append(tokens, inv.Token)
 	}
 	assert.Equal(t, []string{
-		"aws:ec2/getSubnet:getSubnet", "aws:ec2/getRouteTable:getRouteTable",
-		"aws:ec2/getSubnet:getSubnet", "aws:ec2/getRouteTable:getRouteTable", "aws:ec2/getRouteTable:getRouteTable",
+		baseline.InvokeSubnet, baseline.InvokeRouteTable,
+		baseline.InvokeSubnet, baseline.InvokeRouteTable, baseline.InvokeRouteTable,
 	}, tokens, "a subnet without its own route table is checked against the VPC's main table")
 }
 

@@ -310,20 +310,20 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 	}
 	set := func(k string, v any) { state[resource.PropertyKey(k)] = resource.NewPropertyValue(v) }
 	switch args.TypeToken {
-	case "aws:kms/key:Key":
+	case baseline.TypeKey:
 		id = fmt.Sprintf("%s-%s-%s-%s-%s", h[:8], h[8:12], h[12:16], h[16:20], h[20:32])
 		set("keyId", id)
 		set("arn", m.arn(t, "kms", "key/"+id))
-	case "aws:kms/alias:Alias":
+	case baseline.TypeKeyAlias:
 		id = str("name")
 		set("arn", m.arn(t, "kms", id))
-	case "aws:ec2/securityGroup:SecurityGroup":
+	case baseline.TypeSecurityGroup:
 		id = "sg-" + h[:17]
 		set("arn", m.arn(t, "ec2", "security-group/"+id))
-	case "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule":
+	case baseline.TypeIngressRule, baseline.TypeEgressRule:
 		id = "sgr-" + h[:17]
 		set("arn", m.arn(t, "ec2", "security-group-rule/"+id))
-	case "aws:rds/parameterGroup:ParameterGroup", "aws:rds/subnetGroup:SubnetGroup":
+	case baseline.TypeParameterGroup, baseline.TypeSubnetGroup:
 		name := str("name")
 		if name == "" {
 			name = args.Name + "-" + h[:7]
@@ -331,11 +331,11 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 		}
 		id = name
 		kind := "pg"
-		if args.TypeToken == "aws:rds/subnetGroup:SubnetGroup" {
+		if args.TypeToken == baseline.TypeSubnetGroup {
 			kind = "subgrp"
 		}
 		set("arn", m.arn(t, "rds", kind+":"+name))
-	case "aws:rds/instance:Instance":
+	case baseline.TypeInstance:
 		ident := str("identifier")
 		id = ident
 		address := fmt.Sprintf("%s.c%s.%s.rds.amazonaws.com", ident, h[:12], t.region)
@@ -355,7 +355,7 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 		if kms, ok := args.Inputs["masterUserSecretKmsKeyId"]; ok {
 			state["masterUserSecrets"].ArrayValue()[0].ObjectValue()["kmsKeyId"] = kms
 		}
-	case "aws:iam/role:Role":
+	case baseline.TypeRole:
 		name := str("name")
 		if name == "" {
 			name = args.Name + "-" + h[:7]
@@ -363,7 +363,7 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 		id = name
 		set("name", name)
 		set("arn", fmt.Sprintf("arn:%s:iam::%s:role/%s", m.Partition, t.account, name))
-	case "aws:cloudwatch/eventRule:EventRule":
+	case baseline.TypeEventRule:
 		name := str("name")
 		if name == "" { // auto-named, as the provider does
 			name = args.Name + "-" + h[:7]
@@ -371,10 +371,10 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 		id = name
 		set("name", name)
 		set("arn", m.arn(t, "events", "rule/"+name))
-	case "aws:cloudwatch/logGroup:LogGroup":
+	case baseline.TypeLogGroup:
 		id = str("name")
 		set("arn", m.arn(t, "logs", "log-group:"+id))
-	case "random:index/randomId:RandomId":
+	case baseline.TypeRandomID:
 		set("hex", h[:8])
 		set("b64Url", h[8:14])
 		set("b64Std", h[8:14])
@@ -426,19 +426,19 @@ func (m *Monitor) call(args pulumi.MockCallArgs) (map[string]any, error) {
 	}
 	t := m.targetOf(args.Provider)
 	switch args.Token {
-	case "aws:index/getCallerIdentity:getCallerIdentity":
+	case baseline.InvokeCallerIdentity:
 		return map[string]any{
 			"accountId": t.account, "id": t.account, "userId": "AIDAEXAMPLE",
 			"arn": fmt.Sprintf("arn:%s:iam::%s:user/hardenedpgtest", m.Partition, t.account),
 		}, nil
-	case "aws:index/getRegion:getRegion":
+	case baseline.InvokeRegion:
 		return map[string]any{"name": t.region, "id": t.region, "description": t.region, "endpoint": "ec2." + t.region + ".amazonaws.com"}, nil
-	case "aws:index/getPartition:getPartition":
+	case baseline.InvokePartition:
 		return map[string]any{"partition": m.Partition, "id": m.Partition, "dnsSuffix": "amazonaws.com", "reverseDnsPrefix": "com.amazonaws"}, nil
-	case "aws:ec2/getSubnet:getSubnet":
+	case baseline.InvokeSubnet:
 		s := m.subnet(str("id"), t.region)
 		return map[string]any{"id": s.ID, "vpcId": s.VpcID, "availabilityZone": s.AvailabilityZone, "cidrBlock": "10.0.0.0/24", "mapPublicIpOnLaunch": s.Public}, nil
-	case "aws:ec2/getRouteTable:getRouteTable":
+	case baseline.InvokeRouteTable:
 		return m.routeTable(str("subnetId"), str("vpcId"))
 	}
 	return nil, fmt.Errorf("hardenedpgtest: no mock answer for invoke %s", args.Token)

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpgtest"
 )
 
@@ -40,9 +41,9 @@ func TestRecordsResourcesConcurrently(t *testing.T) {
 		return nil
 	})
 	require.NoError(t, err)
-	keys := m.ByType("aws:kms/key:Key")
+	keys := m.ByType(baseline.TypeKey)
 	require.Len(t, keys, n)
-	k, ok := m.Named("aws:kms/key:Key", "key-4")
+	k, ok := m.Named(baseline.TypeKey, "key-4")
 	require.True(t, ok)
 	assert.Equal(t, "urn:pulumi:s::p::aws:kms/key:Key::key-4", k.URN)
 	assert.True(t, k.Protect)
@@ -83,7 +84,7 @@ func TestAnswersConfiguredSubnetsAndUnknownInvokes(t *testing.T) {
 	assert.Regexp(t, `^igw-`, routes[1].GatewayId)
 	invokes := m.Invokes()
 	require.Len(t, invokes, 4)
-	assert.Equal(t, "aws:ec2/getVpc:getVpc", invokes[3].Token)
+	assert.Equal(t, baseline.InvokeVpc, invokes[3].Token)
 	assert.NotEmpty(t, invokes[3].Err)
 }
 
@@ -101,7 +102,7 @@ func TestRecordsAliasesAsURNs(t *testing.T) {
 		return err
 	})
 	require.NoError(t, err)
-	key := m.ByType("aws:kms/key:Key")[0]
+	key := m.ByType(baseline.TypeKey)[0]
 	assert.Equal(t, "urn:pulumi:s::p::hardenedpg:index:Thing$aws:kms/key:Key::key", key.URN)
 	assert.ElementsMatch(t, []string{
 		"urn:pulumi:s::p::hardenedpg:index:Thing$aws:kms/key:Key::old-key",

@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 )
 
 const (
@@ -39,12 +41,12 @@ func TestRefusesDestroyingData(t *testing.T) {
 // Every data- or evidence-bearing type the library creates is guarded, for every destructive op.
 func TestGuardsEveryDataAndEvidenceType(t *testing.T) {
 	for _, typ := range []string{
-		"aws:s3/bucketObjectLockConfigurationV2:BucketObjectLockConfigurationV2",
-		"aws:s3/bucketPolicy:BucketPolicy",
-		"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-		"aws:backup/vaultLockConfiguration:VaultLockConfiguration",
-		"aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter",
-		"aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication",
+		baseline.TypeBucketObjectLock,
+		baseline.TypeBucketPolicy,
+		baseline.TypeBucketPublicAccess,
+		baseline.TypeBackupVaultLock,
+		baseline.TypeSubscriptionFilter,
+		baseline.TypeBackupReplication,
 	} {
 		for _, op := range []string{"delete", "replace", "import-replacement", "discard"} {
 			urn := "urn:pulumi:prod::hardenedpg::hardenedpg:index:Database$" + typ + "::x"

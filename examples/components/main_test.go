@@ -13,7 +13,7 @@ import (
 func TestComposedByHand(t *testing.T) {
 	m := hardenedpgtest.New()
 	require.NoError(t, m.Run("analytics", "prod", nil, nil, program))
-	pg := m.ByType("aws:rds/parameterGroup:ParameterGroup")
+	pg := m.ByType(baseline.TypeParameterGroup)
 	require.Len(t, pg, 1)
 	assert.Equal(t, "postgres16", pg[0].Inputs["family"])
 
@@ -38,5 +38,5 @@ func TestWeakeningWithoutTheWaiverIsRefused(t *testing.T) {
 	err := m.Run("analytics", "prod", nil, nil, program)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `Parameters["log_min_duration_statement"] = "5000": relaxes control pg-log-redaction`)
-	assert.Empty(t, m.ByType("aws:rds/parameterGroup:ParameterGroup"))
+	assert.Empty(t, m.ByType(baseline.TypeParameterGroup))
 }

@@ -22,7 +22,7 @@ func TestBillingDatabaseIsHardened(t *testing.T) {
 	m := hardenedpgtest.New()
 	network(m)
 	require.NoError(t, m.Run("billing", "prod", nil, nil, program))
-	db := m.ByType("aws:rds/instance:Instance")
+	db := m.ByType(baseline.TypeInstance)
 	require.Len(t, db, 1)
 	assert.Equal(t, "billing-prod", db[0].Inputs["identifier"])
 	assert.Equal(t, true, db[0].Inputs["multiAz"])
@@ -38,5 +38,5 @@ func TestPublicSubnetInTheNetworkStackIsRefused(t *testing.T) {
 	err := m.Run("billing", "prod", nil, nil, program)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `SubnetIDs[1] = "subnet-0000000000000000b": the subnet is public`)
-	assert.Empty(t, m.ByType("aws:rds/instance:Instance"))
+	assert.Empty(t, m.ByType(baseline.TypeInstance))
 }

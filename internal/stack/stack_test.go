@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpgtest"
 	"github.com/hardenedpg/pulumi-hardenedpg/internal/plan"
 	"github.com/hardenedpg/pulumi-hardenedpg/internal/stack"
@@ -43,28 +44,28 @@ func countTypes(res *plan.Result) map[string]int {
 func TestProdStack(t *testing.T) {
 	res := runStack(t, "prod", nil)
 	assert.Equal(t, map[string]int{
-		"hardenedpg:index:Database": 1, "hardenedpg:index:EncryptionKey": 5, "aws:kms/key:Key": 5, "aws:kms/alias:Alias": 5,
-		"hardenedpg:index:SecurityGroup": 1, "aws:ec2/securityGroup:SecurityGroup": 1,
-		"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": 1,
-		"hardenedpg:index:SubnetGroup":                              1, "aws:rds/subnetGroup:SubnetGroup": 1,
-		"hardenedpg:index:ParameterGroup": 1, "aws:rds/parameterGroup:ParameterGroup": 1,
-		"hardenedpg:index:AuditLogShipping": 1, "aws:cloudwatch/logGroup:LogGroup": 3,
-		"aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter": 3,
-		"hardenedpg:index:Instance":                                  1, "aws:rds/instance:Instance": 1, "aws:iam/role:Role": 2,
-		"aws:iam/rolePolicyAttachment:RolePolicyAttachment": 3, "random:index/randomId:RandomId": 1,
-		"hardenedpg:index:Alerts": 1, "aws:sns/topic:Topic": 1, "aws:sns/topicPolicy:TopicPolicy": 1,
-		"aws:sns/topicSubscription:TopicSubscription": 1, "aws:rds/eventSubscription:EventSubscription": 3,
-		"aws:cloudwatch/eventRule:EventRule": 1, "aws:cloudwatch/eventTarget:EventTarget": 1,
-		"aws:cloudwatch/logMetricFilter:LogMetricFilter": 4, "aws:cloudwatch/metricAlarm:MetricAlarm": 7,
-		"hardenedpg:index:BackupPlan": 1, "aws:backup/vault:Vault": 1, "aws:backup/vaultLockConfiguration:VaultLockConfiguration": 1,
-		"aws:backup/plan:Plan": 1, "aws:backup/selection:Selection": 1,
+		"hardenedpg:index:Database": 1, "hardenedpg:index:EncryptionKey": 5, baseline.TypeKey: 5, baseline.TypeKeyAlias: 5,
+		"hardenedpg:index:SecurityGroup": 1, baseline.TypeSecurityGroup: 1,
+		baseline.TypeIngressRule:       1,
+		"hardenedpg:index:SubnetGroup": 1, baseline.TypeSubnetGroup: 1,
+		"hardenedpg:index:ParameterGroup": 1, baseline.TypeParameterGroup: 1,
+		"hardenedpg:index:AuditLogShipping": 1, baseline.TypeLogGroup: 3,
+		baseline.TypeSubscriptionFilter: 3,
+		"hardenedpg:index:Instance":     1, baseline.TypeInstance: 1, baseline.TypeRole: 2,
+		baseline.TypeRolePolicyAttach: 3, baseline.TypeRandomID: 1,
+		"hardenedpg:index:Alerts": 1, baseline.TypeTopic: 1, baseline.TypeTopicPolicy: 1,
+		baseline.TypeTopicSubscription: 1, baseline.TypeEventSubscription: 3,
+		baseline.TypeEventRule: 1, baseline.TypeEventTarget: 1,
+		baseline.TypeLogMetricFilter: 4, baseline.TypeMetricAlarm: 7,
+		"hardenedpg:index:BackupPlan": 1, baseline.TypeBackupVault: 1, baseline.TypeBackupVaultLock: 1,
+		baseline.TypeBackupPlan: 1, baseline.TypeBackupSelection: 1,
 		"hardenedpg:index:BackupReplication": 1, "pulumi:providers:aws": 1,
-		"aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication": 1,
+		baseline.TypeBackupReplication: 1,
 	}, countTypes(res))
 	assert.Zero(t, res.Summary.Fail, "prod fails no control")
 	assert.Zero(t, res.Summary.Waived, "prod waives no control")
 
-	inst := byType(res, "aws:rds/instance:Instance")[0]
+	inst := byType(res, baseline.TypeInstance)[0]
 	assert.True(t, inst.Protect)
 	for k, v := range map[string]any{
 		"identifier": "orders-prod", "multiAz": true, "deletionProtection": true, "backupRetentionPeriod": 35.0,
@@ -73,16 +74,16 @@ func TestProdStack(t *testing.T) {
 	} {
 		assert.Equal(t, v, inst.Inputs[k], k)
 	}
-	for _, k := range byType(res, "aws:kms/key:Key") {
+	for _, k := range byType(res, baseline.TypeKey) {
 		assert.True(t, k.RetainOnDelete, k.Name)
 	}
-	for _, lg := range byType(res, "aws:cloudwatch/logGroup:LogGroup") {
+	for _, lg := range byType(res, baseline.TypeLogGroup) {
 		assert.True(t, lg.RetainOnDelete, "%s: the audit trail of a protected database outlives the stack", lg.Name)
 	}
-	for _, f := range byType(res, "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter") {
+	for _, f := range byType(res, baseline.TypeSubscriptionFilter) {
 		assert.Equal(t, "arn:aws:logs:eu-west-1:210987654321:destination:central-audit", f.Inputs["destinationArn"])
 	}
-	for _, g := range byType(res, "aws:cloudwatch/logGroup:LogGroup") {
+	for _, g := range byType(res, baseline.TypeLogGroup) {
 		assert.Equal(t, 365.0, g.Inputs["retentionInDays"])
 	}
 	assert.Equal(t, map[string]any{}, res.Outputs["waivers"], "production has no waivers")
@@ -122,7 +123,7 @@ func TestDevStackRelaxesOnlyWhatItWaives(t *testing.T) {
 		}
 	}
 	assert.Equal(t, res.Outputs["waivers"], toAny(waived), "dev is waived exactly where its config says")
-	inst := byType(res, "aws:rds/instance:Instance")[0]
+	inst := byType(res, baseline.TypeInstance)[0]
 	assert.False(t, inst.Protect)
 	for k, v := range map[string]any{
 		"multiAz": false, "deletionProtection": false, "skipFinalSnapshot": true, "performanceInsightsEnabled": false,
@@ -133,9 +134,9 @@ func TestDevStackRelaxesOnlyWhatItWaives(t *testing.T) {
 	} {
 		assert.Equal(t, v, inst.Inputs[k], k)
 	}
-	assert.Empty(t, byType(res, "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter"))
-	assert.Len(t, byType(res, "aws:iam/role:Role"), 0, "no monitoring role, no backup role")
-	for _, g := range byType(res, "aws:cloudwatch/logGroup:LogGroup") {
+	assert.Empty(t, byType(res, baseline.TypeSubscriptionFilter))
+	assert.Len(t, byType(res, baseline.TypeRole), 0, "no monitoring role, no backup role")
+	for _, g := range byType(res, baseline.TypeLogGroup) {
 		assert.Equal(t, 30.0, g.Inputs["retentionInDays"])
 		assert.NotEmpty(t, g.Inputs["kmsKeyId"])
 	}
@@ -170,9 +171,9 @@ func TestNetworkFromStackReference(t *testing.T) {
 	}}
 	res, err := plan.Run(sc, m, stack.Program)
 	require.NoError(t, err)
-	assert.Equal(t, []any{"subnet-0000000e", "subnet-0000000f"}, byType(res, "aws:rds/subnetGroup:SubnetGroup")[0].Inputs["subnetIds"])
-	assert.Equal(t, "vpc-0fedcba9876543210", byType(res, "aws:ec2/securityGroup:SecurityGroup")[0].Inputs["vpcId"])
-	assert.Equal(t, "sg-0000000d", byType(res, "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")[0].Inputs["referencedSecurityGroupId"])
+	assert.Equal(t, []any{"subnet-0000000e", "subnet-0000000f"}, byType(res, baseline.TypeSubnetGroup)[0].Inputs["subnetIds"])
+	assert.Equal(t, "vpc-0fedcba9876543210", byType(res, baseline.TypeSecurityGroup)[0].Inputs["vpcId"])
+	assert.Equal(t, "sg-0000000d", byType(res, baseline.TypeIngressRule)[0].Inputs["referencedSecurityGroupId"])
 	require.Len(t, byType(res, "pulumi:pulumi:StackReference"), 1)
 }
 
@@ -211,14 +212,14 @@ func TestProdWithoutCentralDestinationArchivesLocally(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, res.Summary.Fail)
 	assert.Zero(t, res.Summary.Waived)
-	stream := byType(res, "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream")
+	stream := byType(res, baseline.TypeFirehose)
 	require.Len(t, stream, 1)
-	for _, f := range byType(res, "aws:cloudwatch/logSubscriptionFilter:LogSubscriptionFilter") {
+	for _, f := range byType(res, baseline.TypeSubscriptionFilter) {
 		assert.Equal(t, stream[0].Outputs["arn"], f.Inputs["destinationArn"])
 		assert.NotEmpty(t, f.Inputs["roleArn"])
 	}
-	require.Len(t, byType(res, "aws:s3/bucketV2:BucketV2"), 1)
-	for _, k := range byType(res, "aws:kms/key:Key") {
+	require.Len(t, byType(res, baseline.TypeBucket), 1)
+	for _, k := range byType(res, baseline.TypeKey) {
 		if k.Name == "database-logs-key-key" {
 			assert.Contains(t, k.Inputs["policy"], "firehose.eu-west-1.amazonaws.com", "the logs key admits the archive's services")
 			assert.Contains(t, k.Inputs["policy"], "s3.eu-west-1.amazonaws.com")
