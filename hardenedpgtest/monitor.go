@@ -14,6 +14,7 @@ import (
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/tokens"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
@@ -90,6 +91,23 @@ type Monitor struct {
 	providers    map[string]map[string]any // inputs of explicit providers, by URN
 	resources    []Resource
 	invokes      []Invoke
+	lookups      map[string]Lookup
+	// preview answers as `pulumi preview` does: no IDs, no computed outputs (they stay unknown).
+	preview bool
+}
+
+// Lookup answers one invoke token with its arguments (secrets "[secret]", numbers float64).
+type Lookup func(args map[string]any) (map[string]any, error)
+
+// Answer makes the monitor answer token with fn, before (and instead of) its own answers: for
+// look-ups of your program that hardenedpgtest does not know, or to answer differently.
+func (m *Monitor) Answer(token string, fn Lookup) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.lookups == nil {
+		m.lookups = map[string]Lookup{}
+	}
+	m.lookups[token] = fn
 }
 
 // New returns a monitor for account DefaultAccountID in DefaultRegion. A subnet it was not told
@@ -167,6 +185,10 @@ func (m *Monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 	rpc := args.RegisterRPC
 	r := Resource{Type: args.TypeToken, Name: args.Name, Custom: args.Custom, Inputs: Plain(args.Inputs), Raw: args.Inputs, Provider: args.Provider}
 	if rpc != nil {
+		// The mocks drop unknown inputs; the request still has them, as the engine would see them.
+		if raw, err := plugin.UnmarshalProperties(rpc.GetObject(), plugin.MarshalOptions{KeepUnknowns: true, KeepSecrets: true, KeepResources: true}); err == nil {
+			r.Inputs, r.Raw = Plain(raw), raw
+		}
 		r.Parent = rpc.GetParent()
 		r.Protect = rpc.GetProtect()
 		r.RetainOnDelete = rpc.GetRetainOnDelete()
@@ -179,6 +201,10 @@ func (m *Monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 		m.mu.Unlock()
 	}
 	id, state := m.answer(args)
+	if m.preview && args.Custom {
+		// A preview knows the inputs only: the SDK leaves the ID and every other output unknown.
+		id, state = "", args.Inputs.Copy()
+	}
 	r.ID, r.Outputs = id, Plain(state)
 	m.mu.Lock()
 	m.resources = append(m.resources, r)
@@ -418,6 +444,12 @@ func (m *Monitor) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 }
 
 func (m *Monitor) call(args pulumi.MockCallArgs) (map[string]any, error) {
+	m.mu.Lock()
+	answer, ok := m.lookups[args.Token]
+	m.mu.Unlock()
+	if ok {
+		return answer(Plain(args.Args))
+	}
 	str := func(k string) string {
 		if v, ok := args.Args[resource.PropertyKey(k)]; ok && v.IsString() {
 			return v.StringValue()

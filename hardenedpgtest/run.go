@@ -1,0 +1,90 @@
+package hardenedpgtest
+
+import (
+	"maps"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+)
+
+// Option configures Run.
+type Option func(*options)
+
+type options struct {
+	project, stack string
+	config         map[string]string
+	secrets        []string
+	preview        bool
+	monitor        *Monitor
+}
+
+// Project names the project (default "test").
+func Project(name string) Option { return func(o *options) { o.project = name } }
+
+// Stack names the stack (default "test").
+func Stack(name string) Option { return func(o *options) { o.stack = name } }
+
+// Config sets configuration values, keyed "namespace:key" as in Pulumi.<stack>.yaml.
+func Config(values map[string]string) Option {
+	return func(o *options) {
+		if o.config == nil {
+			o.config = map[string]string{}
+		}
+		maps.Copy(o.config, values)
+	}
+}
+
+// Secret sets a secret configuration value.
+func Secret(key, value string) Option {
+	return func(o *options) {
+		Config(map[string]string{key: value})(o)
+		o.secrets = append(o.secrets, key)
+	}
+}
+
+// Preview runs as `pulumi preview` does: resources get no IDs and no computed outputs, so what
+// depends on them stays unknown (and controls reading them are unproven).
+func Preview() Option { return func(o *options) { o.preview = true } }
+
+// WithMonitor runs against m, set up beforehand: subnets (SetSubnet), other stacks' outputs
+// (SetStackOutputs), look-up answers (Answer), account and region (AccountID, Region).
+func WithMonitor(m *Monitor) Option { return func(o *options) { o.monitor = m } }
+
+// Result is what a run recorded.
+type Result struct {
+	*Monitor
+	// Err is the program's error, as `pulumi up` would report it.
+	Err error
+}
+
+// Scorecard evaluates the catalog over what was recorded, as cmd/plan prints it.
+func (r *Result) Scorecard(waivers baseline.Waivers) []baseline.Result {
+	return baseline.Evaluate(r.Graph(), waivers)
+}
+
+// Run runs program as `pulumi up` (or, with Preview, `pulumi preview`) would, against a monitor
+// that answers as AWS would, and returns what it recorded, in the style of net/http/httptest:
+//
+//	res := hardenedpgtest.Run(program, hardenedpgtest.Stack("prod"), hardenedpgtest.Config(cfg))
+//	require.NoError(t, res.Err)
+//	instance, _ := res.Named(baseline.TypeInstance, "db-instance-db")
+func Run(program pulumi.RunFunc, opts ...Option) *Result {
+	o := options{project: "test", stack: "test"}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	m := o.monitor
+	if m == nil {
+		m = New()
+	}
+	m.mu.Lock()
+	m.preview = o.preview
+	m.mu.Unlock()
+	err := pulumi.RunErr(program, pulumi.WithMocks(o.project, o.stack, m), func(info *pulumi.RunInfo) {
+		info.Config = o.config
+		info.ConfigSecretKeys = o.secrets
+		info.DryRun = o.preview
+	})
+	return &Result{Monitor: m, Err: err}
+}

@@ -1,0 +1,73 @@
+package hardenedpgtest_test
+
+import (
+	"testing"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpgtest"
+)
+
+// keyWithAlias is a program whose alias input is computed by the provider: the key's ID.
+func keyWithAlias(ctx *pulumi.Context) error {
+	description, err := config.Try(ctx, "description")
+	if err != nil {
+		return err
+	}
+	key, err := kms.NewKey(ctx, "key", &kms.KeyArgs{Description: pulumi.String(description)})
+	if err != nil {
+		return err
+	}
+	_, err = kms.NewAlias(ctx, "alias", &kms.AliasArgs{Name: pulumi.String("alias/test"), TargetKeyId: key.KeyId})
+	return err
+}
+
+func TestRunAsUpAndAsPreview(t *testing.T) {
+	up := hardenedpgtest.Run(keyWithAlias, hardenedpgtest.Stack("prod"), hardenedpgtest.Config(map[string]string{"test:description": "k"}))
+	require.NoError(t, up.Err)
+	alias, ok := up.Named(baseline.TypeKeyAlias, "alias")
+	require.True(t, ok)
+	assert.Equal(t, "urn:pulumi:prod::test::aws:kms/alias:Alias::alias", alias.URN)
+	assert.Regexp(t, `^[0-9a-f-]{36}$`, alias.Inputs["targetKeyId"])
+
+	preview := hardenedpgtest.Run(keyWithAlias, hardenedpgtest.Preview(), hardenedpgtest.Config(map[string]string{"test:description": "k"}))
+	require.NoError(t, preview.Err)
+	alias, _ = preview.Named(baseline.TypeKeyAlias, "alias")
+	assert.Equal(t, baseline.Unknown, alias.Inputs["targetKeyId"], "a preview does not know the key's ID")
+	key, _ := preview.Named(baseline.TypeKey, "key")
+	assert.Empty(t, key.ID)
+
+	missing := hardenedpgtest.Run(keyWithAlias)
+	require.Error(t, missing.Err)
+	assert.Contains(t, missing.Err.Error(), "missing required configuration variable 'description'")
+}
+
+func TestRunAnswersExtraLookups(t *testing.T) {
+	program := func(ctx *pulumi.Context) error {
+		zones, err := aws.GetAvailabilityZones(ctx, &aws.GetAvailabilityZonesArgs{State: pulumi.StringRef("available")})
+		if err != nil {
+			return err
+		}
+		ctx.Export("zones", pulumi.ToStringArray(zones.Names))
+		return nil
+	}
+	res := hardenedpgtest.Run(program)
+	require.Error(t, res.Err)
+	assert.Contains(t, res.Err.Error(), "hardenedpgtest: no mock answer for invoke aws:index/getAvailabilityZones:getAvailabilityZones")
+
+	m := hardenedpgtest.New()
+	m.Answer("aws:index/getAvailabilityZones:getAvailabilityZones", func(args map[string]any) (map[string]any, error) {
+		assert.Equal(t, "available", args["state"])
+		return map[string]any{"id": "eu-west-1", "names": []any{"eu-west-1a", "eu-west-1b"}, "zoneIds": []any{"euw1-az1", "euw1-az2"}}, nil
+	})
+	res = hardenedpgtest.Run(program, hardenedpgtest.WithMonitor(m))
+	require.NoError(t, res.Err)
+	require.Len(t, res.Invokes(), 1)
+	assert.Equal(t, []any{"eu-west-1a", "eu-west-1b"}, res.Invokes()[0].Result["names"])
+}
