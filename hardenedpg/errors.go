@@ -51,7 +51,12 @@ func (p *problems) add(field string, value any, format string, a ...any) {
 }
 
 // relax records a problem when a field relaxes a control that is not waived.
+//
+// control must be a waivable control of the catalog: anything else is a bug here, not bad input.
 func (p *problems) relax(w baseline.Waivers, control, field string, value any, hardened string) {
+	if c, ok := baseline.Lookup(control); !ok || !c.Waivable {
+		panic(fmt.Sprintf("hardenedpg: %s relaxes %q, which is not a waivable control of the catalog", field, control))
+	}
 	if w.Has(control) {
 		*p = append(*p, FieldError{Field: control, Problem: waiverUsed}) // see unusedWaivers
 		return
