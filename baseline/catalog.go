@@ -71,6 +71,14 @@ const (
 	TypeMetricAlarm        = "aws:cloudwatch/metricAlarm:MetricAlarm"
 	TypeLogMetricFilter    = "aws:cloudwatch/logMetricFilter:LogMetricFilter"
 	TypeRandomID           = "random:index/randomId:RandomId"
+	// The network a program may create around the database: the private-subnet proof reads it.
+	TypeVpc                   = "aws:ec2/vpc:Vpc"
+	TypeSubnet                = "aws:ec2/subnet:Subnet"
+	TypeRouteTable            = "aws:ec2/routeTable:RouteTable"
+	TypeRoute                 = "aws:ec2/route:Route"
+	TypeRouteTableAssociation = "aws:ec2/routeTableAssociation:RouteTableAssociation"
+	TypeInternetGateway       = "aws:ec2/internetGateway:InternetGateway"
+	TypeNatGateway            = "aws:ec2/natGateway:NatGateway"
 )
 
 // Invoke tokens of the look-ups the components make and the checks read.

@@ -21,10 +21,18 @@ type DatabaseArgs struct {
 	VpcID pulumi.StringInput
 	// SubnetIDs are private subnets in at least two availability zones.
 	SubnetIDs []string
+	// Subnets and SubnetsReady give the subnets as an input instead (created in the same
+	// program): see SubnetGroupArgs. The proof then runs once their IDs are known, and a failed
+	// proof fails the deployment before the instance is created.
+	Subnets      pulumi.StringArrayInput
+	SubnetsReady []pulumi.CustomResource
 	// SkipPrivateSubnetCheck skips proving the subnets private (relaxes rds-private-subnets).
 	SkipPrivateSubnetCheck bool
 	// AllowedSecurityGroupIDs may connect on the database port.
 	AllowedSecurityGroupIDs []string
+	// AllowedSecurityGroups are clients given as inputs: a stable name (it names the ingress
+	// rule) to a security group ID, e.g. the app's group created in the same program.
+	AllowedSecurityGroups map[string]pulumi.StringInput
 	// Parameters are added to or override the baseline engine parameters.
 	Parameters []Parameter
 	// LogRetentionDays is 365 by default.
@@ -157,11 +165,11 @@ func (a *DatabaseArgs) children() databaseChildren {
 			VaultChangeableForDays: a.BackupVaultChangeableForDays, Tags: tags,
 		}).withDefaults(),
 		securityGroup: SecurityGroupArgs{
-			VpcID: a.VpcID, Port: s.Port, AllowedSecurityGroupIDs: a.AllowedSecurityGroupIDs, Tags: tags,
+			VpcID: a.VpcID, Port: s.Port, AllowedSecurityGroupIDs: a.AllowedSecurityGroupIDs, AllowedSecurityGroups: a.AllowedSecurityGroups, Tags: tags,
 			Description: fmt.Sprintf("hardenedpg %s: PostgreSQL on port %d from allowed security groups only, no egress", s.Identifier, s.Port),
 		},
 		subnetGroup: SubnetGroupArgs{
-			SubnetIDs: a.SubnetIDs, SkipPrivateCheck: a.SkipPrivateSubnetCheck, Tags: tags, Waivers: a.Waivers,
+			SubnetIDs: a.SubnetIDs, Subnets: a.Subnets, SubnetsReady: a.SubnetsReady, SkipPrivateCheck: a.SkipPrivateSubnetCheck, Tags: tags, Waivers: a.Waivers,
 			Description: fmt.Sprintf("hardenedpg %s: private subnets", s.Identifier),
 		},
 		parameterGroup: ParameterGroupArgs{
@@ -302,7 +310,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	}
 	parent := pulumi.Parent(d)
 	var zones []string
-	if !args.SkipPrivateSubnetCheck {
+	if !args.SkipPrivateSubnetCheck && args.Subnets == nil {
 		zones = ch.subnetGroup.verify(ctx, &p, d)
 	}
 	env, err := lookupEnv(ctx, parent)

@@ -2,7 +2,9 @@ package hardenedpg
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
@@ -19,6 +21,9 @@ type SecurityGroupArgs struct {
 	// AllowedSecurityGroupIDs may connect on Port, one ingress rule each. CIDR ranges are refused:
 	// an address range admits whatever lands in it, a security group only what is put in it.
 	AllowedSecurityGroupIDs []string
+	// AllowedSecurityGroups are clients given as inputs (a group created in the same program):
+	// a stable name, which names the ingress rule so its URN carries no ID, to the group's ID.
+	AllowedSecurityGroups map[string]pulumi.StringInput
 	// Description of the group; a default naming the port is used when empty.
 	Description string
 	Tags        map[string]string
@@ -58,7 +63,20 @@ func (a *SecurityGroupArgs) check(p *problems) {
 		}
 		seen[id] = true
 	}
+	for _, n := range slices.Sorted(maps.Keys(a.AllowedSecurityGroups)) {
+		field := fmt.Sprintf("AllowedSecurityGroups[%q]", n)
+		switch {
+		case !sourceNamePattern.MatchString(n):
+			p.add(field, n, "want a name of 1-63 lowercase letters, digits and hyphens: it names the ingress rule")
+		case seen[n]:
+			p.add(field, n, "is also in AllowedSecurityGroupIDs: the two rules would have one name")
+		case a.AllowedSecurityGroups[n] == nil:
+			p.add(field, nil, "want the ID of the clients' security group")
+		}
+	}
 }
+
+var sourceNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 
 func (a *SecurityGroupArgs) description() string {
 	if a.Description != "" {
@@ -93,14 +111,25 @@ func NewSecurityGroup(ctx *pulumi.Context, name string, args *SecurityGroupArgs,
 	if err != nil {
 		return nil, err
 	}
-	for _, source := range args.AllowedSecurityGroupIDs {
-		rule, err := vpc.NewSecurityGroupIngressRule(ctx, name+"-from-"+source, &vpc.SecurityGroupIngressRuleArgs{
+	type source struct {
+		name string
+		id   pulumi.StringInput
+	}
+	var sources []source
+	for _, id := range args.AllowedSecurityGroupIDs {
+		sources = append(sources, source{id, pulumi.String(id)})
+	}
+	for _, n := range slices.Sorted(maps.Keys(args.AllowedSecurityGroups)) {
+		sources = append(sources, source{n, args.AllowedSecurityGroups[n]})
+	}
+	for _, src := range sources {
+		rule, err := vpc.NewSecurityGroupIngressRule(ctx, name+"-from-"+src.name, &vpc.SecurityGroupIngressRuleArgs{
 			SecurityGroupId:           group.ID(),
-			ReferencedSecurityGroupId: pulumi.String(source),
+			ReferencedSecurityGroupId: src.id,
 			IpProtocol:                pulumi.String("tcp"),
 			FromPort:                  pulumi.Int(args.Port),
 			ToPort:                    pulumi.Int(args.Port),
-			Description:               pulumi.Sprintf("PostgreSQL clients in %s", source),
+			Description:               pulumi.Sprintf("PostgreSQL clients in %s", src.id),
 			Tags:                      pulumi.ToStringMap(args.Tags),
 		}, pulumi.Parent(c))
 		if err != nil {

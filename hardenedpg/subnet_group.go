@@ -16,6 +16,14 @@ import (
 type SubnetGroupArgs struct {
 	// SubnetIDs are at least two subnets in at least two availability zones.
 	SubnetIDs []string
+	// Subnets are the subnet IDs as an input, for subnets created in the same program or read
+	// from another stack; give SubnetIDs or Subnets. They are checked and proven private when
+	// their IDs are known (after SubnetsReady exist): in a preview of new subnets that is at
+	// deployment, and a failed proof fails it before the subnet group, so before the instance.
+	Subnets pulumi.StringArrayInput
+	// SubnetsReady are the resources the subnets' routing depends on (route tables, routes and
+	// their associations): the proof waits for them, so its look-ups see the subnets' routes.
+	SubnetsReady []pulumi.CustomResource
 	// SkipPrivateCheck skips the look-ups that prove the subnets span two availability zones and
 	// none routes anything to an internet gateway; it relaxes rds-private-subnets.
 	SkipPrivateCheck bool
@@ -41,6 +49,22 @@ const SubnetGroupType = "hardenedpg:index:SubnetGroup"
 var subnetIDPattern = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
 
 func (a *SubnetGroupArgs) check(p *problems) {
+	switch {
+	case a.Subnets != nil && len(a.SubnetIDs) > 0:
+		p.add("Subnets", "(an input)", "give SubnetIDs or Subnets, not both")
+	case a.Subnets == nil && len(a.SubnetsReady) > 0:
+		p.add("SubnetsReady", len(a.SubnetsReady), "only with Subnets: known SubnetIDs are proven before anything is created")
+	}
+	if a.Subnets == nil {
+		a.checkIDs(p)
+	}
+	if a.SkipPrivateCheck {
+		p.relax(a.Waivers, "rds-private-subnets", "SkipPrivateCheck", true, "false: every subnet proven private")
+	}
+}
+
+// checkIDs checks known subnet IDs: count, form and repeats.
+func (a *SubnetGroupArgs) checkIDs(p *problems) {
 	if len(a.SubnetIDs) < 2 {
 		p.add("SubnetIDs", a.SubnetIDs, "want at least two subnets in two availability zones (RDS needs them for Multi-AZ and failover)")
 	}
@@ -55,9 +79,28 @@ func (a *SubnetGroupArgs) check(p *problems) {
 		}
 		seen[id] = true
 	}
-	if a.SkipPrivateCheck {
-		p.relax(a.Waivers, "rds-private-subnets", "SkipPrivateCheck", true, "false: every subnet proven private")
+}
+
+// provenSubnets is Subnets once known and proven: checked as SubnetIDs are, then (unless
+// SkipPrivateCheck) looked up through parent once SubnetsReady exist. A problem fails the output,
+// and so every resource that takes it.
+func (a *SubnetGroupArgs) provenSubnets(ctx *pulumi.Context, name string, parent pulumi.Resource) pulumi.StringArrayOutput {
+	deps := []any{a.Subnets}
+	for _, r := range a.SubnetsReady {
+		deps = append(deps, r.ID())
 	}
+	return pulumi.All(deps...).ApplyT(func(v []any) ([]string, error) {
+		known := SubnetGroupArgs{SubnetIDs: v[0].([]string)}
+		var p problems
+		known.checkIDs(&p)
+		if len(p) == 0 && !a.SkipPrivateCheck {
+			known.verify(ctx, &p, parent)
+		}
+		if err := p.err(); err != nil {
+			return nil, fmt.Errorf("hardenedpg.NewSubnetGroup %q: Subnets: %w", name, err)
+		}
+		return known.SubnetIDs, nil
+	}).(pulumi.StringArrayOutput)
 }
 
 // verify looks every subnet up and reports each one routed to an internet gateway, and a set of
@@ -128,7 +171,7 @@ func newSubnetGroup(ctx *pulumi.Context, name string, args *SubnetGroupArgs, zon
 	if err := ctx.RegisterComponentResource(SubnetGroupType, name, c, opts...); err != nil {
 		return nil, err
 	}
-	if zones == nil && !args.SkipPrivateCheck {
+	if zones == nil && !args.SkipPrivateCheck && args.Subnets == nil {
 		var p problems
 		c.AvailabilityZones = args.verify(ctx, &p, c)
 		if err := p.err(); err != nil {
@@ -139,8 +182,12 @@ func newSubnetGroup(ctx *pulumi.Context, name string, args *SubnetGroupArgs, zon
 	if description == "" {
 		description = "hardenedpg: private subnets of the database"
 	}
+	subnets := pulumi.ToStringArray(args.SubnetIDs).ToStringArrayOutput()
+	if args.Subnets != nil {
+		subnets = args.provenSubnets(ctx, name, c)
+	}
 	group, err := rds.NewSubnetGroup(ctx, name+"-subnets", &rds.SubnetGroupArgs{
-		SubnetIds:   pulumi.ToStringArray(args.SubnetIDs),
+		SubnetIds:   subnets,
 		Description: pulumi.String(description),
 		Tags:        pulumi.ToStringMap(args.Tags),
 	}, pulumi.Parent(c))

@@ -343,6 +343,16 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 	case baseline.TypeKeyAlias:
 		id = str("name")
 		set("arn", m.arn(t, "kms", id))
+	case baseline.TypeVpc, baseline.TypeSubnet, baseline.TypeRouteTable, baseline.TypeRouteTableAssociation,
+		baseline.TypeInternetGateway, baseline.TypeNatGateway:
+		prefix := map[string]string{
+			baseline.TypeVpc: "vpc-", baseline.TypeSubnet: "subnet-", baseline.TypeRouteTable: "rtb-",
+			baseline.TypeRouteTableAssociation: "rtbassoc-", baseline.TypeInternetGateway: "igw-", baseline.TypeNatGateway: "nat-",
+		}[args.TypeToken]
+		id = prefix + h[:17]
+		if args.TypeToken == baseline.TypeSubnet && str("availabilityZone") == "" {
+			set("availabilityZone", t.region+"a")
+		}
 	case baseline.TypeSecurityGroup:
 		id = "sg-" + h[:17]
 		set("arn", m.arn(t, "ec2", "security-group/"+id))
@@ -483,12 +493,75 @@ func (m *Monitor) subnet(id, region string) Subnet {
 	if s, ok := m.subnets[id]; ok {
 		return s
 	}
+	if r, ok := m.createdLocked(baseline.TypeSubnet, id); ok {
+		// A subnet the program created is where the program put it.
+		vpc, _ := r.Inputs["vpcId"].(string)
+		zone, _ := r.Outputs["availabilityZone"].(string)
+		return Subnet{ID: id, VpcID: vpc, AvailabilityZone: zone}
+	}
 	s := Subnet{ID: id, VpcID: DefaultVpcID, AvailabilityZone: region + string(rune('a'+len(m.subnets)%6))}
 	m.subnets[id] = s
 	return s
 }
 
+// createdLocked finds a resource of typ the program created with the given ID; m.mu is held.
+func (m *Monitor) createdLocked(typ, id string) (Resource, bool) {
+	for _, r := range m.resources {
+		if r.Type == typ && r.ID == id {
+			return r, true
+		}
+	}
+	return Resource{}, false
+}
+
+// programRouteTable answers a route-table look-up from the routing the program created: the
+// table associated with the subnet (else its VPC's main table, which AWS creates with the local
+// route only), with its inline routes and the aws:ec2/route resources added to it.
+func (m *Monitor) programRouteTable(subnetID string) (map[string]any, bool) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	subnet, created := m.createdLocked(baseline.TypeSubnet, subnetID)
+	if !created {
+		return nil, false
+	}
+	local := map[string]any{"cidrBlock": "10.0.0.0/16", "gatewayId": "local"}
+	vpc, _ := subnet.Inputs["vpcId"].(string)
+	tableID := ""
+	for _, r := range m.resources {
+		if r.Type == baseline.TypeRouteTableAssociation && r.Inputs["subnetId"] == subnetID {
+			tableID, _ = r.Inputs["routeTableId"].(string)
+		}
+	}
+	if tableID == "" {
+		return map[string]any{"id": "rtb-main" + hash(vpc)[:9], "vpcId": vpc, "routes": []any{local}}, true
+	}
+	routes := []any{local}
+	if table, ok := m.createdLocked(baseline.TypeRouteTable, tableID); ok {
+		routes = append(routes, items(table.Inputs["routes"])...)
+	}
+	for _, r := range m.resources {
+		if r.Type == baseline.TypeRoute && r.Inputs["routeTableId"] == tableID {
+			route := map[string]any{"cidrBlock": r.Inputs["destinationCidrBlock"], "ipv6CidrBlock": r.Inputs["destinationIpv6CidrBlock"]}
+			for _, k := range []string{"gatewayId", "natGatewayId", "transitGatewayId", "vpcPeeringConnectionId", "networkInterfaceId"} {
+				if v, ok := r.Inputs[k]; ok {
+					route[k] = v
+				}
+			}
+			routes = append(routes, route)
+		}
+	}
+	return map[string]any{"id": tableID, "routeTableId": tableID, "subnetId": subnetID, "vpcId": vpc, "routes": routes}, true
+}
+
+func items(v any) []any {
+	l, _ := v.([]any)
+	return l
+}
+
 func (m *Monitor) routeTable(subnetID, vpcID string) (map[string]any, error) {
+	if table, ok := m.programRouteTable(subnetID); ok {
+		return table, nil
+	}
 	local := map[string]any{"cidrBlock": "10.0.0.0/16", "gatewayId": "local"}
 	if subnetID == "" {
 		// The VPC's main table routes to a NAT gateway only.

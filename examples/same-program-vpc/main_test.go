@@ -1,0 +1,44 @@
+package main
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpgtest"
+)
+
+func TestSameProgramNetworkPassesEveryControl(t *testing.T) {
+	res := hardenedpgtest.Run(program, hardenedpgtest.Project("orders"), hardenedpgtest.Stack("prod"))
+	require.NoError(t, res.Err)
+	require.Len(t, res.ByType(baseline.TypeInstance), 1)
+	var applicable int
+	for _, r := range res.Scorecard(nil) {
+		assert.Contains(t, []baseline.Status{baseline.Pass, baseline.NotApplicable}, r.Status, "%s: %s", r.Key, r.Detail)
+		if r.Status == baseline.Pass {
+			applicable++
+		}
+	}
+	assert.Equal(t, 49, applicable, "every applicable control passes, as in the prod stack")
+}
+
+// Moving the private subnets onto the public route table fails before the database exists.
+func TestPublicRoutingIsRefusedBeforeTheDatabase(t *testing.T) {
+	m := hardenedpgtest.New()
+	publicTable := ""
+	m.Answer(baseline.InvokeRouteTable, func(args map[string]any) (map[string]any, error) {
+		for _, r := range m.ByType(baseline.TypeRouteTable) {
+			if r.Name == "public" {
+				publicTable = r.ID
+				return map[string]any{"id": r.ID, "routes": []any{map[string]any{"cidrBlock": "0.0.0.0/0", "gatewayId": "igw-0123456789abcdef0"}}}, nil
+			}
+		}
+		return nil, nil
+	})
+	res := hardenedpgtest.Run(program, hardenedpgtest.WithMonitor(m))
+	require.Error(t, res.Err)
+	assert.Contains(t, res.Err.Error(), "the subnet is public: route table "+publicTable+" sends 0.0.0.0/0 to internet gateway igw-0123456789abcdef0")
+	assert.Empty(t, res.ByType(baseline.TypeInstance))
+}
