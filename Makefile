@@ -2,7 +2,7 @@
 STACK ?= dev
 GO    ?= go
 
-EXAMPLES := examples/existing-vpc examples/components examples/same-program-vpc
+EXAMPLES := examples/existing-vpc examples/components examples/same-program-vpc examples/two-databases examples/other-account
 ACTIONLINT_VERSION := v1.7.12
 # The Pulumi CLI: yours on PATH, or the pinned one (make cli; PULUMI=bin/pulumi), which the engine
 # test and the workflows build from tools/pulumi/go.mod.
