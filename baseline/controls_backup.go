@@ -1,0 +1,102 @@
+package baseline
+
+import "slices"
+
+// backupControls are the controls of backups: the plan, the vault and an independent copy, each with its check.
+var backupControls = []Control{
+	{Key: "backup-plan", Title: "An AWS Backup plan covers the instance", Severity: Medium, Reads: []string{TypeInstance}, Waivable: true,
+		Refs: Refs{SecurityHub: []string{"RDS.26"}, Prowler: []string{"rds_instance_protected_by_backup_plan"}},
+		check: instanceCheck("an AWS Backup selection covers the instance", func(g *Graph, f *finding, inst Resource, _ map[string]any) {
+			arn := str(inst.Outputs, "arn")
+			for _, sel := range g.ofType(TypeBackupSelection) {
+				if slices.Contains(stringList(sel.Inputs, "resources"), arn) {
+					f.read(sel)
+					return
+				}
+			}
+			f.fail("%s: no backup selection names %s", inst.Name, arn)
+		}),
+	},
+	{Key: "backup-vault-cmk", Title: "The backup vault has its own key", Severity: Medium, Reads: []string{TypeBackupVault},
+		Refs: Refs{SecurityHub: []string{"Backup.1"}, Prowler: []string{"backup_vaults_encrypted"}},
+		check: func(g *Graph) finding {
+			f := finding{holds: "every vault has its own stack key, distinct from the storage key"}
+			storage := map[string]bool{}
+			for _, inst := range g.ofType(TypeInstance) {
+				storage[str(inst.Inputs, "kmsKeyId")] = true
+			}
+			for _, v := range g.ofType(TypeBackupVault) {
+				f.read(v)
+				arn := str(v.Inputs, "kmsKeyArn")
+				if _, ok := g.keyByArn(arn); !ok {
+					f.fail("%s: kmsKeyArn is %s, want a key of the stack", v.Name, show(v.Inputs["kmsKeyArn"]))
+				} else if storage[arn] {
+					f.fail("%s: uses the instance's storage key; a backup must survive that key's loss", v.Name)
+				}
+			}
+			return f
+		},
+	},
+	{Key: "backup-vault-lock", Title: "The backup vault is locked", Severity: Medium, Reads: []string{TypeBackupVault},
+		check: func(g *Graph) finding {
+			f := finding{holds: "every vault is locked with minimum and maximum retention"}
+			for _, v := range g.ofType(TypeBackupVault) {
+				f.read(v)
+				locks := g.withInput(TypeBackupVaultLock, "backupVaultName", v.Outputs["name"])
+				if len(locks) == 0 {
+					f.fail("%s: no vault lock configuration", v.Name)
+					continue
+				}
+				f.read(locks[0])
+				for _, k := range []string{"minRetentionDays", "maxRetentionDays"} {
+					if _, ok := num(locks[0].Inputs, k); !ok {
+						f.fail("%s: %s is unset", locks[0].Name, k)
+					}
+				}
+			}
+			return f
+		},
+	},
+	// AWS Backup does not re-encrypt RDS snapshots with the vault key ("Independent encryption: not
+	// supported" for RDS, https://docs.aws.amazon.com/aws-backup/latest/devguide/encryption.html): the
+	// recovery points stay under the storage key, and only a copy elsewhere survives its loss.
+	{Key: "backup-independent-copy", Title: "A copy of the backups lives under another key, in another region or account", Severity: High, Reads: []string{TypeInstance}, Waivable: true,
+		check: instanceCheck("automated backups replicated, or AWS Backup copies made, under a key other than the storage key in another region or account",
+			func(g *Graph, f *finding, inst Resource, in map[string]any) {
+				instArn := str(inst.Outputs, "arn")
+				home := arnPart(instArn, 3) + "/" + arnPart(instArn, 4) // region/account
+				for _, r := range g.ofType(TypeBackupReplication) {
+					key := str(r.Inputs, "kmsKeyId")
+					if str(r.Inputs, "sourceDbInstanceArn") != instArn {
+						continue
+					}
+					f.read(r)
+					if key != "" && key != str(in, "kmsKeyId") && arnPart(key, 3)+"/"+arnPart(key, 4) != home {
+						return
+					}
+					f.fail("%s: kmsKeyId %s is the storage key or in the instance's own region and account", r.Name, show(r.Inputs["kmsKeyId"]))
+				}
+				for _, sel := range g.ofType(TypeBackupSelection) {
+					if !slices.Contains(stringList(sel.Inputs, "resources"), instArn) {
+						continue
+					}
+					for _, plan := range g.ofType(TypeBackupPlan) {
+						if plan.ID != str(sel.Inputs, "planId") {
+							continue
+						}
+						f.read(plan)
+						for _, rule := range items(plan.Inputs, "rules") {
+							rm, _ := rule.(map[string]any)
+							for _, c := range items(rm, "copyActions") {
+								vault := str(c.(map[string]any), "destinationVaultArn")
+								if arnPart(vault, 3)+"/"+arnPart(vault, 4) != home {
+									return // a copy into another region or account is re-encrypted with that vault's key
+								}
+							}
+						}
+					}
+				}
+				f.fail("%s: its backups exist only under its storage key, in its own region and account: replicate them (backupReplicationRegion) or copy them (backupCopyToVaultArn)", inst.Name)
+			}),
+	},
+}

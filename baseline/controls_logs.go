@@ -1,0 +1,42 @@
+package baseline
+
+import "fmt"
+
+// logsControls are the controls of the exported log groups, each with its check.
+var logsControls = []Control{
+	{Key: "logs-cmk", Title: "Log groups are encrypted with a stack key", Severity: Medium, Reads: []string{TypeLogGroup},
+		Refs: Refs{Prowler: []string{"cloudwatch_log_group_kms_encryption_enabled"}, Checkov: []string{"CKV_AWS_158"}},
+		check: logGroupsCheck("every log group is encrypted with a stack key", func(g *Graph, f *finding, lg Resource) {
+			if _, ok := g.keyByArn(lg.Inputs["kmsKeyId"]); !ok {
+				f.fail("%s: kmsKeyId is %s, want a key of the stack", lg.Name, show(lg.Inputs["kmsKeyId"]))
+			}
+		}),
+	},
+	{Key: "logs-retention", Title: "Log groups keep 365 days or more", Severity: Medium, Reads: []string{TypeLogGroup}, Waivable: true,
+		Refs: Refs{SecurityHub: []string{"CloudWatch.16"}, Prowler: []string{"cloudwatch_log_group_retention_policy_specific_days_enabled"}, Checkov: []string{"CKV_AWS_338"}},
+		check: logGroupsCheck("every log group keeps 365 days or more", func(_ *Graph, f *finding, lg Resource) {
+			if n, ok := num(lg.Inputs, "retentionInDays"); ok && n > 0 && n < MinLogRetentionDays {
+				f.fail("%s: retentionInDays is %v, want %d or more", lg.Name, n, MinLogRetentionDays)
+			}
+		}),
+	},
+	{Key: "logs-shipped", Title: "Every exported log group streams to the audit destination", Severity: Medium, Reads: []string{TypeLogGroup}, Waivable: true,
+		check: instanceCheck("every exported log group streams to the audit destination", func(g *Graph, f *finding, inst Resource, in map[string]any) {
+			for _, logType := range stringList(in, "enabledCloudwatchLogsExports") {
+				name := fmt.Sprintf("/aws/rds/instance/%s/%s", str(in, "identifier"), logType)
+				groups := g.withInput(TypeLogGroup, "name", name)
+				if len(groups) == 0 {
+					f.fail("%s: log group %s is not created by the stack (RDS would create it unencrypted, kept forever)", inst.Name, name)
+					continue
+				}
+				f.read(groups[0])
+				filters := g.withInput(TypeSubscriptionFilter, "logGroup", name)
+				if len(filters) == 0 || str(filters[0].Inputs, "destinationArn") == "" {
+					f.fail("%s: no subscription filter streams it to an audit destination", name)
+					continue
+				}
+				f.read(filters[0])
+			}
+		}),
+	},
+}

@@ -1,0 +1,44 @@
+package baseline
+
+// pgControls are the controls of the engine parameters the instance runs with, each with its check.
+var pgControls = []Control{
+	{Key: "pg-force-ssl", Title: "rds.force_ssl is 1", Severity: High, Reads: []string{TypeInstance},
+		Refs:  Refs{SecurityHub: []string{"RDS.38"}, Prowler: []string{"rds_instance_transport_encrypted"}, Checkov: []string{"CKV2_AWS_69"}},
+		check: parameterCheck("pg-force-ssl"),
+	},
+	{Key: "pg-tls-min", Title: "TLS 1.2 or newer", Severity: High, Reads: []string{TypeInstance},
+		check: parameterCheck("pg-tls-min"),
+	},
+	{Key: "pg-scram", Title: "Only SCRAM-SHA-256 passwords: stored as SCRAM, and RDS accepts no md5 password", Severity: High, Reads: []string{TypeInstance},
+		check: parameterCheck("pg-scram"),
+	},
+	{Key: "pg-connection-logging", Title: "Connections and disconnections are logged", Severity: Medium, Reads: []string{TypeInstance}, Waivable: true,
+		check: parameterCheck("pg-connection-logging"),
+	},
+	// Not CKV2_AWS_30: it wants log_statement=all, which writes every password to the log.
+	{Key: "pg-statement-logging", Title: "Slow statements are measured without their text: pg_stat_statements is loaded", Severity: Medium, Reads: []string{TypeInstance}, Waivable: true,
+		check: parameterCheck("pg-statement-logging"),
+	},
+	// CIS's PostgreSQL rule for Cloud SQL (Checkov CKV_GCP_57) turns slow-statement logging off for the same reason.
+	{Key: "pg-log-redaction", Title: "No statement text reaches the log, on success, failure or slowness: pgAudit logs DDL and ROLE with passwords redacted", Severity: High, Reads: []string{TypeInstance}, Waivable: true,
+		check: parameterCheck("pg-log-redaction"),
+	},
+	{Key: "pg-audit", Title: "pgAudit is loaded, logs DDL and ROLE statements, and its lines reach the log", Severity: High, Reads: []string{TypeInstance}, Waivable: true,
+		check: parameterCheck("pg-audit"),
+	},
+	{Key: "pg-family-matches", Title: "Parameter group family matches the engine major version", Severity: High, Reads: []string{TypeInstance},
+		check: instanceCheck("the family is postgres and the engine major version", func(g *Graph, f *finding, inst Resource, in map[string]any) {
+			pg, ok := parameterGroupOf(g, inst)
+			if !ok {
+				f.fail("%s: parameterGroupName %s is neither a parameter group of the stack nor RDS's default group", inst.Name, show(in["parameterGroupName"]))
+				return
+			}
+			if pg.URN != "" {
+				f.read(pg)
+			}
+			if want := Family(majorOf(str(in, "engineVersion"))); str(pg.Inputs, "family") != want {
+				f.fail("%s: family is %s, want %s", pg.Name, show(pg.Inputs["family"]), want)
+			}
+		}),
+	},
+}

@@ -1,0 +1,251 @@
+package baseline
+
+import (
+	"slices"
+	"strings"
+)
+
+// rdsControls are the controls of the instance: placement, encryption, availability, authentication, engine and lifecycle, each with its check.
+var rdsControls = []Control{
+	{Key: "rds-not-public", Title: "Instance is not publicly accessible", Severity: Critical, Reads: []string{TypeInstance},
+		Refs:  Refs{SecurityHub: []string{"RDS.2"}, Prowler: []string{"rds_instance_no_public_access"}, Checkov: []string{"CKV_AWS_17"}, CIS: []string{"2.2.3"}},
+		check: instanceBool("publiclyAccessible", false, false),
+	},
+	{Key: "rds-private-subnets", Title: "Every subnet of the subnet group is private", Severity: High, Reads: []string{TypeSubnetGroup}, Waivable: true,
+		Refs: Refs{SecurityHub: []string{"RDS.46"}},
+		check: instanceCheck("every subnet's route table was looked up and has no route to an internet gateway",
+			func(g *Graph, f *finding, inst Resource, in map[string]any) {
+				group, ok := attached(g, in, "dbSubnetGroupName", TypeSubnetGroup, "name")
+				if !ok {
+					f.fail("%s: dbSubnetGroupName %s is not a subnet group of the stack", inst.Name, show(in["dbSubnetGroupName"]))
+					return
+				}
+				f.read(group)
+				for _, subnet := range stringList(group.Inputs, "subnetIds") {
+					table, ok := g.routeTableOf(subnet)
+					if !ok && g.NoLookups {
+						f.lacks("%s: subnet %s: its route table is only known to a look-up (aws ec2 describe-route-tables), which this graph does not carry", group.Name, subnet)
+						continue
+					}
+					if !ok {
+						f.fail("%s: subnet %s was not proven private (no route table look-up)", group.Name, subnet)
+						continue
+					}
+					for _, route := range items(table, "routes") {
+						rt, _ := route.(map[string]any)
+						dest := str(rt, "cidrBlock") + str(rt, "ipv6CidrBlock")
+						if RoutesToInternet(str(rt, "gatewayId")) {
+							f.fail("%s: subnet %s routes %s to %s", group.Name, subnet, dest, str(rt, "gatewayId"))
+						}
+					}
+				}
+			}),
+	},
+	{Key: "rds-in-vpc", Title: "Instance runs in a VPC subnet group", Severity: High, Reads: []string{TypeInstance},
+		Refs: Refs{SecurityHub: []string{"RDS.18"}, Prowler: []string{"rds_instance_inside_vpc"}},
+		check: instanceCheck("dbSubnetGroupName is set", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+			if str(in, "dbSubnetGroupName") == "" {
+				f.fail("%s: dbSubnetGroupName is unset: the instance lands in the default VPC", inst.Name)
+			}
+		}),
+	},
+	{Key: "rds-encrypted", Title: "Storage is encrypted", Severity: High, Reads: []string{TypeInstance},
+		Refs:  Refs{SecurityHub: []string{"RDS.3"}, Prowler: []string{"rds_instance_storage_encrypted"}, Checkov: []string{"CKV_AWS_16"}, CIS: []string{"2.2.1"}},
+		check: instanceBool("storageEncrypted", true, false),
+	},
+	{Key: "rds-cmk", Title: "Storage is encrypted with a customer-managed key of the stack", Severity: Medium, Reads: []string{TypeInstance, TypeKey},
+		check: instanceCheck("kmsKeyId is a key of the stack with rotation on", func(g *Graph, f *finding, inst Resource, in map[string]any) {
+			k, ok := g.keyByArn(in["kmsKeyId"])
+			switch {
+			case !ok:
+				f.fail("%s: kmsKeyId is %s, want a customer-managed key of the stack (not aws/rds)", inst.Name, show(in["kmsKeyId"]))
+			case k.Inputs["enableKeyRotation"] != true:
+				f.read(k)
+				f.fail("%s: its key %s does not rotate", inst.Name, k.Name)
+			default:
+				f.read(k)
+			}
+		}),
+	},
+	{Key: "rds-multi-az", Title: "Instance is Multi-AZ", Severity: Medium, Reads: []string{TypeInstance}, Waivable: true,
+		Refs:  Refs{SecurityHub: []string{"RDS.5"}, Prowler: []string{"rds_instance_multi_az"}, Checkov: []string{"CKV_AWS_157"}, CIS: []string{"2.2.4"}},
+		check: instanceBool("multiAz", true, false),
+	},
+	{Key: "rds-enhanced-monitoring", Title: "Enhanced monitoring is on", Severity: Low, Reads: []string{TypeInstance}, Waivable: true,
+		Refs: Refs{SecurityHub: []string{"RDS.6"}, Prowler: []string{"rds_instance_enhanced_monitoring_enabled"}, Checkov: []string{"CKV_AWS_118"}},
+		check: instanceCheck("monitoringInterval is 1-60 with a monitoring role", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+			n, _ := num(in, "monitoringInterval")
+			if !slices.Contains(MonitoringIntervals, int(n)) || n != float64(int(n)) {
+				f.fail("%s: monitoringInterval is %s, want one of %v", inst.Name, show(in["monitoringInterval"]), MonitoringIntervals)
+			}
+			if str(in, "monitoringRoleArn") == "" {
+				f.fail("%s: monitoringRoleArn is unset", inst.Name)
+			}
+		}),
+	},
+	{Key: "rds-deletion-protection", Title: "Deletion protection is on", Severity: Low, Reads: []string{TypeInstance}, Waivable: true,
+		Refs:  Refs{SecurityHub: []string{"RDS.8"}, Prowler: []string{"rds_instance_deletion_protection"}, Checkov: []string{"CKV_AWS_293"}},
+		check: instanceBool("deletionProtection", true, false),
+	},
+	{Key: "rds-log-exports", Title: "postgresql and upgrade logs are exported to CloudWatch", Severity: Medium, Reads: []string{TypeInstance},
+		Refs: Refs{SecurityHub: []string{"RDS.9", "RDS.36"}, Prowler: []string{"rds_instance_integration_cloudwatch_logs"}, Checkov: []string{"CKV_AWS_129"}},
+		check: instanceCheck("postgresql and upgrade logs are exported", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+			got := stringList(in, "enabledCloudwatchLogsExports")
+			for _, want := range LogExports {
+				if !slices.Contains(got, want) {
+					f.fail("%s: enabledCloudwatchLogsExports is %s, want it to include %s", inst.Name, show(in["enabledCloudwatchLogsExports"]), want)
+				}
+			}
+		}),
+	},
+	{Key: "rds-iam-auth", Title: "IAM database authentication is on", Severity: Medium, Reads: []string{TypeInstance},
+		Refs:  Refs{SecurityHub: []string{"RDS.10"}, Prowler: []string{"rds_instance_iam_authentication_enabled"}, Checkov: []string{"CKV_AWS_161"}},
+		check: instanceBool("iamDatabaseAuthenticationEnabled", true, false),
+	},
+	{Key: "rds-backup-retention", Title: "Automated backups are kept 7 to 35 days", Severity: Medium, Reads: []string{TypeInstance}, Waivable: true,
+		Refs: Refs{SecurityHub: []string{"RDS.11"}, Prowler: []string{"rds_instance_backup_enabled"}, Checkov: []string{"CKV_AWS_133"}},
+		check: instanceCheck("backupRetentionPeriod is 7-35", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+			if n, _ := num(in, "backupRetentionPeriod"); n < MinBackupRetentionDays || n > MaxBackupRetentionDays {
+				f.fail("%s: backupRetentionPeriod is %s, want %d-%d", inst.Name, show(in["backupRetentionPeriod"]), MinBackupRetentionDays, MaxBackupRetentionDays)
+			}
+		}),
+	},
+	{Key: "rds-minor-upgrades", Title: "Automatic minor version upgrades are on", Severity: High, Reads: []string{TypeInstance},
+		Refs:  Refs{SecurityHub: []string{"RDS.13"}, Prowler: []string{"rds_instance_minor_version_upgrade_enabled"}, Checkov: []string{"CKV_AWS_226"}, CIS: []string{"2.2.2"}},
+		check: instanceBool("autoMinorVersionUpgrade", true, true),
+	},
+	{Key: "rds-copy-tags", Title: "Tags are copied to snapshots", Severity: Low, Reads: []string{TypeInstance},
+		Refs:  Refs{SecurityHub: []string{"RDS.17"}, Prowler: []string{"rds_instance_copy_tags_to_snapshots"}, Checkov: []string{"CKV2_AWS_60"}},
+		check: instanceBool("copyTagsToSnapshot", true, false),
+	},
+	{Key: "rds-non-default-port", Title: "Instance does not listen on 5432", Severity: Low, Reads: []string{TypeInstance}, Waivable: true,
+		Refs: Refs{SecurityHub: []string{"RDS.23"}, Prowler: []string{"rds_instance_non_default_port"}},
+		check: instanceCheck("port is set and is not 5432", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+			if n, ok := num(in, "port"); !ok || n == DefaultPostgresPort {
+				f.fail("%s: port is %s, want a port other than %d", inst.Name, show(in["port"]), DefaultPostgresPort)
+			}
+		}),
+	},
+	{Key: "rds-custom-admin", Title: "Master user name is not a default", Severity: Medium, Reads: []string{TypeInstance},
+		Refs: Refs{SecurityHub: []string{"RDS.25"}, Prowler: []string{"rds_instance_default_admin"}},
+		check: instanceCheck("the master user is not postgres or admin", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+			if u := str(in, "username"); u == "" || slices.Contains(DefaultAdminNames, u) {
+				f.fail("%s: username is %s, want a name other than postgres or admin", inst.Name, show(in["username"]))
+			}
+		}),
+	},
+	{Key: "rds-managed-password", Title: "Master password is managed and rotated by RDS with a stack key", Severity: High, Reads: []string{TypeInstance},
+		Refs: Refs{SecurityHub: []string{"SecretsManager.1"}, Prowler: []string{"secretsmanager_automatic_rotation_enabled"}, Checkov: []string{"CKV_AWS_149"}},
+		check: func(g *Graph) finding {
+			f := finding{holds: "RDS manages and rotates the master password under a stack key; no password input anywhere"}
+			for _, inst := range g.ofType(TypeInstance) {
+				f.read(inst)
+				if inst.Inputs["manageMasterUserPassword"] != true {
+					f.fail("%s: manageMasterUserPassword is %s, want true", inst.Name, show(inst.Inputs["manageMasterUserPassword"]))
+				}
+				stackKeyArn(g, &f, inst.Name, "masterUserSecretKmsKeyId", inst.Inputs)
+			}
+			for _, r := range g.Resources {
+				for _, key := range []string{"password", "masterPassword", "masterUserPassword"} {
+					if _, ok := r.Inputs[key]; ok {
+						f.read(r)
+						f.fail("%s: has a %s input", r.Name, key)
+					}
+				}
+			}
+			return f
+		},
+	},
+	{Key: "rds-ca-cert", Title: "Server certificate is from a current RDS CA", Severity: Medium, Reads: []string{TypeInstance},
+		Refs: Refs{Prowler: []string{"rds_instance_certificate_expiration"}, Checkov: []string{"CKV_AWS_211"}},
+		check: instanceCheck("caCertIdentifier is a current RDS CA", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+			ca, set := in["caCertIdentifier"].(string)
+			if !set {
+				ca = DefaultCACertificate
+			}
+			if !slices.Contains(CACertificates, ca) {
+				f.fail("%s: caCertIdentifier is %s, want one of %s", inst.Name, show(in["caCertIdentifier"]), strings.Join(CACertificates, ", "))
+			}
+		}),
+	},
+	{Key: "rds-supported-engine", Title: "Engine is PostgreSQL on a supported major version", Severity: High, Reads: []string{TypeInstance},
+		Refs: Refs{Prowler: []string{"rds_instance_deprecated_engine_version"}, Checkov: []string{"CKV_AWS_250"}},
+		check: instanceCheck("engine postgres on a supported major version, no minor pinned", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+			v := str(in, "engineVersion")
+			switch {
+			case str(in, "engine") != "postgres":
+				f.fail("%s: engine is %s, want postgres", inst.Name, show(in["engine"]))
+			case !slices.Contains(SupportedMajorVersions, majorOf(v)):
+				f.fail("%s: engineVersion is %s, want a supported major version (%s)", inst.Name, show(in["engineVersion"]), strings.Join(SupportedMajorVersions, ", "))
+			case strings.Contains(v, "."):
+				f.fail("%s: engineVersion %s pins a minor version, which RDS deprecates; give the major only", inst.Name, v)
+			}
+		}),
+	},
+	{Key: "rds-no-extended-support", Title: "RDS Extended Support is off", Severity: Low, Reads: []string{TypeInstance}, Waivable: true,
+		Refs: Refs{Prowler: []string{"rds_instance_extended_support"}},
+		check: instanceCheck("engineLifecycleSupport is open-source-rds-extended-support-disabled", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+			if str(in, "engineLifecycleSupport") != "open-source-rds-extended-support-disabled" {
+				f.fail("%s: engineLifecycleSupport is %s, want open-source-rds-extended-support-disabled", inst.Name, show(in["engineLifecycleSupport"]))
+			}
+		}),
+	},
+	{Key: "rds-performance-insights", Title: "Performance Insights is on and encrypted with a stack key", Severity: Low, Reads: []string{TypeInstance}, Waivable: true,
+		Refs: Refs{Checkov: []string{"CKV_AWS_353", "CKV_AWS_354"}},
+		check: instanceCheck("Performance Insights is on with a stack key", func(g *Graph, f *finding, inst Resource, in map[string]any) {
+			if in["performanceInsightsEnabled"] != true {
+				f.fail("%s: performanceInsightsEnabled is %s, want true", inst.Name, show(in["performanceInsightsEnabled"]))
+				return
+			}
+			stackKeyArn(g, f, inst.Name, "performanceInsightsKmsKeyId", in)
+		}),
+	},
+	{Key: "rds-final-snapshot", Title: "A final snapshot is taken on delete", Severity: Medium, Reads: []string{TypeInstance}, Waivable: true,
+		check: instanceCheck("a named final snapshot is taken", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+			if in["skipFinalSnapshot"] != false {
+				f.fail("%s: skipFinalSnapshot is %s, want false", inst.Name, show(in["skipFinalSnapshot"]))
+			}
+			if str(in, "finalSnapshotIdentifier") == "" {
+				f.fail("%s: finalSnapshotIdentifier is unset", inst.Name)
+			}
+		}),
+	},
+	{Key: "rds-tags", Title: "Instance, subnet group and parameter group carry the required tags", Severity: Low, Reads: []string{TypeInstance, TypeSubnetGroup, TypeParameterGroup}, Waivable: true,
+		Refs: Refs{SecurityHub: []string{"RDS.30", "RDS.33"}},
+		check: func(g *Graph) finding {
+			f := finding{holds: "tagged with " + strings.Join(RequiredTagKeys, ", ")}
+			for _, r := range g.ofType(TypeInstance, TypeSubnetGroup, TypeParameterGroup) {
+				f.read(r)
+				tags := object(r.Inputs, "tags")
+				var missing []string
+				for _, k := range RequiredTagKeys {
+					if s, _ := tags[k].(string); strings.TrimSpace(s) == "" {
+						missing = append(missing, k)
+					}
+				}
+				if len(missing) > 0 {
+					f.fail("%s: tags lack %s", r.Name, strings.Join(missing, ", "))
+				}
+			}
+			return f
+		},
+	},
+	{Key: "proxy-tls", Title: "RDS Proxy requires TLS and IAM auth", Severity: High, Reads: []string{TypeProxy},
+		Refs: Refs{SecurityHub: []string{"RDS.43"}},
+		check: func(g *Graph) finding {
+			f := finding{holds: "every proxy requires TLS and IAM auth"}
+			for _, p := range g.ofType(TypeProxy) {
+				f.read(p)
+				if p.Inputs["requireTls"] != true {
+					f.fail("%s: requireTls is %s, want true", p.Name, show(p.Inputs["requireTls"]))
+				}
+				for _, a := range items(p.Inputs, "auths") {
+					if am, _ := a.(map[string]any); str(am, "iamAuth") != "REQUIRED" {
+						f.fail("%s: iamAuth is %s, want REQUIRED", p.Name, show(am["iamAuth"]))
+					}
+				}
+			}
+			return f
+		},
+	},
+}
