@@ -30,37 +30,23 @@ const (
 	DefaultVpcID     = "vpc-0123456789abcdef0"
 )
 
-// Resource is one registered resource as the engine would receive it.
+// Resource is one registered resource as the engine would receive it: the baseline.Resource the
+// checks read (URN, type, name, parent, protect, dependencies, aliases, ID, plain inputs and
+// outputs), plus what only a test asks about.
 type Resource struct {
-	URN    string
-	ID     string // the physical ID the monitor gave (empty for components)
-	Type   string
-	Name   string
-	Parent string // URN of the parent; the stack's for top-level resources
-	Custom bool
-	// Inputs are as the provider receives them (camelCase keys), made plain: secrets are
-	// "[secret]", values unknown offline "[unknown]", numbers float64.
-	Inputs map[string]any
+	baseline.Resource
 	// Raw keeps the inputs with secrets and unknowns marked, for checks that need them.
 	Raw resource.PropertyMap
-	// Outputs are the state the monitor answered: the inputs plus what AWS computes (arn, id...).
-	Outputs map[string]any
 	// Provider is the provider reference the resource was registered with (empty: the default).
 	Provider       string
-	Protect        bool
 	RetainOnDelete bool
-	DependsOn      []string
 	IgnoreChanges  []string
-	Aliases        []string
 }
 
-// Invoke is one function call the program made, with the answer it got.
+// Invoke is one function call the program made, with the answer it got: the baseline.Invoke the
+// checks read, and the provider it went through ("" for the default provider).
 type Invoke struct {
-	Token  string
-	Args   map[string]any
-	Result map[string]any
-	Err    string // the error answered instead of a result
-	// Provider is the provider reference the invoke went through; "" for the default provider.
+	baseline.Invoke
 	Provider string
 }
 
@@ -183,7 +169,7 @@ func (m *Monitor) Run(project, stack string, config map[string]string, secretKey
 // NewResource records the resource and answers with its inputs plus the outputs AWS computes.
 func (m *Monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
 	rpc := args.RegisterRPC
-	r := Resource{Type: args.TypeToken, Name: args.Name, Custom: args.Custom, Inputs: Plain(args.Inputs), Raw: args.Inputs, Provider: args.Provider}
+	r := Resource{Resource: baseline.Resource{Type: args.TypeToken, Name: args.Name, Custom: args.Custom, Inputs: Plain(args.Inputs)}, Raw: args.Inputs, Provider: args.Provider}
 	if rpc != nil {
 		// The mocks drop unknown inputs; the request still has them, as the engine would see them.
 		if raw, err := plugin.UnmarshalProperties(rpc.GetObject(), plugin.MarshalOptions{KeepUnknowns: true, KeepSecrets: true, KeepResources: true}); err == nil {
@@ -440,7 +426,7 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 // Call answers an invoke.
 func (m *Monitor) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 	result, err := m.call(args)
-	inv := Invoke{Token: args.Token, Args: Plain(args.Args), Result: result, Provider: args.Provider}
+	inv := Invoke{Invoke: baseline.Invoke{Token: args.Token, Args: Plain(args.Args), Result: result}, Provider: args.Provider}
 	if err != nil {
 		inv.Err = err.Error()
 	}
@@ -639,13 +625,10 @@ func plainValue(v resource.PropertyValue) any {
 func (m *Monitor) Graph() *baseline.Graph {
 	g := &baseline.Graph{}
 	for _, r := range m.Resources() {
-		g.Resources = append(g.Resources, baseline.Resource{
-			URN: r.URN, Type: r.Type, Name: r.Name, Parent: r.Parent, Custom: r.Custom, Protect: r.Protect,
-			DependsOn: r.DependsOn, Aliases: r.Aliases, ID: r.ID, Inputs: r.Inputs, Outputs: r.Outputs,
-		})
+		g.Resources = append(g.Resources, r.Resource)
 	}
 	for _, inv := range m.Invokes() {
-		g.Invokes = append(g.Invokes, baseline.Invoke{Token: inv.Token, Args: inv.Args, Result: inv.Result, Err: inv.Err})
+		g.Invokes = append(g.Invokes, inv.Invoke)
 	}
 	return g
 }
