@@ -216,7 +216,12 @@ var rdsControls = []Control{
 			f := finding{holds: "tagged with " + strings.Join(RequiredTagKeys, ", ")}
 			for _, r := range g.ofType(TypeInstance, TypeSubnetGroup, TypeParameterGroup) {
 				f.read(r)
-				tags := object(r.Inputs, "tags")
+				// tagsAll, once AWS has the resource, adds the provider's default tags to its own
+				// (the provider's tags_all attribute).
+				tags := object(r.Outputs, "tagsAll")
+				if tags == nil {
+					tags = object(r.Inputs, "tags")
+				}
 				var missing []string
 				for _, k := range RequiredTagKeys {
 					if s, _ := tags[k].(string); strings.TrimSpace(s) == "" {

@@ -164,7 +164,9 @@ var breakers = map[string]struct {
 		first(t, g, baseline.TypeInstance, "").Inputs["skipFinalSnapshot"] = true
 	}},
 	"rds-tags": {mutate: func(t *testing.T, g *baseline.Graph) {
-		delete(first(t, g, baseline.TypeSubnetGroup, "").Inputs["tags"].(map[string]any), "owner")
+		group := first(t, g, baseline.TypeSubnetGroup, "")
+		delete(group.Inputs["tags"].(map[string]any), "owner")
+		delete(group.Outputs["tagsAll"].(map[string]any), "owner")
 	}},
 	"pg-force-ssl":          {mutate: func(t *testing.T, g *baseline.Graph) { setParameter(t, g, "rds.force_ssl", "0") }},
 	"pg-tls-min":            {mutate: func(t *testing.T, g *baseline.Graph) { setParameter(t, g, "ssl_min_protocol_version", "TLSv1.1") }},
@@ -670,4 +672,18 @@ func TestTypeTokensHaveOneSpelling(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.Empty(t, found, "use the baseline.Type* or baseline.Invoke* constant")
+}
+
+// Tags the provider adds by default (its tags_all, tagsAll in the state) count; a resource's own
+// tags count before AWS has it.
+func TestProviderDefaultTagsCount(t *testing.T) {
+	g := prodGraph(t)
+	group := first(t, g, baseline.TypeSubnetGroup, "")
+	delete(group.Inputs["tags"].(map[string]any), "owner")
+	status, detail := statusOf(baseline.Evaluate(g, nil), "rds-tags")
+	assert.Equal(t, baseline.Pass, status, "tagsAll still has owner: %s", detail)
+	delete(group.Outputs, "tagsAll")
+	status, detail = statusOf(baseline.Evaluate(g, nil), "rds-tags")
+	assert.Equal(t, baseline.Fail, status)
+	assert.Equal(t, "database-subnet-group-subnets: tags lack owner", detail)
 }

@@ -1,6 +1,7 @@
 package hardenedpg
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -186,7 +187,8 @@ func (a *DatabaseArgs) children() databaseChildren {
 
 // check reports every problem of the args and of every child's args, each once and under the
 // DatabaseArgs field name; inputs the Database wires itself (keys, names) are not checked here.
-func (a *DatabaseArgs) check(ch databaseChildren) problems {
+// inherited are the default tags of the provider, which AWS adds to every resource.
+func (a *DatabaseArgs) check(ch databaseChildren, inherited map[string]string) problems {
 	p := waiverProblems(a.Waivers)
 	ch.instance.InstanceSettings.check(&p, a.Waivers)
 	if a.VpcID == nil {
@@ -272,7 +274,7 @@ func (a *DatabaseArgs) check(ch databaseChildren) problems {
 	}
 	var missing []string
 	for _, k := range baseline.RequiredTagKeys {
-		if strings.TrimSpace(a.Tags[k]) == "" {
+		if strings.TrimSpace(a.Tags[k]) == "" && strings.TrimSpace(inherited[k]) == "" {
 			missing = append(missing, k)
 		}
 	}
@@ -295,7 +297,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		args = &DatabaseArgs{}
 	}
 	ch := args.children()
-	p := args.check(ch)
+	p := args.check(ch, defaultProviderTags(ctx, opts))
 	if ch.replication != nil && ch.replication.Provider == nil && hasOwnAWSProvider(opts) {
 		p.add("BackupReplicationProvider", nil, "required with BackupReplicationRegion when the Database gets an aws provider of its own: give a provider for %s with the same credentials", ch.replication.Region)
 	}
@@ -404,9 +406,29 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 }
 
 // Validate reports every problem of args that can be found without AWS (NewDatabase also proves
-// the subnets private through look-ups).
+// the subnets private through look-ups, and counts the provider's default tags).
 func (a *DatabaseArgs) Validate() error {
-	return a.check(a.children()).err()
+	return a.check(a.children(), nil).err()
+}
+
+// defaultProviderTags are the stack's aws:defaultTags, which the default provider adds to every
+// resource, when the Database goes through it. A provider of the caller's own is not readable
+// here: give the required tags in Tags then.
+func defaultProviderTags(ctx *pulumi.Context, opts []pulumi.ResourceOption) map[string]string {
+	if hasOwnAWSProvider(opts) {
+		return nil
+	}
+	raw, ok := ctx.GetConfig("aws:defaultTags")
+	if !ok {
+		return nil
+	}
+	var block struct {
+		Tags map[string]string `json:"tags"`
+	}
+	if json.Unmarshal([]byte(raw), &block) != nil {
+		return nil
+	}
+	return block.Tags
 }
 
 // hasOwnAWSProvider reports whether opts give an aws provider (pulumi.Provider or pulumi.Providers).

@@ -338,3 +338,24 @@ func TestDatabaseGrantConnect(t *testing.T) {
 	require.Error(t, grantErr)
 	assert.Equal(t, `hardenedpg: GrantConnect "admin-connect": database user "dbadmin" is not one of IAMDatabaseUsers (orders_api, orders_reporting): only they are granted rds_iam and can sign in with an IAM token`, grantErr.Error())
 }
+
+// The stack's aws:defaultTags reach every resource (the provider's tags_all): they satisfy the
+// required tags, and the scorecard reads them.
+func TestDatabaseCountsTheProvidersDefaultTags(t *testing.T) {
+	args := databaseArgs()
+	args.Tags = map[string]string{"environment": "prod"}
+	program := newDatabase(args)
+	res := hardenedpgtest.Run(program)
+	require.Error(t, res.Err)
+	assert.Contains(t, res.Err.Error(), "relaxes control rds-tags (hardened: tags with the keys environment, owner; missing: owner)")
+
+	res = hardenedpgtest.Run(program, hardenedpgtest.Config(map[string]string{"aws:defaultTags": `{"tags": {"owner": "platform"}}`}))
+	require.NoError(t, res.Err)
+	inst := only(t, res.Monitor, baseline.TypeInstance)
+	assert.Equal(t, map[string]any{"environment": "prod", "owner": "platform", "managed-by": "hardenedpg"}, inst.Outputs["tagsAll"])
+	for _, r := range res.Scorecard(nil) {
+		if r.Key == "rds-tags" {
+			assert.Equal(t, baseline.Pass, r.Status, r.Detail)
+		}
+	}
+}

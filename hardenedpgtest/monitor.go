@@ -9,6 +9,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 	"sync"
@@ -78,6 +79,7 @@ type Monitor struct {
 	resources    []Resource
 	invokes      []Invoke
 	lookups      map[string]Lookup
+	config       map[string]string // the stack's configuration, as the default provider reads it
 	// preview answers as `pulumi preview` does: no IDs, no computed outputs (they stay unknown).
 	preview bool
 }
@@ -160,6 +162,9 @@ func (m *Monitor) Named(typ, name string) (Resource, bool) {
 // Run runs program against the monitor as project/stack with the given config (keys
 // "namespace:key", as Pulumi passes them; secretKeys lists the secret ones).
 func (m *Monitor) Run(project, stack string, config map[string]string, secretKeys []string, program pulumi.RunFunc) error {
+	m.mu.Lock()
+	m.config = config
+	m.mu.Unlock()
 	return pulumi.RunErr(program, pulumi.WithMocks(project, stack, m), func(info *pulumi.RunInfo) {
 		info.Config = config
 		info.ConfigSecretKeys = secretKeys
@@ -262,6 +267,25 @@ type target struct{ account, region string }
 // targetOf answers for the provider a resource or invoke names: the default provider acts in
 // AccountID and Region; an explicit aws provider in its region input and in the account of its
 // allowedAccountIds or assumed role, so a stack that passes its own provider sees its own.
+// defaultTagsOf are the default tags of the provider a resource was registered with: the
+// explicit provider's defaultTags, or the stack's aws:defaultTags for the default provider.
+func (m *Monitor) defaultTagsOf(providerRef string) map[string]any {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var block any
+	if i := strings.LastIndex(providerRef, "::"); i >= 0 && m.providers[providerRef[:i]] != nil {
+		block = m.providers[providerRef[:i]]["defaultTags"]
+	} else if raw := m.config["aws:defaultTags"]; raw != "" {
+		var v map[string]any
+		if json.Unmarshal([]byte(raw), &v) == nil {
+			block = v
+		}
+	}
+	bm, _ := block.(map[string]any)
+	tags, _ := bm["tags"].(map[string]any)
+	return tags
+}
+
 func (m *Monitor) targetOf(providerRef string) target {
 	t := target{m.AccountID, m.Region}
 	i := strings.LastIndex(providerRef, "::")
@@ -311,6 +335,17 @@ func (m *Monitor) arn(t target, service, resourcePart string) string {
 // answer computes the ID and output state of a new resource.
 func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.PropertyMap) {
 	state := args.Inputs.Copy()
+	if strings.HasPrefix(args.TypeToken, "aws:") && !strings.HasPrefix(args.TypeToken, "aws:index") {
+		// tagsAll is what AWS holds: the provider's default tags, then the resource's own.
+		all := map[string]any{}
+		maps.Copy(all, m.defaultTagsOf(args.Provider))
+		if tags := args.Inputs["tags"]; tags.IsObject() {
+			maps.Copy(all, Plain(tags.ObjectValue()))
+		}
+		if len(all) > 0 {
+			state["tagsAll"] = resource.NewPropertyValue(all)
+		}
+	}
 	t := m.targetOf(args.Provider)
 	h := hash(args.TypeToken, args.Name)
 	id := args.Name + "-id"

@@ -79,7 +79,7 @@ func Run(program pulumi.RunFunc, opts ...Option) *Result {
 		m = New()
 	}
 	m.mu.Lock()
-	m.preview = o.preview
+	m.preview, m.config = o.preview, o.config
 	m.mu.Unlock()
 	err := pulumi.RunErr(program, pulumi.WithMocks(o.project, o.stack, m), func(info *pulumi.RunInfo) {
 		info.Config = o.config
