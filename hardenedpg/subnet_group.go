@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
@@ -96,8 +97,11 @@ func (a *SubnetGroupArgs) provenSubnets(ctx *pulumi.Context, name string, parent
 		if len(p) == 0 && !a.SkipPrivateCheck {
 			known.verify(ctx, &p, parent)
 		}
+		for i := range p { // the caller gave Subnets
+			p[i].Field = "Subnets" + strings.TrimPrefix(p[i].Field, "SubnetIDs")
+		}
 		if err := p.err(); err != nil {
-			return nil, fmt.Errorf("hardenedpg.NewSubnetGroup %q: Subnets: %w", name, err)
+			return nil, fmt.Errorf("hardenedpg.NewSubnetGroup %q: %w", name, err)
 		}
 		return known.SubnetIDs, nil
 	}).(pulumi.StringArrayOutput)
