@@ -4,8 +4,9 @@ GO    ?= go
 
 EXAMPLES := examples/existing-vpc examples/components examples/same-program-vpc examples/two-databases examples/other-account
 ACTIONLINT_VERSION := v1.7.12
-# The Pulumi CLI: yours on PATH, or the pinned one (make cli; PULUMI=bin/pulumi), which the engine
-# test and the workflows build from tools/pulumi/go.mod.
+# The Pulumi CLI version, for all: the engine test builds it from tools/pulumi/go.mod (as make cli
+# does), the workflows fetch its release (make pulumi-release). make preview/up/drift use yours on
+# PATH unless PULUMI=bin/pulumi.
 PULUMI_VERSION := v3.274.1
 PULUMI ?= pulumi
 # The packages of make check: all but the engine test and the real-PostgreSQL tests.

@@ -27,7 +27,6 @@ import (
 )
 
 const (
-	cliVersion = "v3.274.1"
 	passphrase = "enginetest-only-passphrase"
 	// webhook is a secret config value: it must never reach the checkpoint in clear.
 	webhook = "https://hooks.example.com/services/T0KEN-d0-not-leak"
@@ -64,6 +63,14 @@ func setup(t *testing.T) *engine {
 	tmp := t.TempDir()
 	goEnv := os.Environ()
 	cliRoot := filepath.Join(tmp, "cli")
+	// The version the workflows deploy with: the Makefile holds it.
+	version, err := exec.Command("make", "-s", "--no-print-directory", "-C", root, "print-pulumi-version").Output()
+	require.NoError(t, err)
+	cliVersion := strings.TrimSpace(string(version))
+	require.Regexp(t, `^v3\.\d+\.\d+$`, cliVersion)
+	toolsMod, err := os.ReadFile(filepath.Join(root, "tools", "pulumi", "go.mod"))
+	require.NoError(t, err)
+	require.Contains(t, string(toolsMod), "github.com/pulumi/pulumi/pkg/v3 "+cliVersion, "tools/pulumi/go.mod builds the CLI the Makefile names")
 	run(t, root, goEnv, "go", "build", "-modfile=tools/pulumi/go.mod",
 		"-ldflags", "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version="+cliVersion,
 		"-o", filepath.Join(cliRoot, "bin", "pulumi"), "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi")
