@@ -32,9 +32,10 @@ test: test-deps vet
 	$(GO) test -count=1 -timeout 25m ./...
 	for ex in $(EXAMPLES); do (cd $$ex && $(GO) vet ./... && $(GO) test -count=1 ./...) || exit 1; done
 
-## check: the fast loop: every unit and mock test, without the engine and real-server tests.
+## check: the fast loop: every unit and mock test, without the engine and real-server tests. It
+## builds without debug information: linking the test binaries is most of its time.
 check:
-	$(GO) test -short $(CHECK_PKGS)
+	$(GO) test -short -gcflags=all=-dwarf=false -ldflags=-w $(CHECK_PKGS)
 
 ## lint: golangci-lint (pinned in tools/go.mod) on the module and the examples, actionlint on the workflows.
 lint:

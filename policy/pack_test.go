@@ -5,7 +5,6 @@ import (
 	"context"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -32,12 +31,22 @@ type analyzer struct {
 	client pulumirpc.AnalyzerClient
 }
 
+// servePackEnv makes the test binary serve the pack instead of running tests: it holds the same
+// code as the pack's binary, and the test needs no second build.
+const servePackEnv = "HARDENEDPG_TEST_SERVE_POLICY_PACK"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(servePackEnv) == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
 func startAnalyzer(t *testing.T) *analyzer {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "hardenedpg-policy")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	require.NoError(t, err, "%s", out)
-	cmd := exec.Command(bin) //nolint:gosec // the test's own build
+	cmd := exec.Command(os.Args[0]) //nolint:gosec // this test binary, serving the pack
+	cmd.Env = append(os.Environ(), servePackEnv+"=1")
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	cmd.Stderr = os.Stderr
