@@ -42,9 +42,12 @@ type AlertsArgs struct {
 	// Connections alarms above this many connections (default: 80% of the max_connections RDS
 	// derives from the instance class memory).
 	Connections int
-	// EmailEndpoints and HTTPSEndpoints are subscribed to the topic.
+	// EmailEndpoints and HTTPSEndpoints are subscribed to the topic. A webhook URL usually carries
+	// its token, so each is an input (a secret from config or a secrets store, or pulumi.String)
+	// and is kept secret in the state; one not known here is checked once it is, before its
+	// subscription is created.
 	EmailEndpoints []string
-	HTTPSEndpoints []string
+	HTTPSEndpoints []pulumi.StringInput
 	// WaitFor are resources the event subscriptions wait for: the instance, which RDS requires
 	// to exist before it accepts a subscription naming it.
 	WaitFor []pulumi.Resource
@@ -189,10 +192,24 @@ func (a *AlertsArgs) check(p *problems) {
 		}
 	}
 	for i, e := range a.HTTPSEndpoints {
-		if !strings.HasPrefix(e, "https://") {
-			p.add(fmt.Sprintf("HTTPSEndpoints[%d]", i), e, "want an https:// URL (plain http would carry alerts unencrypted)")
+		field := fmt.Sprintf("HTTPSEndpoints[%d]", i)
+		switch known := e.(type) {
+		case nil:
+			p.add(field, nil, "want an https:// URL")
+		case pulumi.String:
+			if problem := httpsEndpointProblem(string(known)); problem != "" {
+				p.add(field, string(known), "%s", problem)
+			}
 		}
 	}
+}
+
+// httpsEndpointProblem says what is wrong with a webhook URL, or nothing.
+func httpsEndpointProblem(url string) string {
+	if !strings.HasPrefix(url, "https://") {
+		return "want an https:// URL (plain http would carry alerts unencrypted)"
+	}
+	return ""
 }
 
 // NewAlerts creates the topic, its subscriptions, the RDS event subscriptions, the log metric
@@ -260,9 +277,16 @@ func newAlerts(ctx *pulumi.Context, name string, a *AlertsArgs, env awsEnv, opts
 		}
 	}
 	for i, e := range a.HTTPSEndpoints {
+		// Checked again once known (an output is not known above); the value stays out of the error.
+		endpoint := e.ToStringOutput().ApplyT(func(url string) (string, error) {
+			if problem := httpsEndpointProblem(url); problem != "" {
+				return "", fmt.Errorf("hardenedpg.NewAlerts %q: HTTPSEndpoints[%d] = [secret]: %s", name, i, problem)
+			}
+			return url, nil
+		}).(pulumi.StringOutput)
 		if _, err := sns.NewTopicSubscription(ctx, fmt.Sprintf("%s-https-%d", name, i), &sns.TopicSubscriptionArgs{
 			// Webhook URLs usually carry their token: kept encrypted in the state.
-			Topic: topic.Arn, Protocol: pulumi.String("https"), Endpoint: pulumi.ToSecret(pulumi.String(e)).(pulumi.StringOutput),
+			Topic: topic.Arn, Protocol: pulumi.String("https"), Endpoint: pulumi.ToSecret(endpoint).(pulumi.StringOutput),
 		}, parent); err != nil {
 			return nil, err
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpg"
+	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpgtest"
 )
 
 func alertsArgs() *hardenedpg.AlertsArgs {
@@ -16,7 +17,7 @@ func alertsArgs() *hardenedpg.AlertsArgs {
 		Identifier: "orders", ParameterGroupName: pulumi.String("orders-params"),
 		TopicKeyArn: pulumi.String("arn:aws:kms:eu-west-1:123456789012:key/alerts"), PostgresLogGroupName: pulumi.String("/aws/rds/instance/orders/postgresql"),
 		InstanceClass: "db.r7g.large", AllocatedStorageGB: 200,
-		EmailEndpoints: []string{"oncall@example.com"}, HTTPSEndpoints: []string{"https://hooks.example.com/rds"},
+		EmailEndpoints: []string{"oncall@example.com"}, HTTPSEndpoints: []pulumi.StringInput{pulumi.String("https://hooks.example.com/rds")},
 	}
 }
 
@@ -85,7 +86,7 @@ func TestAlertsTopicEventsAndAlarms(t *testing.T) {
 func TestAlertsBadArgs(t *testing.T) {
 	args := alertsArgs()
 	args.InstanceClass, args.CPUPercent = "db.z9.huge", 150
-	args.EmailEndpoints, args.HTTPSEndpoints = []string{"oncall"}, []string{"http://hooks.example.com"}
+	args.EmailEndpoints, args.HTTPSEndpoints = []string{"oncall"}, []pulumi.StringInput{pulumi.String("http://hooks.example.com")}
 	args.TopicKeyArn = nil
 	m, err := run(t, nil, func(ctx *pulumi.Context) error {
 		_, err := hardenedpg.NewAlerts(ctx, "alerts", args)
@@ -98,4 +99,26 @@ func TestAlertsBadArgs(t *testing.T) {
   EmailEndpoints[0] = "oncall": want an e-mail address
   HTTPSEndpoints[0] = "http://hooks.example.com": want an https:// URL (plain http would carry alerts unencrypted)`)
 	assert.Empty(t, m.Resources())
+}
+
+// A webhook URL may be an output, e.g. a secret from config or a secrets store: it is checked once
+// known, before its subscription exists, and never printed.
+func TestAlertsWebhookFromASecretOutput(t *testing.T) {
+	const token = "T0KEN-from-a-secret"
+	args := databaseArgs()
+	args.AlertHTTPSEndpoints = []pulumi.StringInput{pulumi.ToSecret(pulumi.String("https://hooks.example.com/" + token)).(pulumi.StringOutput)}
+	res := hardenedpgtest.Run(newDatabase(args))
+	require.NoError(t, res.Err)
+	sub, ok := res.Named(baseline.TypeTopicSubscription, "db-alerts-https-0")
+	require.True(t, ok)
+	assert.Equal(t, "[secret]", sub.Inputs["endpoint"], "kept secret in the state")
+
+	args = databaseArgs()
+	args.AlertHTTPSEndpoints = []pulumi.StringInput{pulumi.ToSecret(pulumi.String("http://hooks.example.com/" + token)).(pulumi.StringOutput)}
+	res = hardenedpgtest.Run(newDatabase(args))
+	require.Error(t, res.Err)
+	assert.Contains(t, res.Err.Error(), `hardenedpg.NewAlerts "db-alerts": HTTPSEndpoints[0] = [secret]: want an https:// URL (plain http would carry alerts unencrypted)`)
+	assert.NotContains(t, res.Err.Error(), token)
+	_, ok = res.Named(baseline.TypeTopicSubscription, "db-alerts-https-0")
+	assert.False(t, ok, "no subscription to a plain-http URL")
 }

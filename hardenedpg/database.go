@@ -51,7 +51,7 @@ type DatabaseArgs struct {
 	// Alerts: see AlertsArgs. SkipAlerts creates no topic, alarm or event subscription and
 	// relaxes events-instance, events-parameter-group and events-security-group.
 	AlertEmails         []string
-	AlertHTTPSEndpoints []string
+	AlertHTTPSEndpoints []pulumi.StringInput
 	AlertCPUPercent     int
 	AlertFreeStorageGB  int
 	AlertConnections    int
@@ -263,7 +263,7 @@ func (a *DatabaseArgs) check(ch databaseChildren, inherited map[string]string) p
 	}{
 		{a.AuditArchiveRetentionDays != 0 && ch.archive == nil, "AuditArchiveRetentionDays", a.AuditArchiveRetentionDays, "no local archive", "AuditDestinationArn is set or SkipAuditArchive"},
 		{len(a.AlertEmails) > 0 && a.SkipAlerts, "AlertEmails", a.AlertEmails, "no alerts", "SkipAlerts"},
-		{len(a.AlertHTTPSEndpoints) > 0 && a.SkipAlerts, "AlertHTTPSEndpoints", a.AlertHTTPSEndpoints, "no alerts", "SkipAlerts"},
+		{len(a.AlertHTTPSEndpoints) > 0 && a.SkipAlerts, "AlertHTTPSEndpoints", fmt.Sprintf("%d URLs", len(a.AlertHTTPSEndpoints)), "no alerts", "SkipAlerts"},
 		{a.BackupCopyToVaultArn != "" && a.SkipBackupPlan, "BackupCopyToVaultArn", a.BackupCopyToVaultArn, "no backup plan", "SkipBackupPlan"},
 		{a.BackupVaultChangeableForDays != 0 && a.SkipBackupPlan, "BackupVaultChangeableForDays", a.BackupVaultChangeableForDays, "no backup plan", "SkipBackupPlan"},
 	}

@@ -151,7 +151,16 @@ var Keys = []Key{
 	{Name: "alertEmails", Accepted: "a list of e-mail addresses subscribed to the alerts topic", Default: "[]", Field: "AlertEmails", standIn: "secret@secret.invalid",
 		set: func(c *Config, raw string) error { return parseList(raw, &c.Args.AlertEmails) }},
 	{Name: "alertHttpsEndpoints", Accepted: "a list of https:// URLs subscribed to the alerts topic", Default: "[]", Field: "AlertHTTPSEndpoints", standIn: "https://secret.invalid/",
-		set: func(c *Config, raw string) error { return parseList(raw, &c.Args.AlertHTTPSEndpoints) }},
+		set: func(c *Config, raw string) error {
+			var urls []string
+			if err := parseList(raw, &urls); err != nil {
+				return err
+			}
+			for _, u := range urls {
+				c.Args.AlertHTTPSEndpoints = append(c.Args.AlertHTTPSEndpoints, pulumi.String(u))
+			}
+			return nil
+		}},
 	{Name: "alertCpuPercent", Accepted: "1-100", Default: strconv.Itoa(hardenedpg.DefaultAlertCPUPercent), Field: "AlertCPUPercent",
 		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.AlertCPUPercent) }},
 	{Name: "alertFreeStorageGb", Accepted: "1 or more", Default: "a tenth of allocatedStorageGb", Field: "AlertFreeStorageGB",

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -253,7 +254,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	c, err := config.Load(func(k string) (string, bool) { v, ok := values[k]; return v, ok }, nil,
 		func(key string) bool { return key == "hardenedpg:alertHttpsEndpoints" })
 	require.NoError(t, err, "offline, a secure value is unknown and stands in as a valid one")
-	assert.Equal(t, []string{"https://secret.invalid/"}, c.Args.AlertHTTPSEndpoints)
+	assert.Equal(t, []pulumi.StringInput{pulumi.String("https://secret.invalid/")}, c.Args.AlertHTTPSEndpoints)
 }
 
 // Windows and retention as AWS's CreateDBInstance accepts them.
