@@ -662,6 +662,9 @@ func (m *Monitor) Graph() *baseline.Graph {
 	for _, r := range m.Resources() {
 		g.Resources = append(g.Resources, r.Resource)
 	}
+	// Registration order varies between runs (resources register concurrently); the checks'
+	// details must not.
+	sort.SliceStable(g.Resources, func(i, j int) bool { return g.Resources[i].URN < g.Resources[j].URN })
 	for _, inv := range m.Invokes() {
 		g.Invokes = append(g.Invokes, inv.Invoke)
 	}

@@ -185,6 +185,8 @@ func GraphOf(resources []policyx.AnalyzerResource) *baseline.Graph {
 		})
 	}
 	inferIDs(g, resources)
+	// The engine's order follows registration, which varies; the details must not.
+	slices.SortStableFunc(g.Resources, func(a, b baseline.Resource) int { return strings.Compare(a.URN, b.URN) })
 	return g
 }
 

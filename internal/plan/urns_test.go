@@ -1,6 +1,7 @@
 package plan_test
 
 import (
+	"bytes"
 	"flag"
 	"os"
 	"path/filepath"
@@ -16,7 +17,7 @@ import (
 	"github.com/hardenedpg/pulumi-hardenedpg/internal/stack"
 )
 
-var update = flag.Bool("update", false, "rewrite testdata/urns-<stack>.txt from today's plans")
+var update = flag.Bool("update", false, "rewrite testdata/urns-<stack>.txt and plan-<stack>.json from today's plans")
 
 // Existing stacks keep their resources: every URN a released plan had is in today's plan, or is
 // an alias of one of its resources (the engine then moves the state instead of replacing). The
@@ -48,6 +49,38 @@ func TestURNsAreStable(t *testing.T) {
 				assert.Contains(t, known, urn, "a resource of today's %s stack is gone without an alias: the engine would delete it", name)
 			}
 			assert.Equal(t, before, urns, "the %s plan's resources changed: if intended, go test ./internal/plan -run TestURNsAreStable -update", name)
+		})
+	}
+}
+
+// The whole plan of each stack, as `bin/plan -json` prints it, is a golden file: any change to a
+// resource or input shows as a reviewable diff of testdata/plan-<stack>.json (-update rewrites).
+func TestPlansMatchTheirGoldenFiles(t *testing.T) {
+	for _, name := range []string{"prod", "dev"} {
+		t.Run(name, func(t *testing.T) {
+			sc, err := plan.ReadStackConfig("../..", name)
+			require.NoError(t, err)
+			result, err := plan.Run(sc, nil, stack.Program)
+			require.NoError(t, err)
+			var got bytes.Buffer
+			require.NoError(t, plan.WriteJSON(&got, result))
+			golden := filepath.Join("testdata", "plan-"+name+".json")
+			if *update {
+				require.NoError(t, os.WriteFile(golden, got.Bytes(), 0o600))
+				return
+			}
+			want, err := os.ReadFile(golden)
+			require.NoError(t, err)
+			// Checked with Equal on strings would print 100 KB; say where they part instead.
+			if !bytes.Equal(want, got.Bytes()) {
+				wantLines, gotLines := strings.Split(string(want), "\n"), strings.Split(got.String(), "\n")
+				for i := range min(len(wantLines), len(gotLines)) {
+					if wantLines[i] != gotLines[i] {
+						t.Fatalf("the %s plan differs from %s at line %d:\nwant %s\ngot  %s\nif intended: go test ./internal/plan -run TestPlansMatchTheirGoldenFiles -update", name, golden, i+1, wantLines[i], gotLines[i])
+					}
+				}
+				t.Fatalf("the %s plan has %d lines, %s %d: go test ./internal/plan -update", name, len(gotLines), golden, len(wantLines))
+			}
 		})
 	}
 }
