@@ -411,6 +411,12 @@ func (a *DatabaseArgs) Validate() error {
 	return a.check(a.children(), nil).err()
 }
 
+// ValidateWithProviderTags is Validate for a Database whose provider adds defaultTags to every
+// resource, as NewDatabase counts those of the default provider.
+func (a *DatabaseArgs) ValidateWithProviderTags(defaultTags map[string]string) error {
+	return a.check(a.children(), defaultTags).err()
+}
+
 // defaultProviderTags are the stack's aws:defaultTags, which the default provider adds to every
 // resource, when the Database goes through it. A provider of the caller's own is not readable
 // here: give the required tags in Tags then.
@@ -418,14 +424,20 @@ func defaultProviderTags(ctx *pulumi.Context, opts []pulumi.ResourceOption) map[
 	if hasOwnAWSProvider(opts) {
 		return nil
 	}
-	raw, ok := ctx.GetConfig("aws:defaultTags")
-	if !ok {
-		return nil
-	}
+	raw, _ := ctx.GetConfig(DefaultTagsConfigKey)
+	return ParseDefaultTags(raw)
+}
+
+// DefaultTagsConfigKey is the stack config key of the default aws provider's default tags.
+const DefaultTagsConfigKey = "aws:defaultTags"
+
+// ParseDefaultTags reads the value of aws:defaultTags ({"tags": {...}}); nil when absent or
+// unreadable (the provider then refuses it itself).
+func ParseDefaultTags(raw string) map[string]string {
 	var block struct {
 		Tags map[string]string `json:"tags"`
 	}
-	if json.Unmarshal([]byte(raw), &block) != nil {
+	if raw == "" || json.Unmarshal([]byte(raw), &block) != nil {
 		return nil
 	}
 	return block.Tags

@@ -191,7 +191,10 @@ type Lookup func(key string) (string, bool)
 // namespaced keys hold secrets: no message prints their values, and where a value is
 // SecretPlaceholder (the offline plan, which never decrypts) it is unknown and a stand-in that
 // passes validation takes its place.
-func Load(get Lookup, present []string, secret func(key string) bool) (*Config, error) {
+//
+// providerTags are the default tags of the stack's aws provider (aws:defaultTags): they count
+// towards the required tags, as AWS puts them on every resource.
+func Load(get Lookup, present []string, secret func(key string) bool, providerTags map[string]string) (*Config, error) {
 	c := &Config{secretFields: map[string]bool{}}
 	var problems, failed []string
 	given := map[string]bool{}
@@ -243,7 +246,7 @@ func Load(get Lookup, present []string, secret func(key string) bool) (*Config, 
 		skip = append(skip, "vpcId", "subnetIds", "allowedSecurityGroupIds")
 	}
 	var argErr *Error
-	if errors.As(c.Explain(c.Args.Validate()), &argErr) {
+	if errors.As(c.Explain(c.Args.ValidateWithProviderTags(providerTags)), &argErr) {
 		for _, pr := range argErr.Problems {
 			if !slices.ContainsFunc(skip, func(k string) bool {
 				return strings.HasPrefix(pr, Namespace+":"+k+" ") || strings.HasPrefix(pr, Namespace+":"+k+"[")

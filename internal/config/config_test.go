@@ -31,7 +31,7 @@ func valid() map[string]string {
 
 // problems loads values and validates the args, as the stack does, returning every error line.
 func problems(values map[string]string, present ...string) []string {
-	c, err := config.Load(func(k string) (string, bool) { v, ok := values[k]; return v, ok }, present, nil)
+	c, err := config.Load(func(k string) (string, bool) { v, ok := values[k]; return v, ok }, present, nil, nil)
 	if err == nil {
 		err = c.Explain(c.Args.Validate())
 	}
@@ -46,7 +46,7 @@ func problems(values map[string]string, present ...string) []string {
 }
 
 func TestValidConfig(t *testing.T) {
-	c, err := config.Load(func(k string) (string, bool) { v, ok := valid()[k]; return v, ok }, nil, nil)
+	c, err := config.Load(func(k string) (string, bool) { v, ok := valid()[k]; return v, ok }, nil, nil, nil)
 	require.NoError(t, err)
 	assert.Equal(t, "orders", c.Args.Identifier)
 	assert.NotNil(t, c.Args.VpcID)
@@ -63,7 +63,7 @@ func TestConfigRelaxationsAndParameters(t *testing.T) {
 		"parameters": `{"work_mem":"65536","max_connections":{"value":"200","applyMethod":"pending-reboot"}}`,
 		"waivers":    `{"rds-multi-az":"dev","rds-deletion-protection":"dev","rds-final-snapshot":"dev","rds-performance-insights":"dev","rds-enhanced-monitoring":"dev","rds-private-subnets":"dev"}`,
 	})
-	c, err := config.Load(func(k string) (string, bool) { v, ok := values[k]; return v, ok }, nil, nil)
+	c, err := config.Load(func(k string) (string, bool) { v, ok := values[k]; return v, ok }, nil, nil, nil)
 	require.NoError(t, err)
 	a := c.Args
 	assert.True(t, a.SingleAZ && a.DisableDeletionProtection && a.SkipFinalSnapshot && a.DisablePerformanceInsights && a.DisableEnhancedMonitoring && a.SkipPrivateSubnetCheck)
@@ -241,7 +241,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 			values := valid()
 			values["alertHttpsEndpoints"] = tc.value
 			_, err := config.Load(func(k string) (string, bool) { v, ok := values[k]; return v, ok }, nil,
-				func(key string) bool { return key == "hardenedpg:alertHttpsEndpoints" })
+				func(key string) bool { return key == "hardenedpg:alertHttpsEndpoints" }, nil)
 			require.Error(t, err)
 			assert.NotContains(t, err.Error(), token)
 			var ce *config.Error
@@ -252,7 +252,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	values := valid()
 	values["alertHttpsEndpoints"] = config.SecretPlaceholder
 	c, err := config.Load(func(k string) (string, bool) { v, ok := values[k]; return v, ok }, nil,
-		func(key string) bool { return key == "hardenedpg:alertHttpsEndpoints" })
+		func(key string) bool { return key == "hardenedpg:alertHttpsEndpoints" }, nil)
 	require.NoError(t, err, "offline, a secure value is unknown and stands in as a valid one")
 	assert.Equal(t, []pulumi.StringInput{pulumi.String("https://secret.invalid/")}, c.Args.AlertHTTPSEndpoints)
 }
@@ -295,4 +295,19 @@ func TestIdentifierFitsEveryDerivedName(t *testing.T) {
 		problems(values))
 	values["identifier"] = "orders-" + strings.Repeat("x", 32) // 39 characters
 	assert.Empty(t, problems(values))
+}
+
+// The provider's default tags (aws:defaultTags) count towards the required tags: AWS puts them on
+// every resource.
+func TestProviderDefaultTagsCountTowardsTheRequiredTags(t *testing.T) {
+	values := valid()
+	values["tags"] = `{"environment": "prod"}`
+	get := func(k string) (string, bool) { v, ok := values[k]; return v, ok }
+	_, err := config.Load(get, nil, nil, nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "hardenedpg:tags = [\"environment\"]: relaxes control rds-tags (hardened: tags with the keys environment, owner; missing: owner)")
+
+	c, err := config.Load(get, nil, nil, map[string]string{"owner": "platform"})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"environment": "prod"}, c.Args.Tags)
 }

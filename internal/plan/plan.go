@@ -18,6 +18,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpg"
 	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpgtest"
 	"github.com/hardenedpg/pulumi-hardenedpg/internal/config"
 )
@@ -200,7 +201,7 @@ func Run(sc *StackConfig, m *hardenedpgtest.Monitor, program Program) (*Result, 
 	cfg, err := config.Load(func(key string) (string, bool) {
 		v, ok := sc.Values[config.Namespace+":"+key]
 		return v, ok
-	}, sc.Keys(), func(key string) bool { return slices.Contains(sc.SecretKeys, key) })
+	}, sc.Keys(), func(key string) bool { return slices.Contains(sc.SecretKeys, key) }, hardenedpg.ParseDefaultTags(sc.Values[hardenedpg.DefaultTagsConfigKey]))
 	if err != nil {
 		return nil, &ConfigError{err}
 	}

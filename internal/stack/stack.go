@@ -32,9 +32,10 @@ func Run(ctx *pulumi.Context) error {
 
 // Program creates the database from the stack configuration and returns the stack outputs.
 func Program(ctx *pulumi.Context) (pulumi.Map, error) {
+	defaultTags, _ := ctx.GetConfig(hardenedpg.DefaultTagsConfigKey)
 	cfg, err := config.Load(func(key string) (string, bool) {
 		return ctx.GetConfig(config.Namespace + ":" + key)
-	}, presentKeys(), ctx.IsConfigSecret)
+	}, presentKeys(), ctx.IsConfigSecret, hardenedpg.ParseDefaultTags(defaultTags))
 	if err != nil {
 		return nil, err
 	}
