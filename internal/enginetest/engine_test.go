@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hardenedpg/pulumi-hardenedpg/internal/testenv"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
@@ -55,10 +57,7 @@ type engine struct {
 
 func setup(t *testing.T) *engine {
 	t.Helper()
-	if testing.Short() {
-		// make check, the fast loop; make test and CI never pass -short.
-		t.Skip("builds and drives the Pulumi CLI: run without -short (make test)")
-	}
+	testenv.SkipWhenShort(t, "the Pulumi CLI built and driven")
 	root := repoRoot(t)
 	tmp := t.TempDir()
 	goEnv := os.Environ()

@@ -29,6 +29,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hardenedpg/pulumi-hardenedpg/internal/testenv"
+
 	"github.com/jackc/pgx/v5"
 
 	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
@@ -157,19 +159,10 @@ func hasAudit(dir string) bool {
 // when the returned server is not nil).
 func Launch(opts Options) (*Server, error) { return start(opts) }
 
-// SkipWhenShort skips a test that needs a real server under -short (make check, the fast loop);
-// make test and CI never pass -short, so there nothing is skipped.
-func SkipWhenShort(t testing.TB) {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("needs a real PostgreSQL server: run without -short (make test)")
-	}
-}
-
 // Start starts a server and stops it, removing its files, when the test ends.
 func Start(t testing.TB, opts Options) *Server {
 	t.Helper()
-	SkipWhenShort(t)
+	testenv.SkipWhenShort(t, "a real PostgreSQL server")
 	s, err := start(opts)
 	if s != nil {
 		t.Cleanup(func() {

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/hardenedpg/pulumi-hardenedpg/internal/testenv"
+
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -14,7 +16,7 @@ import (
 
 // The committed pg_settings tables are what the engines say today: regenerate and compare.
 func TestEngineParameterTablesMatchTheEngines(t *testing.T) {
-	pgtest.SkipWhenShort(t)
+	testenv.SkipWhenShort(t, "real PostgreSQL servers")
 	for _, major := range baseline.SupportedMajorVersions {
 		t.Run("pg"+major, func(t *testing.T) {
 			t.Parallel()

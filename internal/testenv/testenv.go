@@ -1,0 +1,40 @@
+// Package testenv decides whether a test that needs real servers or the Pulumi CLI may be left
+// out: only in the fast loop (-short, make check), never in CI, where every test runs.
+package testenv
+
+import (
+	"fmt"
+	"os"
+	"testing"
+)
+
+// SkipWhenShort skips the test under -short outside CI; in CI (CI set, as GitHub Actions and
+// .ci/run do) -short is a mistake that would count a skip as a pass, so the test fails instead.
+func SkipWhenShort(t testing.TB, needs string) {
+	t.Helper()
+	switch verdict, msg := decide(testing.Short(), os.Getenv("CI"), needs); verdict {
+	case skip:
+		t.Skip(msg)
+	case fail:
+		t.Fatal(msg)
+	}
+}
+
+type verdict int
+
+const (
+	run verdict = iota
+	skip
+	fail
+)
+
+func decide(short bool, ci, needs string) (verdict, string) {
+	switch {
+	case !short:
+		return run, ""
+	case ci != "":
+		return fail, fmt.Sprintf("needs %s, and CI=%s runs every test: do not pass -short in CI", needs, ci)
+	default:
+		return skip, fmt.Sprintf("needs %s: run without -short (make test)", needs)
+	}
+}
