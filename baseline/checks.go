@@ -420,10 +420,10 @@ func iamPolicies(g *Graph, f *finding, fn func(r Resource, statements []policySt
 func actionsOnAnyResource(g *Graph, f *finding, fn func(r Resource, action string)) {
 	iamPolicies(g, f, func(r Resource, statements []policyStatement) {
 		for _, st := range statements {
-			if st.Effect != "Allow" || !slices.Contains(anyStrings(st.Resource), "*") {
+			if st.Effect != "Allow" || !slices.Contains(Strings(st.Resource), "*") {
 				continue
 			}
-			for _, a := range anyStrings(st.Action) {
+			for _, a := range Strings(st.Action) {
 				fn(r, a)
 			}
 		}

@@ -73,7 +73,7 @@ var archiveControls = []Control{
 			}
 			for _, st := range statements {
 				cond, _ := st.Condition["Bool"].(map[string]any)
-				if st.Effect == "Deny" && slices.Contains(anyStrings(cond["aws:SecureTransport"]), "false") {
+				if st.Effect == "Deny" && slices.Contains(Strings(cond["aws:SecureTransport"]), "false") {
 					return
 				}
 			}

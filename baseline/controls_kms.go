@@ -29,7 +29,7 @@ var kmsControls = []Control{
 				return
 			}
 			for i, st := range statements {
-				if st.Effect == "Allow" && slices.Contains(anyStrings(st.Principal), "*") && len(st.Condition) == 0 {
+				if st.Effect == "Allow" && slices.Contains(Strings(st.Principal), "*") && len(st.Condition) == 0 {
 					f.fail("%s: statement %d allows principal * without a condition", k.Name, i)
 				}
 			}

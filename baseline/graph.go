@@ -156,21 +156,22 @@ func parsePolicy(doc string) ([]policyStatement, error) {
 	return []policyStatement{one}, nil
 }
 
-// anyStrings flattens a policy field that may be a string, a list or a map of them.
-func anyStrings(v any) []string {
+// Strings flattens a value that may be a string, a list or a map of them (a policy field, a
+// property of IDs), in a stable order.
+func Strings(v any) []string {
 	switch v := v.(type) {
 	case string:
 		return []string{v}
 	case []any:
 		var out []string
 		for _, e := range v {
-			out = append(out, anyStrings(e)...)
+			out = append(out, Strings(e)...)
 		}
 		return out
 	case map[string]any:
 		var out []string
 		for _, k := range slices.Sorted(maps.Keys(v)) {
-			out = append(out, anyStrings(v[k])...)
+			out = append(out, Strings(v[k])...)
 		}
 		return out
 	}

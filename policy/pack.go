@@ -223,7 +223,7 @@ func inferIDs(g *baseline.Graph, resources []policyx.AnalyzerResource) {
 				continue
 			}
 			var unmatched []string
-			for _, v := range stringsIn(g.Resources[i].Inputs[key]) {
+			for _, v := range baseline.Strings(g.Resources[i].Inputs[key]) {
 				if !ids[v] && idShaped(v) {
 					unmatched = append(unmatched, v)
 				}
@@ -239,22 +239,6 @@ func inferIDs(g *baseline.Graph, resources []policyx.AnalyzerResource) {
 // idShaped is what an AWS resource ID looks like (sg-…, a plan's UUID), not an ARN or a document.
 func idShaped(v string) bool {
 	return v != "" && v != baseline.Unknown && !strings.HasPrefix(v, "arn:") && !strings.ContainsAny(v, " {}\"/:")
-}
-
-func stringsIn(v any) []string {
-	switch v := v.(type) {
-	case string:
-		return []string{v}
-	case []any:
-		var out []string
-		for _, e := range v {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
 }
 
 func plainMap(m property.Map) map[string]any {
