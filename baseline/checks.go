@@ -61,6 +61,20 @@ func parameterGroupOf(g *Graph, inst Resource) (Resource, bool) {
 	return Resource{Type: TypeParameterGroup, Name: "default." + family, Inputs: map[string]any{"family": family}}, true
 }
 
+// readParameterGroup finds the group an instance runs with and records it as read; a group that
+// is neither the stack's nor RDS's default is a failure, since what it sets is unknown.
+func readParameterGroup(g *Graph, f *finding, inst Resource) (Resource, bool) {
+	pg, ok := parameterGroupOf(g, inst)
+	if !ok {
+		f.fail("%s: parameterGroupName %s is neither a parameter group of the stack nor RDS's default group, so what it sets is unknown", inst.Name, show(inst.Inputs["parameterGroupName"]))
+		return pg, false
+	}
+	if pg.URN != "" { // RDS's default group is not a resource of the stack
+		f.read(pg)
+	}
+	return pg, true
+}
+
 // parameterCheck checks the parameter group attached to every instance against the rules of
 // control. A parameter the group does not set is judged on what the instance runs instead: RDS's
 // default for the family, else the engine's own (DefaultValue).
@@ -76,13 +90,9 @@ func parameterCheck(control string) check {
 		names[i] = r.Name + " " + r.Rule
 	}
 	return instanceCheck(strings.Join(names, "; "), func(g *Graph, f *finding, inst Resource, in map[string]any) {
-		pg, ok := parameterGroupOf(g, inst)
+		pg, ok := readParameterGroup(g, f, inst)
 		if !ok {
-			f.fail("%s: parameterGroupName %s is neither a parameter group of the stack nor RDS's default group, so what it sets is unknown", inst.Name, show(in["parameterGroupName"]))
 			return
-		}
-		if pg.URN != "" {
-			f.read(pg)
 		}
 		major := strings.TrimPrefix(str(pg.Inputs, "family"), "postgres")
 		params := map[string]map[string]any{}

@@ -28,13 +28,9 @@ var pgControls = []Control{
 	},
 	{Key: "pg-family-matches", Title: "Parameter group family matches the engine major version", Severity: High, Reads: []string{TypeInstance},
 		check: instanceCheck("the family is postgres and the engine major version", func(g *Graph, f *finding, inst Resource, in map[string]any) {
-			pg, ok := parameterGroupOf(g, inst)
+			pg, ok := readParameterGroup(g, f, inst)
 			if !ok {
-				f.fail("%s: parameterGroupName %s is neither a parameter group of the stack nor RDS's default group", inst.Name, show(in["parameterGroupName"]))
 				return
-			}
-			if pg.URN != "" {
-				f.read(pg)
 			}
 			if want := Family(majorOf(str(in, "engineVersion"))); str(pg.Inputs, "family") != want {
 				f.fail("%s: family is %s, want %s", pg.Name, show(pg.Inputs["family"]), want)
