@@ -24,18 +24,13 @@ func TestSameProgramNetworkPassesEveryControl(t *testing.T) {
 	assert.Equal(t, 49, applicable, "every applicable control passes, as in the prod stack")
 }
 
-// Moving the private subnets onto the public route table fails before the database exists.
+// Moving the private subnets onto a public route table fails before the database exists. The
+// answer names the table itself: looking up the program's "public" table raced its registration.
 func TestPublicRoutingIsRefusedBeforeTheDatabase(t *testing.T) {
 	m := hardenedpgtest.New()
-	publicTable := ""
+	const publicTable = "rtb-0public00000000000"
 	m.Answer(baseline.InvokeRouteTable, func(args map[string]any) (map[string]any, error) {
-		for _, r := range m.ByType(baseline.TypeRouteTable) {
-			if r.Name == "public" {
-				publicTable = r.ID
-				return map[string]any{"id": r.ID, "routes": []any{map[string]any{"cidrBlock": "0.0.0.0/0", "gatewayId": "igw-0123456789abcdef0"}}}, nil
-			}
-		}
-		return nil, nil
+		return map[string]any{"id": publicTable, "routes": []any{map[string]any{"cidrBlock": "0.0.0.0/0", "gatewayId": "igw-0123456789abcdef0"}}}, nil
 	})
 	res := hardenedpgtest.Run(program, hardenedpgtest.WithMonitor(m))
 	require.Error(t, res.Err)
