@@ -15,8 +15,31 @@ import (
 	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 )
 
-// AlertsArgs configures the alerts of one instance.
+// AlertSettings are the choices about a database's alerts; the zero value is hardened.
+type AlertSettings struct {
+	// Skip creates no topic, alarm or event subscription: it relaxes events-instance,
+	// events-parameter-group and events-security-group. Only a Database reads it (not to alert,
+	// create no Alerts).
+	Skip bool
+	// Emails and HTTPSEndpoints are subscribed to the topic; a Database needs at least one. A
+	// webhook URL usually carries its token, so each is an input (a secret from config or a
+	// secrets store, or pulumi.String) and is kept secret in the state; one not known here is
+	// checked once it is, before its subscription is created.
+	Emails         []string
+	HTTPSEndpoints []pulumi.StringInput
+	// CPUPercent alarms above this average CPU (DefaultAlertCPUPercent by default).
+	CPUPercent int
+	// FreeStorageGB alarms below this free storage (default: a tenth of the allocated storage).
+	FreeStorageGB int
+	// Connections alarms above this many connections (default: 80% of the max_connections RDS
+	// derives from the instance class memory).
+	Connections int
+}
+
+// AlertsArgs configures the alerts of one instance: the settings plus what they watch.
 type AlertsArgs struct {
+	AlertSettings
+
 	// Identifier is the RDS instance identifier. Required.
 	Identifier string
 	// ParameterGroupName scopes the parameter group event subscription. Required.
@@ -35,23 +58,10 @@ type AlertsArgs struct {
 	// InstanceClass and AllocatedStorageGB derive the default connection and storage thresholds.
 	InstanceClass      string
 	AllocatedStorageGB int
-	// CPUPercent alarms above this average CPU (DefaultAlertCPUPercent by default).
-	CPUPercent int
-	// FreeStorageGB alarms below this free storage (default: a tenth of AllocatedStorageGB).
-	FreeStorageGB int
-	// Connections alarms above this many connections (default: 80% of the max_connections RDS
-	// derives from the instance class memory).
-	Connections int
-	// EmailEndpoints and HTTPSEndpoints are subscribed to the topic. A webhook URL usually carries
-	// its token, so each is an input (a secret from config or a secrets store, or pulumi.String)
-	// and is kept secret in the state; one not known here is checked once it is, before its
-	// subscription is created.
-	EmailEndpoints []string
-	HTTPSEndpoints []pulumi.StringInput
 	// WaitFor are resources the event subscriptions wait for: the instance, which RDS requires
 	// to exist before it accepts a subscription naming it.
 	WaitFor []pulumi.Resource
-	Tags    map[string]string
+	Tags    pulumi.StringMap
 }
 
 // Alerts is an encrypted SNS topic fed by RDS event subscriptions and CloudWatch alarms on the
@@ -147,16 +157,17 @@ func dbInstanceClassMemory(instanceClass string) (int64, bool) {
 	return nominal - max(nominal/20, 256<<20), true
 }
 
-func (a *AlertsArgs) withDefaults() AlertsArgs {
-	d := *a
+// withDefaults fills the thresholds, derived from the instance's class and storage.
+func (a AlertSettings) withDefaults(instanceClass string, allocatedStorageGB int) AlertSettings {
+	d := a
 	if d.CPUPercent == 0 {
 		d.CPUPercent = DefaultAlertCPUPercent
 	}
 	if d.FreeStorageGB == 0 {
-		d.FreeStorageGB = max(d.AllocatedStorageGB/10, 2)
+		d.FreeStorageGB = max(allocatedStorageGB/10, 2)
 	}
 	if d.Connections == 0 {
-		d.Connections = defaultConnections(d.InstanceClass)
+		d.Connections = defaultConnections(instanceClass)
 	}
 	return d
 }
@@ -173,22 +184,28 @@ func (a *AlertsArgs) check(p *problems) {
 			p.add(r.name, "", "required")
 		}
 	}
+	if _, known := baseline.InstanceClassMemoryGiB(a.InstanceClass); !known && a.Connections == 0 {
+		p.add("InstanceClass", a.InstanceClass, "not a DB instance class RDS offers for PostgreSQL, so no connections threshold can be derived; give {Connections}")
+	}
+	refuseSkip(p, a.Skip, "Alerts")
+	a.AlertSettings.check(p)
+}
+
+// check reports the problems of settings with their defaults applied. A Connections still 0 has
+// no default (an instance class RDS does not offer): the instance's settings report that.
+func (a *AlertSettings) check(p *problems) {
 	if a.CPUPercent < 1 || a.CPUPercent > 100 {
 		p.add("CPUPercent", a.CPUPercent, "want 1 to 100")
 	}
 	if a.FreeStorageGB < 1 {
 		p.add("FreeStorageGB", a.FreeStorageGB, "want 1 or more")
 	}
-	_, knownClass := baseline.InstanceClassMemoryGiB(a.InstanceClass)
-	switch {
-	case a.Connections == 0 && !knownClass:
-		p.add("InstanceClass", a.InstanceClass, "not a DB instance class RDS offers for PostgreSQL, so no connections threshold can be derived; give Connections")
-	case a.Connections < 1:
+	if a.Connections < 0 {
 		p.add("Connections", a.Connections, "want 1 or more")
 	}
-	for i, e := range a.EmailEndpoints {
+	for i, e := range a.Emails {
 		if !emailPattern.MatchString(e) {
-			p.add(fmt.Sprintf("EmailEndpoints[%d]", i), e, "want an e-mail address")
+			p.add(fmt.Sprintf("Emails[%d]", i), e, "want an e-mail address")
 		}
 	}
 	for i, e := range a.HTTPSEndpoints {
@@ -218,7 +235,8 @@ func NewAlerts(ctx *pulumi.Context, name string, args *AlertsArgs, opts ...pulum
 	if args == nil {
 		args = &AlertsArgs{}
 	}
-	a := args.withDefaults()
+	a := *args
+	a.AlertSettings = a.withDefaults(a.InstanceClass, a.AllocatedStorageGB)
 	var p problems
 	a.check(&p)
 	if err := p.err(); err != nil {
@@ -242,7 +260,7 @@ func newAlerts(ctx *pulumi.Context, name string, a *AlertsArgs, env awsEnv, opts
 		return nil, err
 	}
 	parent := pulumi.Parent(c)
-	tags := pulumi.ToStringMap(a.Tags)
+	tags := a.Tags
 	topic, err := sns.NewTopic(ctx, name+"-topic", &sns.TopicArgs{
 		DisplayName:    pulumi.String("hardenedpg " + a.Identifier),
 		KmsMasterKeyId: a.TopicKeyArn,
@@ -269,7 +287,7 @@ func newAlerts(ctx *pulumi.Context, name string, a *AlertsArgs, env awsEnv, opts
 	if _, err := sns.NewTopicPolicy(ctx, name+"-topic-policy", &sns.TopicPolicyArgs{Arn: topic.Arn, Policy: policy}, parent); err != nil {
 		return nil, err
 	}
-	for i, e := range a.EmailEndpoints {
+	for i, e := range a.Emails {
 		if _, err := sns.NewTopicSubscription(ctx, fmt.Sprintf("%s-email-%d", name, i), &sns.TopicSubscriptionArgs{
 			Topic: topic.Arn, Protocol: pulumi.String("email"), Endpoint: pulumi.String(e),
 		}, parent); err != nil {

@@ -17,7 +17,7 @@ func alertsArgs() *hardenedpg.AlertsArgs {
 		Identifier: "orders", ParameterGroupName: pulumi.String("orders-params"),
 		TopicKeyArn: pulumi.String("arn:aws:kms:eu-west-1:123456789012:key/alerts"), PostgresLogGroupName: pulumi.String("/aws/rds/instance/orders/postgresql"),
 		InstanceClass: "db.r7g.large", AllocatedStorageGB: 200,
-		EmailEndpoints: []string{"oncall@example.com"}, HTTPSEndpoints: []pulumi.StringInput{pulumi.String("https://hooks.example.com/rds")},
+		AlertSettings: hardenedpg.AlertSettings{Emails: []string{"oncall@example.com"}, HTTPSEndpoints: []pulumi.StringInput{pulumi.String("https://hooks.example.com/rds")}},
 	}
 }
 
@@ -86,7 +86,7 @@ func TestAlertsTopicEventsAndAlarms(t *testing.T) {
 func TestAlertsBadArgs(t *testing.T) {
 	args := alertsArgs()
 	args.InstanceClass, args.CPUPercent = "db.z9.huge", 150
-	args.EmailEndpoints, args.HTTPSEndpoints = []string{"oncall"}, []pulumi.StringInput{pulumi.String("http://hooks.example.com")}
+	args.Emails, args.HTTPSEndpoints = []string{"oncall"}, []pulumi.StringInput{pulumi.String("http://hooks.example.com")}
 	args.TopicKeyArn = nil
 	m, err := run(t, nil, func(ctx *pulumi.Context) error {
 		_, err := hardenedpg.NewAlerts(ctx, "alerts", args)
@@ -94,9 +94,9 @@ func TestAlertsBadArgs(t *testing.T) {
 	})
 	assert.EqualError(t, err, `hardenedpg.NewAlerts "alerts": invalid arguments:
   TopicKeyArn = "": required
-  CPUPercent = 150: want 1 to 100
   InstanceClass = "db.z9.huge": not a DB instance class RDS offers for PostgreSQL, so no connections threshold can be derived; give Connections
-  EmailEndpoints[0] = "oncall": want an e-mail address
+  CPUPercent = 150: want 1 to 100
+  Emails[0] = "oncall": want an e-mail address
   HTTPSEndpoints[0] = "http://hooks.example.com": want an https:// URL (plain http would carry alerts unencrypted)`)
 	assert.Empty(t, m.Resources())
 }
@@ -106,7 +106,7 @@ func TestAlertsBadArgs(t *testing.T) {
 func TestAlertsWebhookFromASecretOutput(t *testing.T) {
 	const token = "T0KEN-from-a-secret"
 	args := databaseArgs()
-	args.AlertHTTPSEndpoints = []pulumi.StringInput{pulumi.ToSecret(pulumi.String("https://hooks.example.com/" + token)).(pulumi.StringOutput)}
+	args.Alerts.HTTPSEndpoints = []pulumi.StringInput{pulumi.ToSecret(pulumi.String("https://hooks.example.com/" + token)).(pulumi.StringOutput)}
 	res := hardenedpgtest.Run(newDatabase(args))
 	require.NoError(t, res.Err)
 	sub, ok := res.Named(baseline.TypeTopicSubscription, "db-alerts-https-0")
@@ -114,7 +114,7 @@ func TestAlertsWebhookFromASecretOutput(t *testing.T) {
 	assert.Equal(t, "[secret]", sub.Inputs["endpoint"], "kept secret in the state")
 
 	args = databaseArgs()
-	args.AlertHTTPSEndpoints = []pulumi.StringInput{pulumi.ToSecret(pulumi.String("http://hooks.example.com/" + token)).(pulumi.StringOutput)}
+	args.Alerts.HTTPSEndpoints = []pulumi.StringInput{pulumi.ToSecret(pulumi.String("http://hooks.example.com/" + token)).(pulumi.StringOutput)}
 	res = hardenedpgtest.Run(newDatabase(args))
 	require.Error(t, res.Err)
 	assert.Contains(t, res.Err.Error(), `hardenedpg.NewAlerts "db-alerts": HTTPSEndpoints[0] = [secret]: want an https:// URL (plain http would carry alerts unencrypted)`)

@@ -15,19 +15,29 @@ const (
 	DefaultArchiveColdAfterDays = 90
 )
 
-// AuditArchiveArgs configures the local tamper-proof archive of the audit logs.
-type AuditArchiveArgs struct {
-	// Identifier is the RDS instance identifier. Required.
-	Identifier string
-	// KeyArn encrypts the stream and the bucket (the logs key; its policy must admit s3 and
-	// firehose through kms:ViaService). Required.
-	KeyArn pulumi.StringInput
+// ArchiveSettings are the choices about the local tamper-proof archive of the audit logs, which
+// a Database creates when its logs have no DestinationArn; the zero value is hardened.
+type ArchiveSettings struct {
+	// Skip creates no archive, so logs without a destination are shipped nowhere: it relaxes
+	// logs-shipped. Only a Database reads it (not to archive, create no AuditArchive).
+	Skip bool
 	// RetentionDays is the Object Lock retention in COMPLIANCE mode: no one, the account root
 	// included, can delete or overwrite a log object before it ends (365 by default).
 	RetentionDays int
 	// ColdAfterDays moves objects to Glacier Flexible Retrieval (90 by default).
 	ColdAfterDays int
-	Tags          map[string]string
+}
+
+// AuditArchiveArgs configures the archive: the settings plus the instance and key it serves.
+type AuditArchiveArgs struct {
+	ArchiveSettings
+
+	// Identifier is the RDS instance identifier. Required.
+	Identifier string
+	// KeyArn encrypts the stream and the bucket (the logs key; its policy must admit s3 and
+	// firehose through kms:ViaService). Required.
+	KeyArn pulumi.StringInput
+	Tags   pulumi.StringMap
 }
 
 // AuditArchive is a Firehose stream into a versioned, Object-Locked, KMS-encrypted, private,
@@ -49,8 +59,8 @@ type AuditArchive struct {
 // AuditArchiveType is the component's type token.
 const AuditArchiveType = "hardenedpg:index:AuditArchive"
 
-func (a *AuditArchiveArgs) withDefaults() AuditArchiveArgs {
-	d := *a
+func (a ArchiveSettings) withDefaults() ArchiveSettings {
+	d := a
 	if d.RetentionDays == 0 {
 		d.RetentionDays = DefaultArchiveRetentionDays
 	}
@@ -67,6 +77,12 @@ func (a *AuditArchiveArgs) check(p *problems) {
 	if a.KeyArn == nil {
 		p.add("KeyArn", "", "required: the key that encrypts the stream and the bucket")
 	}
+	refuseSkip(p, a.Skip, "AuditArchive")
+	a.ArchiveSettings.check(p)
+}
+
+// check reports the problems of settings with their defaults applied.
+func (a *ArchiveSettings) check(p *problems) {
 	if a.RetentionDays < 1 || a.RetentionDays > 36500 {
 		p.add("RetentionDays", a.RetentionDays, "want 1 to 36500 days of Object Lock retention")
 	}
@@ -80,7 +96,8 @@ func NewAuditArchive(ctx *pulumi.Context, name string, args *AuditArchiveArgs, o
 	if args == nil {
 		args = &AuditArchiveArgs{}
 	}
-	a := args.withDefaults()
+	a := *args
+	a.ArchiveSettings = a.withDefaults()
 	var p problems
 	a.check(&p)
 	if err := p.err(); err != nil {
@@ -100,7 +117,7 @@ func newAuditArchive(ctx *pulumi.Context, name string, a *AuditArchiveArgs, env 
 		return nil, err
 	}
 	parent := pulumi.Parent(c)
-	tags := pulumi.ToStringMap(a.Tags)
+	tags := a.Tags
 	// Object Lock can only be turned on when the bucket is created; the bucket is never emptied
 	// by Pulumi (no forceDestroy) and is protected.
 	c.Bucket, err = s3.NewBucketV2(ctx, name+"-bucket", &s3.BucketV2Args{

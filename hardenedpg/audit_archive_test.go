@@ -96,7 +96,7 @@ func TestAuditLogShippingIntoArchive(t *testing.T) {
 
 func TestAuditArchiveBadArgs(t *testing.T) {
 	_, err := run(t, nil, func(ctx *pulumi.Context) error {
-		_, err := hardenedpg.NewAuditArchive(ctx, "archive", &hardenedpg.AuditArchiveArgs{RetentionDays: -5, ColdAfterDays: 10})
+		_, err := hardenedpg.NewAuditArchive(ctx, "archive", &hardenedpg.AuditArchiveArgs{ArchiveSettings: hardenedpg.ArchiveSettings{RetentionDays: -5, ColdAfterDays: 10}})
 		return err
 	})
 	assert.EqualError(t, err, `hardenedpg.NewAuditArchive "archive": invalid arguments:

@@ -23,26 +23,35 @@ var (
 	roleArnPattern         = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/[^\s]+$`)
 )
 
-// AuditLogShippingArgs configures the log groups of the exported PostgreSQL logs.
-type AuditLogShippingArgs struct {
-	// Identifier is the RDS instance identifier whose logs these are. Required.
-	Identifier string
-	// LogsKeyArn encrypts the log groups. Required.
-	LogsKeyArn pulumi.StringInput
+// LogSettings are the choices about the exported PostgreSQL logs; the zero value is hardened.
+type LogSettings struct {
 	// RetentionDays is 365 by default; less relaxes logs-retention.
 	RetentionDays int
 	// DestinationArn is where every log group streams: a CloudWatch Logs destination (usually in
-	// a central audit account) or a Firehose delivery stream. Without one, logs-shipped is relaxed.
+	// a central audit account) or a Firehose delivery stream. A Database without one streams
+	// into its own AuditArchive.
 	DestinationArn string
 	// DestinationRoleArn lets CloudWatch Logs write to a Firehose stream; required for one, and
 	// not used by a cross-account destination (its own policy admits this account).
 	DestinationRoleArn string
+}
+
+// AuditLogShippingArgs configures the log groups of the exported PostgreSQL logs: the settings
+// plus the instance and key they belong to.
+type AuditLogShippingArgs struct {
+	LogSettings
+
+	// Identifier is the RDS instance identifier whose logs these are. Required.
+	Identifier string
+	// LogsKeyArn encrypts the log groups. Required.
+	LogsKeyArn pulumi.StringInput
 	// Archive, instead of DestinationArn, streams every log group into a local AuditArchive.
+	// Without either, logs-shipped is relaxed.
 	Archive *AuditArchive
 	// RetainOnDelete keeps the log groups when the stack is destroyed: the audit trail of a
 	// protected database must outlive it (Database sets it with deletion protection on).
 	RetainOnDelete bool
-	Tags           map[string]string
+	Tags           pulumi.StringMap
 	Waivers        baseline.Waivers
 }
 
@@ -64,7 +73,7 @@ func LogGroupName(identifier, logType string) string {
 	return fmt.Sprintf("/aws/rds/instance/%s/%s", identifier, logType)
 }
 
-func (a *AuditLogShippingArgs) retention() int {
+func (a *LogSettings) retention() int {
 	if a.RetentionDays == 0 {
 		return DefaultLogRetentionDays
 	}
@@ -78,18 +87,25 @@ func (a *AuditLogShippingArgs) check(p *problems) {
 	if a.LogsKeyArn == nil {
 		p.add("LogsKeyArn", "", "required: the key that encrypts the log groups")
 	}
+	a.LogSettings.check(p, a.Waivers, a.Archive != nil)
+	if a.DestinationArn == "" && a.Archive == nil {
+		p.relax(a.Waivers, "logs-shipped", "DestinationArn", "", "a CloudWatch Logs destination or Firehose ARN, or a local archive")
+	}
+}
+
+// check reports the settings' problems; archived says the logs also stream into a local archive.
+// Logs shipped nowhere are the caller's to report: how they are shipped is its choice.
+func (a *LogSettings) check(p *problems, w baseline.Waivers, archived bool) {
 	switch r := a.retention(); {
 	case !slices.Contains(logRetentionValues, r):
 		p.add("RetentionDays", r, "want a CloudWatch Logs retention: %v", logRetentionValues)
 	case r < baseline.MinLogRetentionDays:
-		p.relax(a.Waivers, "logs-retention", "RetentionDays", r, fmt.Sprintf("%d or more", baseline.MinLogRetentionDays))
+		p.relax(w, "logs-retention", "RetentionDays", r, fmt.Sprintf("%d or more", baseline.MinLogRetentionDays))
 	}
 	switch d := a.DestinationArn; {
-	case d == "" && a.Archive != nil:
-	case d != "" && a.Archive != nil:
-		p.add("DestinationArn", d, "give a destination or an archive, not both")
 	case d == "":
-		p.relax(a.Waivers, "logs-shipped", "DestinationArn", d, "a CloudWatch Logs destination or Firehose ARN, or a local archive")
+	case archived:
+		p.add("DestinationArn", d, "give a destination or an archive, not both")
 	case logsDestinationPattern.MatchString(d):
 	case firehosePattern.MatchString(d):
 		if a.DestinationRoleArn == "" {
@@ -126,7 +142,7 @@ func NewAuditLogShipping(ctx *pulumi.Context, name string, args *AuditLogShippin
 			Name:            pulumi.String(LogGroupName(args.Identifier, logType)),
 			KmsKeyId:        args.LogsKeyArn,
 			RetentionInDays: pulumi.Int(args.retention()),
-			Tags:            pulumi.ToStringMap(args.Tags),
+			Tags:            args.Tags,
 		}, pulumi.Parent(c), pulumi.RetainOnDelete(args.RetainOnDelete))
 		if err != nil {
 			return nil, err

@@ -19,7 +19,7 @@ const (
 func TestAuditLogShippingGroupsAndFilters(t *testing.T) {
 	m := mustRun(t, nil, func(ctx *pulumi.Context) error {
 		_, err := hardenedpg.NewAuditLogShipping(ctx, "audit", &hardenedpg.AuditLogShippingArgs{
-			Identifier: "orders", LogsKeyArn: pulumi.String(logsKeyArn), DestinationArn: destination,
+			Identifier: "orders", LogsKeyArn: pulumi.String(logsKeyArn), LogSettings: hardenedpg.LogSettings{DestinationArn: destination},
 		})
 		return err
 	})
@@ -29,7 +29,7 @@ func TestAuditLogShippingGroupsAndFilters(t *testing.T) {
 		g, ok := m.Named(typeLogGroup, "audit-"+logType+"-logs")
 		require.True(t, ok)
 		assert.Equal(t, map[string]any{
-			"name": "/aws/rds/instance/orders/" + logType, "kmsKeyId": logsKeyArn, "retentionInDays": 365.0, "tags": map[string]any{},
+			"name": "/aws/rds/instance/orders/" + logType, "kmsKeyId": logsKeyArn, "retentionInDays": 365.0,
 		}, g.Inputs)
 		f, ok := m.Named(typeSubscription, "audit-"+logType+"-subscription")
 		require.True(t, ok)
@@ -45,7 +45,7 @@ func TestAuditLogShippingFirehoseNeedsRole(t *testing.T) {
 	firehose := "arn:aws:firehose:eu-west-1:123456789012:deliverystream/audit"
 	_, err := run(t, nil, func(ctx *pulumi.Context) error {
 		_, err := hardenedpg.NewAuditLogShipping(ctx, "audit", &hardenedpg.AuditLogShippingArgs{
-			Identifier: "orders", LogsKeyArn: pulumi.String(logsKeyArn), DestinationArn: firehose,
+			Identifier: "orders", LogsKeyArn: pulumi.String(logsKeyArn), LogSettings: hardenedpg.LogSettings{DestinationArn: firehose},
 		})
 		return err
 	})
@@ -55,7 +55,7 @@ func TestAuditLogShippingFirehoseNeedsRole(t *testing.T) {
 	role := "arn:aws:iam::123456789012:role/logs-to-firehose"
 	m := mustRun(t, nil, func(ctx *pulumi.Context) error {
 		_, err := hardenedpg.NewAuditLogShipping(ctx, "audit", &hardenedpg.AuditLogShippingArgs{
-			Identifier: "orders", LogsKeyArn: pulumi.String(logsKeyArn), DestinationArn: firehose, DestinationRoleArn: role,
+			Identifier: "orders", LogsKeyArn: pulumi.String(logsKeyArn), LogSettings: hardenedpg.LogSettings{DestinationArn: firehose, DestinationRoleArn: role},
 		})
 		return err
 	})
@@ -66,7 +66,7 @@ func TestAuditLogShippingFirehoseNeedsRole(t *testing.T) {
 }
 
 func TestAuditLogShippingRelaxations(t *testing.T) {
-	args := &hardenedpg.AuditLogShippingArgs{Identifier: "orders", LogsKeyArn: pulumi.String(logsKeyArn), RetentionDays: 30}
+	args := &hardenedpg.AuditLogShippingArgs{Identifier: "orders", LogsKeyArn: pulumi.String(logsKeyArn), LogSettings: hardenedpg.LogSettings{RetentionDays: 30}}
 	m, err := run(t, nil, func(ctx *pulumi.Context) error {
 		_, err := hardenedpg.NewAuditLogShipping(ctx, "audit", args)
 		return err
@@ -88,7 +88,7 @@ func TestAuditLogShippingRelaxations(t *testing.T) {
 func TestAuditLogShippingBadArgs(t *testing.T) {
 	_, err := run(t, nil, func(ctx *pulumi.Context) error {
 		_, err := hardenedpg.NewAuditLogShipping(ctx, "audit", &hardenedpg.AuditLogShippingArgs{
-			RetentionDays: 100, DestinationArn: "arn:aws:s3:::bucket", DestinationRoleArn: "role/x",
+			LogSettings: hardenedpg.LogSettings{RetentionDays: 100, DestinationArn: "arn:aws:s3:::bucket", DestinationRoleArn: "role/x"},
 		})
 		return err
 	})

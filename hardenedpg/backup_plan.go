@@ -18,12 +18,12 @@ const (
 	DefaultVaultChangeableForDays  = 3
 )
 
-// BackupPlanArgs configures AWS Backup for one instance.
-type BackupPlanArgs struct {
-	// Identifier is the RDS instance identifier; it names the vault. Required.
-	Identifier string
-	// InstanceArn is the instance the selection covers. Required.
-	InstanceArn pulumi.StringInput
+// BackupSettings are the choices about the AWS Backup plan of a database; the zero value is
+// hardened.
+type BackupSettings struct {
+	// Skip creates no backup plan: it relaxes backup-plan. Only a Database reads it (not to
+	// back up, create no BackupPlan).
+	Skip bool
 	// RetentionDays keeps each daily recovery point (35 by default).
 	RetentionDays int
 	// Schedule is the AWS Backup cron expression of the daily rule.
@@ -36,7 +36,17 @@ type BackupPlanArgs struct {
 	VaultChangeableForDays int
 	// CopyToVaultArn copies every recovery point to a vault in another region or account.
 	CopyToVaultArn string
-	Tags           map[string]string
+}
+
+// BackupPlanArgs configures AWS Backup for one instance: the settings plus the instance.
+type BackupPlanArgs struct {
+	BackupSettings
+
+	// Identifier is the RDS instance identifier; it names the vault. Required.
+	Identifier string
+	// InstanceArn is the instance the selection covers. Required.
+	InstanceArn pulumi.StringInput
+	Tags        pulumi.StringMap
 }
 
 // BackupPlan is a locked AWS Backup vault with its own key, a daily plan and a selection of the
@@ -62,8 +72,8 @@ var (
 	cronPattern           = regexp.MustCompile(`^cron\([^)]+\)$`)
 )
 
-func (a *BackupPlanArgs) withDefaults() BackupPlanArgs {
-	d := *a
+func (a BackupSettings) withDefaults() BackupSettings {
+	d := a
 	defInt := func(v *int, def int) {
 		if *v == 0 {
 			*v = def
@@ -86,6 +96,12 @@ func (a *BackupPlanArgs) check(p *problems) {
 	if a.InstanceArn == nil {
 		p.add("InstanceArn", "", "required")
 	}
+	refuseSkip(p, a.Skip, "BackupPlan")
+	a.BackupSettings.check(p)
+}
+
+// check reports the problems of settings with their defaults applied.
+func (a *BackupSettings) check(p *problems) {
 	if !cronPattern.MatchString(a.Schedule) {
 		p.add("Schedule", a.Schedule, "want an AWS Backup cron expression, e.g. %s", DefaultBackupSchedule)
 	}
@@ -93,7 +109,7 @@ func (a *BackupPlanArgs) check(p *problems) {
 		p.add("VaultMinRetentionDays", a.VaultMinRetentionDays, "want 1 or more")
 	}
 	if a.VaultMaxRetentionDays < a.VaultMinRetentionDays {
-		p.add("VaultMaxRetentionDays", a.VaultMaxRetentionDays, "want at least VaultMinRetentionDays (%d)", a.VaultMinRetentionDays)
+		p.add("VaultMaxRetentionDays", a.VaultMaxRetentionDays, "want at least {VaultMinRetentionDays} (%d)", a.VaultMinRetentionDays)
 	}
 	if a.RetentionDays < a.VaultMinRetentionDays || a.RetentionDays > a.VaultMaxRetentionDays {
 		p.add("RetentionDays", a.RetentionDays, "want %d to %d: the vault lock refuses recovery points kept shorter or longer", a.VaultMinRetentionDays, a.VaultMaxRetentionDays)
@@ -111,7 +127,8 @@ func NewBackupPlan(ctx *pulumi.Context, name string, args *BackupPlanArgs, opts 
 	if args == nil {
 		args = &BackupPlanArgs{}
 	}
-	a := args.withDefaults()
+	a := *args
+	a.BackupSettings = a.withDefaults()
 	var p problems
 	a.check(&p)
 	if err := p.err(); err != nil {
@@ -131,7 +148,7 @@ func newBackupPlan(ctx *pulumi.Context, name string, a *BackupPlanArgs, env awsE
 		return nil, err
 	}
 	parent := pulumi.Parent(c)
-	tags := pulumi.ToStringMap(a.Tags)
+	tags := a.Tags
 	// A key of its own: losing or disabling the storage key must not take the backups with it.
 	c.Key, err = newEncryptionKey(ctx, name+"-key", &EncryptionKeyArgs{
 		Description: fmt.Sprintf("hardenedpg %s: AWS Backup vault", a.Identifier),

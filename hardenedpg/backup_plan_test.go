@@ -16,7 +16,7 @@ func TestBackupPlanLockedVaultOwnKey(t *testing.T) {
 	copyTo := "arn:aws:backup:eu-central-1:210987654321:backup-vault:central"
 	m := mustRun(t, nil, func(ctx *pulumi.Context) error {
 		_, err := hardenedpg.NewBackupPlan(ctx, "backup", &hardenedpg.BackupPlanArgs{
-			Identifier: "orders", InstanceArn: pulumi.String(instanceArn), CopyToVaultArn: copyTo,
+			Identifier: "orders", InstanceArn: pulumi.String(instanceArn), BackupSettings: hardenedpg.BackupSettings{CopyToVaultArn: copyTo},
 		})
 		return err
 	})
@@ -29,7 +29,7 @@ func TestBackupPlanLockedVaultOwnKey(t *testing.T) {
 	vault := only(t, m, baseline.TypeBackupVault)
 	assert.Equal(t, map[string]any{
 		"name": "hardenedpg-orders", "kmsKeyArn": "arn:aws:kms:eu-west-1:123456789012:key/" + only(t, m, typeAlias).Inputs["targetKeyId"].(string),
-		"forceDestroy": false, "tags": map[string]any{},
+		"forceDestroy": false,
 	}, vault.Inputs)
 	assert.True(t, vault.Protect)
 	assert.Equal(t, map[string]any{
@@ -62,7 +62,7 @@ func TestBackupPlanLockedVaultOwnKey(t *testing.T) {
 func TestBackupPlanBadArgs(t *testing.T) {
 	m, err := run(t, nil, func(ctx *pulumi.Context) error {
 		_, err := hardenedpg.NewBackupPlan(ctx, "backup", &hardenedpg.BackupPlanArgs{
-			Identifier: "orders", RetentionDays: 500, Schedule: "daily", VaultChangeableForDays: 1, CopyToVaultArn: "central",
+			Identifier: "orders", BackupSettings: hardenedpg.BackupSettings{RetentionDays: 500, Schedule: "daily", VaultChangeableForDays: 1, CopyToVaultArn: "central"},
 		})
 		return err
 	})

@@ -10,22 +10,31 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// BackupReplicationArgs configures cross-region replication of the automated backups.
-type BackupReplicationArgs struct {
-	// Identifier is the RDS instance identifier. Required.
-	Identifier string
-	// InstanceArn is the instance whose automated backups are replicated. Required.
-	InstanceArn pulumi.StringInput
-	// Region receives the replicas; it must differ from the stack's region. Required.
+// ReplicationSettings are the choices about replicating automated backups to another region.
+// A Database replicates only when Region is set (without it, backup-independent-copy needs
+// Backup.CopyToVaultArn or a waiver).
+type ReplicationSettings struct {
+	// Region receives the replicas; it must differ from the stack's region.
 	Region string
-	// RetentionDays keeps the replicated backups (1-35; 35 by default).
-	RetentionDays int
 	// Provider, when set, is the aws provider of Region to create the key and the replication
 	// with: give it when the component itself gets a provider of its own (another account, a role
 	// to assume). Without it, one is made for Region with the stack's aws: configuration
 	// (profile, assumed roles, shared files, default tags), pinned to the component's account.
 	Provider pulumi.ProviderResource
-	Tags     map[string]string
+}
+
+// BackupReplicationArgs configures cross-region replication of the automated backups: the
+// settings plus the instance.
+type BackupReplicationArgs struct {
+	ReplicationSettings
+
+	// Identifier is the RDS instance identifier. Required.
+	Identifier string
+	// InstanceArn is the instance whose automated backups are replicated. Required.
+	InstanceArn pulumi.StringInput
+	// RetentionDays keeps the replicated backups (1-35; 35 by default).
+	RetentionDays int
+	Tags          pulumi.StringMap
 }
 
 // BackupReplication replicates automated backups and transaction logs to another region,
@@ -51,14 +60,19 @@ func (a *BackupReplicationArgs) check(p *problems, home string) {
 	if a.InstanceArn == nil {
 		p.add("InstanceArn", "", "required")
 	}
+	a.ReplicationSettings.check(p, home)
+	if a.RetentionDays < 0 || a.RetentionDays > 35 {
+		p.add("RetentionDays", a.RetentionDays, "want 1 to 35")
+	}
+}
+
+// check reports the settings' problems; home is the region of the component's provider, when known.
+func (a *ReplicationSettings) check(p *problems, home string) {
 	switch {
 	case !regionPattern.MatchString(a.Region):
 		p.add("Region", a.Region, "want an AWS region such as eu-central-1")
 	case a.Region == home:
 		p.add("Region", a.Region, "is the region of the component's provider; replicas protect only in another one")
-	}
-	if a.RetentionDays < 0 || a.RetentionDays > 35 {
-		p.add("RetentionDays", a.RetentionDays, "want 1 to 35")
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 
 func TestBackupReplicationToAnotherRegion(t *testing.T) {
 	args := databaseArgs()
-	args.BackupReplicationRegion = "eu-central-1"
+	args.Replication.Region = "eu-central-1"
 	m := mustRun(t, nil, newDatabase(args))
 	provider := only(t, m, "pulumi:providers:aws")
 	assert.Equal(t, "db-backup-replication-provider", provider.Name)
@@ -38,16 +38,16 @@ func TestBackupReplicationToAnotherRegion(t *testing.T) {
 
 func TestBackupReplicationRefusesHomeRegion(t *testing.T) {
 	args := databaseArgs()
-	args.BackupReplicationRegion = "eu-west-1"
+	args.Replication.Region = "eu-west-1"
 	m, err := run(t, nil, newDatabase(args))
 	assert.EqualError(t, err, `hardenedpg.NewDatabase "db": invalid arguments:
-  BackupReplicationRegion = "eu-west-1": is the region of the database's provider; replicas protect only in another one`)
+  Replication.Region = "eu-west-1": is the region of the database's provider; replicas protect only in another one`)
 	assert.Empty(t, awsResources(m), "only the component is registered: its provider's region was looked up through it")
 
-	args.BackupReplicationRegion = "mars-1"
+	args.Replication.Region = "mars-1"
 	_, err = run(t, nil, newDatabase(args))
 	assert.EqualError(t, err, `hardenedpg.NewDatabase "db": invalid arguments:
-  BackupReplicationRegion = "mars-1": want an AWS region such as eu-central-1`)
+  Replication.Region = "mars-1": want an AWS region such as eu-central-1`)
 }
 
 // The replica-region provider authenticates as the default one does: the stack's aws: profile,

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -14,17 +15,38 @@ import (
 	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 )
 
-// DatabaseArgs configures a whole hardened database in one value.
+// DatabaseArgs configures a whole hardened database in one value: one group of settings per
+// part, each hardened at its zero value, with the tags and waivers that apply to every part.
+// Problems name the path of the setting: Alerts.CPUPercent, Network.SubnetIDs[1].
 type DatabaseArgs struct {
-	InstanceSettings
+	Instance InstanceSettings
+	Network  NetworkSettings
+	// Parameters are added to or override the baseline engine parameters.
+	Parameters  []Parameter
+	Logs        LogSettings
+	Archive     ArchiveSettings
+	Alerts      AlertSettings
+	Backup      BackupSettings
+	Replication ReplicationSettings
+	Keys        KeySettings
 
+	// Tags go on every resource that takes tags; baseline.RequiredTagKeys must be among them or
+	// among the provider's default tags. Values are inputs (a secret from config, say); the keys
+	// are checked before anything is created.
+	Tags    pulumi.StringMap
+	Waivers baseline.Waivers
+}
+
+// NetworkSettings place the database: the VPC, the subnets (see SubnetGroupSettings) and the
+// clients let in (see SecurityGroupSettings). Each field is the field of the same name of those.
+type NetworkSettings struct {
 	// VpcID is the VPC of the subnets. Required.
 	VpcID pulumi.StringInput
 	// SubnetIDs are private subnets in at least two availability zones.
 	SubnetIDs []string
 	// Subnets and SubnetsReady give the subnets as an input instead (created in the same
-	// program): see SubnetGroupArgs. The proof then runs once their IDs are known, and a failed
-	// proof fails the deployment before the instance is created.
+	// program): the proof then runs once their IDs are known, and a failed proof fails the
+	// deployment before the instance is created.
 	Subnets      pulumi.StringArrayInput
 	SubnetsReady []pulumi.CustomResource
 	// SkipPrivateSubnetCheck skips proving the subnets private (relaxes rds-private-subnets).
@@ -34,43 +56,14 @@ type DatabaseArgs struct {
 	// AllowedSecurityGroups are clients given as inputs: a stable name (it names the ingress
 	// rule) to a security group ID, e.g. the app's group created in the same program.
 	AllowedSecurityGroups map[string]pulumi.StringInput
-	// Parameters are added to or override the baseline engine parameters.
-	Parameters []Parameter
-	// LogRetentionDays is 365 by default.
-	LogRetentionDays int
-	// AuditDestinationArn and AuditDestinationRoleArn: see AuditLogShippingArgs.
-	AuditDestinationArn     string
-	AuditDestinationRoleArn string
-	// Without an AuditDestinationArn the logs stream into a local AuditArchive, unless
-	// SkipAuditArchive (which relaxes logs-shipped). AuditArchiveRetentionDays: see AuditArchiveArgs.
-	SkipAuditArchive          bool
-	AuditArchiveRetentionDays int
-	// KeyDeletionWindowInDays is 30 by default.
-	KeyDeletionWindowInDays int
+}
 
-	// Alerts: see AlertsArgs. SkipAlerts creates no topic, alarm or event subscription and
-	// relaxes events-instance, events-parameter-group and events-security-group.
-	AlertEmails         []string
-	AlertHTTPSEndpoints []pulumi.StringInput
-	AlertCPUPercent     int
-	AlertFreeStorageGB  int
-	AlertConnections    int
-	SkipAlerts          bool
+func (n NetworkSettings) subnetGroup() SubnetGroupSettings {
+	return SubnetGroupSettings{SubnetIDs: n.SubnetIDs, Subnets: n.Subnets, SubnetsReady: n.SubnetsReady, SkipPrivateSubnetCheck: n.SkipPrivateSubnetCheck}
+}
 
-	// Backups: see BackupPlanArgs. SkipBackupPlan relaxes backup-plan.
-	BackupCopyToVaultArn         string
-	BackupVaultChangeableForDays int
-	SkipBackupPlan               bool
-	// BackupReplicationRegion, when set, replicates automated backups to that region.
-	BackupReplicationRegion string
-	// BackupReplicationProvider is the aws provider of BackupReplicationRegion: required when the
-	// Database gets an aws provider of its own, whose credentials a provider made here would not
-	// have; see BackupReplicationArgs.Provider.
-	BackupReplicationProvider pulumi.ProviderResource
-
-	// Tags go on every resource that takes tags; baseline.RequiredTagKeys must be among them.
-	Tags    map[string]string
-	Waivers baseline.Waivers
+func (n NetworkSettings) securityGroup() SecurityGroupSettings {
+	return SecurityGroupSettings{VpcID: n.VpcID, AllowedSecurityGroupIDs: n.AllowedSecurityGroupIDs, AllowedSecurityGroups: n.AllowedSecurityGroups}
 }
 
 // Database is the hardened database: keys, network, parameters, log groups and the instance.
@@ -119,8 +112,8 @@ type databaseChildren struct {
 }
 
 func (a *DatabaseArgs) children() databaseChildren {
-	s := a.withDefaults()
-	tags := map[string]string{"managed-by": "hardenedpg"}
+	s := a.Instance.withDefaults()
+	tags := pulumi.StringMap{"managed-by": pulumi.String("hardenedpg")}
 	maps.Copy(tags, a.Tags)
 	alias := func(role string) string { return fmt.Sprintf(keyAliasFormat, s.Identifier, role) }
 	logGroups := make([]string, len(LogTypes))
@@ -130,165 +123,166 @@ func (a *DatabaseArgs) children() databaseChildren {
 	keepKeys := !s.DisableDeletionProtection
 	var archive *AuditArchiveArgs
 	logsVia := []string(nil)
-	if a.AuditDestinationArn == "" && !a.SkipAuditArchive {
-		archive = &AuditArchiveArgs{Identifier: s.Identifier, RetentionDays: a.AuditArchiveRetentionDays, Tags: tags}
-		*archive = archive.withDefaults()
+	if a.archived() {
+		archive = &AuditArchiveArgs{ArchiveSettings: a.Archive.withDefaults(), Identifier: s.Identifier, Tags: tags}
 		logsVia = []string{"firehose", "s3"} // the archive stream and bucket encrypt with the logs key
 	}
 	var replication *BackupReplicationArgs
-	if a.BackupReplicationRegion != "" {
-		replication = &BackupReplicationArgs{Identifier: s.Identifier, Region: a.BackupReplicationRegion, RetentionDays: s.BackupRetentionDays, Provider: a.BackupReplicationProvider, Tags: tags}
+	if a.Replication.Region != "" {
+		replication = &BackupReplicationArgs{ReplicationSettings: a.Replication, Identifier: s.Identifier, RetentionDays: s.BackupRetentionDays, Tags: tags}
 	}
-	return databaseChildren{
+	key := func(description, role string) EncryptionKeyArgs {
+		return EncryptionKeyArgs{
+			KeySettings: a.Keys, Description: fmt.Sprintf("hardenedpg %s: %s", s.Identifier, description), Alias: alias(role),
+			DeleteWithStack: !keepKeys, Tags: tags, Waivers: a.Waivers,
+		}
+	}
+	ch := databaseChildren{
 		archive: archive, replication: replication,
-		storageKey: EncryptionKeyArgs{
-			Description: fmt.Sprintf("hardenedpg %s: storage, Performance Insights and master secret", s.Identifier),
-			Alias:       alias("storage"), ViaServices: []string{"rds", "secretsmanager"},
-			DeletionWindowInDays: a.KeyDeletionWindowInDays, DeleteWithStack: !keepKeys, Tags: tags, Waivers: a.Waivers,
+		storageKey: key("storage, Performance Insights and master secret", "storage"),
+		logsKey:    key("exported PostgreSQL logs", "logs"),
+		alertsKey:  key("alerts topic", "alerts"),
+		alerts: AlertsArgs{
+			AlertSettings: a.Alerts.withDefaults(s.InstanceClass, s.AllocatedStorageGB),
+			Identifier:    s.Identifier, InstanceClass: s.InstanceClass, AllocatedStorageGB: s.AllocatedStorageGB, Tags: tags,
 		},
-		logsKey: EncryptionKeyArgs{
-			Description: fmt.Sprintf("hardenedpg %s: exported PostgreSQL logs", s.Identifier),
-			Alias:       alias("logs"), LogGroupNames: logGroups, ViaServices: logsVia,
-			DeletionWindowInDays: a.KeyDeletionWindowInDays, DeleteWithStack: !keepKeys, Tags: tags, Waivers: a.Waivers,
-		},
-		alertsKey: EncryptionKeyArgs{
-			Description: fmt.Sprintf("hardenedpg %s: alerts topic", s.Identifier),
-			Alias:       alias("alerts"), ServicePrincipals: AlertPublishers,
-			DeletionWindowInDays: a.KeyDeletionWindowInDays, DeleteWithStack: !keepKeys, Tags: tags, Waivers: a.Waivers,
-		},
-		alerts: (&AlertsArgs{
-			Identifier: s.Identifier, InstanceClass: s.InstanceClass, AllocatedStorageGB: s.AllocatedStorageGB,
-			CPUPercent: a.AlertCPUPercent, FreeStorageGB: a.AlertFreeStorageGB, Connections: a.AlertConnections,
-			EmailEndpoints: a.AlertEmails, HTTPSEndpoints: a.AlertHTTPSEndpoints, Tags: tags,
-		}).withDefaults(),
-		backup: (&BackupPlanArgs{
-			Identifier: s.Identifier, CopyToVaultArn: a.BackupCopyToVaultArn,
-			VaultChangeableForDays: a.BackupVaultChangeableForDays, Tags: tags,
-		}).withDefaults(),
+		backup: BackupPlanArgs{BackupSettings: a.Backup.withDefaults(), Identifier: s.Identifier, Tags: tags},
 		securityGroup: SecurityGroupArgs{
-			VpcID: a.VpcID, Port: s.Port, AllowedSecurityGroupIDs: a.AllowedSecurityGroupIDs, AllowedSecurityGroups: a.AllowedSecurityGroups, Tags: tags,
+			SecurityGroupSettings: a.Network.securityGroup(), Port: s.Port, Tags: tags,
 			Description: fmt.Sprintf("hardenedpg %s: PostgreSQL on port %d from allowed security groups only, no egress", s.Identifier, s.Port),
 		},
 		subnetGroup: SubnetGroupArgs{
-			SubnetIDs: a.SubnetIDs, Subnets: a.Subnets, SubnetsReady: a.SubnetsReady, SkipPrivateCheck: a.SkipPrivateSubnetCheck, Tags: tags, Waivers: a.Waivers,
+			SubnetGroupSettings: a.Network.subnetGroup(), Tags: tags, Waivers: a.Waivers, path: "Network.",
 			Description: fmt.Sprintf("hardenedpg %s: private subnets", s.Identifier),
 		},
 		parameterGroup: ParameterGroupArgs{
 			EngineMajorVersion: s.EngineMajorVersion, Parameters: a.Parameters, Tags: tags, Waivers: a.Waivers,
 			Description: fmt.Sprintf("hardenedpg %s: baseline for PostgreSQL %s", s.Identifier, s.EngineMajorVersion),
 		},
-		auditLogs: AuditLogShippingArgs{
-			Identifier: s.Identifier, RetentionDays: a.LogRetentionDays, RetainOnDelete: keepKeys,
-			DestinationArn: a.AuditDestinationArn, DestinationRoleArn: a.AuditDestinationRoleArn, Tags: tags, Waivers: a.Waivers,
-		},
-		instance: InstanceArgs{InstanceSettings: s, Tags: tags, Waivers: a.Waivers},
+		auditLogs: AuditLogShippingArgs{LogSettings: a.Logs, Identifier: s.Identifier, RetainOnDelete: keepKeys, Tags: tags, Waivers: a.Waivers},
+		instance:  InstanceArgs{InstanceSettings: s, Tags: tags, Waivers: a.Waivers},
 	}
+	ch.logsKey.LogGroupNames, ch.logsKey.ViaServices = logGroups, logsVia
+	ch.storageKey.ViaServices = []string{"rds", "secretsmanager"}
+	ch.alertsKey.ServicePrincipals = AlertPublishers
+	return ch
 }
 
-// check reports every problem of the args and of every child's args, each once and under the
-// DatabaseArgs field name; inputs the Database wires itself (keys, names) are not checked here.
-// inherited are the default tags of the provider, which AWS adds to every resource.
+// archived says whether the logs stream into a local archive: when they have no destination and
+// the archive is not skipped.
+func (a *DatabaseArgs) archived() bool {
+	return a.Logs.DestinationArn == "" && !a.Archive.Skip
+}
+
+// eventControls are relaxed by a Database without alerts, or whose alerts reach nobody.
+var eventControls = []string{"events-instance", "events-parameter-group", "events-security-group"}
+
+// check reports every problem of the args, each once and under its path. Only the settings are
+// checked: the Database wires every other input of its parts itself. inherited are the default
+// tags of the provider, which AWS adds to every resource.
 func (a *DatabaseArgs) check(ch databaseChildren, inherited map[string]string) problems {
 	p := waiverProblems(a.Waivers)
-	ch.instance.InstanceSettings.check(&p, a.Waivers)
-	if a.VpcID == nil {
-		p.add("VpcID", "", "required: the VPC of the subnets")
+	w := a.Waivers
+	group := func(path string, check func(*problems)) {
+		var gp problems
+		check(&gp)
+		p.nest(path, gp)
 	}
-	// The instance settings already reported Identifier, Port, VpcID and the version.
-	reported := ""
-	child := func(check func(*problems), rename map[string]string) {
-		var cp problems
-		check(&cp)
-		for _, e := range cp {
-			// Rename by the field's base name, keeping an index or key: EmailEndpoints[0] -> AlertEmails[0].
-			base := e.Field[:len(e.Field)-len(strings.TrimLeft(e.Field, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"))]
-			if to, ok := rename[base]; ok {
-				if to == reported {
-					continue
-				}
-				e.Field = to + e.Field[len(base):]
-			}
-			p = append(p, e)
-		}
-	}
-	// The alias and description derive from Identifier, which reports its own problem.
-	child(ch.storageKey.check, map[string]string{"DeletionWindowInDays": "KeyDeletionWindowInDays", "Alias": reported, "Description": reported})
-	child(ch.securityGroup.check, map[string]string{"Port": reported, "VpcID": reported})
-	child(ch.subnetGroup.check, map[string]string{"SkipPrivateCheck": "SkipPrivateSubnetCheck"})
-	child(ch.parameterGroup.check, map[string]string{"EngineMajorVersion": reported})
-	ch.auditLogs.LogsKeyArn = pulumi.String("") // wired by the Database
-	if ch.archive != nil {
-		ch.auditLogs.Archive = &AuditArchive{} // stands for the archive the Database will create
-		ch.archive.KeyArn = pulumi.String("")
-		child(ch.archive.check, map[string]string{"Identifier": reported, "RetentionDays": "AuditArchiveRetentionDays"})
-	}
-	child(ch.auditLogs.check, map[string]string{
-		"Identifier": reported, "RetentionDays": "LogRetentionDays",
-		"DestinationArn": "AuditDestinationArn", "DestinationRoleArn": "AuditDestinationRoleArn",
+	group("Instance", func(gp *problems) { ch.instance.InstanceSettings.check(gp, w) })
+	group("Network", func(gp *problems) {
+		ch.securityGroup.SecurityGroupSettings.check(gp)
+		ch.subnetGroup.SubnetGroupSettings.check(gp, w)
 	})
-	eventControls := []string{"events-instance", "events-parameter-group", "events-security-group"}
-	if a.SkipAlerts {
-		p.relaxAll(a.Waivers, eventControls, "SkipAlerts", true, "false: alarms and RDS event subscriptions")
-	} else {
-		if len(a.AlertEmails) == 0 && len(a.AlertHTTPSEndpoints) == 0 {
-			// Events and alarms on a topic nobody subscribes to notify nobody.
-			p.relaxAll(a.Waivers, eventControls, "AlertEmails", []string{}, "at least one e-mail address or https endpoint subscribed to the alerts")
-		}
-		ch.alerts.ParameterGroupName, ch.alerts.TopicKeyArn, ch.alerts.PostgresLogGroupName = pulumi.String(""), pulumi.String(""), pulumi.String("")
-		child(ch.alerts.check, map[string]string{
-			"Identifier": reported, "InstanceClass": reported, "CPUPercent": "AlertCPUPercent", "FreeStorageGB": "AlertFreeStorageGB",
-			"Connections": "AlertConnections", "EmailEndpoints": "AlertEmails", "HTTPSEndpoints": "AlertHTTPSEndpoints",
-		})
+	ch.parameterGroup.checkParameters(&p)
+	group("Logs", func(gp *problems) { a.Logs.check(gp, w, ch.archive != nil) })
+	group("Keys", func(gp *problems) { a.Keys.check(gp, w) })
+	switch {
+	case ch.archive != nil:
+		group("Archive", ch.archive.ArchiveSettings.check)
+	case a.Logs.DestinationArn == "": // the archive is skipped
+		p.relax(w, "logs-shipped", "Archive.Skip", true, "false: the logs stream into a local archive, unless {Logs.DestinationArn} names a destination")
+	default:
+		ignoredSettings(&p, "Archive", a.Archive, "there is no local archive ({Logs.DestinationArn} is set)")
 	}
-	if a.SkipBackupPlan {
-		p.relax(a.Waivers, "backup-plan", "SkipBackupPlan", true, "false: a locked AWS Backup vault with its own key")
+	if a.Alerts.Skip {
+		p.relaxAll(w, eventControls, "Alerts.Skip", true, "false: alarms and RDS event subscriptions")
+		ignoredSettings(&p, "Alerts", a.Alerts, "there are no alerts ({Alerts.Skip})")
 	} else {
-		ch.backup.InstanceArn = pulumi.String("")
-		child(ch.backup.check, map[string]string{
-			"Identifier": reported, "CopyToVaultArn": "BackupCopyToVaultArn", "VaultChangeableForDays": "BackupVaultChangeableForDays",
-		})
+		if len(a.Alerts.Emails) == 0 && len(a.Alerts.HTTPSEndpoints) == 0 {
+			// Events and alarms on a topic nobody subscribes to notify nobody.
+			p.relaxAll(w, eventControls, "Alerts.Emails", []string{}, "at least one e-mail address or https endpoint subscribed to the alerts")
+		}
+		group("Alerts", ch.alerts.AlertSettings.check)
+	}
+	if a.Backup.Skip {
+		p.relax(w, "backup-plan", "Backup.Skip", true, "false: a locked AWS Backup vault with its own key")
+		ignoredSettings(&p, "Backup", a.Backup, "there is no backup plan ({Backup.Skip})")
+	} else {
+		group("Backup", ch.backup.BackupSettings.check)
 	}
 	if ch.replication != nil {
-		ch.replication.InstanceArn = pulumi.String("")
-		child(func(p *problems) { ch.replication.check(p, "") }, map[string]string{
-			"Identifier": reported, "Region": "BackupReplicationRegion", "RetentionDays": reported,
-		})
-	}
-	// A setting of a part that is not created would be ignored without a word.
-	unused := []struct {
-		set         bool
-		field       string
-		value       any
-		off, reason string
-	}{
-		{a.AuditArchiveRetentionDays != 0 && ch.archive == nil, "AuditArchiveRetentionDays", a.AuditArchiveRetentionDays, "no local archive", "AuditDestinationArn is set or SkipAuditArchive"},
-		{len(a.AlertEmails) > 0 && a.SkipAlerts, "AlertEmails", a.AlertEmails, "no alerts", "SkipAlerts"},
-		{len(a.AlertHTTPSEndpoints) > 0 && a.SkipAlerts, "AlertHTTPSEndpoints", fmt.Sprintf("%d URLs", len(a.AlertHTTPSEndpoints)), "no alerts", "SkipAlerts"},
-		{a.BackupCopyToVaultArn != "" && a.SkipBackupPlan, "BackupCopyToVaultArn", a.BackupCopyToVaultArn, "no backup plan", "SkipBackupPlan"},
-		{a.BackupVaultChangeableForDays != 0 && a.SkipBackupPlan, "BackupVaultChangeableForDays", a.BackupVaultChangeableForDays, "no backup plan", "SkipBackupPlan"},
-	}
-	for _, u := range unused {
-		if u.set {
-			p.add(u.field, u.value, "would be ignored: there is %s (%s); remove it or the skip", u.off, u.reason)
-		}
+		group("Replication", func(gp *problems) { ch.replication.ReplicationSettings.check(gp, "") })
+	} else {
+		ignoredSettings(&p, "Replication", a.Replication, "nothing is replicated without {Replication.Region}")
 	}
 	var missing []string
 	for _, k := range baseline.RequiredTagKeys {
-		if strings.TrimSpace(a.Tags[k]) == "" && strings.TrimSpace(inherited[k]) == "" {
+		if !hasTag(a.Tags, k) && strings.TrimSpace(inherited[k]) == "" {
 			missing = append(missing, k)
 		}
 	}
 	if len(missing) > 0 {
-		p.relax(a.Waivers, "rds-tags", "Tags", slices.Sorted(maps.Keys(a.Tags)), "tags with the keys "+strings.Join(baseline.RequiredTagKeys, ", ")+"; missing: "+strings.Join(missing, ", "))
+		p.relax(w, "rds-tags", "Tags", slices.Sorted(maps.Keys(a.Tags)), "tags with the keys "+strings.Join(baseline.RequiredTagKeys, ", ")+"; missing: "+strings.Join(missing, ", "))
 	}
-	if a.BackupReplicationRegion == "" && (a.BackupCopyToVaultArn == "" || a.SkipBackupPlan) {
+	if ch.replication == nil && (a.Backup.CopyToVaultArn == "" || a.Backup.Skip) {
 		// AWS Backup keeps RDS recovery points under the storage key: without a copy elsewhere,
 		// losing that key loses every backup (see the backup-independent-copy control).
-		p.relax(a.Waivers, "backup-independent-copy", "BackupReplicationRegion", "", "another region to replicate automated backups to, or backupCopyToVaultArn in another region or account")
+		p.relax(w, "backup-independent-copy", "Replication.Region", "", "another region to replicate automated backups to, or {Backup.CopyToVaultArn} in another region or account")
 	}
-	p.unusedWaivers(a.Waivers)
+	p.unusedWaivers(w)
 	return p
 }
+
+// hasTag says whether tags give key a value: an input, or a known value that is not blank.
+func hasTag(tags pulumi.StringMap, key string) bool {
+	v, ok := tags[key]
+	if known, isKnown := v.(pulumi.String); isKnown {
+		return strings.TrimSpace(string(known)) != ""
+	}
+	return ok && v != nil
+}
+
+// ignoredSettings reports each setting of a group that is set although the part it configures is
+// not created: it would be ignored without a word. Skip itself is not reported.
+func ignoredSettings(p *problems, path string, settings any, because string) {
+	v := reflect.ValueOf(settings)
+	for i := range v.NumField() {
+		f, name := v.Field(i), v.Type().Field(i).Name
+		if name == "Skip" || f.IsZero() {
+			continue
+		}
+		p.add(path+"."+name, shownSetting(f), "would be ignored: %s; remove it", because)
+	}
+}
+
+// shownSetting is how ignoredSettings prints a value: plain values as they are, inputs by count,
+// as they may be secret or unknown.
+func shownSetting(f reflect.Value) any {
+	switch f.Kind() {
+	case reflect.String, reflect.Int, reflect.Bool:
+		return f.Interface()
+	case reflect.Slice:
+		if s, ok := f.Interface().([]string); ok {
+			return s
+		}
+		return shown(fmt.Sprintf("%d inputs", f.Len()))
+	default:
+		return shown("(set)")
+	}
+}
+
+// shown is a description printed in place of a value, unquoted.
+type shown string
 
 // NewDatabase validates everything, proves the subnets private, then creates the whole database.
 // On any problem it returns one error listing all of them and registers nothing.
@@ -299,7 +293,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	ch := args.children()
 	p := args.check(ch, defaultProviderTags(ctx, opts))
 	if ch.replication != nil && ch.replication.Provider == nil && hasOwnAWSProvider(opts) {
-		p.add("BackupReplicationProvider", nil, "required with BackupReplicationRegion when the Database gets an aws provider of its own: give a provider for %s with the same credentials", ch.replication.Region)
+		p.add("Replication.Provider", nil, "required with {Replication.Region} when the Database gets an aws provider of its own: give a provider for %s with the same credentials", ch.replication.Region)
 	}
 	if err := p.err(); err != nil {
 		return nil, fmt.Errorf("hardenedpg.NewDatabase %q: %w", name, err)
@@ -312,15 +306,17 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	}
 	parent := pulumi.Parent(d)
 	var zones []string
-	if !args.SkipPrivateSubnetCheck && args.Subnets == nil {
-		zones = ch.subnetGroup.verify(ctx, &p, d)
+	if !args.Network.SkipPrivateSubnetCheck && args.Network.Subnets == nil {
+		var np problems
+		zones = ch.subnetGroup.verify(ctx, &np, d)
+		p.nest("Network", np)
 	}
 	env, err := lookupEnv(ctx, parent)
 	if err != nil {
 		return nil, err
 	}
 	if ch.replication != nil && ch.replication.Region == env.Region {
-		p.add("BackupReplicationRegion", ch.replication.Region, "is the region of the database's provider; replicas protect only in another one")
+		p.add("Replication.Region", ch.replication.Region, "is the region of the database's provider; replicas protect only in another one")
 	}
 	if err := p.err(); err != nil {
 		return nil, fmt.Errorf("hardenedpg.NewDatabase %q: %w", name, err)
@@ -363,7 +359,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		return nil, err
 	}
 	outputs := pulumi.Map{}
-	if !args.SkipAlerts {
+	if !args.Alerts.Skip {
 		if d.AlertsKey, err = newEncryptionKey(ctx, name+"-alerts-key", &ch.alertsKey, env, parent); err != nil {
 			return nil, err
 		}
@@ -378,7 +374,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		}
 		outputs["alertsTopicArn"] = d.Alerts.TopicArn
 	}
-	if !args.SkipBackupPlan {
+	if !args.Backup.Skip {
 		plan := ch.backup
 		plan.InstanceArn = d.Instance.Arn
 		if d.Backup, err = newBackupPlan(ctx, name+"-backup", &plan, env, parent); err != nil {

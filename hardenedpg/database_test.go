@@ -17,14 +17,16 @@ import (
 
 func databaseArgs() *hardenedpg.DatabaseArgs {
 	return &hardenedpg.DatabaseArgs{
-		InstanceSettings:        hardenedpg.InstanceSettings{Identifier: "orders"},
-		VpcID:                   pulumi.String(hardenedpgtest.DefaultVpcID),
-		SubnetIDs:               []string{"subnet-0000000a", "subnet-0000000b"},
-		AllowedSecurityGroupIDs: []string{"sg-0000000c"},
-		AuditDestinationArn:     destination,
-		AlertEmails:             []string{"dba@example.com"},
-		BackupReplicationRegion: "eu-central-1",
-		Tags:                    map[string]string{"environment": "prod", "owner": "platform"},
+		Instance: hardenedpg.InstanceSettings{Identifier: "orders"},
+		Network: hardenedpg.NetworkSettings{
+			VpcID:                   pulumi.String(hardenedpgtest.DefaultVpcID),
+			SubnetIDs:               []string{"subnet-0000000a", "subnet-0000000b"},
+			AllowedSecurityGroupIDs: []string{"sg-0000000c"},
+		},
+		Logs:        hardenedpg.LogSettings{DestinationArn: destination},
+		Alerts:      hardenedpg.AlertSettings{Emails: []string{"dba@example.com"}},
+		Replication: hardenedpg.ReplicationSettings{Region: "eu-central-1"},
+		Tags:        pulumi.StringMap{"environment": pulumi.String("prod"), "owner": pulumi.String("platform")},
 	}
 }
 
@@ -154,28 +156,28 @@ func sgSuffix(t *testing.T, m *hardenedpgtest.Monitor) string {
 
 func TestDatabaseReportsEveryProblemAndRegistersNothing(t *testing.T) {
 	args := databaseArgs()
-	args.Identifier = ""
-	args.Port = 5432
-	args.SubnetIDs = []string{"subnet-0000000a"}
-	args.AllowedSecurityGroupIDs = []string{"0.0.0.0/0"}
+	args.Instance.Identifier = ""
+	args.Instance.Port = 5432
+	args.Network.SubnetIDs = []string{"subnet-0000000a"}
+	args.Network.AllowedSecurityGroupIDs = []string{"0.0.0.0/0"}
 	args.Parameters = []hardenedpg.Parameter{{Name: "rds.force_ssl", Value: "0"}}
-	args.LogRetentionDays = 14
-	args.AuditDestinationArn = ""
-	args.AuditArchiveRetentionDays = -1
-	args.KeyDeletionWindowInDays = 10
-	args.Tags = map[string]string{"team": "x"}
+	args.Logs.RetentionDays = 14
+	args.Logs.DestinationArn = ""
+	args.Archive.RetentionDays = -1
+	args.Keys.DeletionWindowInDays = 10
+	args.Tags = pulumi.ToStringMap(map[string]string{"team": "x"})
 	args.Waivers = baseline.Waivers{"rds-encrypted": "cheaper"}
 	m, err := run(t, nil, newDatabase(args))
 	assert.EqualError(t, err, `hardenedpg.NewDatabase "db": invalid arguments:
   Waivers["rds-encrypted"] = "cheaper": control rds-encrypted (Storage is encrypted) cannot be waived
-  Identifier = "": required: the RDS instance identifier
-  Port = 5432: relaxes control rds-non-default-port (hardened: any port but 5432, 5433 by default); set it back or add a waiver for rds-non-default-port with the reason
-  KeyDeletionWindowInDays = 10: relaxes control kms-deletion-window (hardened: 30); set it back or add a waiver for kms-deletion-window with the reason
-  AllowedSecurityGroupIDs[0] = "0.0.0.0/0": CIDR sources are not accepted (control sg-no-cidr-ingress); give the security group ID of the clients, sg-...
-  SubnetIDs = ["subnet-0000000a"]: want at least two subnets in two availability zones (RDS needs them for Multi-AZ and failover)
+  Instance.Identifier = "": required: the RDS instance identifier
+  Instance.Port = 5432: relaxes control rds-non-default-port (hardened: any port but 5432, 5433 by default); set it back or add a waiver for rds-non-default-port with the reason
+  Network.AllowedSecurityGroupIDs[0] = "0.0.0.0/0": CIDR sources are not accepted (control sg-no-cidr-ingress); give the security group ID of the clients, sg-...
+  Network.SubnetIDs = ["subnet-0000000a"]: want at least two subnets in two availability zones (RDS needs them for Multi-AZ and failover)
   Parameters["rds.force_ssl"] = "0": weakens control pg-force-ssl, which cannot be waived; accepted: 1
-  AuditArchiveRetentionDays = -1: want 1 to 36500 days of Object Lock retention
-  LogRetentionDays = 14: relaxes control logs-retention (hardened: 365 or more); set it back or add a waiver for logs-retention with the reason
+  Logs.RetentionDays = 14: relaxes control logs-retention (hardened: 365 or more); set it back or add a waiver for logs-retention with the reason
+  Keys.DeletionWindowInDays = 10: relaxes control kms-deletion-window (hardened: 30); set it back or add a waiver for kms-deletion-window with the reason
+  Archive.RetentionDays = -1: want 1 to 36500 days of Object Lock retention
   Tags = ["team"]: relaxes control rds-tags (hardened: tags with the keys environment, owner; missing: environment, owner); set it back or add a waiver for rds-tags with the reason`)
 	assert.Empty(t, m.Resources())
 	assert.Empty(t, m.Invokes(), "no look-up either")
@@ -194,8 +196,8 @@ func TestDatabaseRefusesPublicSubnet(t *testing.T) {
 
 func TestDatabaseDevRelaxationsDeleteKeysWithStack(t *testing.T) {
 	args := databaseArgs()
-	args.DisableDeletionProtection = true
-	args.SingleAZ = true
+	args.Instance.DisableDeletionProtection = true
+	args.Instance.SingleAZ = true
 	args.Waivers = baseline.Waivers{"rds-deletion-protection": "dev", "rds-multi-az": "dev"}
 	m := mustRun(t, nil, newDatabase(args))
 	for _, k := range m.ByType(typeKey) {
@@ -216,13 +218,13 @@ func TestDatabaseDevRelaxationsDeleteKeysWithStack(t *testing.T) {
 
 func TestDatabaseRefusesSettingsOfPartsItDoesNotCreate(t *testing.T) {
 	args := databaseArgs()
-	args.AuditArchiveRetentionDays = 730 // there is a central destination: no archive
-	args.SkipBackupPlan, args.BackupCopyToVaultArn = true, "arn:aws:backup:eu-central-1:210987654321:backup-vault:central"
+	args.Archive.RetentionDays = 730 // there is a central destination: no archive
+	args.Backup.Skip, args.Backup.CopyToVaultArn = true, "arn:aws:backup:eu-central-1:210987654321:backup-vault:central"
 	args.Waivers = baseline.Waivers{"backup-plan": "test"}
 	m, err := run(t, nil, newDatabase(args))
 	assert.EqualError(t, err, `hardenedpg.NewDatabase "db": invalid arguments:
-  AuditArchiveRetentionDays = 730: would be ignored: there is no local archive (AuditDestinationArn is set or SkipAuditArchive); remove it or the skip
-  BackupCopyToVaultArn = "arn:aws:backup:eu-central-1:210987654321:backup-vault:central": would be ignored: there is no backup plan (SkipBackupPlan); remove it or the skip`)
+  Archive.RetentionDays = 730: would be ignored: there is no local archive (Logs.DestinationArn is set); remove it
+  Backup.CopyToVaultArn = "arn:aws:backup:eu-central-1:210987654321:backup-vault:central": would be ignored: there is no backup plan (Backup.Skip); remove it`)
 	assert.Empty(t, m.Resources())
 }
 
@@ -265,8 +267,8 @@ func TestDatabaseThroughTheCallersProvider(t *testing.T) {
 		}
 		team.URN().ApplyT(func(u pulumi.URN) error { teamURN = string(u); return nil })
 		args := databaseArgs()
-		args.BackupReplicationRegion, args.BackupReplicationProvider = replicaRegion, replica
-		args.AuditDestinationArn = "arn:aws:logs:" + region + ":210987654321:destination:central-audit"
+		args.Replication.Region, args.Replication.Provider = replicaRegion, replica
+		args.Logs.DestinationArn = "arn:aws:logs:" + region + ":210987654321:destination:central-audit"
 		_, err = hardenedpg.NewDatabase(ctx, "db", args, pulumi.Provider(team))
 		return err
 	})
@@ -302,7 +304,7 @@ func TestDatabaseWithOwnProviderNeedsAReplicationProvider(t *testing.T) {
 		return err
 	})
 	assert.ErrorContains(t, err, `hardenedpg.NewDatabase "db": invalid arguments:
-  BackupReplicationProvider = <nil>: required with BackupReplicationRegion when the Database gets an aws provider of its own: give a provider for eu-central-1 with the same credentials`)
+  Replication.Provider = <nil>: required with Replication.Region when the Database gets an aws provider of its own: give a provider for eu-central-1 with the same credentials`)
 	assert.Len(t, awsResources(m), 1, "only the team's provider")
 }
 
@@ -310,7 +312,7 @@ func TestDatabaseWithOwnProviderNeedsAReplicationProvider(t *testing.T) {
 // arn:aws:rds-db:region:account-id:dbuser:DbiResourceId/db-user-name.
 func TestDatabaseGrantConnect(t *testing.T) {
 	args := databaseArgs()
-	args.IAMDatabaseUsers = []string{"orders_api", "orders_reporting"}
+	args.Instance.IAMDatabaseUsers = []string{"orders_api", "orders_reporting"}
 	var grantErr error
 	m := mustRun(t, nil, func(ctx *pulumi.Context) error {
 		db, err := hardenedpg.NewDatabase(ctx, "db", args)
@@ -343,7 +345,7 @@ func TestDatabaseGrantConnect(t *testing.T) {
 // required tags, and the scorecard reads them.
 func TestDatabaseCountsTheProvidersDefaultTags(t *testing.T) {
 	args := databaseArgs()
-	args.Tags = map[string]string{"environment": "prod"}
+	args.Tags = pulumi.ToStringMap(map[string]string{"environment": "prod"})
 	program := newDatabase(args)
 	res := hardenedpgtest.Run(program)
 	require.Error(t, res.Err)

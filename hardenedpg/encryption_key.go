@@ -11,8 +11,18 @@ import (
 	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 )
 
-// EncryptionKeyArgs configures a customer-managed KMS key.
+// KeySettings are the choices about a database's KMS keys; the zero value is hardened.
+type KeySettings struct {
+	// AdminArns administer the keys (never use them). Default: the account root, i.e. IAM decides.
+	AdminArns []string
+	// DeletionWindowInDays is 30 by default; 7-29 relaxes kms-deletion-window.
+	DeletionWindowInDays int
+}
+
+// EncryptionKeyArgs configures a customer-managed KMS key: the settings plus what the key is for.
 type EncryptionKeyArgs struct {
+	KeySettings
+
 	// Description is shown in the KMS console. Required.
 	Description string
 	// Alias is the alias name without the "alias/" prefix, e.g. "hardenedpg/prod-db/storage". Required.
@@ -27,14 +37,10 @@ type EncryptionKeyArgs struct {
 	// on behalf of this account only (aws:SourceAccount): services that publish to an encrypted
 	// topic.
 	ServicePrincipals []string
-	// AdminArns administer the key (never use it). Default: the account root, i.e. IAM decides.
-	AdminArns []string
-	// DeletionWindowInDays is 30 by default; 7-29 relaxes kms-deletion-window.
-	DeletionWindowInDays int
 	// DeleteWithStack deletes the key on destroy. By default Pulumi retains it: snapshots and
 	// backups encrypted with it outlive the stack.
 	DeleteWithStack bool
-	Tags            map[string]string
+	Tags            pulumi.StringMap
 	Waivers         baseline.Waivers
 }
 
@@ -70,6 +76,7 @@ var kmsAdminActions = []string{
 
 var kmsUseActions = []string{"kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"}
 
+// check reports the problems of the key's own arguments, then of its settings.
 func (a *EncryptionKeyArgs) check(p *problems) {
 	if a.Description == "" {
 		p.add("Description", a.Description, "required")
@@ -95,18 +102,22 @@ func (a *EncryptionKeyArgs) check(p *problems) {
 			p.add(fmt.Sprintf("LogGroupNames[%d]", i), n, "want a log group name starting with /")
 		}
 	}
-	for i, arn := range a.AdminArns {
+	a.KeySettings.check(p, a.Waivers)
+}
+
+func (s *KeySettings) check(p *problems, w baseline.Waivers) {
+	for i, arn := range s.AdminArns {
 		if !arnPattern.MatchString(arn) {
 			p.add(fmt.Sprintf("AdminArns[%d]", i), arn, "want an IAM root, role or user ARN (no wildcard)")
 		}
 	}
 	// KMS accepts 7 to 30 days; the control wants the most.
-	switch w := a.DeletionWindowInDays; {
-	case w == 0 || w == baseline.MinKeyDeletionWindowDays:
-	case w >= 7 && w < baseline.MinKeyDeletionWindowDays:
-		p.relax(a.Waivers, "kms-deletion-window", "DeletionWindowInDays", w, strconv.Itoa(baseline.MinKeyDeletionWindowDays))
+	switch d := s.DeletionWindowInDays; {
+	case d == 0 || d == baseline.MinKeyDeletionWindowDays:
+	case d >= 7 && d < baseline.MinKeyDeletionWindowDays:
+		p.relax(w, "kms-deletion-window", "DeletionWindowInDays", d, strconv.Itoa(baseline.MinKeyDeletionWindowDays))
 	default:
-		p.add("DeletionWindowInDays", w, "want 7 to %d (%d by default)", baseline.MinKeyDeletionWindowDays, baseline.MinKeyDeletionWindowDays)
+		p.add("DeletionWindowInDays", d, "want 7 to %d (%d by default)", baseline.MinKeyDeletionWindowDays, baseline.MinKeyDeletionWindowDays)
 	}
 }
 
@@ -211,7 +222,7 @@ func newEncryptionKey(ctx *pulumi.Context, name string, args *EncryptionKeyArgs,
 		DeletionWindowInDays:           pulumi.Int(window),
 		BypassPolicyLockoutSafetyCheck: pulumi.Bool(false),
 		Policy:                         pulumi.String(c.Policy),
-		Tags:                           pulumi.ToStringMap(args.Tags),
+		Tags:                           args.Tags,
 	}, keyOpts...)
 	if err != nil {
 		return nil, err

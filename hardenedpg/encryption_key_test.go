@@ -15,7 +15,7 @@ import (
 func storageKeyArgs() *hardenedpg.EncryptionKeyArgs {
 	return &hardenedpg.EncryptionKeyArgs{
 		Description: "orders storage", Alias: "hardenedpg/orders/storage",
-		ViaServices: []string{"rds", "secretsmanager"}, Tags: map[string]string{"owner": "me"},
+		ViaServices: []string{"rds", "secretsmanager"}, Tags: pulumi.ToStringMap(map[string]string{"owner": "me"}),
 	}
 }
 
@@ -107,8 +107,8 @@ func TestEncryptionKeyBadArgs(t *testing.T) {
 	m, err := run(t, nil, func(ctx *pulumi.Context) error {
 		_, err := hardenedpg.NewEncryptionKey(ctx, "k", &hardenedpg.EncryptionKeyArgs{
 			Alias: "alias/x y", ViaServices: []string{"RDS"}, LogGroupNames: []string{"logs"},
-			AdminArns: []string{"*"}, DeletionWindowInDays: 60,
-			Waivers: baseline.Waivers{"rds-encrypted": "no", "nope": "x", "rds-multi-az": " "},
+			KeySettings: hardenedpg.KeySettings{AdminArns: []string{"*"}, DeletionWindowInDays: 60},
+			Waivers:     baseline.Waivers{"rds-encrypted": "no", "nope": "x", "rds-multi-az": " "},
 		})
 		return err
 	})

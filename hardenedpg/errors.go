@@ -4,21 +4,39 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 
 	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 )
 
-// FieldError is one invalid Args field: its name, the value given and what is accepted.
+// FieldError is one invalid Args field: its path, the value given and what is accepted.
 type FieldError struct {
-	Field   string // Go field name, with an index or key where it is an element: SubnetIds[1]
-	Value   any
-	Problem string // what is wrong and what is accepted
+	// Field is the path of the field from the Args, with an index or key where it is an
+	// element: Network.SubnetIDs[1], Alerts.CPUPercent.
+	Field string
+	Value any
+	// Problem says what is wrong and what is accepted. Other fields it names are paths in braces,
+	// {Instance.AllocatedStorageGB}, so that a caller can name them its own way (the stack's
+	// config names its keys); Error prints them bare.
+	Problem string
 }
 
 func (e FieldError) Error() string {
-	return fmt.Sprintf("%s = %s: %s", e.Field, formatValue(e.Value), e.Problem)
+	return fmt.Sprintf("%s = %s: %s", e.Field, formatValue(e.Value), fieldReference.ReplaceAllString(e.Problem, "$1"))
+}
+
+// fieldReference is a field named in a Problem: {Path}.
+var fieldReference = regexp.MustCompile(`\{([A-Z][A-Za-z0-9]*(?:\.[A-Z][A-Za-z0-9]*)*)\}`)
+
+// FieldReferences are the paths of the fields a Problem names.
+func (e FieldError) FieldReferences() []string {
+	var paths []string
+	for _, m := range fieldReference.FindAllStringSubmatch(e.Problem, -1) {
+		paths = append(paths, m[1])
+	}
+	return paths
 }
 
 // formatValue renders strings and lists as JSON, as they are written in a stack config.
@@ -45,6 +63,18 @@ func (v ValidationError) Error() string {
 
 // problems collects FieldErrors while an Args value is checked.
 type problems []FieldError
+
+// nest adds the problems of a group of settings under the group's path: the field CPUPercent of
+// the group Alerts is Alerts.CPUPercent, in the field and where a problem names it.
+func (p *problems) nest(group string, child problems) {
+	for _, e := range child {
+		if e.Problem != waiverUsed { // its field is the control key
+			e.Field = group + "." + e.Field
+		}
+		e.Problem = fieldReference.ReplaceAllString(e.Problem, "{"+group+".$1}")
+		*p = append(*p, e)
+	}
+}
 
 func (p *problems) add(field string, value any, format string, a ...any) {
 	*p = append(*p, FieldError{Field: field, Value: value, Problem: fmt.Sprintf(format, a...)})
@@ -122,4 +152,12 @@ func waiverProblems(w baseline.Waivers) problems {
 		p.add(fmt.Sprintf("Waivers[%q]", fe.Key), fe.Reason, "%s", fe.Problem)
 	}
 	return p
+}
+
+// refuseSkip reports a Skip setting given to a component itself: only a Database reads it, and
+// a component made by hand is skipped by not making it.
+func refuseSkip(p *problems, skip bool, component string) {
+	if skip {
+		p.add("Skip", true, "only a Database reads it; to have no %s, do not create one", component)
+	}
 }

@@ -16,14 +16,16 @@ func ExampleNewDatabase() {
 	m := hardenedpgtest.New() // in a real program: pulumi.Run
 	err := m.Run("shop", "prod", nil, nil, func(ctx *pulumi.Context) error {
 		db, err := hardenedpg.NewDatabase(ctx, "orders", &hardenedpg.DatabaseArgs{
-			InstanceSettings:        hardenedpg.InstanceSettings{Identifier: "orders-prod", IAMDatabaseUsers: []string{"orders_api"}},
-			VpcID:                   pulumi.String("vpc-0a1b2c3d4e5f60001"),
-			SubnetIDs:               []string{"subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"},
-			AllowedSecurityGroupIDs: []string{"sg-0a1b2c3d4e5f60021"},
-			AuditDestinationArn:     "arn:aws:logs:eu-west-1:210987654321:destination:central-audit",
-			AlertEmails:             []string{"shop-oncall@example.com"},
-			BackupReplicationRegion: "eu-central-1",
-			Tags:                    map[string]string{"environment": "prod", "owner": "shop"},
+			Instance: hardenedpg.InstanceSettings{Identifier: "orders-prod", IAMDatabaseUsers: []string{"orders_api"}},
+			Network: hardenedpg.NetworkSettings{
+				VpcID:                   pulumi.String("vpc-0a1b2c3d4e5f60001"),
+				SubnetIDs:               []string{"subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"},
+				AllowedSecurityGroupIDs: []string{"sg-0a1b2c3d4e5f60021"},
+			},
+			Logs:        hardenedpg.LogSettings{DestinationArn: "arn:aws:logs:eu-west-1:210987654321:destination:central-audit"},
+			Alerts:      hardenedpg.AlertSettings{Emails: []string{"shop-oncall@example.com"}},
+			Replication: hardenedpg.ReplicationSettings{Region: "eu-central-1"},
+			Tags:        pulumi.StringMap{"environment": pulumi.String("prod"), "owner": pulumi.String("shop")},
 		})
 		if err != nil {
 			return err
@@ -43,20 +45,22 @@ func ExampleNewDatabase() {
 // created and the error names the field and the control.
 func ExampleDatabaseArgs_Validate() {
 	args := &hardenedpg.DatabaseArgs{
-		InstanceSettings:        hardenedpg.InstanceSettings{Identifier: "orders-dev", SingleAZ: true},
-		VpcID:                   pulumi.String("vpc-0a1b2c3d4e5f60001"),
-		SubnetIDs:               []string{"subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"},
-		AuditDestinationArn:     "arn:aws:logs:eu-west-1:210987654321:destination:central-audit",
-		AlertEmails:             []string{"shop-oncall@example.com"},
-		BackupReplicationRegion: "eu-central-1",
-		Tags:                    map[string]string{"environment": "dev", "owner": "shop"},
+		Instance: hardenedpg.InstanceSettings{Identifier: "orders-dev", SingleAZ: true},
+		Network: hardenedpg.NetworkSettings{
+			VpcID:     pulumi.String("vpc-0a1b2c3d4e5f60001"),
+			SubnetIDs: []string{"subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"},
+		},
+		Logs:        hardenedpg.LogSettings{DestinationArn: "arn:aws:logs:eu-west-1:210987654321:destination:central-audit"},
+		Alerts:      hardenedpg.AlertSettings{Emails: []string{"shop-oncall@example.com"}},
+		Replication: hardenedpg.ReplicationSettings{Region: "eu-central-1"},
+		Tags:        pulumi.StringMap{"environment": pulumi.String("dev"), "owner": pulumi.String("shop")},
 	}
 	fmt.Println(args.Validate())
 	args.Waivers = baseline.Waivers{"rds-multi-az": "dev tolerates an outage"}
 	fmt.Println(args.Validate())
 	// Output:
 	// invalid arguments:
-	//   SingleAZ = true: relaxes control rds-multi-az (hardened: false: a standby in a second zone); set it back or add a waiver for rds-multi-az with the reason
+	//   Instance.SingleAZ = true: relaxes control rds-multi-az (hardened: false: a standby in a second zone); set it back or add a waiver for rds-multi-az with the reason
 	// <nil>
 }
 

@@ -89,7 +89,7 @@ type InstanceArgs struct {
 	// create them first without a key or retention.
 	WaitFor []pulumi.Resource
 
-	Tags    map[string]string
+	Tags    pulumi.StringMap
 	Waivers baseline.Waivers
 }
 
@@ -180,7 +180,7 @@ func (s InstanceSettings) check(p *problems, w baseline.Waivers) {
 		p.add("AllocatedStorageGB", s.AllocatedStorageGB, "want 20 to 65536 (gp3)")
 	}
 	if s.MaxAllocatedStorageGB <= s.AllocatedStorageGB || s.MaxAllocatedStorageGB > 65536 {
-		p.add("MaxAllocatedStorageGB", s.MaxAllocatedStorageGB, "want more than AllocatedStorageGB (%d) and at most 65536, so storage can autoscale", s.AllocatedStorageGB)
+		p.add("MaxAllocatedStorageGB", s.MaxAllocatedStorageGB, "want more than {AllocatedStorageGB} (%d) and at most 65536, so storage can autoscale", s.AllocatedStorageGB)
 	}
 	if checkPort(p, s.Port) && s.Port == baseline.DefaultPostgresPort {
 		p.relax(w, "rds-non-default-port", "Port", s.Port, fmt.Sprintf("any port but %d, %d by default", baseline.DefaultPostgresPort, DefaultPort))
@@ -218,7 +218,7 @@ func (s InstanceSettings) check(p *problems, w baseline.Waivers) {
 		p.add("CACertIdentifier", s.CACertIdentifier, "want a current RDS CA: %s", strings.Join(CACertIdentifiers, ", "))
 	}
 	if !slices.Contains(baseline.MonitoringIntervals, s.MonitoringIntervalSeconds) {
-		p.add("MonitoringIntervalSeconds", s.MonitoringIntervalSeconds, "want 1, 5, 10, 15, 30 or 60 (to turn monitoring off, set DisableEnhancedMonitoring)")
+		p.add("MonitoringIntervalSeconds", s.MonitoringIntervalSeconds, "want 1, 5, 10, 15, 30 or 60 (to turn monitoring off, set {DisableEnhancedMonitoring})")
 	}
 	if d := s.PerformanceInsightsRetentionDays; !validPerformanceInsightsRetention(d) {
 		p.add("PerformanceInsightsRetentionDays", d, "want 7, 731, or a multiple of 31 from 31 to 713 (months times 31)")
@@ -295,7 +295,7 @@ func newInstance(ctx *pulumi.Context, name string, a *InstanceArgs, env awsEnv, 
 		return nil, err
 	}
 	s := a.InstanceSettings
-	tags := pulumi.ToStringMap(a.Tags)
+	tags := a.Tags
 
 	var monitoringRoleArn pulumi.StringPtrInput
 	monitoringInterval := 0

@@ -20,7 +20,7 @@ func instanceArgs(s hardenedpg.InstanceSettings) *hardenedpg.InstanceArgs {
 		SubnetGroupName:    pulumi.String("db-subnets"),
 		SecurityGroupIDs:   pulumi.StringArray{pulumi.String("sg-0000000a")},
 		ParameterGroupName: pulumi.String("db-params"),
-		Tags:               map[string]string{"environment": "test"},
+		Tags:               pulumi.ToStringMap(map[string]string{"environment": "test"}),
 	}
 }
 

@@ -54,10 +54,10 @@ func sameProgramNetwork(public bool) pulumi.RunFunc {
 			return err
 		}
 		args := databaseArgs()
-		args.VpcID = vpc.ID().ToStringOutput()
-		args.SubnetIDs, args.AllowedSecurityGroupIDs = nil, nil
-		args.Subnets, args.SubnetsReady = ids, ready
-		args.AllowedSecurityGroups = map[string]pulumi.StringInput{"app": app.ID().ToStringOutput()}
+		args.Network.VpcID = vpc.ID().ToStringOutput()
+		args.Network.SubnetIDs, args.Network.AllowedSecurityGroupIDs = nil, nil
+		args.Network.Subnets, args.Network.SubnetsReady = ids, ready
+		args.Network.AllowedSecurityGroups = map[string]pulumi.StringInput{"app": app.ID().ToStringOutput()}
 		_, err = hardenedpg.NewDatabase(ctx, "db", args)
 		return err
 	}
@@ -103,21 +103,21 @@ func TestDatabaseRefusesAPublicSubnetOfTheSameProgram(t *testing.T) {
 	res := hardenedpgtest.Run(sameProgramNetwork(true))
 	require.Error(t, res.Err)
 	assert.Contains(t, res.Err.Error(), `hardenedpg.NewSubnetGroup "db-subnet-group": invalid arguments:`)
-	assert.Regexp(t, `Subnets\[0\] = "subnet-[0-9a-f]{17}": the subnet is public: route table rtb-[0-9a-f]{17} sends 0.0.0.0/0 to internet gateway igw-[0-9a-f]{17}; use private subnets`, res.Err.Error())
+	assert.Regexp(t, `\n  Network\.Subnets\[0\] = "subnet-[0-9a-f]{17}": the subnet is public: route table rtb-[0-9a-f]{17} sends 0.0.0.0/0 to internet gateway igw-[0-9a-f]{17}; use private subnets`, res.Err.Error())
 	assert.Empty(t, res.ByType(baseline.TypeSubnetGroup), "no subnet group on unproven subnets")
 	assert.Empty(t, res.ByType(baseline.TypeInstance), "no instance")
 }
 
 func TestSubnetsGivenTwiceAreRefused(t *testing.T) {
 	args := databaseArgs()
-	args.Subnets = pulumi.StringArray{pulumi.String("subnet-0000000a")}
+	args.Network.Subnets = pulumi.StringArray{pulumi.String("subnet-0000000a")}
 	err := args.Validate()
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `Subnets = "(an input)": give SubnetIDs or Subnets, not both`)
+	assert.Contains(t, err.Error(), `Network.Subnets = "(an input)": give Network.SubnetIDs or Network.Subnets, not both`)
 
 	args = databaseArgs()
-	args.AllowedSecurityGroups = map[string]pulumi.StringInput{"App Servers": pulumi.String("sg-0000000d")}
+	args.Network.AllowedSecurityGroups = map[string]pulumi.StringInput{"App Servers": pulumi.String("sg-0000000d")}
 	err = args.Validate()
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), `AllowedSecurityGroups["App Servers"] = "App Servers": want a name of 1-63 lowercase letters, digits and hyphens: it names the ingress rule`)
+	assert.Contains(t, err.Error(), `Network.AllowedSecurityGroups["App Servers"] = "App Servers": want a name of 1-63 lowercase letters, digits and hyphens: it names the ingress rule`)
 }

@@ -94,7 +94,7 @@ type ParameterGroupArgs struct {
 	// still meets its rule; a weaker value needs a waiver of that parameter's control.
 	Parameters  []Parameter
 	Description string
-	Tags        map[string]string
+	Tags        pulumi.StringMap
 	Waivers     baseline.Waivers
 }
 
@@ -126,6 +126,12 @@ func checkMajorVersion(p *problems, field, v string) {
 
 func (a *ParameterGroupArgs) check(p *problems) {
 	checkMajorVersion(p, "EngineMajorVersion", a.EngineMajorVersion)
+	a.checkParameters(p)
+}
+
+// checkParameters checks the overrides against the engine's parameters and the baseline's rules
+// (a Database has them as its own Parameters, and its instance settings check the version).
+func (a *ParameterGroupArgs) checkParameters(p *problems) {
 	seen := map[string]bool{}
 	for i, param := range a.Parameters {
 		field := fmt.Sprintf("Parameters[%d]", i)
@@ -226,7 +232,7 @@ func NewParameterGroup(ctx *pulumi.Context, name string, args *ParameterGroupArg
 		Family:      pulumi.String(baseline.Family(args.majorVersion())),
 		Description: pulumi.String(description),
 		Parameters:  params,
-		Tags:        pulumi.ToStringMap(args.Tags),
+		Tags:        args.Tags,
 	}, pulumi.Parent(c))
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -17,22 +18,22 @@ var relaxations = []struct {
 	controls []string
 	relax    func(a *hardenedpg.DatabaseArgs)
 }{
-	{[]string{"rds-non-default-port"}, func(a *hardenedpg.DatabaseArgs) { a.Port = 5432 }},
-	{[]string{"rds-backup-retention"}, func(a *hardenedpg.DatabaseArgs) { a.BackupRetentionDays = 3 }},
-	{[]string{"rds-multi-az"}, func(a *hardenedpg.DatabaseArgs) { a.SingleAZ = true }},
-	{[]string{"rds-deletion-protection"}, func(a *hardenedpg.DatabaseArgs) { a.DisableDeletionProtection = true }},
-	{[]string{"rds-final-snapshot"}, func(a *hardenedpg.DatabaseArgs) { a.SkipFinalSnapshot = true }},
-	{[]string{"rds-performance-insights"}, func(a *hardenedpg.DatabaseArgs) { a.DisablePerformanceInsights = true }},
-	{[]string{"rds-enhanced-monitoring"}, func(a *hardenedpg.DatabaseArgs) { a.DisableEnhancedMonitoring = true }},
-	{[]string{"rds-private-subnets"}, func(a *hardenedpg.DatabaseArgs) { a.SkipPrivateSubnetCheck = true }},
-	{[]string{"rds-tags"}, func(a *hardenedpg.DatabaseArgs) { a.Tags = map[string]string{"owner": "platform"} }},
-	{[]string{"kms-deletion-window"}, func(a *hardenedpg.DatabaseArgs) { a.KeyDeletionWindowInDays = 7 }},
-	{[]string{"logs-retention"}, func(a *hardenedpg.DatabaseArgs) { a.LogRetentionDays = 30 }},
-	{[]string{"logs-shipped"}, func(a *hardenedpg.DatabaseArgs) { a.AuditDestinationArn, a.SkipAuditArchive = "", true }},
-	{[]string{"backup-plan"}, func(a *hardenedpg.DatabaseArgs) { a.SkipBackupPlan = true }},
-	{[]string{"backup-independent-copy"}, func(a *hardenedpg.DatabaseArgs) { a.BackupReplicationRegion = "" }},
-	{[]string{"events-instance", "events-parameter-group", "events-security-group"}, func(a *hardenedpg.DatabaseArgs) { a.SkipAlerts, a.AlertEmails = true, nil }},
-	{[]string{"events-instance", "events-parameter-group", "events-security-group"}, func(a *hardenedpg.DatabaseArgs) { a.AlertEmails = nil }},
+	{[]string{"rds-non-default-port"}, func(a *hardenedpg.DatabaseArgs) { a.Instance.Port = 5432 }},
+	{[]string{"rds-backup-retention"}, func(a *hardenedpg.DatabaseArgs) { a.Instance.BackupRetentionDays = 3 }},
+	{[]string{"rds-multi-az"}, func(a *hardenedpg.DatabaseArgs) { a.Instance.SingleAZ = true }},
+	{[]string{"rds-deletion-protection"}, func(a *hardenedpg.DatabaseArgs) { a.Instance.DisableDeletionProtection = true }},
+	{[]string{"rds-final-snapshot"}, func(a *hardenedpg.DatabaseArgs) { a.Instance.SkipFinalSnapshot = true }},
+	{[]string{"rds-performance-insights"}, func(a *hardenedpg.DatabaseArgs) { a.Instance.DisablePerformanceInsights = true }},
+	{[]string{"rds-enhanced-monitoring"}, func(a *hardenedpg.DatabaseArgs) { a.Instance.DisableEnhancedMonitoring = true }},
+	{[]string{"rds-private-subnets"}, func(a *hardenedpg.DatabaseArgs) { a.Network.SkipPrivateSubnetCheck = true }},
+	{[]string{"rds-tags"}, func(a *hardenedpg.DatabaseArgs) { a.Tags = pulumi.ToStringMap(map[string]string{"owner": "platform"}) }},
+	{[]string{"kms-deletion-window"}, func(a *hardenedpg.DatabaseArgs) { a.Keys.DeletionWindowInDays = 7 }},
+	{[]string{"logs-retention"}, func(a *hardenedpg.DatabaseArgs) { a.Logs.RetentionDays = 30 }},
+	{[]string{"logs-shipped"}, func(a *hardenedpg.DatabaseArgs) { a.Logs.DestinationArn, a.Archive.Skip = "", true }},
+	{[]string{"backup-plan"}, func(a *hardenedpg.DatabaseArgs) { a.Backup.Skip = true }},
+	{[]string{"backup-independent-copy"}, func(a *hardenedpg.DatabaseArgs) { a.Replication.Region = "" }},
+	{[]string{"events-instance", "events-parameter-group", "events-security-group"}, func(a *hardenedpg.DatabaseArgs) { a.Alerts.Skip, a.Alerts.Emails = true, nil }},
+	{[]string{"events-instance", "events-parameter-group", "events-security-group"}, func(a *hardenedpg.DatabaseArgs) { a.Alerts.Emails = nil }},
 	{[]string{"pg-connection-logging"}, func(a *hardenedpg.DatabaseArgs) {
 		a.Parameters = []hardenedpg.Parameter{{Name: "log_connections", Value: "0"}}
 	}},

@@ -12,21 +12,29 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// SecurityGroupArgs configures the database security group.
-type SecurityGroupArgs struct {
+// SecurityGroupSettings are the choices about who may reach the database; a Database takes them
+// in its NetworkSettings.
+type SecurityGroupSettings struct {
 	// VpcID is the VPC of the database. Required.
 	VpcID pulumi.StringInput
-	// Port is the database port the ingress rules open. Required.
-	Port int
-	// AllowedSecurityGroupIDs may connect on Port, one ingress rule each. CIDR ranges are refused:
-	// an address range admits whatever lands in it, a security group only what is put in it.
+	// AllowedSecurityGroupIDs may connect on the database port, one ingress rule each. CIDR
+	// ranges are refused: an address range admits whatever lands in it, a security group only
+	// what is put in it.
 	AllowedSecurityGroupIDs []string
 	// AllowedSecurityGroups are clients given as inputs (a group created in the same program):
 	// a stable name, which names the ingress rule so its URN carries no ID, to the group's ID.
 	AllowedSecurityGroups map[string]pulumi.StringInput
+}
+
+// SecurityGroupArgs configures the database security group: the settings plus the port.
+type SecurityGroupArgs struct {
+	SecurityGroupSettings
+
+	// Port is the database port the ingress rules open. Required.
+	Port int
 	// Description of the group; a default naming the port is used when empty.
 	Description string
-	Tags        map[string]string
+	Tags        pulumi.StringMap
 }
 
 // SecurityGroup admits the allowed security groups on the database port and nothing else, and
@@ -46,10 +54,14 @@ const SecurityGroupType = "hardenedpg:index:SecurityGroup"
 var securityGroupIDPattern = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
 
 func (a *SecurityGroupArgs) check(p *problems) {
+	checkPort(p, a.Port)
+	a.SecurityGroupSettings.check(p)
+}
+
+func (a *SecurityGroupSettings) check(p *problems) {
 	if a.VpcID == nil {
 		p.add("VpcID", "", "required: the VPC of the database")
 	}
-	checkPort(p, a.Port)
 	seen := map[string]bool{}
 	for i, id := range a.AllowedSecurityGroupIDs {
 		field := fmt.Sprintf("AllowedSecurityGroupIDs[%d]", i)
@@ -69,7 +81,7 @@ func (a *SecurityGroupArgs) check(p *problems) {
 		case !sourceNamePattern.MatchString(n):
 			p.add(field, n, "want a name of 1-63 lowercase letters, digits and hyphens: it names the ingress rule")
 		case seen[n]:
-			p.add(field, n, "is also in AllowedSecurityGroupIDs: the two rules would have one name")
+			p.add(field, n, "is also in {AllowedSecurityGroupIDs}: the two rules would have one name")
 		case a.AllowedSecurityGroups[n] == nil:
 			p.add(field, nil, "want the ID of the clients' security group")
 		}
@@ -106,7 +118,7 @@ func NewSecurityGroup(ctx *pulumi.Context, name string, args *SecurityGroupArgs,
 		// rule added outside Pulumi. Ingress is managed by the rule resources below only.
 		Egress:              ec2.SecurityGroupEgressArray{},
 		RevokeRulesOnDelete: pulumi.Bool(true),
-		Tags:                pulumi.ToStringMap(args.Tags),
+		Tags:                args.Tags,
 	}, pulumi.Parent(c))
 	if err != nil {
 		return nil, err
@@ -130,7 +142,7 @@ func NewSecurityGroup(ctx *pulumi.Context, name string, args *SecurityGroupArgs,
 			FromPort:                  pulumi.Int(args.Port),
 			ToPort:                    pulumi.Int(args.Port),
 			Description:               pulumi.Sprintf("PostgreSQL clients in %s", src.id),
-			Tags:                      pulumi.ToStringMap(args.Tags),
+			Tags:                      args.Tags,
 		}, pulumi.Parent(c))
 		if err != nil {
 			return nil, err

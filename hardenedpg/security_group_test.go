@@ -14,8 +14,9 @@ import (
 func TestSecurityGroupIngressOnlyFromGroups(t *testing.T) {
 	m := mustRun(t, nil, func(ctx *pulumi.Context) error {
 		_, err := hardenedpg.NewSecurityGroup(ctx, "db", &hardenedpg.SecurityGroupArgs{
-			VpcID: pulumi.String("vpc-0123456789abcdef0"), Port: 5433,
-			AllowedSecurityGroupIDs: []string{"sg-0000000a", "sg-0000000b"},
+			Port: 5433, SecurityGroupSettings: hardenedpg.SecurityGroupSettings{
+				VpcID: pulumi.String("vpc-0123456789abcdef0"), AllowedSecurityGroupIDs: []string{"sg-0000000a", "sg-0000000b"},
+			},
 		})
 		return err
 	})
@@ -48,13 +49,13 @@ func TestSecurityGroupIngressOnlyFromGroups(t *testing.T) {
 func TestSecurityGroupRefusesCIDRAndBadIDs(t *testing.T) {
 	m, err := run(t, nil, func(ctx *pulumi.Context) error {
 		_, err := hardenedpg.NewSecurityGroup(ctx, "db", &hardenedpg.SecurityGroupArgs{
-			Port: 80, AllowedSecurityGroupIDs: []string{"10.0.0.0/16", "::/0", "sg-XYZ", "sg-0000000a", "sg-0000000a"},
+			Port: 80, SecurityGroupSettings: hardenedpg.SecurityGroupSettings{AllowedSecurityGroupIDs: []string{"10.0.0.0/16", "::/0", "sg-XYZ", "sg-0000000a", "sg-0000000a"}},
 		})
 		return err
 	})
 	assert.EqualError(t, err, `hardenedpg.NewSecurityGroup "db": invalid arguments:
-  VpcID = "": required: the VPC of the database
   Port = 80: want 1150 to 65535 (the ports RDS accepts)
+  VpcID = "": required: the VPC of the database
   AllowedSecurityGroupIDs[0] = "10.0.0.0/16": CIDR sources are not accepted (control sg-no-cidr-ingress); give the security group ID of the clients, sg-...
   AllowedSecurityGroupIDs[1] = "::/0": CIDR sources are not accepted (control sg-no-cidr-ingress); give the security group ID of the clients, sg-...
   AllowedSecurityGroupIDs[2] = "sg-XYZ": want a security group ID: sg- and 8 or 17 hex digits

@@ -13,8 +13,9 @@ import (
 	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 )
 
-// SubnetGroupArgs configures where the instance may run.
-type SubnetGroupArgs struct {
+// SubnetGroupSettings are the choices about the subnets the instance may run in; a Database
+// takes them in its NetworkSettings.
+type SubnetGroupSettings struct {
 	// SubnetIDs are at least two subnets in at least two availability zones.
 	SubnetIDs []string
 	// Subnets are the subnet IDs as an input, for subnets created in the same program or read
@@ -25,12 +26,22 @@ type SubnetGroupArgs struct {
 	// SubnetsReady are the resources the subnets' routing depends on (route tables, routes and
 	// their associations): the proof waits for them, so its look-ups see the subnets' routes.
 	SubnetsReady []pulumi.CustomResource
-	// SkipPrivateCheck skips the look-ups that prove the subnets span two availability zones and
-	// none routes anything to an internet gateway; it relaxes rds-private-subnets.
-	SkipPrivateCheck bool
-	Description      string
-	Tags             map[string]string
-	Waivers          baseline.Waivers
+	// SkipPrivateSubnetCheck skips the look-ups that prove the subnets span two availability
+	// zones and none routes anything to an internet gateway; it relaxes rds-private-subnets.
+	SkipPrivateSubnetCheck bool
+}
+
+// SubnetGroupArgs configures where the instance may run.
+type SubnetGroupArgs struct {
+	SubnetGroupSettings
+
+	Description string
+	Tags        pulumi.StringMap
+	Waivers     baseline.Waivers
+
+	// path is where the settings are in the caller's args ("Network." in a Database), for the
+	// problems found once Subnets are known.
+	path string
 }
 
 // SubnetGroup is an RDS subnet group over private subnets.
@@ -50,22 +61,26 @@ const SubnetGroupType = "hardenedpg:index:SubnetGroup"
 var subnetIDPattern = regexp.MustCompile(`^subnet-[0-9a-f]{8,17}$`)
 
 func (a *SubnetGroupArgs) check(p *problems) {
+	a.SubnetGroupSettings.check(p, a.Waivers)
+}
+
+func (a *SubnetGroupSettings) check(p *problems, w baseline.Waivers) {
 	switch {
 	case a.Subnets != nil && len(a.SubnetIDs) > 0:
-		p.add("Subnets", "(an input)", "give SubnetIDs or Subnets, not both")
+		p.add("Subnets", "(an input)", "give {SubnetIDs} or {Subnets}, not both")
 	case a.Subnets == nil && len(a.SubnetsReady) > 0:
-		p.add("SubnetsReady", len(a.SubnetsReady), "only with Subnets: known SubnetIDs are proven before anything is created")
+		p.add("SubnetsReady", len(a.SubnetsReady), "only with {Subnets}: known {SubnetIDs} are proven before anything is created")
 	}
 	if a.Subnets == nil {
 		a.checkIDs(p)
 	}
-	if a.SkipPrivateCheck {
-		p.relax(a.Waivers, "rds-private-subnets", "SkipPrivateCheck", true, "false: every subnet proven private")
+	if a.SkipPrivateSubnetCheck {
+		p.relax(w, "rds-private-subnets", "SkipPrivateSubnetCheck", true, "false: every subnet proven private")
 	}
 }
 
 // checkIDs checks known subnet IDs: count, form and repeats.
-func (a *SubnetGroupArgs) checkIDs(p *problems) {
+func (a *SubnetGroupSettings) checkIDs(p *problems) {
 	if len(a.SubnetIDs) < 2 {
 		p.add("SubnetIDs", a.SubnetIDs, "want at least two subnets in two availability zones (RDS needs them for Multi-AZ and failover)")
 	}
@@ -83,7 +98,7 @@ func (a *SubnetGroupArgs) checkIDs(p *problems) {
 }
 
 // provenSubnets is Subnets once known and proven: checked as SubnetIDs are, then (unless
-// SkipPrivateCheck) looked up through parent once SubnetsReady exist. A problem fails the output,
+// SkipPrivateSubnetCheck) looked up through parent once SubnetsReady exist. A problem fails the output,
 // and so every resource that takes it.
 func (a *SubnetGroupArgs) provenSubnets(ctx *pulumi.Context, name string, parent pulumi.Resource) pulumi.StringArrayOutput {
 	deps := []any{a.Subnets}
@@ -91,14 +106,14 @@ func (a *SubnetGroupArgs) provenSubnets(ctx *pulumi.Context, name string, parent
 		deps = append(deps, r.ID())
 	}
 	return pulumi.All(deps...).ApplyT(func(v []any) ([]string, error) {
-		known := SubnetGroupArgs{SubnetIDs: v[0].([]string)}
+		known := SubnetGroupArgs{SubnetGroupSettings: SubnetGroupSettings{SubnetIDs: v[0].([]string)}}
 		var p problems
 		known.checkIDs(&p)
-		if len(p) == 0 && !a.SkipPrivateCheck {
+		if len(p) == 0 && !a.SkipPrivateSubnetCheck {
 			known.verify(ctx, &p, parent)
 		}
 		for i := range p { // the caller gave Subnets
-			p[i].Field = "Subnets" + strings.TrimPrefix(p[i].Field, "SubnetIDs")
+			p[i].Field = a.path + "Subnets" + strings.TrimPrefix(p[i].Field, "SubnetIDs")
 		}
 		if err := p.err(); err != nil {
 			return nil, fmt.Errorf("hardenedpg.NewSubnetGroup %q: %w", name, err)
@@ -110,7 +125,7 @@ func (a *SubnetGroupArgs) provenSubnets(ctx *pulumi.Context, name string, parent
 // verify looks every subnet up and reports each one routed to an internet gateway, and a set of
 // subnets within a single availability zone. It returns the zones found.
 // The look-ups go through parent, so they ask the account and region of its provider.
-func (a *SubnetGroupArgs) verify(ctx *pulumi.Context, p *problems, parent pulumi.Resource) []string {
+func (a *SubnetGroupSettings) verify(ctx *pulumi.Context, p *problems, parent pulumi.Resource) []string {
 	var zones []string
 	for i, id := range a.SubnetIDs {
 		field := fmt.Sprintf("SubnetIDs[%d]", i)
@@ -175,7 +190,7 @@ func newSubnetGroup(ctx *pulumi.Context, name string, args *SubnetGroupArgs, zon
 	if err := ctx.RegisterComponentResource(SubnetGroupType, name, c, opts...); err != nil {
 		return nil, err
 	}
-	if zones == nil && !args.SkipPrivateCheck && args.Subnets == nil {
+	if zones == nil && !args.SkipPrivateSubnetCheck && args.Subnets == nil {
 		var p problems
 		c.AvailabilityZones = args.verify(ctx, &p, c)
 		if err := p.err(); err != nil {
@@ -193,7 +208,7 @@ func newSubnetGroup(ctx *pulumi.Context, name string, args *SubnetGroupArgs, zon
 	group, err := rds.NewSubnetGroup(ctx, name+"-subnets", &rds.SubnetGroupArgs{
 		SubnetIds:   subnets,
 		Description: pulumi.String(description),
-		Tags:        pulumi.ToStringMap(args.Tags),
+		Tags:        args.Tags,
 	}, pulumi.Parent(c))
 	if err != nil {
 		return nil, err

@@ -20,11 +20,11 @@ var waivers = baseline.Waivers{
 }
 
 func program(ctx *pulumi.Context) error {
-	tags := map[string]string{"environment": "prod", "owner": "analytics"}
+	tags := pulumi.StringMap{"environment": pulumi.String("prod"), "owner": pulumi.String("analytics")}
 	key, err := hardenedpg.NewEncryptionKey(ctx, "analytics-key", &hardenedpg.EncryptionKeyArgs{
 		Description: "analytics database storage", Alias: "analytics/db",
 		ViaServices: []string{"rds", "secretsmanager"},
-		AdminArns:   []string{"arn:aws:iam::123456789012:role/platform-kms-admins"},
+		KeySettings: hardenedpg.KeySettings{AdminArns: []string{"arn:aws:iam::123456789012:role/platform-kms-admins"}},
 		Tags:        tags,
 	})
 	if err != nil {
@@ -44,20 +44,24 @@ func program(ctx *pulumi.Context) error {
 		return err
 	}
 	subnets, err := hardenedpg.NewSubnetGroup(ctx, "analytics-subnets", &hardenedpg.SubnetGroupArgs{
-		SubnetIDs: []string{"subnet-0000000000000001a", "subnet-0000000000000001b"}, Tags: tags,
+		SubnetGroupSettings: hardenedpg.SubnetGroupSettings{SubnetIDs: []string{"subnet-0000000000000001a", "subnet-0000000000000001b"}},
+		Tags:                tags,
 	})
 	if err != nil {
 		return err
 	}
 	sg, err := hardenedpg.NewSecurityGroup(ctx, "analytics-sg", &hardenedpg.SecurityGroupArgs{
-		VpcID: pulumi.String("vpc-0fedcba9876543210"), Port: 6543, AllowedSecurityGroupIDs: []string{"sg-0000000000000001c"},
+		Port: 6543, SecurityGroupSettings: hardenedpg.SecurityGroupSettings{
+			VpcID: pulumi.String("vpc-0fedcba9876543210"), AllowedSecurityGroupIDs: []string{"sg-0000000000000001c"},
+		},
 	})
 	if err != nil {
 		return err
 	}
 	logs, err := hardenedpg.NewAuditLogShipping(ctx, "analytics-logs", &hardenedpg.AuditLogShippingArgs{
 		Identifier: "analytics", LogsKeyArn: key.Arn,
-		DestinationArn: "arn:aws:logs:eu-west-1:210987654321:destination:central-audit", Tags: tags,
+		LogSettings: hardenedpg.LogSettings{DestinationArn: "arn:aws:logs:eu-west-1:210987654321:destination:central-audit"},
+		Tags:        tags,
 	})
 	if err != nil {
 		return err

@@ -34,16 +34,18 @@ func program(ctx *pulumi.Context) error {
 		return err
 	}
 	db, err := hardenedpg.NewDatabase(ctx, "billing", &hardenedpg.DatabaseArgs{
-		InstanceSettings: hardenedpg.InstanceSettings{
+		Instance: hardenedpg.InstanceSettings{
 			Identifier: "billing-prod", InstanceClass: "db.r7g.large", IAMDatabaseUsers: []string{"billing_api"},
 		},
-		VpcID:                   pulumi.String(fmt.Sprint(vpcID.Value)),
-		SubnetIDs:               subnets,
-		AllowedSecurityGroupIDs: clients,
-		AuditDestinationArn:     "arn:aws:logs:eu-west-1:210987654321:destination:central-audit",
-		AlertEmails:             []string{"billing-oncall@example.com"},
-		BackupReplicationRegion: "eu-central-1",
-		Tags:                    map[string]string{"environment": "prod", "owner": "billing"},
+		Network: hardenedpg.NetworkSettings{
+			VpcID:                   pulumi.String(fmt.Sprint(vpcID.Value)),
+			SubnetIDs:               subnets,
+			AllowedSecurityGroupIDs: clients,
+		},
+		Logs:        hardenedpg.LogSettings{DestinationArn: "arn:aws:logs:eu-west-1:210987654321:destination:central-audit"},
+		Alerts:      hardenedpg.AlertSettings{Emails: []string{"billing-oncall@example.com"}},
+		Replication: hardenedpg.ReplicationSettings{Region: "eu-central-1"},
+		Tags:        pulumi.StringMap{"environment": pulumi.String("prod"), "owner": pulumi.String("billing")},
 	})
 	if err != nil {
 		return err

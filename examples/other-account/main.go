@@ -40,15 +40,16 @@ func program(ctx *pulumi.Context) error {
 		return err
 	}
 	db, err := hardenedpg.NewDatabase(ctx, "payments", &hardenedpg.DatabaseArgs{
-		InstanceSettings:          hardenedpg.InstanceSettings{Identifier: "payments-prod", IAMDatabaseUsers: []string{"payments_api"}},
-		VpcID:                     pulumi.String("vpc-0b1b2c3d4e5f60001"),
-		SubnetIDs:                 []string{"subnet-0b1b2c3d4e5f60011", "subnet-0b1b2c3d4e5f60012"},
-		AllowedSecurityGroupIDs:   []string{"sg-0b1b2c3d4e5f60021"},
-		AuditDestinationArn:       "arn:aws:logs:" + region + ":210987654321:destination:central-audit",
-		AlertEmails:               []string{"payments-oncall@example.com"},
-		BackupReplicationRegion:   replicaRegion,
-		BackupReplicationProvider: replica,
-		Tags:                      map[string]string{"environment": "prod", "owner": "payments"},
+		Instance: hardenedpg.InstanceSettings{Identifier: "payments-prod", IAMDatabaseUsers: []string{"payments_api"}},
+		Network: hardenedpg.NetworkSettings{
+			VpcID:                   pulumi.String("vpc-0b1b2c3d4e5f60001"),
+			SubnetIDs:               []string{"subnet-0b1b2c3d4e5f60011", "subnet-0b1b2c3d4e5f60012"},
+			AllowedSecurityGroupIDs: []string{"sg-0b1b2c3d4e5f60021"},
+		},
+		Logs:        hardenedpg.LogSettings{DestinationArn: "arn:aws:logs:" + region + ":210987654321:destination:central-audit"},
+		Alerts:      hardenedpg.AlertSettings{Emails: []string{"payments-oncall@example.com"}},
+		Replication: hardenedpg.ReplicationSettings{Region: replicaRegion, Provider: replica},
+		Tags:        pulumi.StringMap{"environment": pulumi.String("prod"), "owner": pulumi.String("payments")},
 	}, pulumi.Provider(team))
 	if err != nil {
 		return err

@@ -69,16 +69,18 @@ func program(ctx *pulumi.Context) error {
 		return err
 	}
 	db, err := hardenedpg.NewDatabase(ctx, "orders", &hardenedpg.DatabaseArgs{
-		InstanceSettings: hardenedpg.InstanceSettings{Identifier: "orders-prod", IAMDatabaseUsers: []string{"orders_api"}},
-		VpcID:            vpc.ID().ToStringOutput(),
-		Subnets:          subnets,
-		// The proof waits for the associations, so it sees the routes the subnets will have.
-		SubnetsReady:            routed,
-		AllowedSecurityGroups:   map[string]pulumi.StringInput{"app": app.ID().ToStringOutput()},
-		AuditDestinationArn:     "arn:aws:logs:eu-west-1:210987654321:destination:central-audit",
-		AlertEmails:             []string{"orders-oncall@example.com"},
-		BackupReplicationRegion: "eu-central-1",
-		Tags:                    map[string]string{"environment": "prod", "owner": "orders"},
+		Instance: hardenedpg.InstanceSettings{Identifier: "orders-prod", IAMDatabaseUsers: []string{"orders_api"}},
+		Network: hardenedpg.NetworkSettings{
+			VpcID:   vpc.ID().ToStringOutput(),
+			Subnets: subnets,
+			// The proof waits for the associations, so it sees the routes the subnets will have.
+			SubnetsReady:          routed,
+			AllowedSecurityGroups: map[string]pulumi.StringInput{"app": app.ID().ToStringOutput()},
+		},
+		Logs:        hardenedpg.LogSettings{DestinationArn: "arn:aws:logs:eu-west-1:210987654321:destination:central-audit"},
+		Alerts:      hardenedpg.AlertSettings{Emails: []string{"orders-oncall@example.com"}},
+		Replication: hardenedpg.ReplicationSettings{Region: "eu-central-1"},
+		Tags:        pulumi.StringMap{"environment": pulumi.String("prod"), "owner": pulumi.String("orders")},
 	})
 	if err != nil {
 		return err

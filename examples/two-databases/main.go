@@ -16,14 +16,16 @@ func main() {
 
 func databaseArgs(identifier, owner, user string) *hardenedpg.DatabaseArgs {
 	return &hardenedpg.DatabaseArgs{
-		InstanceSettings:        hardenedpg.InstanceSettings{Identifier: identifier, IAMDatabaseUsers: []string{user}},
-		VpcID:                   pulumi.String("vpc-0a1b2c3d4e5f60001"),
-		SubnetIDs:               []string{"subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"},
-		AllowedSecurityGroupIDs: []string{"sg-0a1b2c3d4e5f60021"},
-		AuditDestinationArn:     "arn:aws:logs:eu-west-1:210987654321:destination:central-audit",
-		AlertEmails:             []string{owner + "-oncall@example.com"},
-		BackupReplicationRegion: "eu-central-1",
-		Tags:                    map[string]string{"environment": "prod", "owner": owner},
+		Instance: hardenedpg.InstanceSettings{Identifier: identifier, IAMDatabaseUsers: []string{user}},
+		Network: hardenedpg.NetworkSettings{
+			VpcID:                   pulumi.String("vpc-0a1b2c3d4e5f60001"),
+			SubnetIDs:               []string{"subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"},
+			AllowedSecurityGroupIDs: []string{"sg-0a1b2c3d4e5f60021"},
+		},
+		Logs:        hardenedpg.LogSettings{DestinationArn: "arn:aws:logs:eu-west-1:210987654321:destination:central-audit"},
+		Alerts:      hardenedpg.AlertSettings{Emails: []string{owner + "-oncall@example.com"}},
+		Replication: hardenedpg.ReplicationSettings{Region: "eu-central-1"},
+		Tags:        pulumi.StringMap{"environment": pulumi.String("prod"), "owner": pulumi.String(owner)},
 	}
 }
 

@@ -56,7 +56,8 @@ type Key struct {
 	Name     string
 	Default  string
 	Accepted string
-	// Field is the hardenedpg.DatabaseArgs field the key sets, so argument errors name the key.
+	// Field is the path of the hardenedpg.DatabaseArgs field the key sets (Alerts.CPUPercent),
+	// so argument errors name the key.
 	Field string
 	// Inverted keys say "on" where the field says "off" (multiAz sets SingleAZ).
 	Inverted bool
@@ -70,20 +71,20 @@ var stackNamePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,
 
 // Keys are all the keys the stack reads.
 var Keys = []Key{
-	{Name: "identifier", Accepted: "lowercase letters, digits and hyphens, starting with a letter", Default: "(required)", Field: "Identifier",
-		set: func(c *Config, raw string) error { c.Args.Identifier = raw; return nil }},
-	{Name: "vpcId", Accepted: "vpc-...", Default: "(required unless networkStack)", Field: "VpcID",
+	{Name: "identifier", Accepted: "lowercase letters, digits and hyphens, starting with a letter", Default: "(required)", Field: "Instance.Identifier",
+		set: func(c *Config, raw string) error { c.Args.Instance.Identifier = raw; return nil }},
+	{Name: "vpcId", Accepted: "vpc-...", Default: "(required unless networkStack)", Field: "Network.VpcID",
 		set: func(c *Config, raw string) error {
 			if !strings.HasPrefix(raw, "vpc-") {
 				return errors.New("want a VPC ID starting with vpc-")
 			}
-			c.Args.VpcID = pulumi.String(raw)
+			c.Args.Network.VpcID = pulumi.String(raw)
 			return nil
 		}},
-	{Name: "subnetIds", Accepted: "a list of at least two private subnet IDs in two AZs", Default: "(required unless networkStack)", Field: "SubnetIDs",
-		set: func(c *Config, raw string) error { return parseList(raw, &c.Args.SubnetIDs) }},
-	{Name: "allowedSecurityGroupIds", Accepted: "a list of security group IDs (sg-...); CIDR ranges are refused", Default: "[]", Field: "AllowedSecurityGroupIDs",
-		set: func(c *Config, raw string) error { return parseList(raw, &c.Args.AllowedSecurityGroupIDs) }},
+	{Name: "subnetIds", Accepted: "a list of at least two private subnet IDs in two AZs", Default: "(required unless networkStack)", Field: "Network.SubnetIDs",
+		set: func(c *Config, raw string) error { return parseList(raw, &c.Args.Network.SubnetIDs) }},
+	{Name: "allowedSecurityGroupIds", Accepted: "a list of security group IDs (sg-...); CIDR ranges are refused", Default: "[]", Field: "Network.AllowedSecurityGroupIDs",
+		set: func(c *Config, raw string) error { return parseList(raw, &c.Args.Network.AllowedSecurityGroupIDs) }},
 	{Name: "networkStack", Accepted: "org/project/stack whose outputs are vpcId, subnetIds, allowedSecurityGroupIds", Default: "(none)",
 		set: func(c *Config, raw string) error {
 			if !stackNamePattern.MatchString(raw) {
@@ -92,93 +93,110 @@ var Keys = []Key{
 			c.NetworkStack = raw
 			return nil
 		}},
-	{Name: "verifyPrivateSubnets", Accepted: "true or false", Default: "true", Field: "SkipPrivateSubnetCheck", Inverted: true,
-		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.SkipPrivateSubnetCheck) }},
-	{Name: "engineMajorVersion", Accepted: strings.Join(hardenedpg.SupportedMajorVersions, ", "), Default: hardenedpg.DefaultMajorVersion, Field: "EngineMajorVersion",
-		set: func(c *Config, raw string) error { c.Args.EngineMajorVersion = raw; return nil }},
-	{Name: "instanceClass", Accepted: "an RDS instance class", Default: hardenedpg.DefaultInstanceClass, Field: "InstanceClass",
-		set: func(c *Config, raw string) error { c.Args.InstanceClass = raw; return nil }},
-	{Name: "allocatedStorageGb", Accepted: "20-65536", Default: strconv.Itoa(hardenedpg.DefaultAllocatedStorageGB), Field: "AllocatedStorageGB",
-		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.AllocatedStorageGB) }},
-	{Name: "maxAllocatedStorageGb", Accepted: "more than allocatedStorageGb, at most 65536", Default: strconv.Itoa(hardenedpg.DefaultMaxAllocatedStorageGB), Field: "MaxAllocatedStorageGB",
-		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.MaxAllocatedStorageGB) }},
-	{Name: "port", Accepted: "1150-65535; 5432 needs a waiver of rds-non-default-port", Default: strconv.Itoa(hardenedpg.DefaultPort), Field: "Port",
-		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Port) }},
-	{Name: "adminUsername", Accepted: "lowercase name, not postgres/admin/rdsadmin", Default: hardenedpg.DefaultAdminUsername, Field: "AdminUsername",
-		set: func(c *Config, raw string) error { c.Args.AdminUsername = raw; return nil }},
-	{Name: "backupRetentionDays", Accepted: "7-35; 1-6 needs a waiver of rds-backup-retention", Default: strconv.Itoa(hardenedpg.DefaultBackupRetentionDays), Field: "BackupRetentionDays",
-		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.BackupRetentionDays) }},
-	{Name: "backupWindow", Accepted: "hh:mm-hh:mm (UTC), 30 minutes or more, not overlapping maintenanceWindow", Default: hardenedpg.DefaultBackupWindow, Field: "BackupWindow",
-		set: func(c *Config, raw string) error { c.Args.BackupWindow = raw; return nil }},
-	{Name: "maintenanceWindow", Accepted: "ddd:hh:mm-ddd:hh:mm (UTC), 30 minutes or more", Default: hardenedpg.DefaultMaintenanceWindow, Field: "MaintenanceWindow",
-		set: func(c *Config, raw string) error { c.Args.MaintenanceWindow = raw; return nil }},
-	{Name: "caCertIdentifier", Accepted: strings.Join(hardenedpg.CACertIdentifiers, ", "), Default: hardenedpg.DefaultCACertIdentifier, Field: "CACertIdentifier",
-		set: func(c *Config, raw string) error { c.Args.CACertIdentifier = raw; return nil }},
-	{Name: "monitoringIntervalSeconds", Accepted: "1, 5, 10, 15, 30, 60", Default: strconv.Itoa(hardenedpg.DefaultMonitoringInterval), Field: "MonitoringIntervalSeconds",
-		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.MonitoringIntervalSeconds) }},
-	{Name: "performanceInsightsRetentionDays", Accepted: "7, 731, or a multiple of 31 from 31 to 713", Default: strconv.Itoa(hardenedpg.DefaultPerformanceInsightsDays), Field: "PerformanceInsightsRetentionDays",
-		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.PerformanceInsightsRetentionDays) }},
-	{Name: "iamDatabaseUsers", Accepted: "a list of database user names that connect through IAM", Default: "[]", Field: "IAMDatabaseUsers",
-		set: func(c *Config, raw string) error { return parseList(raw, &c.Args.IAMDatabaseUsers) }},
-	{Name: "allowMajorVersionUpgrade", Accepted: "true or false", Default: "false", Field: "AllowMajorVersionUpgrade",
-		set: func(c *Config, raw string) error { return parseBool(raw, &c.Args.AllowMajorVersionUpgrade) }},
-	{Name: "multiAz", Accepted: "true, or false with a waiver of rds-multi-az", Default: "true", Field: "SingleAZ", Inverted: true,
-		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.SingleAZ) }},
-	{Name: "deletionProtection", Accepted: "true, or false with a waiver of rds-deletion-protection", Default: "true", Field: "DisableDeletionProtection", Inverted: true,
-		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.DisableDeletionProtection) }},
-	{Name: "finalSnapshot", Accepted: "true, or false with a waiver of rds-final-snapshot", Default: "true", Field: "SkipFinalSnapshot", Inverted: true,
-		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.SkipFinalSnapshot) }},
-	{Name: "performanceInsights", Accepted: "true, or false with a waiver of rds-performance-insights", Default: "true", Field: "DisablePerformanceInsights", Inverted: true,
-		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.DisablePerformanceInsights) }},
-	{Name: "enhancedMonitoring", Accepted: "true, or false with a waiver of rds-enhanced-monitoring", Default: "true", Field: "DisableEnhancedMonitoring", Inverted: true,
-		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.DisableEnhancedMonitoring) }},
+	{Name: "verifyPrivateSubnets", Accepted: "true or false", Default: "true", Field: "Network.SkipPrivateSubnetCheck", Inverted: true,
+		set: func(c *Config, raw string) error {
+			return parseInvertedBool(raw, &c.Args.Network.SkipPrivateSubnetCheck)
+		}},
+	{Name: "engineMajorVersion", Accepted: strings.Join(hardenedpg.SupportedMajorVersions, ", "), Default: hardenedpg.DefaultMajorVersion, Field: "Instance.EngineMajorVersion",
+		set: func(c *Config, raw string) error { c.Args.Instance.EngineMajorVersion = raw; return nil }},
+	{Name: "instanceClass", Accepted: "an RDS instance class", Default: hardenedpg.DefaultInstanceClass, Field: "Instance.InstanceClass",
+		set: func(c *Config, raw string) error { c.Args.Instance.InstanceClass = raw; return nil }},
+	{Name: "allocatedStorageGb", Accepted: "20-65536", Default: strconv.Itoa(hardenedpg.DefaultAllocatedStorageGB), Field: "Instance.AllocatedStorageGB",
+		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Instance.AllocatedStorageGB) }},
+	{Name: "maxAllocatedStorageGb", Accepted: "more than allocatedStorageGb, at most 65536", Default: strconv.Itoa(hardenedpg.DefaultMaxAllocatedStorageGB), Field: "Instance.MaxAllocatedStorageGB",
+		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Instance.MaxAllocatedStorageGB) }},
+	{Name: "port", Accepted: "1150-65535; 5432 needs a waiver of rds-non-default-port", Default: strconv.Itoa(hardenedpg.DefaultPort), Field: "Instance.Port",
+		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Instance.Port) }},
+	{Name: "adminUsername", Accepted: "lowercase name, not postgres/admin/rdsadmin", Default: hardenedpg.DefaultAdminUsername, Field: "Instance.AdminUsername",
+		set: func(c *Config, raw string) error { c.Args.Instance.AdminUsername = raw; return nil }},
+	{Name: "backupRetentionDays", Accepted: "7-35; 1-6 needs a waiver of rds-backup-retention", Default: strconv.Itoa(hardenedpg.DefaultBackupRetentionDays), Field: "Instance.BackupRetentionDays",
+		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Instance.BackupRetentionDays) }},
+	{Name: "backupWindow", Accepted: "hh:mm-hh:mm (UTC), 30 minutes or more, not overlapping maintenanceWindow", Default: hardenedpg.DefaultBackupWindow, Field: "Instance.BackupWindow",
+		set: func(c *Config, raw string) error { c.Args.Instance.BackupWindow = raw; return nil }},
+	{Name: "maintenanceWindow", Accepted: "ddd:hh:mm-ddd:hh:mm (UTC), 30 minutes or more", Default: hardenedpg.DefaultMaintenanceWindow, Field: "Instance.MaintenanceWindow",
+		set: func(c *Config, raw string) error { c.Args.Instance.MaintenanceWindow = raw; return nil }},
+	{Name: "caCertIdentifier", Accepted: strings.Join(hardenedpg.CACertIdentifiers, ", "), Default: hardenedpg.DefaultCACertIdentifier, Field: "Instance.CACertIdentifier",
+		set: func(c *Config, raw string) error { c.Args.Instance.CACertIdentifier = raw; return nil }},
+	{Name: "monitoringIntervalSeconds", Accepted: "1, 5, 10, 15, 30, 60", Default: strconv.Itoa(hardenedpg.DefaultMonitoringInterval), Field: "Instance.MonitoringIntervalSeconds",
+		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Instance.MonitoringIntervalSeconds) }},
+	{Name: "performanceInsightsRetentionDays", Accepted: "7, 731, or a multiple of 31 from 31 to 713", Default: strconv.Itoa(hardenedpg.DefaultPerformanceInsightsDays), Field: "Instance.PerformanceInsightsRetentionDays",
+		set: func(c *Config, raw string) error {
+			return parseInt(raw, &c.Args.Instance.PerformanceInsightsRetentionDays)
+		}},
+	{Name: "iamDatabaseUsers", Accepted: "a list of database user names that connect through IAM", Default: "[]", Field: "Instance.IAMDatabaseUsers",
+		set: func(c *Config, raw string) error { return parseList(raw, &c.Args.Instance.IAMDatabaseUsers) }},
+	{Name: "allowMajorVersionUpgrade", Accepted: "true or false", Default: "false", Field: "Instance.AllowMajorVersionUpgrade",
+		set: func(c *Config, raw string) error { return parseBool(raw, &c.Args.Instance.AllowMajorVersionUpgrade) }},
+	{Name: "multiAz", Accepted: "true, or false with a waiver of rds-multi-az", Default: "true", Field: "Instance.SingleAZ", Inverted: true,
+		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.Instance.SingleAZ) }},
+	{Name: "deletionProtection", Accepted: "true, or false with a waiver of rds-deletion-protection", Default: "true", Field: "Instance.DisableDeletionProtection", Inverted: true,
+		set: func(c *Config, raw string) error {
+			return parseInvertedBool(raw, &c.Args.Instance.DisableDeletionProtection)
+		}},
+	{Name: "finalSnapshot", Accepted: "true, or false with a waiver of rds-final-snapshot", Default: "true", Field: "Instance.SkipFinalSnapshot", Inverted: true,
+		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.Instance.SkipFinalSnapshot) }},
+	{Name: "performanceInsights", Accepted: "true, or false with a waiver of rds-performance-insights", Default: "true", Field: "Instance.DisablePerformanceInsights", Inverted: true,
+		set: func(c *Config, raw string) error {
+			return parseInvertedBool(raw, &c.Args.Instance.DisablePerformanceInsights)
+		}},
+	{Name: "enhancedMonitoring", Accepted: "true, or false with a waiver of rds-enhanced-monitoring", Default: "true", Field: "Instance.DisableEnhancedMonitoring", Inverted: true,
+		set: func(c *Config, raw string) error {
+			return parseInvertedBool(raw, &c.Args.Instance.DisableEnhancedMonitoring)
+		}},
 	{Name: "parameters", Accepted: "a map of engine parameter name to value, or to {value, applyMethod}", Default: "{}", Field: "Parameters",
 		set: parseParameters},
-	{Name: "logRetentionDays", Accepted: "a CloudWatch retention of 365 or more; less needs a waiver of logs-retention", Default: strconv.Itoa(hardenedpg.DefaultLogRetentionDays), Field: "LogRetentionDays",
-		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.LogRetentionDays) }},
-	{Name: "auditDestinationArn", Accepted: "a CloudWatch Logs destination or Firehose ARN; without one, a local tamper-proof archive is created", Default: "(none)", Field: "AuditDestinationArn",
-		set: func(c *Config, raw string) error { c.Args.AuditDestinationArn = raw; return nil }},
-	{Name: "auditDestinationRoleArn", Accepted: "an IAM role ARN (required for a Firehose destination)", Default: "(none)", Field: "AuditDestinationRoleArn",
-		set: func(c *Config, raw string) error { c.Args.AuditDestinationRoleArn = raw; return nil }},
-	{Name: "auditArchive", Accepted: "true, or false with a waiver of logs-shipped when there is no auditDestinationArn", Default: "true (used only without auditDestinationArn)", Field: "SkipAuditArchive", Inverted: true,
-		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.SkipAuditArchive) }},
-	{Name: "auditArchiveRetentionDays", Accepted: "1-36500: Object Lock retention (COMPLIANCE mode) of the archived logs", Default: strconv.Itoa(hardenedpg.DefaultArchiveRetentionDays), Field: "AuditArchiveRetentionDays",
-		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.AuditArchiveRetentionDays) }},
-	{Name: "keyDeletionWindowInDays", Accepted: "30, or 7-29 with a waiver of kms-deletion-window", Default: strconv.Itoa(baseline.MinKeyDeletionWindowDays), Field: "KeyDeletionWindowInDays",
-		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.KeyDeletionWindowInDays) }},
-	{Name: "alerts", Accepted: "true, or false with waivers of events-instance, events-parameter-group and events-security-group", Default: "true", Field: "SkipAlerts", Inverted: true,
-		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.SkipAlerts) }},
-	{Name: "alertEmails", Accepted: "a list of e-mail addresses subscribed to the alerts topic", Default: "[]", Field: "AlertEmails", standIn: "secret@secret.invalid",
-		set: func(c *Config, raw string) error { return parseList(raw, &c.Args.AlertEmails) }},
-	{Name: "alertHttpsEndpoints", Accepted: "a list of https:// URLs subscribed to the alerts topic", Default: "[]", Field: "AlertHTTPSEndpoints", standIn: "https://secret.invalid/",
+	{Name: "logRetentionDays", Accepted: "a CloudWatch retention of 365 or more; less needs a waiver of logs-retention", Default: strconv.Itoa(hardenedpg.DefaultLogRetentionDays), Field: "Logs.RetentionDays",
+		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Logs.RetentionDays) }},
+	{Name: "auditDestinationArn", Accepted: "a CloudWatch Logs destination or Firehose ARN; without one, a local tamper-proof archive is created", Default: "(none)", Field: "Logs.DestinationArn",
+		set: func(c *Config, raw string) error { c.Args.Logs.DestinationArn = raw; return nil }},
+	{Name: "auditDestinationRoleArn", Accepted: "an IAM role ARN (required for a Firehose destination)", Default: "(none)", Field: "Logs.DestinationRoleArn",
+		set: func(c *Config, raw string) error { c.Args.Logs.DestinationRoleArn = raw; return nil }},
+	{Name: "auditArchive", Accepted: "true, or false with a waiver of logs-shipped when there is no auditDestinationArn", Default: "true (used only without auditDestinationArn)", Field: "Archive.Skip", Inverted: true,
+		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.Archive.Skip) }},
+	{Name: "auditArchiveRetentionDays", Accepted: "1-36500: Object Lock retention (COMPLIANCE mode) of the archived logs", Default: strconv.Itoa(hardenedpg.DefaultArchiveRetentionDays), Field: "Archive.RetentionDays",
+		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Archive.RetentionDays) }},
+	{Name: "keyDeletionWindowInDays", Accepted: "30, or 7-29 with a waiver of kms-deletion-window", Default: strconv.Itoa(baseline.MinKeyDeletionWindowDays), Field: "Keys.DeletionWindowInDays",
+		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Keys.DeletionWindowInDays) }},
+	{Name: "alerts", Accepted: "true, or false with waivers of events-instance, events-parameter-group and events-security-group", Default: "true", Field: "Alerts.Skip", Inverted: true,
+		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.Alerts.Skip) }},
+	{Name: "alertEmails", Accepted: "a list of e-mail addresses subscribed to the alerts topic", Default: "[]", Field: "Alerts.Emails", standIn: "secret@secret.invalid",
+		set: func(c *Config, raw string) error { return parseList(raw, &c.Args.Alerts.Emails) }},
+	{Name: "alertHttpsEndpoints", Accepted: "a list of https:// URLs subscribed to the alerts topic", Default: "[]", Field: "Alerts.HTTPSEndpoints", standIn: "https://secret.invalid/",
 		set: func(c *Config, raw string) error {
 			var urls []string
 			if err := parseList(raw, &urls); err != nil {
 				return err
 			}
 			for _, u := range urls {
-				c.Args.AlertHTTPSEndpoints = append(c.Args.AlertHTTPSEndpoints, pulumi.String(u))
+				c.Args.Alerts.HTTPSEndpoints = append(c.Args.Alerts.HTTPSEndpoints, pulumi.String(u))
 			}
 			return nil
 		}},
-	{Name: "alertCpuPercent", Accepted: "1-100", Default: strconv.Itoa(hardenedpg.DefaultAlertCPUPercent), Field: "AlertCPUPercent",
-		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.AlertCPUPercent) }},
-	{Name: "alertFreeStorageGb", Accepted: "1 or more", Default: "a tenth of allocatedStorageGb", Field: "AlertFreeStorageGB",
-		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.AlertFreeStorageGB) }},
-	{Name: "alertConnections", Accepted: "1 or more", Default: "80% of the instance class's max_connections", Field: "AlertConnections",
-		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.AlertConnections) }},
-	{Name: "backupPlan", Accepted: "true, or false with a waiver of backup-plan", Default: "true", Field: "SkipBackupPlan", Inverted: true,
-		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.SkipBackupPlan) }},
-	{Name: "backupReplicationRegion", Accepted: "another AWS region: automated backups are replicated there, under a key of that region", Default: "(none)", Field: "BackupReplicationRegion",
-		set: func(c *Config, raw string) error { c.Args.BackupReplicationRegion = raw; return nil }},
-	{Name: "backupCopyToVaultArn", Accepted: "a backup vault ARN in another region or account", Default: "(none)", Field: "BackupCopyToVaultArn",
-		set: func(c *Config, raw string) error { c.Args.BackupCopyToVaultArn = raw; return nil }},
-	{Name: "backupVaultChangeableForDays", Accepted: "3 or more: days before the vault lock becomes immutable", Default: strconv.Itoa(hardenedpg.DefaultVaultChangeableForDays), Field: "BackupVaultChangeableForDays",
-		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.BackupVaultChangeableForDays) }},
+	{Name: "alertCpuPercent", Accepted: "1-100", Default: strconv.Itoa(hardenedpg.DefaultAlertCPUPercent), Field: "Alerts.CPUPercent",
+		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Alerts.CPUPercent) }},
+	{Name: "alertFreeStorageGb", Accepted: "1 or more", Default: "a tenth of allocatedStorageGb", Field: "Alerts.FreeStorageGB",
+		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Alerts.FreeStorageGB) }},
+	{Name: "alertConnections", Accepted: "1 or more", Default: "80% of the instance class's max_connections", Field: "Alerts.Connections",
+		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Alerts.Connections) }},
+	{Name: "backupPlan", Accepted: "true, or false with a waiver of backup-plan", Default: "true", Field: "Backup.Skip", Inverted: true,
+		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.Backup.Skip) }},
+	{Name: "backupReplicationRegion", Accepted: "another AWS region: automated backups are replicated there, under a key of that region", Default: "(none)", Field: "Replication.Region",
+		set: func(c *Config, raw string) error { c.Args.Replication.Region = raw; return nil }},
+	{Name: "backupCopyToVaultArn", Accepted: "a backup vault ARN in another region or account", Default: "(none)", Field: "Backup.CopyToVaultArn",
+		set: func(c *Config, raw string) error { c.Args.Backup.CopyToVaultArn = raw; return nil }},
+	{Name: "backupVaultChangeableForDays", Accepted: "3 or more: days before the vault lock becomes immutable", Default: strconv.Itoa(hardenedpg.DefaultVaultChangeableForDays), Field: "Backup.VaultChangeableForDays",
+		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Backup.VaultChangeableForDays) }},
 	{Name: "bootstrap", Accepted: "{" + strings.Join(bootstrapKeys, ", ") + "}; every user must be in iamDatabaseUsers", Default: "(none)",
 		set: parseBootstrap},
 	{Name: "tags", Accepted: "a map of tag key to value; must include " + strings.Join(baseline.RequiredTagKeys, " and "), Default: "{}", Field: "Tags",
-		set: func(c *Config, raw string) error { return parseMap(raw, &c.Args.Tags) }},
+		set: func(c *Config, raw string) error {
+			var tags map[string]string
+			if err := parseMap(raw, &tags); err != nil {
+				return err
+			}
+			c.Args.Tags = pulumi.ToStringMap(tags)
+			return nil
+		}},
 	{Name: "waivers", Accepted: "a map of waivable control key to the reason", Default: "{}", Field: "Waivers",
 		set: func(c *Config, raw string) error { return parseMap(raw, (*map[string]string)(&c.Args.Waivers)) }},
 }
@@ -281,7 +299,7 @@ func standIn(k Key, raw string) string {
 // the IAM policy the stack exports.
 func (c *Config) checkBootstrap() []string {
 	var problems []string
-	c.Bootstrap.MasterUser = c.Args.AdminUsername // empty: the default, as for the instance
+	c.Bootstrap.MasterUser = c.Args.Instance.AdminUsername // empty: the default, as for the instance
 	if _, err := hardenedpg.BootstrapSQL(*c.Bootstrap); err != nil {
 		var ve hardenedpg.ValidationError
 		if errors.As(err, &ve) {
@@ -296,7 +314,7 @@ func (c *Config) checkBootstrap() []string {
 		users []string
 	}{{"migrationUsers", c.Bootstrap.MigrationUsers}, {"appUsers", c.Bootstrap.AppUsers}, {"readOnlyUsers", c.Bootstrap.ReadOnlyUsers}} {
 		for i, u := range group.users {
-			if !slices.Contains(c.Args.IAMDatabaseUsers, u) {
+			if !slices.Contains(c.Args.Instance.IAMDatabaseUsers, u) {
 				problems = append(problems, fmt.Sprintf("%s:bootstrap.%s[%d] = %q: not in iamDatabaseUsers, so no exported policy lets it connect; add it there", Namespace, group.key, i, u))
 			}
 		}
@@ -397,23 +415,24 @@ func (c *Config) explainField(fe hardenedpg.FieldError) string {
 // errNotPositive: every number the stack reads is 1 or more, and 0 would silently mean the default.
 var errNotPositive = errors.New("not positive")
 
-// goFieldName matches a DatabaseArgs field name in a message of hardenedpg.
-var goFieldName = regexp.MustCompile(`\b[A-Z][A-Za-z]+\b`)
+// fieldReference is a DatabaseArgs field a message of hardenedpg names: {Instance.Port}.
+var fieldReference = regexp.MustCompile(`\{([A-Z][A-Za-z0-9.]*)\}`)
 
-// configNames rewrites the Go field names in a message as their config keys, so a message meant
-// for config users never names a Go field: "set DisableEnhancedMonitoring" becomes "set
-// enhancedMonitoring: false".
+// configNames rewrites the fields a message names as their config keys, so a message meant for
+// config users never names a Go field: "set {Instance.DisableEnhancedMonitoring}" becomes "set
+// enhancedMonitoring: false". A field no key sets stays a path, bare.
 func configNames(message string) string {
-	return goFieldName.ReplaceAllStringFunc(message, func(word string) string {
+	return fieldReference.ReplaceAllStringFunc(message, func(ref string) string {
+		path := ref[1 : len(ref)-1]
 		for _, k := range Keys {
-			if k.Field == word && k.Inverted {
+			if k.Field == path && k.Inverted {
 				return k.Name + ": false"
 			}
-			if k.Field == word {
+			if k.Field == path {
 				return k.Name
 			}
 		}
-		return word
+		return path
 	})
 }
 

@@ -3,6 +3,7 @@ package config_test
 import (
 	"errors"
 	"maps"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -48,9 +49,9 @@ func problems(values map[string]string, present ...string) []string {
 func TestValidConfig(t *testing.T) {
 	c, err := config.Load(func(k string) (string, bool) { v, ok := valid()[k]; return v, ok }, nil, nil, nil)
 	require.NoError(t, err)
-	assert.Equal(t, "orders", c.Args.Identifier)
-	assert.NotNil(t, c.Args.VpcID)
-	assert.Equal(t, []string{"subnet-0000000a", "subnet-0000000b"}, c.Args.SubnetIDs)
+	assert.Equal(t, "orders", c.Args.Instance.Identifier)
+	assert.NotNil(t, c.Args.Network.VpcID)
+	assert.Equal(t, []string{"subnet-0000000a", "subnet-0000000b"}, c.Args.Network.SubnetIDs)
 	assert.NoError(t, c.Args.Validate())
 }
 
@@ -66,8 +67,9 @@ func TestConfigRelaxationsAndParameters(t *testing.T) {
 	c, err := config.Load(func(k string) (string, bool) { v, ok := values[k]; return v, ok }, nil, nil, nil)
 	require.NoError(t, err)
 	a := c.Args
-	assert.True(t, a.SingleAZ && a.DisableDeletionProtection && a.SkipFinalSnapshot && a.DisablePerformanceInsights && a.DisableEnhancedMonitoring && a.SkipPrivateSubnetCheck)
-	assert.Equal(t, 6432, a.Port)
+	i := a.Instance
+	assert.True(t, i.SingleAZ && i.DisableDeletionProtection && i.SkipFinalSnapshot && i.DisablePerformanceInsights && i.DisableEnhancedMonitoring && a.Network.SkipPrivateSubnetCheck)
+	assert.Equal(t, 6432, i.Port)
 	assert.Equal(t, []hardenedpg.Parameter{
 		{Name: "max_connections", Value: "200", ApplyMethod: "pending-reboot"},
 		{Name: "work_mem", Value: "65536"},
@@ -134,7 +136,9 @@ func TestConfigBadInputs(t *testing.T) {
 		{"destination", map[string]string{"auditDestinationArn": "central-audit"}, nil, nil,
 			[]string{`hardenedpg:auditDestinationArn = "central-audit": want a CloudWatch Logs destination (arn:aws:logs:<region>:<account>:destination:<name>) or a Firehose stream (arn:aws:firehose:<region>:<account>:deliverystream/<name>)`}},
 		{"no destination and no archive", map[string]string{"auditArchive": "false"}, []string{"auditDestinationArn"}, nil,
-			[]string{`hardenedpg:auditDestinationArn = "": relaxes control logs-shipped (hardened: a CloudWatch Logs destination or Firehose ARN, or a local archive); set it back or add a waiver for logs-shipped with the reason`}},
+			[]string{`hardenedpg:auditArchive = false: relaxes control logs-shipped (hardened: false: the logs stream into a local archive, unless auditDestinationArn names a destination); set it back or add a waiver for logs-shipped with the reason`}},
+		{"settings of alerts that are off", map[string]string{"alerts": "false", "alertCpuPercent": "90", "waivers": `{"events-instance":"x","events-parameter-group":"x","events-security-group":"x"}`}, nil, nil,
+			[]string{`hardenedpg:alertCpuPercent = 90: would be ignored: there are no alerts (alerts: false); remove it`, `hardenedpg:alertEmails = ["dba@example.com"]: would be ignored: there are no alerts (alerts: false); remove it`}},
 		{"archive retention", map[string]string{"auditArchiveRetentionDays": "0x"}, []string{"auditDestinationArn"}, nil,
 			[]string{`hardenedpg:auditArchiveRetentionDays = "0x": want a whole number`}},
 		{"missing tags", map[string]string{"tags": `{"owner":"platform"}`}, nil, nil,
@@ -254,7 +258,7 @@ func TestSecretsNeverPrinted(t *testing.T) {
 	c, err := config.Load(func(k string) (string, bool) { v, ok := values[k]; return v, ok }, nil,
 		func(key string) bool { return key == "hardenedpg:alertHttpsEndpoints" }, nil)
 	require.NoError(t, err, "offline, a secure value is unknown and stands in as a valid one")
-	assert.Equal(t, []pulumi.StringInput{pulumi.String("https://secret.invalid/")}, c.Args.AlertHTTPSEndpoints)
+	assert.Equal(t, []pulumi.StringInput{pulumi.String("https://secret.invalid/")}, c.Args.Alerts.HTTPSEndpoints)
 }
 
 // Windows and retention as AWS's CreateDBInstance accepts them.
@@ -309,5 +313,27 @@ func TestProviderDefaultTagsCountTowardsTheRequiredTags(t *testing.T) {
 
 	c, err := config.Load(get, nil, nil, map[string]string{"owner": "platform"})
 	require.NoError(t, err)
-	assert.Equal(t, map[string]string{"environment": "prod"}, c.Args.Tags)
+	assert.Equal(t, pulumi.StringMap{"environment": pulumi.String("prod")}, c.Args.Tags)
+}
+
+// Each key sets the DatabaseArgs field its Field names, so that an argument error names the key:
+// every path must exist, and no two keys may claim one field.
+func TestEveryKeyFieldIsAPathOfDatabaseArgs(t *testing.T) {
+	claimed := map[string]string{}
+	for _, k := range config.Keys {
+		if k.Field == "" {
+			continue
+		}
+		typ := reflect.TypeFor[hardenedpg.DatabaseArgs]()
+		for _, name := range strings.Split(k.Field, ".") {
+			f, ok := typ.FieldByName(name)
+			require.True(t, ok, "key %s: %s has no field %s", k.Name, typ, name)
+			typ = f.Type
+		}
+		if k.Inverted {
+			assert.Equal(t, reflect.Bool, typ.Kind(), "key %s inverts %s", k.Name, k.Field)
+		}
+		assert.Empty(t, claimed[k.Field], "keys %s and %s both set %s", claimed[k.Field], k.Name, k.Field)
+		claimed[k.Field] = k.Name
+	}
 }

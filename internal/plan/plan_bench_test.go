@@ -40,14 +40,16 @@ func BenchmarkDatabases(b *testing.B) {
 					for i := range n {
 						id := fmt.Sprintf("db%03d", i)
 						_, err := hardenedpg.NewDatabase(ctx, id, &hardenedpg.DatabaseArgs{
-							InstanceSettings:        hardenedpg.InstanceSettings{Identifier: id},
-							VpcID:                   pulumi.String(hardenedpgtest.DefaultVpcID),
-							SubnetIDs:               []string{fmt.Sprintf("subnet-%08xa", i), fmt.Sprintf("subnet-%08xb", i)},
-							AllowedSecurityGroupIDs: []string{"sg-0000000c"},
-							AuditDestinationArn:     "arn:aws:logs:eu-west-1:210987654321:destination:audit",
-							AlertEmails:             []string{"bench@example.com"},
-							BackupReplicationRegion: "eu-central-1",
-							Tags:                    map[string]string{"environment": "bench", "owner": "bench"},
+							Instance: hardenedpg.InstanceSettings{Identifier: id},
+							Network: hardenedpg.NetworkSettings{
+								VpcID:                   pulumi.String(hardenedpgtest.DefaultVpcID),
+								SubnetIDs:               []string{fmt.Sprintf("subnet-%08xa", i), fmt.Sprintf("subnet-%08xb", i)},
+								AllowedSecurityGroupIDs: []string{"sg-0000000c"},
+							},
+							Logs:        hardenedpg.LogSettings{DestinationArn: "arn:aws:logs:eu-west-1:210987654321:destination:audit"},
+							Alerts:      hardenedpg.AlertSettings{Emails: []string{"bench@example.com"}},
+							Replication: hardenedpg.ReplicationSettings{Region: "eu-central-1"},
+							Tags:        pulumi.StringMap{"environment": pulumi.String("bench"), "owner": pulumi.String("bench")},
 						})
 						if err != nil {
 							return err

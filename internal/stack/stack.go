@@ -46,7 +46,7 @@ func Program(ctx *pulumi.Context) (pulumi.Map, error) {
 			// A network stack that cannot be read is configuration the user must fix: exit 2.
 			return nil, &config.Error{Problems: []string{err.Error()}}
 		}
-		args.VpcID = pulumi.String(vpcID)
+		args.Network.VpcID = pulumi.String(vpcID)
 	}
 	db, err := hardenedpg.NewDatabase(ctx, DatabaseName, &args)
 	if err != nil {
@@ -122,7 +122,7 @@ func readNetworkStack(ctx *pulumi.Context, name string, args *hardenedpg.Databas
 	if !ok || vpcID == "" {
 		return "", fmt.Errorf("%s:networkStack = %q: output vpcId = %v: want a VPC ID string", config.Namespace, name, vpc)
 	}
-	for output, dst := range map[string]*[]string{"subnetIds": &args.SubnetIDs, "allowedSecurityGroupIds": &args.AllowedSecurityGroupIDs} {
+	for output, dst := range map[string]*[]string{"subnetIds": &args.Network.SubnetIDs, "allowedSecurityGroupIds": &args.Network.AllowedSecurityGroupIDs} {
 		v, err := get(output)
 		if err != nil {
 			return "", err

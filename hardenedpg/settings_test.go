@@ -1,0 +1,79 @@
+package hardenedpg_test
+
+import (
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpg"
+	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpgtest"
+)
+
+// A part that is skipped takes none of its settings: each one set would be ignored silently.
+func TestSettingsOfASkippedPartAreRefused(t *testing.T) {
+	args := databaseArgs()
+	args.Alerts = hardenedpg.AlertSettings{Skip: true, Emails: []string{"dba@example.com"}, HTTPSEndpoints: []pulumi.StringInput{pulumi.String("https://hooks.example.com/x")}, CPUPercent: 90}
+	args.Waivers = baseline.Waivers{"events-instance": "t", "events-parameter-group": "t", "events-security-group": "t"}
+	assert.EqualError(t, args.Validate(), `invalid arguments:
+  Alerts.Emails = ["dba@example.com"]: would be ignored: there are no alerts (Alerts.Skip); remove it
+  Alerts.HTTPSEndpoints = 1 inputs: would be ignored: there are no alerts (Alerts.Skip); remove it
+  Alerts.CPUPercent = 90: would be ignored: there are no alerts (Alerts.Skip); remove it`)
+}
+
+// Skip is a Database's choice: a component made by hand refuses it rather than ignore it.
+func TestComponentsRefuseSkip(t *testing.T) {
+	_, err := run(t, nil, func(ctx *pulumi.Context) error {
+		args := alertsArgs()
+		args.Skip = true
+		_, err := hardenedpg.NewAlerts(ctx, "alerts", args)
+		return err
+	})
+	assert.EqualError(t, err, `hardenedpg.NewAlerts "alerts": invalid arguments:
+  Skip = true: only a Database reads it; to have no Alerts, do not create one`)
+}
+
+// Problems of every group carry the group's path, and so do the fields a problem names.
+func TestProblemsNameThePathOfTheSetting(t *testing.T) {
+	args := databaseArgs()
+	args.Alerts.CPUPercent = 101
+	args.Backup = hardenedpg.BackupSettings{VaultMinRetentionDays: 10, VaultMaxRetentionDays: 5}
+	args.Replication.Region = "mars"
+	args.Instance.MonitoringIntervalSeconds = 2
+	err := args.Validate()
+	var ve hardenedpg.ValidationError
+	require.ErrorAs(t, err, &ve)
+	fields := map[string][]string{}
+	for _, fe := range ve {
+		fields[fe.Field] = fe.FieldReferences()
+	}
+	assert.Equal(t, map[string][]string{
+		"Instance.MonitoringIntervalSeconds": {"Instance.DisableEnhancedMonitoring"},
+		"Alerts.CPUPercent":                  nil,
+		"Backup.VaultMaxRetentionDays":       {"Backup.VaultMinRetentionDays"},
+		"Backup.RetentionDays":               nil,
+		"Replication.Region":                 nil,
+	}, fields)
+	assert.Contains(t, err.Error(), "Backup.VaultMaxRetentionDays = 5: want at least Backup.VaultMinRetentionDays (10)")
+}
+
+// Tag values are inputs: a secret from config reaches every resource as a secret, and counts
+// towards rds-tags by its key.
+func TestTagValuesAreInputs(t *testing.T) {
+	args := databaseArgs()
+	args.Tags = pulumi.StringMap{"environment": pulumi.String("prod"), "owner": pulumi.ToSecret(pulumi.String("platform")).(pulumi.StringOutput)}
+	res := hardenedpgtest.Run(newDatabase(args))
+	require.NoError(t, res.Err)
+	inst := res.ByType(baseline.TypeInstance)[0]
+	assert.Equal(t, map[string]any{"environment": "prod", "owner": "[secret]", "managed-by": "hardenedpg"}, inst.Inputs["tags"])
+	for _, r := range res.Scorecard(nil) {
+		if r.Key == "rds-tags" {
+			assert.Equal(t, baseline.Pass, r.Status, r.Detail)
+		}
+	}
+
+	args.Tags = pulumi.StringMap{"environment": pulumi.String("prod"), "owner": pulumi.String(" ")}
+	assert.ErrorContains(t, args.Validate(), `Tags = ["environment","owner"]: relaxes control rds-tags (hardened: tags with the keys environment, owner; missing: owner)`)
+}
