@@ -20,20 +20,20 @@ type AlertSettings struct {
 	// Skip creates no topic, alarm or event subscription: it relaxes events-instance,
 	// events-parameter-group and events-security-group. Only a Database reads it (not to alert,
 	// create no Alerts).
-	Skip bool
+	Skip bool `pulumi:"skip,optional"`
 	// Emails and HTTPSEndpoints are subscribed to the topic; a Database needs at least one. A
 	// webhook URL usually carries its token, so each is an input (a secret from config or a
 	// secrets store, or pulumi.String) and is kept secret in the state; one not known here is
 	// checked once it is, before its subscription is created.
-	Emails         []string
-	HTTPSEndpoints []pulumi.StringInput
+	Emails         []string             `pulumi:"emails,optional"`
+	HTTPSEndpoints []pulumi.StringInput `pulumi:"httpsEndpoints,optional"`
 	// CPUPercent alarms above this average CPU (DefaultAlertCPUPercent by default).
-	CPUPercent int
+	CPUPercent int `pulumi:"cpuPercent,optional"`
 	// FreeStorageGB alarms below this free storage (default: a tenth of the allocated storage).
-	FreeStorageGB int
+	FreeStorageGB int `pulumi:"freeStorageGb,optional"`
 	// Connections alarms above this many connections (default: 80% of the max_connections RDS
 	// derives from the instance class memory).
-	Connections int
+	Connections int `pulumi:"connections,optional"`
 }
 
 // AlertsArgs configures the alerts of one instance: the settings plus what they watch.
@@ -41,27 +41,27 @@ type AlertsArgs struct {
 	AlertSettings
 
 	// Identifier is the RDS instance identifier. Required.
-	Identifier string
+	Identifier string `pulumi:"identifier"`
 	// ParameterGroupName scopes the parameter group event subscription. Required.
-	ParameterGroupName pulumi.StringInput
+	ParameterGroupName pulumi.StringInput `pulumi:"parameterGroupName"`
 	// TopicKeyArn encrypts the topic; its policy must let CloudWatch and RDS events use it. Required.
-	TopicKeyArn pulumi.StringInput
+	TopicKeyArn pulumi.StringInput `pulumi:"topicKeyArn"`
 	// PostgresLogGroupName is the exported postgresql log the metric filters read. Required.
-	PostgresLogGroupName pulumi.StringInput
+	PostgresLogGroupName pulumi.StringInput `pulumi:"postgresLogGroupName"`
 	// IAMAuthErrorLogGroupName is the exported iam-db-auth-error log: every event in it is a failed
 	// IAM sign-in, which the postgresql log shows only as "PAM authentication failed".
-	IAMAuthErrorLogGroupName pulumi.StringInput
+	IAMAuthErrorLogGroupName pulumi.StringInput `pulumi:"iamAuthErrorLogGroupName,optional"`
 	// SecurityGroupID, when set, is watched: an EventBridge rule sends the CloudTrail records of
 	// every change to its rules to the topic. RDS's db-security-group events (RDS.22) never fire
 	// for VPC security groups, which are EC2's (EC2-Classic DB security groups were retired in 2022).
-	SecurityGroupID pulumi.StringInput
+	SecurityGroupID pulumi.StringInput `pulumi:"securityGroupId,optional"`
 	// InstanceClass and AllocatedStorageGB derive the default connection and storage thresholds.
-	InstanceClass      string
-	AllocatedStorageGB int
+	InstanceClass      string `pulumi:"instanceClass,optional"`
+	AllocatedStorageGB int    `pulumi:"allocatedStorageGb,optional"`
 	// WaitFor are resources the event subscriptions wait for: the instance, which RDS requires
 	// to exist before it accepts a subscription naming it.
 	WaitFor []pulumi.Resource
-	Tags    pulumi.StringMap
+	Tags    pulumi.StringMap `pulumi:"tags,optional"`
 }
 
 // Alerts is an encrypted SNS topic fed by RDS event subscriptions and CloudWatch alarms on the
@@ -394,7 +394,7 @@ func newAlerts(ctx *pulumi.Context, name string, a *AlertsArgs, env awsEnv, opts
 		}
 		c.Alarms[m.metric] = alarm
 	}
-	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"topicArn": topic.Arn}); err != nil {
+	if err := registerOutputs(ctx, c); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -20,12 +20,12 @@ const (
 type ArchiveSettings struct {
 	// Skip creates no archive, so logs without a destination are shipped nowhere: it relaxes
 	// logs-shipped. Only a Database reads it (not to archive, create no AuditArchive).
-	Skip bool
+	Skip bool `pulumi:"skip,optional"`
 	// RetentionDays is the Object Lock retention in COMPLIANCE mode: no one, the account root
 	// included, can delete or overwrite a log object before it ends (365 by default).
-	RetentionDays int
+	RetentionDays int `pulumi:"retentionDays,optional"`
 	// ColdAfterDays moves objects to Glacier Flexible Retrieval (90 by default).
-	ColdAfterDays int
+	ColdAfterDays int `pulumi:"coldAfterDays,optional"`
 }
 
 // AuditArchiveArgs configures the archive: the settings plus the instance and key it serves.
@@ -33,11 +33,11 @@ type AuditArchiveArgs struct {
 	ArchiveSettings
 
 	// Identifier is the RDS instance identifier. Required.
-	Identifier string
+	Identifier string `pulumi:"identifier"`
 	// KeyArn encrypts the stream and the bucket (the logs key; its policy must admit s3 and
 	// firehose through kms:ViaService). Required.
-	KeyArn pulumi.StringInput
-	Tags   pulumi.StringMap
+	KeyArn pulumi.StringInput `pulumi:"keyArn"`
+	Tags   pulumi.StringMap   `pulumi:"tags,optional"`
 }
 
 // AuditArchive is a Firehose stream into a versioned, Object-Locked, KMS-encrypted, private,
@@ -261,7 +261,7 @@ func newAuditArchive(ctx *pulumi.Context, name string, a *AuditArchiveArgs, env 
 		return nil, err
 	}
 	c.StreamArn, c.LogsRoleArn, c.BucketName = c.Stream.Arn, c.LogsRole.Arn, bucket
-	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"streamArn": c.StreamArn, "logsRoleArn": c.LogsRoleArn, "bucketName": bucket}); err != nil {
+	if err := registerOutputs(ctx, c); err != nil {
 		return nil, err
 	}
 	return c, nil

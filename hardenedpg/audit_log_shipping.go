@@ -26,14 +26,14 @@ var (
 // LogSettings are the choices about the exported PostgreSQL logs; the zero value is hardened.
 type LogSettings struct {
 	// RetentionDays is 365 by default; less relaxes logs-retention.
-	RetentionDays int
+	RetentionDays int `pulumi:"retentionDays,optional"`
 	// DestinationArn is where every log group streams: a CloudWatch Logs destination (usually in
 	// a central audit account) or a Firehose delivery stream. A Database without one streams
 	// into its own AuditArchive.
-	DestinationArn string
+	DestinationArn string `pulumi:"destinationArn,optional"`
 	// DestinationRoleArn lets CloudWatch Logs write to a Firehose stream; required for one, and
 	// not used by a cross-account destination (its own policy admits this account).
-	DestinationRoleArn string
+	DestinationRoleArn string `pulumi:"destinationRoleArn,optional"`
 }
 
 // AuditLogShippingArgs configures the log groups of the exported PostgreSQL logs: the settings
@@ -42,17 +42,17 @@ type AuditLogShippingArgs struct {
 	LogSettings
 
 	// Identifier is the RDS instance identifier whose logs these are. Required.
-	Identifier string
+	Identifier string `pulumi:"identifier"`
 	// LogsKeyArn encrypts the log groups. Required.
-	LogsKeyArn pulumi.StringInput
+	LogsKeyArn pulumi.StringInput `pulumi:"logsKeyArn"`
 	// Archive, instead of DestinationArn, streams every log group into a local AuditArchive.
 	// Without either, logs-shipped is relaxed.
 	Archive *AuditArchive
 	// RetainOnDelete keeps the log groups when the stack is destroyed: the audit trail of a
 	// protected database must outlive it (Database sets it with deletion protection on).
-	RetainOnDelete bool
-	Tags           pulumi.StringMap
-	Waivers        baseline.Waivers
+	RetainOnDelete bool             `pulumi:"retainOnDelete,optional"`
+	Tags           pulumi.StringMap `pulumi:"tags,optional"`
+	Waivers        baseline.Waivers `pulumi:"waivers,optional"`
 }
 
 // AuditLogShipping owns one encrypted log group per exported log type, created before the
@@ -63,6 +63,9 @@ type AuditLogShipping struct {
 	// LogGroups and Subscriptions are keyed by log type (postgresql, upgrade).
 	LogGroups     map[string]*cloudwatch.LogGroup
 	Subscriptions map[string]*cloudwatch.LogSubscriptionFilter
+
+	// LogGroupArns are the ARNs of the log groups, by log type.
+	LogGroupArns pulumi.StringMapOutput `pulumi:"logGroupArns"`
 }
 
 // AuditLogShippingType is the component's type token.
@@ -136,7 +139,7 @@ func NewAuditLogShipping(ctx *pulumi.Context, name string, args *AuditLogShippin
 	if err := ctx.RegisterComponentResource(AuditLogShippingType, name, c, opts...); err != nil {
 		return nil, err
 	}
-	outputs := pulumi.Map{}
+	arns := pulumi.StringMap{}
 	for _, logType := range LogTypes {
 		group, err := cloudwatch.NewLogGroup(ctx, fmt.Sprintf("%s-%s-logs", name, logType), &cloudwatch.LogGroupArgs{
 			Name:            pulumi.String(LogGroupName(args.Identifier, logType)),
@@ -148,7 +151,7 @@ func NewAuditLogShipping(ctx *pulumi.Context, name string, args *AuditLogShippin
 			return nil, err
 		}
 		c.LogGroups[logType] = group
-		outputs[logType+"LogGroupArn"] = group.Arn
+		arns[logType] = group.Arn
 		destination, role, waitFor := pulumi.StringInput(pulumi.String(args.DestinationArn)), pulumi.StringPtrInput(nil), []pulumi.Resource(nil)
 		switch {
 		case args.Archive != nil:
@@ -171,7 +174,8 @@ func NewAuditLogShipping(ctx *pulumi.Context, name string, args *AuditLogShippin
 		}
 		c.Subscriptions[logType] = filter
 	}
-	if err := ctx.RegisterResourceOutputs(c, outputs); err != nil {
+	c.LogGroupArns = arns.ToStringMapOutput()
+	if err := registerOutputs(ctx, c); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -23,19 +23,19 @@ const (
 type BackupSettings struct {
 	// Skip creates no backup plan: it relaxes backup-plan. Only a Database reads it (not to
 	// back up, create no BackupPlan).
-	Skip bool
+	Skip bool `pulumi:"skip,optional"`
 	// RetentionDays keeps each daily recovery point (35 by default).
-	RetentionDays int
+	RetentionDays int `pulumi:"retentionDays,optional"`
 	// Schedule is the AWS Backup cron expression of the daily rule.
-	Schedule string
+	Schedule string `pulumi:"schedule,optional"`
 	// VaultMinRetentionDays and VaultMaxRetentionDays bound what anyone may set on the locked
 	// vault; VaultChangeableForDays is the grace period (at least 3) after which the lock is
 	// immutable (compliance mode): not even the account root can shorten retention or delete.
-	VaultMinRetentionDays  int
-	VaultMaxRetentionDays  int
-	VaultChangeableForDays int
+	VaultMinRetentionDays  int `pulumi:"vaultMinRetentionDays,optional"`
+	VaultMaxRetentionDays  int `pulumi:"vaultMaxRetentionDays,optional"`
+	VaultChangeableForDays int `pulumi:"vaultChangeableForDays,optional"`
 	// CopyToVaultArn copies every recovery point to a vault in another region or account.
-	CopyToVaultArn string
+	CopyToVaultArn string `pulumi:"copyToVaultArn,optional"`
 }
 
 // BackupPlanArgs configures AWS Backup for one instance: the settings plus the instance.
@@ -43,10 +43,10 @@ type BackupPlanArgs struct {
 	BackupSettings
 
 	// Identifier is the RDS instance identifier; it names the vault. Required.
-	Identifier string
+	Identifier string `pulumi:"identifier"`
 	// InstanceArn is the instance the selection covers. Required.
-	InstanceArn pulumi.StringInput
-	Tags        pulumi.StringMap
+	InstanceArn pulumi.StringInput `pulumi:"instanceArn"`
+	Tags        pulumi.StringMap   `pulumi:"tags,optional"`
 }
 
 // BackupPlan is a locked AWS Backup vault with its own key, a daily plan and a selection of the
@@ -218,7 +218,7 @@ func newBackupPlan(ctx *pulumi.Context, name string, a *BackupPlanArgs, env awsE
 		return nil, err
 	}
 	c.VaultArn = c.Vault.Arn
-	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"vaultArn": c.Vault.Arn}); err != nil {
+	if err := registerOutputs(ctx, c); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -15,7 +15,7 @@ import (
 // Backup.CopyToVaultArn or a waiver).
 type ReplicationSettings struct {
 	// Region receives the replicas; it must differ from the stack's region.
-	Region string
+	Region string `pulumi:"region,optional"`
 	// Provider, when set, is the aws provider of Region to create the key and the replication
 	// with: give it when the component itself gets a provider of its own (another account, a role
 	// to assume). Without it, one is made for Region with the stack's aws: configuration
@@ -29,12 +29,12 @@ type BackupReplicationArgs struct {
 	ReplicationSettings
 
 	// Identifier is the RDS instance identifier. Required.
-	Identifier string
+	Identifier string `pulumi:"identifier"`
 	// InstanceArn is the instance whose automated backups are replicated. Required.
-	InstanceArn pulumi.StringInput
+	InstanceArn pulumi.StringInput `pulumi:"instanceArn"`
 	// RetentionDays keeps the replicated backups (1-35; 35 by default).
-	RetentionDays int
-	Tags          pulumi.StringMap
+	RetentionDays int              `pulumi:"retentionDays,optional"`
+	Tags          pulumi.StringMap `pulumi:"tags,optional"`
 }
 
 // BackupReplication replicates automated backups and transaction logs to another region,
@@ -46,6 +46,9 @@ type BackupReplication struct {
 	Provider    pulumi.ProviderResource
 	Key         *EncryptionKey
 	Replication *rds.InstanceAutomatedBackupsReplication
+
+	// KeyArn is the key of the replica region the replicas are encrypted with.
+	KeyArn pulumi.StringOutput `pulumi:"keyArn"`
 }
 
 // BackupReplicationType is the component's type token.
@@ -136,7 +139,8 @@ func newBackupReplication(ctx *pulumi.Context, name string, a *BackupReplication
 	if err != nil {
 		return nil, err
 	}
-	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"keyArn": c.Key.Arn}); err != nil {
+	c.KeyArn = c.Key.Arn
+	if err := registerOutputs(ctx, c); err != nil {
 		return nil, err
 	}
 	return c, nil

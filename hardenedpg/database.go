@@ -19,43 +19,43 @@ import (
 // part, each hardened at its zero value, with the tags and waivers that apply to every part.
 // Problems name the path of the setting: Alerts.CPUPercent, Network.SubnetIDs[1].
 type DatabaseArgs struct {
-	Instance InstanceSettings
-	Network  NetworkSettings
+	Instance InstanceSettings `pulumi:"instance"`
+	Network  NetworkSettings  `pulumi:"network"`
 	// Parameters are added to or override the baseline engine parameters.
-	Parameters  []Parameter
-	Logs        LogSettings
-	Archive     ArchiveSettings
-	Alerts      AlertSettings
-	Backup      BackupSettings
-	Replication ReplicationSettings
-	Keys        KeySettings
+	Parameters  []Parameter         `pulumi:"parameters,optional"`
+	Logs        LogSettings         `pulumi:"logs,optional"`
+	Archive     ArchiveSettings     `pulumi:"archive,optional"`
+	Alerts      AlertSettings       `pulumi:"alerts,optional"`
+	Backup      BackupSettings      `pulumi:"backup,optional"`
+	Replication ReplicationSettings `pulumi:"replication,optional"`
+	Keys        KeySettings         `pulumi:"keys,optional"`
 
 	// Tags go on every resource that takes tags; baseline.RequiredTagKeys must be among them or
 	// among the provider's default tags. Values are inputs (a secret from config, say); the keys
 	// are checked before anything is created.
-	Tags    pulumi.StringMap
-	Waivers baseline.Waivers
+	Tags    pulumi.StringMap `pulumi:"tags,optional"`
+	Waivers baseline.Waivers `pulumi:"waivers,optional"`
 }
 
 // NetworkSettings place the database: the VPC, the subnets (see SubnetGroupSettings) and the
 // clients let in (see SecurityGroupSettings). Each field is the field of the same name of those.
 type NetworkSettings struct {
 	// VpcID is the VPC of the subnets. Required.
-	VpcID pulumi.StringInput
+	VpcID pulumi.StringInput `pulumi:"vpcId,optional"`
 	// SubnetIDs are private subnets in at least two availability zones.
-	SubnetIDs []string
+	SubnetIDs []string `pulumi:"subnetIds,optional"`
 	// Subnets and SubnetsReady give the subnets as an input instead (created in the same
 	// program): the proof then runs once their IDs are known, and a failed proof fails the
 	// deployment before the instance is created.
-	Subnets      pulumi.StringArrayInput
+	Subnets      pulumi.StringArrayInput `pulumi:"subnets,optional"`
 	SubnetsReady []pulumi.CustomResource
 	// SkipPrivateSubnetCheck skips proving the subnets private (relaxes rds-private-subnets).
-	SkipPrivateSubnetCheck bool
+	SkipPrivateSubnetCheck bool `pulumi:"skipPrivateSubnetCheck,optional"`
 	// AllowedSecurityGroupIDs may connect on the database port.
-	AllowedSecurityGroupIDs []string
+	AllowedSecurityGroupIDs []string `pulumi:"allowedSecurityGroupIds,optional"`
 	// AllowedSecurityGroups are clients given as inputs: a stable name (it names the ingress
 	// rule) to a security group ID, e.g. the app's group created in the same program.
-	AllowedSecurityGroups map[string]pulumi.StringInput
+	AllowedSecurityGroups map[string]pulumi.StringInput `pulumi:"allowedSecurityGroups,optional"`
 }
 
 func (n NetworkSettings) subnetGroup() SubnetGroupSettings {
@@ -77,14 +77,35 @@ type Database struct {
 	ParameterGroup *ParameterGroup
 	AuditLogs      *AuditLogShipping
 	Instance       *Instance
-	// Archive is nil with an AuditDestinationArn or SkipAuditArchive.
+	// Archive is nil with a Logs.DestinationArn or Archive.Skip.
 	Archive *AuditArchive
-	// AlertsKey and Alerts are nil with SkipAlerts; Backup is nil with SkipBackupPlan.
+	// AlertsKey and Alerts are nil with Alerts.Skip; Backup is nil with Backup.Skip.
 	AlertsKey *EncryptionKey
 	Alerts    *Alerts
 	Backup    *BackupPlan
-	// Replication is nil without BackupReplicationRegion.
+	// Replication is nil without Replication.Region.
 	Replication *BackupReplication
+
+	// Address, Port and Endpoint are where clients connect (TLS only).
+	Address  pulumi.StringOutput `pulumi:"address"`
+	Port     pulumi.IntOutput    `pulumi:"port"`
+	Endpoint pulumi.StringOutput `pulumi:"endpoint"`
+	// Arn and ResourceID identify the instance; ResourceID is what rds-db:connect ARNs name.
+	Arn        pulumi.StringOutput `pulumi:"arn"`
+	ResourceID pulumi.StringOutput `pulumi:"resourceId"`
+	// MasterUserSecretArn is the Secrets Manager secret RDS keeps the master password in.
+	MasterUserSecretArn pulumi.StringOutput `pulumi:"masterUserSecretArn"`
+	// ConnectPolicy is an IAM policy document granting rds-db:connect as Instance.IAMDatabaseUsers.
+	ConnectPolicy pulumi.StringOutput `pulumi:"connectPolicy"`
+	// StorageKeyArn and LogsKeyArn are the keys of the storage and of the exported logs.
+	StorageKeyArn pulumi.StringOutput `pulumi:"storageKeyArn"`
+	LogsKeyArn    pulumi.StringOutput `pulumi:"logsKeyArn"`
+	// SecurityGroupID is the database's security group.
+	SecurityGroupID pulumi.IDOutput `pulumi:"securityGroupId"`
+	// AlertsTopicArn is the alerts topic (unset with Alerts.Skip).
+	AlertsTopicArn pulumi.StringOutput `pulumi:"alertsTopicArn,optional"`
+	// BackupVaultArn is the locked backup vault (unset with Backup.Skip).
+	BackupVaultArn pulumi.StringOutput `pulumi:"backupVaultArn,optional"`
 }
 
 // GrantConnect lets the IAM role named role connect to the database as dbUser only: see
@@ -358,7 +379,6 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	if d.Instance, err = newInstance(ctx, name+"-instance", &inst, env, parent); err != nil {
 		return nil, err
 	}
-	outputs := pulumi.Map{}
 	if !args.Alerts.Skip {
 		if d.AlertsKey, err = newEncryptionKey(ctx, name+"-alerts-key", &ch.alertsKey, env, parent); err != nil {
 			return nil, err
@@ -372,7 +392,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		if d.Alerts, err = newAlerts(ctx, name+"-alerts", &alerts, env, parent); err != nil {
 			return nil, err
 		}
-		outputs["alertsTopicArn"] = d.Alerts.TopicArn
+		d.AlertsTopicArn = d.Alerts.TopicArn
 	}
 	if !args.Backup.Skip {
 		plan := ch.backup
@@ -380,7 +400,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		if d.Backup, err = newBackupPlan(ctx, name+"-backup", &plan, env, parent); err != nil {
 			return nil, err
 		}
-		outputs["backupVaultArn"] = d.Backup.VaultArn
+		d.BackupVaultArn = d.Backup.VaultArn
 	}
 	if ch.replication != nil {
 		replication := *ch.replication
@@ -389,13 +409,11 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 			return nil, err
 		}
 	}
-	maps.Copy(outputs, pulumi.Map{
-		"address": d.Instance.Address, "port": d.Instance.Port, "endpoint": d.Instance.Endpoint,
-		"arn": d.Instance.Arn, "resourceId": d.Instance.ResourceID,
-		"masterUserSecretArn": d.Instance.MasterUserSecretArn, "connectPolicy": d.Instance.ConnectPolicy,
-		"storageKeyArn": d.StorageKey.Arn, "logsKeyArn": d.LogsKey.Arn, "securityGroupId": d.SecurityGroup.ID,
-	})
-	if err := ctx.RegisterResourceOutputs(d, outputs); err != nil {
+	i := d.Instance
+	d.Address, d.Port, d.Endpoint, d.Arn, d.ResourceID = i.Address, i.Port, i.Endpoint, i.Arn, i.ResourceID
+	d.MasterUserSecretArn, d.ConnectPolicy = i.MasterUserSecretArn, i.ConnectPolicy
+	d.StorageKeyArn, d.LogsKeyArn, d.SecurityGroupID = d.StorageKey.Arn, d.LogsKey.Arn, d.SecurityGroup.ID
+	if err := registerOutputs(ctx, d); err != nil {
 		return nil, err
 	}
 	return d, nil

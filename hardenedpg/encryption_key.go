@@ -14,9 +14,9 @@ import (
 // KeySettings are the choices about a database's KMS keys; the zero value is hardened.
 type KeySettings struct {
 	// AdminArns administer the keys (never use them). Default: the account root, i.e. IAM decides.
-	AdminArns []string
+	AdminArns []string `pulumi:"adminArns,optional"`
 	// DeletionWindowInDays is 30 by default; 7-29 relaxes kms-deletion-window.
-	DeletionWindowInDays int
+	DeletionWindowInDays int `pulumi:"deletionWindowInDays,optional"`
 }
 
 // EncryptionKeyArgs configures a customer-managed KMS key: the settings plus what the key is for.
@@ -24,24 +24,24 @@ type EncryptionKeyArgs struct {
 	KeySettings
 
 	// Description is shown in the KMS console. Required.
-	Description string
+	Description string `pulumi:"description"`
 	// Alias is the alias name without the "alias/" prefix, e.g. "hardenedpg/prod-db/storage". Required.
-	Alias string
+	Alias string `pulumi:"alias"`
 	// ViaServices are the AWS services (e.g. "rds", "secretsmanager") through which principals of
 	// the account may use the key; kms:ViaService restricts every use to them.
-	ViaServices []string
+	ViaServices []string `pulumi:"viaServices,optional"`
 	// LogGroupNames lets the CloudWatch Logs service encrypt these log groups (a trailing * is a
 	// prefix), bound by the kms:EncryptionContext:aws:logs:arn condition.
-	LogGroupNames []string
+	LogGroupNames []string `pulumi:"logGroupNames,optional"`
 	// ServicePrincipals (e.g. "cloudwatch.amazonaws.com") may encrypt and decrypt with the key
 	// on behalf of this account only (aws:SourceAccount): services that publish to an encrypted
 	// topic.
-	ServicePrincipals []string
+	ServicePrincipals []string `pulumi:"servicePrincipals,optional"`
 	// DeleteWithStack deletes the key on destroy. By default Pulumi retains it: snapshots and
 	// backups encrypted with it outlive the stack.
-	DeleteWithStack bool
-	Tags            pulumi.StringMap
-	Waivers         baseline.Waivers
+	DeleteWithStack bool             `pulumi:"deleteWithStack,optional"`
+	Tags            pulumi.StringMap `pulumi:"tags,optional"`
+	Waivers         baseline.Waivers `pulumi:"waivers,optional"`
 }
 
 // EncryptionKey is a rotating KMS key whose policy only lets the named services use it.
@@ -51,8 +51,10 @@ type EncryptionKey struct {
 	Key   *kms.Key
 	Alias *kms.Alias
 
-	Arn   pulumi.StringOutput `pulumi:"arn"`
-	KeyID pulumi.StringOutput `pulumi:"keyId"`
+	// Arn and KeyID identify the key; AliasName is alias/ and its Alias.
+	Arn       pulumi.StringOutput `pulumi:"arn"`
+	KeyID     pulumi.StringOutput `pulumi:"keyId"`
+	AliasName pulumi.StringOutput `pulumi:"aliasName"`
 	// Policy is the key policy, rendered at preview time for review.
 	Policy string `pulumi:"policy"`
 }
@@ -234,10 +236,8 @@ func newEncryptionKey(ctx *pulumi.Context, name string, args *EncryptionKeyArgs,
 	if err != nil {
 		return nil, err
 	}
-	c.Key, c.Alias, c.Arn, c.KeyID = key, alias, key.Arn, key.KeyId
-	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"arn": key.Arn, "keyId": key.KeyId, "aliasName": alias.Name, "policy": pulumi.String(c.Policy),
-	}); err != nil {
+	c.Key, c.Alias, c.Arn, c.KeyID, c.AliasName = key, alias, key.Arn, key.KeyId, alias.Name
+	if err := registerOutputs(ctx, c); err != nil {
 		return nil, err
 	}
 	return c, nil

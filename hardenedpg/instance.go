@@ -43,37 +43,37 @@ var reservedAdminNames = append(slices.Clone(baseline.DefaultAdminNames), "root"
 // value of each field is the hardened default.
 type InstanceSettings struct {
 	// Identifier is the RDS instance identifier. Required.
-	Identifier string
+	Identifier string `pulumi:"identifier"`
 	// EngineMajorVersion is "14" to "18" ("17" by default); minor versions upgrade automatically.
-	EngineMajorVersion string
-	InstanceClass      string
-	AllocatedStorageGB int
+	EngineMajorVersion string `pulumi:"engineMajorVersion,optional"`
+	InstanceClass      string `pulumi:"instanceClass,optional"`
+	AllocatedStorageGB int    `pulumi:"allocatedStorageGb,optional"`
 	// MaxAllocatedStorageGB is the storage autoscaling ceiling.
-	MaxAllocatedStorageGB int
+	MaxAllocatedStorageGB int `pulumi:"maxAllocatedStorageGb,optional"`
 	// Port defaults to 5433; 5432 relaxes rds-non-default-port.
-	Port int
+	Port int `pulumi:"port,optional"`
 	// AdminUsername is the master user; postgres, admin and RDS-reserved names are refused.
-	AdminUsername string
+	AdminUsername string `pulumi:"adminUsername,optional"`
 	// BackupRetentionDays is 35 by default; 1-6 relaxes rds-backup-retention.
-	BackupRetentionDays int
-	BackupWindow        string
-	MaintenanceWindow   string
-	CACertIdentifier    string
+	BackupRetentionDays int    `pulumi:"backupRetentionDays,optional"`
+	BackupWindow        string `pulumi:"backupWindow,optional"`
+	MaintenanceWindow   string `pulumi:"maintenanceWindow,optional"`
+	CACertIdentifier    string `pulumi:"caCertIdentifier,optional"`
 	// MonitoringIntervalSeconds is 1, 5, 10, 15, 30 or 60 (default).
-	MonitoringIntervalSeconds int
+	MonitoringIntervalSeconds int `pulumi:"monitoringIntervalSeconds,optional"`
 	// PerformanceInsightsRetentionDays is 7 (default, free) or a multiple of 31 up to 731.
-	PerformanceInsightsRetentionDays int
+	PerformanceInsightsRetentionDays int `pulumi:"performanceInsightsRetentionDays,optional"`
 	// IAMDatabaseUsers are the database users the ConnectPolicy output lets IAM principals connect as.
-	IAMDatabaseUsers []string
+	IAMDatabaseUsers []string `pulumi:"iamDatabaseUsers,optional"`
 	// AllowMajorVersionUpgrade lets a change of EngineMajorVersion upgrade in place.
-	AllowMajorVersionUpgrade bool
+	AllowMajorVersionUpgrade bool `pulumi:"allowMajorVersionUpgrade,optional"`
 
 	// Relaxations: each needs a waiver of the control named.
-	SingleAZ                   bool // rds-multi-az
-	DisableDeletionProtection  bool // rds-deletion-protection; also lifts Pulumi's protect
-	SkipFinalSnapshot          bool // rds-final-snapshot
-	DisablePerformanceInsights bool // rds-performance-insights
-	DisableEnhancedMonitoring  bool // rds-enhanced-monitoring
+	SingleAZ                   bool `pulumi:"singleAz,optional"`                   // rds-multi-az
+	DisableDeletionProtection  bool `pulumi:"disableDeletionProtection,optional"`  // rds-deletion-protection; also lifts Pulumi's protect
+	SkipFinalSnapshot          bool `pulumi:"skipFinalSnapshot,optional"`          // rds-final-snapshot
+	DisablePerformanceInsights bool `pulumi:"disablePerformanceInsights,optional"` // rds-performance-insights
+	DisableEnhancedMonitoring  bool `pulumi:"disableEnhancedMonitoring,optional"`  // rds-enhanced-monitoring
 }
 
 // InstanceArgs configures the RDS instance.
@@ -81,16 +81,16 @@ type InstanceArgs struct {
 	InstanceSettings
 
 	// Wired from other resources; all required.
-	StorageKeyArn      pulumi.StringInput
-	SubnetGroupName    pulumi.StringInput
-	SecurityGroupIDs   pulumi.StringArrayInput
-	ParameterGroupName pulumi.StringInput
+	StorageKeyArn      pulumi.StringInput      `pulumi:"storageKeyArn"`
+	SubnetGroupName    pulumi.StringInput      `pulumi:"subnetGroupName"`
+	SecurityGroupIDs   pulumi.StringArrayInput `pulumi:"securityGroupIds"`
+	ParameterGroupName pulumi.StringInput      `pulumi:"parameterGroupName"`
 	// WaitFor are resources the instance is created after: the log groups, so that RDS does not
 	// create them first without a key or retention.
 	WaitFor []pulumi.Resource
 
-	Tags    pulumi.StringMap
-	Waivers baseline.Waivers
+	Tags    pulumi.StringMap `pulumi:"tags,optional"`
+	Waivers baseline.Waivers `pulumi:"waivers,optional"`
 }
 
 // Instance is the hardened RDS for PostgreSQL instance with its monitoring role and the stable
@@ -388,10 +388,7 @@ func newInstance(ctx *pulumi.Context, name string, a *InstanceArgs, env awsEnv, 
 		return connectPolicy(env, resourceID, s.IAMDatabaseUsers)
 	}).(pulumi.StringOutput)
 	c.env, c.iamUsers = env, slices.Clone(s.IAMDatabaseUsers)
-	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
-		"address": c.Address, "port": c.Port, "endpoint": c.Endpoint, "arn": c.Arn,
-		"resourceId": c.ResourceID, "masterUserSecretArn": c.MasterUserSecretArn, "connectPolicy": c.ConnectPolicy,
-	}); err != nil {
+	if err := registerOutputs(ctx, c); err != nil {
 		return nil, err
 	}
 	return c, nil

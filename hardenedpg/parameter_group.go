@@ -89,13 +89,13 @@ const DefaultMajorVersion = "17"
 // ParameterGroupArgs configures the engine parameters.
 type ParameterGroupArgs struct {
 	// EngineMajorVersion picks the family; DefaultMajorVersion when empty.
-	EngineMajorVersion string
+	EngineMajorVersion string `pulumi:"engineMajorVersion,optional"`
 	// Parameters are added to the baseline, or override a baseline parameter with a value that
 	// still meets its rule; a weaker value needs a waiver of that parameter's control.
-	Parameters  []Parameter
-	Description string
-	Tags        pulumi.StringMap
-	Waivers     baseline.Waivers
+	Parameters  []Parameter      `pulumi:"parameters,optional"`
+	Description string           `pulumi:"description,optional"`
+	Tags        pulumi.StringMap `pulumi:"tags,optional"`
+	Waivers     baseline.Waivers `pulumi:"waivers,optional"`
 }
 
 // ParameterGroup is an RDS parameter group with the baseline parameters. It is auto-named, so a
@@ -238,7 +238,7 @@ func NewParameterGroup(ctx *pulumi.Context, name string, args *ParameterGroupArg
 		return nil, err
 	}
 	c.Group, c.Name = group, group.Name
-	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"name": group.Name}); err != nil {
+	if err := registerOutputs(ctx, c); err != nil {
 		return nil, err
 	}
 	return c, nil

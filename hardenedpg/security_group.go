@@ -16,14 +16,14 @@ import (
 // in its NetworkSettings.
 type SecurityGroupSettings struct {
 	// VpcID is the VPC of the database. Required.
-	VpcID pulumi.StringInput
+	VpcID pulumi.StringInput `pulumi:"vpcId"`
 	// AllowedSecurityGroupIDs may connect on the database port, one ingress rule each. CIDR
 	// ranges are refused: an address range admits whatever lands in it, a security group only
 	// what is put in it.
-	AllowedSecurityGroupIDs []string
+	AllowedSecurityGroupIDs []string `pulumi:"allowedSecurityGroupIds,optional"`
 	// AllowedSecurityGroups are clients given as inputs (a group created in the same program):
 	// a stable name, which names the ingress rule so its URN carries no ID, to the group's ID.
-	AllowedSecurityGroups map[string]pulumi.StringInput
+	AllowedSecurityGroups map[string]pulumi.StringInput `pulumi:"allowedSecurityGroups,optional"`
 }
 
 // SecurityGroupArgs configures the database security group: the settings plus the port.
@@ -31,10 +31,10 @@ type SecurityGroupArgs struct {
 	SecurityGroupSettings
 
 	// Port is the database port the ingress rules open. Required.
-	Port int
+	Port int `pulumi:"port"`
 	// Description of the group; a default naming the port is used when empty.
-	Description string
-	Tags        pulumi.StringMap
+	Description string           `pulumi:"description,optional"`
+	Tags        pulumi.StringMap `pulumi:"tags,optional"`
 }
 
 // SecurityGroup admits the allowed security groups on the database port and nothing else, and
@@ -150,7 +150,7 @@ func NewSecurityGroup(ctx *pulumi.Context, name string, args *SecurityGroupArgs,
 		c.IngressRules = append(c.IngressRules, rule)
 	}
 	c.Group, c.ID = group, group.ID()
-	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"id": group.ID()}); err != nil {
+	if err := registerOutputs(ctx, c); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -17,27 +17,27 @@ import (
 // takes them in its NetworkSettings.
 type SubnetGroupSettings struct {
 	// SubnetIDs are at least two subnets in at least two availability zones.
-	SubnetIDs []string
+	SubnetIDs []string `pulumi:"subnetIds,optional"`
 	// Subnets are the subnet IDs as an input, for subnets created in the same program or read
 	// from another stack; give SubnetIDs or Subnets. They are checked and proven private when
 	// their IDs are known (after SubnetsReady exist): in a preview of new subnets that is at
 	// deployment, and a failed proof fails it before the subnet group, so before the instance.
-	Subnets pulumi.StringArrayInput
+	Subnets pulumi.StringArrayInput `pulumi:"subnets,optional"`
 	// SubnetsReady are the resources the subnets' routing depends on (route tables, routes and
 	// their associations): the proof waits for them, so its look-ups see the subnets' routes.
 	SubnetsReady []pulumi.CustomResource
 	// SkipPrivateSubnetCheck skips the look-ups that prove the subnets span two availability
 	// zones and none routes anything to an internet gateway; it relaxes rds-private-subnets.
-	SkipPrivateSubnetCheck bool
+	SkipPrivateSubnetCheck bool `pulumi:"skipPrivateSubnetCheck,optional"`
 }
 
 // SubnetGroupArgs configures where the instance may run.
 type SubnetGroupArgs struct {
 	SubnetGroupSettings
 
-	Description string
-	Tags        pulumi.StringMap
-	Waivers     baseline.Waivers
+	Description string           `pulumi:"description,optional"`
+	Tags        pulumi.StringMap `pulumi:"tags,optional"`
+	Waivers     baseline.Waivers `pulumi:"waivers,optional"`
 
 	// path is where the settings are in the caller's args ("Network." in a Database), for the
 	// problems found once Subnets are known.
@@ -214,7 +214,7 @@ func newSubnetGroup(ctx *pulumi.Context, name string, args *SubnetGroupArgs, zon
 		return nil, err
 	}
 	c.Group, c.Name = group, group.Name
-	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"name": group.Name}); err != nil {
+	if err := registerOutputs(ctx, c); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -1,0 +1,33 @@
+package hardenedpg
+
+import (
+	"reflect"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// registerOutputs registers the outputs of component c: its fields tagged pulumi:"name", the
+// same fields the component package's schema lists, so what a Go program reads and what the
+// engine records are one set. An output a component left unset (nil) is not registered.
+func registerOutputs(ctx *pulumi.Context, c pulumi.ComponentResource) error {
+	v := reflect.ValueOf(c).Elem()
+	outputs := pulumi.Map{}
+	for _, f := range reflect.VisibleFields(v.Type()) {
+		tag, ok := f.Tag.Lookup("pulumi")
+		if !ok || f.Anonymous || !f.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(tag, ",")
+		switch value := v.FieldByIndex(f.Index).Interface().(type) {
+		case string:
+			outputs[name] = pulumi.String(value)
+		case pulumi.Output:
+			if reflect.ValueOf(value).FieldByName("OutputState").IsNil() {
+				continue
+			}
+			outputs[name] = value
+		}
+	}
+	return ctx.RegisterResourceOutputs(c, outputs)
+}
