@@ -61,7 +61,7 @@ type AlertsArgs struct {
 	// WaitFor are resources the event subscriptions wait for: the instance, which RDS requires
 	// to exist before it accepts a subscription naming it.
 	WaitFor []pulumi.Resource
-	Tags    pulumi.StringMap `pulumi:"tags,optional"`
+	Tags    map[string]pulumi.StringInput `pulumi:"tags,optional"`
 }
 
 // Alerts is an encrypted SNS topic fed by RDS event subscriptions and CloudWatch alarms on the
@@ -260,7 +260,7 @@ func newAlerts(ctx *pulumi.Context, name string, a *AlertsArgs, env awsEnv, opts
 		return nil, err
 	}
 	parent := pulumi.Parent(c)
-	tags := a.Tags
+	tags := pulumi.StringMap(a.Tags)
 	topic, err := sns.NewTopic(ctx, name+"-topic", &sns.TopicArgs{
 		DisplayName:    pulumi.String("hardenedpg " + a.Identifier),
 		KmsMasterKeyId: a.TopicKeyArn,

@@ -36,8 +36,8 @@ type AuditArchiveArgs struct {
 	Identifier string `pulumi:"identifier"`
 	// KeyArn encrypts the stream and the bucket (the logs key; its policy must admit s3 and
 	// firehose through kms:ViaService). Required.
-	KeyArn pulumi.StringInput `pulumi:"keyArn"`
-	Tags   pulumi.StringMap   `pulumi:"tags,optional"`
+	KeyArn pulumi.StringInput            `pulumi:"keyArn"`
+	Tags   map[string]pulumi.StringInput `pulumi:"tags,optional"`
 }
 
 // AuditArchive is a Firehose stream into a versioned, Object-Locked, KMS-encrypted, private,
@@ -117,7 +117,7 @@ func newAuditArchive(ctx *pulumi.Context, name string, a *AuditArchiveArgs, env 
 		return nil, err
 	}
 	parent := pulumi.Parent(c)
-	tags := a.Tags
+	tags := pulumi.StringMap(a.Tags)
 	// Object Lock can only be turned on when the bucket is created; the bucket is never emptied
 	// by Pulumi (no forceDestroy) and is protected.
 	c.Bucket, err = s3.NewBucketV2(ctx, name+"-bucket", &s3.BucketV2Args{

@@ -50,9 +50,11 @@ type AuditLogShippingArgs struct {
 	Archive *AuditArchive
 	// RetainOnDelete keeps the log groups when the stack is destroyed: the audit trail of a
 	// protected database must outlive it (Database sets it with deletion protection on).
-	RetainOnDelete bool             `pulumi:"retainOnDelete,optional"`
-	Tags           pulumi.StringMap `pulumi:"tags,optional"`
-	Waivers        baseline.Waivers `pulumi:"waivers,optional"`
+	RetainOnDelete bool `pulumi:"retainOnDelete,optional"`
+	// Tags go on every resource the component makes.
+	Tags map[string]pulumi.StringInput `pulumi:"tags,optional"`
+	// Waivers relax controls: control key to the reason, one per relaxation made.
+	Waivers baseline.Waivers `pulumi:"waivers,optional"`
 }
 
 // AuditLogShipping owns one encrypted log group per exported log type, created before the
@@ -145,7 +147,7 @@ func NewAuditLogShipping(ctx *pulumi.Context, name string, args *AuditLogShippin
 			Name:            pulumi.String(LogGroupName(args.Identifier, logType)),
 			KmsKeyId:        args.LogsKeyArn,
 			RetentionInDays: pulumi.Int(args.retention()),
-			Tags:            args.Tags,
+			Tags:            pulumi.StringMap(args.Tags),
 		}, pulumi.Parent(c), pulumi.RetainOnDelete(args.RetainOnDelete))
 		if err != nil {
 			return nil, err

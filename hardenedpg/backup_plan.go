@@ -45,8 +45,8 @@ type BackupPlanArgs struct {
 	// Identifier is the RDS instance identifier; it names the vault. Required.
 	Identifier string `pulumi:"identifier"`
 	// InstanceArn is the instance the selection covers. Required.
-	InstanceArn pulumi.StringInput `pulumi:"instanceArn"`
-	Tags        pulumi.StringMap   `pulumi:"tags,optional"`
+	InstanceArn pulumi.StringInput            `pulumi:"instanceArn"`
+	Tags        map[string]pulumi.StringInput `pulumi:"tags,optional"`
 }
 
 // BackupPlan is a locked AWS Backup vault with its own key, a daily plan and a selection of the
@@ -148,7 +148,7 @@ func newBackupPlan(ctx *pulumi.Context, name string, a *BackupPlanArgs, env awsE
 		return nil, err
 	}
 	parent := pulumi.Parent(c)
-	tags := a.Tags
+	tags := pulumi.StringMap(a.Tags)
 	// A key of its own: losing or disabling the storage key must not take the backups with it.
 	c.Key, err = newEncryptionKey(ctx, name+"-key", &EncryptionKeyArgs{
 		Description: fmt.Sprintf("hardenedpg %s: AWS Backup vault", a.Identifier),

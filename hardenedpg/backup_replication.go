@@ -33,8 +33,8 @@ type BackupReplicationArgs struct {
 	// InstanceArn is the instance whose automated backups are replicated. Required.
 	InstanceArn pulumi.StringInput `pulumi:"instanceArn"`
 	// RetentionDays keeps the replicated backups (1-35; 35 by default).
-	RetentionDays int              `pulumi:"retentionDays,optional"`
-	Tags          pulumi.StringMap `pulumi:"tags,optional"`
+	RetentionDays int                           `pulumi:"retentionDays,optional"`
+	Tags          map[string]pulumi.StringInput `pulumi:"tags,optional"`
 }
 
 // BackupReplication replicates automated backups and transaction logs to another region,

@@ -18,22 +18,38 @@ import (
 // DatabaseArgs configures a whole hardened database in one value: one group of settings per
 // part, each hardened at its zero value, with the tags and waivers that apply to every part.
 // Problems name the path of the setting: Alerts.CPUPercent, Network.SubnetIDs[1].
+//
+// A group's pulumi tag is never optional (the component package's schema generator wants a
+// pointer for that); the schema makes a group optional when none of its settings is required.
 type DatabaseArgs struct {
+	// Instance is the RDS instance: identifier, engine version, class, storage, windows and the
+	// instance's relaxations. Required.
 	Instance InstanceSettings `pulumi:"instance"`
-	Network  NetworkSettings  `pulumi:"network"`
-	// Parameters are added to or override the baseline engine parameters.
-	Parameters  []Parameter         `pulumi:"parameters,optional"`
-	Logs        LogSettings         `pulumi:"logs,optional"`
-	Archive     ArchiveSettings     `pulumi:"archive,optional"`
-	Alerts      AlertSettings       `pulumi:"alerts,optional"`
-	Backup      BackupSettings      `pulumi:"backup,optional"`
-	Replication ReplicationSettings `pulumi:"replication,optional"`
-	Keys        KeySettings         `pulumi:"keys,optional"`
+	// Network is the VPC, the private subnets and the security groups let in. Required.
+	Network NetworkSettings `pulumi:"network"`
+	// Parameters are added to or override the baseline engine parameters. A weaker value needs a
+	// waiver of the parameter's control (pg-connection-logging, pg-statement-logging,
+	// pg-log-redaction or pg-audit); the TLS and password controls cannot be waived.
+	Parameters []Parameter `pulumi:"parameters,optional"`
+	// Logs is the retention of the exported PostgreSQL logs and where they stream.
+	Logs LogSettings `pulumi:"logs"`
+	// Archive is the local tamper-proof archive the logs stream into without a Logs.DestinationArn.
+	Archive ArchiveSettings `pulumi:"archive"`
+	// Alerts is the alerts topic, its recipients and the alarm thresholds.
+	Alerts AlertSettings `pulumi:"alerts"`
+	// Backup is the AWS Backup plan into a locked vault.
+	Backup BackupSettings `pulumi:"backup"`
+	// Replication copies automated backups to another region (backup-independent-copy).
+	Replication ReplicationSettings `pulumi:"replication"`
+	// Keys are the deletion window and administrators of the database's KMS keys.
+	Keys KeySettings `pulumi:"keys"`
 
-	// Tags go on every resource that takes tags; baseline.RequiredTagKeys must be among them or
-	// among the provider's default tags. Values are inputs (a secret from config, say); the keys
-	// are checked before anything is created.
-	Tags    pulumi.StringMap `pulumi:"tags,optional"`
+	// Tags go on every resource that takes tags; the keys environment and owner must be among
+	// them or among the provider's default tags (else rds-tags needs a waiver). Values are inputs
+	// (a secret from config, say); the keys are checked before anything is created.
+	Tags map[string]pulumi.StringInput `pulumi:"tags,optional"`
+	// Waivers relax controls: control key to the reason. Each must be used by a relaxation of
+	// these settings, and only waivable controls may be waived.
 	Waivers baseline.Waivers `pulumi:"waivers,optional"`
 }
 
@@ -41,7 +57,7 @@ type DatabaseArgs struct {
 // clients let in (see SecurityGroupSettings). Each field is the field of the same name of those.
 type NetworkSettings struct {
 	// VpcID is the VPC of the subnets. Required.
-	VpcID pulumi.StringInput `pulumi:"vpcId,optional"`
+	VpcID pulumi.StringInput `pulumi:"vpcId"`
 	// SubnetIDs are private subnets in at least two availability zones.
 	SubnetIDs []string `pulumi:"subnetIds,optional"`
 	// Subnets and SubnetsReady give the subnets as an input instead (created in the same
@@ -101,7 +117,7 @@ type Database struct {
 	StorageKeyArn pulumi.StringOutput `pulumi:"storageKeyArn"`
 	LogsKeyArn    pulumi.StringOutput `pulumi:"logsKeyArn"`
 	// SecurityGroupID is the database's security group.
-	SecurityGroupID pulumi.IDOutput `pulumi:"securityGroupId"`
+	SecurityGroupID pulumi.StringOutput `pulumi:"securityGroupId"`
 	// AlertsTopicArn is the alerts topic (unset with Alerts.Skip).
 	AlertsTopicArn pulumi.StringOutput `pulumi:"alertsTopicArn,optional"`
 	// BackupVaultArn is the locked backup vault (unset with Backup.Skip).
@@ -371,7 +387,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	inst := ch.instance
 	inst.StorageKeyArn = d.StorageKey.Arn
 	inst.SubnetGroupName = d.SubnetGroup.Name
-	inst.SecurityGroupIDs = pulumi.StringArray{d.SecurityGroup.ID.ToStringOutput()}
+	inst.SecurityGroupIDs = pulumi.StringArray{d.SecurityGroup.ID}
 	inst.ParameterGroupName = d.ParameterGroup.Name
 	for _, t := range LogTypes {
 		inst.WaitFor = append(inst.WaitFor, d.AuditLogs.LogGroups[t])

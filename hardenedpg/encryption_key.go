@@ -39,9 +39,11 @@ type EncryptionKeyArgs struct {
 	ServicePrincipals []string `pulumi:"servicePrincipals,optional"`
 	// DeleteWithStack deletes the key on destroy. By default Pulumi retains it: snapshots and
 	// backups encrypted with it outlive the stack.
-	DeleteWithStack bool             `pulumi:"deleteWithStack,optional"`
-	Tags            pulumi.StringMap `pulumi:"tags,optional"`
-	Waivers         baseline.Waivers `pulumi:"waivers,optional"`
+	DeleteWithStack bool `pulumi:"deleteWithStack,optional"`
+	// Tags go on every resource the component makes.
+	Tags map[string]pulumi.StringInput `pulumi:"tags,optional"`
+	// Waivers relax controls: control key to the reason, one per relaxation made.
+	Waivers baseline.Waivers `pulumi:"waivers,optional"`
 }
 
 // EncryptionKey is a rotating KMS key whose policy only lets the named services use it.
@@ -224,7 +226,7 @@ func newEncryptionKey(ctx *pulumi.Context, name string, args *EncryptionKeyArgs,
 		DeletionWindowInDays:           pulumi.Int(window),
 		BypassPolicyLockoutSafetyCheck: pulumi.Bool(false),
 		Policy:                         pulumi.String(c.Policy),
-		Tags:                           args.Tags,
+		Tags:                           pulumi.StringMap(args.Tags),
 	}, keyOpts...)
 	if err != nil {
 		return nil, err

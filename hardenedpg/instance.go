@@ -46,19 +46,29 @@ type InstanceSettings struct {
 	Identifier string `pulumi:"identifier"`
 	// EngineMajorVersion is "14" to "18" ("17" by default); minor versions upgrade automatically.
 	EngineMajorVersion string `pulumi:"engineMajorVersion,optional"`
-	InstanceClass      string `pulumi:"instanceClass,optional"`
-	AllocatedStorageGB int    `pulumi:"allocatedStorageGb,optional"`
-	// MaxAllocatedStorageGB is the storage autoscaling ceiling.
+	// InstanceClass is an RDS instance class for PostgreSQL, db.<family>.<size> (db.m7g.large by
+	// default).
+	InstanceClass string `pulumi:"instanceClass,optional"`
+	// AllocatedStorageGB is the gp3 storage, 20 to 65536 GB (100 by default).
+	AllocatedStorageGB int `pulumi:"allocatedStorageGb,optional"`
+	// MaxAllocatedStorageGB is the storage autoscaling ceiling, above AllocatedStorageGB (1000 by
+	// default).
 	MaxAllocatedStorageGB int `pulumi:"maxAllocatedStorageGb,optional"`
 	// Port defaults to 5433; 5432 relaxes rds-non-default-port.
 	Port int `pulumi:"port,optional"`
 	// AdminUsername is the master user; postgres, admin and RDS-reserved names are refused.
 	AdminUsername string `pulumi:"adminUsername,optional"`
 	// BackupRetentionDays is 35 by default; 1-6 relaxes rds-backup-retention.
-	BackupRetentionDays int    `pulumi:"backupRetentionDays,optional"`
-	BackupWindow        string `pulumi:"backupWindow,optional"`
-	MaintenanceWindow   string `pulumi:"maintenanceWindow,optional"`
-	CACertIdentifier    string `pulumi:"caCertIdentifier,optional"`
+	BackupRetentionDays int `pulumi:"backupRetentionDays,optional"`
+	// BackupWindow is the daily backup window, hh:mm-hh:mm in UTC, 30 minutes or more, apart from
+	// the maintenance window (02:00-03:00 by default).
+	BackupWindow string `pulumi:"backupWindow,optional"`
+	// MaintenanceWindow is the weekly window, ddd:hh:mm-ddd:hh:mm in UTC (sun:03:30-sun:04:30 by
+	// default).
+	MaintenanceWindow string `pulumi:"maintenanceWindow,optional"`
+	// CACertIdentifier is the RDS CA of the server certificate: rds-ca-rsa2048-g1 (default),
+	// rds-ca-rsa4096-g1 or rds-ca-ecc384-g1.
+	CACertIdentifier string `pulumi:"caCertIdentifier,optional"`
 	// MonitoringIntervalSeconds is 1, 5, 10, 15, 30 or 60 (default).
 	MonitoringIntervalSeconds int `pulumi:"monitoringIntervalSeconds,optional"`
 	// PerformanceInsightsRetentionDays is 7 (default, free) or a multiple of 31 up to 731.
@@ -68,28 +78,41 @@ type InstanceSettings struct {
 	// AllowMajorVersionUpgrade lets a change of EngineMajorVersion upgrade in place.
 	AllowMajorVersionUpgrade bool `pulumi:"allowMajorVersionUpgrade,optional"`
 
-	// Relaxations: each needs a waiver of the control named.
-	SingleAZ                   bool `pulumi:"singleAz,optional"`                   // rds-multi-az
-	DisableDeletionProtection  bool `pulumi:"disableDeletionProtection,optional"`  // rds-deletion-protection; also lifts Pulumi's protect
-	SkipFinalSnapshot          bool `pulumi:"skipFinalSnapshot,optional"`          // rds-final-snapshot
-	DisablePerformanceInsights bool `pulumi:"disablePerformanceInsights,optional"` // rds-performance-insights
-	DisableEnhancedMonitoring  bool `pulumi:"disableEnhancedMonitoring,optional"`  // rds-enhanced-monitoring
+	// SingleAZ runs no standby in a second zone: it relaxes rds-multi-az.
+	SingleAZ bool `pulumi:"singleAz,optional"`
+	// DisableDeletionProtection turns deletion protection off and lifts Pulumi's protect: it
+	// relaxes rds-deletion-protection.
+	DisableDeletionProtection bool `pulumi:"disableDeletionProtection,optional"`
+	// SkipFinalSnapshot takes no snapshot when the instance is deleted: it relaxes
+	// rds-final-snapshot.
+	SkipFinalSnapshot bool `pulumi:"skipFinalSnapshot,optional"`
+	// DisablePerformanceInsights turns Performance Insights off: it relaxes
+	// rds-performance-insights.
+	DisablePerformanceInsights bool `pulumi:"disablePerformanceInsights,optional"`
+	// DisableEnhancedMonitoring turns enhanced monitoring off: it relaxes rds-enhanced-monitoring.
+	DisableEnhancedMonitoring bool `pulumi:"disableEnhancedMonitoring,optional"`
 }
 
 // InstanceArgs configures the RDS instance.
 type InstanceArgs struct {
 	InstanceSettings
 
-	// Wired from other resources; all required.
-	StorageKeyArn      pulumi.StringInput      `pulumi:"storageKeyArn"`
-	SubnetGroupName    pulumi.StringInput      `pulumi:"subnetGroupName"`
-	SecurityGroupIDs   pulumi.StringArrayInput `pulumi:"securityGroupIds"`
-	ParameterGroupName pulumi.StringInput      `pulumi:"parameterGroupName"`
+	// StorageKeyArn encrypts the storage, Performance Insights and the master secret. Required.
+	StorageKeyArn pulumi.StringInput `pulumi:"storageKeyArn"`
+	// SubnetGroupName is the subnet group of private subnets the instance runs in. Required.
+	SubnetGroupName pulumi.StringInput `pulumi:"subnetGroupName"`
+	// SecurityGroupIDs are the instance's security groups. Required.
+	SecurityGroupIDs pulumi.StringArrayInput `pulumi:"securityGroupIds"`
+	// ParameterGroupName is the instance's parameter group, whose family matches the engine
+	// version. Required.
+	ParameterGroupName pulumi.StringInput `pulumi:"parameterGroupName"`
 	// WaitFor are resources the instance is created after: the log groups, so that RDS does not
 	// create them first without a key or retention.
 	WaitFor []pulumi.Resource
 
-	Tags    pulumi.StringMap `pulumi:"tags,optional"`
+	// Tags go on the instance, its role and the snapshot suffix.
+	Tags map[string]pulumi.StringInput `pulumi:"tags,optional"`
+	// Waivers relax controls: control key to the reason, one per relaxation made.
 	Waivers baseline.Waivers `pulumi:"waivers,optional"`
 }
 
@@ -102,11 +125,14 @@ type Instance struct {
 	MonitoringRole      *iam.Role
 	FinalSnapshotSuffix *random.RandomId
 
-	Address             pulumi.StringOutput `pulumi:"address"`
-	Port                pulumi.IntOutput    `pulumi:"port"`
-	Endpoint            pulumi.StringOutput `pulumi:"endpoint"`
-	Arn                 pulumi.StringOutput `pulumi:"arn"`
-	ResourceID          pulumi.StringOutput `pulumi:"resourceId"`
+	// Address, Port and Endpoint are where clients connect (TLS only).
+	Address  pulumi.StringOutput `pulumi:"address"`
+	Port     pulumi.IntOutput    `pulumi:"port"`
+	Endpoint pulumi.StringOutput `pulumi:"endpoint"`
+	// Arn and ResourceID identify the instance; ResourceID is what rds-db:connect ARNs name.
+	Arn        pulumi.StringOutput `pulumi:"arn"`
+	ResourceID pulumi.StringOutput `pulumi:"resourceId"`
+	// MasterUserSecretArn is the Secrets Manager secret RDS keeps the master password in.
 	MasterUserSecretArn pulumi.StringOutput `pulumi:"masterUserSecretArn"`
 	// ConnectPolicy is an IAM policy document granting rds-db:connect as IAMDatabaseUsers.
 	ConnectPolicy pulumi.StringOutput `pulumi:"connectPolicy"`
@@ -295,7 +321,7 @@ func newInstance(ctx *pulumi.Context, name string, a *InstanceArgs, env awsEnv, 
 		return nil, err
 	}
 	s := a.InstanceSettings
-	tags := a.Tags
+	tags := pulumi.StringMap(a.Tags)
 
 	var monitoringRoleArn pulumi.StringPtrInput
 	monitoringInterval := 0

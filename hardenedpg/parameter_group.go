@@ -19,11 +19,13 @@ const (
 
 // Parameter is one engine parameter of a parameter group.
 type Parameter struct {
-	Name  string
-	Value string
+	// Name is the engine parameter, as pg_settings names it. Required.
+	Name string `pulumi:"name"`
+	// Value is the parameter's value, as RDS takes it. Required.
+	Value string `pulumi:"value"`
 	// ApplyMethod is immediate or pending-reboot. Empty takes it from the engine: pending-reboot
 	// for a static (postmaster) parameter, which RDS refuses to apply immediately, else immediate.
-	ApplyMethod string
+	ApplyMethod string `pulumi:"applyMethod,optional"`
 }
 
 // BaselineParameter is a parameter every hardened group carries, with the rules of package
@@ -91,11 +93,15 @@ type ParameterGroupArgs struct {
 	// EngineMajorVersion picks the family; DefaultMajorVersion when empty.
 	EngineMajorVersion string `pulumi:"engineMajorVersion,optional"`
 	// Parameters are added to the baseline, or override a baseline parameter with a value that
-	// still meets its rule; a weaker value needs a waiver of that parameter's control.
-	Parameters  []Parameter      `pulumi:"parameters,optional"`
-	Description string           `pulumi:"description,optional"`
-	Tags        pulumi.StringMap `pulumi:"tags,optional"`
-	Waivers     baseline.Waivers `pulumi:"waivers,optional"`
+	// still meets its rule; a weaker value needs a waiver of that parameter's control
+	// (pg-connection-logging, pg-statement-logging, pg-log-redaction or pg-audit).
+	Parameters []Parameter `pulumi:"parameters,optional"`
+	// Description of the parameter group; a default naming the version is used when empty.
+	Description string `pulumi:"description,optional"`
+	// Tags go on every resource the component makes.
+	Tags map[string]pulumi.StringInput `pulumi:"tags,optional"`
+	// Waivers relax controls: control key to the reason, one per relaxation made.
+	Waivers baseline.Waivers `pulumi:"waivers,optional"`
 }
 
 // ParameterGroup is an RDS parameter group with the baseline parameters. It is auto-named, so a
@@ -107,6 +113,7 @@ type ParameterGroup struct {
 	// Parameters are the effective parameters, sorted by name.
 	Parameters []Parameter
 
+	// Name is the parameter group's name, for InstanceArgs.ParameterGroupName.
 	Name pulumi.StringOutput `pulumi:"name"`
 }
 
@@ -232,7 +239,7 @@ func NewParameterGroup(ctx *pulumi.Context, name string, args *ParameterGroupArg
 		Family:      pulumi.String(baseline.Family(args.majorVersion())),
 		Description: pulumi.String(description),
 		Parameters:  params,
-		Tags:        args.Tags,
+		Tags:        pulumi.StringMap(args.Tags),
 	}, pulumi.Parent(c))
 	if err != nil {
 		return nil, err

@@ -33,8 +33,9 @@ type SecurityGroupArgs struct {
 	// Port is the database port the ingress rules open. Required.
 	Port int `pulumi:"port"`
 	// Description of the group; a default naming the port is used when empty.
-	Description string           `pulumi:"description,optional"`
-	Tags        pulumi.StringMap `pulumi:"tags,optional"`
+	Description string `pulumi:"description,optional"`
+	// Tags go on the group and its rules.
+	Tags map[string]pulumi.StringInput `pulumi:"tags,optional"`
 }
 
 // SecurityGroup admits the allowed security groups on the database port and nothing else, and
@@ -45,7 +46,8 @@ type SecurityGroup struct {
 	Group        *ec2.SecurityGroup
 	IngressRules []*vpc.SecurityGroupIngressRule
 
-	ID pulumi.IDOutput `pulumi:"id"`
+	// ID is the security group's ID, for InstanceArgs.SecurityGroupIDs.
+	ID pulumi.StringOutput `pulumi:"id"`
 }
 
 // SecurityGroupType is the component's type token.
@@ -118,7 +120,7 @@ func NewSecurityGroup(ctx *pulumi.Context, name string, args *SecurityGroupArgs,
 		// rule added outside Pulumi. Ingress is managed by the rule resources below only.
 		Egress:              ec2.SecurityGroupEgressArray{},
 		RevokeRulesOnDelete: pulumi.Bool(true),
-		Tags:                args.Tags,
+		Tags:                pulumi.StringMap(args.Tags),
 	}, pulumi.Parent(c))
 	if err != nil {
 		return nil, err
@@ -142,14 +144,14 @@ func NewSecurityGroup(ctx *pulumi.Context, name string, args *SecurityGroupArgs,
 			FromPort:                  pulumi.Int(args.Port),
 			ToPort:                    pulumi.Int(args.Port),
 			Description:               pulumi.Sprintf("PostgreSQL clients in %s", src.id),
-			Tags:                      args.Tags,
+			Tags:                      pulumi.StringMap(args.Tags),
 		}, pulumi.Parent(c))
 		if err != nil {
 			return nil, err
 		}
 		c.IngressRules = append(c.IngressRules, rule)
 	}
-	c.Group, c.ID = group, group.ID()
+	c.Group, c.ID = group, group.ID().ToStringOutput()
 	if err := registerOutputs(ctx, c); err != nil {
 		return nil, err
 	}

@@ -35,9 +35,12 @@ type SubnetGroupSettings struct {
 type SubnetGroupArgs struct {
 	SubnetGroupSettings
 
-	Description string           `pulumi:"description,optional"`
-	Tags        pulumi.StringMap `pulumi:"tags,optional"`
-	Waivers     baseline.Waivers `pulumi:"waivers,optional"`
+	// Description of the subnet group; a default is used when empty.
+	Description string `pulumi:"description,optional"`
+	// Tags go on every resource the component makes.
+	Tags map[string]pulumi.StringInput `pulumi:"tags,optional"`
+	// Waivers relax controls: control key to the reason, one per relaxation made.
+	Waivers baseline.Waivers `pulumi:"waivers,optional"`
 
 	// path is where the settings are in the caller's args ("Network." in a Database), for the
 	// problems found once Subnets are known.
@@ -52,6 +55,7 @@ type SubnetGroup struct {
 	// AvailabilityZones are the zones the subnets were found in (empty when not checked).
 	AvailabilityZones []string
 
+	// Name is the subnet group's name, for InstanceArgs.SubnetGroupName.
 	Name pulumi.StringOutput `pulumi:"name"`
 }
 
@@ -208,7 +212,7 @@ func newSubnetGroup(ctx *pulumi.Context, name string, args *SubnetGroupArgs, zon
 	group, err := rds.NewSubnetGroup(ctx, name+"-subnets", &rds.SubnetGroupArgs{
 		SubnetIds:   subnets,
 		Description: pulumi.String(description),
-		Tags:        args.Tags,
+		Tags:        pulumi.StringMap(args.Tags),
 	}, pulumi.Parent(c))
 	if err != nil {
 		return nil, err

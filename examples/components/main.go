@@ -71,7 +71,7 @@ func program(ctx *pulumi.Context) error {
 			Identifier: "analytics", EngineMajorVersion: "16", Port: 6543, InstanceClass: "db.r7g.xlarge",
 		},
 		StorageKeyArn: key.Arn, SubnetGroupName: subnets.Name, ParameterGroupName: params.Name,
-		SecurityGroupIDs: pulumi.StringArray{sg.ID.ToStringOutput()},
+		SecurityGroupIDs: pulumi.StringArray{sg.ID},
 		WaitFor:          []pulumi.Resource{logs.LogGroups["postgresql"], logs.LogGroups["upgrade"]},
 		Tags:             tags,
 		Waivers:          waivers,

@@ -313,7 +313,7 @@ func TestProviderDefaultTagsCountTowardsTheRequiredTags(t *testing.T) {
 
 	c, err := config.Load(get, nil, nil, map[string]string{"owner": "platform"})
 	require.NoError(t, err)
-	assert.Equal(t, pulumi.StringMap{"environment": pulumi.String("prod")}, c.Args.Tags)
+	assert.Equal(t, map[string]pulumi.StringInput{"environment": pulumi.String("prod")}, c.Args.Tags)
 }
 
 // Each key sets the DatabaseArgs field its Field names, so that an argument error names the key:
