@@ -53,6 +53,9 @@ type engine struct {
 	cli   auto.PulumiCommand
 	env   map[string]string
 	state string
+	// cliRoot holds bin/pulumi; cliEnv runs it outside the Automation API.
+	cliRoot string
+	cliEnv  []string
 }
 
 func setup(t *testing.T) *engine {
@@ -93,7 +96,7 @@ func setup(t *testing.T) *engine {
 	}
 	cli, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: cliRoot, SkipVersionCheck: true})
 	require.NoError(t, err)
-	return &engine{cli: cli, env: env, state: state}
+	return &engine{cli: cli, env: env, state: state, cliRoot: cliRoot, cliEnv: cliEnv}
 }
 
 // stackOf creates the stack with the configuration of the repository's Pulumi.<name>.yaml.
