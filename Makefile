@@ -3,6 +3,8 @@ STACK ?= dev
 GO    ?= go
 
 EXAMPLES := examples/existing-vpc examples/components examples/same-program-vpc examples/two-databases examples/other-account
+# The Go modules besides the root one: the examples and the component package's plugin.
+MODULES  := $(EXAMPLES) cmd/pulumi-resource-hardenedpg
 ACTIONLINT_VERSION := v1.7.12
 # The Pulumi CLI version, for all: the engine test builds it from tools/pulumi/go.mod (as make cli
 # does), the workflows fetch its release (make pulumi-release). make preview/up/drift use yours on
@@ -27,10 +29,12 @@ vet:
 test-deps:
 	$(GO) run ./internal/pgtest/setup
 
-## test: set-up, vet, then every test: unit, mock, stack, real PostgreSQL 15/17/18, examples.
+## test: set-up, vet, then every test: unit, mock, stack, real PostgreSQL 15/17/18, the engine
+## (Go stacks, policy pack, YAML through the component package), examples, the plugin's schema
+## and generated SDKs.
 test: test-deps vet
 	$(GO) test -count=1 -timeout 25m ./...
-	for ex in $(EXAMPLES); do (cd $$ex && $(GO) vet ./... && $(GO) test -count=1 ./...) || exit 1; done
+	for m in $(MODULES); do (cd $$m && $(GO) vet ./... && $(GO) test -count=1 ./...) || exit 1; done
 
 ## check: the fast loop: every unit and mock test, without the engine and real-server tests. It
 ## builds without debug information: linking the test binaries is most of its time.
@@ -41,7 +45,7 @@ check:
 lint:
 	$(GO) build -o bin/golangci-lint -modfile=tools/go.mod github.com/golangci/golangci-lint/v2/cmd/golangci-lint
 	bin/golangci-lint run ./...
-	for ex in $(EXAMPLES); do (cd $$ex && ../../bin/golangci-lint run ./...) || exit 1; done
+	for m in $(MODULES); do (cd $$m && $(CURDIR)/bin/golangci-lint run ./...) || exit 1; done
 	GOBIN=$(CURDIR)/bin $(GO) install github.com/rhysd/actionlint/cmd/actionlint@$(ACTIONLINT_VERSION)
 	bin/actionlint
 

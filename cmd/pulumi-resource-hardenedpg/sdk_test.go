@@ -113,3 +113,39 @@ func TestPythonSDKCompiles(t *testing.T) {
 	require.FileExists(t, filepath.Join(dir, "pulumi_hardenedpg", "database.py"))
 	command(t, dir, "python3", "-m", "compileall", "-q", "pulumi_hardenedpg")
 }
+
+// readmeBlock returns the README's first fenced block of a language that declares a Database.
+func readmeBlock(t *testing.T, lang string) string {
+	t.Helper()
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	for _, rest := range strings.Split(string(readme), "```"+lang+"\n")[1:] {
+		block, _, _ := strings.Cut(rest, "```")
+		if strings.Contains(block, "Database") {
+			return block
+		}
+	}
+	t.Fatalf("the README has no %s block declaring a Database", lang)
+	return ""
+}
+
+// The README's TypeScript and YAML snippets are the programs the tests compile and run: each of
+// their lines is in testdata/typescript/index.ts (on the generated SDK's path) or examples/yaml.
+func TestReadmeSnippetsAreTheTestedPrograms(t *testing.T) {
+	for _, c := range []struct{ lang, file, from, to string }{
+		{"ts", "testdata/typescript/index.ts", `"@pulumi/hardenedpg"`, `"./sdk"`},
+		{"yaml", "../../examples/yaml/Pulumi.yaml", "", ""},
+	} {
+		tested, err := os.ReadFile(c.file)
+		require.NoError(t, err)
+		for _, line := range strings.Split(readmeBlock(t, c.lang), "\n") {
+			if c.from != "" {
+				line = strings.ReplaceAll(line, c.from, c.to)
+			}
+			if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "export const endpoint") {
+				continue
+			}
+			require.Contains(t, string(tested), line, "README %s line not in %s", c.lang, c.file)
+		}
+	}
+}

@@ -36,7 +36,16 @@ var auditStandIn = map[string]string{
 // Install installs what the real-server tests need, reusing what is already there: Debian's
 // PostgreSQL 15 with pgAudit (apt-get, as root), and the pinned npm builds of the other majors in
 // CacheDir. It stops any cluster Debian's package started: the tests start their own servers.
+// It also makes sure of npm and python3, which the component package's SDK tests use.
 func Install(log io.Writer) error {
+	for command, why := range map[string]string{
+		"npm":     "the PostgreSQL builds of the majors Debian does not ship, and tsc for the TypeScript SDK",
+		"python3": "byte-compiling the Python SDK",
+	} {
+		if err := aptIfMissing(log, command, why); err != nil {
+			return err
+		}
+	}
 	if _, err := BinDir(AuditMajor); err != nil {
 		if os.Geteuid() != 0 {
 			return fmt.Errorf("%v; as root: apt-get update && apt-get install -y postgresql-15 postgresql-15-pgaudit", err)
@@ -59,6 +68,22 @@ func Install(log io.Writer) error {
 	return installNPM(log)
 }
 
+// aptIfMissing installs Debian's package of a command the tests run, when it is not on PATH.
+func aptIfMissing(log io.Writer, command, why string) error {
+	if _, err := exec.LookPath(command); err == nil {
+		return nil
+	}
+	if os.Geteuid() != 0 {
+		return fmt.Errorf("%s is needed for %s: apt-get install -y %s", command, why, command)
+	}
+	fmt.Fprintf(log, "installing %s (apt-get), for %s\n", command, why)
+	env := []string{"DEBIAN_FRONTEND=noninteractive"}
+	if err := runLogged(log, "", env, "apt-get", "update", "-qq"); err != nil {
+		return err
+	}
+	return runLogged(log, "", env, "apt-get", "install", "-y", "-qq", command)
+}
+
 func installNPM(log io.Writer) error {
 	dir := CacheDir()
 	lock := filepath.Join(dir, "package-lock.json")
@@ -70,14 +95,6 @@ func installNPM(log io.Writer) error {
 		}
 	}
 	if !installed {
-		if _, err := exec.LookPath("npm"); err != nil {
-			if os.Geteuid() != 0 {
-				return errors.New("npm is needed for the PostgreSQL builds of the majors Debian does not ship: apt-get install -y npm")
-			}
-			if err := runLogged(log, "", []string{"DEBIAN_FRONTEND=noninteractive"}, "apt-get", "install", "-y", "-qq", "npm"); err != nil {
-				return err
-			}
-		}
 		fmt.Fprintf(log, "installing PostgreSQL %s from npm into %s\n", strings.Join(NPMMajors, ", "), dir)
 		if err := os.MkdirAll(dir, 0o755); err != nil { //nolint:gosec // the postgres user runs these binaries
 			return err
