@@ -102,25 +102,17 @@ type Database struct {
 	// Replication is nil without Replication.Region.
 	Replication *BackupReplication
 
-	// Address, Port and Endpoint are where clients connect (TLS only).
-	Address  pulumi.StringOutput `pulumi:"address"`
-	Port     pulumi.IntOutput    `pulumi:"port"`
-	Endpoint pulumi.StringOutput `pulumi:"endpoint"`
-	// Arn and ResourceID identify the instance; ResourceID is what rds-db:connect ARNs name.
-	Arn        pulumi.StringOutput `pulumi:"arn"`
-	ResourceID pulumi.StringOutput `pulumi:"resourceId"`
-	// MasterUserSecretArn is the Secrets Manager secret RDS keeps the master password in.
-	MasterUserSecretArn pulumi.StringOutput `pulumi:"masterUserSecretArn"`
-	// ConnectPolicy is an IAM policy document granting rds-db:connect as Instance.IAMDatabaseUsers.
-	ConnectPolicy pulumi.StringOutput `pulumi:"connectPolicy"`
+	InstanceOutputs
 	// StorageKeyArn and LogsKeyArn are the keys of the storage and of the exported logs.
 	StorageKeyArn pulumi.StringOutput `pulumi:"storageKeyArn"`
 	LogsKeyArn    pulumi.StringOutput `pulumi:"logsKeyArn"`
 	// SecurityGroupID is the database's security group.
 	SecurityGroupID pulumi.StringOutput `pulumi:"securityGroupId"`
-	// AlertsTopicArn is the alerts topic (unset with Alerts.Skip).
+	// AlertsTopicArn is the alerts topic; with Alerts.Skip it is the zero StringOutput, not to be
+	// used (Alerts is nil then).
 	AlertsTopicArn pulumi.StringOutput `pulumi:"alertsTopicArn,optional"`
-	// BackupVaultArn is the locked backup vault (unset with Backup.Skip).
+	// BackupVaultArn is the locked backup vault; with Backup.Skip it is the zero StringOutput, not
+	// to be used (Backup is nil then).
 	BackupVaultArn pulumi.StringOutput `pulumi:"backupVaultArn,optional"`
 }
 
@@ -425,9 +417,15 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 			return nil, err
 		}
 	}
-	i := d.Instance
-	d.Address, d.Port, d.Endpoint, d.Arn, d.ResourceID = i.Address, i.Port, i.Endpoint, i.Arn, i.ResourceID
-	d.MasterUserSecretArn, d.ConnectPolicy = i.MasterUserSecretArn, i.ConnectPolicy
+	d.InstanceOutputs = d.Instance.InstanceOutputs
+	// Registering the component gave every tagged output field a pending output: a part not made
+	// has none, so it is not among the outputs (see Outputs).
+	if d.Alerts == nil {
+		d.AlertsTopicArn = pulumi.StringOutput{}
+	}
+	if d.Backup == nil {
+		d.BackupVaultArn = pulumi.StringOutput{}
+	}
 	d.StorageKeyArn, d.LogsKeyArn, d.SecurityGroupID = d.StorageKey.Arn, d.LogsKey.Arn, d.SecurityGroup.ID
 	if err := registerOutputs(ctx, d); err != nil {
 		return nil, err

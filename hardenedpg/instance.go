@@ -125,17 +125,7 @@ type Instance struct {
 	MonitoringRole      *iam.Role
 	FinalSnapshotSuffix *random.RandomId
 
-	// Address, Port and Endpoint are where clients connect (TLS only).
-	Address  pulumi.StringOutput `pulumi:"address"`
-	Port     pulumi.IntOutput    `pulumi:"port"`
-	Endpoint pulumi.StringOutput `pulumi:"endpoint"`
-	// Arn and ResourceID identify the instance; ResourceID is what rds-db:connect ARNs name.
-	Arn        pulumi.StringOutput `pulumi:"arn"`
-	ResourceID pulumi.StringOutput `pulumi:"resourceId"`
-	// MasterUserSecretArn is the Secrets Manager secret RDS keeps the master password in.
-	MasterUserSecretArn pulumi.StringOutput `pulumi:"masterUserSecretArn"`
-	// ConnectPolicy is an IAM policy document granting rds-db:connect as IAMDatabaseUsers.
-	ConnectPolicy pulumi.StringOutput `pulumi:"connectPolicy"`
+	InstanceOutputs
 
 	env      awsEnv
 	iamUsers []string
@@ -418,6 +408,23 @@ func newInstance(ctx *pulumi.Context, name string, a *InstanceArgs, env awsEnv, 
 		return nil, err
 	}
 	return c, nil
+}
+
+// InstanceOutputs are what clients and IAM policies need of an instance; an Instance and a
+// Database both have them.
+type InstanceOutputs struct {
+	// Address, Port and Endpoint are where clients connect (TLS only).
+	Address  pulumi.StringOutput `pulumi:"address"`
+	Port     pulumi.IntOutput    `pulumi:"port"`
+	Endpoint pulumi.StringOutput `pulumi:"endpoint"`
+	// Arn and ResourceID identify the instance; ResourceID is what rds-db:connect ARNs name.
+	Arn        pulumi.StringOutput `pulumi:"arn"`
+	ResourceID pulumi.StringOutput `pulumi:"resourceId"`
+	// MasterUserSecretArn is the Secrets Manager secret RDS keeps the master password in.
+	MasterUserSecretArn pulumi.StringOutput `pulumi:"masterUserSecretArn"`
+	// ConnectPolicy is an IAM policy document granting rds-db:connect as the instance's
+	// IAMDatabaseUsers ("" without them).
+	ConnectPolicy pulumi.StringOutput `pulumi:"connectPolicy"`
 }
 
 // GrantConnect lets the IAM role named role connect as one database user, and as no other: an

@@ -7,10 +7,16 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// registerOutputs registers the outputs of component c: its fields tagged pulumi:"name", the
-// same fields the component package's schema lists, so what a Go program reads and what the
-// engine records are one set. An output a component left unset (nil) is not registered.
+// registerOutputs registers the outputs of component c (see Outputs).
 func registerOutputs(ctx *pulumi.Context, c pulumi.ComponentResource) error {
+	return ctx.RegisterResourceOutputs(c, Outputs(c))
+}
+
+// Outputs are the outputs of component c: its fields tagged pulumi:"name" (those of a struct it
+// embeds too), the same fields the component package's schema lists, so what a Go program reads,
+// what the engine records and what other languages get are one set. An output a component left
+// unset (nil) is not among them.
+func Outputs(c pulumi.ComponentResource) pulumi.Map {
 	v := reflect.ValueOf(c).Elem()
 	outputs := pulumi.Map{}
 	for _, f := range reflect.VisibleFields(v.Type()) {
@@ -29,5 +35,5 @@ func registerOutputs(ctx *pulumi.Context, c pulumi.ComponentResource) error {
 			outputs[name] = value
 		}
 	}
-	return ctx.RegisterResourceOutputs(c, outputs)
+	return outputs
 }

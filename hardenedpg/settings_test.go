@@ -1,6 +1,8 @@
 package hardenedpg_test
 
 import (
+	"maps"
+	"slices"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -76,4 +78,21 @@ func TestTagValuesAreInputs(t *testing.T) {
 
 	args.Tags = pulumi.StringMap{"environment": pulumi.String("prod"), "owner": pulumi.String(" ")}
 	assert.ErrorContains(t, args.Validate(), `Tags = ["environment","owner"]: relaxes control rds-tags (hardened: tags with the keys environment, owner; missing: owner)`)
+}
+
+// A component's outputs are its tagged fields, by the tag's name, those of InstanceOutputs too; an
+// output of a part not made is absent, not empty.
+func TestOutputsAreTheTaggedFields(t *testing.T) {
+	var db *hardenedpg.Database
+	args := databaseArgs()
+	args.Backup.Skip, args.Waivers = true, baseline.Waivers{"backup-plan": "t"}
+	res := hardenedpgtest.Run(func(ctx *pulumi.Context) (err error) {
+		db, err = hardenedpg.NewDatabase(ctx, "db", args)
+		return err
+	})
+	require.NoError(t, res.Err)
+	assert.ElementsMatch(t, []string{
+		"address", "port", "endpoint", "arn", "resourceId", "masterUserSecretArn", "connectPolicy",
+		"storageKeyArn", "logsKeyArn", "securityGroupId", "alertsTopicArn",
+	}, slices.Collect(maps.Keys(hardenedpg.Outputs(db))))
 }

@@ -48,7 +48,9 @@ func serve[A any, O pulumi.ComponentResource](token string, fn func(*pulumi.Cont
 			if err != nil {
 				return nil, err
 			}
-			return comProvider.NewConstructResult(c)
+			// Not comProvider.NewConstructResult: it names an output by its whole tag
+			// ("alertsTopicArn,optional") and reads no embedded struct's fields.
+			return &comProvider.ConstructResult{URN: c.URN(), State: hardenedpg.Outputs(c)}, nil
 		},
 	}
 }

@@ -96,7 +96,7 @@ func TestComponentPackageFromYAML(t *testing.T) {
 
 	up, err := s.Up(ctx)
 	require.NoError(t, err)
-	for _, k := range []string{"endpoint", "connectPolicy", "storageKeyArn"} {
+	for _, k := range []string{"endpoint", "connectPolicy", "storageKeyArn", "alertsTopicArn", "backupVaultArn"} {
 		assert.NotEmpty(t, up.Outputs[k].Value, "output %s", k)
 	}
 	assert.Contains(t, up.Outputs["connectPolicy"].Value, "dbuser:db-")
