@@ -24,7 +24,12 @@ type FieldError struct {
 }
 
 func (e FieldError) Error() string {
-	return fmt.Sprintf("%s = %s: %s", e.Field, formatValue(e.Value), fieldReference.ReplaceAllString(e.Problem, "$1"))
+	return fmt.Sprintf("%s = %s: %s", e.Field, formatValue(e.Value), e.Describe(func(path string) string { return path }))
+}
+
+// Describe is Problem with each field it names written as name(path).
+func (e FieldError) Describe(name func(path string) string) string {
+	return fieldReference.ReplaceAllStringFunc(e.Problem, func(ref string) string { return name(ref[1 : len(ref)-1]) })
 }
 
 // fieldReference is a field named in a Problem: {Path}.

@@ -398,7 +398,7 @@ func (c *Config) explainField(fe hardenedpg.FieldError) string {
 	if c.secretFields[base] {
 		fe.Value = shownSecret(SecretPlaceholder)
 	}
-	fe.Problem = configNames(fe.Problem)
+	fe.Problem = fe.Describe(configName)
 	for _, k := range Keys {
 		if k.Field != base || k.Field == "" {
 			continue
@@ -415,25 +415,19 @@ func (c *Config) explainField(fe hardenedpg.FieldError) string {
 // errNotPositive: every number the stack reads is 1 or more, and 0 would silently mean the default.
 var errNotPositive = errors.New("not positive")
 
-// fieldReference is a DatabaseArgs field a message of hardenedpg names: {Instance.Port}.
-var fieldReference = regexp.MustCompile(`\{([A-Z][A-Za-z0-9.]*)\}`)
-
-// configNames rewrites the fields a message names as their config keys, so a message meant for
-// config users never names a Go field: "set {Instance.DisableEnhancedMonitoring}" becomes "set
-// enhancedMonitoring: false". A field no key sets stays a path, bare.
-func configNames(message string) string {
-	return fieldReference.ReplaceAllStringFunc(message, func(ref string) string {
-		path := ref[1 : len(ref)-1]
-		for _, k := range Keys {
-			if k.Field == path && k.Inverted {
-				return k.Name + ": false"
-			}
-			if k.Field == path {
-				return k.Name
-			}
+// configName names a DatabaseArgs field a problem mentions as its config key, so a message meant
+// for config users never names a Go field: "set {Instance.DisableEnhancedMonitoring}" reads "set
+// enhancedMonitoring: false". A field no key sets stays a path.
+func configName(path string) string {
+	for _, k := range Keys {
+		if k.Field == path && k.Inverted {
+			return k.Name + ": false"
 		}
-		return path
-	})
+		if k.Field == path {
+			return k.Name
+		}
+	}
+	return path
 }
 
 func parseInt(raw string, dst *int) error {
