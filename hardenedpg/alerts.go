@@ -27,7 +27,7 @@ type AlertSettings struct {
 	// checked once it is, before its subscription is created.
 	Emails         []string             `pulumi:"emails,optional"`
 	HTTPSEndpoints []pulumi.StringInput `pulumi:"httpsEndpoints,optional"`
-	// CPUPercent alarms above this average CPU (DefaultAlertCPUPercent by default).
+	// CPUPercent alarms above this average CPU (80 by default).
 	CPUPercent int `pulumi:"cpuPercent,optional"`
 	// FreeStorageGB alarms below this free storage (default: a tenth of the allocated storage).
 	FreeStorageGB int `pulumi:"freeStorageGb,optional"`

@@ -26,13 +26,17 @@ type BackupSettings struct {
 	Skip bool `pulumi:"skip,optional"`
 	// RetentionDays keeps each daily recovery point (35 by default).
 	RetentionDays int `pulumi:"retentionDays,optional"`
-	// Schedule is the AWS Backup cron expression of the daily rule.
+	// Schedule is the AWS Backup cron expression of the daily rule ("cron(0 3 * * ? *)" by default).
 	Schedule string `pulumi:"schedule,optional"`
-	// VaultMinRetentionDays and VaultMaxRetentionDays bound what anyone may set on the locked
-	// vault; VaultChangeableForDays is the grace period (at least 3) after which the lock is
-	// immutable (compliance mode): not even the account root can shorten retention or delete.
-	VaultMinRetentionDays  int `pulumi:"vaultMinRetentionDays,optional"`
-	VaultMaxRetentionDays  int `pulumi:"vaultMaxRetentionDays,optional"`
+	// VaultMinRetentionDays is the shortest retention anyone may set on the locked vault (7 by
+	// default).
+	VaultMinRetentionDays int `pulumi:"vaultMinRetentionDays,optional"`
+	// VaultMaxRetentionDays is the longest retention anyone may set on the locked vault (400 by
+	// default).
+	VaultMaxRetentionDays int `pulumi:"vaultMaxRetentionDays,optional"`
+	// VaultChangeableForDays is the grace period, at least 3 days (3 by default), after which the
+	// vault lock is immutable (compliance mode): not even the account root can shorten retention or
+	// delete.
 	VaultChangeableForDays int `pulumi:"vaultChangeableForDays,optional"`
 	// CopyToVaultArn copies every recovery point to a vault in another region or account.
 	CopyToVaultArn string `pulumi:"copyToVaultArn,optional"`

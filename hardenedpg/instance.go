@@ -56,7 +56,8 @@ type InstanceSettings struct {
 	MaxAllocatedStorageGB int `pulumi:"maxAllocatedStorageGb,optional"`
 	// Port defaults to 5433; 5432 relaxes rds-non-default-port.
 	Port int `pulumi:"port,optional"`
-	// AdminUsername is the master user; postgres, admin and RDS-reserved names are refused.
+	// AdminUsername is the master user ("dbadmin" by default); postgres, admin and RDS-reserved
+	// names are refused.
 	AdminUsername string `pulumi:"adminUsername,optional"`
 	// BackupRetentionDays is 35 by default; 1-6 relaxes rds-backup-retention.
 	BackupRetentionDays int `pulumi:"backupRetentionDays,optional"`
@@ -69,7 +70,7 @@ type InstanceSettings struct {
 	// CACertIdentifier is the RDS CA of the server certificate: rds-ca-rsa2048-g1 (default),
 	// rds-ca-rsa4096-g1 or rds-ca-ecc384-g1.
 	CACertIdentifier string `pulumi:"caCertIdentifier,optional"`
-	// MonitoringIntervalSeconds is 1, 5, 10, 15, 30 or 60 (default).
+	// MonitoringIntervalSeconds is 1, 5, 10, 15, 30 or 60 (60 by default).
 	MonitoringIntervalSeconds int `pulumi:"monitoringIntervalSeconds,optional"`
 	// PerformanceInsightsRetentionDays is 7 (default, free) or a multiple of 31 up to 731.
 	PerformanceInsightsRetentionDays int `pulumi:"performanceInsightsRetentionDays,optional"`

@@ -90,7 +90,7 @@ const DefaultMajorVersion = "17"
 
 // ParameterGroupArgs configures the engine parameters.
 type ParameterGroupArgs struct {
-	// EngineMajorVersion picks the family; DefaultMajorVersion when empty.
+	// EngineMajorVersion picks the family ("17" by default).
 	EngineMajorVersion string `pulumi:"engineMajorVersion,optional"`
 	// Parameters are added to the baseline, or override a baseline parameter with a value that
 	// still meets its rule; a weaker value needs a waiver of that parameter's control

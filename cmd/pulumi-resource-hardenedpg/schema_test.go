@@ -8,6 +8,7 @@ import (
 	"os"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -180,4 +181,47 @@ func TestTheSchemaNamesEveryWaivableControl(t *testing.T) {
 			assert.True(t, strings.Contains(raw, c.Key), "no description names %s", c.Key)
 		}
 	}
+}
+
+// A documented default is the library's default: every description that states one states the
+// value of the constant the code applies, so the schema cannot drift from the code.
+func TestDocumentedDefaultsAreTheCodes(t *testing.T) {
+	docs, err := ReadDocs("../../hardenedpg")
+	require.NoError(t, err)
+	quoted := func(s string) string { return `"` + s + `"` }
+	for field, value := range map[string]string{
+		"InstanceSettings.EngineMajorVersion":               quoted(hardenedpg.DefaultMajorVersion) + " by default",
+		"ParameterGroupArgs.EngineMajorVersion":             quoted(hardenedpg.DefaultMajorVersion) + " by default",
+		"InstanceSettings.InstanceClass":                    hardenedpg.DefaultInstanceClass + " by default",
+		"InstanceSettings.AllocatedStorageGB":               strconv.Itoa(hardenedpg.DefaultAllocatedStorageGB) + " by default",
+		"InstanceSettings.MaxAllocatedStorageGB":            strconv.Itoa(hardenedpg.DefaultMaxAllocatedStorageGB) + " by default",
+		"InstanceSettings.Port":                             "defaults to " + strconv.Itoa(hardenedpg.DefaultPort),
+		"InstanceSettings.AdminUsername":                    quoted(hardenedpg.DefaultAdminUsername) + " by default",
+		"InstanceSettings.BackupRetentionDays":              strconv.Itoa(hardenedpg.DefaultBackupRetentionDays) + " by default",
+		"InstanceSettings.BackupWindow":                     hardenedpg.DefaultBackupWindow + " by default",
+		"InstanceSettings.MaintenanceWindow":                hardenedpg.DefaultMaintenanceWindow + " by default",
+		"InstanceSettings.CACertIdentifier":                 hardenedpg.DefaultCACertIdentifier + " (default)",
+		"InstanceSettings.MonitoringIntervalSeconds":        strconv.Itoa(hardenedpg.DefaultMonitoringInterval) + " by default",
+		"InstanceSettings.PerformanceInsightsRetentionDays": strconv.Itoa(hardenedpg.DefaultPerformanceInsightsDays) + " (default",
+		"AlertSettings.CPUPercent":                          strconv.Itoa(hardenedpg.DefaultAlertCPUPercent) + " by default",
+		"LogSettings.RetentionDays":                         strconv.Itoa(hardenedpg.DefaultLogRetentionDays) + " by default",
+		"ArchiveSettings.RetentionDays":                     strconv.Itoa(hardenedpg.DefaultArchiveRetentionDays) + " by default",
+		"ArchiveSettings.ColdAfterDays":                     strconv.Itoa(hardenedpg.DefaultArchiveColdAfterDays) + " by default",
+		"BackupSettings.RetentionDays":                      strconv.Itoa(hardenedpg.DefaultBackupPlanRetentionDays) + " by default",
+		"BackupSettings.Schedule":                           quoted(hardenedpg.DefaultBackupSchedule) + " by default",
+		"BackupSettings.VaultMinRetentionDays":              strconv.Itoa(hardenedpg.DefaultVaultMinRetentionDays) + " by default",
+		"BackupSettings.VaultMaxRetentionDays":              strconv.Itoa(hardenedpg.DefaultVaultMaxRetentionDays) + " by default",
+		"BackupSettings.VaultChangeableForDays":             strconv.Itoa(hardenedpg.DefaultVaultChangeableForDays) + " by default",
+		"KeySettings.DeletionWindowInDays":                  strconv.Itoa(baseline.MinKeyDeletionWindowDays) + " by default",
+	} {
+		assert.Contains(t, docs.Fields[field], value, "%s documents another default than the code's", field)
+	}
+	// Lists the code keeps are the lists the docs name.
+	assert.Contains(t, docs.Fields["InstanceSettings.CACertIdentifier"], strings.Join(hardenedpg.CACertIdentifiers[1:], " or "))
+	intervals := make([]string, len(baseline.MonitoringIntervals))
+	for i, n := range baseline.MonitoringIntervals {
+		intervals[i] = strconv.Itoa(n)
+	}
+	assert.Contains(t, docs.Fields["InstanceSettings.MonitoringIntervalSeconds"],
+		strings.Join(intervals[:len(intervals)-1], ", ")+" or "+intervals[len(intervals)-1])
 }
