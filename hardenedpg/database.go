@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
@@ -254,6 +255,7 @@ func (a *DatabaseArgs) check(ch databaseChildren, inherited map[string]string) p
 	} else {
 		ignoredSettings(&p, "Replication", a.Replication, "nothing is replicated without {Replication.Region}")
 	}
+	checkTags(&p, a.Tags)
 	var missing []string
 	for _, k := range baseline.RequiredTagKeys {
 		if !hasTag(a.Tags, k) && strings.TrimSpace(inherited[k]) == "" {
@@ -270,6 +272,26 @@ func (a *DatabaseArgs) check(ch databaseChildren, inherited map[string]string) p
 	}
 	p.unusedWaivers(w)
 	return p
+}
+
+// checkTags reports tags AWS would refuse: a key of 1 to 128 characters, not starting with the
+// reserved aws: prefix, and a value of at most 256 characters
+// (https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html). A value
+// not known here is AWS's to check.
+func checkTags(p *problems, tags map[string]pulumi.StringInput) {
+	for _, k := range slices.Sorted(maps.Keys(tags)) {
+		field := fmt.Sprintf("Tags[%q]", k)
+		switch v, known := tags[k].(pulumi.String); {
+		case k == "" || utf8.RuneCountInString(k) > 128:
+			p.add(field, k, "want a key of 1 to 128 characters")
+		case strings.HasPrefix(strings.ToLower(k), "aws:"):
+			p.add(field, k, "the aws: prefix is reserved for AWS's own tags")
+		case tags[k] == nil:
+			p.add(field, nil, "want a value: a string or an input")
+		case known && utf8.RuneCountInString(string(v)) > 256:
+			p.add(field, shown(fmt.Sprintf("%d characters", utf8.RuneCountInString(string(v)))), "want a value of at most 256 characters")
+		}
+	}
 }
 
 // hasTag says whether tags give key a value: an input, or a known value that is not blank.

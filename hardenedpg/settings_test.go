@@ -3,6 +3,7 @@ package hardenedpg_test
 import (
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -95,4 +96,21 @@ func TestOutputsAreTheTaggedFields(t *testing.T) {
 		"address", "port", "endpoint", "arn", "resourceId", "masterUserSecretArn", "connectPolicy",
 		"storageKeyArn", "logsKeyArn", "securityGroupId", "alertsTopicArn",
 	}, slices.Collect(maps.Keys(hardenedpg.Outputs(db))))
+}
+
+// Tags AWS would refuse are refused before anything is created, each by its key.
+func TestTagsAWSWouldRefuse(t *testing.T) {
+	args := databaseArgs()
+	args.Tags = map[string]pulumi.StringInput{
+		"environment": pulumi.String("prod"), "owner": pulumi.String("platform"),
+		"aws:cloudformation:stack-name": pulumi.String("x"),
+		"cost-center":                   nil,
+		"note":                          pulumi.String(strings.Repeat("x", 257)),
+		strings.Repeat("k", 129):        pulumi.String("x"),
+	}
+	assert.EqualError(t, args.Validate(), `invalid arguments:
+  Tags["aws:cloudformation:stack-name"] = "aws:cloudformation:stack-name": the aws: prefix is reserved for AWS's own tags
+  Tags["cost-center"] = <nil>: want a value: a string or an input
+  Tags["`+strings.Repeat("k", 129)+`"] = "`+strings.Repeat("k", 129)+`": want a key of 1 to 128 characters
+  Tags["note"] = 257 characters: want a value of at most 256 characters`)
 }
