@@ -22,7 +22,7 @@ func TestConstructDecodesEmbeddedSettings(t *testing.T) {
 	prov, err := Provider()
 	require.NoError(t, err)
 	m := hardenedpgtest.New()
-	server, err := integration.NewServer(context.Background(), Name, semver.MustParse("2.0.0"), integration.WithProvider(prov), integration.WithMocks(m))
+	server, err := integration.NewServer(context.Background(), Name, semver.MustParse(Version), integration.WithProvider(prov), integration.WithMocks(m))
 	require.NoError(t, err)
 	resp, err := server.Construct(p.ConstructRequest{
 		Urn: presource.URN("urn:pulumi:test::yaml::hardenedpg:index:SecurityGroup::db"),

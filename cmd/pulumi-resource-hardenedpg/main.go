@@ -12,7 +12,7 @@ import (
 )
 
 // Version is the plugin's version, set at release with -ldflags "-X main.Version=...".
-var Version = "2.0.0-dev"
+var Version = "0.0.0-dev"
 
 func main() {
 	provider, err := Provider()

@@ -31,7 +31,7 @@ func schemaOf(t *testing.T) (string, pschema.PackageSpec) {
 	t.Helper()
 	prov, err := Provider()
 	require.NoError(t, err)
-	server, err := integration.NewServer(context.Background(), Name, semver.MustParse("2.0.0"), integration.WithProvider(prov))
+	server, err := integration.NewServer(context.Background(), Name, semver.MustParse(Version), integration.WithProvider(prov))
 	require.NoError(t, err)
 	resp, err := server.GetSchema(p.GetSchemaRequest{})
 	require.NoError(t, err)

@@ -24,7 +24,7 @@ import (
 )
 
 // pluginVersion is the version the component package plugin is installed as.
-const pluginVersion = "2.0.0-dev"
+const pluginVersion = "0.0.0-dev"
 
 // withComponentPackage builds what a YAML program of the component package needs: the YAML
 // language host from pulumi-yaml (tools/yaml/go.mod), next to the CLI where the CLI looks for
