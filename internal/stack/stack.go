@@ -52,33 +52,19 @@ func Program(ctx *pulumi.Context) (pulumi.Map, error) {
 	if err != nil {
 		return nil, cfg.Explain(err)
 	}
-	outputs := pulumi.Map{
-		"address":             db.Instance.Address,
-		"port":                db.Instance.Port,
-		"endpoint":            db.Instance.Endpoint,
-		"instanceArn":         db.Instance.Arn,
-		"resourceId":          db.Instance.ResourceID,
-		"masterUserSecretArn": db.Instance.MasterUserSecretArn,
-		"connectPolicy":       db.Instance.ConnectPolicy,
-		"storageKeyArn":       db.StorageKey.Arn,
-		"logsKeyArn":          db.LogsKey.Arn,
-		"securityGroupId":     db.SecurityGroup.ID,
-		"parameterGroupName":  db.ParameterGroup.Name,
-		"subnetGroupName":     db.SubnetGroup.Name,
-		"waivers":             pulumi.ToStringMap(args.Waivers),
-	}
+	// The Database's own outputs (arn is instanceArn here, as it always was), and the stack's.
+	outputs := hardenedpg.Outputs(db)
+	outputs["instanceArn"] = outputs["arn"]
+	delete(outputs, "arn")
+	outputs["parameterGroupName"] = db.ParameterGroup.Name
+	outputs["subnetGroupName"] = db.SubnetGroup.Name
+	outputs["waivers"] = pulumi.ToStringMap(args.Waivers)
 	if cfg.Bootstrap != nil {
 		sql, err := hardenedpg.BootstrapSQL(*cfg.Bootstrap) // validated by config.Load
 		if err != nil {
 			return nil, err
 		}
 		outputs["bootstrapSql"] = pulumi.String(sql)
-	}
-	if db.Alerts != nil {
-		outputs["alertsTopicArn"] = db.Alerts.TopicArn
-	}
-	if db.Backup != nil {
-		outputs["backupVaultArn"] = db.Backup.VaultArn
 	}
 	return outputs, nil
 }
