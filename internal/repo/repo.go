@@ -1,0 +1,2 @@
+// Package repo holds the tests of the repository itself: what git tracks and ignores.
+package repo
