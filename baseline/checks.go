@@ -225,20 +225,24 @@ func covers(cidrs []string, want netip.Prefix) bool {
 // to the instance's groups must target a topic somebody receives.
 func securityGroupEventsCheck(g *Graph) finding {
 	f := eventCheck("db-security-group", EventCategories["db-security-group"]...)(g)
-	f.holds += "; an EventBridge rule on every change to the instance's security groups targets a topic with a subscriber"
+	f.holds += "; an EventBridge rule on every change to the instance's security groups targets a topic whose policy and key admit EventBridge"
 	for _, inst := range g.ofType(TypeInstance) {
 		for _, sg := range stringList(inst.Inputs, "vpcSecurityGroupIds") {
-			if !watched(g, &f, sg) {
-				f.fail("%s: no EventBridge rule sends the CloudTrail records of changes to %s (%s) to a topic with a subscriber", inst.Name, sg, strings.Join(SecurityGroupChangeEvents, ", "))
+			if problem, ok := watched(g, &f, sg); !ok && problem != "" {
+				f.fail("%s: the EventBridge rule on changes to %s does not deliver: %s", inst.Name, sg, problem)
+			} else if !ok {
+				f.fail("%s: no EventBridge rule sends the CloudTrail records of changes to %s (%s) to a topic", inst.Name, sg, strings.Join(SecurityGroupChangeEvents, ", "))
 			}
 		}
 	}
 	return f
 }
 
-// watched reports whether an EventBridge rule matches every change to group sg and targets a
-// topic with a subscriber.
-func watched(g *Graph, f *finding, sg string) bool {
+// watched reports whether an EventBridge rule matches every change to group sg and its target
+// delivers (the topic's policy and key admit EventBridge and it has a subscriber); when not, it
+// says what stops the rules that match.
+func watched(g *Graph, f *finding, sg string) (string, bool) {
+	var problems []string
 	for _, rule := range g.ofType(TypeEventRule) {
 		var pattern struct {
 			Source []string `json:"source"`
@@ -257,16 +261,20 @@ func watched(g *Graph, f *finding, sg string) bool {
 			if name := str(rule.Outputs, "name"); name == "" || str(target.Inputs, "rule") != name {
 				continue
 			}
-			for _, sub := range g.ofType(TypeTopicSubscription) {
-				if str(sub.Inputs, "topic") == str(target.Inputs, "arn") {
-					f.read(rule)
-					f.read(target)
-					return true
-				}
+			f.read(rule)
+			f.read(target)
+			problem, waiting := delivery(g, f, target.Inputs["arn"], EventPublisherEventBridge)
+			switch {
+			case waiting:
+				f.lacks("%s: %s", rule.Name, problem)
+				return "", true
+			case problem == "":
+				return "", true
 			}
+			problems = append(problems, fmt.Sprintf("%s targets %s", rule.Name, problem))
 		}
 	}
-	return false
+	return strings.Join(problems, "; "), false
 }
 
 // arnPart is the i-th colon-separated field of an ARN: 3 is the region, 4 the account.
@@ -318,7 +326,7 @@ func databaseGroupsCheck(holds string, fn func(g *Graph, f *finding, sg Resource
 // eventCheck wants an enabled subscription to sourceType covering categories (none = all).
 func eventCheck(sourceType string, categories ...string) check {
 	return func(g *Graph) finding {
-		f := finding{holds: fmt.Sprintf("a %s subscription covers %s and its topic has a subscriber", sourceType, strings.Join(categories, ", "))}
+		f := finding{holds: fmt.Sprintf("a %s subscription covers %s, and its topic's policy and key admit RDS and it has a subscriber (an e-mail one delivers once confirmed)", sourceType, strings.Join(categories, ", "))}
 		for _, inst := range g.ofType(TypeInstance) {
 			f.read(inst) // what needs the subscription
 		}
@@ -343,20 +351,15 @@ func eventCheck(sourceType string, categories ...string) check {
 				problems = append(problems, fmt.Sprintf("the %s subscription lacks %s", sourceType, strings.Join(missing, ", ")))
 				continue
 			}
-			// An event nobody receives alerts nobody: the topic needs a subscriber.
-			topic := str(s.Inputs, "snsTopic")
-			var subscribers []Resource
-			for _, sub := range g.ofType(TypeTopicSubscription) {
-				if str(sub.Inputs, "topic") == topic {
-					subscribers = append(subscribers, sub)
-				}
+			// An event nobody receives alerts nobody: the topic must admit RDS and reach a subscriber.
+			problem, waiting := delivery(g, &f, s.Inputs["snsTopic"], EventPublisherRDS)
+			if waiting {
+				f.lacks("%s: %s", s.Name, problem)
+				return f
 			}
-			if len(subscribers) == 0 {
-				problems = append(problems, fmt.Sprintf("%s publishes to %s, which has no subscriber: nobody is notified", s.Name, show(s.Inputs["snsTopic"])))
+			if problem != "" {
+				problems = append(problems, fmt.Sprintf("%s: %s", s.Name, problem))
 				continue
-			}
-			for _, sub := range subscribers {
-				f.read(sub)
 			}
 			return f
 		}

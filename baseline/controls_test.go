@@ -1,6 +1,7 @@
 package baseline_test
 
 import (
+	"encoding/json"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -227,7 +228,8 @@ var breakers = map[string]struct {
 	}},
 	"backup-vault-lock":       {mutate: func(t *testing.T, g *baseline.Graph) { drop(g, baseline.TypeBackupVaultLock, "") }},
 	"backup-independent-copy": {mutate: func(t *testing.T, g *baseline.Graph) { drop(g, baseline.TypeBackupReplication, "") }},
-	"sns-cmk": {mutate: func(t *testing.T, g *baseline.Graph) {
+	// The AWS-managed SNS key admits no publishing service: the events stop arriving too.
+	"sns-cmk": {also: []string{"events-instance", "events-parameter-group", "events-security-group"}, mutate: func(t *testing.T, g *baseline.Graph) {
 		first(t, g, baseline.TypeTopic, "").Inputs["kmsMasterKeyId"] = "alias/aws/sns"
 	}},
 	"iam-scoped-writes": {mutate: func(t *testing.T, g *baseline.Graph) {
@@ -525,7 +527,7 @@ func TestEventsWithoutRecipientFail(t *testing.T) {
 	assert.Equal(t, []string{"events-instance", "events-parameter-group", "events-security-group"}, failing(results))
 	for _, r := range results {
 		if r.Key == "events-instance" {
-			assert.Contains(t, r.Detail, "which has no subscriber: nobody is notified")
+			assert.Equal(t, "database-alerts-instance-events: database-alerts-topic has no subscriber: nobody is notified", r.Detail)
 		}
 	}
 }
@@ -686,4 +688,90 @@ func TestProviderDefaultTagsCount(t *testing.T) {
 	status, detail = statusOf(baseline.Evaluate(g, nil), "rds-tags")
 	assert.Equal(t, baseline.Fail, status)
 	assert.Equal(t, "database-subnet-group-subnets: tags lack owner", detail)
+}
+
+// A publisher must be admitted by the topic policy and by the topic key's policy without
+// conditions its requests do not carry: the parts being present is not enough.
+func TestEventsAreJudgedOnDelivery(t *testing.T) {
+	eventsKeyStatement := func(g *baseline.Graph) map[string]any {
+		key := first(t, g, baseline.TypeKey, "alerts-key-key")
+		var doc map[string]any
+		require.NoError(t, json.Unmarshal([]byte(key.Inputs["policy"].(string)), &doc))
+		for _, st := range doc["Statement"].([]any) {
+			if st.(map[string]any)["Sid"] == "NamedServicesWithoutSourceKeys" {
+				return st.(map[string]any)
+			}
+		}
+		t.Fatal("the alerts key has no statement for EventBridge")
+		return nil
+	}
+	setKeyPolicy := func(g *baseline.Graph, mutate func(doc map[string]any)) {
+		key := first(t, g, baseline.TypeKey, "alerts-key-key")
+		var doc map[string]any
+		require.NoError(t, json.Unmarshal([]byte(key.Inputs["policy"].(string)), &doc))
+		mutate(doc)
+		b, err := json.Marshal(doc)
+		require.NoError(t, err)
+		key.Inputs["policy"] = string(b)
+	}
+	for name, tc := range map[string]struct {
+		mutate func(g *baseline.Graph)
+		want   []string
+		detail string
+	}{
+		"the key admits EventBridge only under aws:SourceAccount (the review's finding 1)": {func(g *baseline.Graph) {
+			require.NotNil(t, eventsKeyStatement(g))
+			setKeyPolicy(g, func(doc map[string]any) {
+				for _, st := range doc["Statement"].([]any) {
+					if sm := st.(map[string]any); sm["Sid"] == "NamedServicesWithoutSourceKeys" {
+						sm["Condition"] = map[string]any{"StringEquals": map[string]any{"aws:SourceAccount": "123456789012"}}
+					}
+				}
+			})
+		}, []string{"events-security-group"}, "database-instance-db: the EventBridge rule on changes to sg-2f9247689bbd76acb does not deliver: database-alerts-security-group-changes targets database-alerts-key-key: the key policy lets events.amazonaws.com use the key only under aws:SourceAccount, which its requests through SNS do not carry: every message is dropped"},
+		"the key does not admit EventBridge at all": {func(g *baseline.Graph) {
+			setKeyPolicy(g, func(doc map[string]any) {
+				doc["Statement"] = slices.DeleteFunc(doc["Statement"].([]any), func(st any) bool { return st.(map[string]any)["Sid"] == "NamedServicesWithoutSourceKeys" })
+			})
+		}, []string{"events-security-group"}, ""},
+		"the key denies RDS": {func(g *baseline.Graph) {
+			setKeyPolicy(g, func(doc map[string]any) {
+				doc["Statement"] = append(doc["Statement"].([]any), map[string]any{"Effect": "Deny", "Principal": map[string]any{"Service": "events.rds.amazonaws.com"}, "Action": "kms:*", "Resource": "*"})
+			})
+		}, []string{"events-instance", "events-parameter-group", "events-security-group"}, ""}, // RDS.22 is an RDS subscription too
+		"the topic policy does not admit EventBridge": {func(g *baseline.Graph) {
+			tp := first(t, g, baseline.TypeTopicPolicy, "")
+			tp.Inputs["policy"] = strings.ReplaceAll(tp.Inputs["policy"].(string), `"events.amazonaws.com"`, `"sqs.amazonaws.com"`)
+		}, []string{"events-security-group"}, ""},
+		"no topic policy: the default admits RDS, not EventBridge": {func(g *baseline.Graph) {
+			drop(g, baseline.TypeTopicPolicy, "")
+		}, []string{"events-security-group"}, ""},
+		"every subscription awaits confirmation": {func(g *baseline.Graph) {
+			for i := range g.Resources {
+				if g.Resources[i].Type == baseline.TypeTopicSubscription {
+					g.Resources[i].Outputs = map[string]any{"pendingConfirmation": true}
+				}
+			}
+		}, nil, ""},
+	} {
+		t.Run(name, func(t *testing.T) {
+			g := prodGraph(t)
+			tc.mutate(g)
+			results := baseline.Evaluate(g, nil)
+			assert.Equal(t, tc.want, failing(results))
+			if tc.detail != "" {
+				_, detail := statusOf(results, "events-security-group")
+				assert.Equal(t, tc.detail, detail)
+			}
+		})
+	}
+	g := prodGraph(t)
+	for i := range g.Resources {
+		if g.Resources[i].Type == baseline.TypeTopicSubscription {
+			g.Resources[i].Outputs = map[string]any{"pendingConfirmation": true}
+		}
+	}
+	status, detail := statusOf(baseline.Evaluate(g, nil), "events-instance")
+	assert.Equal(t, baseline.Unproven, status, "an unconfirmed e-mail subscription is not yet a recipient")
+	assert.Equal(t, "database-alerts-instance-events: every subscription of database-alerts-topic awaits its recipient's confirmation: nothing is delivered until then", detail)
 }

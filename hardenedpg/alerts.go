@@ -87,7 +87,7 @@ const AlertsType = "hardenedpg:index:Alerts"
 
 // AlertPublishers are the services that publish to the alerts topic: CloudWatch alarms, RDS
 // events and EventBridge rules.
-var AlertPublishers = []string{"cloudwatch.amazonaws.com", "events.rds.amazonaws.com", "events.amazonaws.com"}
+var AlertPublishers = []string{baseline.EventPublisherCloudWatch, baseline.EventPublisherRDS, baseline.EventPublisherEventBridge}
 
 // securityGroupChangePattern matches CloudTrail records of those calls on one group: most name it
 // requestParameters.groupId, ModifySecurityGroupRules nests it in its request.

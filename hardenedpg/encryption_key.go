@@ -35,7 +35,8 @@ type EncryptionKeyArgs struct {
 	LogGroupNames []string `pulumi:"logGroupNames,optional"`
 	// ServicePrincipals (e.g. "cloudwatch.amazonaws.com") may encrypt and decrypt with the key
 	// on behalf of this account only (aws:SourceAccount): services that publish to an encrypted
-	// topic.
+	// topic. Those whose requests carry no such key (baseline.KMSRequestLacks: EventBridge) are
+	// admitted without it; the topic policy then scopes who may publish.
 	ServicePrincipals []string `pulumi:"servicePrincipals,optional"`
 	// DeleteWithStack deletes the key on destroy. By default Pulumi retains it: snapshots and
 	// backups encrypted with it outlive the stack.
@@ -159,13 +160,32 @@ func (a *EncryptionKeyArgs) policy(env awsEnv) PolicyDocument {
 				},
 			})
 	}
-	if len(a.ServicePrincipals) > 0 {
+	// A service whose KMS requests through SNS carry no aws:SourceAccount (EventBridge) gets a
+	// statement without it: with the condition every publish would be denied. The topic's own policy
+	// still admits only this account's sources.
+	var scoped, unscoped []string
+	for _, sp := range a.ServicePrincipals {
+		if _, lacks := baseline.KMSRequestLacks[sp]; lacks {
+			unscoped = append(unscoped, sp)
+		} else {
+			scoped = append(scoped, sp)
+		}
+	}
+	if len(scoped) > 0 {
 		doc.Statement = append(doc.Statement, PolicyStatement{
 			Sid: "NamedServicesForThisAccount", Effect: "Allow",
-			Principal: &Principal{Service: a.ServicePrincipals},
+			Principal: &Principal{Service: scoped},
 			Action:    []string{"kms:Decrypt", "kms:GenerateDataKey*"},
 			Resource:  []string{"*"},
 			Condition: map[string]map[string][]string{"StringEquals": {"aws:SourceAccount": {env.AccountID}}},
+		})
+	}
+	if len(unscoped) > 0 {
+		doc.Statement = append(doc.Statement, PolicyStatement{
+			Sid: "NamedServicesWithoutSourceKeys", Effect: "Allow",
+			Principal: &Principal{Service: unscoped},
+			Action:    []string{"kms:Decrypt", "kms:GenerateDataKey*"},
+			Resource:  []string{"*"},
 		})
 	}
 	if len(a.LogGroupNames) > 0 {
