@@ -277,8 +277,8 @@ func watched(g *Graph, f *finding, sg string) (string, bool) {
 	return strings.Join(problems, "; "), false
 }
 
-// arnPart is the i-th colon-separated field of an ARN: 3 is the region, 4 the account.
-func arnPart(arn string, i int) string {
+// ArnField is the i-th colon-separated field of an ARN: 3 is the region, 4 the account.
+func ArnField(arn string, i int) string {
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) <= i {
 		return ""

@@ -1,6 +1,9 @@
 package baseline
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // backupControls are the controls of backups: the plan, the vault and an independent copy, each with its check.
 var backupControls = []Control{
@@ -64,14 +67,14 @@ var backupControls = []Control{
 		check: instanceCheck("automated backups replicated, or AWS Backup copies made, under a key other than the storage key in another region or account",
 			func(g *Graph, f *finding, inst Resource, in map[string]any) {
 				instArn := str(inst.Outputs, "arn")
-				home := arnPart(instArn, 3) + "/" + arnPart(instArn, 4) // region/account
+				home := ArnField(instArn, 3) + "/" + ArnField(instArn, 4) // region/account
 				for _, r := range g.ofType(TypeBackupReplication) {
 					key := str(r.Inputs, "kmsKeyId")
 					if str(r.Inputs, "sourceDbInstanceArn") != instArn {
 						continue
 					}
 					f.read(r)
-					if key != "" && key != str(in, "kmsKeyId") && arnPart(key, 3)+"/"+arnPart(key, 4) != home {
+					if key != "" && key != str(in, "kmsKeyId") && ArnField(key, 3)+"/"+ArnField(key, 4) != home {
 						return
 					}
 					f.fail("%s: kmsKeyId %s is the storage key or in the instance's own region and account", r.Name, show(r.Inputs["kmsKeyId"]))
@@ -89,8 +92,15 @@ var backupControls = []Control{
 							rm, _ := rule.(map[string]any)
 							for _, c := range items(rm, "copyActions") {
 								vault := str(c.(map[string]any), "destinationVaultArn")
-								if arnPart(vault, 3)+"/"+arnPart(vault, 4) != home {
-									return // a copy into another region or account is re-encrypted with that vault's key
+								switch account := ArnField(vault, 4); {
+								case ArnField(vault, 3)+"/"+account == home:
+								case account != ArnField(instArn, 4) && !keyAdmitsAccount(g, f, in["kmsKeyId"], account, "kms:Decrypt", "kms:CreateGrant"):
+									// RDS recovery points stay under the storage key: another account can copy them only
+									// when the key is shared with it (https://aws.amazon.com/blogs/storage/how-encryption-works-in-aws-backup/).
+									f.fail("%s: copies to %s, but the storage key %s does not let account %s kms:Decrypt and kms:CreateGrant, so every copy job fails", plan.Name, vault, show(in["kmsKeyId"]), account)
+									return
+								default:
+									return // a copy into another region, or an account the key is shared with, survives the key's loss there
 								}
 							}
 						}
@@ -99,4 +109,33 @@ var backupControls = []Control{
 				f.fail("%s: its backups exist only under its storage key, in its own region and account: replicate them (backupReplicationRegion) or copy them (backupCopyToVaultArn)", inst.Name)
 			}),
 	},
+}
+
+// keyAdmitsAccount reports whether the stack key keyArn lets principals of account perform every
+// action (an Allow naming the account's root or one of its roles or users).
+func keyAdmitsAccount(g *Graph, f *finding, keyArn any, account string, actions ...string) bool {
+	key, ok := g.keyByArn(keyArn)
+	if !ok {
+		return false
+	}
+	f.read(key)
+	statements, err := parsePolicy(str(key.Inputs, "policy"))
+	if err != nil {
+		return false
+	}
+	for _, action := range actions {
+		allowed := false
+		for _, st := range statements {
+			p, _ := st.Principal.(map[string]any)
+			if st.Effect == "Allow" && actionCovered(st.Action, action) && slices.ContainsFunc(Strings(p["AWS"]), func(arn string) bool {
+				return arn == account || strings.HasPrefix(arn, "arn:") && ArnField(arn, 4) == account
+			}) {
+				allowed = true
+			}
+		}
+		if !allowed {
+			return false
+		}
+	}
+	return true
 }

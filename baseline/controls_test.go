@@ -619,7 +619,29 @@ func TestIndependentBackupCopy(t *testing.T) {
 	rule["copyActions"] = []any{map[string]any{"destinationVaultArn": "arn:aws:backup:eu-west-1:123456789012:backup-vault:same-place"}}
 	assert.Equal(t, []string{"backup-independent-copy"}, failing(baseline.Evaluate(g, nil)), "a copy in the same region and account")
 	rule["copyActions"] = []any{map[string]any{"destinationVaultArn": "arn:aws:backup:eu-west-1:210987654321:backup-vault:vault-account"}}
-	assert.Empty(t, failing(baseline.Evaluate(g, nil)), "a copy into another account")
+	results := baseline.Evaluate(g, nil)
+	assert.Equal(t, []string{"backup-independent-copy"}, failing(results), "a copy into another account the storage key is not shared with")
+	_, detail := statusOf(results, "backup-independent-copy")
+	assert.Equal(t, `database-backup-plan: copies to arn:aws:backup:eu-west-1:210987654321:backup-vault:vault-account, but the storage key "arn:aws:kms:eu-west-1:123456789012:key/d57dbeb4-0daa-30aa-e7d6-34f0be842dec" does not let account 210987654321 kms:Decrypt and kms:CreateGrant, so every copy job fails`, detail)
+
+	// The Database shares its storage key with the copy's account: the same copy passes.
+	g = graphWithConfig(t, func(values map[string]string) {
+		delete(values, "hardenedpg:backupReplicationRegion")
+		values["hardenedpg:backupCopyToVaultArn"] = "arn:aws:backup:eu-west-1:210987654321:backup-vault:vault-account"
+	})
+	assert.Empty(t, failing(baseline.Evaluate(g, nil)), "a copy into another account the key is shared with")
+}
+
+// graphWithConfig records the prod stack with its config changed.
+func graphWithConfig(t *testing.T, mutate func(values map[string]string)) *baseline.Graph {
+	t.Helper()
+	sc, err := plan.ReadStackConfig("..", "prod")
+	require.NoError(t, err)
+	mutate(sc.Values)
+	m := hardenedpgtest.New()
+	_, err = plan.Run(sc, m, stack.Program)
+	require.NoError(t, err)
+	return m.Graph()
 }
 
 // events-security-group needs both what Security Hub asks for and what actually alerts.

@@ -194,6 +194,9 @@ func (a *DatabaseArgs) children() databaseChildren {
 	}
 	ch.logsKey.LogGroupNames, ch.logsKey.ViaServices = logGroups, logsVia
 	ch.storageKey.ViaServices = []string{"rds", "secretsmanager"}
+	if a.Backup.CopyToVaultArn != "" && !a.Backup.Skip {
+		ch.storageKey.CopyVaultArns = []string{a.Backup.CopyToVaultArn}
+	}
 	ch.alertsKey.ServicePrincipals = AlertPublishers
 	return ch
 }

@@ -3,6 +3,7 @@ package hardenedpg
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
@@ -38,6 +39,12 @@ type EncryptionKeyArgs struct {
 	// topic. Those whose requests carry no such key (baseline.KMSRequestLacks: EventBridge) are
 	// admitted without it; the topic policy then scopes who may publish.
 	ServicePrincipals []string `pulumi:"servicePrincipals,optional"`
+	// CopyVaultArns are AWS Backup vaults that copies of what the key encrypts go to. AWS Backup
+	// does not re-encrypt RDS recovery points, so a vault in another account can take the copy only
+	// when this key is shared with that account ("the customer managed KMS key should be shared
+	// with the destination account", https://aws.amazon.com/blogs/storage/how-encryption-works-in-aws-backup/);
+	// the key admits each such account to decrypt and to grant AWS resources, nothing more.
+	CopyVaultArns []string `pulumi:"copyVaultArns,optional"`
 	// DeleteWithStack deletes the key on destroy. By default Pulumi retains it: snapshots and
 	// backups encrypted with it outlive the stack.
 	DeleteWithStack bool `pulumi:"deleteWithStack,optional"`
@@ -101,6 +108,11 @@ func (a *EncryptionKeyArgs) check(p *problems) {
 	}
 	if len(a.ViaServices) == 0 && len(a.LogGroupNames) == 0 && len(a.ServicePrincipals) == 0 {
 		p.add("ViaServices", a.ViaServices, "a key nobody may use: name at least one service or log group")
+	}
+	for i, v := range a.CopyVaultArns {
+		if !backupVaultArnPattern.MatchString(v) {
+			p.add(fmt.Sprintf("CopyVaultArns[%d]", i), v, "want a backup vault ARN: arn:aws:backup:<region>:<account>:backup-vault:<name>")
+		}
 	}
 	for i, n := range a.LogGroupNames {
 		if n == "" || n[0] != '/' {
@@ -188,6 +200,22 @@ func (a *EncryptionKeyArgs) policy(env awsEnv) PolicyDocument {
 			Resource:  []string{"*"},
 		})
 	}
+	if accounts := a.copyAccounts(env); len(accounts) > 0 {
+		roots := make([]string, len(accounts))
+		for i, account := range accounts {
+			roots[i] = env.rootArnOf(account)
+		}
+		doc.Statement = append(doc.Statement,
+			PolicyStatement{
+				Sid: "BackupCopiesIntoOtherAccounts", Effect: "Allow", Principal: &Principal{AWS: roots},
+				Action: []string{"kms:Decrypt", "kms:DescribeKey"}, Resource: []string{"*"},
+			},
+			PolicyStatement{
+				Sid: "BackupCopyGrantsForOtherAccounts", Effect: "Allow", Principal: &Principal{AWS: roots},
+				Action: []string{"kms:CreateGrant"}, Resource: []string{"*"},
+				Condition: map[string]map[string][]string{"Bool": {"kms:GrantIsForAWSResource": {"true"}}},
+			})
+	}
 	if len(a.LogGroupNames) > 0 {
 		arns := make([]string, len(a.LogGroupNames))
 		for i, n := range a.LogGroupNames {
@@ -202,6 +230,18 @@ func (a *EncryptionKeyArgs) policy(env awsEnv) PolicyDocument {
 		})
 	}
 	return doc
+}
+
+// copyAccounts are the accounts of CopyVaultArns other than the key's own, sorted, each once.
+func (a *EncryptionKeyArgs) copyAccounts(env awsEnv) []string {
+	var out []string
+	for _, vault := range a.CopyVaultArns {
+		if account := baseline.ArnField(vault, 4); account != env.AccountID && !slices.Contains(out, account) {
+			out = append(out, account)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // NewEncryptionKey creates a KMS key with rotation, a 30-day deletion window and a least-privilege

@@ -43,8 +43,11 @@ func envOf(ctx *pulumi.Context, c pulumi.Resource, env awsEnv) (awsEnv, error) {
 }
 
 // rootArn is the account principal: IAM policies of the account decide who acts through it.
-func (e awsEnv) rootArn() string {
-	return fmt.Sprintf("arn:%s:iam::%s:root", e.Partition, e.AccountID)
+func (e awsEnv) rootArn() string { return e.rootArnOf(e.AccountID) }
+
+// rootArnOf is another account's principal, in this partition.
+func (e awsEnv) rootArnOf(account string) string {
+	return fmt.Sprintf("arn:%s:iam::%s:root", e.Partition, account)
 }
 
 // servicePrincipal is the regional endpoint name of an AWS service, as KMS and IAM compare it.
