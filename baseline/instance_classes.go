@@ -19,27 +19,30 @@ var (
 	burstableMemGiB = map[string]float64{"micro": 1, "small": 2, "medium": 4, "large": 8, "xlarge": 16, "2xlarge": 32}
 )
 
-func upTo(largest string) []string {
+// sizes lists the sizes from first to last, in order, leaving out those RDS does not sell in the
+// family: the sizes are not contiguous (db.m7i has 24xlarge and 48xlarge, no 32xlarge).
+func sizes(first, last string, except ...string) []string {
 	order := []string{"large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "32xlarge", "48xlarge"}
-	return order[:slices.Index(order, largest)+1]
+	return slices.DeleteFunc(slices.Clone(order[slices.Index(order, first):slices.Index(order, last)+1]), func(s string) bool { return slices.Contains(except, s) })
 }
 
-// instanceFamilies are the DB instance classes RDS for PostgreSQL supports, by family, from
-// https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.SupportAurora.html
-// (RDS: "Supported DB engines for DB instance classes") and the class specifications in
+// instanceFamilies are the DB instance classes RDS for PostgreSQL supports, by family, with the
+// sizes of each family's row in "Supported DB engines for DB instance classes"
+// (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.SupportAurora.html)
+// and the class specifications in
 // https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/Concepts.DBInstanceClass.Summary.html.
 var instanceFamilies = map[string]instanceFamily{
 	"t3": {0, []string{"micro", "small", "medium", "large", "xlarge", "2xlarge"}}, "t4g": {0, []string{"micro", "small", "medium", "large", "xlarge", "2xlarge"}},
-	"m5": {4, upTo("24xlarge")}, "m5d": {4, upTo("24xlarge")},
-	"m6g": {4, upTo("16xlarge")}, "m6gd": {4, upTo("16xlarge")},
-	"m6i": {4, upTo("32xlarge")}, "m6id": {4, upTo("32xlarge")}, "m6in": {4, upTo("32xlarge")}, "m6idn": {4, upTo("32xlarge")},
-	"m7g": {4, upTo("16xlarge")}, "m7i": {4, upTo("48xlarge")}, "m8g": {4, upTo("48xlarge")},
-	"r5": {8, upTo("24xlarge")}, "r5b": {8, upTo("24xlarge")}, "r5d": {8, upTo("24xlarge")},
-	"r6g": {8, upTo("16xlarge")}, "r6gd": {8, upTo("16xlarge")},
-	"r6i": {8, upTo("32xlarge")}, "r6id": {8, upTo("32xlarge")}, "r6in": {8, upTo("32xlarge")}, "r6idn": {8, upTo("32xlarge")},
-	"r7g": {8, upTo("16xlarge")}, "r7i": {8, upTo("48xlarge")}, "r8g": {8, upTo("48xlarge")},
-	"x2g":    {16, upTo("16xlarge")},
-	"x2iedn": {32, upTo("32xlarge")[1:]}, // from xlarge
+	"m5": {4, sizes("large", "24xlarge")}, "m5d": {4, sizes("large", "24xlarge")},
+	"m6g": {4, sizes("large", "16xlarge")}, "m6gd": {4, sizes("large", "16xlarge")},
+	"m6i": {4, sizes("large", "32xlarge")}, "m6id": {4, sizes("large", "32xlarge")}, "m6in": {4, sizes("large", "32xlarge")}, "m6idn": {4, sizes("large", "32xlarge")},
+	"m7g": {4, sizes("large", "16xlarge")}, "m7i": {4, sizes("large", "48xlarge", "32xlarge")}, "m8g": {4, sizes("large", "48xlarge", "32xlarge")},
+	"r5": {8, sizes("large", "24xlarge")}, "r5b": {8, sizes("large", "24xlarge")}, "r5d": {8, sizes("large", "24xlarge")},
+	"r6g": {8, sizes("large", "16xlarge")}, "r6gd": {8, sizes("large", "16xlarge")},
+	"r6i": {8, sizes("large", "32xlarge")}, "r6id": {8, sizes("large", "32xlarge")}, "r6in": {8, sizes("large", "32xlarge")}, "r6idn": {8, sizes("xlarge", "32xlarge")},
+	"r7g": {8, sizes("large", "16xlarge")}, "r7i": {8, sizes("large", "48xlarge", "32xlarge")}, "r8g": {8, sizes("large", "48xlarge", "32xlarge")},
+	"x2g":    {16, sizes("large", "16xlarge")},
+	"x2iedn": {32, sizes("xlarge", "32xlarge", "12xlarge")},
 }
 
 // InstanceClassMemoryGiB returns the memory of a DB instance class RDS offers for PostgreSQL,

@@ -138,6 +138,11 @@ const InstanceType = "hardenedpg:index:Instance"
 var (
 	identifierPattern  = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
 	dbUserPattern      = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+	// adminUserPattern is what CreateDBInstance accepts as MasterUsername: "1 to 16 letters,
+	// numbers, or underscores. First character must be a letter"
+	// (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html); lowercase,
+	// since PostgreSQL folds an unquoted name.
+	adminUserPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,15}$`)
 	windowPattern      = regexp.MustCompile(`^([0-1][0-9]|2[0-3]):[0-5][0-9]-([0-1][0-9]|2[0-3]):[0-5][0-9]$`)
 	maintenancePattern = regexp.MustCompile(`^(mon|tue|wed|thu|fri|sat|sun):([0-1][0-9]|2[0-3]):[0-5][0-9]-(mon|tue|wed|thu|fri|sat|sun):([0-1][0-9]|2[0-3]):[0-5][0-9]$`)
 )
@@ -161,13 +166,24 @@ func (s InstanceSettings) withDefaults() InstanceSettings {
 	def(&s.MaintenanceWindow, DefaultMaintenanceWindow)
 	def(&s.CACertIdentifier, DefaultCACertIdentifier)
 	defInt(&s.AllocatedStorageGB, DefaultAllocatedStorageGB)
-	defInt(&s.MaxAllocatedStorageGB, max(DefaultMaxAllocatedStorageGB, s.AllocatedStorageGB))
+	defInt(&s.MaxAllocatedStorageGB, max(DefaultMaxAllocatedStorageGB, ceilPercent(s.AllocatedStorageGB, recommendedStorageHeadroomPercent)))
 	defInt(&s.Port, DefaultPort)
 	defInt(&s.BackupRetentionDays, DefaultBackupRetentionDays)
 	defInt(&s.MonitoringIntervalSeconds, DefaultMonitoringInterval)
 	defInt(&s.PerformanceInsightsRetentionDays, DefaultPerformanceInsightsDays)
 	return s
 }
+
+// RDS refuses a storage autoscaling ceiling less than 10% above the allocated storage ("Invalid max
+// storage size") and recommends 26% or more
+// (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_PIOPS.Autoscaling.html).
+const (
+	minStorageHeadroomPercent         = 110
+	recommendedStorageHeadroomPercent = 126
+)
+
+// ceilPercent is percent of gb, rounded up to a whole GiB.
+func ceilPercent(gb, percent int) int { return (gb*percent + 99) / 100 }
 
 // checkPort reports a port RDS does not accept; it returns whether the port is acceptable.
 func checkPort(p *problems, port int) bool {
@@ -196,8 +212,8 @@ func (s InstanceSettings) check(p *problems, w baseline.Waivers) {
 	if s.AllocatedStorageGB < 20 || s.AllocatedStorageGB > 65536 {
 		p.add("AllocatedStorageGB", s.AllocatedStorageGB, "want 20 to 65536 (gp3)")
 	}
-	if s.MaxAllocatedStorageGB <= s.AllocatedStorageGB || s.MaxAllocatedStorageGB > 65536 {
-		p.add("MaxAllocatedStorageGB", s.MaxAllocatedStorageGB, "want more than {AllocatedStorageGB} (%d) and at most 65536, so storage can autoscale", s.AllocatedStorageGB)
+	if least := ceilPercent(s.AllocatedStorageGB, minStorageHeadroomPercent); s.MaxAllocatedStorageGB < least || s.MaxAllocatedStorageGB > 65536 {
+		p.add("MaxAllocatedStorageGB", s.MaxAllocatedStorageGB, "want %d to 65536: RDS needs the autoscaling ceiling at least 10%% above {AllocatedStorageGB} (%d)", least, s.AllocatedStorageGB)
 	}
 	if checkPort(p, s.Port) && s.Port == baseline.DefaultPostgresPort {
 		p.relax(w, "rds-non-default-port", "Port", s.Port, fmt.Sprintf("any port but %d, %d by default", baseline.DefaultPostgresPort, DefaultPort))
@@ -205,8 +221,11 @@ func (s InstanceSettings) check(p *problems, w baseline.Waivers) {
 	switch {
 	case slices.Contains(reservedAdminNames, strings.ToLower(s.AdminUsername)):
 		p.add("AdminUsername", s.AdminUsername, "a default or reserved name (control rds-custom-admin); refused: %s", strings.Join(reservedAdminNames, ", "))
-	case !dbUserPattern.MatchString(s.AdminUsername):
-		p.add("AdminUsername", s.AdminUsername, "want 1-63 lowercase letters, digits and underscores, starting with a letter or underscore")
+	case !adminUserPattern.MatchString(s.AdminUsername):
+		p.add("AdminUsername", s.AdminUsername, "want 1-16 lowercase letters, digits and underscores, starting with a letter (RDS's limit for the master user)")
+	case baseline.ReservedKeyword(s.AdminUsername):
+		// "Can't be a reserved word for the chosen database engine" (CreateDBInstance MasterUsername).
+		p.add("AdminUsername", s.AdminUsername, "a word PostgreSQL reserves; RDS refuses it as the master user name")
 	}
 	switch r := s.BackupRetentionDays; {
 	case r >= baseline.MinBackupRetentionDays && r <= baseline.MaxBackupRetentionDays:

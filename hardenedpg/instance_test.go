@@ -1,6 +1,7 @@
 package hardenedpg_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -191,7 +192,7 @@ func TestInstanceBadArgs(t *testing.T) {
   EngineMajorVersion = "12": want a supported major version: 14, 15, 16, 17, 18
   InstanceClass = "m5.large": not a DB instance class RDS offers for PostgreSQL; want db.<family>.<size> such as db.m7g.large, with a family of db.m5, db.m5d, db.m6g, db.m6gd, db.m6i, db.m6id, db.m6idn, db.m6in, db.m7g, db.m7i, db.m8g, db.r5, db.r5b, db.r5d, db.r6g, db.r6gd, db.r6i, db.r6id, db.r6idn, db.r6in, db.r7g, db.r7i, db.r8g, db.t3, db.t4g, db.x2g, db.x2iedn
   AllocatedStorageGB = 10: want 20 to 65536 (gp3)
-  MaxAllocatedStorageGB = 5: want more than AllocatedStorageGB (10) and at most 65536, so storage can autoscale
+  MaxAllocatedStorageGB = 5: want 11 to 65536: RDS needs the autoscaling ceiling at least 10% above AllocatedStorageGB (10)
   Port = 80: want 1150 to 65535 (the ports RDS accepts)
   AdminUsername = "postgres": a default or reserved name (control rds-custom-admin); refused: postgres, admin, root, rdsadmin, rdsrepladmin, rds_superuser, master, administrator
   BackupRetentionDays = 40: want 1 to 35 (7 or more keeps rds-backup-retention passing)
@@ -207,4 +208,54 @@ func TestInstanceBadArgs(t *testing.T) {
   SecurityGroupIDs = "": required
   ParameterGroupName = "": required`)
 	assert.Empty(t, m.Resources())
+}
+
+// What CreateDBInstance refuses is refused here, before anything is created: the master user
+// name (1-16 characters, a letter first, no reserved word), a ceiling under 10% above the
+// allocated storage, and classes RDS does not sell (the review's findings 3 to 5).
+func TestInstanceSettingsRDSWouldRefuse(t *testing.T) {
+	bad := func(mutate func(s *hardenedpg.InstanceSettings)) string {
+		t.Helper()
+		args := instanceArgs(hardenedpg.InstanceSettings{Identifier: "orders"})
+		mutate(&args.InstanceSettings)
+		m, err := run(t, nil, func(ctx *pulumi.Context) error {
+			_, err := hardenedpg.NewInstance(ctx, "db", args)
+			return err
+		})
+		if err == nil {
+			return ""
+		}
+		assert.Empty(t, m.Resources(), "nothing is created")
+		return strings.TrimPrefix(err.Error(), "hardenedpg.NewInstance \"db\": invalid arguments:\n  ")
+	}
+	for name, u := range map[string]string{"17 characters": "orders_admin_user", "leading underscore": "_admin", "keyword": "user", "another keyword": "select"} {
+		assert.NotEmpty(t, bad(func(s *hardenedpg.InstanceSettings) { s.AdminUsername = u }), name)
+	}
+	assert.Equal(t, `AdminUsername = "orders_admin_user": want 1-16 lowercase letters, digits and underscores, starting with a letter (RDS's limit for the master user)`,
+		bad(func(s *hardenedpg.InstanceSettings) { s.AdminUsername = "orders_admin_user" }))
+	assert.Equal(t, `AdminUsername = "user": a word PostgreSQL reserves; RDS refuses it as the master user name`,
+		bad(func(s *hardenedpg.InstanceSettings) { s.AdminUsername = "user" }))
+	assert.Empty(t, bad(func(s *hardenedpg.InstanceSettings) { s.AdminUsername = "orders_dbadmin16" }), "16 characters")
+
+	assert.Equal(t, `MaxAllocatedStorageGB = 1050: want 1100 to 65536: RDS needs the autoscaling ceiling at least 10% above AllocatedStorageGB (1000)`,
+		bad(func(s *hardenedpg.InstanceSettings) { s.AllocatedStorageGB, s.MaxAllocatedStorageGB = 1000, 1050 }))
+	assert.Empty(t, bad(func(s *hardenedpg.InstanceSettings) { s.AllocatedStorageGB, s.MaxAllocatedStorageGB = 1000, 1100 }))
+
+	for _, class := range []string{"db.m7i.32xlarge", "db.r7i.32xlarge", "db.m8g.32xlarge", "db.r8g.32xlarge", "db.x2iedn.12xlarge", "db.r6idn.large"} {
+		assert.Contains(t, bad(func(s *hardenedpg.InstanceSettings) { s.InstanceClass = class }), `InstanceClass = "`+class+`": not a DB instance class RDS offers`, class)
+	}
+	for _, class := range []string{"db.m7i.48xlarge", "db.r8g.24xlarge", "db.x2iedn.32xlarge", "db.r6idn.xlarge", "db.m6idn.large"} {
+		assert.Empty(t, bad(func(s *hardenedpg.InstanceSettings) { s.InstanceClass = class }), class)
+	}
+}
+
+// The default ceiling leaves RDS's recommended 26% headroom: 950 GiB allocated gets 1197, not 1000.
+func TestDefaultStorageCeilingHasHeadroom(t *testing.T) {
+	args := instanceArgs(hardenedpg.InstanceSettings{Identifier: "orders"})
+	args.AllocatedStorageGB, args.MaxAllocatedStorageGB = 950, 0
+	m := mustRun(t, nil, func(ctx *pulumi.Context) error {
+		_, err := hardenedpg.NewInstance(ctx, "db", args)
+		return err
+	})
+	assert.Equal(t, 1197.0, only(t, m, typeInstance).Inputs["maxAllocatedStorage"])
 }

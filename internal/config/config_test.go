@@ -126,7 +126,7 @@ func TestConfigBadInputs(t *testing.T) {
 		{"ca", map[string]string{"caCertIdentifier": "rds-ca-2019"}, nil, nil,
 			[]string{`hardenedpg:caCertIdentifier = "rds-ca-2019": want a current RDS CA: rds-ca-rsa2048-g1, rds-ca-rsa4096-g1, rds-ca-ecc384-g1`}},
 		{"storage", map[string]string{"allocatedStorageGb": "500", "maxAllocatedStorageGb": "400"}, nil, nil,
-			[]string{`hardenedpg:maxAllocatedStorageGb = 400: want more than allocatedStorageGb (500) and at most 65536, so storage can autoscale`}},
+			[]string{`hardenedpg:maxAllocatedStorageGb = 400: want 550 to 65536: RDS needs the autoscaling ceiling at least 10% above allocatedStorageGb (500)`}},
 		{"weakened parameter", map[string]string{"parameters": `{"ssl_min_protocol_version":"TLSv1.1"}`}, nil, nil,
 			[]string{`hardenedpg:parameters["ssl_min_protocol_version"] = "TLSv1.1": weakens control pg-tls-min, which cannot be waived; accepted: TLSv1.2 or TLSv1.3`}},
 		{"parameters shape", map[string]string{"parameters": `{"work_mem":5}`}, nil, nil,
