@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -143,7 +144,7 @@ type databaseChildren struct {
 
 func (a *DatabaseArgs) children() databaseChildren {
 	s := a.Instance.withDefaults()
-	tags := pulumi.StringMap{"managed-by": pulumi.String("hardenedpg")}
+	tags := pulumi.StringMap{managedByTag: pulumi.String("hardenedpg")}
 	maps.Copy(tags, a.Tags)
 	alias := func(role string) string { return fmt.Sprintf(keyAliasFormat, s.Identifier, role) }
 	logGroups := make([]string, len(LogTypes))
@@ -258,7 +259,7 @@ func (a *DatabaseArgs) check(ch databaseChildren, inherited map[string]string) p
 	} else {
 		ignoredSettings(&p, "Replication", a.Replication, "nothing is replicated without {Replication.Region}")
 	}
-	checkTags(&p, a.Tags)
+	checkTags(&p, a.Tags, inherited)
 	var missing []string
 	for _, k := range baseline.RequiredTagKeys {
 		if !hasTag(a.Tags, k) && strings.TrimSpace(inherited[k]) == "" {
@@ -277,25 +278,56 @@ func (a *DatabaseArgs) check(ch databaseChildren, inherited map[string]string) p
 	return p
 }
 
-// checkTags reports tags AWS would refuse: a key of 1 to 128 characters, not starting with the
-// reserved aws: prefix, and a value of at most 256 characters
-// (https://docs.aws.amazon.com/tag-editor/latest/userguide/best-practices-and-strats.html). A value
-// not known here is AWS's to check.
-func checkTags(p *problems, tags map[string]pulumi.StringInput) {
+// checkTags reports tags RDS and IAM would refuse, with the provider's default tags counted: keys
+// of 1 to 128 and values of at most 256 characters, both of letters, digits, spaces and _.:/=+-@
+// only, keys and values not prefixed aws: or rds:, at most 50 tags on a resource
+// (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_Tag.html, and "A tag set can
+// contain as many as 50 tags", https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Tagging.html).
+// A value not known here is AWS's to check.
+func checkTags(p *problems, tags map[string]pulumi.StringInput, inherited map[string]string) {
+	reserved := func(s string) bool {
+		l := strings.ToLower(s)
+		return strings.HasPrefix(l, "aws:") || strings.HasPrefix(l, "rds:")
+	}
 	for _, k := range slices.Sorted(maps.Keys(tags)) {
 		field := fmt.Sprintf("Tags[%q]", k)
 		switch v, known := tags[k].(pulumi.String); {
 		case k == "" || utf8.RuneCountInString(k) > 128:
 			p.add(field, k, "want a key of 1 to 128 characters")
-		case strings.HasPrefix(strings.ToLower(k), "aws:"):
-			p.add(field, k, "the aws: prefix is reserved for AWS's own tags")
+		case !tagCharacters.MatchString(k):
+			p.add(field, k, "want a key of letters, digits, spaces and _.:/=+-@ only (RDS and IAM refuse other characters)")
+		case reserved(k):
+			p.add(field, k, "the aws: and rds: prefixes are reserved for AWS's own tags")
 		case tags[k] == nil:
 			p.add(field, nil, "want a value: a string or an input")
 		case known && utf8.RuneCountInString(string(v)) > 256:
 			p.add(field, shown(fmt.Sprintf("%d characters", utf8.RuneCountInString(string(v)))), "want a value of at most 256 characters")
+		case known && !tagCharacters.MatchString(string(v)):
+			p.add(field, string(v), "want a value of letters, digits, spaces and _.:/=+-@ only (RDS and IAM refuse other characters)")
+		case known && reserved(string(v)):
+			p.add(field, string(v), "RDS refuses a value prefixed aws: or rds:")
 		}
 	}
+	all := map[string]bool{managedByTag: true}
+	for k := range tags {
+		all[k] = true
+	}
+	for k := range inherited {
+		all[k] = true
+	}
+	if len(all) > maxTagsPerResource {
+		p.add("Tags", shown(fmt.Sprintf("%d tags", len(tags))), "want at most %d tags on each resource: these, %s and the provider's %d default tags make %d", maxTagsPerResource, managedByTag, len(inherited), len(all))
+	}
 }
+
+// tagCharacters is the character set RDS and IAM accept in tag keys and values.
+var tagCharacters = regexp.MustCompile(`^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$`)
+
+const (
+	maxTagsPerResource = 50
+	// managedByTag marks every resource of a Database.
+	managedByTag = "managed-by"
+)
 
 // hasTag says whether tags give key a value: an input, or a known value that is not blank.
 func hasTag(tags pulumi.StringMap, key string) bool {

@@ -48,8 +48,12 @@ func (e FieldError) FieldReferences() []string {
 func formatValue(v any) string {
 	switch v.(type) {
 	case string, []string:
-		b, _ := json.Marshal(v)
-		return string(b)
+		// Without HTML escaping: a value is shown as written ("R&D", not "R\u0026D").
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(v)
+		return strings.TrimSuffix(b.String(), "\n")
 	default:
 		return fmt.Sprintf("%v", v)
 	}

@@ -1,6 +1,7 @@
 package hardenedpg_test
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -109,8 +110,40 @@ func TestTagsAWSWouldRefuse(t *testing.T) {
 		strings.Repeat("k", 129):        pulumi.String("x"),
 	}
 	assert.EqualError(t, args.Validate(), `invalid arguments:
-  Tags["aws:cloudformation:stack-name"] = "aws:cloudformation:stack-name": the aws: prefix is reserved for AWS's own tags
+  Tags["aws:cloudformation:stack-name"] = "aws:cloudformation:stack-name": the aws: and rds: prefixes are reserved for AWS's own tags
   Tags["cost-center"] = <nil>: want a value: a string or an input
   Tags["`+strings.Repeat("k", 129)+`"] = "`+strings.Repeat("k", 129)+`": want a key of 1 to 128 characters
   Tags["note"] = 257 characters: want a value of at most 256 characters`)
+}
+
+// The rules of RDS and IAM beyond length: the character set, the rds: prefix of keys and values,
+// the aws: prefix of values and 50 tags a resource, counting managed-by and the provider's
+// default tags (the review's finding 6).
+func TestTagsRDSWouldRefuse(t *testing.T) {
+	args := databaseArgs()
+	args.Tags = map[string]pulumi.StringInput{
+		"environment": pulumi.String("prod"), "owner": pulumi.String("platform"),
+		"R&D":         pulumi.String("x"),
+		"team":        pulumi.String("data, analytics"),
+		"rds:backup":  pulumi.String("x"),
+		"source":      pulumi.String("rds:snapshot"),
+		"origin":      pulumi.String("aws:migrated"),
+		"ok":          pulumi.String("Ünïcode 1.0 /path=+-@:_"),
+	}
+	assert.EqualError(t, args.Validate(), `invalid arguments:
+  Tags["R&D"] = "R&D": want a key of letters, digits, spaces and _.:/=+-@ only (RDS and IAM refuse other characters)
+  Tags["origin"] = "aws:migrated": RDS refuses a value prefixed aws: or rds:
+  Tags["rds:backup"] = "rds:backup": the aws: and rds: prefixes are reserved for AWS's own tags
+  Tags["source"] = "rds:snapshot": RDS refuses a value prefixed aws: or rds:
+  Tags["team"] = "data, analytics": want a value of letters, digits, spaces and _.:/=+-@ only (RDS and IAM refuse other characters)`)
+
+	args = databaseArgs()
+	inherited := map[string]string{}
+	for i := range 47 {
+		args.Tags[fmt.Sprintf("t%02d", i)] = pulumi.String("x")
+	}
+	require.NoError(t, args.ValidateWithProviderTags(inherited), "47 + environment, owner and managed-by = 50")
+	inherited["cost-center"] = "42"
+	assert.EqualError(t, args.ValidateWithProviderTags(inherited), `invalid arguments:
+  Tags = 49 tags: want at most 50 tags on each resource: these, managed-by and the provider's 1 default tags make 51`)
 }
