@@ -12,7 +12,11 @@ import (
 // Defaults of BackupPlanArgs.
 const (
 	DefaultBackupPlanRetentionDays = 35
-	DefaultBackupSchedule          = "cron(0 3 * * ? *)"
+	// DefaultBackupSchedule starts at 06:00 UTC, clear of the instance's default windows: AWS
+	// Backup cannot start a database backup during, or in the hour before, its maintenance window
+	// (sun:03:30-04:30) and the automated backup window ends at 03:00
+	// (https://docs.aws.amazon.com/aws-backup/latest/devguide/creating-a-backup-plan.html).
+	DefaultBackupSchedule = "cron(0 6 * * ? *)"
 	DefaultVaultMinRetentionDays   = 7
 	DefaultVaultMaxRetentionDays   = 400
 	DefaultVaultChangeableForDays  = 3
@@ -26,7 +30,8 @@ type BackupSettings struct {
 	Skip bool `pulumi:"skip,optional"`
 	// RetentionDays keeps each daily recovery point (35 by default).
 	RetentionDays int `pulumi:"retentionDays,optional"`
-	// Schedule is the AWS Backup cron expression of the daily rule ("cron(0 3 * * ? *)" by default).
+	// Schedule is the AWS Backup cron expression of the daily rule ("cron(0 6 * * ? *)" by default);
+	// keep its hour-long start window clear of the maintenance window and the hour before it.
 	Schedule string `pulumi:"schedule,optional"`
 	// VaultMinRetentionDays is the shortest retention anyone may set on the locked vault (7 by
 	// default).
@@ -37,10 +42,20 @@ type BackupSettings struct {
 	// VaultChangeableForDays is the grace period, at least 3 days (3 by default), after which the
 	// vault lock is immutable (compliance mode): not even the account root can shorten retention or
 	// delete.
+	//
+	// The three Vault* settings are one-shot: AWS Backup rewrites the lock in place during the
+	// grace period and refuses any change after it. A changed value replaces the lock resource, and
+	// the old one is retained rather than deleted, since deleting it would unlock the vault
+	// (DeleteBackupVaultLockConfiguration on the same vault).
 	VaultChangeableForDays int `pulumi:"vaultChangeableForDays,optional"`
 	// CopyToVaultArn copies every recovery point to a vault in another region or account.
 	CopyToVaultArn string `pulumi:"copyToVaultArn,optional"`
 }
+
+// maxVaultRetentionDays caps the lock's maximum retention at 36500 days (100 years), the longest
+// retention AWS Backup's lifecycle takes; the PutBackupVaultLockConfiguration reference states no
+// bound of its own, so a larger value is refused here rather than risked at apply.
+const maxVaultRetentionDays = 36500
 
 // BackupPlanArgs configures AWS Backup for one instance: the settings plus the instance.
 type BackupPlanArgs struct {
@@ -112,8 +127,8 @@ func (a *BackupSettings) check(p *problems) {
 	if a.VaultMinRetentionDays < 1 {
 		p.add("VaultMinRetentionDays", a.VaultMinRetentionDays, "want 1 or more")
 	}
-	if a.VaultMaxRetentionDays < a.VaultMinRetentionDays {
-		p.add("VaultMaxRetentionDays", a.VaultMaxRetentionDays, "want at least {VaultMinRetentionDays} (%d)", a.VaultMinRetentionDays)
+	if a.VaultMaxRetentionDays < a.VaultMinRetentionDays || a.VaultMaxRetentionDays > maxVaultRetentionDays {
+		p.add("VaultMaxRetentionDays", a.VaultMaxRetentionDays, "want {VaultMinRetentionDays} (%d) to %d", a.VaultMinRetentionDays, maxVaultRetentionDays)
 	}
 	if a.RetentionDays < a.VaultMinRetentionDays || a.RetentionDays > a.VaultMaxRetentionDays {
 		p.add("RetentionDays", a.RetentionDays, "want %d to %d: the vault lock refuses recovery points kept shorter or longer", a.VaultMinRetentionDays, a.VaultMaxRetentionDays)
@@ -172,7 +187,9 @@ func newBackupPlan(ctx *pulumi.Context, name string, a *BackupPlanArgs, env awsE
 		MinRetentionDays:  pulumi.Int(a.VaultMinRetentionDays),
 		MaxRetentionDays:  pulumi.Int(a.VaultMaxRetentionDays),
 		ChangeableForDays: pulumi.Int(a.VaultChangeableForDays),
-	}, parent)
+		// Retained: a replacement writes the new lock over the old one (same vault), and deleting
+		// the old one afterwards would leave the vault unlocked.
+	}, parent, pulumi.RetainOnDelete(true))
 	if err != nil {
 		return nil, err
 	}

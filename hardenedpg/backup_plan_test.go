@@ -35,10 +35,11 @@ func TestBackupPlanLockedVaultOwnKey(t *testing.T) {
 	assert.Equal(t, map[string]any{
 		"backupVaultName": "hardenedpg-orders", "minRetentionDays": 7.0, "maxRetentionDays": 400.0, "changeableForDays": 3.0,
 	}, only(t, m, baseline.TypeBackupVaultLock).Inputs)
+	assert.True(t, only(t, m, baseline.TypeBackupVaultLock).RetainOnDelete, "a replaced lock is written over, never deleted: deleting it would unlock the vault")
 
 	rule := only(t, m, baseline.TypeBackupPlan).Inputs["rules"].([]any)[0].(map[string]any)
 	assert.Equal(t, "daily", rule["ruleName"])
-	assert.Equal(t, "cron(0 3 * * ? *)", rule["schedule"])
+	assert.Equal(t, "cron(0 6 * * ? *)", rule["schedule"])
 	assert.Equal(t, "hardenedpg-orders", rule["targetVaultName"])
 	assert.Equal(t, map[string]any{"deleteAfter": 35.0}, rule["lifecycle"])
 	assert.Equal(t, []any{map[string]any{"destinationVaultArn": copyTo, "lifecycle": map[string]any{"deleteAfter": 35.0}}}, rule["copyActions"])
@@ -68,9 +69,19 @@ func TestBackupPlanBadArgs(t *testing.T) {
 	})
 	assert.EqualError(t, err, `hardenedpg.NewBackupPlan "backup": invalid arguments:
   InstanceArn = "": required
-  Schedule = "daily": want an AWS Backup cron expression, e.g. cron(0 3 * * ? *)
+  Schedule = "daily": want an AWS Backup cron expression, e.g. cron(0 6 * * ? *)
   RetentionDays = 500: want 7 to 400: the vault lock refuses recovery points kept shorter or longer
   VaultChangeableForDays = 1: want 3 or more (AWS Backup's minimum grace period before the lock is immutable)
   CopyToVaultArn = "central": want a backup vault ARN: arn:aws:backup:<region>:<account>:backup-vault:<name>`)
+	assert.Empty(t, m.Resources())
+
+	m, err = run(t, nil, func(ctx *pulumi.Context) error {
+		_, err := hardenedpg.NewBackupPlan(ctx, "backup", &hardenedpg.BackupPlanArgs{
+			Identifier: "orders", InstanceArn: pulumi.String(instanceArn), BackupSettings: hardenedpg.BackupSettings{VaultMaxRetentionDays: 40000},
+		})
+		return err
+	})
+	assert.EqualError(t, err, `hardenedpg.NewBackupPlan "backup": invalid arguments:
+  VaultMaxRetentionDays = 40000: want VaultMinRetentionDays (7) to 36500`)
 	assert.Empty(t, m.Resources())
 }

@@ -32,7 +32,10 @@ type BackupReplicationArgs struct {
 	Identifier string `pulumi:"identifier"`
 	// InstanceArn is the instance whose automated backups are replicated. Required.
 	InstanceArn pulumi.StringInput `pulumi:"instanceArn"`
-	// RetentionDays keeps the replicated backups (1-35; 35 by default).
+	// RetentionDays keeps the replicated backups (1-35; 35 by default). It is the replication's
+	// own: RDS cannot change it in place (terraform-provider-aws marks retention_period ForceNew),
+	// so a change stops the replication and starts a new one, and a Database leaves it at the
+	// default rather than follow the instance's retention.
 	RetentionDays int                           `pulumi:"retentionDays,optional"`
 	Tags          map[string]pulumi.StringInput `pulumi:"tags,optional"`
 }
@@ -135,7 +138,9 @@ func newBackupReplication(ctx *pulumi.Context, name string, a *BackupReplication
 	}
 	c.Replication, err = rds.NewInstanceAutomatedBackupsReplication(ctx, name+"-replication", &rds.InstanceAutomatedBackupsReplicationArgs{
 		SourceDbInstanceArn: a.InstanceArn, KmsKeyId: c.Key.Arn, RetentionPeriod: pulumi.Int(retention),
-	}, pulumi.Parent(c), pulumi.Provider(c.Provider))
+	}, pulumi.Parent(c), pulumi.Provider(c.Provider),
+		// One replication per source and region: the old one stops before the new one starts.
+		pulumi.DeleteBeforeReplace(true))
 	if err != nil {
 		return nil, err
 	}

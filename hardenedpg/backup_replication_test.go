@@ -36,6 +36,19 @@ func TestBackupReplicationToAnotherRegion(t *testing.T) {
 	assert.True(t, strings.HasPrefix(alias.Provider, provider.URN+"::"))
 }
 
+// The replica retention is the replication's own: changing the instance's retention does not
+// replace the replication (the review's finding 7), and a replacement stops the old one first.
+func TestBackupReplicationRetentionIsItsOwn(t *testing.T) {
+	args := databaseArgs()
+	args.Replication.Region = "eu-central-1"
+	args.Instance.BackupRetentionDays = 30
+	m := mustRun(t, nil, newDatabase(args))
+	replication := only(t, m, baseline.TypeBackupReplication)
+	assert.Equal(t, 35.0, replication.Inputs["retentionPeriod"])
+	assert.Equal(t, 30.0, only(t, m, typeInstance).Inputs["backupRetentionPeriod"])
+	assert.True(t, replication.DeleteBeforeReplace, "one replication per source and region")
+}
+
 func TestBackupReplicationRefusesHomeRegion(t *testing.T) {
 	args := databaseArgs()
 	args.Replication.Region = "eu-west-1"

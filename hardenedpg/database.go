@@ -160,7 +160,7 @@ func (a *DatabaseArgs) children() databaseChildren {
 	}
 	var replication *BackupReplicationArgs
 	if a.Replication.Region != "" {
-		replication = &BackupReplicationArgs{ReplicationSettings: a.Replication, Identifier: s.Identifier, RetentionDays: s.BackupRetentionDays, Tags: tags}
+		replication = &BackupReplicationArgs{ReplicationSettings: a.Replication, Identifier: s.Identifier, Tags: tags}
 	}
 	key := func(description, role string) EncryptionKeyArgs {
 		return EncryptionKeyArgs{

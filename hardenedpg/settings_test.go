@@ -60,7 +60,7 @@ func TestProblemsNameThePathOfTheSetting(t *testing.T) {
 		"Backup.RetentionDays":               nil,
 		"Replication.Region":                 nil,
 	}, fields)
-	assert.Contains(t, err.Error(), "Backup.VaultMaxRetentionDays = 5: want at least Backup.VaultMinRetentionDays (10)")
+	assert.Contains(t, err.Error(), "Backup.VaultMaxRetentionDays = 5: want Backup.VaultMinRetentionDays (10) to 36500")
 }
 
 // Tag values are inputs: a secret from config reaches every resource as a secret, and counts

@@ -42,6 +42,8 @@ type Resource struct {
 	Provider       string
 	RetainOnDelete bool
 	IgnoreChanges  []string
+	// DeleteBeforeReplace says a replacement deletes the old resource before creating the new one.
+	DeleteBeforeReplace bool
 }
 
 // Invoke is one function call the program made, with the answer it got: the baseline.Invoke the
@@ -186,6 +188,7 @@ func (m *Monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 		r.DependsOn = append([]string(nil), rpc.GetDependencies()...)
 		sort.Strings(r.DependsOn)
 		r.IgnoreChanges = rpc.GetIgnoreChanges()
+		r.DeleteBeforeReplace = rpc.GetDeleteBeforeReplace()
 		m.mu.Lock()
 		r.URN = m.urn(r.Parent, r.Type, r.Name)
 		r.Aliases = append(rpc.GetAliasURNs(), m.aliasURNs(r, rpc.GetAliases())...)
