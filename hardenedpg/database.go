@@ -378,6 +378,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	}
 	ch := args.children()
 	p := args.check(ch, defaultProviderTags(ctx, opts))
+	checkDatabaseName(&p, name)
 	if ch.replication != nil && ch.replication.Provider == nil && hasOwnAWSProvider(opts) {
 		p.add("Replication.Provider", nil, "required with {Replication.Region} when the Database gets an aws provider of its own: give a provider for %s with the same credentials", ch.replication.Region)
 	}

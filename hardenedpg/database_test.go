@@ -361,3 +361,44 @@ func TestDatabaseCountsTheProvidersDefaultTags(t *testing.T) {
 		}
 	}
 }
+
+// The Database's name goes into the AWS names of its auto-named children: the longest name
+// accepted leaves each of them within AWS's limit, and a name AWS would refuse there is refused
+// before anything is created (the review's finding 15).
+func TestDatabaseNameFitsEveryChildName(t *testing.T) {
+	args := databaseArgs()
+	args.Logs.DestinationArn = "" // the local archive: its bucket, stream and roles are auto-named too
+	args.Replication.Region = "eu-central-1"
+	name := "d" + strings.Repeat("x", hardenedpg.MaxDatabaseNameLength-1)
+	m := mustRun(t, nil, func(ctx *pulumi.Context) error {
+		_, err := hardenedpg.NewDatabase(ctx, name, args)
+		return err
+	})
+	limits := map[string]int{baseline.TypeEventRule: 64, typeRole: 64, baseline.TypeFirehose: 64, baseline.TypeBucket: 63}
+	checked := 0
+	for _, r := range m.Resources() {
+		if limit, ok := limits[r.Type]; ok {
+			checked++
+			assert.LessOrEqual(t, len(r.Name)+8, limit, "%s %s with Pulumi's suffix", r.Type, r.Name)
+		}
+	}
+	assert.GreaterOrEqual(t, checked, 6, "the rule, the bucket, the stream and the three roles were made")
+
+	for bad, problem := range map[string]string{
+		name + "x":  `name = "` + name + `x": want at most 26 characters: the EventBridge rule would have 65, and AWS allows 64 (PutRule: Name, 1 to 64 characters)`,
+		"Orders_DB": `name = "Orders_DB": want lowercase letters, digits and single hyphens, starting with a letter (not sg-): AWS names the bucket, roles, rules and groups after it`,
+		"1orders":   "",
+		"orders--a": "",
+		"sg-orders": "",
+	} {
+		m, err := run(t, nil, func(ctx *pulumi.Context) error {
+			_, err := hardenedpg.NewDatabase(ctx, bad, databaseArgs())
+			return err
+		})
+		require.Error(t, err, bad)
+		if problem != "" {
+			assert.Equal(t, `hardenedpg.NewDatabase "`+bad+`": invalid arguments:`+"\n  "+problem, err.Error())
+		}
+		assert.Empty(t, m.Resources(), bad)
+	}
+}
