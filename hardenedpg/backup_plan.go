@@ -16,10 +16,10 @@ const (
 	// Backup cannot start a database backup during, or in the hour before, its maintenance window
 	// (sun:03:30-04:30) and the automated backup window ends at 03:00
 	// (https://docs.aws.amazon.com/aws-backup/latest/devguide/creating-a-backup-plan.html).
-	DefaultBackupSchedule = "cron(0 6 * * ? *)"
-	DefaultVaultMinRetentionDays   = 7
-	DefaultVaultMaxRetentionDays   = 400
-	DefaultVaultChangeableForDays  = 3
+	DefaultBackupSchedule         = "cron(0 6 * * ? *)"
+	DefaultVaultMinRetentionDays  = 7
+	DefaultVaultMaxRetentionDays  = 400
+	DefaultVaultChangeableForDays = 3
 )
 
 // BackupSettings are the choices about the AWS Backup plan of a database; the zero value is

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
@@ -155,6 +156,9 @@ func newBackupReplication(ctx *pulumi.Context, name string, a *BackupReplication
 // provider is (https://www.pulumi.com/registry/packages/aws/installation-configuration/) to an
 // explicit provider, which would otherwise read only the environment.
 func inheritedProviderArgs(ctx *pulumi.Context) (*aws.ProviderArgs, error) {
+	if uncarried := uncarriedProviderConfig(ctx); len(uncarried) > 0 {
+		return nil, ValidationError{{Field: "Replication.Provider", Value: nil, Problem: uncarriedProblem(uncarried)}}
+	}
 	args := &aws.ProviderArgs{}
 	get := func(key string) (string, bool) { return ctx.GetConfig("aws:" + key) }
 	if v, ok := get("profile"); ok {
@@ -197,6 +201,33 @@ func inheritedProviderArgs(ctx *pulumi.Context) (*aws.ProviderArgs, error) {
 		args.DefaultTags = aws.ProviderDefaultTagsArgs{Tags: pulumi.ToStringMap(tags.Tags)}
 	}
 	return args, nil
+}
+
+// uncarriedProviderConfig lists the stack's aws: settings that inheritedProviderArgs does not
+// carry: with any of them, a made provider would act as another principal, or without the
+// default provider's session policy or tag rules.
+func uncarriedProviderConfig(ctx *pulumi.Context) []string {
+	var out []string
+	for _, key := range []string{"accessKey", "secretKey", "token", "assumeRoleWithWebIdentity", "ignoreTags", "endpoints", "customCaBundle", "stsRegion"} {
+		if _, ok := ctx.GetConfig("aws:" + key); ok {
+			out = append(out, "aws:"+key)
+		}
+	}
+	if v, ok := ctx.GetConfig("aws:assumeRole"); ok {
+		var r map[string]any
+		if json.Unmarshal([]byte(v), &r) == nil {
+			for _, key := range []string{"policy", "policyArns", "tags", "transitiveTagKeys", "sourceIdentity"} {
+				if _, set := r[key]; set {
+					out = append(out, "aws:assumeRole."+key)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func uncarriedProblem(uncarried []string) string {
+	return fmt.Sprintf("required: the stack's %s cannot be carried to a provider made for the replica region; give a provider with the same credentials", strings.Join(uncarried, ", "))
 }
 
 func optional(s string) pulumi.StringPtrInput {

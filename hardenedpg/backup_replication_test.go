@@ -81,3 +81,20 @@ func TestBackupReplicationProviderInheritsStackConfig(t *testing.T) {
 	assert.Contains(t, fmt.Sprint(provider.Inputs["defaultTags"]), "cost-center")
 	assert.Contains(t, fmt.Sprint(provider.Inputs["allowedAccountIds"]), hardenedpgtest.DefaultAccountID)
 }
+
+// Settings a made provider cannot carry would make it another principal: the caller gives the
+// replica region's provider instead, before anything is created (the review's finding 16).
+func TestBackupReplicationRefusesUncarriedProviderConfig(t *testing.T) {
+	args := databaseArgs()
+	args.Replication.Region = "eu-central-1"
+	m := hardenedpgtest.New()
+	config := map[string]string{
+		"aws:assumeRole":                `{"roleArn":"arn:aws:iam::123456789012:role/deployer","policyArns":["arn:aws:iam::aws:policy/ReadOnlyAccess"]}`,
+		"aws:assumeRoleWithWebIdentity": `{"roleArn":"arn:aws:iam::123456789012:role/ci"}`,
+	}
+	err := m.Run("hardenedpg", "test", config, nil, newDatabase(args))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `hardenedpg.NewDatabase "db": invalid arguments:
+  Replication.Provider = <nil>: required: the stack's aws:assumeRoleWithWebIdentity, aws:assumeRole.policyArns cannot be carried to a provider made for the replica region; give a provider with the same credentials`+"\n")
+	assert.Empty(t, m.Resources())
+}

@@ -379,8 +379,12 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	ch := args.children()
 	p := args.check(ch, defaultProviderTags(ctx, opts))
 	checkDatabaseName(&p, name)
-	if ch.replication != nil && ch.replication.Provider == nil && hasOwnAWSProvider(opts) {
-		p.add("Replication.Provider", nil, "required with {Replication.Region} when the Database gets an aws provider of its own: give a provider for %s with the same credentials", ch.replication.Region)
+	if ch.replication != nil && ch.replication.Provider == nil {
+		if hasOwnAWSProvider(opts) {
+			p.add("Replication.Provider", nil, "required with {Replication.Region} when the Database gets an aws provider of its own: give a provider for %s with the same credentials", ch.replication.Region)
+		} else if uncarried := uncarriedProviderConfig(ctx); len(uncarried) > 0 {
+			p.add("Replication.Provider", nil, "%s", uncarriedProblem(uncarried))
+		}
 	}
 	if err := p.err(); err != nil {
 		return nil, fmt.Errorf("hardenedpg.NewDatabase %q: %w", name, err)

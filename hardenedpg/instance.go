@@ -136,13 +136,13 @@ type Instance struct {
 const InstanceType = "hardenedpg:index:Instance"
 
 var (
-	identifierPattern  = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
-	dbUserPattern      = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
+	identifierPattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
+	dbUserPattern     = regexp.MustCompile(`^[a-z_][a-z0-9_]{0,62}$`)
 	// adminUserPattern is what CreateDBInstance accepts as MasterUsername: "1 to 16 letters,
 	// numbers, or underscores. First character must be a letter"
 	// (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html); lowercase,
 	// since PostgreSQL folds an unquoted name.
-	adminUserPattern = regexp.MustCompile(`^[a-z][a-z0-9_]{0,15}$`)
+	adminUserPattern   = regexp.MustCompile(`^[a-z][a-z0-9_]{0,15}$`)
 	windowPattern      = regexp.MustCompile(`^([0-1][0-9]|2[0-3]):[0-5][0-9]-([0-1][0-9]|2[0-3]):[0-5][0-9]$`)
 	maintenancePattern = regexp.MustCompile(`^(mon|tue|wed|thu|fri|sat|sun):([0-1][0-9]|2[0-3]):[0-5][0-9]-(mon|tue|wed|thu|fri|sat|sun):([0-1][0-9]|2[0-3]):[0-5][0-9]$`)
 )

@@ -123,12 +123,12 @@ func TestTagsRDSWouldRefuse(t *testing.T) {
 	args := databaseArgs()
 	args.Tags = map[string]pulumi.StringInput{
 		"environment": pulumi.String("prod"), "owner": pulumi.String("platform"),
-		"R&D":         pulumi.String("x"),
-		"team":        pulumi.String("data, analytics"),
-		"rds:backup":  pulumi.String("x"),
-		"source":      pulumi.String("rds:snapshot"),
-		"origin":      pulumi.String("aws:migrated"),
-		"ok":          pulumi.String("Ünïcode 1.0 /path=+-@:_"),
+		"R&D":        pulumi.String("x"),
+		"team":       pulumi.String("data, analytics"),
+		"rds:backup": pulumi.String("x"),
+		"source":     pulumi.String("rds:snapshot"),
+		"origin":     pulumi.String("aws:migrated"),
+		"ok":         pulumi.String("Ünïcode 1.0 /path=+-@:_"),
 	}
 	assert.EqualError(t, args.Validate(), `invalid arguments:
   Tags["R&D"] = "R&D": want a key of letters, digits, spaces and _.:/=+-@ only (RDS and IAM refuse other characters)
