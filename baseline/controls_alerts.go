@@ -10,7 +10,7 @@ var alertsControls = []Control{
 		Refs:  Refs{SecurityHub: []string{"RDS.21"}, Prowler: []string{"rds_instance_event_subscription_parameter_groups"}},
 		check: eventCheck("db-parameter-group", EventCategories["db-parameter-group"]...),
 	},
-	{Key: "events-security-group", Title: "Event subscription for security group configuration change and failure", Severity: Low, Reads: []string{TypeSecurityGroup}, Waivable: true,
+	{Key: "events-security-group", Title: "Security group changes alert: the RDS.22 subscription and an EventBridge rule on every rule change of the instance's groups", Severity: Low, Reads: []string{TypeSecurityGroup}, Waivable: true,
 		Refs:  Refs{SecurityHub: []string{"RDS.22"}, Prowler: []string{"rds_instance_event_subscription_security_groups"}},
 		check: securityGroupEventsCheck,
 	},

@@ -86,8 +86,11 @@ func (a *ArchiveSettings) check(p *problems) {
 	if a.RetentionDays < 1 || a.RetentionDays > 36500 {
 		p.add("RetentionDays", a.RetentionDays, "want 1 to 36500 days of Object Lock retention")
 	}
+	// S3 moves objects to Glacier Flexible Retrieval at any age; the first month stays in S3
+	// Standard because that is when an investigation reads the logs, and a Glacier read is a
+	// restore of hours (a cost guard, not an S3 rule).
 	if a.ColdAfterDays < 30 {
-		p.add("ColdAfterDays", a.ColdAfterDays, "want 30 or more (S3 moves objects to Glacier no sooner)")
+		p.add("ColdAfterDays", a.ColdAfterDays, "want 30 or more: the logs of the last month stay readable without a Glacier restore")
 	}
 }
 

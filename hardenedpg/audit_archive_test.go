@@ -103,5 +103,5 @@ func TestAuditArchiveBadArgs(t *testing.T) {
   Identifier = "": required: the RDS instance identifier
   KeyArn = "": required: the key that encrypts the stream and the bucket
   RetentionDays = -5: want 1 to 36500 days of Object Lock retention
-  ColdAfterDays = 10: want 30 or more (S3 moves objects to Glacier no sooner)`)
+  ColdAfterDays = 10: want 30 or more: the logs of the last month stay readable without a Glacier restore`)
 }
