@@ -1,5 +1,10 @@
 package baseline
 
+import (
+	"slices"
+	"strings"
+)
+
 // alertsControls are the controls of event subscriptions and the alerts topic, each with its check.
 var alertsControls = []Control{
 	{Key: "events-instance", Title: "Event subscription for instance maintenance, configuration change and failure", Severity: Low, Reads: []string{TypeInstance}, Waivable: true,
@@ -23,6 +28,93 @@ var alertsControls = []Control{
 				f.read(t)
 				if _, ok := g.keyByArn(t.Inputs["kmsMasterKeyId"]); !ok {
 					f.fail("%s: kmsMasterKeyId is %s, want a key of the stack", t.Name, show(t.Inputs["kmsMasterKeyId"]))
+				}
+			}
+			return f
+		},
+	},
+	{Key: "sns-topic-policy", Title: "Topic policies admit no one outside the account and refuse publishing without TLS", Severity: High, Reads: []string{TypeTopic},
+		Refs: Refs{SecurityHub: []string{"SNS.4"}, Prowler: []string{"sns_topics_not_publicly_accessible"}, Checkov: []string{"CKV_AWS_169", "CKV_AWS_385"}},
+		check: func(g *Graph) finding {
+			f := finding{holds: "every topic's policy allows only conditioned service principals or this account, and denies aws:SecureTransport false"}
+			for _, t := range g.ofType(TypeTopic) {
+				f.read(t)
+				doc := str(t.Inputs, "policy")
+				for _, tp := range g.withInput(TypeTopicPolicy, "arn", t.Outputs["arn"]) {
+					f.read(tp)
+					doc = str(tp.Inputs, "policy")
+				}
+				if doc == "" {
+					f.fail("%s: no topic policy: nothing refuses publishing without TLS", t.Name)
+					continue
+				}
+				statements, err := parsePolicy(doc)
+				if err != nil {
+					f.fail("%s: the topic policy is not valid JSON: %v", t.Name, err)
+					continue
+				}
+				account := ArnField(str(t.Outputs, "arn"), 4)
+				tlsOnly := false
+				for i, st := range statements {
+					cond, _ := st.Condition["Bool"].(map[string]any)
+					if st.Effect == "Deny" && slices.Contains(Strings(cond["aws:SecureTransport"]), "false") {
+						tlsOnly = true
+					}
+					if st.Effect != "Allow" {
+						continue
+					}
+					for _, who := range Strings(st.Principal) {
+						switch {
+						case who == "*" && len(st.Condition) == 0:
+							f.fail("%s: statement %d allows anyone, without a condition", t.Name, i)
+						case strings.HasPrefix(who, "arn:") && ArnField(who, 4) != account || len(who) == 12 && who != account:
+							f.fail("%s: statement %d allows %s, outside the topic's account", t.Name, i, who)
+						}
+					}
+				}
+				if !tlsOnly {
+					f.fail("%s: no statement denies aws:SecureTransport false", t.Name)
+				}
+			}
+			return f
+		},
+	},
+	{Key: "sns-subscriptions-tls", Title: "Topic subscriptions deliver over TLS", Severity: Medium, Reads: []string{TypeTopicSubscription},
+		Refs: Refs{Prowler: []string{"sns_subscription_not_using_http_endpoints"}},
+		check: func(g *Graph) finding {
+			f := finding{holds: "no subscription uses plain http"}
+			for _, s := range g.ofType(TypeTopicSubscription) {
+				f.read(s)
+				if strings.EqualFold(str(s.Inputs, "protocol"), "http") {
+					f.fail("%s: protocol is http: alerts travel unencrypted", s.Name)
+				}
+			}
+			return f
+		},
+	},
+	{Key: "alarm-actions", Title: "Every alarm notifies a topic that delivers, in the alarm state", Severity: Medium, Reads: []string{TypeMetricAlarm},
+		Refs: Refs{SecurityHub: []string{"CloudWatch.15", "CloudWatch.17"}, Prowler: []string{"cloudwatch_alarm_actions_alarm_state_configured", "cloudwatch_alarm_actions_enabled"}, Checkov: []string{"CKV_AWS_319"}},
+		check: func(g *Graph) finding {
+			f := finding{holds: "every alarm has its actions enabled and an alarm action on a topic whose policy and key admit CloudWatch and that has a subscriber"}
+			for _, a := range g.ofType(TypeMetricAlarm) {
+				f.read(a)
+				if on, ok := boolean(a.Inputs, "actionsEnabled"); ok && !on {
+					f.fail("%s: actionsEnabled is false", a.Name)
+					continue
+				}
+				actions := stringList(a.Inputs, "alarmActions")
+				if len(actions) == 0 {
+					f.fail("%s: no alarmActions: the alarm notifies nobody", a.Name)
+					continue
+				}
+				for _, action := range actions {
+					problem, waiting := delivery(g, &f, action, EventPublisherCloudWatch)
+					switch {
+					case waiting:
+						f.lacks("%s: %s", a.Name, problem)
+					case problem != "":
+						f.fail("%s: %s", a.Name, problem)
+					}
 				}
 			}
 			return f

@@ -1,6 +1,9 @@
 package baseline
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // archiveControls are the controls of the audit archive: bucket and delivery stream, each with its check.
 var archiveControls = []Control{
@@ -30,7 +33,7 @@ var archiveControls = []Control{
 	},
 	{Key: "s3-cmk", Title: "Archive buckets are encrypted with a stack key", Severity: Medium, Reads: []string{TypeBucket},
 		Refs: Refs{SecurityHub: []string{"S3.17"}, Prowler: []string{"s3_bucket_kms_encryption"}, Checkov: []string{"CKV_AWS_145"}},
-		check: bucketCheck("SSE-KMS with a stack key", TypeBucketEncryption, func(g *Graph, f *finding, b Resource, enc *Resource) {
+		check: bucketCheck("SSE-KMS with a stack key and a bucket key", TypeBucketEncryption, func(g *Graph, f *finding, b Resource, enc *Resource) {
 			if enc == nil {
 				f.fail("%s: no server-side encryption configuration", b.Name)
 				return
@@ -41,6 +44,9 @@ var archiveControls = []Control{
 					f.fail("%s: sseAlgorithm is %s, want aws:kms", enc.Name, show(def["sseAlgorithm"]))
 				} else if _, ok := g.keyByArn(def["kmsMasterKeyId"]); !ok {
 					f.fail("%s: kmsMasterKeyId is %s, want a key of the stack", enc.Name, show(def["kmsMasterKeyId"]))
+				}
+				if rule.(map[string]any)["bucketKeyEnabled"] != true {
+					f.fail("%s: bucketKeyEnabled is %s, want true (one KMS call per bucket key, not per object)", enc.Name, show(rule.(map[string]any)["bucketKeyEnabled"]))
 				}
 			}
 		}),
@@ -59,9 +65,9 @@ var archiveControls = []Control{
 			}
 		}),
 	},
-	{Key: "s3-tls-only", Title: "Archive buckets refuse requests without TLS", Severity: Medium, Reads: []string{TypeBucket},
-		Refs: Refs{SecurityHub: []string{"S3.5"}, Prowler: []string{"s3_bucket_secure_transport_policy"}},
-		check: bucketCheck("the bucket policy denies aws:SecureTransport false", TypeBucketPolicy, func(_ *Graph, f *finding, b Resource, policy *Resource) {
+	{Key: "s3-tls-only", Title: "Archive bucket policies refuse requests without TLS and admit no other account", Severity: Medium, Reads: []string{TypeBucket},
+		Refs: Refs{SecurityHub: []string{"S3.5", "S3.6"}, Prowler: []string{"s3_bucket_secure_transport_policy", "s3_bucket_cross_account_access"}, Checkov: []string{"CKV_AWS_93"}},
+		check: bucketCheck("the bucket policy denies aws:SecureTransport false and allows no other account", TypeBucketPolicy, func(_ *Graph, f *finding, b Resource, policy *Resource) {
 			if policy == nil {
 				f.fail("%s: no bucket policy denies requests without TLS", b.Name)
 				return
@@ -71,13 +77,25 @@ var archiveControls = []Control{
 				f.fail("%s: the policy is not valid JSON: %v", policy.Name, err)
 				return
 			}
-			for _, st := range statements {
+			tlsOnly := false
+			for i, st := range statements {
 				cond, _ := st.Condition["Bool"].(map[string]any)
 				if st.Effect == "Deny" && slices.Contains(Strings(cond["aws:SecureTransport"]), "false") {
-					return
+					tlsOnly = true
+				}
+				if st.Effect != "Allow" {
+					continue
+				}
+				// An Allow to another account (or to anyone) opens the archive beyond the stack's.
+				for _, who := range Strings(st.Principal) {
+					if who == "*" || strings.HasPrefix(who, "arn:") && ArnField(who, 4) != ArnField(str(b.Outputs, "arn"), 4) && ArnField(str(b.Outputs, "arn"), 4) != "" {
+						f.fail("%s: statement %d allows %s", policy.Name, i, who)
+					}
 				}
 			}
-			f.fail("%s: no statement denies aws:SecureTransport false", policy.Name)
+			if !tlsOnly {
+				f.fail("%s: no statement denies aws:SecureTransport false", policy.Name)
+			}
 		}),
 	},
 	{Key: "firehose-cmk", Title: "Delivery streams and what they write are encrypted with a stack key", Severity: Medium, Reads: []string{TypeFirehose},
@@ -100,5 +118,38 @@ var archiveControls = []Control{
 			}
 			return f
 		},
+	},
+	{Key: "s3-lifecycle", Title: "Archive buckets have a lifecycle that moves old logs cold and aborts incomplete uploads", Severity: Low, Reads: []string{TypeBucket},
+		Refs: Refs{SecurityHub: []string{"S3.10", "S3.13"}, Prowler: []string{"s3_bucket_lifecycle_enabled"}, Checkov: []string{"CKV2_AWS_61", "CKV_AWS_300"}},
+		check: bucketCheck("an enabled lifecycle rule transitions objects and aborts incomplete multipart uploads", TypeBucketLifecycle, func(_ *Graph, f *finding, b Resource, lc *Resource) {
+			if lc == nil {
+				f.fail("%s: no lifecycle configuration", b.Name)
+				return
+			}
+			transitions, aborts := false, false
+			for _, rule := range items(lc.Inputs, "rules") {
+				rm, _ := rule.(map[string]any)
+				if str(rm, "status") != "Enabled" {
+					continue
+				}
+				transitions = transitions || len(items(rm, "transitions")) > 0
+				_, days := num(object(rm, "abortIncompleteMultipartUpload"), "daysAfterInitiation")
+				aborts = aborts || days
+			}
+			if !transitions {
+				f.fail("%s: no enabled rule transitions objects", lc.Name)
+			}
+			if !aborts {
+				f.fail("%s: no enabled rule aborts incomplete multipart uploads", lc.Name)
+			}
+		}),
+	},
+	{Key: "s3-acls-disabled", Title: "Archive buckets disable ACLs (the bucket owner owns every object)", Severity: Medium, Reads: []string{TypeBucket},
+		Refs: Refs{SecurityHub: []string{"S3.12"}, Prowler: []string{"s3_bucket_acl_prohibited"}, Checkov: []string{"CKV2_AWS_65"}},
+		check: bucketCheck("object ownership is BucketOwnerEnforced", TypeBucketOwnership, func(_ *Graph, f *finding, b Resource, own *Resource) {
+			if own == nil || str(object(own.Inputs, "rule"), "objectOwnership") != "BucketOwnerEnforced" {
+				f.fail("%s: object ownership is not BucketOwnerEnforced, so ACLs still grant access", b.Name)
+			}
+		}),
 	},
 }

@@ -64,6 +64,7 @@ var backupControls = []Control{
 	// supported" for RDS, https://docs.aws.amazon.com/aws-backup/latest/devguide/encryption.html): the
 	// recovery points stay under the storage key, and only a copy elsewhere survives its loss.
 	{Key: "backup-independent-copy", Title: "A copy of the backups lives under another key, in another region or account", Severity: High, Reads: []string{TypeInstance}, Waivable: true,
+		Refs: Refs{Checkov: []string{"CKV_AWS_245"}},
 		check: instanceCheck("automated backups replicated, or AWS Backup copies made, under a key other than the storage key in another region or account",
 			func(g *Graph, f *finding, inst Resource, in map[string]any) {
 				instArn := str(inst.Outputs, "arn")
@@ -74,7 +75,11 @@ var backupControls = []Control{
 						continue
 					}
 					f.read(r)
-					if key != "" && key != str(in, "kmsKeyId") && ArnField(key, 3)+"/"+ArnField(key, 4) != home {
+					if _, stackKey := g.keyByArn(key); !stackKey {
+						f.fail("%s: kmsKeyId %s is not a key of the stack", r.Name, show(r.Inputs["kmsKeyId"]))
+						continue
+					}
+					if key != str(in, "kmsKeyId") && ArnField(key, 3)+"/"+ArnField(key, 4) != home {
 						return
 					}
 					f.fail("%s: kmsKeyId %s is the storage key or in the instance's own region and account", r.Name, show(r.Inputs["kmsKeyId"]))

@@ -1,6 +1,9 @@
 package baseline
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // kmsControls are the controls of the stack's KMS keys, each with its check.
 var kmsControls = []Control{
@@ -43,6 +46,19 @@ var kmsControls = []Control{
 			}
 			if k.Inputs["isEnabled"] == false {
 				f.fail("%s: isEnabled is false", k.Name)
+			}
+		}),
+	},
+	{Key: "kms-key-hygiene", Title: "Keys are single-region and described", Severity: Low, Reads: []string{TypeKey},
+		Refs: Refs{Prowler: []string{"kms_cmk_not_multi_region"}},
+		check: keysCheck("no key is multi-Region and every key says what it is for", func(f *finding, k Resource) {
+			// A multi-Region key's replicas share its material: its policy no longer bounds where
+			// the data can be decrypted.
+			if k.Inputs["multiRegion"] == true {
+				f.fail("%s: multiRegion is true", k.Name)
+			}
+			if strings.TrimSpace(str(k.Inputs, "description")) == "" {
+				f.fail("%s: no description", k.Name)
 			}
 		}),
 	},

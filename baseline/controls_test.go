@@ -229,12 +229,12 @@ var breakers = map[string]struct {
 	"backup-vault-lock":       {mutate: func(t *testing.T, g *baseline.Graph) { drop(g, baseline.TypeBackupVaultLock, "") }},
 	"backup-independent-copy": {mutate: func(t *testing.T, g *baseline.Graph) { drop(g, baseline.TypeBackupReplication, "") }},
 	// The AWS-managed SNS key admits no publishing service: the events stop arriving too.
-	"sns-cmk": {also: []string{"events-instance", "events-parameter-group", "events-security-group"}, mutate: func(t *testing.T, g *baseline.Graph) {
+	"sns-cmk": {also: []string{"alarm-actions", "events-instance", "events-parameter-group", "events-security-group"}, mutate: func(t *testing.T, g *baseline.Graph) {
 		first(t, g, baseline.TypeTopic, "").Inputs["kmsMasterKeyId"] = "alias/aws/sns"
 	}},
 	"iam-scoped-writes": {mutate: func(t *testing.T, g *baseline.Graph) {
 		g.Resources = append(g.Resources, baseline.Resource{URN: "urn:x", Type: baseline.TypeRolePolicy, Name: "too-wide", Inputs: map[string]any{
-			"policy": `{"Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:PutObject"],"Resource":"*"}]}`,
+			"policy": `{"Statement":[{"Effect":"Allow","Action":["s3:PutObject"],"Resource":"*"}]}`,
 		}})
 	}},
 	"s3-object-lock": {archive: true, mutate: func(t *testing.T, g *baseline.Graph) {
@@ -254,6 +254,36 @@ var breakers = map[string]struct {
 	"firehose-cmk": {archive: true, mutate: func(t *testing.T, g *baseline.Graph) {
 		first(t, g, baseline.TypeFirehose, "").Inputs["serverSideEncryption"].(map[string]any)["enabled"] = false
 	}},
+	"kms-key-hygiene": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeKey, "logs-key-key").Inputs["multiRegion"] = true
+	}},
+	"iam-managed-policies": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeRolePolicyAttach, "monitoring-policy").Inputs["policyArn"] = "arn:aws:iam::aws:policy/AdministratorAccess"
+	}},
+	"iam-trust-scoped": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeRole, "backup-role").Inputs["assumeRolePolicy"] = `{"Statement":[{"Effect":"Allow","Principal":{"Service":"backup.amazonaws.com"},"Action":"sts:AssumeRole"}]}`
+	}},
+	"iam-no-sensitive-reads": {mutate: func(t *testing.T, g *baseline.Graph) {
+		g.Resources = append(g.Resources, baseline.Resource{URN: "urn:x", Type: baseline.TypeRolePolicy, Name: "reads-secrets", Inputs: map[string]any{
+			"policy": `{"Statement":[{"Effect":"Allow","Action":"secretsmanager:Get*","Resource":"*"}]}`,
+		}})
+	}},
+	"sns-topic-policy": {mutate: func(t *testing.T, g *baseline.Graph) {
+		tp := first(t, g, baseline.TypeTopicPolicy, "")
+		tp.Inputs["policy"] = strings.Replace(tp.Inputs["policy"].(string), `"Statement":[`, `"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"sns:Subscribe","Resource":"*"},`, 1)
+	}},
+	"sns-subscriptions-tls": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeTopicSubscription, "").Inputs["protocol"] = "HTTP"
+	}},
+	"alarm-actions": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeMetricAlarm, "cpuutilization-alarm").Inputs["actionsEnabled"] = false
+	}},
+	"s3-lifecycle": {archive: true, mutate: func(t *testing.T, g *baseline.Graph) {
+		delete(first(t, g, baseline.TypeBucketLifecycle, "").Inputs["rules"].([]any)[0].(map[string]any), "abortIncompleteMultipartUpload")
+	}},
+	"s3-acls-disabled": {archive: true, mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeBucketOwnership, "").Inputs["rule"] = map[string]any{"objectOwnership": "ObjectWriter"}
+	}},
 	"proxy-tls": {mutate: func(t *testing.T, g *baseline.Graph) {
 		g.Resources = append(g.Resources, baseline.Resource{URN: "urn:proxy", Type: baseline.TypeProxy, Name: "proxy", Inputs: map[string]any{
 			"requireTls": false, "auths": []any{map[string]any{"iamAuth": "DISABLED"}},
@@ -266,7 +296,7 @@ func TestProdPassesEveryApplicableControl(t *testing.T) {
 	require.Len(t, results, len(baseline.Catalog))
 	assert.Empty(t, failing(results))
 	s := baseline.Summarize(results)
-	assert.Equal(t, baseline.Summary{Pass: len(baseline.Catalog) - 7, NotApplicable: 7}, s, "no proxy, no bucket, no stream")
+	assert.Equal(t, baseline.Summary{Pass: len(baseline.Catalog) - 9, NotApplicable: 9}, s, "no proxy; no bucket (7 controls) or stream")
 
 	results = baseline.Evaluate(archiveGraph(t), nil)
 	assert.Empty(t, failing(results))
@@ -524,7 +554,7 @@ func TestEventsWithoutRecipientFail(t *testing.T) {
 	g := prodGraph(t)
 	drop(g, baseline.TypeTopicSubscription, "")
 	results := baseline.Evaluate(g, nil)
-	assert.Equal(t, []string{"events-instance", "events-parameter-group", "events-security-group"}, failing(results))
+	assert.Equal(t, []string{"alarm-actions", "events-instance", "events-parameter-group", "events-security-group"}, failing(results))
 	for _, r := range results {
 		if r.Key == "events-instance" {
 			assert.Equal(t, "database-alerts-instance-events: database-alerts-topic has no subscriber: nobody is notified", r.Detail)
@@ -598,7 +628,8 @@ func TestInstanceEventsNeedFailoverAndBackup(t *testing.T) {
 		g := prodGraph(t)
 		for _, r := range g.Resources {
 			if r.Type == baseline.TypeEventSubscription && r.Inputs["sourceType"] == "db-instance" {
-				r.Inputs["eventCategories"] = slices.DeleteFunc(slices.Clone(r.Inputs["eventCategories"].([]any)), func(c any) bool { return c == missing })
+				all := []any{"availability", "backup", "configuration change", "deletion", "failover", "failure", "low storage", "maintenance", "recovery", "security patching"}
+				r.Inputs["eventCategories"] = slices.DeleteFunc(all, func(c any) bool { return c == missing })
 			}
 		}
 		assert.Equal(t, []string{"events-instance"}, failing(baseline.Evaluate(g, nil)), missing)
@@ -767,7 +798,7 @@ func TestEventsAreJudgedOnDelivery(t *testing.T) {
 		}, []string{"events-security-group"}, ""},
 		"no topic policy: the default admits RDS, not EventBridge": {func(g *baseline.Graph) {
 			drop(g, baseline.TypeTopicPolicy, "")
-		}, []string{"events-security-group"}, ""},
+		}, []string{"events-security-group", "sns-topic-policy"}, ""},
 		"every subscription awaits confirmation": {func(g *baseline.Graph) {
 			for i := range g.Resources {
 				if g.Resources[i].Type == baseline.TypeTopicSubscription {
@@ -796,4 +827,50 @@ func TestEventsAreJudgedOnDelivery(t *testing.T) {
 	status, detail := statusOf(baseline.Evaluate(g, nil), "events-instance")
 	assert.Equal(t, baseline.Unproven, status, "an unconfirmed e-mail subscription is not yet a recipient")
 	assert.Equal(t, "database-alerts-instance-events: every subscription of database-alerts-topic awaits its recipient's confirmation: nothing is delivered until then", detail)
+}
+
+// The other ways each new or widened control breaks, each with its exact detail.
+func TestWidenedControlsBite(t *testing.T) {
+	for name, tc := range map[string]struct {
+		archive bool
+		mutate  func(g *baseline.Graph)
+		key     string
+		detail  string
+	}{
+		"an alarm without actions": {false, func(g *baseline.Graph) {
+			delete(first(t, g, baseline.TypeMetricAlarm, "cpuutilization-alarm").Inputs, "alarmActions")
+		}, "alarm-actions", "database-alerts-cpuutilization-alarm: no alarmActions: the alarm notifies nobody"},
+		"an alarm notifying a topic outside the stack": {false, func(g *baseline.Graph) {
+			first(t, g, baseline.TypeMetricAlarm, "cpuutilization-alarm").Inputs["alarmActions"] = []any{"arn:aws:sns:eu-west-1:123456789012:elsewhere"}
+		}, "alarm-actions", `database-alerts-cpuutilization-alarm: "arn:aws:sns:eu-west-1:123456789012:elsewhere" is not a topic of the stack, so who receives it is unknown`},
+		"a managed policy in the role's own list": {false, func(g *baseline.Graph) {
+			first(t, g, baseline.TypeRole, "backup-role").Inputs["managedPolicyArns"] = []any{"arn:aws:iam::aws:policy/ReadOnlyAccess"}
+		}, "iam-managed-policies", "database-backup-role: attaches the AWS-managed policy arn:aws:iam::aws:policy/ReadOnlyAccess, which grants far more than the role needs"},
+		"a role another account may assume": {false, func(g *baseline.Graph) {
+			first(t, g, baseline.TypeRole, "backup-role").Inputs["assumeRolePolicy"] = `{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"sts:AssumeRole"}]}`
+		}, "iam-trust-scoped", `database-backup-role: trust statement 0 admits {"AWS":"arn:aws:iam::999999999999:root"}, want AWS service principals only`},
+		"a topic policy open to anyone": {false, func(g *baseline.Graph) {
+			tp := first(t, g, baseline.TypeTopicPolicy, "")
+			tp.Inputs["policy"] = `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"sns:Publish","Resource":"*"}]}`
+		}, "sns-topic-policy", "database-alerts-topic: statement 0 allows anyone, without a condition; database-alerts-topic: no statement denies aws:SecureTransport false"},
+		"a replica under a key the stack does not make": {false, func(g *baseline.Graph) {
+			first(t, g, baseline.TypeBackupReplication, "").Inputs["kmsKeyId"] = "arn:aws:kms:eu-central-1:123456789012:key/someone-elses"
+		}, "backup-independent-copy", `database-backup-replication-replication: kmsKeyId "arn:aws:kms:eu-central-1:123456789012:key/someone-elses" is not a key of the stack; database-instance-db: its backups exist only under its storage key, in its own region and account: replicate them (backupReplicationRegion) or copy them (backupCopyToVaultArn)`},
+		"an archive without a bucket key": {true, func(g *baseline.Graph) {
+			delete(first(t, g, baseline.TypeBucketEncryption, "").Inputs["rules"].([]any)[0].(map[string]any), "bucketKeyEnabled")
+		}, "s3-cmk", "database-audit-archive-encryption: bucketKeyEnabled is unset, want true (one KMS call per bucket key, not per object)"},
+		"an archive another account may read": {true, func(g *baseline.Graph) {
+			bp := first(t, g, baseline.TypeBucketPolicy, "")
+			bp.Inputs["policy"] = strings.Replace(bp.Inputs["policy"].(string), `"Statement":[`, `"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"s3:GetObject","Resource":"*"},`, 1)
+		}, "s3-tls-only", "database-audit-archive-policy: statement 0 allows arn:aws:iam::999999999999:root"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			g := graphOf(t, tc.archive)
+			tc.mutate(g)
+			results := baseline.Evaluate(g, nil)
+			assert.Equal(t, []string{tc.key}, failing(results))
+			_, detail := statusOf(results, tc.key)
+			assert.Equal(t, tc.detail, detail)
+		})
+	}
 }

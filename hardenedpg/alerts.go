@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
@@ -105,13 +104,14 @@ func securityGroupChangePattern(groupID string) string {
 	return string(b)
 }
 
-// eventSubscriptions are the RDS event categories per source type (events-* controls).
+// eventSubscriptions are the RDS event categories per source type (events-* controls). The
+// instance's subscription takes every category (none listed): Security Hub RDS.20 accepts it,
+// and Prowler's rds_instance_critical_event_subscription accepts only all or exactly its three.
 var eventSubscriptions = []struct {
 	role, sourceType string
 	categories       []string
 }{
-	{"instance-events", "db-instance", slices.Sorted(slices.Values(append(slices.Clone(baseline.EventCategories["db-instance"]),
-		"availability", "deletion", "low storage", "recovery", "security patching")))},
+	{"instance-events", "db-instance", nil},
 	{"parameter-group-events", "db-parameter-group", baseline.EventCategories["db-parameter-group"]},
 	{"security-group-events", "db-security-group", baseline.EventCategories["db-security-group"]},
 }

@@ -50,7 +50,7 @@ func TestAlertsTopicEventsAndAlarms(t *testing.T) {
 		assert.Equal(t, true, e.Inputs["enabled"])
 	}
 	require.Len(t, events, 3)
-	assert.Equal(t, []any{"availability", "backup", "configuration change", "deletion", "failover", "failure", "low storage", "maintenance", "recovery", "security patching"}, events["db-instance"]["eventCategories"])
+	assert.Equal(t, []any{}, events["db-instance"]["eventCategories"], "every category: what RDS.20 and Prowler both accept")
 	assert.Equal(t, []any{"orders"}, events["db-instance"]["sourceIds"])
 	assert.Equal(t, []any{"configuration change"}, events["db-parameter-group"]["eventCategories"])
 	assert.Equal(t, []any{"orders-params"}, events["db-parameter-group"]["sourceIds"])

@@ -94,6 +94,9 @@ func (a *ArchiveSettings) check(p *problems) {
 	}
 }
 
+// abortIncompleteUploadsAfterDays removes the parts of uploads left incomplete (s3-lifecycle).
+const abortIncompleteUploadsAfterDays = 7
+
 // NewAuditArchive creates the archive.
 func NewAuditArchive(ctx *pulumi.Context, name string, args *AuditArchiveArgs, opts ...pulumi.ResourceOption) (*AuditArchive, error) {
 	if args == nil {
@@ -175,6 +178,10 @@ func newAuditArchive(ctx *pulumi.Context, name string, a *AuditArchiveArgs, env 
 			Transitions: s3.BucketLifecycleConfigurationV2RuleTransitionArray{s3.BucketLifecycleConfigurationV2RuleTransitionArgs{
 				Days: pulumi.Int(a.ColdAfterDays), StorageClass: pulumi.String("GLACIER"),
 			}},
+			// Parts of an upload Firehose never completed are billed and never read.
+			AbortIncompleteMultipartUpload: s3.BucketLifecycleConfigurationV2RuleAbortIncompleteMultipartUploadArgs{
+				DaysAfterInitiation: pulumi.Int(abortIncompleteUploadsAfterDays),
+			},
 		}},
 	}, parent); err != nil {
 		return nil, err

@@ -33,7 +33,8 @@ func TestAuditArchiveTamperProofBucketAndScopedRoles(t *testing.T) {
 		baseline.TypeBucketOwnership:    {"rule": map[string]any{"objectOwnership": "BucketOwnerEnforced"}},
 		baseline.TypeBucketLifecycle: {"rules": []any{map[string]any{
 			"id": "cold-storage", "status": "Enabled", "filter": map[string]any{"prefix": ""},
-			"transitions": []any{map[string]any{"days": 90.0, "storageClass": "GLACIER"}},
+			"transitions":                    []any{map[string]any{"days": 90.0, "storageClass": "GLACIER"}},
+			"abortIncompleteMultipartUpload": map[string]any{"daysAfterInitiation": 7.0},
 		}}},
 	} {
 		r := only(t, m, typ)
