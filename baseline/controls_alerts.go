@@ -92,7 +92,7 @@ var alertsControls = []Control{
 			return f
 		},
 	},
-	{Key: "alarm-actions", Title: "Every alarm notifies a topic that delivers, in the alarm state", Severity: Medium, Reads: []string{TypeMetricAlarm},
+	{Key: "alarm-actions", Title: "Every alarm notifies a topic that delivers, in the alarm state", Severity: Medium, Reads: []string{TypeMetricAlarm}, Waivable: true,
 		Refs: Refs{SecurityHub: []string{"CloudWatch.15", "CloudWatch.17"}, Prowler: []string{"cloudwatch_alarm_actions_alarm_state_configured", "cloudwatch_alarm_actions_enabled"}, Checkov: []string{"CKV_AWS_319"}},
 		check: func(g *Graph) finding {
 			f := finding{holds: "every alarm has its actions enabled and an alarm action on a topic whose policy and key admit CloudWatch and that has a subscriber"}

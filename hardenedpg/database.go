@@ -208,8 +208,12 @@ func (a *DatabaseArgs) archived() bool {
 	return a.Logs.DestinationArn == "" && !a.Archive.Skip
 }
 
-// eventControls are relaxed by a Database without alerts, or whose alerts reach nobody.
-var eventControls = []string{"events-instance", "events-parameter-group", "events-security-group"}
+// eventControls are relaxed by a Database without alerts, or whose alerts reach nobody; alarms that
+// reach nobody relax alarm-actions too (without alerts there is no alarm to judge).
+var (
+	eventControls      = []string{"events-instance", "events-parameter-group", "events-security-group"}
+	unreceivedControls = append([]string{"alarm-actions"}, eventControls...)
+)
 
 // check reports every problem of the args, each once and under its path. Only the settings are
 // checked: the Database wires every other input of its parts itself. inherited are the default
@@ -244,7 +248,7 @@ func (a *DatabaseArgs) check(ch databaseChildren, inherited map[string]string) p
 	} else {
 		if len(a.Alerts.Emails) == 0 && len(a.Alerts.HTTPSEndpoints) == 0 {
 			// Events and alarms on a topic nobody subscribes to notify nobody.
-			p.relaxAll(w, eventControls, "Alerts.Emails", []string{}, "at least one e-mail address or https endpoint subscribed to the alerts")
+			p.relaxAll(w, unreceivedControls, "Alerts.Emails", []string{}, "at least one e-mail address or https endpoint subscribed to the alerts")
 		}
 		group("Alerts", ch.alerts.AlertSettings.check)
 	}

@@ -33,7 +33,7 @@ var relaxations = []struct {
 	{[]string{"backup-plan"}, func(a *hardenedpg.DatabaseArgs) { a.Backup.Skip = true }},
 	{[]string{"backup-independent-copy"}, func(a *hardenedpg.DatabaseArgs) { a.Replication.Region = "" }},
 	{[]string{"events-instance", "events-parameter-group", "events-security-group"}, func(a *hardenedpg.DatabaseArgs) { a.Alerts.Skip, a.Alerts.Emails = true, nil }},
-	{[]string{"events-instance", "events-parameter-group", "events-security-group"}, func(a *hardenedpg.DatabaseArgs) { a.Alerts.Emails = nil }},
+	{[]string{"alarm-actions", "events-instance", "events-parameter-group", "events-security-group"}, func(a *hardenedpg.DatabaseArgs) { a.Alerts.Emails = nil }},
 	{[]string{"pg-connection-logging"}, func(a *hardenedpg.DatabaseArgs) {
 		a.Parameters = []hardenedpg.Parameter{{Name: "log_connections", Value: "0"}}
 	}},

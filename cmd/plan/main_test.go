@@ -31,10 +31,10 @@ func TestPlanProdPrintsTree(t *testing.T) {
 		"    aws:kms/key:Key database-storage-key-key [retained on delete]\n",
 		"        policy: policy KeyAdministration [",
 		"outputs:\n",
-		"STATUS          CONTROL                   REFERENCES                     DETAIL\n",
-		"PASS            rds-multi-az              RDS.5 CKV_AWS_157 2.2.4        multiAz is true\n",
-		"NOT-APPLICABLE  proxy-tls                 RDS.43                         the stack has no aws:rds/proxy:Proxy\n",
-		"\nhardenedpg/prod: 49 pass, 0 fail, 0 waived, 7 not applicable\n",
+		"STATUS          CONTROL                   REFERENCES                               DETAIL\n",
+		"PASS            rds-multi-az              RDS.5 CKV_AWS_157 2.2.4                  multiAz is true\n",
+		"NOT-APPLICABLE  proxy-tls                 RDS.43                                   the stack has no aws:rds/proxy:Proxy\n",
+		"\nhardenedpg/prod: 56 pass, 0 fail, 0 waived, 9 not applicable\n",
 	} {
 		assert.True(t, strings.Contains(text, want), "the plan lacks %q", want)
 	}
@@ -80,7 +80,7 @@ func TestPlanJSONDocument(t *testing.T) {
 	}
 	assert.Equal(t, "hardenedpg", doc.Project)
 	assert.Equal(t, "dev", doc.Stack)
-	assert.Equal(t, map[string]float64{"pass": 33, "fail": 0, "waived": 12, "notApplicable": 11}, doc.Summary)
+	assert.Equal(t, map[string]float64{"pass": 35, "fail": 0, "waived": 13, "notApplicable": 17}, doc.Summary)
 	for _, r := range doc.Resources {
 		for _, k := range []string{"urn", "type", "name", "parent", "custom", "protect", "dependsOn", "inputs"} {
 			assert.Contains(t, r, k)
@@ -278,7 +278,7 @@ func TestPlanNetworkStackNeedsItsOutputs(t *testing.T) {
 	code = run([]string{"-stack", "net", "-dir", dir, "-network-outputs", outputs}, &out, &errOut)
 	assert.Equal(t, exitOK, code, errOut.String())
 	assert.Contains(t, out.String(), "        vpcId: \"vpc-0a1b2c3d4e5f60001\"\n")
-	assert.Contains(t, out.String(), "\nhardenedpg/net: 49 pass, 0 fail, 0 waived, 7 not applicable\n")
+	assert.Contains(t, out.String(), "\nhardenedpg/net: 56 pass, 0 fail, 0 waived, 9 not applicable\n")
 
 	errOut.Reset()
 	code = run([]string{"-stack", "prod", "-dir", "../..", "-network-outputs", outputs}, &out, &errOut)

@@ -111,6 +111,7 @@ func TestDevStackRelaxesOnlyWhatItWaives(t *testing.T) {
 		"logs-shipped":             "dev: no central destination, and a compliance-locked archive would outlive the stack",
 		"backup-plan":              "dev: 7 days of RDS automated backups suffice; a locked vault would outlive the stack",
 		"backup-independent-copy":  "dev: synthetic data; losing the storage key loses nothing that matters",
+		"alarm-actions":            "dev: alerts go to the topic only, read in the console; nobody is paged for dev",
 		"events-instance":          "dev: alerts go to the topic only, read in the console; nobody is paged for dev",
 		"events-parameter-group":   "dev: alerts go to the topic only, read in the console; nobody is paged for dev",
 		"events-security-group":    "dev: alerts go to the topic only, read in the console; nobody is paged for dev",
