@@ -20,8 +20,8 @@ type AlertSettings struct {
 	// events-parameter-group and events-security-group. Only a Database reads it (not to alert,
 	// create no Alerts).
 	Skip bool `pulumi:"skip,optional"`
-	// Emails and HTTPSEndpoints are subscribed to the topic; a Database needs at least one. A
-	// webhook URL usually carries its token, so each is an input (a secret from config or a
+	// Emails and HTTPSEndpoints are subscribed to the topic. A Database without either alerts
+	// nobody: that relaxes alarm-actions and the three events controls. A webhook URL usually carries its token, so each is an input (a secret from config or a
 	// secrets store, or pulumi.String) and is kept secret in the state; one not known here is
 	// checked once it is, before its subscription is created.
 	Emails         []string             `pulumi:"emails,optional"`

@@ -208,11 +208,12 @@ func (a *DatabaseArgs) archived() bool {
 	return a.Logs.DestinationArn == "" && !a.Archive.Skip
 }
 
-// eventControls are relaxed by a Database without alerts, or whose alerts reach nobody; alarms that
-// reach nobody relax alarm-actions too (without alerts there is no alarm to judge).
+// eventControls are relaxed by a Database without alerts, or whose alerts reach nobody;
+// UnreceivedAlertControls, relaxed by alerts that reach nobody, add alarm-actions (without alerts
+// there is no alarm to judge).
 var (
-	eventControls      = []string{"events-instance", "events-parameter-group", "events-security-group"}
-	unreceivedControls = append([]string{"alarm-actions"}, eventControls...)
+	eventControls           = []string{"events-instance", "events-parameter-group", "events-security-group"}
+	UnreceivedAlertControls = append([]string{"alarm-actions"}, eventControls...)
 )
 
 // check reports every problem of the args, each once and under its path. Only the settings are
@@ -248,7 +249,7 @@ func (a *DatabaseArgs) check(ch databaseChildren, inherited map[string]string) p
 	} else {
 		if len(a.Alerts.Emails) == 0 && len(a.Alerts.HTTPSEndpoints) == 0 {
 			// Events and alarms on a topic nobody subscribes to notify nobody.
-			p.relaxAll(w, unreceivedControls, "Alerts.Emails", []string{}, "at least one e-mail address or https endpoint subscribed to the alerts")
+			p.relaxAll(w, UnreceivedAlertControls, "Alerts.Emails", []string{}, "at least one e-mail address or https endpoint subscribed to the alerts")
 		}
 		group("Alerts", ch.alerts.AlertSettings.check)
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpg"
 	"github.com/hardenedpg/pulumi-hardenedpg/internal/stack"
 )
 
@@ -112,10 +113,12 @@ func (e *engine) stackOf(t *testing.T, ctx context.Context, name string) auto.St
 	require.NoError(t, err)
 	require.NoError(t, s.SetConfig(ctx, "hardenedpg:alertHttpsEndpoints", auto.ConfigValue{Value: `["` + webhook + `"]`, Secret: true}))
 	if name == "dev" {
-		// With a recipient, dev no longer relaxes the event controls, and an unused waiver is an error.
-		require.NoError(t, s.RemoveAllConfigWithOptions(ctx, []string{
-			"hardenedpg:waivers.events-instance", "hardenedpg:waivers.events-parameter-group", "hardenedpg:waivers.events-security-group",
-		}, &auto.ConfigOptions{Path: true}))
+		// With a recipient, dev no longer relaxes the alert controls, and an unused waiver is an error.
+		var waivers []string
+		for _, key := range hardenedpg.UnreceivedAlertControls {
+			waivers = append(waivers, "hardenedpg:waivers."+key)
+		}
+		require.NoError(t, s.RemoveAllConfigWithOptions(ctx, waivers, &auto.ConfigOptions{Path: true}))
 	}
 	return s
 }
