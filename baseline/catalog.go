@@ -22,12 +22,16 @@ const (
 	Low      Severity = "low"
 )
 
-// Refs are the IDs of a control in the public catalogs.
+// Refs are the IDs of a control in the public catalogs (see Tools). cdk-nag checks are named by
+// rule, e.g. RDSStorageEncrypted, which each of its packs reports under its own ID.
 type Refs struct {
-	SecurityHub []string `json:"securityHub"`
-	Prowler     []string `json:"prowler"`
-	Checkov     []string `json:"checkov"`
-	CIS         []string `json:"cis"`
+	SecurityHub        []string `json:"securityHub"`
+	Prowler            []string `json:"prowler"`
+	Checkov            []string `json:"checkov"`
+	CIS                []string `json:"cis"`
+	CdkNag             []string `json:"cdkNag,omitempty"`
+	Awsguard           []string `json:"awsguard,omitempty"`
+	CompliancePolicies []string `json:"compliancePolicies,omitempty"`
 }
 
 // Resource type tokens the catalog reads.

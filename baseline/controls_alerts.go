@@ -21,7 +21,7 @@ var alertsControls = []Control{
 	},
 	// Not in CONTROLS.md: they cover what the alerts and the audit archive add.
 	{Key: "sns-cmk", Title: "Topics are encrypted with a stack key", Severity: Medium, Reads: []string{TypeTopic},
-		Refs: Refs{SecurityHub: []string{"SNS.1"}, Prowler: []string{"sns_topics_kms_encryption_at_rest_enabled"}, Checkov: []string{"CKV_AWS_26"}},
+		Refs: Refs{SecurityHub: []string{"SNS.1"}, Prowler: []string{"sns_topics_kms_encryption_at_rest_enabled"}, Checkov: []string{"CKV_AWS_26"}, CdkNag: []string{"SNSEncryptedKMS"}},
 		check: func(g *Graph) finding {
 			f := finding{holds: "every topic is encrypted with a stack key"}
 			for _, t := range g.ofType(TypeTopic) {
@@ -34,7 +34,7 @@ var alertsControls = []Control{
 		},
 	},
 	{Key: "sns-topic-policy", Title: "Topic policies admit no one outside the account and refuse publishing without TLS", Severity: High, Reads: []string{TypeTopic},
-		Refs: Refs{SecurityHub: []string{"SNS.4"}, Prowler: []string{"sns_topics_not_publicly_accessible"}, Checkov: []string{"CKV_AWS_169", "CKV_AWS_385"}},
+		Refs: Refs{SecurityHub: []string{"SNS.4"}, Prowler: []string{"sns_topics_not_publicly_accessible"}, Checkov: []string{"CKV_AWS_169", "CKV_AWS_385"}, CdkNag: []string{"SNSTopicSSLPublishOnly"}},
 		check: func(g *Graph) finding {
 			f := finding{holds: "every topic's policy allows only conditioned service principals or this account, and denies aws:SecureTransport false"}
 			for _, t := range g.ofType(TypeTopic) {
@@ -93,7 +93,7 @@ var alertsControls = []Control{
 		},
 	},
 	{Key: "alarm-actions", Title: "Every alarm notifies a topic that delivers, in the alarm state", Severity: Medium, Reads: []string{TypeMetricAlarm}, Waivable: true,
-		Refs: Refs{SecurityHub: []string{"CloudWatch.15", "CloudWatch.17"}, Prowler: []string{"cloudwatch_alarm_actions_alarm_state_configured", "cloudwatch_alarm_actions_enabled"}, Checkov: []string{"CKV_AWS_319"}},
+		Refs: Refs{SecurityHub: []string{"CloudWatch.15", "CloudWatch.17"}, Prowler: []string{"cloudwatch_alarm_actions_alarm_state_configured", "cloudwatch_alarm_actions_enabled"}, Checkov: []string{"CKV_AWS_319"}, CdkNag: []string{"CloudWatchAlarmAction"}},
 		check: func(g *Graph) finding {
 			f := finding{holds: "every alarm has its actions enabled and an alarm action on a topic whose policy and key admit CloudWatch and that has a subscriber"}
 			for _, a := range g.ofType(TypeMetricAlarm) {

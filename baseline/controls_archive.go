@@ -8,7 +8,7 @@ import (
 // archiveControls are the controls of the audit archive: bucket and delivery stream, each with its check.
 var archiveControls = []Control{
 	{Key: "s3-object-lock", Title: "Archive buckets are Object-Locked in COMPLIANCE mode", Severity: High, Reads: []string{TypeBucket},
-		Refs: Refs{SecurityHub: []string{"S3.15"}, Checkov: []string{"CKV_AWS_143"}},
+		Refs: Refs{SecurityHub: []string{"S3.15"}, Prowler: []string{"s3_bucket_object_lock"}, Checkov: []string{"CKV_AWS_143"}, CdkNag: []string{"S3BucketDefaultLockEnabled"}},
 		check: bucketCheck("Object Lock in COMPLIANCE mode with a default retention", TypeBucketObjectLock, func(_ *Graph, f *finding, b Resource, lock *Resource) {
 			if b.Inputs["objectLockEnabled"] != true {
 				f.fail("%s: objectLockEnabled is %s, want true (it can only be set when the bucket is created)", b.Name, show(b.Inputs["objectLockEnabled"]))
@@ -24,7 +24,7 @@ var archiveControls = []Control{
 		}),
 	},
 	{Key: "s3-versioning", Title: "Archive buckets are versioned", Severity: Medium, Reads: []string{TypeBucket},
-		Refs: Refs{SecurityHub: []string{"S3.14"}, Prowler: []string{"s3_bucket_object_versioning"}, Checkov: []string{"CKV_AWS_21"}},
+		Refs: Refs{SecurityHub: []string{"S3.14"}, Prowler: []string{"s3_bucket_object_versioning"}, Checkov: []string{"CKV_AWS_21"}, CdkNag: []string{"S3BucketVersioningEnabled"}},
 		check: bucketCheck("versioning is enabled", TypeBucketVersioning, func(_ *Graph, f *finding, b Resource, v *Resource) {
 			if v == nil || str(object(v.Inputs, "versioningConfiguration"), "status") != "Enabled" {
 				f.fail("%s: versioning is not enabled", b.Name)
@@ -32,7 +32,7 @@ var archiveControls = []Control{
 		}),
 	},
 	{Key: "s3-cmk", Title: "Archive buckets are encrypted with a stack key", Severity: Medium, Reads: []string{TypeBucket},
-		Refs: Refs{SecurityHub: []string{"S3.17"}, Prowler: []string{"s3_bucket_kms_encryption"}, Checkov: []string{"CKV_AWS_145"}},
+		Refs: Refs{SecurityHub: []string{"S3.17"}, Prowler: []string{"s3_bucket_kms_encryption"}, Checkov: []string{"CKV_AWS_145", "CKV_AWS_19"}, CdkNag: []string{"S3DefaultEncryptionKMS"}, CompliancePolicies: []string{"aws-s3-bucket-configure-server-side-encryption-customer-managed-key", "aws-s3-bucket-configure-server-side-encryption-kms", "aws-s3-bucket-enable-server-side-encryption", "aws-s3-bucket-enable-server-side-encryption-bucket-key"}},
 		check: bucketCheck("SSE-KMS with a stack key and a bucket key", TypeBucketEncryption, func(g *Graph, f *finding, b Resource, enc *Resource) {
 			if enc == nil {
 				f.fail("%s: no server-side encryption configuration", b.Name)
@@ -52,7 +52,7 @@ var archiveControls = []Control{
 		}),
 	},
 	{Key: "s3-public-access-block", Title: "Archive buckets block every form of public access", Severity: Critical, Reads: []string{TypeBucket},
-		Refs: Refs{SecurityHub: []string{"S3.8"}, Prowler: []string{"s3_bucket_level_public_access_block"}, Checkov: []string{"CKV2_AWS_6"}},
+		Refs: Refs{SecurityHub: []string{"S3.8", "S3.2", "S3.3"}, Prowler: []string{"s3_bucket_level_public_access_block", "s3_bucket_object_public", "s3_bucket_policy_public_write_access", "s3_bucket_public_access", "s3_bucket_public_list_acl", "s3_bucket_public_write_acl"}, Checkov: []string{"CKV2_AWS_6", "CKV_AWS_20", "CKV_AWS_57", "CKV_AWS_70", "CKV_AWS_53", "CKV_AWS_54", "CKV_AWS_55", "CKV_AWS_56"}, CdkNag: []string{"S3BucketLevelPublicAccessProhibited", "S3BucketPublicReadProhibited", "S3BucketPublicWriteProhibited"}, CompliancePolicies: []string{"aws-s3-bucket-disallow-public-read"}},
 		check: bucketCheck("all four public access blocks are on", TypeBucketPublicAccess, func(_ *Graph, f *finding, b Resource, pab *Resource) {
 			if pab == nil {
 				f.fail("%s: no public access block", b.Name)
@@ -66,7 +66,7 @@ var archiveControls = []Control{
 		}),
 	},
 	{Key: "s3-tls-only", Title: "Archive bucket policies refuse requests without TLS and admit no other account", Severity: Medium, Reads: []string{TypeBucket},
-		Refs: Refs{SecurityHub: []string{"S3.5", "S3.6"}, Prowler: []string{"s3_bucket_secure_transport_policy", "s3_bucket_cross_account_access"}, Checkov: []string{"CKV_AWS_93"}},
+		Refs: Refs{SecurityHub: []string{"S3.5", "S3.6"}, Prowler: []string{"s3_bucket_secure_transport_policy", "s3_bucket_cross_account_access"}, Checkov: []string{"CKV_AWS_93"}, CdkNag: []string{"S3BucketSSLRequestsOnly"}},
 		check: bucketCheck("the bucket policy denies aws:SecureTransport false and allows no other account", TypeBucketPolicy, func(_ *Graph, f *finding, b Resource, policy *Resource) {
 			if policy == nil {
 				f.fail("%s: no bucket policy denies requests without TLS", b.Name)
@@ -99,7 +99,7 @@ var archiveControls = []Control{
 		}),
 	},
 	{Key: "firehose-cmk", Title: "Delivery streams and what they write are encrypted with a stack key", Severity: Medium, Reads: []string{TypeFirehose},
-		Refs: Refs{Checkov: []string{"CKV_AWS_240", "CKV_AWS_241"}},
+		Refs: Refs{SecurityHub: []string{"DataFirehose.1"}, Prowler: []string{"firehose_stream_encrypted_at_rest"}, Checkov: []string{"CKV_AWS_240", "CKV_AWS_241"}, CdkNag: []string{"KinesisDataFirehoseSSE"}},
 		check: func(g *Graph) finding {
 			f := finding{holds: "streams encrypt at rest and write with a stack key"}
 			for _, s := range g.ofType(TypeFirehose) {

@@ -8,7 +8,7 @@ import (
 // backupControls are the controls of backups: the plan, the vault and an independent copy, each with its check.
 var backupControls = []Control{
 	{Key: "backup-plan", Title: "An AWS Backup plan covers the instance", Severity: Medium, Reads: []string{TypeInstance}, Waivable: true,
-		Refs: Refs{SecurityHub: []string{"RDS.26"}, Prowler: []string{"rds_instance_protected_by_backup_plan"}},
+		Refs: Refs{SecurityHub: []string{"RDS.26"}, Prowler: []string{"rds_instance_protected_by_backup_plan"}, CdkNag: []string{"RDSInBackupPlan"}},
 		check: instanceCheck("an AWS Backup selection covers the instance", func(g *Graph, f *finding, inst Resource, _ map[string]any) {
 			arn := str(inst.Outputs, "arn")
 			for _, sel := range g.ofType(TypeBackupSelection) {
@@ -21,7 +21,7 @@ var backupControls = []Control{
 		}),
 	},
 	{Key: "backup-vault-cmk", Title: "The backup vault has its own key", Severity: Medium, Reads: []string{TypeBackupVault},
-		Refs: Refs{SecurityHub: []string{"Backup.1"}, Prowler: []string{"backup_vaults_encrypted"}},
+		Refs: Refs{SecurityHub: []string{"Backup.1"}, Prowler: []string{"backup_vaults_encrypted", "backup_recovery_point_encrypted"}, Checkov: []string{"CKV_AWS_166"}},
 		check: func(g *Graph) finding {
 			f := finding{holds: "every vault has its own stack key, distinct from the storage key"}
 			storage := map[string]bool{}

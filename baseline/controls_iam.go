@@ -8,7 +8,7 @@ import (
 // iamControls are the controls of the stack's IAM policies, each with its check.
 var iamControls = []Control{
 	{Key: "iam-no-kms-star", Title: "No IAM policy allows kms:Decrypt or kms:ReEncryptFrom on *", Severity: Medium, Reads: []string{TypeRole, TypeRolePolicy, TypePolicy},
-		Refs: Refs{SecurityHub: []string{"KMS.1", "KMS.2"}},
+		Refs: Refs{SecurityHub: []string{"KMS.1", "KMS.2"}, Prowler: []string{"iam_inline_policy_no_full_access_to_kms"}},
 		check: func(g *Graph) finding {
 			f := finding{holds: "no IAM policy of the stack allows kms:Decrypt or kms:ReEncryptFrom on *"}
 			actionsOnAnyResource(g, &f, func(r Resource, action string) {
@@ -20,7 +20,7 @@ var iamControls = []Control{
 		},
 	},
 	{Key: "iam-scoped-writes", Title: "No IAM policy of the stack allows a write action on *", Severity: High, Reads: []string{TypeRole, TypeRolePolicy, TypePolicy},
-		Refs: Refs{Checkov: []string{"CKV_AWS_290", "CKV_AWS_355"}},
+		Refs: Refs{Prowler: []string{"iam_inline_policy_allows_privilege_escalation", "iam_inline_policy_no_administrative_privileges", "iam_inline_policy_no_full_access_to_cloudtrail", "iam_inline_policy_no_wildcard_marketplace_subscribe"}, Checkov: []string{"CKV_AWS_290", "CKV_AWS_355", "CKV_AWS_62", "CKV_AWS_63", "CKV_AWS_286", "CKV_AWS_287", "CKV_AWS_289", "CKV2_AWS_40"}, CdkNag: []string{"IAMPolicyNoStatementsWithAdminAccess", "IAMPolicyNoStatementsWithFullAccess"}},
 		check: func(g *Graph) finding {
 			f := finding{holds: "every write action in the stack's IAM policies names its resources"}
 			actionsOnAnyResource(g, &f, func(r Resource, action string) {

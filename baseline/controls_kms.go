@@ -8,7 +8,7 @@ import (
 // kmsControls are the controls of the stack's KMS keys, each with its check.
 var kmsControls = []Control{
 	{Key: "kms-rotation", Title: "Every stack key rotates", Severity: Medium, Reads: []string{TypeKey},
-		Refs: Refs{SecurityHub: []string{"KMS.4"}, Prowler: []string{"kms_cmk_rotation_enabled"}, Checkov: []string{"CKV_AWS_7"}, CIS: []string{"3.6"}},
+		Refs: Refs{SecurityHub: []string{"KMS.4"}, Prowler: []string{"kms_cmk_rotation_enabled"}, Checkov: []string{"CKV_AWS_7"}, CIS: []string{"3.6"}, CdkNag: []string{"KMSBackingKeyRotationEnabled"}, Awsguard: []string{"cmk-backing-key-rotation-enabled"}, CompliancePolicies: []string{"aws-kms-key-enable-key-rotation"}},
 		check: keysCheck("every key rotates", func(f *finding, k Resource) {
 			if k.Inputs["enableKeyRotation"] != true {
 				f.fail("%s: enableKeyRotation is %s, want true", k.Name, show(k.Inputs["enableKeyRotation"]))
@@ -16,7 +16,7 @@ var kmsControls = []Control{
 		}),
 	},
 	{Key: "kms-policy", Title: "Key policies grant no unconditioned * principal", Severity: Critical, Reads: []string{TypeKey},
-		Refs: Refs{SecurityHub: []string{"KMS.5"}, Prowler: []string{"kms_key_not_publicly_accessible"}, Checkov: []string{"CKV_AWS_33", "CKV2_AWS_64"}},
+		Refs: Refs{SecurityHub: []string{"KMS.5"}, Prowler: []string{"kms_key_not_publicly_accessible"}, Checkov: []string{"CKV_AWS_33", "CKV2_AWS_64"}, CompliancePolicies: []string{"aws-kms-key-disallow-bypass-policy-lockout-safety-check"}},
 		check: keysCheck("every key has a policy without an unconditioned * principal", func(f *finding, k Resource) {
 			if k.Inputs["bypassPolicyLockoutSafetyCheck"] == true {
 				f.fail("%s: bypassPolicyLockoutSafetyCheck is true", k.Name)
@@ -39,7 +39,7 @@ var kmsControls = []Control{
 		}),
 	},
 	{Key: "kms-deletion-window", Title: "Keys have a 30-day deletion window and are enabled", Severity: Medium, Reads: []string{TypeKey}, Waivable: true,
-		Refs: Refs{SecurityHub: []string{"KMS.3"}, Prowler: []string{"kms_cmk_not_deleted_unintentionally"}, Checkov: []string{"CKV_AWS_227"}},
+		Refs: Refs{SecurityHub: []string{"KMS.3"}, Prowler: []string{"kms_cmk_not_deleted_unintentionally", "kms_cmk_are_used"}, Checkov: []string{"CKV_AWS_227"}},
 		check: keysCheck("deletion windows are 30 days and keys are enabled", func(f *finding, k Resource) {
 			if n, ok := num(k.Inputs, "deletionWindowInDays"); ok && n < MinKeyDeletionWindowDays {
 				f.fail("%s: deletionWindowInDays is %v, want %d", k.Name, n, MinKeyDeletionWindowDays)
@@ -50,7 +50,7 @@ var kmsControls = []Control{
 		}),
 	},
 	{Key: "kms-key-hygiene", Title: "Keys are single-region and described", Severity: Low, Reads: []string{TypeKey},
-		Refs: Refs{Prowler: []string{"kms_cmk_not_multi_region"}},
+		Refs: Refs{Prowler: []string{"kms_cmk_not_multi_region"}, CompliancePolicies: []string{"aws-kms-key-missing-description"}},
 		check: keysCheck("no key is multi-Region and every key says what it is for", func(f *finding, k Resource) {
 			// A multi-Region key's replicas share its material: its policy no longer bounds where
 			// the data can be decrypted.

@@ -5,7 +5,7 @@ import "fmt"
 // logsControls are the controls of the exported log groups, each with its check.
 var logsControls = []Control{
 	{Key: "logs-cmk", Title: "Log groups are encrypted with a stack key", Severity: Medium, Reads: []string{TypeLogGroup},
-		Refs: Refs{Prowler: []string{"cloudwatch_log_group_kms_encryption_enabled"}, Checkov: []string{"CKV_AWS_158"}},
+		Refs: Refs{Prowler: []string{"cloudwatch_log_group_kms_encryption_enabled"}, Checkov: []string{"CKV_AWS_158"}, CdkNag: []string{"CloudWatchLogGroupEncrypted"}},
 		check: logGroupsCheck("every log group is encrypted with a stack key", func(g *Graph, f *finding, lg Resource) {
 			if _, ok := g.keyByArn(lg.Inputs["kmsKeyId"]); !ok {
 				f.fail("%s: kmsKeyId is %s, want a key of the stack", lg.Name, show(lg.Inputs["kmsKeyId"]))
@@ -13,7 +13,7 @@ var logsControls = []Control{
 		}),
 	},
 	{Key: "logs-retention", Title: "Log groups keep 365 days or more", Severity: Medium, Reads: []string{TypeLogGroup}, Waivable: true,
-		Refs: Refs{SecurityHub: []string{"CloudWatch.16"}, Prowler: []string{"cloudwatch_log_group_retention_policy_specific_days_enabled"}, Checkov: []string{"CKV_AWS_338"}},
+		Refs: Refs{SecurityHub: []string{"CloudWatch.16"}, Prowler: []string{"cloudwatch_log_group_retention_policy_specific_days_enabled"}, Checkov: []string{"CKV_AWS_338", "CKV_AWS_66"}, CdkNag: []string{"CloudWatchLogGroupRetentionPeriod"}},
 		check: logGroupsCheck("every log group keeps 365 days or more", func(_ *Graph, f *finding, lg Resource) {
 			if n, ok := num(lg.Inputs, "retentionInDays"); ok && n > 0 && n < MinLogRetentionDays {
 				f.fail("%s: retentionInDays is %v, want %d or more", lg.Name, n, MinLogRetentionDays)

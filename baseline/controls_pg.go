@@ -15,12 +15,14 @@ var pgControls = []Control{
 	{Key: "pg-connection-logging", Title: "Connections and disconnections are logged", Severity: Medium, Reads: []string{TypeInstance}, Waivable: true,
 		check: parameterCheck("pg-connection-logging"),
 	},
-	// Not CKV2_AWS_30: it wants log_statement=all, which writes every password to the log.
 	{Key: "pg-statement-logging", Title: "Slow statements are measured without their text: pg_stat_statements is loaded", Severity: Medium, Reads: []string{TypeInstance}, Waivable: true,
 		check: parameterCheck("pg-statement-logging"),
 	},
 	// CIS's PostgreSQL rule for Cloud SQL (Checkov CKV_GCP_57) turns slow-statement logging off for the same reason.
 	{Key: "pg-log-redaction", Title: "No statement text reaches the log, on success, failure or slowness: pgAudit logs DDL and ROLE with passwords redacted", Severity: High, Reads: []string{TypeInstance}, Waivable: true,
+		// CKV2_AWS_30 wants log_statement and log_min_duration_statement set; here they are, to
+		// none and -1, since the text of a statement can carry a password.
+		Refs:  Refs{Prowler: []string{"cloudwatch_log_group_no_secrets_in_logs"}, Checkov: []string{"CKV2_AWS_30"}},
 		check: parameterCheck("pg-log-redaction"),
 	},
 	{Key: "pg-audit", Title: "pgAudit is loaded, logs DDL and ROLE statements, and its lines reach the log", Severity: High, Reads: []string{TypeInstance}, Waivable: true,

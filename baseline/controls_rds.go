@@ -8,7 +8,7 @@ import (
 // rdsControls are the controls of the instance: placement, encryption, availability, authentication, engine and lifecycle, each with its check.
 var rdsControls = []Control{
 	{Key: "rds-not-public", Title: "Instance is not publicly accessible", Severity: Critical, Reads: []string{TypeInstance},
-		Refs:  Refs{SecurityHub: []string{"RDS.2"}, Prowler: []string{"rds_instance_no_public_access"}, Checkov: []string{"CKV_AWS_17"}, CIS: []string{"2.2.3"}},
+		Refs:  Refs{SecurityHub: []string{"RDS.2"}, Prowler: []string{"rds_instance_no_public_access"}, Checkov: []string{"CKV_AWS_17"}, CIS: []string{"2.2.3"}, CdkNag: []string{"RDSInstancePublicAccess"}, Awsguard: []string{"rds-instance-public-access"}, CompliancePolicies: []string{"aws-rds-instance-disallow-public-access"}},
 		check: instanceBool("publiclyAccessible", false, false),
 	},
 	{Key: "rds-private-subnets", Title: "Every subnet of the subnet group is private", Severity: High, Reads: []string{TypeSubnetGroup}, Waivable: true,
@@ -42,7 +42,7 @@ var rdsControls = []Control{
 			}),
 	},
 	{Key: "rds-in-vpc", Title: "Instance runs in a VPC subnet group", Severity: High, Reads: []string{TypeInstance},
-		Refs: Refs{SecurityHub: []string{"RDS.18"}, Prowler: []string{"rds_instance_inside_vpc"}},
+		Refs: Refs{Prowler: []string{"rds_instance_inside_vpc"}},
 		check: instanceCheck("dbSubnetGroupName is set", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
 			if str(in, "dbSubnetGroupName") == "" {
 				f.fail("%s: dbSubnetGroupName is unset: the instance lands in the default VPC", inst.Name)
@@ -50,10 +50,11 @@ var rdsControls = []Control{
 		}),
 	},
 	{Key: "rds-encrypted", Title: "Storage is encrypted", Severity: High, Reads: []string{TypeInstance},
-		Refs:  Refs{SecurityHub: []string{"RDS.3"}, Prowler: []string{"rds_instance_storage_encrypted"}, Checkov: []string{"CKV_AWS_16"}, CIS: []string{"2.2.1"}},
+		Refs:  Refs{SecurityHub: []string{"RDS.3", "RDS.4"}, Prowler: []string{"rds_instance_storage_encrypted", "rds_snapshots_encrypted"}, Checkov: []string{"CKV_AWS_16"}, CIS: []string{"2.2.1"}, CdkNag: []string{"RDSStorageEncrypted"}, Awsguard: []string{"rds-storage-encrypted"}, CompliancePolicies: []string{"aws-rds-instance-disallow-unencrypted-storage"}},
 		check: instanceBool("storageEncrypted", true, false),
 	},
 	{Key: "rds-cmk", Title: "Storage is encrypted with a customer-managed key of the stack", Severity: Medium, Reads: []string{TypeInstance, TypeKey},
+		Refs: Refs{CompliancePolicies: []string{"aws-rds-instance-configure-customer-managed-key"}},
 		check: instanceCheck("kmsKeyId is a key of the stack with rotation on", func(g *Graph, f *finding, inst Resource, in map[string]any) {
 			k, ok := g.keyByArn(in["kmsKeyId"])
 			switch {
@@ -68,11 +69,11 @@ var rdsControls = []Control{
 		}),
 	},
 	{Key: "rds-multi-az", Title: "Instance is Multi-AZ", Severity: Medium, Reads: []string{TypeInstance}, Waivable: true,
-		Refs:  Refs{SecurityHub: []string{"RDS.5"}, Prowler: []string{"rds_instance_multi_az"}, Checkov: []string{"CKV_AWS_157"}, CIS: []string{"2.2.4"}},
+		Refs:  Refs{SecurityHub: []string{"RDS.5"}, Prowler: []string{"rds_instance_multi_az"}, Checkov: []string{"CKV_AWS_157"}, CIS: []string{"2.2.4"}, CdkNag: []string{"RDSMultiAZSupport"}, Awsguard: []string{"rds-instance-multi-az-enabled"}},
 		check: instanceBool("multiAz", true, false),
 	},
 	{Key: "rds-enhanced-monitoring", Title: "Enhanced monitoring is on", Severity: Low, Reads: []string{TypeInstance}, Waivable: true,
-		Refs: Refs{SecurityHub: []string{"RDS.6"}, Prowler: []string{"rds_instance_enhanced_monitoring_enabled"}, Checkov: []string{"CKV_AWS_118"}},
+		Refs: Refs{SecurityHub: []string{"RDS.6"}, Prowler: []string{"rds_instance_enhanced_monitoring_enabled"}, Checkov: []string{"CKV_AWS_118"}, CdkNag: []string{"RDSEnhancedMonitoringEnabled"}},
 		check: instanceCheck("monitoringInterval is 1-60 with a monitoring role", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
 			n, _ := num(in, "monitoringInterval")
 			if !slices.Contains(MonitoringIntervals, int(n)) || n != float64(int(n)) {
@@ -84,11 +85,11 @@ var rdsControls = []Control{
 		}),
 	},
 	{Key: "rds-deletion-protection", Title: "Deletion protection is on", Severity: Low, Reads: []string{TypeInstance}, Waivable: true,
-		Refs:  Refs{SecurityHub: []string{"RDS.8"}, Prowler: []string{"rds_instance_deletion_protection"}, Checkov: []string{"CKV_AWS_293"}},
+		Refs:  Refs{SecurityHub: []string{"RDS.8"}, Prowler: []string{"rds_instance_deletion_protection"}, Checkov: []string{"CKV_AWS_293"}, CdkNag: []string{"RDSInstanceDeletionProtectionEnabled"}},
 		check: instanceBool("deletionProtection", true, false),
 	},
 	{Key: "rds-log-exports", Title: "postgresql and upgrade logs are exported to CloudWatch", Severity: Medium, Reads: []string{TypeInstance},
-		Refs: Refs{SecurityHub: []string{"RDS.9", "RDS.36"}, Prowler: []string{"rds_instance_integration_cloudwatch_logs"}, Checkov: []string{"CKV_AWS_129"}},
+		Refs: Refs{SecurityHub: []string{"RDS.9", "RDS.36"}, Prowler: []string{"rds_instance_integration_cloudwatch_logs"}, Checkov: []string{"CKV_AWS_129"}, CdkNag: []string{"RDSLoggingEnabled"}},
 		check: instanceCheck("postgresql and upgrade logs are exported", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
 			got := stringList(in, "enabledCloudwatchLogsExports")
 			for _, want := range LogExports {
@@ -103,7 +104,7 @@ var rdsControls = []Control{
 		check: instanceBool("iamDatabaseAuthenticationEnabled", true, false),
 	},
 	{Key: "rds-backup-retention", Title: "Automated backups are kept 7 to 35 days", Severity: Medium, Reads: []string{TypeInstance}, Waivable: true,
-		Refs: Refs{SecurityHub: []string{"RDS.11"}, Prowler: []string{"rds_instance_backup_enabled"}, Checkov: []string{"CKV_AWS_133"}},
+		Refs: Refs{SecurityHub: []string{"RDS.11"}, Prowler: []string{"rds_instance_backup_enabled"}, Checkov: []string{"CKV_AWS_133"}, CdkNag: []string{"RDSInstanceBackupEnabled"}, Awsguard: []string{"rds-instance-backup-enabled"}, CompliancePolicies: []string{"aws-rds-instance-configure-backup-retention", "aws-rds-instance-enable-backup-retention"}},
 		check: instanceCheck("backupRetentionPeriod is 7-35", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
 			if n, _ := num(in, "backupRetentionPeriod"); n < MinBackupRetentionDays || n > MaxBackupRetentionDays {
 				f.fail("%s: backupRetentionPeriod is %s, want %d-%d", inst.Name, show(in["backupRetentionPeriod"]), MinBackupRetentionDays, MaxBackupRetentionDays)
@@ -111,15 +112,15 @@ var rdsControls = []Control{
 		}),
 	},
 	{Key: "rds-minor-upgrades", Title: "Automatic minor version upgrades are on", Severity: High, Reads: []string{TypeInstance},
-		Refs:  Refs{SecurityHub: []string{"RDS.13"}, Prowler: []string{"rds_instance_minor_version_upgrade_enabled"}, Checkov: []string{"CKV_AWS_226"}, CIS: []string{"2.2.2"}},
+		Refs:  Refs{SecurityHub: []string{"RDS.13"}, Prowler: []string{"rds_instance_minor_version_upgrade_enabled"}, Checkov: []string{"CKV_AWS_226"}, CIS: []string{"2.2.2"}, CdkNag: []string{"RDSAutomaticMinorVersionUpgradeEnabled"}},
 		check: instanceBool("autoMinorVersionUpgrade", true, true),
 	},
 	{Key: "rds-copy-tags", Title: "Tags are copied to snapshots", Severity: Low, Reads: []string{TypeInstance},
-		Refs:  Refs{SecurityHub: []string{"RDS.17"}, Prowler: []string{"rds_instance_copy_tags_to_snapshots"}, Checkov: []string{"CKV2_AWS_60"}},
+		Refs:  Refs{SecurityHub: []string{"RDS.17", "RDS.32"}, Prowler: []string{"rds_instance_copy_tags_to_snapshots"}, Checkov: []string{"CKV2_AWS_60"}},
 		check: instanceBool("copyTagsToSnapshot", true, false),
 	},
 	{Key: "rds-non-default-port", Title: "Instance does not listen on 5432", Severity: Low, Reads: []string{TypeInstance}, Waivable: true,
-		Refs: Refs{SecurityHub: []string{"RDS.23"}, Prowler: []string{"rds_instance_non_default_port"}},
+		Refs: Refs{SecurityHub: []string{"RDS.23"}, Prowler: []string{"rds_instance_non_default_port"}, CdkNag: []string{"RDSNonDefaultPort"}},
 		check: instanceCheck("port is set and is not 5432", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
 			if n, ok := num(in, "port"); !ok || n == DefaultPostgresPort {
 				f.fail("%s: port is %s, want a port other than %d", inst.Name, show(in["port"]), DefaultPostgresPort)
@@ -135,7 +136,7 @@ var rdsControls = []Control{
 		}),
 	},
 	{Key: "rds-managed-password", Title: "Master password is managed and rotated by RDS with a stack key", Severity: High, Reads: []string{TypeInstance},
-		Refs: Refs{SecurityHub: []string{"SecretsManager.1"}, Prowler: []string{"secretsmanager_automatic_rotation_enabled"}, Checkov: []string{"CKV_AWS_149"}},
+		Refs: Refs{SecurityHub: []string{"SecretsManager.1", "SecretsManager.2", "SecretsManager.4"}, Prowler: []string{"secretsmanager_automatic_rotation_enabled", "secretsmanager_secret_rotated_periodically"}},
 		check: func(g *Graph) finding {
 			f := finding{holds: "RDS manages and rotates the master password under a stack key; no password input anywhere"}
 			for _, inst := range g.ofType(TypeInstance) {
@@ -191,7 +192,7 @@ var rdsControls = []Control{
 		}),
 	},
 	{Key: "rds-performance-insights", Title: "Performance Insights is on and encrypted with a stack key", Severity: Low, Reads: []string{TypeInstance}, Waivable: true,
-		Refs: Refs{Checkov: []string{"CKV_AWS_353", "CKV_AWS_354"}},
+		Refs: Refs{Checkov: []string{"CKV_AWS_353", "CKV_AWS_354"}, CompliancePolicies: []string{"aws-rds-instance-disallow-unencrypted-performance-insights", "aws-rds-instance-enable-performance-insights"}},
 		check: instanceCheck("Performance Insights is on with a stack key", func(g *Graph, f *finding, inst Resource, in map[string]any) {
 			if in["performanceInsightsEnabled"] != true {
 				f.fail("%s: performanceInsightsEnabled is %s, want true", inst.Name, show(in["performanceInsightsEnabled"]))
@@ -210,11 +211,20 @@ var rdsControls = []Control{
 			}
 		}),
 	},
-	{Key: "rds-tags", Title: "Instance, subnet group and parameter group carry the required tags", Severity: Low, Reads: []string{TypeInstance, TypeSubnetGroup, TypeParameterGroup}, Waivable: true,
-		Refs: Refs{SecurityHub: []string{"RDS.30", "RDS.33"}},
+	{Key: "rds-tags", Title: "Every resource that takes tags, and every recovery point, carries the required tags", Severity: Low, Reads: taggedTypes, Waivable: true,
+		Refs: Refs{SecurityHub: []string{"RDS.30", "RDS.33", "EC2.43", "SNS.3", "Backup.2", "Backup.3", "Backup.5"}},
 		check: func(g *Graph) finding {
 			f := finding{holds: "tagged with " + strings.Join(RequiredTagKeys, ", ")}
-			for _, r := range g.ofType(TypeInstance, TypeSubnetGroup, TypeParameterGroup) {
+			lacking := func(tags map[string]any) []string {
+				var missing []string
+				for _, k := range RequiredTagKeys {
+					if s, _ := tags[k].(string); strings.TrimSpace(s) == "" {
+						missing = append(missing, k)
+					}
+				}
+				return missing
+			}
+			for _, r := range g.ofType(taggedTypes...) {
 				f.read(r)
 				// tagsAll, once AWS has the resource, adds the provider's default tags to its own
 				// (the provider's tags_all attribute).
@@ -222,14 +232,18 @@ var rdsControls = []Control{
 				if tags == nil {
 					tags = object(r.Inputs, "tags")
 				}
-				var missing []string
-				for _, k := range RequiredTagKeys {
-					if s, _ := tags[k].(string); strings.TrimSpace(s) == "" {
-						missing = append(missing, k)
-					}
-				}
-				if len(missing) > 0 {
+				if missing := lacking(tags); len(missing) > 0 {
 					f.fail("%s: tags lack %s", r.Name, strings.Join(missing, ", "))
+				}
+				if r.Type != TypeBackupPlan {
+					continue
+				}
+				// A recovery point takes only its rule's tags (Backup.2), not the plan's.
+				for i, rule := range items(r.Inputs, "rules") {
+					rule, _ := rule.(map[string]any)
+					if missing := lacking(object(rule, "recoveryPointTags")); len(missing) > 0 {
+						f.fail("%s: the recovery points of rule %d lack %s", r.Name, i, strings.Join(missing, ", "))
+					}
 				}
 			}
 			return f
@@ -253,4 +267,11 @@ var rdsControls = []Control{
 			return f
 		},
 	},
+}
+
+// taggedTypes are the types of the stack that take tags.
+var taggedTypes = []string{
+	TypeInstance, TypeParameterGroup, TypeSubnetGroup, TypeProxy, TypeEventSubscription, TypeKey, TypeSecurityGroup,
+	TypeLogGroup, TypeRole, TypePolicy, TypeBackupVault, TypeBackupPlan, TypeTopic,
+	TypeEventRule, TypeMetricAlarm, TypeBucket, TypeFirehose,
 }

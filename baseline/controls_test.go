@@ -287,6 +287,7 @@ var breakers = map[string]struct {
 	"proxy-tls": {mutate: func(t *testing.T, g *baseline.Graph) {
 		g.Resources = append(g.Resources, baseline.Resource{URN: "urn:proxy", Type: baseline.TypeProxy, Name: "proxy", Inputs: map[string]any{
 			"requireTls": false, "auths": []any{map[string]any{"iamAuth": "DISABLED"}},
+			"tags": map[string]any{"environment": "prod", "owner": "orders"},
 		}})
 	}},
 }
@@ -856,6 +857,15 @@ func TestWidenedControlsBite(t *testing.T) {
 		"a replica under a key the stack does not make": {false, func(g *baseline.Graph) {
 			first(t, g, baseline.TypeBackupReplication, "").Inputs["kmsKeyId"] = "arn:aws:kms:eu-central-1:123456789012:key/someone-elses"
 		}, "backup-independent-copy", `database-backup-replication-replication: kmsKeyId "arn:aws:kms:eu-central-1:123456789012:key/someone-elses" is not a key of the stack; database-instance-db: its backups exist only under its storage key, in its own region and account: replicate them (backupReplicationRegion) or copy them (backupCopyToVaultArn)`},
+		"an untagged topic": {false, func(g *baseline.Graph) {
+			topic := first(t, g, baseline.TypeTopic, "")
+			delete(topic.Inputs, "tags")
+			delete(topic.Outputs, "tagsAll")
+		}, "rds-tags", "database-alerts-topic: tags lack environment, owner"},
+		"recovery points without the owner tag": {false, func(g *baseline.Graph) {
+			rule := first(t, g, baseline.TypeBackupPlan, "").Inputs["rules"].([]any)[0].(map[string]any)
+			delete(rule["recoveryPointTags"].(map[string]any), "owner")
+		}, "rds-tags", "database-backup-plan: the recovery points of rule 0 lack owner"},
 		"an archive without a bucket key": {true, func(g *baseline.Graph) {
 			delete(first(t, g, baseline.TypeBucketEncryption, "").Inputs["rules"].([]any)[0].(map[string]any), "bucketKeyEnabled")
 		}, "s3-cmk", "database-audit-archive-encryption: bucketKeyEnabled is unset, want true (one KMS call per bucket key, not per object)"},

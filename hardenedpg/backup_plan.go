@@ -206,7 +206,7 @@ func newBackupPlan(ctx *pulumi.Context, name string, a *BackupPlanArgs, env awsE
 			RuleName: pulumi.String("daily"), TargetVaultName: c.Vault.Name, Schedule: pulumi.String(a.Schedule),
 			StartWindow: pulumi.Int(60), CompletionWindow: pulumi.Int(360),
 			Lifecycle:   backup.PlanRuleLifecycleArgs{DeleteAfter: pulumi.Int(a.RetentionDays)},
-			CopyActions: copies, RecoveryPointTags: tags,
+			CopyActions: copies, RecoveryPointTags: recoveryPointTags(ctx, a.Tags, opts),
 		}},
 		Tags: tags,
 	}, parent)
@@ -243,4 +243,18 @@ func newBackupPlan(ctx *pulumi.Context, name string, a *BackupPlanArgs, env awsE
 		return nil, err
 	}
 	return c, nil
+}
+
+// recoveryPointTags are the plan's tags over the default provider's defaultTags: the provider adds
+// those to the resources' own tags (tags_all), not to the recovery points AWS Backup creates, so a
+// recovery point would miss a key that only the provider sets (Backup.2).
+func recoveryPointTags(ctx *pulumi.Context, tags map[string]pulumi.StringInput, opts []pulumi.ResourceOption) pulumi.StringMap {
+	out := pulumi.StringMap{}
+	for k, v := range defaultProviderTags(ctx, opts) {
+		out[k] = pulumi.String(v)
+	}
+	for k, v := range tags {
+		out[k] = v
+	}
+	return out
 }

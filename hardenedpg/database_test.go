@@ -355,6 +355,10 @@ func TestDatabaseCountsTheProvidersDefaultTags(t *testing.T) {
 	require.NoError(t, res.Err)
 	inst := only(t, res.Monitor, baseline.TypeInstance)
 	assert.Equal(t, map[string]any{"environment": "prod", "owner": "platform", "managed-by": "hardenedpg"}, inst.Outputs["tagsAll"])
+	// The provider tags resources, not the recovery points AWS Backup makes: the plan names them.
+	plan := only(t, res.Monitor, baseline.TypeBackupPlan)
+	assert.Equal(t, map[string]any{"environment": "prod", "owner": "platform", "managed-by": "hardenedpg"},
+		plan.Inputs["rules"].([]any)[0].(map[string]any)["recoveryPointTags"])
 	for _, r := range res.Scorecard(nil) {
 		if r.Key == "rds-tags" {
 			assert.Equal(t, baseline.Pass, r.Status, r.Detail)

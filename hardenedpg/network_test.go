@@ -49,7 +49,11 @@ func sameProgramNetwork(public bool) pulumi.RunFunc {
 			ids = append(ids, subnet.ID().ToStringOutput())
 			ready = append(ready, assoc)
 		}
-		app, err := ec2.NewSecurityGroup(ctx, "app", &ec2.SecurityGroupArgs{VpcId: vpc.ID(), Description: pulumi.String("the app")})
+		// The app's group is judged with the stack's (rds-tags: EC2.43), so it carries the tags too.
+		app, err := ec2.NewSecurityGroup(ctx, "app", &ec2.SecurityGroupArgs{
+			VpcId: vpc.ID(), Description: pulumi.String("the app"),
+			Tags: pulumi.StringMap{"environment": pulumi.String("prod"), "owner": pulumi.String("orders")},
+		})
 		if err != nil {
 			return err
 		}

@@ -142,12 +142,9 @@ func unprovenPolicy(state *waiverState) policyx.Policy {
 // Message is a violation's text: the control, what was found, its references and what was read.
 func Message(r baseline.Result) string {
 	var refs []string
-	for _, ref := range []struct {
-		name string
-		ids  []string
-	}{{"Security Hub", r.Refs.SecurityHub}, {"Prowler", r.Refs.Prowler}, {"Checkov", r.Refs.Checkov}, {"CIS", r.Refs.CIS}} {
-		if len(ref.ids) > 0 {
-			refs = append(refs, ref.name+" "+strings.Join(ref.ids, ", "))
+	for _, tool := range baseline.Tools {
+		if ids := r.Refs.Of(tool.Key); len(ids) > 0 {
+			refs = append(refs, tool.Name+" "+strings.Join(ids, ", "))
 		}
 	}
 	if len(refs) == 0 {

@@ -31,9 +31,11 @@ func TestPlanProdPrintsTree(t *testing.T) {
 		"    aws:kms/key:Key database-storage-key-key [retained on delete]\n",
 		"        policy: policy KeyAdministration [",
 		"outputs:\n",
-		"STATUS          CONTROL                   REFERENCES                               DETAIL\n",
-		"PASS            rds-multi-az              RDS.5 CKV_AWS_157 2.2.4                  multiAz is true\n",
-		"NOT-APPLICABLE  proxy-tls                 RDS.43                                   the stack has no aws:rds/proxy:Proxy\n",
+		"STATUS          CONTROL                   REFERENCES                      DETAIL\n",
+		"PASS            rds-multi-az              RDS.5 CKV_AWS_157 2.2.4         multiAz is true\n",
+		// What does not fit the column is counted; the JSON has every reference.
+		"PASS            sg-no-cidr-ingress        EC2.18 EC2.19 EC2.13 EC2.14 +7  ",
+		"NOT-APPLICABLE  proxy-tls                 RDS.43                          the stack has no aws:rds/proxy:Proxy\n",
 		"\nhardenedpg/prod: 56 pass, 0 fail, 0 waived, 9 not applicable\n",
 	} {
 		assert.True(t, strings.Contains(text, want), "the plan lacks %q", want)
@@ -97,7 +99,8 @@ func TestPlanJSONDocument(t *testing.T) {
 	}
 	assert.Equal(t, "waived", multiAz["status"])
 	assert.Equal(t, "dev: a standby doubles the cost and dev tolerates an outage", multiAz["waiver"])
-	assert.Equal(t, map[string]any{"securityHub": []any{"RDS.5"}, "prowler": []any{"rds_instance_multi_az"}, "checkov": []any{"CKV_AWS_157"}, "cis": []any{"2.2.4"}}, multiAz["refs"])
+	assert.Equal(t, map[string]any{"securityHub": []any{"RDS.5"}, "prowler": []any{"rds_instance_multi_az"}, "checkov": []any{"CKV_AWS_157"}, "cis": []any{"2.2.4"},
+		"cdkNag": []any{"RDSMultiAZSupport"}, "awsguard": []any{"rds-instance-multi-az-enabled"}}, multiAz["refs"])
 	assert.Equal(t, "orders-dev", doc.Outputs["address"].(string)[:10])
 }
 

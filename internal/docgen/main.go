@@ -1,5 +1,6 @@
 // Command docgen rewrites the generated sections of README.md from the Go data they describe:
-// the configuration keys (internal/config.Keys) and the control catalog (baseline.Catalog).
+// the configuration keys (internal/config.Keys), the control catalog (baseline.Catalog) and its
+// coverage of the public checks (baseline.PublicChecks, baseline.Exceptions).
 // A test fails when the committed README differs from what it generates.
 //
 //go:generate go run . -readme ../../README.md
@@ -9,6 +10,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
@@ -36,8 +38,10 @@ func main() {
 
 // sections maps a section name to its generator.
 var sections = map[string]func() string{
-	"config":   configTable,
-	"controls": controlsTable,
+	"config":     configTable,
+	"controls":   controlsTable,
+	"coverage":   coverageTable,
+	"exceptions": exceptionsTable,
 }
 
 // update replaces the body of every "<!-- BEGIN generated: X -->" ... "<!-- END generated: X -->".
@@ -68,20 +72,56 @@ func configTable() string {
 
 func controlsTable() string {
 	var b strings.Builder
-	b.WriteString("| key | control | severity | waivable | Security Hub | Prowler | Checkov | CIS |\n|---|---|---|---|---|---|---|---|\n")
-	list := func(ids []string) string {
-		if len(ids) == 0 {
-			return "—"
-		}
-		return strings.Join(ids, ", ")
-	}
+	b.WriteString("| key | control | severity | waivable | Security Hub | Prowler | Checkov | CIS | other |\n|---|---|---|---|---|---|---|---|---|\n")
 	for _, c := range baseline.Catalog {
 		waivable := "no"
 		if c.Waivable {
 			waivable = "yes"
 		}
-		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s | %s | %s |\n", c.Key, cell(c.Title), c.Severity, waivable,
-			list(c.Refs.SecurityHub), list(c.Refs.Prowler), list(c.Refs.Checkov), list(c.Refs.CIS))
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s | %s | %s | %s | %s |\n", c.Key, cell(c.Title), c.Severity, waivable,
+			list(c.Refs.SecurityHub), list(c.Refs.Prowler), list(c.Refs.Checkov), list(c.Refs.CIS), otherRefs(c.Refs))
+	}
+	return b.String()
+}
+
+func list(ids []string) string {
+	if len(ids) == 0 {
+		return "—"
+	}
+	return strings.Join(ids, ", ")
+}
+
+// otherRefs are the refs of the tools without a column of their own: "cdk-nag: X; awsguard: Y".
+func otherRefs(r baseline.Refs) string {
+	var parts []string
+	for _, tool := range baseline.Tools {
+		if ids := r.Of(tool.Key); len(ids) > 0 && !slices.Contains([]string{"securityHub", "prowler", "checkov", "cis"}, tool.Key) {
+			parts = append(parts, tool.Name+": "+strings.Join(ids, ", "))
+		}
+	}
+	return list(parts)
+}
+
+func coverageTable() string {
+	var b strings.Builder
+	b.WriteString("| tool | applicable checks | covered by a control | exceptions |\n|---|---|---|---|\n")
+	for _, cov := range baseline.CoverageOf(baseline.Catalog) {
+		fmt.Fprintf(&b, "| %s | %d | %d | %d |\n", cov.Tool.Name, cov.Applicable, cov.Covered, cov.Exception)
+	}
+	return b.String()
+}
+
+func exceptionsTable() string {
+	var b strings.Builder
+	b.WriteString("| check | IDs | why no control covers it |\n|---|---|---|\n")
+	for _, e := range baseline.Exceptions {
+		var ids []string
+		for _, tool := range baseline.Tools {
+			if got := e.Checks.Of(tool.Key); len(got) > 0 {
+				ids = append(ids, tool.Name+" "+strings.Join(got, ", "))
+			}
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s |\n", cell(e.Topic), cell(strings.Join(ids, "; ")), cell(e.Reason))
 	}
 	return b.String()
 }

@@ -64,7 +64,17 @@ func refs(r baseline.Refs) string {
 	if len(short) == 0 {
 		return "-"
 	}
-	return strings.Join(short, " ")
+	// A control citing many checks (every port-specific ingress check, say) would widen the
+	// column for all rows: the table shows what fits and counts the rest (the JSON has them all).
+	const width = 32
+	line := short[0]
+	for i, p := range short[1:] {
+		if len(line)+1+len(p) > width {
+			return line + fmt.Sprintf(" +%d", len(short)-1-i)
+		}
+		line += " " + p
+	}
+	return line
 }
 
 // Document is the -json output.
