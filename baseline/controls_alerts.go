@@ -1,7 +1,6 @@
 package baseline
 
 import (
-	"slices"
 	"strings"
 )
 
@@ -53,13 +52,10 @@ var alertsControls = []Control{
 					f.fail("%s: the topic policy is not valid JSON: %v", t.Name, err)
 					continue
 				}
-				account := ArnField(str(t.Outputs, "arn"), 4)
+				account := g.accountOf(t)
 				tlsOnly := false
 				for i, st := range statements {
-					cond, _ := st.Condition["Bool"].(map[string]any)
-					if st.Effect == "Deny" && slices.Contains(Strings(cond["aws:SecureTransport"]), "false") {
-						tlsOnly = true
-					}
+					tlsOnly = tlsOnly || deniesPlaintext(st)
 					if st.Effect != "Allow" {
 						continue
 					}
@@ -67,7 +63,7 @@ var alertsControls = []Control{
 						switch {
 						case who == "*" && len(st.Condition) == 0:
 							f.fail("%s: statement %d allows anyone, without a condition", t.Name, i)
-						case strings.HasPrefix(who, "arn:") && ArnField(who, 4) != account || len(who) == 12 && who != account:
+						case foreignPrincipal(who, account):
 							f.fail("%s: statement %d allows %s, outside the topic's account", t.Name, i, who)
 						}
 					}

@@ -1,8 +1,6 @@
 package baseline
 
 import (
-	"slices"
-	"strings"
 )
 
 // archiveControls are the controls of the audit archive: bucket and delivery stream, each with its check.
@@ -67,7 +65,7 @@ var archiveControls = []Control{
 	},
 	{Key: "s3-tls-only", Title: "Archive bucket policies refuse requests without TLS and admit no other account", Severity: Medium, Reads: []string{TypeBucket},
 		Refs: Refs{SecurityHub: []string{"S3.5", "S3.6"}, Prowler: []string{"s3_bucket_secure_transport_policy", "s3_bucket_cross_account_access"}, Checkov: []string{"CKV_AWS_93"}, CdkNag: []string{"S3BucketSSLRequestsOnly"}},
-		check: bucketCheck("the bucket policy denies aws:SecureTransport false and allows no other account", TypeBucketPolicy, func(_ *Graph, f *finding, b Resource, policy *Resource) {
+		check: bucketCheck("the bucket policy denies aws:SecureTransport false and allows no other account", TypeBucketPolicy, func(g *Graph, f *finding, b Resource, policy *Resource) {
 			if policy == nil {
 				f.fail("%s: no bucket policy denies requests without TLS", b.Name)
 				return
@@ -77,18 +75,17 @@ var archiveControls = []Control{
 				f.fail("%s: the policy is not valid JSON: %v", policy.Name, err)
 				return
 			}
+			// A bucket's ARN names no account (arn:aws:s3:::name): the stack's keys name its owner.
+			account := g.accountOf(b)
 			tlsOnly := false
 			for i, st := range statements {
-				cond, _ := st.Condition["Bool"].(map[string]any)
-				if st.Effect == "Deny" && slices.Contains(Strings(cond["aws:SecureTransport"]), "false") {
-					tlsOnly = true
-				}
+				tlsOnly = tlsOnly || deniesPlaintext(st)
 				if st.Effect != "Allow" {
 					continue
 				}
 				// An Allow to another account (or to anyone) opens the archive beyond the stack's.
 				for _, who := range Strings(st.Principal) {
-					if who == "*" || strings.HasPrefix(who, "arn:") && ArnField(who, 4) != ArnField(str(b.Outputs, "arn"), 4) && ArnField(str(b.Outputs, "arn"), 4) != "" {
+					if who == "*" || foreignPrincipal(who, account) {
 						f.fail("%s: statement %d allows %s", policy.Name, i, who)
 					}
 				}

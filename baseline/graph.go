@@ -251,3 +251,39 @@ func items(m map[string]any, key string) []any {
 	l, _ := m[key].([]any)
 	return l
 }
+
+// deniesPlaintext says whether a statement denies requests made without TLS.
+func deniesPlaintext(st policyStatement) bool {
+	cond, _ := st.Condition["Bool"].(map[string]any)
+	return st.Effect == "Deny" && slices.Contains(Strings(cond["aws:SecureTransport"]), "false")
+}
+
+// foreignPrincipal says whether who, a principal an Allow names, is of an account other than
+// account: an ARN or a 12-digit account ID. With account unknown ("") every such principal is
+// foreign: nothing proves it is the owner's. "*" and service principals are the caller's to judge.
+func foreignPrincipal(who, account string) bool {
+	switch {
+	case strings.HasPrefix(who, "arn:"):
+		return account == "" || ArnField(who, 4) != account
+	case len(who) == 12 && strings.Trim(who, "0123456789") == "":
+		return account == "" || who != account
+	}
+	return false
+}
+
+// accountOf is the account that owns r: the one in its ARN, or, for types whose ARNs name none
+// (S3 buckets), the one that every key of the stack names ("" when they disagree or there is none).
+func (g *Graph) accountOf(r Resource) string {
+	if account := ArnField(str(r.Outputs, "arn"), 4); account != "" {
+		return account
+	}
+	account := ""
+	for _, k := range g.ofType(TypeKey) {
+		a := ArnField(str(k.Outputs, "arn"), 4)
+		if a == "" || account != "" && a != account {
+			return ""
+		}
+		account = a
+	}
+	return account
+}

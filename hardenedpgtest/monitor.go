@@ -434,6 +434,15 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 	case baseline.TypeLogGroup:
 		id = str("name")
 		set("arn", m.arn(t, "logs", "log-group:"+id))
+	case baseline.TypeBucket:
+		// Auto-named as the provider does; an S3 bucket's ARN names neither region nor account.
+		name := str("bucket")
+		if name == "" {
+			name = args.Name + "-" + h[:7]
+		}
+		id = name
+		set("bucket", name)
+		set("arn", fmt.Sprintf("arn:%s:s3:::%s", m.Partition, name))
 	case baseline.TypeRandomID:
 		set("hex", h[:8])
 		set("b64Url", h[8:14])
