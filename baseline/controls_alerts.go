@@ -47,30 +47,7 @@ var alertsControls = []Control{
 					f.fail("%s: no topic policy: nothing refuses publishing without TLS", t.Name)
 					continue
 				}
-				statements, err := parsePolicy(doc)
-				if err != nil {
-					f.fail("%s: the topic policy is not valid JSON: %v", t.Name, err)
-					continue
-				}
-				account := g.accountOf(t)
-				tlsOnly := false
-				for i, st := range statements {
-					tlsOnly = tlsOnly || deniesPlaintext(st)
-					if st.Effect != "Allow" {
-						continue
-					}
-					for _, who := range Strings(st.Principal) {
-						switch {
-						case who == "*" && len(st.Condition) == 0:
-							f.fail("%s: statement %d allows anyone, without a condition", t.Name, i)
-						case foreignPrincipal(who, account):
-							f.fail("%s: statement %d allows %s, outside the topic's account", t.Name, i, who)
-						}
-					}
-				}
-				if !tlsOnly {
-					f.fail("%s: no statement denies aws:SecureTransport false", t.Name)
-				}
+				judgeResourcePolicy(&f, t.Name, doc, g.accountOf(t), false)
 			}
 			return f
 		},

@@ -1,7 +1,6 @@
 package baseline
 
-import (
-)
+import ()
 
 // archiveControls are the controls of the audit archive: bucket and delivery stream, each with its check.
 var archiveControls = []Control{
@@ -70,29 +69,9 @@ var archiveControls = []Control{
 				f.fail("%s: no bucket policy denies requests without TLS", b.Name)
 				return
 			}
-			statements, err := parsePolicy(str(policy.Inputs, "policy"))
-			if err != nil {
-				f.fail("%s: the policy is not valid JSON: %v", policy.Name, err)
-				return
-			}
 			// A bucket's ARN names no account (arn:aws:s3:::name): the stack's keys name its owner.
-			account := g.accountOf(b)
-			tlsOnly := false
-			for i, st := range statements {
-				tlsOnly = tlsOnly || deniesPlaintext(st)
-				if st.Effect != "Allow" {
-					continue
-				}
-				// An Allow to another account (or to anyone) opens the archive beyond the stack's.
-				for _, who := range Strings(st.Principal) {
-					if who == "*" || foreignPrincipal(who, account) {
-						f.fail("%s: statement %d allows %s", policy.Name, i, who)
-					}
-				}
-			}
-			if !tlsOnly {
-				f.fail("%s: no statement denies aws:SecureTransport false", policy.Name)
-			}
+			// Anyone is refused even under a condition: the archive has no public reader.
+			judgeResourcePolicy(f, policy.Name, str(policy.Inputs, "policy"), g.accountOf(b), true)
 		}),
 	},
 	{Key: "firehose-cmk", Title: "Delivery streams and what they write are encrypted with a stack key", Severity: Medium, Reads: []string{TypeFirehose},

@@ -872,7 +872,7 @@ func TestWidenedControlsBite(t *testing.T) {
 		"an archive another account may read": {true, func(g *baseline.Graph) {
 			bp := first(t, g, baseline.TypeBucketPolicy, "")
 			bp.Inputs["policy"] = strings.Replace(bp.Inputs["policy"].(string), `"Statement":[`, `"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::999999999999:root"},"Action":"s3:GetObject","Resource":"*"},`, 1)
-		}, "s3-tls-only", "database-audit-archive-policy: statement 0 allows arn:aws:iam::999999999999:root"},
+		}, "s3-tls-only", "database-audit-archive-policy: statement 0 allows arn:aws:iam::999999999999:root, outside the owner's account"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			g := graphOf(t, tc.archive)

@@ -287,3 +287,34 @@ func (g *Graph) accountOf(r Resource) string {
 	}
 	return account
 }
+
+// judgeResourcePolicy fails a resource policy that does not deny requests without TLS or that
+// allows a principal of another account, or anyone: without a condition, or at all when
+// anyoneAtAll (conditions on "*" are how services are admitted to some resources).
+func judgeResourcePolicy(f *finding, name, doc, account string, anyoneAtAll bool) {
+	statements, err := parsePolicy(doc)
+	if err != nil {
+		f.fail("%s: the policy is not valid JSON: %v", name, err)
+		return
+	}
+	tlsOnly := false
+	for i, st := range statements {
+		tlsOnly = tlsOnly || deniesPlaintext(st)
+		if st.Effect != "Allow" {
+			continue
+		}
+		for _, who := range Strings(st.Principal) {
+			switch {
+			case who == "*" && anyoneAtAll:
+				f.fail("%s: statement %d allows anyone", name, i)
+			case who == "*" && len(st.Condition) == 0:
+				f.fail("%s: statement %d allows anyone, without a condition", name, i)
+			case foreignPrincipal(who, account):
+				f.fail("%s: statement %d allows %s, outside the owner's account", name, i, who)
+			}
+		}
+	}
+	if !tlsOnly {
+		f.fail("%s: no statement denies aws:SecureTransport false", name)
+	}
+}
