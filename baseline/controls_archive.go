@@ -1,7 +1,5 @@
 package baseline
 
-import ()
-
 // archiveControls are the controls of the audit archive: bucket and delivery stream, each with its check.
 var archiveControls = []Control{
 	{Key: "s3-object-lock", Title: "Archive buckets are Object-Locked in COMPLIANCE mode", Severity: High, Reads: []string{TypeBucket},
