@@ -113,7 +113,7 @@ type Control struct {
 
 // Catalog is every control, by domain: each domain's file (controls_<domain>.go) holds its
 // controls with their checks, one row each.
-var Catalog = slices.Concat(rdsControls, pgControls, kmsControls, iamControls, networkControls, logsControls, alertsControls, backupControls, archiveControls)
+var Catalog = slices.Concat(rdsControls, pgControls, kmsControls, iamControls, networkControls, logsControls, alertsControls, backupControls, archiveControls, proxyControls)
 
 // Lookup returns the control with the given key.
 func Lookup(key string) (Control, bool) {

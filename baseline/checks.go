@@ -306,21 +306,27 @@ func rulesOf(g *Graph, sg Resource, types ...string) []Resource {
 	return out
 }
 
-// databaseGroupsCheck runs fn on every security group of every instance.
+// databaseGroupsCheck runs fn on every security group of every instance and proxy: a client
+// reaches the database through either.
 func databaseGroupsCheck(holds string, fn func(g *Graph, f *finding, sg Resource)) check {
-	return instanceCheck(holds, func(g *Graph, f *finding, inst Resource, in map[string]any) {
-		groups := securityGroupsOf(g, in)
-		if len(groups) == 0 {
-			f.fail("%s: vpcSecurityGroupIds %s names no security group of the stack; the VPC default group would apply", inst.Name, show(in["vpcSecurityGroupIds"]))
-		}
-		for _, sg := range groups {
-			f.read(sg)
-			for _, rule := range rulesOf(g, sg, TypeIngressRule, TypeEgressRule, TypeSecurityGroupRule) {
-				f.read(rule)
+	return func(g *Graph) finding {
+		f := finding{holds: holds}
+		for _, r := range g.ofType(TypeInstance, TypeProxy) {
+			f.read(r)
+			groups := securityGroupsOf(g, r.Inputs)
+			if len(groups) == 0 {
+				f.fail("%s: vpcSecurityGroupIds %s names no security group of the stack; the VPC default group would apply", r.Name, show(r.Inputs["vpcSecurityGroupIds"]))
 			}
-			fn(g, f, sg)
+			for _, sg := range groups {
+				f.read(sg)
+				for _, rule := range rulesOf(g, sg, TypeIngressRule, TypeEgressRule, TypeSecurityGroupRule) {
+					f.read(rule)
+				}
+				fn(g, &f, sg)
+			}
 		}
-	})
+		return f
+	}
 }
 
 // eventCheck wants an enabled subscription to sourceType covering categories (none = all).

@@ -249,24 +249,6 @@ var rdsControls = []Control{
 			return f
 		},
 	},
-	{Key: "proxy-tls", Title: "RDS Proxy requires TLS and IAM auth", Severity: High, Reads: []string{TypeProxy},
-		Refs: Refs{SecurityHub: []string{"RDS.43"}},
-		check: func(g *Graph) finding {
-			f := finding{holds: "every proxy requires TLS and IAM auth"}
-			for _, p := range g.ofType(TypeProxy) {
-				f.read(p)
-				if p.Inputs["requireTls"] != true {
-					f.fail("%s: requireTls is %s, want true", p.Name, show(p.Inputs["requireTls"]))
-				}
-				for _, a := range items(p.Inputs, "auths") {
-					if am, _ := a.(map[string]any); str(am, "iamAuth") != "REQUIRED" {
-						f.fail("%s: iamAuth is %s, want REQUIRED", p.Name, show(am["iamAuth"]))
-					}
-				}
-			}
-			return f
-		},
-	},
 }
 
 // taggedTypes are the types of the stack that take tags.

@@ -285,11 +285,61 @@ var breakers = map[string]struct {
 		first(t, g, baseline.TypeBucketOwnership, "").Inputs["rule"] = map[string]any{"objectOwnership": "ObjectWriter"}
 	}},
 	"proxy-tls": {mutate: func(t *testing.T, g *baseline.Graph) {
-		g.Resources = append(g.Resources, baseline.Resource{URN: "urn:proxy", Type: baseline.TypeProxy, Name: "proxy", Inputs: map[string]any{
-			"requireTls": false, "auths": []any{map[string]any{"iamAuth": "DISABLED"}},
-			"tags": map[string]any{"environment": "prod", "owner": "orders"},
-		}})
+		addProxy(t, g).Inputs["requireTls"] = false
 	}},
+	"proxy-iam-auth": {mutate: func(t *testing.T, g *baseline.Graph) {
+		addProxy(t, g).Inputs["auths"].([]any)[0].(map[string]any)["iamAuth"] = "DISABLED"
+	}},
+	"proxy-no-debug-logging": {mutate: func(t *testing.T, g *baseline.Graph) {
+		addProxy(t, g).Inputs["debugLogging"] = true
+	}},
+	"proxy-role-scoped": {mutate: func(t *testing.T, g *baseline.Graph) {
+		addProxy(t, g)
+		rp := first(t, g, baseline.TypeRolePolicy, "proxy-role-policy")
+		rp.Inputs["policy"] = strings.Replace(rp.Inputs["policy"].(string), "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", 1)
+	}},
+}
+
+// addProxy adds to g what a stack without the library might declare for an RDS Proxy in front of
+// the instance, hardened: TLS, IAM auth, no debug logging, a role reading only the master secret,
+// its own security group. It returns the proxy.
+func addProxy(t *testing.T, g *baseline.Graph) *baseline.Resource {
+	t.Helper()
+	inst := first(t, g, baseline.TypeInstance, "")
+	secret := inst.Outputs["masterUserSecrets"].([]any)[0].(map[string]any)
+	tags := map[string]any{"environment": "prod", "owner": "orders"}
+	roleArn := "arn:aws:iam::123456789012:role/proxy-role"
+	g.Resources = append(g.Resources,
+		baseline.Resource{URN: "urn:proxy-role", Type: baseline.TypeRole, Name: "proxy-role", Custom: true,
+			Inputs: map[string]any{"tags": tags, "assumeRolePolicy": `{"Statement":[{"Effect":"Allow","Principal":{"Service":"rds.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"123456789012"}}}]}`},
+			Outputs: map[string]any{"arn": roleArn, "name": "proxy-role"}},
+		baseline.Resource{URN: "urn:proxy-role-policy", Type: baseline.TypeRolePolicy, Name: "proxy-role-policy", Custom: true, Inputs: map[string]any{
+			"role": "proxy-role",
+			"policy": `{"Statement":[{"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"` + secret["secretArn"].(string) + `"},` +
+				`{"Effect":"Allow","Action":"kms:Decrypt","Resource":"` + secret["kmsKeyId"].(string) + `","Condition":{"StringEquals":{"kms:ViaService":"secretsmanager.eu-west-1.amazonaws.com"}}}]}`,
+		}},
+		baseline.Resource{URN: "urn:proxy-sg", Type: baseline.TypeSecurityGroup, Name: "proxy-sg", ID: "sg-0000000000000proxy", Custom: true, Inputs: map[string]any{
+			"description": "RDS Proxy: ingress from the app only", "egress": []any{}, "tags": tags,
+		}},
+		baseline.Resource{URN: "urn:proxy", Type: baseline.TypeProxy, Name: "proxy", Custom: true, Inputs: map[string]any{
+			"requireTls": true, "debugLogging": false, "roleArn": roleArn, "tags": tags,
+			"vpcSecurityGroupIds": []any{"sg-0000000000000proxy"},
+			"auths":               []any{map[string]any{"authScheme": "SECRETS", "iamAuth": "REQUIRED", "secretArn": secret["secretArn"]}},
+		}},
+	)
+	return &g.Resources[len(g.Resources)-1]
+}
+
+// A hardened proxy passes every proxy control, in a stack that did not use the library.
+func TestAHardenedProxyPasses(t *testing.T) {
+	g := prodGraph(t)
+	addProxy(t, g)
+	results := baseline.Evaluate(g, nil)
+	assert.Empty(t, failing(results))
+	for _, key := range []string{"proxy-tls", "proxy-iam-auth", "proxy-no-debug-logging", "proxy-role-scoped"} {
+		status, detail := statusOf(results, key)
+		assert.Equal(t, baseline.Pass, status, "%s: %s", key, detail)
+	}
 }
 
 func TestProdPassesEveryApplicableControl(t *testing.T) {
@@ -297,11 +347,11 @@ func TestProdPassesEveryApplicableControl(t *testing.T) {
 	require.Len(t, results, len(baseline.Catalog))
 	assert.Empty(t, failing(results))
 	s := baseline.Summarize(results)
-	assert.Equal(t, baseline.Summary{Pass: len(baseline.Catalog) - 9, NotApplicable: 9}, s, "no proxy; no bucket (7 controls) or stream")
+	assert.Equal(t, baseline.Summary{Pass: len(baseline.Catalog) - 12, NotApplicable: 12}, s, "no proxy (4 controls); no bucket (7 controls) or stream")
 
 	results = baseline.Evaluate(archiveGraph(t), nil)
 	assert.Empty(t, failing(results))
-	assert.Equal(t, baseline.Summary{Pass: len(baseline.Catalog) - 1, NotApplicable: 1}, baseline.Summarize(results), "only proxy-tls is not applicable")
+	assert.Equal(t, baseline.Summary{Pass: len(baseline.Catalog) - 4, NotApplicable: 4}, baseline.Summarize(results), "only the 4 proxy controls are not applicable")
 }
 
 func TestEveryControlBites(t *testing.T) {
@@ -857,6 +907,24 @@ func TestWidenedControlsBite(t *testing.T) {
 		"a replica under a key the stack does not make": {false, func(g *baseline.Graph) {
 			first(t, g, baseline.TypeBackupReplication, "").Inputs["kmsKeyId"] = "arn:aws:kms:eu-central-1:123456789012:key/someone-elses"
 		}, "backup-independent-copy", `database-backup-replication-replication: kmsKeyId "arn:aws:kms:eu-central-1:123456789012:key/someone-elses" is not a key of the stack; database-instance-db: its backups exist only under its storage key, in its own region and account: replicate them (backupReplicationRegion) or copy them (backupCopyToVaultArn)`},
+		"a proxy reachable from an address range": {false, func(g *baseline.Graph) {
+			addProxy(t, g)
+			g.Resources = append(g.Resources, baseline.Resource{URN: "urn:proxy-open", Type: baseline.TypeIngressRule, Name: "proxy-open", Custom: true, Inputs: map[string]any{
+				"securityGroupId": "sg-0000000000000proxy", "cidrIpv4": "10.0.0.0/8", "ipProtocol": "tcp", "fromPort": 5432, "toPort": 5432, "description": "office",
+				"tags": map[string]any{"environment": "prod", "owner": "orders"},
+			}})
+		}, "sg-no-cidr-ingress", "proxy-open: ingress from 10.0.0.0/8"},
+		"a proxy whose role is not the stack's": {false, func(g *baseline.Graph) {
+			addProxy(t, g).Inputs["roleArn"] = "arn:aws:iam::123456789012:role/shared-admin"
+		}, "proxy-role-scoped", `proxy: roleArn "arn:aws:iam::123456789012:role/shared-admin" is not a role of the stack, so what it may read is unknown`},
+		"a proxy that decrypts outside Secrets Manager": {false, func(g *baseline.Graph) {
+			addProxy(t, g)
+			first(t, g, baseline.TypeRolePolicy, "proxy-role-policy").Inputs["policy"] = `{"Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"arn:aws:kms:eu-west-1:123456789012:key/other"}]}`
+		}, "proxy-role-scoped", "proxy-role-policy: statement 0 decrypts without a kms:ViaService condition naming Secrets Manager"},
+		"a proxy role with a managed policy": {false, func(g *baseline.Graph) {
+			addProxy(t, g)
+			first(t, g, baseline.TypeRole, "proxy-role").Inputs["managedPolicyArns"] = []any{"arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"}
+		}, "proxy-role-scoped", "proxy-role: attaches arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole: a proxy's role needs no policy but its own"},
 		"an untagged topic": {false, func(g *baseline.Graph) {
 			topic := first(t, g, baseline.TypeTopic, "")
 			delete(topic.Inputs, "tags")

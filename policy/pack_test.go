@@ -217,6 +217,23 @@ func TestPackJudgesProdDevAndTheRegistryExample(t *testing.T) {
 	})
 }
 
+// A proxy declared without the library is judged like the library's: the registry example fails
+// IAM auth (mandatory: high), the role scope and the security group it names, and passes TLS.
+func TestPackJudgesARawProxy(t *testing.T) {
+	a := startAnalyzer(t)
+	got, err := a.run(t, registryProxyExample(t), nil)
+	require.NoError(t, err)
+	for _, key := range []string{"proxy-iam-auth", "proxy-role-scoped"} {
+		require.Len(t, got[key], 1, key)
+		assert.Equal(t, pulumirpc.EnforcementLevel_MANDATORY, got[key][0].GetEnforcementLevel(), key)
+	}
+	assert.Contains(t, got["proxy-iam-auth"][0].GetMessage(), `example: auths[0].iamAuth is "DISABLED", want REQUIRED (a password alone lets in whoever has it)`)
+	assert.Contains(t, got["proxy-role-scoped"][0].GetMessage(), `example: roleArn "arn:aws:iam::123456789012:role/example" is not a role of the stack, so what it may read is unknown`)
+	assert.Contains(t, got["sg-no-cidr-ingress"][0].GetMessage(), `example: vpcSecurityGroupIds ["sg-0123456789abcdef0"] names no security group of the stack`)
+	assert.NotContains(t, got, "proxy-tls")
+	assert.NotContains(t, got, "proxy-no-debug-logging")
+}
+
 func keysOf[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {

@@ -156,3 +156,30 @@ func countOnlyIn(a, b *baseline.Graph) int {
 	}
 	return n
 }
+
+// registryProxyExample is the pulumi-aws registry's rds.Proxy example ("Example Usage") for
+// PostgreSQL in front of the registry instance: TLS on, debug logging off, but IAM auth DISABLED
+// and a role and security group made elsewhere.
+func registryProxyExample(t *testing.T) *baseline.Graph {
+	t.Helper()
+	g := registryExample(t, false)
+	m := hardenedpgtest.New()
+	err := m.Run("registry", "example", map[string]string{"aws:region": "eu-west-1"}, nil, func(ctx *pulumi.Context) error {
+		_, err := rds.NewProxy(ctx, "example", &rds.ProxyArgs{
+			Name: pulumi.String("example"), DebugLogging: pulumi.Bool(false), EngineFamily: pulumi.String("POSTGRESQL"),
+			IdleClientTimeout: pulumi.Int(1800), RequireTls: pulumi.Bool(true),
+			RoleArn:             pulumi.String("arn:aws:iam::123456789012:role/example"),
+			VpcSecurityGroupIds: pulumi.StringArray{pulumi.String("sg-0123456789abcdef0")},
+			VpcSubnetIds:        pulumi.StringArray{pulumi.String("subnet-0a1b2c3d4e5f60011")},
+			Auths: rds.ProxyAuthArray{rds.ProxyAuthArgs{
+				AuthScheme: pulumi.String("SECRETS"), Description: pulumi.String("example"), IamAuth: pulumi.String("DISABLED"),
+				SecretArn: pulumi.String("arn:aws:secretsmanager:eu-west-1:123456789012:secret:example"),
+			}},
+			Tags: pulumi.StringMap{"Name": pulumi.String("example"), "Key": pulumi.String("value")},
+		})
+		return err
+	})
+	require.NoError(t, err)
+	g.Resources = append(g.Resources, m.Graph().Resources...)
+	return g
+}

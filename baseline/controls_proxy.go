@@ -1,0 +1,136 @@
+package baseline
+
+import (
+	"slices"
+	"strings"
+)
+
+// ProxyRoleActions are all a proxy's role needs: read the secrets its auths name, and decrypt
+// them through Secrets Manager (RDS Proxy user guide, "Setting up AWS Identity and Access
+// Management (IAM) policies").
+var ProxyRoleActions = []string{"secretsmanager:GetSecretValue", "kms:Decrypt"}
+
+// proxyControls are the controls of RDS Proxy, each with its check. A proxy is judged like the
+// instance it fronts: its security groups are judged by the sg-* controls, its tags by rds-tags.
+var proxyControls = []Control{
+	{Key: "proxy-tls", Title: "RDS Proxy requires TLS", Severity: High, Reads: []string{TypeProxy},
+		Refs: Refs{SecurityHub: []string{"RDS.43"}},
+		check: proxyCheck("every proxy requires TLS", func(_ *Graph, f *finding, p Resource) {
+			if p.Inputs["requireTls"] != true {
+				f.fail("%s: requireTls is %s, want true", p.Name, show(p.Inputs["requireTls"]))
+			}
+		}),
+	},
+	{Key: "proxy-iam-auth", Title: "RDS Proxy requires IAM authentication of every client", Severity: High, Reads: []string{TypeProxy},
+		check: proxyCheck("every auth of every proxy has iamAuth REQUIRED", func(_ *Graph, f *finding, p Resource) {
+			auths := items(p.Inputs, "auths")
+			if len(auths) == 0 {
+				f.fail("%s: no auths: nothing requires IAM authentication", p.Name)
+			}
+			for i, a := range auths {
+				if am, _ := a.(map[string]any); str(am, "iamAuth") != "REQUIRED" {
+					f.fail("%s: auths[%d].iamAuth is %s, want REQUIRED (a password alone lets in whoever has it)", p.Name, i, show(am["iamAuth"]))
+				}
+			}
+		}),
+	},
+	// hardenedpg only: no public check reads it. Debug logging writes the SQL text of every
+	// statement to the proxy's log, passwords and data included.
+	{Key: "proxy-no-debug-logging", Title: "RDS Proxy debug logging is off (it logs SQL text)", Severity: Medium, Reads: []string{TypeProxy},
+		check: proxyCheck("no proxy has debugLogging on", func(_ *Graph, f *finding, p Resource) {
+			if on, _ := boolean(p.Inputs, "debugLogging"); on {
+				f.fail("%s: debugLogging is true: the proxy's log gets the text of every statement", p.Name)
+			}
+		}),
+	},
+	{Key: "proxy-role-scoped", Title: "A proxy's role reads only the secrets of its auths, and decrypts only through Secrets Manager", Severity: High, Reads: []string{TypeProxy},
+		check: proxyCheck("every proxy's role allows only "+strings.Join(ProxyRoleActions, " and ")+", on the proxy's secrets and named keys, through Secrets Manager", proxyRoleCheck),
+	},
+}
+
+// proxyCheck runs fn on every proxy.
+func proxyCheck(holds string, fn func(g *Graph, f *finding, p Resource)) check {
+	return func(g *Graph) finding {
+		f := finding{holds: holds}
+		for _, p := range g.ofType(TypeProxy) {
+			f.read(p)
+			fn(g, &f, p)
+		}
+		return f
+	}
+}
+
+// proxyRoleCheck judges the role a proxy assumes: a role of the stack, with no attached policy,
+// whose statements allow only ProxyRoleActions: GetSecretValue on the secrets the proxy's auths
+// name, Decrypt on named keys under a kms:ViaService of Secrets Manager.
+func proxyRoleCheck(g *Graph, f *finding, p Resource) {
+	roleArn := p.Inputs["roleArn"]
+	roles := g.withOutput(TypeRole, "arn", roleArn)
+	if len(roles) == 0 {
+		f.fail("%s: roleArn %s is not a role of the stack, so what it may read is unknown", p.Name, show(roleArn))
+		return
+	}
+	role := roles[0]
+	f.read(role)
+	var secrets []string
+	for _, a := range items(p.Inputs, "auths") {
+		am, _ := a.(map[string]any)
+		secrets = append(secrets, str(am, "secretArn"))
+	}
+	for _, a := range g.withInput(TypeRolePolicyAttach, "role", role.Outputs["name"]) {
+		f.read(a)
+		f.fail("%s: attaches %s: a proxy's role needs no policy but its own", role.Name, str(a.Inputs, "policyArn"))
+	}
+	if arns := stringList(role.Inputs, "managedPolicyArns"); len(arns) > 0 {
+		f.fail("%s: attaches %s: a proxy's role needs no policy but its own", role.Name, strings.Join(arns, ", "))
+	}
+	docs := map[string]string{}
+	for _, rp := range g.ofType(TypeRolePolicy) {
+		if v := rp.Inputs["role"]; v == role.Outputs["name"] || v == role.ID {
+			f.read(rp)
+			docs[rp.Name] = str(rp.Inputs, "policy")
+		}
+	}
+	for _, ip := range items(role.Inputs, "inlinePolicies") {
+		ipm, _ := ip.(map[string]any)
+		docs[role.Name] = str(ipm, "policy")
+	}
+	for name, doc := range docs {
+		statements, err := parsePolicy(doc)
+		if err != nil {
+			f.fail("%s: the policy is not valid JSON: %v", name, err)
+			continue
+		}
+		for i, st := range statements {
+			if st.Effect != "Allow" {
+				continue
+			}
+			for _, action := range Strings(st.Action) {
+				switch {
+				case !slices.ContainsFunc(ProxyRoleActions, func(a string) bool { return strings.EqualFold(a, action) }):
+					f.fail("%s: statement %d allows %s, want only %s", name, i, action, strings.Join(ProxyRoleActions, ", "))
+				case strings.EqualFold(action, "secretsmanager:GetSecretValue"):
+					for _, r := range Strings(st.Resource) {
+						if !slices.Contains(secrets, r) {
+							f.fail("%s: statement %d reads the secret %s, which no auth of %s names", name, i, r, p.Name)
+						}
+					}
+				default: // kms:Decrypt
+					if slices.Contains(Strings(st.Resource), "*") {
+						f.fail("%s: statement %d decrypts with any key (*), want the secrets' keys", name, i)
+					}
+					if !viaSecretsManager(st) {
+						f.fail("%s: statement %d decrypts without a kms:ViaService condition naming Secrets Manager", name, i)
+					}
+				}
+			}
+		}
+	}
+}
+
+// viaSecretsManager says whether a statement is bound to requests Secrets Manager makes.
+func viaSecretsManager(st policyStatement) bool {
+	eq, _ := st.Condition["StringEquals"].(map[string]any)
+	via := Strings(eq["kms:ViaService"])
+	return len(via) > 0 && !slices.ContainsFunc(via, func(s string) bool { return !strings.HasPrefix(s, "secretsmanager.") })
+}
