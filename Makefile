@@ -36,9 +36,10 @@ test: test-deps vet
 	$(GO) test -count=1 -timeout 25m ./...
 	for m in $(MODULES); do (cd $$m && $(GO) vet ./... && $(GO) test -count=1 ./...) || exit 1; done
 
-## check: the fast loop: every unit and mock test, without the engine and real-server tests. It
-## builds without debug information: linking the test binaries is most of its time.
+## check: the fast loop: gofmt, then every unit and mock test, without the engine and real-server
+## tests. It builds without debug information: linking the test binaries is most of its time.
 check:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$unformatted" ]; then echo "gofmt -w $$unformatted"; exit 1; fi
 	$(GO) test -short -gcflags=all=-dwarf=false -ldflags=-w $(CHECK_PKGS)
 
 ## lint: golangci-lint (pinned in tools/go.mod) on the module and the examples, actionlint on the workflows.

@@ -311,7 +311,7 @@ func addProxy(t *testing.T, g *baseline.Graph) *baseline.Resource {
 	roleArn := "arn:aws:iam::123456789012:role/proxy-role"
 	g.Resources = append(g.Resources,
 		baseline.Resource{URN: "urn:proxy-role", Type: baseline.TypeRole, Name: "proxy-role", Custom: true,
-			Inputs: map[string]any{"tags": tags, "assumeRolePolicy": `{"Statement":[{"Effect":"Allow","Principal":{"Service":"rds.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"123456789012"}}}]}`},
+			Inputs:  map[string]any{"tags": tags, "assumeRolePolicy": `{"Statement":[{"Effect":"Allow","Principal":{"Service":"rds.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"123456789012"}}}]}`},
 			Outputs: map[string]any{"arn": roleArn, "name": "proxy-role"}},
 		baseline.Resource{URN: "urn:proxy-role-policy", Type: baseline.TypeRolePolicy, Name: "proxy-role-policy", Custom: true, Inputs: map[string]any{
 			"role": "proxy-role",
