@@ -285,17 +285,16 @@ var breakers = map[string]struct {
 		first(t, g, baseline.TypeBucketOwnership, "").Inputs["rule"] = map[string]any{"objectOwnership": "ObjectWriter"}
 	}},
 	"proxy-tls": {mutate: func(t *testing.T, g *baseline.Graph) {
-		addProxy(t, g).Inputs["requireTls"] = false
+		first(t, g, baseline.TypeProxy, "").Inputs["requireTls"] = false
 	}},
 	"proxy-iam-auth": {mutate: func(t *testing.T, g *baseline.Graph) {
-		addProxy(t, g).Inputs["auths"].([]any)[0].(map[string]any)["iamAuth"] = "DISABLED"
+		first(t, g, baseline.TypeProxy, "").Inputs["auths"].([]any)[0].(map[string]any)["iamAuth"] = "DISABLED"
 	}},
 	"proxy-no-debug-logging": {mutate: func(t *testing.T, g *baseline.Graph) {
-		addProxy(t, g).Inputs["debugLogging"] = true
+		first(t, g, baseline.TypeProxy, "").Inputs["debugLogging"] = true
 	}},
 	"proxy-role-scoped": {mutate: func(t *testing.T, g *baseline.Graph) {
-		addProxy(t, g)
-		rp := first(t, g, baseline.TypeRolePolicy, "proxy-role-policy")
+		rp := first(t, g, baseline.TypeRolePolicy, "database-proxy-role-policy")
 		rp.Inputs["policy"] = strings.Replace(rp.Inputs["policy"].(string), "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", 1)
 	}},
 }
@@ -333,6 +332,8 @@ func addProxy(t *testing.T, g *baseline.Graph) *baseline.Resource {
 // A hardened proxy passes every proxy control, in a stack that did not use the library.
 func TestAHardenedProxyPasses(t *testing.T) {
 	g := prodGraph(t)
+	g.Resources = slices.DeleteFunc(g.Resources, func(r baseline.Resource) bool { return strings.Contains(r.URN, "hardenedpg:index:Proxy") })
+	require.False(t, slices.ContainsFunc(g.Resources, func(r baseline.Resource) bool { return r.Type == baseline.TypeProxy }))
 	addProxy(t, g)
 	results := baseline.Evaluate(g, nil)
 	assert.Empty(t, failing(results))
@@ -347,11 +348,11 @@ func TestProdPassesEveryApplicableControl(t *testing.T) {
 	require.Len(t, results, len(baseline.Catalog))
 	assert.Empty(t, failing(results))
 	s := baseline.Summarize(results)
-	assert.Equal(t, baseline.Summary{Pass: len(baseline.Catalog) - 12, NotApplicable: 12}, s, "no proxy (4 controls); no bucket (7 controls) or stream")
+	assert.Equal(t, baseline.Summary{Pass: len(baseline.Catalog) - 8, NotApplicable: 8}, s, "no bucket (7 controls) or stream")
 
 	results = baseline.Evaluate(archiveGraph(t), nil)
 	assert.Empty(t, failing(results))
-	assert.Equal(t, baseline.Summary{Pass: len(baseline.Catalog) - 4, NotApplicable: 4}, baseline.Summarize(results), "only the 4 proxy controls are not applicable")
+	assert.Equal(t, baseline.Summary{Pass: len(baseline.Catalog)}, baseline.Summarize(results), "every control applies")
 }
 
 func TestEveryControlBites(t *testing.T) {
@@ -908,23 +909,20 @@ func TestWidenedControlsBite(t *testing.T) {
 			first(t, g, baseline.TypeBackupReplication, "").Inputs["kmsKeyId"] = "arn:aws:kms:eu-central-1:123456789012:key/someone-elses"
 		}, "backup-independent-copy", `database-backup-replication-replication: kmsKeyId "arn:aws:kms:eu-central-1:123456789012:key/someone-elses" is not a key of the stack; database-instance-db: its backups exist only under its storage key, in its own region and account: replicate them (backupReplicationRegion) or copy them (backupCopyToVaultArn)`},
 		"a proxy reachable from an address range": {false, func(g *baseline.Graph) {
-			addProxy(t, g)
 			g.Resources = append(g.Resources, baseline.Resource{URN: "urn:proxy-open", Type: baseline.TypeIngressRule, Name: "proxy-open", Custom: true, Inputs: map[string]any{
-				"securityGroupId": "sg-0000000000000proxy", "cidrIpv4": "10.0.0.0/8", "ipProtocol": "tcp", "fromPort": 5432, "toPort": 5432, "description": "office",
+				"securityGroupId": first(t, g, baseline.TypeSecurityGroup, "proxy-security-group-sg").ID, "cidrIpv4": "10.0.0.0/8", "ipProtocol": "tcp", "fromPort": 5432, "toPort": 5432, "description": "office",
 				"tags": map[string]any{"environment": "prod", "owner": "orders"},
 			}})
 		}, "sg-no-cidr-ingress", "proxy-open: ingress from 10.0.0.0/8"},
 		"a proxy whose role is not the stack's": {false, func(g *baseline.Graph) {
-			addProxy(t, g).Inputs["roleArn"] = "arn:aws:iam::123456789012:role/shared-admin"
-		}, "proxy-role-scoped", `proxy: roleArn "arn:aws:iam::123456789012:role/shared-admin" is not a role of the stack, so what it may read is unknown`},
+			first(t, g, baseline.TypeProxy, "").Inputs["roleArn"] = "arn:aws:iam::123456789012:role/shared-admin"
+		}, "proxy-role-scoped", `database-proxy-proxy: roleArn "arn:aws:iam::123456789012:role/shared-admin" is not a role of the stack, so what it may read is unknown`},
 		"a proxy that decrypts outside Secrets Manager": {false, func(g *baseline.Graph) {
-			addProxy(t, g)
-			first(t, g, baseline.TypeRolePolicy, "proxy-role-policy").Inputs["policy"] = `{"Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"arn:aws:kms:eu-west-1:123456789012:key/other"}]}`
-		}, "proxy-role-scoped", "proxy-role-policy: statement 0 decrypts without a kms:ViaService condition naming Secrets Manager"},
+			first(t, g, baseline.TypeRolePolicy, "database-proxy-role-policy").Inputs["policy"] = `{"Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"arn:aws:kms:eu-west-1:123456789012:key/other"}]}`
+		}, "proxy-role-scoped", "database-proxy-role-policy: statement 0 decrypts without a kms:ViaService condition naming Secrets Manager"},
 		"a proxy role with a managed policy": {false, func(g *baseline.Graph) {
-			addProxy(t, g)
-			first(t, g, baseline.TypeRole, "proxy-role").Inputs["managedPolicyArns"] = []any{"arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"}
-		}, "proxy-role-scoped", "proxy-role: attaches arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole: a proxy's role needs no policy but its own"},
+			first(t, g, baseline.TypeRole, "database-proxy-role").Inputs["managedPolicyArns"] = []any{"arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"}
+		}, "proxy-role-scoped", "database-proxy-role: attaches arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole: a proxy's role needs no policy but its own"},
 		"an untagged topic": {false, func(g *baseline.Graph) {
 			topic := first(t, g, baseline.TypeTopic, "")
 			delete(topic.Inputs, "tags")

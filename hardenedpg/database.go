@@ -45,6 +45,9 @@ type DatabaseArgs struct {
 	Replication ReplicationSettings `pulumi:"replication"`
 	// Keys are the deletion window and administrators of the database's KMS keys.
 	Keys KeySettings `pulumi:"keys"`
+	// Proxy is an RDS Proxy in front of the instance, made when it has Users; the same clients
+	// may reach it (Network), on port 5432.
+	Proxy ProxySettings `pulumi:"proxy"`
 
 	// Tags go on every resource that takes tags; the keys environment and owner must be among
 	// them or among the provider's default tags (else rds-tags needs a waiver). Values are inputs
@@ -80,6 +83,14 @@ func (n NetworkSettings) subnetGroup() SubnetGroupSettings {
 	return SubnetGroupSettings{SubnetIDs: n.SubnetIDs, Subnets: n.Subnets, SubnetsReady: n.SubnetsReady, SkipPrivateSubnetCheck: n.SkipPrivateSubnetCheck}
 }
 
+// subnetIDs are the subnets as one input, however they were given.
+func (n NetworkSettings) subnetIDs() pulumi.StringArrayInput {
+	if n.Subnets != nil {
+		return n.Subnets
+	}
+	return pulumi.ToStringArray(n.SubnetIDs)
+}
+
 func (n NetworkSettings) securityGroup() SecurityGroupSettings {
 	return SecurityGroupSettings{VpcID: n.VpcID, AllowedSecurityGroupIDs: n.AllowedSecurityGroupIDs, AllowedSecurityGroups: n.AllowedSecurityGroups}
 }
@@ -101,8 +112,9 @@ type Database struct {
 	AlertsKey *EncryptionKey
 	Alerts    *Alerts
 	Backup    *BackupPlan
-	// Replication is nil without Replication.Region.
+	// Replication is nil without Replication.Region; Proxy is nil without Proxy.Users.
 	Replication *BackupReplication
+	Proxy       *Proxy
 
 	InstanceOutputs
 	// StorageKeyArn and LogsKeyArn are the keys of the storage and of the exported logs.
@@ -116,6 +128,9 @@ type Database struct {
 	// BackupVaultArn is the locked backup vault; with Backup.Skip it is the zero StringOutput, not
 	// to be used (Backup is nil then).
 	BackupVaultArn pulumi.StringOutput `pulumi:"backupVaultArn,optional"`
+	// ProxyEndpoint is where clients reach the proxy; without Proxy.Users it is the zero
+	// StringOutput, not to be used (Proxy is nil then).
+	ProxyEndpoint pulumi.StringOutput `pulumi:"proxyEndpoint,optional"`
 }
 
 // GrantConnect lets the IAM role named role connect to the database as dbUser only: see
@@ -133,6 +148,7 @@ type databaseChildren struct {
 	storageKey, logsKey, alertsKey EncryptionKeyArgs
 	archive                        *AuditArchiveArgs      // nil when no local archive is wanted
 	replication                    *BackupReplicationArgs // nil without a replication region
+	proxy                          *ProxyArgs             // nil without proxy users
 	alerts                         AlertsArgs
 	backup                         BackupPlanArgs
 	securityGroup                  SecurityGroupArgs
@@ -168,8 +184,15 @@ func (a *DatabaseArgs) children() databaseChildren {
 			DeleteWithStack: !keepKeys, Tags: tags, Waivers: a.Waivers,
 		}
 	}
+	var proxy *ProxyArgs
+	if len(a.Proxy.Users) > 0 {
+		proxy = &ProxyArgs{
+			ProxySettings: a.Proxy.withDefaults(), Name: s.Identifier, VpcID: a.Network.VpcID, DatabasePort: s.Port,
+			AllowedSecurityGroupIDs: a.Network.AllowedSecurityGroupIDs, AllowedSecurityGroups: a.Network.AllowedSecurityGroups, Tags: tags,
+		}
+	}
 	ch := databaseChildren{
-		archive: archive, replication: replication,
+		archive: archive, replication: replication, proxy: proxy,
 		storageKey: key("storage, Performance Insights and master secret", "storage"),
 		logsKey:    key("exported PostgreSQL logs", "logs"),
 		alertsKey:  key("alerts topic", "alerts"),
@@ -252,6 +275,19 @@ func (a *DatabaseArgs) check(ch databaseChildren, inherited map[string]string) p
 			p.relaxAll(w, UnreceivedAlertControls, "Alerts.Emails", []string{}, "at least one e-mail address or https endpoint subscribed to the alerts")
 		}
 		group("Alerts", ch.alerts.AlertSettings.check)
+	}
+	if ch.proxy != nil {
+		group("Proxy", ch.proxy.ProxySettings.check)
+		for i, u := range ch.proxy.Users {
+			switch {
+			case u.Name == ch.instance.AdminUsername:
+				p.add(fmt.Sprintf("Proxy.Users[%d].Name", i), u.Name, "is the master user: through the proxy every client would have its rights; give an application user")
+			case slices.Contains(ch.instance.IAMDatabaseUsers, u.Name):
+				p.add(fmt.Sprintf("Proxy.Users[%d].Name", i), u.Name, "is in {Instance.IAMDatabaseUsers}: an rds_iam user signs in only with a token, and the proxy signs in with the secret's password")
+			}
+		}
+	} else {
+		ignoredSettings(&p, "Proxy", a.Proxy, "there is no proxy (no {Proxy.Users})")
 	}
 	if a.Backup.Skip {
 		p.relax(w, "backup-plan", "Backup.Skip", true, "false: a locked AWS Backup vault with its own key")
@@ -484,6 +520,15 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 			return nil, err
 		}
 	}
+	if ch.proxy != nil {
+		proxy := *ch.proxy
+		proxy.InstanceIdentifier, proxy.SecretKeyArn = d.Instance.Instance.Identifier, d.StorageKey.Arn
+		proxy.DatabaseSecurityGroupID, proxy.SubnetIDs = d.SecurityGroup.ID, args.Network.subnetIDs()
+		if d.Proxy, err = newProxy(ctx, name+"-proxy", &proxy, env, parent); err != nil {
+			return nil, err
+		}
+		d.ProxyEndpoint = d.Proxy.Endpoint
+	}
 	d.InstanceOutputs = d.Instance.InstanceOutputs
 	// Registering the component gave every tagged output field a pending output: a part not made
 	// has none, so it is not among the outputs (see Outputs).
@@ -492,6 +537,9 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	}
 	if d.Backup == nil {
 		d.BackupVaultArn = pulumi.StringOutput{}
+	}
+	if d.Proxy == nil {
+		d.ProxyEndpoint = pulumi.StringOutput{}
 	}
 	d.StorageKeyArn, d.LogsKeyArn, d.SecurityGroupID = d.StorageKey.Arn, d.LogsKey.Arn, d.SecurityGroup.ID
 	if err := registerOutputs(ctx, d); err != nil {

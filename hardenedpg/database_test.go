@@ -373,6 +373,7 @@ func TestDatabaseNameFitsEveryChildName(t *testing.T) {
 	args := databaseArgs()
 	args.Logs.DestinationArn = "" // the local archive: its bucket, stream and roles are auto-named too
 	args.Replication.Region = "eu-central-1"
+	args.Proxy.Users = []hardenedpg.ProxyUser{{Name: "orders_batch", SecretArn: batchSecret}} // and the proxy's role
 	name := "d" + strings.Repeat("x", hardenedpg.MaxDatabaseNameLength-1)
 	m := mustRun(t, nil, func(ctx *pulumi.Context) error {
 		_, err := hardenedpg.NewDatabase(ctx, name, args)
@@ -386,7 +387,7 @@ func TestDatabaseNameFitsEveryChildName(t *testing.T) {
 			assert.LessOrEqual(t, len(r.Name)+8, limit, "%s %s with Pulumi's suffix", r.Type, r.Name)
 		}
 	}
-	assert.GreaterOrEqual(t, checked, 6, "the rule, the bucket, the stream and the three roles were made")
+	assert.GreaterOrEqual(t, checked, 7, "the rule, the bucket, the stream and the four roles were made")
 
 	for bad, problem := range map[string]string{
 		name + "x":  `name = "` + name + `x": want at most 26 characters: the EventBridge rule would have 65, and AWS allows 64 (PutRule: Name, 1 to 64 characters)`,

@@ -34,6 +34,10 @@ type SecurityGroupArgs struct {
 	Port int `pulumi:"port"`
 	// Description of the group; a default naming the port is used when empty.
 	Description string `pulumi:"description,optional"`
+	// EgressTo is the one security group this group may reach, on EgressPort: a proxy's path to
+	// its database. Without it the group has no egress at all.
+	EgressTo   pulumi.StringInput `pulumi:"egressTo,optional"`
+	EgressPort int                `pulumi:"egressPort,optional"`
 	// Tags go on the group and its rules.
 	Tags map[string]pulumi.StringInput `pulumi:"tags,optional"`
 }
@@ -58,6 +62,12 @@ var securityGroupIDPattern = regexp.MustCompile(`^sg-[0-9a-f]{8,17}$`)
 func (a *SecurityGroupArgs) check(p *problems) {
 	checkPort(p, a.Port)
 	a.SecurityGroupSettings.check(p)
+	if a.EgressTo != nil {
+		var ep problems
+		if checkPort(&ep, a.EgressPort); len(ep) > 0 {
+			p.add("EgressPort", a.EgressPort, "want the database port the egress opens, 1150 to 65535")
+		}
+	}
 }
 
 func (a *SecurityGroupSettings) check(p *problems) {
@@ -93,10 +103,23 @@ func (a *SecurityGroupSettings) check(p *problems) {
 var sourceNamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 
 func (a *SecurityGroupArgs) description() string {
-	if a.Description != "" {
+	switch {
+	case a.Description != "":
 		return a.Description
+	case a.EgressTo != nil:
+		return fmt.Sprintf("PostgreSQL on port %d: ingress only from allowed security groups, egress only to the database on port %d", a.Port, a.EgressPort)
 	}
 	return fmt.Sprintf("PostgreSQL on port %d: ingress only from allowed security groups, no egress", a.Port)
+}
+
+func (a *SecurityGroupArgs) egress() ec2.SecurityGroupEgressArray {
+	if a.EgressTo == nil {
+		return ec2.SecurityGroupEgressArray{}
+	}
+	return ec2.SecurityGroupEgressArray{ec2.SecurityGroupEgressArgs{
+		Protocol: pulumi.String("tcp"), FromPort: pulumi.Int(a.EgressPort), ToPort: pulumi.Int(a.EgressPort),
+		SecurityGroups: pulumi.StringArray{a.EgressTo}, Description: pulumi.String("to the database"),
+	}}
 }
 
 // NewSecurityGroup creates the group and one ingress rule per allowed source.
@@ -116,9 +139,10 @@ func NewSecurityGroup(ctx *pulumi.Context, name string, args *SecurityGroupArgs,
 	group, err := ec2.NewSecurityGroup(ctx, name+"-sg", &ec2.SecurityGroupArgs{
 		Description: pulumi.String(args.description()),
 		VpcId:       args.VpcID,
-		// An empty egress list revokes the default allow-all rule and keeps removing any egress
-		// rule added outside Pulumi. Ingress is managed by the rule resources below only.
-		Egress:              ec2.SecurityGroupEgressArray{},
+		// The egress list is the whole of it: empty revokes the default allow-all rule, and the
+		// list keeps removing any egress rule added outside Pulumi. Ingress is managed by the rule
+		// resources below only.
+		Egress:              args.egress(),
 		RevokeRulesOnDelete: pulumi.Bool(true),
 		Tags:                pulumi.StringMap(args.Tags),
 	}, pulumi.Parent(c))

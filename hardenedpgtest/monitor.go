@@ -434,6 +434,13 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 	case baseline.TypeLogGroup:
 		id = str("name")
 		set("arn", m.arn(t, "logs", "log-group:"+id))
+	case baseline.TypeProxy:
+		// The proxy's ARN names it by resource ID (prx-...), which rds-db:connect ARNs use.
+		id = str("name")
+		set("arn", m.arn(t, "rds", "db-proxy:prx-"+h[:17]))
+		set("endpoint", fmt.Sprintf("%s.proxy-%s.%s.rds.amazonaws.com", id, h[:12], t.region))
+	case "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup":
+		set("name", "default")
 	case baseline.TypeBucket:
 		// Auto-named as the provider does; an S3 bucket's ARN names neither region nor account.
 		name := str("bucket")

@@ -35,8 +35,8 @@ func TestPlanProdPrintsTree(t *testing.T) {
 		"PASS            rds-multi-az              RDS.5 CKV_AWS_157 2.2.4         multiAz is true\n",
 		// What does not fit the column is counted; the JSON has every reference.
 		"PASS            sg-no-cidr-ingress        EC2.18 EC2.19 EC2.13 EC2.14 +7  ",
-		"NOT-APPLICABLE  proxy-tls                 RDS.43                          the stack has no aws:rds/proxy:Proxy\n",
-		"\nhardenedpg/prod: 56 pass, 0 fail, 0 waived, 12 not applicable\n",
+		"PASS            proxy-tls                 RDS.43                          every proxy requires TLS\n",
+		"\nhardenedpg/prod: 60 pass, 0 fail, 0 waived, 8 not applicable\n",
 	} {
 		assert.True(t, strings.Contains(text, want), "the plan lacks %q", want)
 	}
@@ -281,7 +281,7 @@ func TestPlanNetworkStackNeedsItsOutputs(t *testing.T) {
 	code = run([]string{"-stack", "net", "-dir", dir, "-network-outputs", outputs}, &out, &errOut)
 	assert.Equal(t, exitOK, code, errOut.String())
 	assert.Contains(t, out.String(), "        vpcId: \"vpc-0a1b2c3d4e5f60001\"\n")
-	assert.Contains(t, out.String(), "\nhardenedpg/net: 56 pass, 0 fail, 0 waived, 12 not applicable\n")
+	assert.Contains(t, out.String(), "\nhardenedpg/net: 60 pass, 0 fail, 0 waived, 8 not applicable\n")
 
 	errOut.Reset()
 	code = run([]string{"-stack", "prod", "-dir", "../..", "-network-outputs", outputs}, &out, &errOut)

@@ -82,12 +82,18 @@ func program(ctx *pulumi.Context) error {
 		Logs:        hardenedpg.LogSettings{DestinationArn: "arn:aws:logs:eu-west-1:210987654321:destination:central-audit"},
 		Alerts:      hardenedpg.AlertSettings{Emails: []string{"orders-oncall@example.com"}},
 		Replication: hardenedpg.ReplicationSettings{Region: "eu-central-1"},
-		Tags:        tags,
+		// The app's short-lived jobs go through an RDS Proxy, signing in as a password user whose
+		// secret is under the database's storage key.
+		Proxy: hardenedpg.ProxySettings{Users: []hardenedpg.ProxyUser{
+			{Name: "orders_batch", SecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-prod/orders_batch"}, //nolint:gosec // a secret's ARN, not its value
+		}},
+		Tags: tags,
 	})
 	if err != nil {
 		return err
 	}
 	ctx.Export("endpoint", db.Instance.Endpoint)
+	ctx.Export("proxyEndpoint", db.ProxyEndpoint)
 	ctx.Export("appSecurityGroupId", app.ID())
 	return nil
 }

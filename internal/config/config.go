@@ -186,6 +186,17 @@ var Keys = []Key{
 		set: func(c *Config, raw string) error { c.Args.Backup.CopyToVaultArn = raw; return nil }},
 	{Name: "backupVaultChangeableForDays", Accepted: "3 or more: days before the vault lock becomes immutable", Default: strconv.Itoa(hardenedpg.DefaultVaultChangeableForDays), Field: "Backup.VaultChangeableForDays",
 		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Backup.VaultChangeableForDays) }},
+	{Name: "proxyUsers", Accepted: "a map of database user to the Secrets Manager secret ARN of its password (encrypted with the storage key); an RDS Proxy requiring TLS and IAM auth fronts the instance", Default: "{} (no proxy)", Field: "Proxy.Users",
+		set: func(c *Config, raw string) error {
+			var users map[string]string
+			if err := parseMap(raw, &users); err != nil {
+				return err
+			}
+			for _, name := range slices.Sorted(maps.Keys(users)) {
+				c.Args.Proxy.Users = append(c.Args.Proxy.Users, hardenedpg.ProxyUser{Name: name, SecretArn: users[name]})
+			}
+			return nil
+		}},
 	{Name: "bootstrap", Accepted: "{" + strings.Join(bootstrapKeys, ", ") + "}; every user must be in iamDatabaseUsers", Default: "(none)",
 		set: parseBootstrap},
 	{Name: "tags", Accepted: "a map of tag key to value; must include " + strings.Join(baseline.RequiredTagKeys, " and "), Default: "{}", Field: "Tags",

@@ -337,3 +337,22 @@ func TestEveryKeyFieldIsAPathOfDatabaseArgs(t *testing.T) {
 		claimed[k.Field] = k.Name
 	}
 }
+
+// proxyUsers names each user's secret, in user order (the auths' order is stable); a bad user or
+// secret is reported under the key, before anything is created.
+func TestConfigProxyUsers(t *testing.T) {
+	values := valid()
+	values["proxyUsers"] = `{"orders_batch":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/orders_batch","dbadmin":"not-an-arn"}`
+	assert.Equal(t, []string{
+		`hardenedpg:proxyUsers[0].Name = "dbadmin": is the master user: through the proxy every client would have its rights; give an application user`,
+		`hardenedpg:proxyUsers[0].SecretArn = "not-an-arn": want a Secrets Manager secret ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>`,
+	}, problems(values))
+
+	values["proxyUsers"] = `{"orders_batch":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/orders_batch","orders_jobs":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/orders_jobs"}`
+	c, err := config.Load(func(k string) (string, bool) { v, ok := values[k]; return v, ok }, nil, nil, nil)
+	require.NoError(t, err)
+	assert.Equal(t, []hardenedpg.ProxyUser{
+		{Name: "orders_batch", SecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/orders_batch"},
+		{Name: "orders_jobs", SecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/orders_jobs"},
+	}, c.Args.Proxy.Users)
+}

@@ -45,13 +45,13 @@ func TestProdStack(t *testing.T) {
 	res := runStack(t, "prod", nil)
 	assert.Equal(t, map[string]int{
 		"hardenedpg:index:Database": 1, "hardenedpg:index:EncryptionKey": 5, baseline.TypeKey: 5, baseline.TypeKeyAlias: 5,
-		"hardenedpg:index:SecurityGroup": 1, baseline.TypeSecurityGroup: 1,
-		baseline.TypeIngressRule:       1,
+		"hardenedpg:index:SecurityGroup": 2, baseline.TypeSecurityGroup: 2,
+		baseline.TypeIngressRule:       3,
 		"hardenedpg:index:SubnetGroup": 1, baseline.TypeSubnetGroup: 1,
 		"hardenedpg:index:ParameterGroup": 1, baseline.TypeParameterGroup: 1,
 		"hardenedpg:index:AuditLogShipping": 1, baseline.TypeLogGroup: 3,
 		baseline.TypeSubscriptionFilter: 3,
-		"hardenedpg:index:Instance":     1, baseline.TypeInstance: 1, baseline.TypeRole: 2,
+		"hardenedpg:index:Instance":     1, baseline.TypeInstance: 1, baseline.TypeRole: 3,
 		baseline.TypeRolePolicyAttach: 3, baseline.TypeRandomID: 1,
 		"hardenedpg:index:Alerts": 1, baseline.TypeTopic: 1, baseline.TypeTopicPolicy: 1,
 		baseline.TypeTopicSubscription: 1, baseline.TypeEventSubscription: 3,
@@ -61,6 +61,8 @@ func TestProdStack(t *testing.T) {
 		baseline.TypeBackupPlan: 1, baseline.TypeBackupSelection: 1,
 		"hardenedpg:index:BackupReplication": 1, "pulumi:providers:aws": 1,
 		baseline.TypeBackupReplication: 1,
+		"hardenedpg:index:Proxy":       1, baseline.TypeProxy: 1, baseline.TypeRolePolicy: 1,
+		"aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup": 1, "aws:rds/proxyTarget:ProxyTarget": 1,
 	}, countTypes(res))
 	assert.Zero(t, res.Summary.Fail, "prod fails no control")
 	assert.Zero(t, res.Summary.Waived, "prod waives no control")

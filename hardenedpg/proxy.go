@@ -1,0 +1,314 @@
+package hardenedpg
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+)
+
+// proxyPort is where an RDS Proxy for PostgreSQL listens, whatever the database's port: RDS Proxy
+// cannot be given another (RDS user guide, "Limitations for RDS Proxy").
+const proxyPort = 5432
+
+// Defaults of ProxySettings; each applies when the field is left zero.
+const (
+	DefaultProxyIdleClientTimeoutSeconds = 1800
+	DefaultProxyMaxConnectionsPercent    = 90
+	DefaultProxyMaxIdlePercent           = 50
+	DefaultProxyBorrowTimeoutSeconds     = 120
+)
+
+// ProxyUser is a database user the proxy signs in as: its name and the Secrets Manager secret of
+// its password (the username and password keys RDS Proxy reads).
+type ProxyUser struct {
+	// Name is the database user. Required.
+	Name string `pulumi:"name"`
+	// SecretArn is the secret of its password, encrypted with the key the proxy is given (a
+	// Database's storage key). Required.
+	SecretArn string `pulumi:"secretArn"`
+}
+
+// ProxySettings are the choices about an RDS Proxy in front of the instance; the zero value is
+// no proxy, and every proxy is hardened (TLS and IAM authentication required, debug logging off).
+type ProxySettings struct {
+	// Users are the database users clients reach through the proxy; a Database makes a proxy
+	// when there are any. RDS Proxy signs in to PostgreSQL with a password from a secret per
+	// user, so these are password users, not IAM database users (rds_iam); clients sign in to the
+	// proxy with an IAM token (GrantConnect). The master user is refused: the proxy would give
+	// every client its rights.
+	Users []ProxyUser `pulumi:"users,optional"`
+	// IdleClientTimeoutSeconds closes a client connection idle this long, 1 to 28800 (1800 by
+	// default).
+	IdleClientTimeoutSeconds int `pulumi:"idleClientTimeoutSeconds,optional"`
+	// MaxConnectionsPercent is the share of the instance's max_connections the pool may open, 1
+	// to 100 (90 by default: the rest stays for direct, administrative sessions).
+	MaxConnectionsPercent int `pulumi:"maxConnectionsPercent,optional"`
+	// MaxIdleConnectionsPercent is the share the pool keeps open while idle, at most
+	// MaxConnectionsPercent (50 by default).
+	MaxIdleConnectionsPercent int `pulumi:"maxIdleConnectionsPercent,optional"`
+	// BorrowTimeoutSeconds is how long a client waits for a pooled connection, 1 to 3600 (120 by
+	// default).
+	BorrowTimeoutSeconds int `pulumi:"borrowTimeoutSeconds,optional"`
+}
+
+func (s ProxySettings) withDefaults() ProxySettings {
+	def := func(v *int, d int) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&s.IdleClientTimeoutSeconds, DefaultProxyIdleClientTimeoutSeconds)
+	def(&s.MaxConnectionsPercent, DefaultProxyMaxConnectionsPercent)
+	def(&s.MaxIdleConnectionsPercent, DefaultProxyMaxIdlePercent)
+	def(&s.BorrowTimeoutSeconds, DefaultProxyBorrowTimeoutSeconds)
+	return s
+}
+
+var secretArnPattern = regexp.MustCompile(`^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+$`)
+
+// check validates settings that already carry their defaults.
+func (s ProxySettings) check(p *problems) {
+	seen := map[string]bool{}
+	for i, u := range s.Users {
+		field := fmt.Sprintf("Users[%d]", i)
+		switch {
+		case !dbUserPattern.MatchString(u.Name):
+			p.add(field+".Name", u.Name, "want 1-63 lowercase letters, digits and underscores, starting with a letter or underscore")
+		case slices.Contains(reservedAdminNames, u.Name):
+			p.add(field+".Name", u.Name, "is reserved by RDS or a default name scanners flag")
+		case seen[u.Name]:
+			p.add(field+".Name", u.Name, "listed twice")
+		}
+		seen[u.Name] = true
+		if !secretArnPattern.MatchString(u.SecretArn) {
+			p.add(field+".SecretArn", u.SecretArn, "want a Secrets Manager secret ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>")
+		}
+	}
+	within := func(field string, v, lo, hi int, what string) {
+		if v < lo || v > hi {
+			p.add(field, v, "want %d to %d %s", lo, hi, what)
+		}
+	}
+	within("IdleClientTimeoutSeconds", s.IdleClientTimeoutSeconds, 1, 28800, "seconds (RDS Proxy's limits)")
+	within("MaxConnectionsPercent", s.MaxConnectionsPercent, 1, 100, "percent of max_connections")
+	within("MaxIdleConnectionsPercent", s.MaxIdleConnectionsPercent, 0, s.MaxConnectionsPercent, "percent: no more than {MaxConnectionsPercent}")
+	within("BorrowTimeoutSeconds", s.BorrowTimeoutSeconds, 1, 3600, "seconds")
+}
+
+// ProxyArgs configures a proxy in front of one instance: the settings plus what they connect.
+type ProxyArgs struct {
+	ProxySettings
+
+	// Name is the proxy's name, as an RDS identifier. Required.
+	Name string `pulumi:"name"`
+	// InstanceIdentifier is the instance the proxy fronts. Required.
+	InstanceIdentifier pulumi.StringInput `pulumi:"instanceIdentifier"`
+	// SecretKeyArn is the key that encrypts the Users' secrets; the proxy's role may decrypt with
+	// it only through Secrets Manager. Required.
+	SecretKeyArn pulumi.StringInput `pulumi:"secretKeyArn"`
+	// VpcID and SubnetIDs place the proxy: the database's VPC and private subnets. Required.
+	VpcID     pulumi.StringInput      `pulumi:"vpcId"`
+	SubnetIDs pulumi.StringArrayInput `pulumi:"subnetIds"`
+	// DatabaseSecurityGroupID and DatabasePort are the instance's group and port: the proxy's
+	// group may reach only that, and that group admits the proxy's. Required.
+	DatabaseSecurityGroupID pulumi.StringInput `pulumi:"databaseSecurityGroupId"`
+	DatabasePort            int                `pulumi:"databasePort"`
+	// AllowedSecurityGroupIDs and AllowedSecurityGroups are the clients the proxy admits (see
+	// SecurityGroupSettings).
+	AllowedSecurityGroupIDs []string                      `pulumi:"allowedSecurityGroupIds,optional"`
+	AllowedSecurityGroups   map[string]pulumi.StringInput `pulumi:"allowedSecurityGroups,optional"`
+	// Tags go on every resource the component makes.
+	Tags map[string]pulumi.StringInput `pulumi:"tags,optional"`
+}
+
+// Proxy is an RDS Proxy that requires TLS and IAM authentication, with its own security group,
+// a role that reads only the secrets of its users, its pool settings and its target.
+type Proxy struct {
+	pulumi.ResourceState
+
+	Proxy         *rds.Proxy
+	Role          *iam.Role
+	SecurityGroup *SecurityGroup
+
+	// Endpoint is where clients connect (TLS, IAM token as the password, port 5432).
+	Endpoint pulumi.StringOutput `pulumi:"endpoint"`
+	// Arn identifies the proxy; its last part (prx-...) is what rds-db:connect ARNs name.
+	Arn pulumi.StringOutput `pulumi:"arn"`
+
+	env   awsEnv
+	users []string
+}
+
+// ProxyType is the component's type token.
+const ProxyType = "hardenedpg:index:Proxy"
+
+func (a *ProxyArgs) check(p *problems) {
+	a.ProxySettings.check(p)
+	if a.Name == "" {
+		p.add("Name", a.Name, "required: the proxy's name")
+	} else if !identifierPattern.MatchString(a.Name) || strings.Contains(a.Name, "--") || strings.HasSuffix(a.Name, "-") {
+		p.add("Name", a.Name, "want 1-63 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen")
+	}
+	for _, r := range []struct {
+		name string
+		set  bool
+	}{
+		{"InstanceIdentifier", a.InstanceIdentifier != nil}, {"Users", len(a.Users) > 0}, {"SecretKeyArn", a.SecretKeyArn != nil},
+		{"SubnetIDs", a.SubnetIDs != nil}, {"DatabaseSecurityGroupID", a.DatabaseSecurityGroupID != nil},
+	} {
+		if !r.set {
+			p.add(r.name, "", "required")
+		}
+	}
+	var pp problems
+	if !checkPort(&pp, a.DatabasePort) {
+		p.add("DatabasePort", a.DatabasePort, "want the instance's port, 1150 to 65535")
+	}
+	sg := a.securityGroup()
+	sg.SecurityGroupSettings.check(p)
+}
+
+func (a *ProxyArgs) securityGroup() SecurityGroupArgs {
+	return SecurityGroupArgs{
+		SecurityGroupSettings: SecurityGroupSettings{VpcID: a.VpcID, AllowedSecurityGroupIDs: a.AllowedSecurityGroupIDs, AllowedSecurityGroups: a.AllowedSecurityGroups},
+		Port:                  proxyPort, EgressTo: a.DatabaseSecurityGroupID, EgressPort: a.DatabasePort, Tags: a.Tags,
+		Description: fmt.Sprintf("RDS Proxy on port %d: ingress only from allowed security groups, egress only to the database on port %d", proxyPort, a.DatabasePort),
+	}
+}
+
+// NewProxy creates the proxy in front of an instance.
+func NewProxy(ctx *pulumi.Context, name string, args *ProxyArgs, opts ...pulumi.ResourceOption) (*Proxy, error) {
+	if args == nil {
+		args = &ProxyArgs{}
+	}
+	a := *args
+	a.ProxySettings = a.withDefaults()
+	var p problems
+	a.check(&p)
+	if err := p.err(); err != nil {
+		return nil, fmt.Errorf("hardenedpg.NewProxy %q: %w", name, err)
+	}
+	return newProxy(ctx, name, &a, awsEnv{}, opts...)
+}
+
+func newProxy(ctx *pulumi.Context, name string, a *ProxyArgs, env awsEnv, opts ...pulumi.ResourceOption) (*Proxy, error) {
+	c := &Proxy{}
+	if err := ctx.RegisterComponentResource(ProxyType, name, c, opts...); err != nil {
+		return nil, err
+	}
+	env, err := envOf(ctx, c, env)
+	if err != nil {
+		return nil, err
+	}
+	parent := pulumi.Parent(c)
+	tags := pulumi.StringMap(a.Tags)
+	c.Role, err = iam.NewRole(ctx, name+"-role", &iam.RoleArgs{
+		Description: pulumi.String("RDS Proxy reads the secrets of the users it signs in as"),
+		AssumeRolePolicy: pulumi.String(PolicyDocument{Statement: []PolicyStatement{{
+			Effect: "Allow", Principal: &Principal{Service: []string{"rds.amazonaws.com"}}, Action: []string{"sts:AssumeRole"},
+			Condition: map[string]map[string][]string{"StringEquals": {"aws:SourceAccount": {env.AccountID}}},
+		}}}.JSON()),
+		Tags: tags,
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	var secrets []string
+	auths := rds.ProxyAuthArray{}
+	for _, u := range a.Users {
+		secrets = append(secrets, u.SecretArn)
+		auths = append(auths, rds.ProxyAuthArgs{
+			AuthScheme: pulumi.String("SECRETS"), SecretArn: pulumi.String(u.SecretArn), IamAuth: pulumi.String("REQUIRED"),
+			ClientPasswordAuthType: pulumi.String("POSTGRES_SCRAM_SHA_256"),
+			Description:            pulumi.String(u.Name + ": clients sign in with an IAM token"),
+		})
+	}
+	policy := a.SecretKeyArn.ToStringOutput().ApplyT(func(keyArn string) string {
+		return PolicyDocument{Statement: []PolicyStatement{
+			{Sid: "ReadTheUsersSecrets", Effect: "Allow", Action: []string{"secretsmanager:GetSecretValue"}, Resource: secrets},
+			{Sid: "DecryptThemThroughSecretsManager", Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: []string{keyArn},
+				Condition: map[string]map[string][]string{"StringEquals": {"kms:ViaService": {env.servicePrincipal("secretsmanager")}}}},
+		}}.JSON()
+	}).(pulumi.StringOutput)
+	rolePolicy, err := iam.NewRolePolicy(ctx, name+"-role-policy", &iam.RolePolicyArgs{Role: c.Role.Name, Policy: policy}, parent)
+	if err != nil {
+		return nil, err
+	}
+	sgArgs := a.securityGroup()
+	c.SecurityGroup, err = NewSecurityGroup(ctx, name+"-security-group", &sgArgs, parent)
+	if err != nil {
+		return nil, err
+	}
+	// The database's group admits the proxy: a rule of this component, so the database's
+	// component need not know of the proxy (its inline rules would fight this one).
+	if _, err := vpc.NewSecurityGroupIngressRule(ctx, name+"-to-database", &vpc.SecurityGroupIngressRuleArgs{
+		SecurityGroupId: a.DatabaseSecurityGroupID, ReferencedSecurityGroupId: c.SecurityGroup.ID,
+		IpProtocol: pulumi.String("tcp"), FromPort: pulumi.Int(a.DatabasePort), ToPort: pulumi.Int(a.DatabasePort),
+		Description: pulumi.String("RDS Proxy " + a.Name), Tags: tags,
+	}, parent); err != nil {
+		return nil, err
+	}
+	c.Proxy, err = rds.NewProxy(ctx, name+"-proxy", &rds.ProxyArgs{
+		Name: pulumi.String(a.Name), EngineFamily: pulumi.String("POSTGRESQL"),
+		RequireTls: pulumi.Bool(true), DebugLogging: pulumi.Bool(false),
+		IdleClientTimeout: pulumi.Int(a.IdleClientTimeoutSeconds),
+		Auths:             auths,
+		RoleArn:           c.Role.Arn, VpcSubnetIds: a.SubnetIDs, VpcSecurityGroupIds: pulumi.StringArray{c.SecurityGroup.ID},
+		Tags: tags,
+	}, parent, pulumi.DependsOn([]pulumi.Resource{rolePolicy}))
+	if err != nil {
+		return nil, err
+	}
+	targetGroup, err := rds.NewProxyDefaultTargetGroup(ctx, name+"-target-group", &rds.ProxyDefaultTargetGroupArgs{
+		DbProxyName: c.Proxy.Name,
+		ConnectionPoolConfig: rds.ProxyDefaultTargetGroupConnectionPoolConfigArgs{
+			MaxConnectionsPercent:     pulumi.Int(a.MaxConnectionsPercent),
+			MaxIdleConnectionsPercent: pulumi.Int(a.MaxIdleConnectionsPercent),
+			ConnectionBorrowTimeout:   pulumi.Int(a.BorrowTimeoutSeconds),
+		},
+	}, parent)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := rds.NewProxyTarget(ctx, name+"-target", &rds.ProxyTargetArgs{
+		DbProxyName: c.Proxy.Name, TargetGroupName: targetGroup.Name, DbInstanceIdentifier: a.InstanceIdentifier,
+	}, parent); err != nil {
+		return nil, err
+	}
+	c.Endpoint, c.Arn = c.Proxy.Endpoint, c.Proxy.Arn
+	c.env = env
+	for _, u := range a.Users {
+		c.users = append(c.users, u.Name)
+	}
+	if err := registerOutputs(ctx, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// GrantConnect lets the IAM role named role connect through the proxy as one database user:
+// rds-db:connect on the proxy's ARN form, arn:aws:rds-db:<region>:<account>:dbuser:prx-<id>/<user>
+// (RDS user guide, "Connecting to a proxy using IAM authentication").
+func (c *Proxy) GrantConnect(ctx *pulumi.Context, name string, role pulumi.StringInput, dbUser string, opts ...pulumi.ResourceOption) (*iam.RolePolicy, error) {
+	if !slices.Contains(c.users, dbUser) {
+		return nil, fmt.Errorf("hardenedpg: GrantConnect %q: database user %q is not one of the proxy's Users (%s): the proxy signs in only as them", name, dbUser, strings.Join(c.users, ", "))
+	}
+	policy := c.Arn.ApplyT(func(arn string) string {
+		return connectPolicy(c.env, proxyResourceID(arn), []string{dbUser})
+	}).(pulumi.StringOutput)
+	return iam.NewRolePolicy(ctx, name, &iam.RolePolicyArgs{Role: role, Policy: policy},
+		append([]pulumi.ResourceOption{pulumi.Parent(c)}, opts...)...)
+}
+
+// proxyResourceID is the prx-... part of a proxy ARN (arn:aws:rds:<region>:<account>:db-proxy:prx-...).
+func proxyResourceID(arn string) string {
+	return strings.TrimPrefix(baseline.ArnField(arn, 5), "db-proxy:")
+}

@@ -1,0 +1,150 @@
+package hardenedpg_test
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpg"
+)
+
+const batchSecret = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/orders_batch"
+
+func proxiedArgs() *hardenedpg.DatabaseArgs {
+	args := databaseArgs()
+	args.Proxy.Users = []hardenedpg.ProxyUser{{Name: "orders_batch", SecretArn: batchSecret}}
+	return args
+}
+
+// A Database with proxy users puts an RDS Proxy in front of the instance: TLS and IAM auth
+// required, a role that reads only those secrets, its own group reaching only the database.
+func TestDatabaseProxy(t *testing.T) {
+	m := mustRun(t, nil, newDatabase(proxiedArgs()))
+	proxy := only(t, m, baseline.TypeProxy)
+	assert.Equal(t, "orders", proxy.Inputs["name"])
+	assert.Equal(t, "POSTGRESQL", proxy.Inputs["engineFamily"])
+	assert.Equal(t, true, proxy.Inputs["requireTls"])
+	assert.Equal(t, false, proxy.Inputs["debugLogging"])
+	assert.Equal(t, 1800.0, proxy.Inputs["idleClientTimeout"])
+	assert.Equal(t, []any{map[string]any{
+		"authScheme": "SECRETS", "secretArn": batchSecret, "iamAuth": "REQUIRED", "clientPasswordAuthType": "POSTGRES_SCRAM_SHA_256",
+		"description": "orders_batch: clients sign in with an IAM token",
+	}}, proxy.Inputs["auths"])
+	assert.Equal(t, []any{"subnet-0000000a", "subnet-0000000b"}, proxy.Inputs["vpcSubnetIds"])
+
+	proxyGroup, ok := m.Named(baseline.TypeSecurityGroup, "db-proxy-security-group-sg")
+	require.True(t, ok)
+	dbGroup, ok := m.Named(baseline.TypeSecurityGroup, "db-security-group-sg")
+	require.True(t, ok)
+	assert.Equal(t, []any{proxyGroup.ID}, proxy.Inputs["vpcSecurityGroupIds"])
+	assert.Equal(t, []any{map[string]any{
+		"protocol": "tcp", "fromPort": 5433.0, "toPort": 5433.0, "securityGroups": []any{dbGroup.ID}, "description": "to the database",
+	}}, proxyGroup.Inputs["egress"], "the proxy reaches the database's port on its group, nothing else")
+	toDB, ok := m.Named(baseline.TypeIngressRule, "db-proxy-to-database")
+	require.True(t, ok)
+	assert.Equal(t, dbGroup.ID, toDB.Inputs["securityGroupId"])
+	assert.Equal(t, proxyGroup.ID, toDB.Inputs["referencedSecurityGroupId"])
+	fromClients, ok := m.Named(baseline.TypeIngressRule, "db-proxy-security-group-from-sg-0000000c")
+	require.True(t, ok)
+	assert.Equal(t, 5432.0, fromClients.Inputs["fromPort"], "RDS Proxy listens on PostgreSQL's port")
+
+	storageKey, ok := m.Named(baseline.TypeKey, "db-storage-key-key")
+	require.True(t, ok)
+	rolePolicy, ok := m.Named(baseline.TypeRolePolicy, "db-proxy-role-policy")
+	require.True(t, ok)
+	var doc hardenedpg.PolicyDocument
+	require.NoError(t, json.Unmarshal([]byte(rolePolicy.Inputs["policy"].(string)), &doc))
+	assert.Equal(t, []hardenedpg.PolicyStatement{
+		{Sid: "ReadTheUsersSecrets", Effect: "Allow", Action: []string{"secretsmanager:GetSecretValue"}, Resource: []string{batchSecret}},
+		{Sid: "DecryptThemThroughSecretsManager", Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: []string{storageKey.Outputs["arn"].(string)},
+			Condition: map[string]map[string][]string{"StringEquals": {"kms:ViaService": {"secretsmanager.eu-west-1.amazonaws.com"}}}},
+	}, doc.Statement)
+
+	pool := only(t, m, "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup")
+	assert.Equal(t, map[string]any{"maxConnectionsPercent": 90.0, "maxIdleConnectionsPercent": 50.0, "connectionBorrowTimeout": 120.0}, pool.Inputs["connectionPoolConfig"])
+	target := only(t, m, "aws:rds/proxyTarget:ProxyTarget")
+	assert.Equal(t, "orders", target.Inputs["dbInstanceIdentifier"])
+
+	for _, r := range baseline.Evaluate(m.Graph(), nil) {
+		assert.NotEqual(t, baseline.Fail, r.Status, "%s: %s", r.Key, r.Detail)
+	}
+}
+
+// Proxy settings RDS or the hardening would refuse are refused before anything is created.
+func TestDatabaseProxyRefusesBadUsers(t *testing.T) {
+	args := databaseArgs()
+	args.Instance.IAMDatabaseUsers = []string{"orders_api"}
+	args.Proxy = hardenedpg.ProxySettings{
+		Users: []hardenedpg.ProxyUser{
+			{Name: "dbadmin", SecretArn: batchSecret},
+			{Name: "orders_api", SecretArn: batchSecret},
+			{Name: "Batch", SecretArn: "orders_batch"},
+		},
+		MaxConnectionsPercent: 40, MaxIdleConnectionsPercent: 60,
+	}
+	m, err := run(t, nil, newDatabase(args))
+	require.Error(t, err)
+	assert.Equal(t, `hardenedpg.NewDatabase "db": invalid arguments:
+  Proxy.Users[2].Name = "Batch": want 1-63 lowercase letters, digits and underscores, starting with a letter or underscore
+  Proxy.Users[2].SecretArn = "orders_batch": want a Secrets Manager secret ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>
+  Proxy.MaxIdleConnectionsPercent = 60: want 0 to 40 percent: no more than Proxy.MaxConnectionsPercent
+  Proxy.Users[0].Name = "dbadmin": is the master user: through the proxy every client would have its rights; give an application user
+  Proxy.Users[1].Name = "orders_api": is in Instance.IAMDatabaseUsers: an rds_iam user signs in only with a token, and the proxy signs in with the secret's password`, err.Error())
+	assert.Empty(t, awsResources(m), "nothing is created")
+
+	args = databaseArgs()
+	args.Proxy.IdleClientTimeoutSeconds = 600
+	_, err = run(t, nil, newDatabase(args))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `Proxy.IdleClientTimeoutSeconds = 600: would be ignored: there is no proxy (no Proxy.Users); remove it`)
+}
+
+// GrantConnect through the proxy names the proxy's resource ID, not the instance's:
+// arn:aws:rds-db:<region>:<account>:dbuser:prx-<id>/<user>.
+func TestProxyGrantConnect(t *testing.T) {
+	var grantErr error
+	m := mustRun(t, nil, func(ctx *pulumi.Context) error {
+		db, err := hardenedpg.NewDatabase(ctx, "db", proxiedArgs())
+		if err != nil {
+			return err
+		}
+		if _, err := db.Proxy.GrantConnect(ctx, "batch-connect", pulumi.String("orders-batch-role"), "orders_batch"); err != nil {
+			return err
+		}
+		_, grantErr = db.Proxy.GrantConnect(ctx, "admin-connect", pulumi.String("orders-batch-role"), "dbadmin")
+		return nil
+	})
+	proxy := only(t, m, baseline.TypeProxy)
+	arn := proxy.Outputs["arn"].(string)
+	require.Regexp(t, `^arn:aws:rds:eu-west-1:123456789012:db-proxy:prx-[0-9a-f]{17}$`, arn)
+	grant, ok := m.Named(baseline.TypeRolePolicy, "batch-connect")
+	require.True(t, ok)
+	var doc hardenedpg.PolicyDocument
+	require.NoError(t, json.Unmarshal([]byte(grant.Inputs["policy"].(string)), &doc))
+	assert.Equal(t, []string{"arn:aws:rds-db:eu-west-1:123456789012:dbuser:" + arn[len("arn:aws:rds:eu-west-1:123456789012:db-proxy:"):] + "/orders_batch"}, doc.Statement[0].Resource)
+	require.Error(t, grantErr)
+	assert.Equal(t, `hardenedpg: GrantConnect "admin-connect": database user "dbadmin" is not one of the proxy's Users (orders_batch): the proxy signs in only as them`, grantErr.Error())
+}
+
+// A Proxy made alone names everything it needs, and creates nothing without it.
+func TestNewProxyRequiresItsInputs(t *testing.T) {
+	m, err := run(t, nil, func(ctx *pulumi.Context) error {
+		_, err := hardenedpg.NewProxy(ctx, "proxy", &hardenedpg.ProxyArgs{Name: "orders-", DatabasePort: 80})
+		return err
+	})
+	require.Error(t, err)
+	assert.Equal(t, `hardenedpg.NewProxy "proxy": invalid arguments:
+  Name = "orders-": want 1-63 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen
+  InstanceIdentifier = "": required
+  Users = "": required
+  SecretKeyArn = "": required
+  SubnetIDs = "": required
+  DatabaseSecurityGroupID = "": required
+  DatabasePort = 80: want the instance's port, 1150 to 65535
+  VpcID = "": required: the VPC of the database`, err.Error())
+	assert.Empty(t, awsResources(m))
+}
