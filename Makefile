@@ -93,10 +93,10 @@ cli:
 	$(GO) build -modfile=tools/pulumi/go.mod -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$(PULUMI_VERSION)" -o bin/pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 
 ## bench: Go benchmarks (plan evaluation), then pgbench: plain, RDS default and hardened on 15
-## and 17 (median of 3), and the cost of each hardened setting.
+## and 17 (median of 3), the cost of each hardened setting, and new connections direct and through PgBouncer.
 bench: test-deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
-	$(GO) run ./internal/pgtest/pgbench -duration 10s -runs 3 -attribute
+	$(GO) run ./internal/pgtest/pgbench -duration 10s -runs 3 -attribute -pooled
 
 preview:
 	$(PULUMI) preview -s $(STACK)

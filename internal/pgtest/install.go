@@ -41,6 +41,8 @@ func Install(log io.Writer) error {
 	for command, why := range map[string]string{
 		"npm":     "the PostgreSQL builds of the majors Debian does not ship, and tsc for the TypeScript SDK",
 		"python3": "byte-compiling the Python SDK",
+		// make bench's stand-in for RDS Proxy's pooling.
+		"pgbouncer": "the pooler make bench measures new connections through",
 	} {
 		if err := aptIfMissing(log, command, why); err != nil {
 			return err
@@ -72,6 +74,9 @@ func Install(log io.Writer) error {
 func aptIfMissing(log io.Writer, command, why string) error {
 	if _, err := exec.LookPath(command); err == nil {
 		return nil
+	}
+	if _, err := os.Stat(filepath.Join("/usr/sbin", command)); err == nil {
+		return nil // installed, outside a non-root PATH (pgbouncer)
 	}
 	if os.Geteuid() != 0 {
 		return fmt.Errorf("%s is needed for %s: apt-get install -y %s", command, why, command)

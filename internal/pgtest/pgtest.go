@@ -427,6 +427,11 @@ func (s *Server) writeFile(path, content string, mode os.FileMode) error {
 	if err := os.WriteFile(path, []byte(content), mode); err != nil {
 		return err
 	}
+	return s.chown(path)
+}
+
+// chown gives path to the user the server runs as.
+func (s *Server) chown(path string) error {
 	if len(s.runAs) == 0 {
 		return nil
 	}
