@@ -81,6 +81,7 @@ var Components = []component{
 	serve(hardenedpg.ParameterGroupType, hardenedpg.NewParameterGroup),
 	serve(hardenedpg.InstanceType, hardenedpg.NewInstance),
 	serve(hardenedpg.AuditLogShippingType, hardenedpg.NewAuditLogShipping),
+	serve(hardenedpg.ProxyType, hardenedpg.NewProxy),
 }
 
 //go:embed docs.json
