@@ -65,6 +65,9 @@ type Key struct {
 	// passes validation, shown as [secret] because the component marks it secret.
 	standIn string
 	set     func(c *Config, raw string) error
+	// element renames the part of a problem's path after Field ("[0].Name") as the config
+	// writes it, for keys whose map the args hold as a list.
+	element func(c *Config, rest string) string
 }
 
 var stackNamePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}$`)
@@ -196,6 +199,14 @@ var Keys = []Key{
 				c.Args.Proxy.Users = append(c.Args.Proxy.Users, hardenedpg.ProxyUser{Name: name, SecretArn: users[name]})
 			}
 			return nil
+		},
+		// Users[1].SecretArn is the value of the map's second user: proxyUsers["orders_batch"].
+		element: func(c *Config, rest string) string {
+			var i int
+			if _, err := fmt.Sscanf(rest, "[%d]", &i); err != nil || i < 0 || i >= len(c.Args.Proxy.Users) {
+				return rest
+			}
+			return fmt.Sprintf("[%q]", c.Args.Proxy.Users[i].Name)
 		}},
 	{Name: "bootstrap", Accepted: "{" + strings.Join(bootstrapKeys, ", ") + "}; every user must be in iamDatabaseUsers", Default: "(none)",
 		set: parseBootstrap},
@@ -416,6 +427,9 @@ func (c *Config) explainField(fe hardenedpg.FieldError) string {
 		}
 		if b, ok := fe.Value.(bool); ok && k.Inverted {
 			fe.Value = !b // as written in the config
+		}
+		if k.element != nil {
+			rest = k.element(c, rest)
 		}
 		fe.Field = Namespace + ":" + k.Name + rest
 		return fe.Error()

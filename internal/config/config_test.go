@@ -344,8 +344,8 @@ func TestConfigProxyUsers(t *testing.T) {
 	values := valid()
 	values["proxyUsers"] = `{"orders_batch":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/orders_batch","dbadmin":"not-an-arn"}`
 	assert.Equal(t, []string{
-		`hardenedpg:proxyUsers[0].Name = "dbadmin": is the master user: through the proxy every client would have its rights; give an application user`,
-		`hardenedpg:proxyUsers[0].SecretArn = "not-an-arn": want a Secrets Manager secret ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>`,
+		`hardenedpg:proxyUsers["dbadmin"] = "dbadmin": is the master user: through the proxy every client would have its rights; give an application user`,
+		`hardenedpg:proxyUsers["dbadmin"] = "not-an-arn": want a Secrets Manager secret ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>`,
 	}, problems(values))
 
 	values["proxyUsers"] = `{"orders_batch":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/orders_batch","orders_jobs":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/orders_jobs"}`
