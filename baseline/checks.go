@@ -225,8 +225,8 @@ func covers(cidrs []string, want netip.Prefix) bool {
 // to the instance's groups must target a topic somebody receives.
 func securityGroupEventsCheck(g *Graph) finding {
 	f := eventCheck("db-security-group", EventCategories["db-security-group"]...)(g)
-	f.holds += "; an EventBridge rule on every change to the instance's security groups targets a topic whose policy and key admit EventBridge"
-	for _, inst := range g.ofType(TypeInstance) {
+	f.holds += "; an EventBridge rule on every change to the security groups of the instances and proxies targets a topic whose policy and key admit EventBridge"
+	for _, inst := range g.ofType(TypeInstance, TypeProxy) {
 		for _, sg := range stringList(inst.Inputs, "vpcSecurityGroupIds") {
 			if problem, ok := watched(g, &f, sg); !ok && problem != "" {
 				f.fail("%s: the EventBridge rule on changes to %s does not deliver: %s", inst.Name, sg, problem)

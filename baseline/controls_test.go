@@ -308,6 +308,10 @@ func addProxy(t *testing.T, g *baseline.Graph) *baseline.Resource {
 	secret := inst.Outputs["masterUserSecrets"].([]any)[0].(map[string]any)
 	tags := map[string]any{"environment": "prod", "owner": "orders"}
 	roleArn := "arn:aws:iam::123456789012:role/proxy-role"
+	// The stack's rule on security-group changes watches the proxy's group too.
+	rule := first(t, g, baseline.TypeEventRule, "security-group-changes")
+	dbGroup := first(t, g, baseline.TypeSecurityGroup, "database-security-group-sg").ID
+	rule.Inputs["eventPattern"] = strings.ReplaceAll(rule.Inputs["eventPattern"].(string), `"`+dbGroup+`"`, `"`+dbGroup+`","sg-0000000000000proxy"`)
 	g.Resources = append(g.Resources,
 		baseline.Resource{URN: "urn:proxy-role", Type: baseline.TypeRole, Name: "proxy-role", Custom: true,
 			Inputs:  map[string]any{"tags": tags, "assumeRolePolicy": `{"Statement":[{"Effect":"Allow","Principal":{"Service":"rds.amazonaws.com"},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"123456789012"}}}]}`},
@@ -833,7 +837,8 @@ func TestEventsAreJudgedOnDelivery(t *testing.T) {
 					}
 				}
 			})
-		}, []string{"events-security-group"}, "database-instance-db: the EventBridge rule on changes to sg-2f9247689bbd76acb does not deliver: database-alerts-security-group-changes targets database-alerts-key-key: the key policy lets events.amazonaws.com use the key only under aws:SourceAccount, which its requests through SNS do not carry: every message is dropped"},
+		}, []string{"events-security-group"}, "database-instance-db: the EventBridge rule on changes to sg-2f9247689bbd76acb does not deliver: database-alerts-security-group-changes targets database-alerts-key-key: the key policy lets events.amazonaws.com use the key only under aws:SourceAccount, which its requests through SNS do not carry: every message is dropped; " +
+			"database-proxy-proxy: the EventBridge rule on changes to sg-8b17c794e9dad55df does not deliver: database-alerts-security-group-changes targets database-alerts-key-key: the key policy lets events.amazonaws.com use the key only under aws:SourceAccount, which its requests through SNS do not carry: every message is dropped"},
 		"the key does not admit EventBridge at all": {func(g *baseline.Graph) {
 			setKeyPolicy(g, func(doc map[string]any) {
 				doc["Statement"] = slices.DeleteFunc(doc["Statement"].([]any), func(st any) bool { return st.(map[string]any)["Sid"] == "NamedServicesWithoutSourceKeys" })
@@ -914,6 +919,11 @@ func TestWidenedControlsBite(t *testing.T) {
 				"tags": map[string]any{"environment": "prod", "owner": "orders"},
 			}})
 		}, "sg-no-cidr-ingress", "proxy-open: ingress from 10.0.0.0/8"},
+		"a proxy whose group nobody watches": {false, func(g *baseline.Graph) {
+			rule := first(t, g, baseline.TypeEventRule, "security-group-changes")
+			proxyGroup := first(t, g, baseline.TypeSecurityGroup, "proxy-security-group-sg").ID
+			rule.Inputs["eventPattern"] = strings.ReplaceAll(rule.Inputs["eventPattern"].(string), `,"`+proxyGroup+`"`, "")
+		}, "events-security-group", "database-proxy-proxy: no EventBridge rule sends the CloudTrail records of changes to sg-8b17c794e9dad55df (AuthorizeSecurityGroupEgress, AuthorizeSecurityGroupIngress, DeleteSecurityGroup, ModifySecurityGroupRules, RevokeSecurityGroupEgress, RevokeSecurityGroupIngress, UpdateSecurityGroupRuleDescriptionsEgress, UpdateSecurityGroupRuleDescriptionsIngress) to a topic"},
 		"a proxy whose role is not the stack's": {false, func(g *baseline.Graph) {
 			first(t, g, baseline.TypeProxy, "").Inputs["roleArn"] = "arn:aws:iam::123456789012:role/shared-admin"
 		}, "proxy-role-scoped", `database-proxy-proxy: roleArn "arn:aws:iam::123456789012:role/shared-admin" is not a role of the stack, so what it may read is unknown`},

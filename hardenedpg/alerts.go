@@ -54,6 +54,9 @@ type AlertsArgs struct {
 	// every change to its rules to the topic. RDS's db-security-group events (RDS.22) never fire
 	// for VPC security groups, which are EC2's (EC2-Classic DB security groups were retired in 2022).
 	SecurityGroupID pulumi.StringInput `pulumi:"securityGroupId,optional"`
+	// ProxySecurityGroupID, when set with SecurityGroupID, is watched by the same rule: a client
+	// reaches the database through the proxy's group too.
+	ProxySecurityGroupID pulumi.StringInput `pulumi:"proxySecurityGroupId,optional"`
 	// InstanceClass and AllocatedStorageGB derive the default connection and storage thresholds.
 	InstanceClass      string `pulumi:"instanceClass,optional"`
 	AllocatedStorageGB int    `pulumi:"allocatedStorageGb,optional"`
@@ -88,16 +91,16 @@ const AlertsType = "hardenedpg:index:Alerts"
 // events and EventBridge rules.
 var AlertPublishers = []string{baseline.EventPublisherCloudWatch, baseline.EventPublisherRDS, baseline.EventPublisherEventBridge}
 
-// securityGroupChangePattern matches CloudTrail records of those calls on one group: most name it
-// requestParameters.groupId, ModifySecurityGroupRules nests it in its request.
-func securityGroupChangePattern(groupID string) string {
+// securityGroupChangePattern matches CloudTrail records of those calls on the groups: most name
+// the group requestParameters.groupId, ModifySecurityGroupRules nests it in its request.
+func securityGroupChangePattern(groupIDs []string) string {
 	b, _ := json.Marshal(map[string]any{
 		"source": []string{"aws.ec2"}, "detail-type": []string{"AWS API Call via CloudTrail"},
 		"detail": map[string]any{
 			"eventSource": []string{"ec2.amazonaws.com"}, "eventName": baseline.SecurityGroupChangeEvents,
 			"$or": []any{
-				map[string]any{"requestParameters": map[string]any{"groupId": []string{groupID}}},
-				map[string]any{"requestParameters": map[string]any{"ModifySecurityGroupRulesRequest": map[string]any{"GroupId": []string{groupID}}}},
+				map[string]any{"requestParameters": map[string]any{"groupId": groupIDs}},
+				map[string]any{"requestParameters": map[string]any{"ModifySecurityGroupRulesRequest": map[string]any{"GroupId": groupIDs}}},
 			},
 		},
 	})
@@ -327,9 +330,13 @@ func newAlerts(ctx *pulumi.Context, name string, a *AlertsArgs, env awsEnv, opts
 		c.EventSubscriptions[s.sourceType] = sub
 	}
 	if a.SecurityGroupID != nil {
+		groups := pulumi.StringArray{a.SecurityGroupID}
+		if a.ProxySecurityGroupID != nil {
+			groups = append(groups, a.ProxySecurityGroupID)
+		}
 		c.SecurityGroupRule, err = cloudwatch.NewEventRule(ctx, name+"-security-group-changes", &cloudwatch.EventRuleArgs{
 			Description:  pulumi.Sprintf("%s: a rule of the database's security group changed", a.Identifier),
-			EventPattern: a.SecurityGroupID.ToStringOutput().ApplyT(securityGroupChangePattern).(pulumi.StringOutput),
+			EventPattern: groups.ToStringArrayOutput().ApplyT(securityGroupChangePattern).(pulumi.StringOutput),
 			Tags:         tags,
 		}, parent)
 		if err != nil {

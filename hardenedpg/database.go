@@ -490,6 +490,15 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	if d.Instance, err = newInstance(ctx, name+"-instance", &inst, env, parent); err != nil {
 		return nil, err
 	}
+	if ch.proxy != nil {
+		proxy := *ch.proxy
+		proxy.InstanceIdentifier, proxy.SecretKeyArn = d.Instance.Instance.Identifier, d.StorageKey.Arn
+		proxy.DatabaseSecurityGroupID, proxy.SubnetIDs = d.SecurityGroup.ID, args.Network.subnetIDs()
+		if d.Proxy, err = newProxy(ctx, name+"-proxy", &proxy, env, parent); err != nil {
+			return nil, err
+		}
+		d.ProxyEndpoint = d.Proxy.Endpoint
+	}
 	if !args.Alerts.Skip {
 		if d.AlertsKey, err = newEncryptionKey(ctx, name+"-alerts-key", &ch.alertsKey, env, parent); err != nil {
 			return nil, err
@@ -499,6 +508,9 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		alerts.PostgresLogGroupName = d.AuditLogs.LogGroups["postgresql"].Name
 		alerts.IAMAuthErrorLogGroupName = d.AuditLogs.LogGroups["iam-db-auth-error"].Name
 		alerts.SecurityGroupID = d.SecurityGroup.ID
+		if d.Proxy != nil {
+			alerts.ProxySecurityGroupID = d.Proxy.SecurityGroup.ID
+		}
 		alerts.WaitFor = []pulumi.Resource{d.Instance.Instance}
 		if d.Alerts, err = newAlerts(ctx, name+"-alerts", &alerts, env, parent); err != nil {
 			return nil, err
@@ -519,15 +531,6 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		if d.Replication, err = newBackupReplication(ctx, name+"-backup-replication", &replication, env, parent); err != nil {
 			return nil, err
 		}
-	}
-	if ch.proxy != nil {
-		proxy := *ch.proxy
-		proxy.InstanceIdentifier, proxy.SecretKeyArn = d.Instance.Instance.Identifier, d.StorageKey.Arn
-		proxy.DatabaseSecurityGroupID, proxy.SubnetIDs = d.SecurityGroup.ID, args.Network.subnetIDs()
-		if d.Proxy, err = newProxy(ctx, name+"-proxy", &proxy, env, parent); err != nil {
-			return nil, err
-		}
-		d.ProxyEndpoint = d.Proxy.Endpoint
 	}
 	d.InstanceOutputs = d.Instance.InstanceOutputs
 	// Registering the component gave every tagged output field a pending output: a part not made
