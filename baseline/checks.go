@@ -449,24 +449,22 @@ func actionsOnAnyResource(g *Graph, f *finding, fn func(r Resource, action strin
 	})
 }
 
-func keysCheck(holds string, fn func(f *finding, k Resource)) check {
+// eachOf runs fn on every resource of typ: the shape of a control that judges one type alone.
+func eachOf(typ, holds string, fn func(g *Graph, f *finding, r Resource)) check {
 	return func(g *Graph) finding {
 		f := finding{holds: holds}
-		for _, k := range g.ofType(TypeKey) {
-			f.read(k)
-			fn(&f, k)
+		for _, r := range g.ofType(typ) {
+			f.read(r)
+			fn(g, &f, r)
 		}
 		return f
 	}
 }
 
+func keysCheck(holds string, fn func(f *finding, k Resource)) check {
+	return eachOf(TypeKey, holds, func(_ *Graph, f *finding, k Resource) { fn(f, k) })
+}
+
 func logGroupsCheck(holds string, fn func(g *Graph, f *finding, lg Resource)) check {
-	return func(g *Graph) finding {
-		f := finding{holds: holds}
-		for _, lg := range g.ofType(TypeLogGroup) {
-			f.read(lg)
-			fn(g, &f, lg)
-		}
-		return f
-	}
+	return eachOf(TypeLogGroup, holds, fn)
 }

@@ -15,14 +15,14 @@ var ProxyRoleActions = []string{"secretsmanager:GetSecretValue", "kms:Decrypt"}
 var proxyControls = []Control{
 	{Key: "proxy-tls", Title: "RDS Proxy requires TLS", Severity: High, Reads: []string{TypeProxy},
 		Refs: Refs{SecurityHub: []string{"RDS.43"}},
-		check: proxyCheck("every proxy requires TLS", func(_ *Graph, f *finding, p Resource) {
+		check: eachOf(TypeProxy, "every proxy requires TLS", func(_ *Graph, f *finding, p Resource) {
 			if p.Inputs["requireTls"] != true {
 				f.fail("%s: requireTls is %s, want true", p.Name, show(p.Inputs["requireTls"]))
 			}
 		}),
 	},
 	{Key: "proxy-iam-auth", Title: "RDS Proxy requires IAM authentication of every client", Severity: High, Reads: []string{TypeProxy},
-		check: proxyCheck("every auth of every proxy has iamAuth REQUIRED", func(_ *Graph, f *finding, p Resource) {
+		check: eachOf(TypeProxy, "every auth of every proxy has iamAuth REQUIRED", func(_ *Graph, f *finding, p Resource) {
 			auths := items(p.Inputs, "auths")
 			if len(auths) == 0 {
 				f.fail("%s: no auths: nothing requires IAM authentication", p.Name)
@@ -37,27 +37,15 @@ var proxyControls = []Control{
 	// hardenedpg only: no public check reads it. Debug logging writes the SQL text of every
 	// statement to the proxy's log, passwords and data included.
 	{Key: "proxy-no-debug-logging", Title: "RDS Proxy debug logging is off (it logs SQL text)", Severity: Medium, Reads: []string{TypeProxy},
-		check: proxyCheck("no proxy has debugLogging on", func(_ *Graph, f *finding, p Resource) {
+		check: eachOf(TypeProxy, "no proxy has debugLogging on", func(_ *Graph, f *finding, p Resource) {
 			if on, _ := boolean(p.Inputs, "debugLogging"); on {
 				f.fail("%s: debugLogging is true: the proxy's log gets the text of every statement", p.Name)
 			}
 		}),
 	},
 	{Key: "proxy-role-scoped", Title: "A proxy's role reads only the secrets of its auths, and decrypts only through Secrets Manager", Severity: High, Reads: []string{TypeProxy},
-		check: proxyCheck("every proxy's role allows only "+strings.Join(ProxyRoleActions, " and ")+", on the proxy's secrets and named keys, through Secrets Manager", proxyRoleCheck),
+		check: eachOf(TypeProxy, "every proxy's role allows only "+strings.Join(ProxyRoleActions, " and ")+", on the proxy's secrets and named keys, through Secrets Manager", proxyRoleCheck),
 	},
-}
-
-// proxyCheck runs fn on every proxy.
-func proxyCheck(holds string, fn func(g *Graph, f *finding, p Resource)) check {
-	return func(g *Graph) finding {
-		f := finding{holds: holds}
-		for _, p := range g.ofType(TypeProxy) {
-			f.read(p)
-			fn(g, &f, p)
-		}
-		return f
-	}
 }
 
 // proxyRoleCheck judges the role a proxy assumes: a role of the stack, with no attached policy,

@@ -209,13 +209,10 @@ func newAuditArchive(ctx *pulumi.Context, name string, a *AuditArchiveArgs, env 
 		return nil, err
 	}
 
-	sourceAccount := map[string]map[string][]string{"StringEquals": {"aws:SourceAccount": {env.AccountID}}}
 	c.DeliveryRole, err = iam.NewRole(ctx, name+"-delivery-role", &iam.RoleArgs{
-		Description: pulumi.String("Firehose writes the audit logs of " + a.Identifier + " to the archive bucket"),
-		AssumeRolePolicy: pulumi.String(PolicyDocument{Statement: []PolicyStatement{{
-			Effect: "Allow", Principal: &Principal{Service: []string{"firehose.amazonaws.com"}}, Action: []string{"sts:AssumeRole"}, Condition: sourceAccount,
-		}}}.JSON()),
-		Tags: tags,
+		Description:      pulumi.String("Firehose writes the audit logs of " + a.Identifier + " to the archive bucket"),
+		AssumeRolePolicy: env.trustedBy("firehose.amazonaws.com"),
+		Tags:             tags,
 	}, parent)
 	if err != nil {
 		return nil, err

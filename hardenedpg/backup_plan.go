@@ -213,12 +213,8 @@ func newBackupPlan(ctx *pulumi.Context, name string, a *BackupPlanArgs, env awsE
 	if err != nil {
 		return nil, err
 	}
-	trust := PolicyDocument{Statement: []PolicyStatement{{
-		Effect: "Allow", Principal: &Principal{Service: []string{"backup.amazonaws.com"}}, Action: []string{"sts:AssumeRole"},
-		Condition: map[string]map[string][]string{"StringEquals": {"aws:SourceAccount": {env.AccountID}}},
-	}}}
 	c.Role, err = iam.NewRole(ctx, name+"-role", &iam.RoleArgs{
-		Description: pulumi.String("AWS Backup backs up and restores " + a.Identifier), AssumeRolePolicy: pulumi.String(trust.JSON()), Tags: tags,
+		Description: pulumi.String("AWS Backup backs up and restores " + a.Identifier), AssumeRolePolicy: env.trustedBy("backup.amazonaws.com"), Tags: tags,
 	}, parent)
 	if err != nil {
 		return nil, err

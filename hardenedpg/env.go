@@ -50,6 +50,15 @@ func (e awsEnv) rootArnOf(account string) string {
 	return fmt.Sprintf("arn:%s:iam::%s:root", e.Partition, account)
 }
 
+// trustedBy is the trust policy of a role that service assumes on behalf of this account only:
+// aws:SourceAccount guards against the confused deputy (iam-trust-scoped).
+func (e awsEnv) trustedBy(service string) pulumi.StringInput {
+	return pulumi.String(PolicyDocument{Statement: []PolicyStatement{{
+		Effect: "Allow", Principal: &Principal{Service: []string{service}}, Action: []string{"sts:AssumeRole"},
+		Condition: map[string]map[string][]string{"StringEquals": {"aws:SourceAccount": {e.AccountID}}},
+	}}}.JSON())
+}
+
 // servicePrincipal is the regional endpoint name of an AWS service, as KMS and IAM compare it.
 func (e awsEnv) servicePrincipal(service string) string {
 	return fmt.Sprintf("%s.%s.%s", service, e.Region, e.DNSSuffix)

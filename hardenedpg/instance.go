@@ -483,14 +483,9 @@ func connectPolicy(env awsEnv, resourceID string, users []string) string {
 // newMonitoringRole is the role enhanced monitoring assumes to publish OS metrics; the trust is
 // bound to this account against the confused-deputy problem.
 func newMonitoringRole(ctx *pulumi.Context, name string, env awsEnv, tags pulumi.StringMap, parent pulumi.Resource) (*iam.Role, error) {
-	trust := PolicyDocument{Statement: []PolicyStatement{{
-		Effect: "Allow", Principal: &Principal{Service: []string{"monitoring.rds.amazonaws.com"}},
-		Action:    []string{"sts:AssumeRole"},
-		Condition: map[string]map[string][]string{"StringEquals": {"aws:SourceAccount": {env.AccountID}}},
-	}}}
 	role, err := iam.NewRole(ctx, name+"-monitoring-role", &iam.RoleArgs{
 		Description:      pulumi.String("RDS enhanced monitoring publishes OS metrics"),
-		AssumeRolePolicy: pulumi.String(trust.JSON()),
+		AssumeRolePolicy: env.trustedBy("monitoring.rds.amazonaws.com"),
 		Tags:             tags,
 	}, pulumi.Parent(parent))
 	if err != nil {

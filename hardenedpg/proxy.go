@@ -211,12 +211,9 @@ func newProxy(ctx *pulumi.Context, name string, a *ProxyArgs, env awsEnv, opts .
 	parent := pulumi.Parent(c)
 	tags := pulumi.StringMap(a.Tags)
 	c.Role, err = iam.NewRole(ctx, name+"-role", &iam.RoleArgs{
-		Description: pulumi.String("RDS Proxy reads the secrets of the users it signs in as"),
-		AssumeRolePolicy: pulumi.String(PolicyDocument{Statement: []PolicyStatement{{
-			Effect: "Allow", Principal: &Principal{Service: []string{"rds.amazonaws.com"}}, Action: []string{"sts:AssumeRole"},
-			Condition: map[string]map[string][]string{"StringEquals": {"aws:SourceAccount": {env.AccountID}}},
-		}}}.JSON()),
-		Tags: tags,
+		Description:      pulumi.String("RDS Proxy reads the secrets of the users it signs in as"),
+		AssumeRolePolicy: env.trustedBy("rds.amazonaws.com"),
+		Tags:             tags,
 	}, parent)
 	if err != nil {
 		return nil, err
