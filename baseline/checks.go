@@ -417,7 +417,7 @@ func iamPolicies(g *Graph, f *finding, fn func(r Resource, statements []policySt
 	inspect := func(r Resource, doc string) {
 		statements, err := parsePolicy(doc)
 		if err != nil {
-			f.fail("%s: the policy is not valid JSON: %v", r.Name, err)
+			f.fail("%s: the policy cannot be judged: %v", r.Name, err)
 			return
 		}
 		fn(r, statements)

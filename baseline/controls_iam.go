@@ -61,7 +61,7 @@ var iamControls = []Control{
 				f.read(r)
 				statements, err := parsePolicy(str(r.Inputs, "assumeRolePolicy"))
 				if err != nil {
-					f.fail("%s: the trust policy is not valid JSON: %v", r.Name, err)
+					f.fail("%s: the trust policy cannot be judged: %v", r.Name, err)
 					continue
 				}
 				for i, st := range statements {

@@ -28,7 +28,7 @@ var kmsControls = []Control{
 			}
 			statements, err := parsePolicy(doc)
 			if err != nil {
-				f.fail("%s: the policy is not valid JSON: %v", k.Name, err)
+				f.fail("%s: the policy cannot be judged: %v", k.Name, err)
 				return
 			}
 			for i, st := range statements {

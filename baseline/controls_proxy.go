@@ -86,7 +86,7 @@ func proxyRoleCheck(g *Graph, f *finding, p Resource) {
 	for name, doc := range docs {
 		statements, err := parsePolicy(doc)
 		if err != nil {
-			f.fail("%s: the policy is not valid JSON: %v", name, err)
+			f.fail("%s: the policy cannot be judged: %v", name, err)
 			continue
 		}
 		for i, st := range statements {

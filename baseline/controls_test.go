@@ -960,3 +960,27 @@ func TestWidenedControlsBite(t *testing.T) {
 		})
 	}
 }
+
+// An Allow by NotAction, NotResource or NotPrincipal grants all but what it names: every control
+// that reads the policy refuses it, rather than judging the little it names.
+func TestPoliciesAllowingByExclusionAreRefused(t *testing.T) {
+	for key, statement := range map[string]string{
+		"NotAction":    `{"Effect":"Allow","NotAction":"iam:*","Resource":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:x"}`,
+		"NotResource":  `{"Effect":"Allow","Action":"secretsmanager:GetSecretValue","NotResource":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:x"}`,
+		"NotPrincipal": `{"Effect":"Allow","NotPrincipal":{"AWS":"arn:aws:iam::123456789012:root"},"Action":"kms:Decrypt","Resource":"*"}`,
+	} {
+		t.Run(key, func(t *testing.T) {
+			g := prodGraph(t)
+			first(t, g, baseline.TypeRolePolicy, "database-proxy-role-policy").Inputs["policy"] = `{"Statement":[` + statement + `]}`
+			results := baseline.Evaluate(g, nil)
+			assert.Equal(t, []string{"iam-no-kms-star", "iam-no-sensitive-reads", "iam-scoped-writes", "proxy-role-scoped"}, failing(results))
+			_, detail := statusOf(results, "proxy-role-scoped")
+			assert.Equal(t, "database-proxy-role-policy: the policy cannot be judged: statement 0 allows with "+key+", which grants all but what it names; name what it allows", detail)
+		})
+	}
+	// A Deny by exclusion only narrows: it is read as usual.
+	g := prodGraph(t)
+	rp := first(t, g, baseline.TypeRolePolicy, "database-proxy-role-policy")
+	rp.Inputs["policy"] = strings.Replace(rp.Inputs["policy"].(string), `"Statement":[`, `"Statement":[{"Effect":"Deny","NotAction":"secretsmanager:GetSecretValue","Resource":"*"},`, 1)
+	assert.Empty(t, failing(baseline.Evaluate(g, nil)))
+}

@@ -87,7 +87,7 @@ func topicPolicyProblem(g *Graph, f *finding, topic Resource, publisher string) 
 	}
 	statements, err := parsePolicy(doc)
 	if err != nil {
-		return fmt.Sprintf("%s: the topic policy is not valid JSON: %v", topic.Name, err)
+		return fmt.Sprintf("%s: the topic policy cannot be judged: %v", topic.Name, err)
 	}
 	if st, denied := deniedBy(statements, publisher, "sns:Publish"); denied {
 		return fmt.Sprintf("%s: topic policy statement %s denies %s sns:Publish", topic.Name, st, publisher)
@@ -116,7 +116,7 @@ func topicKeyProblem(g *Graph, f *finding, topic Resource, publisher string) str
 	f.read(key)
 	statements, err := parsePolicy(str(key.Inputs, "policy"))
 	if err != nil {
-		return fmt.Sprintf("%s: the key policy is not valid JSON: %v", key.Name, err)
+		return fmt.Sprintf("%s: the key policy cannot be judged: %v", key.Name, err)
 	}
 	for _, action := range []string{"kms:GenerateDataKey", "kms:Decrypt"} {
 		if st, denied := deniedBy(statements, publisher, action); denied {

@@ -136,6 +136,9 @@ type policyStatement struct {
 	Action    any
 	Resource  any
 	Condition map[string]any
+	// An Allow with one of these grants everything but what it names: no control can bound it,
+	// so parsePolicy refuses it (a Deny with them only narrows).
+	NotPrincipal, NotAction, NotResource any
 }
 
 func parsePolicy(doc string) ([]policyStatement, error) {
@@ -145,15 +148,25 @@ func parsePolicy(doc string) ([]policyStatement, error) {
 	if err := json.Unmarshal([]byte(doc), &p); err != nil {
 		return nil, err
 	}
-	var many []policyStatement
-	if err := json.Unmarshal(p.Statement, &many); err == nil {
-		return many, nil
+	var statements []policyStatement
+	if err := json.Unmarshal(p.Statement, &statements); err != nil {
+		var one policyStatement
+		if err := json.Unmarshal(p.Statement, &one); err != nil {
+			return nil, err
+		}
+		statements = []policyStatement{one}
 	}
-	var one policyStatement
-	if err := json.Unmarshal(p.Statement, &one); err != nil {
-		return nil, err
+	for i, st := range statements {
+		for _, not := range []struct {
+			key string
+			v   any
+		}{{"NotPrincipal", st.NotPrincipal}, {"NotAction", st.NotAction}, {"NotResource", st.NotResource}} {
+			if st.Effect == "Allow" && not.v != nil {
+				return nil, fmt.Errorf("statement %d allows with %s, which grants all but what it names; name what it allows", i, not.key)
+			}
+		}
 	}
-	return []policyStatement{one}, nil
+	return statements, nil
 }
 
 // Strings flattens a value that may be a string, a list or a map of them (a policy field, a
@@ -294,7 +307,7 @@ func (g *Graph) accountOf(r Resource) string {
 func judgeResourcePolicy(f *finding, name, doc, account string, anyoneAtAll bool) {
 	statements, err := parsePolicy(doc)
 	if err != nil {
-		f.fail("%s: the policy is not valid JSON: %v", name, err)
+		f.fail("%s: the policy cannot be judged: %v", name, err)
 		return
 	}
 	tlsOnly := false

@@ -54,8 +54,9 @@ type ProxySettings struct {
 	// MaxIdleConnectionsPercent is the share the pool keeps open while idle, at most
 	// MaxConnectionsPercent (50 by default).
 	MaxIdleConnectionsPercent int `pulumi:"maxIdleConnectionsPercent,optional"`
-	// BorrowTimeoutSeconds is how long a client waits for a pooled connection, 1 to 3600 (120 by
-	// default).
+	// BorrowTimeoutSeconds is how long a client waits for a pooled connection, 1 to 300 (120 by
+	// default). The API's 0, an unlimited wait, is not offered: a client queued forever looks like
+	// an outage.
 	BorrowTimeoutSeconds int `pulumi:"borrowTimeoutSeconds,optional"`
 }
 
@@ -100,7 +101,9 @@ func (s ProxySettings) check(p *problems) {
 	within("IdleClientTimeoutSeconds", s.IdleClientTimeoutSeconds, 1, 28800, "seconds (RDS Proxy's limits)")
 	within("MaxConnectionsPercent", s.MaxConnectionsPercent, 1, 100, "percent of max_connections")
 	within("MaxIdleConnectionsPercent", s.MaxIdleConnectionsPercent, 0, s.MaxConnectionsPercent, "percent: no more than {MaxConnectionsPercent}")
-	within("BorrowTimeoutSeconds", s.BorrowTimeoutSeconds, 1, 3600, "seconds")
+	// ConnectionPoolConfiguration.ConnectionBorrowTimeout: "Must be between 0 and 300" (RDS API
+	// reference; older guides said 3600).
+	within("BorrowTimeoutSeconds", s.BorrowTimeoutSeconds, 1, 300, "seconds")
 }
 
 // ProxyArgs configures a proxy in front of one instance: the settings plus what they connect.

@@ -87,7 +87,7 @@ func TestDatabaseProxyRefusesBadUsers(t *testing.T) {
 			{Name: "orders_api", SecretArn: batchSecret},
 			{Name: "Batch", SecretArn: "orders_batch"},
 		},
-		MaxConnectionsPercent: 40, MaxIdleConnectionsPercent: 60,
+		MaxConnectionsPercent: 40, MaxIdleConnectionsPercent: 60, BorrowTimeoutSeconds: 301,
 	}
 	m, err := run(t, nil, newDatabase(args))
 	require.Error(t, err)
@@ -95,6 +95,7 @@ func TestDatabaseProxyRefusesBadUsers(t *testing.T) {
   Proxy.Users[2].Name = "Batch": want 1-63 lowercase letters, digits and underscores, starting with a letter or underscore
   Proxy.Users[2].SecretArn = "orders_batch": want a Secrets Manager secret ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>
   Proxy.MaxIdleConnectionsPercent = 60: want 0 to 40 percent: no more than Proxy.MaxConnectionsPercent
+  Proxy.BorrowTimeoutSeconds = 301: want 1 to 300 seconds
   Proxy.Users[0].Name = "dbadmin": is the master user: through the proxy every client would have its rights; give an application user
   Proxy.Users[1].Name = "orders_api": is in Instance.IAMDatabaseUsers: an rds_iam user signs in only with a token, and the proxy signs in with the secret's password`, err.Error())
 	assert.Empty(t, awsResources(m), "nothing is created")
