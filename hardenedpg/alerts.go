@@ -255,10 +255,7 @@ func newAlerts(ctx *pulumi.Context, name string, a *AlertsArgs, env awsEnv, opts
 		MetricFilters:      map[string]*cloudwatch.LogMetricFilter{},
 		Alarms:             map[string]*cloudwatch.MetricAlarm{},
 	}
-	if err := ctx.RegisterComponentResource(AlertsType, name, c, opts...); err != nil {
-		return nil, err
-	}
-	env, err := envOf(ctx, c, env)
+	env, err := registered(ctx, AlertsType, name, c, env, opts...)
 	if err != nil {
 		return nil, err
 	}

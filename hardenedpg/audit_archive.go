@@ -115,10 +115,7 @@ func NewAuditArchive(ctx *pulumi.Context, name string, args *AuditArchiveArgs, o
 
 func newAuditArchive(ctx *pulumi.Context, name string, a *AuditArchiveArgs, env awsEnv, opts ...pulumi.ResourceOption) (*AuditArchive, error) {
 	c := &AuditArchive{}
-	if err := ctx.RegisterComponentResource(AuditArchiveType, name, c, opts...); err != nil {
-		return nil, err
-	}
-	env, err := envOf(ctx, c, env)
+	env, err := registered(ctx, AuditArchiveType, name, c, env, opts...)
 	if err != nil {
 		return nil, err
 	}

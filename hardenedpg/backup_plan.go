@@ -159,10 +159,7 @@ func NewBackupPlan(ctx *pulumi.Context, name string, args *BackupPlanArgs, opts 
 
 func newBackupPlan(ctx *pulumi.Context, name string, a *BackupPlanArgs, env awsEnv, opts ...pulumi.ResourceOption) (*BackupPlan, error) {
 	c := &BackupPlan{}
-	if err := ctx.RegisterComponentResource(BackupPlanType, name, c, opts...); err != nil {
-		return nil, err
-	}
-	env, err := envOf(ctx, c, env)
+	env, err := registered(ctx, BackupPlanType, name, c, env, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -99,10 +99,7 @@ func NewBackupReplication(ctx *pulumi.Context, name string, args *BackupReplicat
 
 func newBackupReplication(ctx *pulumi.Context, name string, a *BackupReplicationArgs, env awsEnv, opts ...pulumi.ResourceOption) (*BackupReplication, error) {
 	c := &BackupReplication{}
-	if err := ctx.RegisterComponentResource(BackupReplicationType, name, c, opts...); err != nil {
-		return nil, err
-	}
-	env, err := envOf(ctx, c, env)
+	env, err := registered(ctx, BackupReplicationType, name, c, env, opts...)
 	if err != nil {
 		return nil, err
 	}

@@ -261,10 +261,7 @@ func NewEncryptionKey(ctx *pulumi.Context, name string, args *EncryptionKeyArgs,
 
 func newEncryptionKey(ctx *pulumi.Context, name string, args *EncryptionKeyArgs, env awsEnv, opts ...pulumi.ResourceOption) (*EncryptionKey, error) {
 	c := &EncryptionKey{}
-	if err := ctx.RegisterComponentResource(EncryptionKeyType, name, c, opts...); err != nil {
-		return nil, err
-	}
-	env, err := envOf(ctx, c, env)
+	env, err := registered(ctx, EncryptionKeyType, name, c, env, opts...)
 	if err != nil {
 		return nil, err
 	}

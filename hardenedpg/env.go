@@ -32,10 +32,14 @@ func lookupEnv(ctx *pulumi.Context, opts ...pulumi.InvokeOption) (awsEnv, error)
 	return awsEnv{AccountID: id.AccountId, Region: region.Name, Partition: part.Partition, DNSSuffix: part.DnsSuffix}, nil
 }
 
-// envOf is env when the caller already knows it (a Database passes its own to its children),
-// else the account and region of the provider c was given, looked up through c: a look-up made
-// without a parent would go to the default provider, whatever provider the caller passed.
-func envOf(ctx *pulumi.Context, c pulumi.Resource, env awsEnv) (awsEnv, error) {
+// registered registers component c and returns the account and region it acts in: env when the
+// caller already knows it (a Database passes its own to its children), else those of the provider
+// c was given, looked up through c (a look-up made without a parent would go to the default
+// provider, whatever provider the caller passed).
+func registered(ctx *pulumi.Context, typ, name string, c pulumi.ComponentResource, env awsEnv, opts ...pulumi.ResourceOption) (awsEnv, error) {
+	if err := ctx.RegisterComponentResource(typ, name, c, opts...); err != nil {
+		return awsEnv{}, err
+	}
 	if env.AccountID != "" {
 		return env, nil
 	}

@@ -323,10 +323,7 @@ func NewInstance(ctx *pulumi.Context, name string, args *InstanceArgs, opts ...p
 
 func newInstance(ctx *pulumi.Context, name string, a *InstanceArgs, env awsEnv, opts ...pulumi.ResourceOption) (*Instance, error) {
 	c := &Instance{}
-	if err := ctx.RegisterComponentResource(InstanceType, name, c, opts...); err != nil {
-		return nil, err
-	}
-	env, err := envOf(ctx, c, env)
+	env, err := registered(ctx, InstanceType, name, c, env, opts...)
 	if err != nil {
 		return nil, err
 	}

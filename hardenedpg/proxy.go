@@ -204,10 +204,7 @@ func NewProxy(ctx *pulumi.Context, name string, args *ProxyArgs, opts ...pulumi.
 
 func newProxy(ctx *pulumi.Context, name string, a *ProxyArgs, env awsEnv, opts ...pulumi.ResourceOption) (*Proxy, error) {
 	c := &Proxy{}
-	if err := ctx.RegisterComponentResource(ProxyType, name, c, opts...); err != nil {
-		return nil, err
-	}
-	env, err := envOf(ctx, c, env)
+	env, err := registered(ctx, ProxyType, name, c, env, opts...)
 	if err != nil {
 		return nil, err
 	}
