@@ -359,6 +359,16 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 		return ""
 	}
 	set := func(k string, v any) { state[resource.PropertyKey(k)] = resource.NewPropertyValue(v) }
+	// autoName is the input key's value, or the name the provider makes without one (the
+	// resource's name and a random suffix), recorded as the output.
+	autoName := func(key string) string {
+		name := str(key)
+		if name == "" {
+			name = args.Name + "-" + h[:7]
+		}
+		set(key, name)
+		return name
+	}
 	switch args.TypeToken {
 	case baseline.TypeKey:
 		id = fmt.Sprintf("%s-%s-%s-%s-%s", h[:8], h[8:12], h[12:16], h[16:20], h[20:32])
@@ -384,11 +394,7 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 		id = "sgr-" + h[:17]
 		set("arn", m.arn(t, "ec2", "security-group-rule/"+id))
 	case baseline.TypeParameterGroup, baseline.TypeSubnetGroup:
-		name := str("name")
-		if name == "" {
-			name = args.Name + "-" + h[:7]
-			set("name", name)
-		}
+		name := autoName("name")
 		id = name
 		kind := "pg"
 		if args.TypeToken == baseline.TypeSubnetGroup {
@@ -416,20 +422,12 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 			state["masterUserSecrets"].ArrayValue()[0].ObjectValue()["kmsKeyId"] = kms
 		}
 	case baseline.TypeRole:
-		name := str("name")
-		if name == "" {
-			name = args.Name + "-" + h[:7]
-		}
+		name := autoName("name")
 		id = name
-		set("name", name)
 		set("arn", fmt.Sprintf("arn:%s:iam::%s:role/%s", m.Partition, t.account, name))
 	case baseline.TypeEventRule:
-		name := str("name")
-		if name == "" { // auto-named, as the provider does
-			name = args.Name + "-" + h[:7]
-		}
+		name := autoName("name")
 		id = name
-		set("name", name)
 		set("arn", m.arn(t, "events", "rule/"+name))
 	case baseline.TypeLogGroup:
 		id = str("name")
@@ -442,13 +440,9 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 	case "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup":
 		set("name", "default")
 	case baseline.TypeBucket:
-		// Auto-named as the provider does; an S3 bucket's ARN names neither region nor account.
-		name := str("bucket")
-		if name == "" {
-			name = args.Name + "-" + h[:7]
-		}
+		// An S3 bucket's ARN names neither region nor account.
+		name := autoName("bucket")
 		id = name
-		set("bucket", name)
 		set("arn", fmt.Sprintf("arn:%s:s3:::%s", m.Partition, name))
 	case baseline.TypeRandomID:
 		set("hex", h[:8])
