@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -26,17 +27,70 @@ func prodGraph(t *testing.T) *baseline.Graph { return graphOf(t, false) }
 // archiveGraph is prod without its central destination: the logs go to a local archive.
 func archiveGraph(t *testing.T) *baseline.Graph { return graphOf(t, true) }
 
+// graphOf runs the prod program once per variant and hands each test its own deep copy, which
+// the test may mutate: the program run is most of the package's time, the copy little.
 func graphOf(t *testing.T, archive bool) *baseline.Graph {
 	t.Helper()
-	sc, err := plan.ReadStackConfig("..", "prod")
-	require.NoError(t, err)
-	if archive {
-		delete(sc.Values, "hardenedpg:auditDestinationArn")
+	recordedMu.Lock()
+	defer recordedMu.Unlock()
+	g, ok := recordedGraphs[archive]
+	if !ok {
+		sc, err := plan.ReadStackConfig("..", "prod")
+		require.NoError(t, err)
+		if archive {
+			delete(sc.Values, "hardenedpg:auditDestinationArn")
+		}
+		m := hardenedpgtest.New()
+		_, err = plan.Run(sc, m, stack.Program)
+		require.NoError(t, err)
+		g = m.Graph()
+		recordedGraphs[archive] = g
 	}
-	m := hardenedpgtest.New()
-	_, err = plan.Run(sc, m, stack.Program)
-	require.NoError(t, err)
-	return m.Graph()
+	return copyGraph(g)
+}
+
+var (
+	recordedMu     sync.Mutex
+	recordedGraphs = map[bool]*baseline.Graph{}
+)
+
+func copyGraph(g *baseline.Graph) *baseline.Graph {
+	out := &baseline.Graph{NoLookups: g.NoLookups}
+	for _, r := range g.Resources {
+		r.Inputs, r.Outputs = deepCopy(r.Inputs), deepCopy(r.Outputs)
+		r.DependsOn, r.Aliases = slices.Clone(r.DependsOn), slices.Clone(r.Aliases)
+		out.Resources = append(out.Resources, r)
+	}
+	for _, inv := range g.Invokes {
+		inv.Args, inv.Result = deepCopy(inv.Args), deepCopy(inv.Result)
+		out.Invokes = append(out.Invokes, inv)
+	}
+	return out
+}
+
+func deepCopy(m map[string]any) map[string]any {
+	if m == nil {
+		return nil
+	}
+	var copyValue func(v any) any
+	copyValue = func(v any) any {
+		switch x := v.(type) {
+		case map[string]any:
+			c := make(map[string]any, len(x))
+			for k, e := range x {
+				c[k] = copyValue(e)
+			}
+			return c
+		case []any:
+			c := make([]any, len(x))
+			for i, e := range x {
+				c[i] = copyValue(e)
+			}
+			return c
+		}
+		return v
+	}
+	return copyValue(m).(map[string]any)
 }
 
 func failing(results []baseline.Result) []string {
