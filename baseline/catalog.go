@@ -37,6 +37,9 @@ type Refs struct {
 // Resource type tokens the catalog reads.
 const (
 	TypeInstance           = "aws:rds/instance:Instance"
+	TypeCluster            = "aws:rds/cluster:Cluster"
+	TypeClusterInstance    = "aws:rds/clusterInstance:ClusterInstance"
+	TypeClusterParameters  = "aws:rds/clusterParameterGroup:ClusterParameterGroup"
 	TypeParameterGroup     = "aws:rds/parameterGroup:ParameterGroup"
 	TypeSubnetGroup        = "aws:rds/subnetGroup:SubnetGroup"
 	TypeKey                = "aws:kms/key:Key"

@@ -8,28 +8,47 @@ import (
 	"strings"
 )
 
-// instanceCheck runs fn on every instance; fn reports problems through f.
-func instanceCheck(holds string, fn func(g *Graph, f *finding, inst Resource, in map[string]any)) check {
+// The two places a database keeps its settings. storageTypes hold the storage, its key, the
+// master user, IAM authentication, backups and log exports: an RDS instance, or an Aurora
+// cluster. hostTypes run the engine: an RDS instance, or an Aurora cluster's instance.
+var (
+	storageTypes = []string{TypeInstance, TypeCluster}
+	hostTypes    = []string{TypeInstance, TypeClusterInstance}
+	// databaseTypes are every resource a database setting may live on.
+	databaseTypes = []string{TypeInstance, TypeCluster, TypeClusterInstance}
+)
+
+// databaseCheck runs fn on every resource of types; fn reports problems through f.
+func databaseCheck(types []string, holds string, fn func(g *Graph, f *finding, r Resource, in map[string]any)) check {
 	return func(g *Graph) finding {
 		f := finding{holds: holds}
-		for _, inst := range g.ofType(TypeInstance) {
-			f.read(inst)
-			fn(g, &f, inst, inst.Inputs)
+		for _, r := range g.ofType(types...) {
+			f.read(r)
+			fn(g, &f, r, r.Inputs)
 		}
 		return f
 	}
 }
 
-// instanceBool checks that a boolean input of every instance is want; absent counts as dflt,
-// the value AWS applies when the input is not given.
-func instanceBool(key string, want, dflt bool) check {
-	return instanceCheck(fmt.Sprintf("%s is %v", key, want), func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+// storageCheck and hostCheck run fn where the setting lives (see storageTypes).
+func storageCheck(holds string, fn func(g *Graph, f *finding, r Resource, in map[string]any)) check {
+	return databaseCheck(storageTypes, holds, fn)
+}
+
+func hostCheck(holds string, fn func(g *Graph, f *finding, r Resource, in map[string]any)) check {
+	return databaseCheck(hostTypes, holds, fn)
+}
+
+// databaseBool checks that a boolean input of every resource of types is want; absent counts as
+// dflt, the value AWS applies when the input is not given.
+func databaseBool(types []string, key string, want, dflt bool) check {
+	return databaseCheck(types, fmt.Sprintf("%s is %v", key, want), func(_ *Graph, f *finding, r Resource, in map[string]any) {
 		v, ok := boolean(in, key)
 		if !ok {
 			v = dflt
 		}
 		if v != want {
-			f.fail("%s: %s is %s, want %v", inst.Name, key, show(in[key]), want)
+			f.fail("%s: %s is %s, want %v", r.Name, key, show(in[key]), want)
 		}
 	})
 }
@@ -43,41 +62,129 @@ func attached(g *Graph, in map[string]any, ref, typ, key string) (Resource, bool
 	return rs[0], true
 }
 
-// parameterGroupOf is the parameter group an instance runs with: the stack's group it names, or,
-// when it names none or a default.* group, RDS's default group of its engine's family, which sets
-// nothing of its own (an empty group whose values are RDSDefaultParameters and the engine's).
-func parameterGroupOf(g *Graph, inst Resource) (Resource, bool) {
-	name := inst.Inputs["parameterGroupName"]
-	if pg, ok := attached(g, inst.Inputs, "parameterGroupName", TypeParameterGroup, "name"); ok {
+// groupNamed is the parameter group of typ a database names in input ref: the stack's group of
+// that name, or, when it names none or a default.* group, AWS's default group of family, which
+// sets nothing of its own (an empty group whose values are the family's defaults).
+func groupNamed(g *Graph, r Resource, ref, typ, family string) (Resource, bool) {
+	name := r.Inputs[ref]
+	if pg, ok := attached(g, r.Inputs, ref, typ, "name"); ok {
 		return pg, true
 	}
 	if s, isString := name.(string); name != nil && (!isString || !strings.HasPrefix(s, "default.")) {
 		return Resource{}, false
 	}
-	family := Family(majorOf(str(inst.Inputs, "engineVersion")))
 	if s, _ := name.(string); s != "" {
 		family = strings.TrimPrefix(s, "default.")
 	}
-	return Resource{Type: TypeParameterGroup, Name: "default." + family, Inputs: map[string]any{"family": family}}, true
+	return Resource{Type: typ, Name: "default." + family, Inputs: map[string]any{"family": family}}, true
 }
 
-// readParameterGroup finds the group an instance runs with and records it as read; a group that
-// is neither the stack's nor RDS's default is a failure, since what it sets is unknown.
-func readParameterGroup(g *Graph, f *finding, inst Resource) (Resource, bool) {
-	pg, ok := parameterGroupOf(g, inst)
+// readGroup finds a group with groupNamed and records it as read; a group that is neither the
+// stack's nor AWS's default is a failure, since what it sets is unknown.
+func readGroup(g *Graph, f *finding, r Resource, ref, typ, family string) (Resource, bool) {
+	pg, ok := groupNamed(g, r, ref, typ, family)
 	if !ok {
-		f.fail("%s: parameterGroupName %s is neither a parameter group of the stack nor RDS's default group, so what it sets is unknown", inst.Name, show(inst.Inputs["parameterGroupName"]))
+		f.fail("%s: %s %s is neither a parameter group of the stack nor RDS's default group, so what it sets is unknown", r.Name, ref, show(r.Inputs[ref]))
 		return pg, false
 	}
-	if pg.URN != "" { // RDS's default group is not a resource of the stack
+	if pg.URN != "" { // the default group is not a resource of the stack
 		f.read(pg)
 	}
 	return pg, true
 }
 
-// parameterCheck checks the parameter group attached to every instance against the rules of
-// control. A parameter the group does not set is judged on what the instance runs instead: RDS's
-// default for the family, else the engine's own (DefaultValue).
+// engineVersionOf is the engine version a database runs: a cluster instance runs its cluster's.
+func engineVersionOf(g *Graph, r Resource) string {
+	if r.Type == TypeClusterInstance {
+		if c, ok := g.clusterOf(r); ok {
+			return str(c.Inputs, "engineVersion")
+		}
+	}
+	return str(r.Inputs, "engineVersion")
+}
+
+// setParameter is a parameter a group sets, with the group.
+type setParameter struct {
+	fields map[string]any
+	group  Resource
+}
+
+// parameterSet is what a database runs with: the parameters its groups set and the family whose
+// defaults fill in the rest.
+type parameterSet struct {
+	family string
+	set    map[string]setParameter
+	// judged names the group a parameter left unset is reported against.
+	judged Resource
+}
+
+func (ps *parameterSet) add(pg Resource) {
+	for _, p := range items(pg.Inputs, "parameters") {
+		pm, _ := p.(map[string]any)
+		ps.set[str(pm, "name")] = setParameter{pm, pg}
+	}
+	ps.judged = pg
+}
+
+// parametersOf reads the parameter groups a database runs with. An RDS instance runs its group;
+// an Aurora cluster its cluster group; an Aurora instance its cluster's group with its own DB
+// parameter group's values on top ("a parameter set in the DB parameter group overrides the
+// cluster's", https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_WorkingWithParamGroups.html).
+func parametersOf(g *Graph, f *finding, r Resource) (parameterSet, bool) {
+	major := majorOf(engineVersionOf(g, r))
+	ps := parameterSet{set: map[string]setParameter{}}
+	switch r.Type {
+	case TypeInstance:
+		pg, ok := readGroup(g, f, r, "parameterGroupName", TypeParameterGroup, Family(major))
+		if !ok {
+			return ps, false
+		}
+		ps.add(pg)
+	case TypeCluster:
+		pg, ok := readGroup(g, f, r, "dbClusterParameterGroupName", TypeClusterParameters, AuroraFamily(major))
+		if !ok {
+			return ps, false
+		}
+		ps.add(pg)
+	case TypeClusterInstance:
+		c, ok := g.clusterOf(r)
+		if !ok {
+			f.fail("%s: clusterIdentifier %s names no cluster of the stack, so the parameters it runs are unknown", r.Name, show(r.Inputs["clusterIdentifier"]))
+			return ps, false
+		}
+		if ps, ok = parametersOf(g, f, c); !ok {
+			return ps, false
+		}
+		pg, ok := readGroup(g, f, r, "dbParameterGroupName", TypeParameterGroup, AuroraFamily(major))
+		if !ok {
+			return ps, false
+		}
+		judged := ps.judged
+		ps.add(pg)
+		if pg.URN == "" { // a default DB group overrides nothing: the cluster's group decides
+			ps.judged = judged
+		}
+	}
+	ps.family = str(ps.judged.Inputs, "family")
+	return ps, true
+}
+
+// defaultOf is the value a database of family runs when no group sets name.
+func defaultOf(family, name string) (string, bool) {
+	aurora, major := familyMajor(family)
+	if !aurora {
+		return DefaultValue(major, name)
+	}
+	if v, ok := AuroraDefaultParameters()[name]; ok {
+		return v, true
+	}
+	p, ok := EngineParameterFor(major, name)
+	return p.Default, ok
+}
+
+// parameterCheck checks the parameters every database runs with against the rules of control.
+// A parameter no group sets is judged on what the database runs instead: AWS's default for the
+// family, else the engine's own (DefaultValue).
 func parameterCheck(control string) check {
 	var rules []ParameterRule
 	for _, r := range ParameterRules {
@@ -89,34 +196,29 @@ func parameterCheck(control string) check {
 	for i, r := range rules {
 		names[i] = r.Name + " " + r.Rule
 	}
-	return instanceCheck(strings.Join(names, "; "), func(g *Graph, f *finding, inst Resource, in map[string]any) {
-		pg, ok := readParameterGroup(g, f, inst)
+	return databaseCheck(databaseTypes, strings.Join(names, "; "), func(g *Graph, f *finding, r Resource, _ map[string]any) {
+		ps, ok := parametersOf(g, f, r)
 		if !ok {
 			return
 		}
-		major := strings.TrimPrefix(str(pg.Inputs, "family"), "postgres")
-		params := map[string]map[string]any{}
-		for _, p := range items(pg.Inputs, "parameters") {
-			pm, _ := p.(map[string]any)
-			params[str(pm, "name")] = pm
-		}
+		_, major := familyMajor(ps.family)
 		for _, rule := range rules {
-			p, set := params[rule.Name]
-			value, known := str(p, "value"), set
+			sp, set := ps.set[rule.Name]
+			value, known := str(sp.fields, "value"), set
 			if !set {
-				value, known = DefaultValue(major, rule.Name)
+				value, known = defaultOf(ps.family, rule.Name)
 			}
 			switch {
 			case !known:
-				f.fail("%s: %s is not set and family %s has no known default, want %s", pg.Name, rule.Name, show(pg.Inputs["family"]), rule.Rule)
+				f.fail("%s: %s is not set and family %s has no known default, want %s", ps.judged.Name, rule.Name, show(ps.family), rule.Rule)
 			case !rule.Accepts(value) && set:
-				f.fail("%s: %s is %s, want %s", pg.Name, rule.Name, show(p["value"]), rule.Rule)
+				f.fail("%s: %s is %s, want %s", sp.group.Name, rule.Name, show(sp.fields["value"]), rule.Rule)
 			case !rule.Accepts(value):
-				f.fail("%s: %s is not set, so it is RDS's default %q for %s, want %s", pg.Name, rule.Name, value, str(pg.Inputs, "family"), rule.Rule)
+				f.fail("%s: %s is not set, so it is RDS's default %q for %s, want %s", ps.judged.Name, rule.Name, value, ps.family, rule.Rule)
 			case set:
 				// A static parameter applied immediately is refused by RDS: the value never takes effect.
-				if engine, ok := EngineParameterFor(major, rule.Name); ok && engine.ApplyMethod() == ApplyPendingReboot && str(p, "applyMethod") != ApplyPendingReboot {
-					f.fail("%s: %s applyMethod is %s, want %s (static in PostgreSQL %s)", pg.Name, rule.Name, show(p["applyMethod"]), ApplyPendingReboot, major)
+				if engine, ok := EngineParameterFor(major, rule.Name); ok && engine.ApplyMethod() == ApplyPendingReboot && str(sp.fields, "applyMethod") != ApplyPendingReboot {
+					f.fail("%s: %s applyMethod is %s, want %s (static in PostgreSQL %s)", sp.group.Name, rule.Name, show(sp.fields["applyMethod"]), ApplyPendingReboot, major)
 				}
 			}
 		}
@@ -226,7 +328,7 @@ func covers(cidrs []string, want netip.Prefix) bool {
 func securityGroupEventsCheck(g *Graph) finding {
 	f := eventCheck("db-security-group", EventCategories["db-security-group"]...)(g)
 	f.holds += "; an EventBridge rule on every change to the security groups of the instances and proxies targets a topic whose policy and key admit EventBridge"
-	for _, inst := range g.ofType(TypeInstance, TypeProxy) {
+	for _, inst := range g.ofType(TypeInstance, TypeCluster, TypeProxy) {
 		for _, sg := range stringList(inst.Inputs, "vpcSecurityGroupIds") {
 			if problem, ok := watched(g, &f, sg); !ok && problem != "" {
 				f.fail("%s: the EventBridge rule on changes to %s does not deliver: %s", inst.Name, sg, problem)
@@ -306,12 +408,12 @@ func rulesOf(g *Graph, sg Resource, types ...string) []Resource {
 	return out
 }
 
-// databaseGroupsCheck runs fn on every security group of every instance and proxy: a client
-// reaches the database through either.
+// databaseGroupsCheck runs fn on every security group of every instance, cluster and proxy: a
+// client reaches the database through any of them.
 func databaseGroupsCheck(holds string, fn func(g *Graph, f *finding, sg Resource)) check {
 	return func(g *Graph) finding {
 		f := finding{holds: holds}
-		for _, r := range g.ofType(TypeInstance, TypeProxy) {
+		for _, r := range g.ofType(TypeInstance, TypeCluster, TypeProxy) {
 			f.read(r)
 			groups := securityGroupsOf(g, r.Inputs)
 			if len(groups) == 0 {
@@ -333,8 +435,8 @@ func databaseGroupsCheck(holds string, fn func(g *Graph, f *finding, sg Resource
 func eventCheck(sourceType string, categories ...string) check {
 	return func(g *Graph) finding {
 		f := finding{holds: fmt.Sprintf("a %s subscription covers %s, and its topic's policy and key admit RDS and it has a subscriber (an e-mail one delivers once confirmed)", sourceType, strings.Join(categories, ", "))}
-		for _, inst := range g.ofType(TypeInstance) {
-			f.read(inst) // what needs the subscription
+		for _, r := range g.ofType(databaseTypes...) {
+			f.read(r) // what needs the subscription
 		}
 		var problems []string
 		for _, s := range g.ofType(TypeEventSubscription) {

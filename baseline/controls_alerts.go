@@ -6,9 +6,13 @@ import (
 
 // alertsControls are the controls of event subscriptions and the alerts topic, each with its check.
 var alertsControls = []Control{
-	{Key: "events-instance", Title: "Event subscription for instance maintenance, configuration change and failure", Severity: Low, Reads: []string{TypeInstance}, Waivable: true,
+	{Key: "events-instance", Title: "Event subscription for instance maintenance, configuration change and failure", Severity: Low, Reads: hostTypes, Waivable: true,
 		Refs:  Refs{SecurityHub: []string{"RDS.20"}, Prowler: []string{"rds_instance_critical_event_subscription"}},
 		check: eventCheck("db-instance", EventCategories["db-instance"]...),
+	},
+	{Key: "events-cluster", Title: "Event subscription for cluster maintenance, failover and failure", Severity: Low, Reads: []string{TypeCluster}, Waivable: true,
+		Refs:  Refs{SecurityHub: []string{"RDS.19"}, Prowler: []string{"rds_cluster_critical_event_subscription"}},
+		check: eventCheck("db-cluster", EventCategories["db-cluster"]...),
 	},
 	{Key: "events-parameter-group", Title: "Event subscription for parameter group configuration change", Severity: Low, Reads: []string{TypeParameterGroup}, Waivable: true,
 		Refs:  Refs{SecurityHub: []string{"RDS.21"}, Prowler: []string{"rds_instance_event_subscription_parameter_groups"}},

@@ -7,9 +7,9 @@ import (
 
 // backupControls are the controls of backups: the plan, the vault and an independent copy, each with its check.
 var backupControls = []Control{
-	{Key: "backup-plan", Title: "An AWS Backup plan covers the instance", Severity: Medium, Reads: []string{TypeInstance}, Waivable: true,
-		Refs: Refs{SecurityHub: []string{"RDS.26"}, Prowler: []string{"rds_instance_protected_by_backup_plan"}, CdkNag: []string{"RDSInBackupPlan"}},
-		check: instanceCheck("an AWS Backup selection covers the instance", func(g *Graph, f *finding, inst Resource, _ map[string]any) {
+	{Key: "backup-plan", Title: "An AWS Backup plan covers the instance or cluster", Severity: Medium, Reads: storageTypes, Waivable: true,
+		Refs: Refs{SecurityHub: []string{"RDS.26"}, Prowler: []string{"rds_instance_protected_by_backup_plan", "rds_cluster_protected_by_backup_plan"}, Checkov: []string{"CKV2_AWS_8"}, CdkNag: []string{"RDSInBackupPlan"}},
+		check: storageCheck("an AWS Backup selection covers the instance or cluster", func(g *Graph, f *finding, inst Resource, _ map[string]any) {
 			arn := str(inst.Outputs, "arn")
 			for _, sel := range g.ofType(TypeBackupSelection) {
 				if slices.Contains(stringList(sel.Inputs, "resources"), arn) {
@@ -25,7 +25,7 @@ var backupControls = []Control{
 		check: func(g *Graph) finding {
 			f := finding{holds: "every vault has its own stack key, distinct from the storage key"}
 			storage := map[string]bool{}
-			for _, inst := range g.ofType(TypeInstance) {
+			for _, inst := range g.ofType(storageTypes...) {
 				storage[str(inst.Inputs, "kmsKeyId")] = true
 			}
 			for _, v := range g.ofType(TypeBackupVault) {
@@ -63,9 +63,9 @@ var backupControls = []Control{
 	// AWS Backup does not re-encrypt RDS snapshots with the vault key ("Independent encryption: not
 	// supported" for RDS, https://docs.aws.amazon.com/aws-backup/latest/devguide/encryption.html): the
 	// recovery points stay under the storage key, and only a copy elsewhere survives its loss.
-	{Key: "backup-independent-copy", Title: "A copy of the backups lives under another key, in another region or account", Severity: High, Reads: []string{TypeInstance}, Waivable: true,
+	{Key: "backup-independent-copy", Title: "A copy of the backups lives under another key, in another region or account", Severity: High, Reads: storageTypes, Waivable: true,
 		Refs: Refs{Checkov: []string{"CKV_AWS_245"}},
-		check: instanceCheck("automated backups replicated, or AWS Backup copies made, under a key other than the storage key in another region or account",
+		check: storageCheck("automated backups replicated, or AWS Backup copies made, under a key other than the storage key in another region or account",
 			func(g *Graph, f *finding, inst Resource, in map[string]any) {
 				instArn := str(inst.Outputs, "arn")
 				home := ArnField(instArn, 3) + "/" + ArnField(instArn, 4) // region/account
@@ -110,6 +110,11 @@ var backupControls = []Control{
 							}
 						}
 					}
+				}
+				if inst.Type == TypeCluster {
+					// Aurora has no automated backup replication: AWS Backup copies are its cross-region path.
+					f.fail("%s: its backups exist only under its storage key, in its own region and account: copy them (backupCopyToVaultArn)", inst.Name)
+					return
 				}
 				f.fail("%s: its backups exist only under its storage key, in its own region and account: replicate them (backupReplicationRegion) or copy them (backupCopyToVaultArn)", inst.Name)
 			}),

@@ -21,9 +21,9 @@ var logsControls = []Control{
 		}),
 	},
 	{Key: "logs-shipped", Title: "Every exported log group streams to the audit destination", Severity: Medium, Reads: []string{TypeLogGroup}, Waivable: true,
-		check: instanceCheck("every exported log group streams to the audit destination", func(g *Graph, f *finding, inst Resource, in map[string]any) {
+		check: storageCheck("every exported log group streams to the audit destination", func(g *Graph, f *finding, inst Resource, in map[string]any) {
 			for _, logType := range stringList(in, "enabledCloudwatchLogsExports") {
-				name := fmt.Sprintf("/aws/rds/instance/%s/%s", str(in, "identifier"), logType)
+				name := ExportedLogGroup(inst.Type == TypeCluster, str(in, exportIdentifierKey(inst)), logType)
 				groups := g.withInput(TypeLogGroup, "name", name)
 				if len(groups) == 0 {
 					f.fail("%s: log group %s is not created by the stack (RDS would create it unencrypted, kept forever)", inst.Name, name)
@@ -39,4 +39,21 @@ var logsControls = []Control{
 			}
 		}),
 	},
+}
+
+// ExportedLogGroup is the log group RDS exports a log to: per instance, or per Aurora cluster
+// (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.CloudWatch.html).
+func ExportedLogGroup(cluster bool, identifier, logType string) string {
+	kind := "instance"
+	if cluster {
+		kind = "cluster"
+	}
+	return fmt.Sprintf("/aws/rds/%s/%s/%s", kind, identifier, logType)
+}
+
+func exportIdentifierKey(r Resource) string {
+	if r.Type == TypeCluster {
+		return "clusterIdentifier"
+	}
+	return "identifier"
 }

@@ -7,13 +7,13 @@ import (
 
 // rdsControls are the controls of the instance: placement, encryption, availability, authentication, engine and lifecycle, each with its check.
 var rdsControls = []Control{
-	{Key: "rds-not-public", Title: "Instance is not publicly accessible", Severity: Critical, Reads: []string{TypeInstance},
-		Refs:  Refs{SecurityHub: []string{"RDS.2"}, Prowler: []string{"rds_instance_no_public_access"}, Checkov: []string{"CKV_AWS_17"}, CIS: []string{"2.2.3"}, CdkNag: []string{"RDSInstancePublicAccess"}, Awsguard: []string{"rds-instance-public-access"}, CompliancePolicies: []string{"aws-rds-instance-disallow-public-access"}},
-		check: instanceBool("publiclyAccessible", false, false),
+	{Key: "rds-not-public", Title: "Instance is not publicly accessible", Severity: Critical, Reads: hostTypes,
+		Refs:  Refs{SecurityHub: []string{"RDS.2"}, Prowler: []string{"rds_instance_no_public_access"}, Checkov: []string{"CKV_AWS_17"}, CIS: []string{"2.2.3"}, CdkNag: []string{"RDSInstancePublicAccess"}, Awsguard: []string{"rds-instance-public-access"}, CompliancePolicies: []string{"aws-rds-instance-disallow-public-access", "aws-rds-clusterinstance-disallow-public-access"}},
+		check: databaseBool(hostTypes, "publiclyAccessible", false, false),
 	},
 	{Key: "rds-private-subnets", Title: "Every subnet of the subnet group is private", Severity: High, Reads: []string{TypeSubnetGroup}, Waivable: true,
 		Refs: Refs{SecurityHub: []string{"RDS.46"}},
-		check: instanceCheck("every subnet's route table was looked up and has no route to an internet gateway",
+		check: storageCheck("every subnet's route table was looked up and has no route to an internet gateway",
 			func(g *Graph, f *finding, inst Resource, in map[string]any) {
 				group, ok := attached(g, in, "dbSubnetGroupName", TypeSubnetGroup, "name")
 				if !ok {
@@ -41,21 +41,21 @@ var rdsControls = []Control{
 				}
 			}),
 	},
-	{Key: "rds-in-vpc", Title: "Instance runs in a VPC subnet group", Severity: High, Reads: []string{TypeInstance},
+	{Key: "rds-in-vpc", Title: "Instance runs in a VPC subnet group", Severity: High, Reads: storageTypes,
 		Refs: Refs{Prowler: []string{"rds_instance_inside_vpc"}},
-		check: instanceCheck("dbSubnetGroupName is set", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+		check: storageCheck("dbSubnetGroupName is set", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
 			if str(in, "dbSubnetGroupName") == "" {
 				f.fail("%s: dbSubnetGroupName is unset: the instance lands in the default VPC", inst.Name)
 			}
 		}),
 	},
-	{Key: "rds-encrypted", Title: "Storage is encrypted", Severity: High, Reads: []string{TypeInstance},
-		Refs:  Refs{SecurityHub: []string{"RDS.3", "RDS.4"}, Prowler: []string{"rds_instance_storage_encrypted", "rds_snapshots_encrypted"}, Checkov: []string{"CKV_AWS_16"}, CIS: []string{"2.2.1"}, CdkNag: []string{"RDSStorageEncrypted"}, Awsguard: []string{"rds-storage-encrypted"}, CompliancePolicies: []string{"aws-rds-instance-disallow-unencrypted-storage"}},
-		check: instanceBool("storageEncrypted", true, false),
+	{Key: "rds-encrypted", Title: "Storage is encrypted", Severity: High, Reads: storageTypes,
+		Refs:  Refs{SecurityHub: []string{"RDS.3", "RDS.4", "RDS.27"}, Prowler: []string{"rds_instance_storage_encrypted", "rds_snapshots_encrypted", "rds_cluster_storage_encrypted"}, Checkov: []string{"CKV_AWS_16", "CKV_AWS_96", "CKV_AWS_146"}, CIS: []string{"2.2.1"}, CdkNag: []string{"RDSStorageEncrypted"}, Awsguard: []string{"rds-storage-encrypted"}, CompliancePolicies: []string{"aws-rds-instance-disallow-unencrypted-storage", "aws-rds-cluster-disallow-unencrypted-storage"}},
+		check: databaseBool(storageTypes, "storageEncrypted", true, false),
 	},
-	{Key: "rds-cmk", Title: "Storage is encrypted with a customer-managed key of the stack", Severity: Medium, Reads: []string{TypeInstance, TypeKey},
-		Refs: Refs{CompliancePolicies: []string{"aws-rds-instance-configure-customer-managed-key"}},
-		check: instanceCheck("kmsKeyId is a key of the stack with rotation on", func(g *Graph, f *finding, inst Resource, in map[string]any) {
+	{Key: "rds-cmk", Title: "Storage is encrypted with a customer-managed key of the stack", Severity: Medium, Reads: slices.Concat(storageTypes, []string{TypeKey}),
+		Refs: Refs{CompliancePolicies: []string{"aws-rds-instance-configure-customer-managed-key", "aws-rds-cluster-configure-customer-managed-key"}, Checkov: []string{"CKV_AWS_327"}},
+		check: storageCheck("kmsKeyId is a key of the stack with rotation on", func(g *Graph, f *finding, inst Resource, in map[string]any) {
 			k, ok := g.keyByArn(in["kmsKeyId"])
 			switch {
 			case !ok:
@@ -68,13 +68,19 @@ var rdsControls = []Control{
 			}
 		}),
 	},
-	{Key: "rds-multi-az", Title: "Instance is Multi-AZ", Severity: Medium, Reads: []string{TypeInstance}, Waivable: true,
-		Refs:  Refs{SecurityHub: []string{"RDS.5"}, Prowler: []string{"rds_instance_multi_az"}, Checkov: []string{"CKV_AWS_157"}, CIS: []string{"2.2.4"}, CdkNag: []string{"RDSMultiAZSupport"}, Awsguard: []string{"rds-instance-multi-az-enabled"}},
-		check: instanceBool("multiAz", true, false),
+	{Key: "rds-multi-az", Title: "Instance is Multi-AZ; a cluster has instances in two or more zones", Severity: Medium, Reads: storageTypes, Waivable: true,
+		Refs: Refs{SecurityHub: []string{"RDS.5", "RDS.15"}, Prowler: []string{"rds_instance_multi_az", "rds_cluster_multi_az"}, Checkov: []string{"CKV_AWS_157"}, CIS: []string{"2.2.4"}, CdkNag: []string{"RDSMultiAZSupport"}, Awsguard: []string{"rds-instance-multi-az-enabled"}, CompliancePolicies: []string{"aws-rds-cluster-disallow-single-availability-zone"}},
+		check: storageCheck("multiAz is true; a cluster's instances are placed in two or more zones", func(g *Graph, f *finding, r Resource, in map[string]any) {
+			if r.Type == TypeCluster {
+				clusterMultiAZ(g, f, r)
+			} else if in["multiAz"] != true {
+				f.fail("%s: multiAz is %s, want true", r.Name, show(in["multiAz"]))
+			}
+		}),
 	},
-	{Key: "rds-enhanced-monitoring", Title: "Enhanced monitoring is on", Severity: Low, Reads: []string{TypeInstance}, Waivable: true,
+	{Key: "rds-enhanced-monitoring", Title: "Enhanced monitoring is on", Severity: Low, Reads: hostTypes, Waivable: true,
 		Refs: Refs{SecurityHub: []string{"RDS.6"}, Prowler: []string{"rds_instance_enhanced_monitoring_enabled"}, Checkov: []string{"CKV_AWS_118"}, CdkNag: []string{"RDSEnhancedMonitoringEnabled"}},
-		check: instanceCheck("monitoringInterval is 1-60 with a monitoring role", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+		check: hostCheck("monitoringInterval is 1-60 with a monitoring role", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
 			n, _ := num(in, "monitoringInterval")
 			if !slices.Contains(MonitoringIntervals, int(n)) || n != float64(int(n)) {
 				f.fail("%s: monitoringInterval is %s, want one of %v", inst.Name, show(in["monitoringInterval"]), MonitoringIntervals)
@@ -84,62 +90,67 @@ var rdsControls = []Control{
 			}
 		}),
 	},
-	{Key: "rds-deletion-protection", Title: "Deletion protection is on", Severity: Low, Reads: []string{TypeInstance}, Waivable: true,
-		Refs:  Refs{SecurityHub: []string{"RDS.8"}, Prowler: []string{"rds_instance_deletion_protection"}, Checkov: []string{"CKV_AWS_293"}, CdkNag: []string{"RDSInstanceDeletionProtectionEnabled"}},
-		check: instanceBool("deletionProtection", true, false),
+	{Key: "rds-deletion-protection", Title: "Deletion protection is on", Severity: Low, Reads: storageTypes, Waivable: true,
+		Refs:  Refs{SecurityHub: []string{"RDS.8", "RDS.7"}, Prowler: []string{"rds_instance_deletion_protection", "rds_cluster_deletion_protection"}, Checkov: []string{"CKV_AWS_293", "CKV_AWS_139"}, CdkNag: []string{"RDSInstanceDeletionProtectionEnabled"}},
+		check: databaseBool(storageTypes, "deletionProtection", true, false),
 	},
-	{Key: "rds-log-exports", Title: "postgresql and upgrade logs are exported to CloudWatch", Severity: Medium, Reads: []string{TypeInstance},
-		Refs: Refs{SecurityHub: []string{"RDS.9", "RDS.36"}, Prowler: []string{"rds_instance_integration_cloudwatch_logs"}, Checkov: []string{"CKV_AWS_129"}, CdkNag: []string{"RDSLoggingEnabled"}},
-		check: instanceCheck("postgresql and upgrade logs are exported", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+	{Key: "rds-log-exports", Title: "Every PostgreSQL log the engine offers is exported to CloudWatch", Severity: Medium, Reads: storageTypes,
+		Refs: Refs{SecurityHub: []string{"RDS.9", "RDS.36", "RDS.37"}, Prowler: []string{"rds_instance_integration_cloudwatch_logs", "rds_cluster_integration_cloudwatch_logs"}, Checkov: []string{"CKV_AWS_129", "CKV_AWS_324"}, CdkNag: []string{"RDSLoggingEnabled"}},
+		check: storageCheck("an instance exports "+strings.Join(LogExports, ", ")+"; a cluster "+strings.Join(AuroraLogExports, ", "), func(_ *Graph, f *finding, inst Resource, in map[string]any) {
 			got := stringList(in, "enabledCloudwatchLogsExports")
-			for _, want := range LogExports {
+			for _, want := range logExportsOf(inst) {
 				if !slices.Contains(got, want) {
 					f.fail("%s: enabledCloudwatchLogsExports is %s, want it to include %s", inst.Name, show(in["enabledCloudwatchLogsExports"]), want)
 				}
 			}
 		}),
 	},
-	{Key: "rds-iam-auth", Title: "IAM database authentication is on", Severity: Medium, Reads: []string{TypeInstance},
-		Refs:  Refs{SecurityHub: []string{"RDS.10"}, Prowler: []string{"rds_instance_iam_authentication_enabled"}, Checkov: []string{"CKV_AWS_161"}},
-		check: instanceBool("iamDatabaseAuthenticationEnabled", true, false),
+	{Key: "rds-iam-auth", Title: "IAM database authentication is on", Severity: Medium, Reads: storageTypes,
+		Refs:  Refs{SecurityHub: []string{"RDS.10", "RDS.12"}, Prowler: []string{"rds_instance_iam_authentication_enabled", "rds_cluster_iam_authentication_enabled"}, Checkov: []string{"CKV_AWS_161", "CKV_AWS_162"}, CdkNag: []string{"AuroraMySQLPostgresIAMAuth"}},
+		check: databaseBool(storageTypes, "iamDatabaseAuthenticationEnabled", true, false),
 	},
-	{Key: "rds-backup-retention", Title: "Automated backups are kept 7 to 35 days", Severity: Medium, Reads: []string{TypeInstance}, Waivable: true,
-		Refs: Refs{SecurityHub: []string{"RDS.11"}, Prowler: []string{"rds_instance_backup_enabled"}, Checkov: []string{"CKV_AWS_133"}, CdkNag: []string{"RDSInstanceBackupEnabled"}, Awsguard: []string{"rds-instance-backup-enabled"}, CompliancePolicies: []string{"aws-rds-instance-configure-backup-retention", "aws-rds-instance-enable-backup-retention"}},
-		check: instanceCheck("backupRetentionPeriod is 7-35", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+	{Key: "rds-backup-retention", Title: "Automated backups are kept 7 to 35 days", Severity: Medium, Reads: storageTypes, Waivable: true,
+		Refs: Refs{SecurityHub: []string{"RDS.11", "RDS.50"}, Prowler: []string{"rds_instance_backup_enabled"}, Checkov: []string{"CKV_AWS_133"}, CdkNag: []string{"RDSInstanceBackupEnabled"}, Awsguard: []string{"rds-instance-backup-enabled"}, CompliancePolicies: []string{"aws-rds-instance-configure-backup-retention", "aws-rds-instance-enable-backup-retention", "aws-rds-cluster-configure-backup-retention", "aws-rds-cluster-enable-backup-retention"}},
+		check: storageCheck("backupRetentionPeriod is 7-35", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
 			if n, _ := num(in, "backupRetentionPeriod"); n < MinBackupRetentionDays || n > MaxBackupRetentionDays {
 				f.fail("%s: backupRetentionPeriod is %s, want %d-%d", inst.Name, show(in["backupRetentionPeriod"]), MinBackupRetentionDays, MaxBackupRetentionDays)
 			}
 		}),
 	},
-	{Key: "rds-minor-upgrades", Title: "Automatic minor version upgrades are on", Severity: High, Reads: []string{TypeInstance},
-		Refs:  Refs{SecurityHub: []string{"RDS.13"}, Prowler: []string{"rds_instance_minor_version_upgrade_enabled"}, Checkov: []string{"CKV_AWS_226"}, CIS: []string{"2.2.2"}, CdkNag: []string{"RDSAutomaticMinorVersionUpgradeEnabled"}},
-		check: instanceBool("autoMinorVersionUpgrade", true, true),
+	{Key: "rds-minor-upgrades", Title: "Automatic minor version upgrades are on", Severity: High, Reads: hostTypes,
+		Refs:  Refs{SecurityHub: []string{"RDS.13", "RDS.35"}, Prowler: []string{"rds_instance_minor_version_upgrade_enabled", "rds_cluster_minor_version_upgrade_enabled"}, Checkov: []string{"CKV_AWS_226"}, CIS: []string{"2.2.2"}, CdkNag: []string{"RDSAutomaticMinorVersionUpgradeEnabled"}},
+		check: databaseBool(hostTypes, "autoMinorVersionUpgrade", true, true),
 	},
-	{Key: "rds-copy-tags", Title: "Tags are copied to snapshots", Severity: Low, Reads: []string{TypeInstance},
-		Refs:  Refs{SecurityHub: []string{"RDS.17", "RDS.32"}, Prowler: []string{"rds_instance_copy_tags_to_snapshots"}, Checkov: []string{"CKV2_AWS_60"}},
-		check: instanceBool("copyTagsToSnapshot", true, false),
+	{Key: "rds-copy-tags", Title: "Tags are copied to snapshots", Severity: Low, Reads: storageTypes,
+		Refs:  Refs{SecurityHub: []string{"RDS.17", "RDS.32", "RDS.16", "RDS.29", "RDS.47"}, Prowler: []string{"rds_instance_copy_tags_to_snapshots", "rds_cluster_copy_tags_to_snapshots"}, Checkov: []string{"CKV2_AWS_60", "CKV_AWS_313"}},
+		check: databaseBool(storageTypes, "copyTagsToSnapshot", true, false),
 	},
-	{Key: "rds-non-default-port", Title: "Instance does not listen on 5432", Severity: Low, Reads: []string{TypeInstance}, Waivable: true,
-		Refs: Refs{SecurityHub: []string{"RDS.23"}, Prowler: []string{"rds_instance_non_default_port"}, CdkNag: []string{"RDSNonDefaultPort"}},
-		check: instanceCheck("port is set and is not 5432", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+	{Key: "rds-non-default-port", Title: "The database does not listen on 5432", Severity: Low, Reads: storageTypes, Waivable: true,
+		Refs: Refs{SecurityHub: []string{"RDS.23"}, Prowler: []string{"rds_instance_non_default_port", "rds_cluster_non_default_port"}, CdkNag: []string{"RDSNonDefaultPort"}},
+		check: storageCheck("port is set and is not 5432", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
 			if n, ok := num(in, "port"); !ok || n == DefaultPostgresPort {
 				f.fail("%s: port is %s, want a port other than %d", inst.Name, show(in["port"]), DefaultPostgresPort)
 			}
 		}),
 	},
-	{Key: "rds-custom-admin", Title: "Master user name is not a default", Severity: Medium, Reads: []string{TypeInstance},
-		Refs: Refs{SecurityHub: []string{"RDS.25"}, Prowler: []string{"rds_instance_default_admin"}},
-		check: instanceCheck("the master user is not postgres or admin", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
-			if u := str(in, "username"); u == "" || slices.Contains(DefaultAdminNames, u) {
-				f.fail("%s: username is %s, want a name other than postgres or admin", inst.Name, show(in["username"]))
+	{Key: "rds-custom-admin", Title: "Master user name is not a default", Severity: Medium, Reads: storageTypes,
+		Refs: Refs{SecurityHub: []string{"RDS.25", "RDS.24"}, Prowler: []string{"rds_instance_default_admin", "rds_cluster_default_admin"}},
+		check: storageCheck("the master user is not postgres or admin", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+			key := "username"
+			if inst.Type == TypeCluster {
+				key = "masterUsername"
+			}
+			// Unset, RDS names it postgres.
+			if u := strings.ToLower(str(in, key)); u == "" || slices.Contains(DefaultAdminNames, u) {
+				f.fail("%s: %s is %s, want a name other than postgres or admin", inst.Name, key, show(in[key]))
 			}
 		}),
 	},
-	{Key: "rds-managed-password", Title: "Master password is managed and rotated by RDS with a stack key", Severity: High, Reads: []string{TypeInstance},
+	{Key: "rds-managed-password", Title: "Master password is managed and rotated by RDS with a stack key", Severity: High, Reads: storageTypes,
 		Refs: Refs{SecurityHub: []string{"SecretsManager.1", "SecretsManager.2", "SecretsManager.4"}, Prowler: []string{"secretsmanager_automatic_rotation_enabled", "secretsmanager_secret_rotated_periodically"}},
 		check: func(g *Graph) finding {
 			f := finding{holds: "RDS manages and rotates the master password under a stack key; no password input anywhere"}
-			for _, inst := range g.ofType(TypeInstance) {
+			for _, inst := range g.ofType(storageTypes...) {
 				f.read(inst)
 				if inst.Inputs["manageMasterUserPassword"] != true {
 					f.fail("%s: manageMasterUserPassword is %s, want true", inst.Name, show(inst.Inputs["manageMasterUserPassword"]))
@@ -157,9 +168,9 @@ var rdsControls = []Control{
 			return f
 		},
 	},
-	{Key: "rds-ca-cert", Title: "Server certificate is from a current RDS CA", Severity: Medium, Reads: []string{TypeInstance},
+	{Key: "rds-ca-cert", Title: "Server certificate is from a current RDS CA", Severity: Medium, Reads: hostTypes,
 		Refs: Refs{Prowler: []string{"rds_instance_certificate_expiration"}, Checkov: []string{"CKV_AWS_211"}},
-		check: instanceCheck("caCertIdentifier is a current RDS CA", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+		check: hostCheck("caCertIdentifier is a current RDS CA", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
 			ca, set := in["caCertIdentifier"].(string)
 			if !set {
 				ca = DefaultCACertificate
@@ -169,31 +180,35 @@ var rdsControls = []Control{
 			}
 		}),
 	},
-	{Key: "rds-supported-engine", Title: "Engine is PostgreSQL on a supported major version", Severity: High, Reads: []string{TypeInstance},
-		Refs: Refs{Prowler: []string{"rds_instance_deprecated_engine_version"}, Checkov: []string{"CKV_AWS_250"}},
-		check: instanceCheck("engine postgres on a supported major version, no minor pinned", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+	{Key: "rds-supported-engine", Title: "Engine is PostgreSQL on a supported major version", Severity: High, Reads: storageTypes,
+		Refs: Refs{Prowler: []string{"rds_instance_deprecated_engine_version"}, Checkov: []string{"CKV_AWS_250", "CKV_AWS_388"}},
+		check: storageCheck("an instance runs postgres, a cluster aurora-postgresql, on a supported major version, no minor pinned", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
 			v := str(in, "engineVersion")
+			engine, majors := "postgres", SupportedMajorVersions
+			if inst.Type == TypeCluster {
+				engine, majors = AuroraEngine, AuroraMajorVersions
+			}
 			switch {
-			case str(in, "engine") != "postgres":
-				f.fail("%s: engine is %s, want postgres", inst.Name, show(in["engine"]))
-			case !slices.Contains(SupportedMajorVersions, majorOf(v)):
-				f.fail("%s: engineVersion is %s, want a supported major version (%s)", inst.Name, show(in["engineVersion"]), strings.Join(SupportedMajorVersions, ", "))
+			case str(in, "engine") != engine:
+				f.fail("%s: engine is %s, want %s", inst.Name, show(in["engine"]), engine)
+			case !slices.Contains(majors, majorOf(v)):
+				f.fail("%s: engineVersion is %s, want a supported major version (%s)", inst.Name, show(in["engineVersion"]), strings.Join(majors, ", "))
 			case strings.Contains(v, "."):
 				f.fail("%s: engineVersion %s pins a minor version, which RDS deprecates; give the major only", inst.Name, v)
 			}
 		}),
 	},
-	{Key: "rds-no-extended-support", Title: "RDS Extended Support is off", Severity: Low, Reads: []string{TypeInstance}, Waivable: true,
+	{Key: "rds-no-extended-support", Title: "RDS Extended Support is off", Severity: Low, Reads: storageTypes, Waivable: true,
 		Refs: Refs{Prowler: []string{"rds_instance_extended_support"}},
-		check: instanceCheck("engineLifecycleSupport is open-source-rds-extended-support-disabled", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+		check: storageCheck("engineLifecycleSupport is open-source-rds-extended-support-disabled", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
 			if str(in, "engineLifecycleSupport") != "open-source-rds-extended-support-disabled" {
 				f.fail("%s: engineLifecycleSupport is %s, want open-source-rds-extended-support-disabled", inst.Name, show(in["engineLifecycleSupport"]))
 			}
 		}),
 	},
-	{Key: "rds-performance-insights", Title: "Performance Insights is on and encrypted with a stack key", Severity: Low, Reads: []string{TypeInstance}, Waivable: true,
-		Refs: Refs{Checkov: []string{"CKV_AWS_353", "CKV_AWS_354"}, CompliancePolicies: []string{"aws-rds-instance-disallow-unencrypted-performance-insights", "aws-rds-instance-enable-performance-insights"}},
-		check: instanceCheck("Performance Insights is on with a stack key", func(g *Graph, f *finding, inst Resource, in map[string]any) {
+	{Key: "rds-performance-insights", Title: "Performance Insights is on and encrypted with a stack key", Severity: Low, Reads: hostTypes, Waivable: true,
+		Refs: Refs{Checkov: []string{"CKV_AWS_353", "CKV_AWS_354"}, CompliancePolicies: []string{"aws-rds-instance-disallow-unencrypted-performance-insights", "aws-rds-instance-enable-performance-insights", "aws-rds-clusterinstance-disallow-unencrypted-performance-insights", "aws-rds-clusterinstance-enable-performance-insights"}},
+		check: hostCheck("Performance Insights is on with a stack key", func(g *Graph, f *finding, inst Resource, in map[string]any) {
 			if in["performanceInsightsEnabled"] != true {
 				f.fail("%s: performanceInsightsEnabled is %s, want true", inst.Name, show(in["performanceInsightsEnabled"]))
 				return
@@ -201,8 +216,8 @@ var rdsControls = []Control{
 			stackKeyArn(g, f, inst.Name, "performanceInsightsKmsKeyId", in)
 		}),
 	},
-	{Key: "rds-final-snapshot", Title: "A final snapshot is taken on delete", Severity: Medium, Reads: []string{TypeInstance}, Waivable: true,
-		check: instanceCheck("a named final snapshot is taken", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+	{Key: "rds-final-snapshot", Title: "A final snapshot is taken on delete", Severity: Medium, Reads: storageTypes, Waivable: true,
+		check: storageCheck("a named final snapshot is taken", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
 			if in["skipFinalSnapshot"] != false {
 				f.fail("%s: skipFinalSnapshot is %s, want false", inst.Name, show(in["skipFinalSnapshot"]))
 			}
@@ -212,7 +227,7 @@ var rdsControls = []Control{
 		}),
 	},
 	{Key: "rds-tags", Title: "Every resource that takes tags, and every recovery point, carries the required tags", Severity: Low, Reads: taggedTypes, Waivable: true,
-		Refs: Refs{SecurityHub: []string{"RDS.30", "RDS.33", "EC2.43", "SNS.3", "Backup.2", "Backup.3", "Backup.5"}},
+		Refs: Refs{SecurityHub: []string{"RDS.30", "RDS.33", "EC2.43", "SNS.3", "Backup.2", "Backup.3", "Backup.5", "RDS.28"}},
 		check: func(g *Graph) finding {
 			f := finding{holds: "tagged with " + strings.Join(RequiredTagKeys, ", ")}
 			lacking := func(tags map[string]any) []string {
@@ -253,7 +268,15 @@ var rdsControls = []Control{
 
 // taggedTypes are the types of the stack that take tags.
 var taggedTypes = []string{
-	TypeInstance, TypeParameterGroup, TypeSubnetGroup, TypeProxy, TypeEventSubscription, TypeKey, TypeSecurityGroup,
+	TypeInstance, TypeCluster, TypeClusterInstance, TypeParameterGroup, TypeClusterParameters, TypeSubnetGroup, TypeProxy, TypeEventSubscription, TypeKey, TypeSecurityGroup,
 	TypeLogGroup, TypeRole, TypePolicy, TypeBackupVault, TypeBackupPlan, TypeTopic,
 	TypeEventRule, TypeMetricAlarm, TypeBucket, TypeFirehose,
+}
+
+// logExportsOf are the logs a database must export: an Aurora cluster's differ from an instance's.
+func logExportsOf(r Resource) []string {
+	if r.Type == TypeCluster {
+		return AuroraLogExports
+	}
+	return LogExports
 }

@@ -575,7 +575,7 @@ func TestParameterRulesAreCatalogControls(t *testing.T) {
 	for _, r := range baseline.ParameterRules {
 		c, ok := baseline.Lookup(r.Control)
 		require.True(t, ok, r.Name)
-		assert.Equal(t, []string{baseline.TypeInstance}, c.Reads, r.Name)
+		assert.Equal(t, []string{baseline.TypeInstance, baseline.TypeCluster, baseline.TypeClusterInstance}, c.Reads, r.Name)
 	}
 }
 

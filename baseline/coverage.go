@@ -71,6 +71,12 @@ type Exception struct {
 // Exceptions are the applicable public checks the catalog does not cover. Each ID is in
 // PublicChecks and cited by no control.
 var Exceptions = []Exception{
+	{Topic: "Aurora global cluster encrypted",
+		Checks: Refs{Checkov: []string{"CKV_AWS_140"}},
+		Reason: "A Cluster protects its backups across regions with AWS Backup copies (backup-independent-copy), not a global cluster, so a stack of the library declares no aws:rds/globalCluster; a member cluster of one is judged by rds-encrypted like any cluster."},
+	{Topic: "Aurora database activity streams",
+		Checks: Refs{Checkov: []string{"CKV_AWS_246"}},
+		Reason: "An activity stream is started at run time (StartActivityStream), not declared by a cluster's inputs; pgAudit's DDL and ROLE lines in the exported logs (pg-audit, logs-shipped) are the audit trail here."},
 	{Topic: "Snapshots not public",
 		Checks: Refs{SecurityHub: []string{"RDS.1"}, Prowler: []string{"rds_snapshots_public_access"}},
 		Reason: "A snapshot is made public at run time (ModifyDBSnapshotAttribute restore=all), not declared by a stack, and the stack declares no snapshot; refuse it account-wide with an SCP or the Config rule rds-snapshots-public-prohibited."},

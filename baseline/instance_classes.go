@@ -71,3 +71,29 @@ func InstanceFamilies() []string {
 	slices.Sort(out)
 	return out
 }
+
+// auroraFamilies are the families Aurora PostgreSQL offers (the same page's Aurora PostgreSQL
+// column): memory optimised, Graviton and Intel, and the burstable ones in medium and large only.
+var auroraFamilies = []string{"r5", "r6g", "r6gd", "r6i", "r6id", "r7g", "r7i", "r8g", "t3", "t4g", "x2g"}
+
+// AuroraInstanceClassMemoryGiB is InstanceClassMemoryGiB for Aurora PostgreSQL's classes;
+// db.serverless has no fixed memory and is not one of them.
+func AuroraInstanceClassMemoryGiB(class string) (float64, bool) {
+	parts := strings.Split(class, ".")
+	if len(parts) != 3 || !slices.Contains(auroraFamilies, parts[1]) {
+		return 0, false
+	}
+	if strings.HasPrefix(parts[1], "t") && parts[2] != "medium" && parts[2] != "large" {
+		return 0, false
+	}
+	return InstanceClassMemoryGiB(class)
+}
+
+// AuroraInstanceFamilies lists Aurora PostgreSQL's families, for error messages.
+func AuroraInstanceFamilies() []string {
+	out := make([]string, len(auroraFamilies))
+	for i, f := range auroraFamilies {
+		out[i] = "db." + f
+	}
+	return out
+}

@@ -30,6 +30,7 @@ var (
 // backup failed or was delayed (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Events.Messages.html).
 var EventCategories = map[string][]string{
 	"db-instance":        {"backup", "configuration change", "failover", "failure", "maintenance"},
+	"db-cluster":         {"failover", "failure", "maintenance"},
 	"db-parameter-group": {"configuration change"},
 	"db-security-group":  {"configuration change", "failure"},
 }

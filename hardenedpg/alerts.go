@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
@@ -60,6 +61,13 @@ type AlertsArgs struct {
 	// InstanceClass and AllocatedStorageGB derive the default connection and storage thresholds.
 	InstanceClass      string `pulumi:"instanceClass,optional"`
 	AllocatedStorageGB int    `pulumi:"allocatedStorageGb,optional"`
+	// InstanceIdentifiers, for an Aurora cluster (Identifier is then the cluster's), are its
+	// instances, writer first: each has its own CPU, memory and connection alarms and instance
+	// events, the cluster its events and its replicas' lag. Aurora has no storage to run out of.
+	InstanceIdentifiers []string `pulumi:"instanceIdentifiers,optional"`
+	// ServerlessMaxAcu, for Serverless v2 instances, derives the connections threshold (2 GiB
+	// per ACU) and alarms when an instance runs at 90% of it.
+	ServerlessMaxAcu float64 `pulumi:"serverlessMaxAcu,optional"`
 	// WaitFor are resources the event subscriptions wait for: the instance, which RDS requires
 	// to exist before it accepts a subscription naming it.
 	WaitFor []pulumi.Resource
@@ -138,8 +146,13 @@ var (
 // defaultConnections is 80% of the max_connections RDS gives PostgreSQL by default,
 // LEAST({DBInstanceClassMemory/9531392}, 5000)
 // (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.MaxConnections).
-func defaultConnections(instanceClass string) int {
+func defaultConnections(instanceClass string, serverlessMaxAcu float64) int {
 	mem, ok := dbInstanceClassMemory(instanceClass)
+	if serverlessMaxAcu > 0 {
+		// An ACU is 2 GiB, and Serverless v2 sizes max_connections for the maximum capacity
+		// (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.setting-capacity.html).
+		mem, ok = reservedFrom(int64(serverlessMaxAcu*2*(1<<30))), true
+	}
 	if !ok {
 		return 0
 	}
@@ -156,12 +169,14 @@ func dbInstanceClassMemory(instanceClass string) (int64, bool) {
 	if !ok {
 		return 0, false
 	}
-	nominal := int64(gib * (1 << 30))
-	return nominal - max(nominal/20, 256<<20), true
+	return reservedFrom(int64(gib * (1 << 30))), true
 }
 
+// reservedFrom is memory less RDS's reservation (see dbInstanceClassMemory).
+func reservedFrom(nominal int64) int64 { return nominal - max(nominal/20, 256<<20) }
+
 // withDefaults fills the thresholds, derived from the instance's class and storage.
-func (a AlertSettings) withDefaults(instanceClass string, allocatedStorageGB int) AlertSettings {
+func (a AlertSettings) withDefaults(instanceClass string, allocatedStorageGB int, serverlessMaxAcu float64) AlertSettings {
 	d := a
 	if d.CPUPercent == 0 {
 		d.CPUPercent = DefaultAlertCPUPercent
@@ -170,7 +185,7 @@ func (a AlertSettings) withDefaults(instanceClass string, allocatedStorageGB int
 		d.FreeStorageGB = max(allocatedStorageGB/10, 2)
 	}
 	if d.Connections == 0 {
-		d.Connections = defaultConnections(instanceClass)
+		d.Connections = defaultConnections(instanceClass, serverlessMaxAcu)
 	}
 	return d
 }
@@ -187,7 +202,7 @@ func (a *AlertsArgs) check(p *problems) {
 			p.add(r.name, "", "required")
 		}
 	}
-	if _, known := baseline.InstanceClassMemoryGiB(a.InstanceClass); !known && a.Connections == 0 {
+	if _, known := baseline.InstanceClassMemoryGiB(a.InstanceClass); !known && a.Connections == 0 && a.ServerlessMaxAcu == 0 {
 		p.add("InstanceClass", a.InstanceClass, "not a DB instance class RDS offers for PostgreSQL, so no connections threshold can be derived; give {Connections}")
 	}
 	refuseSkip(p, a.Skip, "Alerts")
@@ -239,7 +254,7 @@ func NewAlerts(ctx *pulumi.Context, name string, args *AlertsArgs, opts ...pulum
 		args = &AlertsArgs{}
 	}
 	a := *args
-	a.AlertSettings = a.withDefaults(a.InstanceClass, a.AllocatedStorageGB)
+	a.AlertSettings = a.withDefaults(a.InstanceClass, a.AllocatedStorageGB, a.ServerlessMaxAcu)
 	var p problems
 	a.check(&p)
 	if err := p.err(); err != nil {
@@ -309,10 +324,21 @@ func newAlerts(ctx *pulumi.Context, name string, a *AlertsArgs, env awsEnv, opts
 			return nil, err
 		}
 	}
-	for _, s := range eventSubscriptions {
+	subscriptions := eventSubscriptions
+	if a.aurora() {
+		// The cluster's own events (failover, failure, maintenance: events-cluster), every category.
+		subscriptions = append(slices.Clone(subscriptions), eventSubscriptions[0])
+		subscriptions[len(subscriptions)-1].role, subscriptions[len(subscriptions)-1].sourceType = "cluster-events", "db-cluster"
+	}
+	for _, s := range subscriptions {
 		var sources pulumi.StringArrayInput
 		switch s.sourceType {
 		case "db-instance":
+			sources = pulumi.StringArray{pulumi.String(a.Identifier)}
+			if a.aurora() {
+				sources = pulumi.ToStringArray(a.InstanceIdentifiers)
+			}
+		case "db-cluster":
 			sources = pulumi.StringArray{pulumi.String(a.Identifier)}
 		case "db-parameter-group":
 			sources = pulumi.StringArray{a.ParameterGroupName}
@@ -375,31 +401,87 @@ func newAlerts(ctx *pulumi.Context, name string, a *AlertsArgs, env awsEnv, opts
 		}
 		c.Alarms[l.metric] = alarm
 	}
-	instanceAlarms := []struct {
-		metric, operator, description string
-		threshold                     float64
-		periods                       int
-	}{
-		{"CPUUtilization", "GreaterThanThreshold", fmt.Sprintf("CPU above %d%% for 15 minutes", a.CPUPercent), float64(a.CPUPercent), 3},
-		{"FreeStorageSpace", "LessThanThreshold", fmt.Sprintf("less than %d GB of storage free", a.FreeStorageGB), float64(a.FreeStorageGB) * (1 << 30), 1},
-		{"DatabaseConnections", "GreaterThanThreshold", fmt.Sprintf("more than %d connections for 10 minutes", a.Connections), float64(a.Connections), 2},
-	}
-	for _, m := range instanceAlarms {
-		alarm, err := cloudwatch.NewMetricAlarm(ctx, name+"-"+strings.ToLower(m.metric)+"-alarm", &cloudwatch.MetricAlarmArgs{
-			AlarmDescription: pulumi.Sprintf("%s: %s", a.Identifier, m.description),
-			Namespace:        pulumi.String("AWS/RDS"), MetricName: pulumi.String(m.metric),
-			Dimensions: pulumi.StringMap{"DBInstanceIdentifier": pulumi.String(a.Identifier)},
-			Statistic:  pulumi.String("Average"), Period: pulumi.Int(300), EvaluationPeriods: pulumi.Int(m.periods),
+	for _, m := range a.metricAlarms() {
+		dimensions := pulumi.StringMap{m.dimension: pulumi.String(m.of)}
+		alarm, err := cloudwatch.NewMetricAlarm(ctx, m.resourceName(name), &cloudwatch.MetricAlarmArgs{
+			AlarmDescription: pulumi.Sprintf("%s: %s", m.of, m.description),
+			Namespace:        pulumi.String("AWS/RDS"), MetricName: pulumi.String(m.metric), Dimensions: dimensions,
+			Statistic: pulumi.String(m.statistic), Period: pulumi.Int(300), EvaluationPeriods: pulumi.Int(m.periods),
 			ComparisonOperator: pulumi.String(m.operator), Threshold: pulumi.Float64(m.threshold),
 			TreatMissingData: pulumi.String("breaching"), AlarmActions: actions, OkActions: actions, Tags: tags,
 		}, parent)
 		if err != nil {
 			return nil, err
 		}
-		c.Alarms[m.metric] = alarm
+		c.Alarms[m.key()] = alarm
 	}
 	if err := registerOutputs(ctx, c); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
+
+// aurora says whether the alerts watch an Aurora cluster.
+func (a *AlertsArgs) aurora() bool { return len(a.InstanceIdentifiers) > 0 }
+
+// metricAlarm is one CloudWatch alarm on an RDS metric of an instance or cluster.
+type metricAlarm struct {
+	metric, operator, description, statistic string
+	// dimension and of name what the metric is of: DBInstanceIdentifier or DBClusterIdentifier.
+	dimension, of string
+	threshold     float64
+	periods       int
+	// perInstance alarms are named by their instance, there being one per instance of a cluster.
+	perInstance bool
+}
+
+func (m metricAlarm) key() string {
+	if m.perInstance {
+		return m.metric + "/" + m.of
+	}
+	return m.metric
+}
+
+func (m metricAlarm) resourceName(component string) string {
+	if m.perInstance {
+		return fmt.Sprintf("%s-%s-%s-alarm", component, m.of, strings.ToLower(m.metric))
+	}
+	return fmt.Sprintf("%s-%s-alarm", component, strings.ToLower(m.metric))
+}
+
+// metricAlarms are the alarms on the RDS metrics: CPU, connections and free storage of an
+// instance; for an Aurora cluster CPU, connections and freeable memory (or Serverless v2
+// capacity) of each instance, and the replicas' lag behind the writer
+// (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html).
+func (a *AlertsArgs) metricAlarms() []metricAlarm {
+	cpu := func(of string, perInstance bool) metricAlarm {
+		return metricAlarm{"CPUUtilization", "GreaterThanThreshold", fmt.Sprintf("CPU above %d%% for 15 minutes", a.CPUPercent), "Average", "DBInstanceIdentifier", of, float64(a.CPUPercent), 3, perInstance}
+	}
+	connections := func(of string, perInstance bool) metricAlarm {
+		return metricAlarm{"DatabaseConnections", "GreaterThanThreshold", fmt.Sprintf("more than %d connections for 10 minutes", a.Connections), "Average", "DBInstanceIdentifier", of, float64(a.Connections), 2, perInstance}
+	}
+	if !a.aurora() {
+		return []metricAlarm{
+			cpu(a.Identifier, false),
+			{"FreeStorageSpace", "LessThanThreshold", fmt.Sprintf("less than %d GB of storage free", a.FreeStorageGB), "Average", "DBInstanceIdentifier", a.Identifier, float64(a.FreeStorageGB) * (1 << 30), 1, false},
+			connections(a.Identifier, false),
+		}
+	}
+	var out []metricAlarm
+	for _, id := range a.InstanceIdentifiers {
+		out = append(out, cpu(id, true), connections(id, true))
+		if a.ServerlessMaxAcu > 0 {
+			out = append(out, metricAlarm{"ServerlessDatabaseCapacity", "GreaterThanOrEqualToThreshold", fmt.Sprintf("at 90%% of the %v ACU maximum for 15 minutes", a.ServerlessMaxAcu), "Average", "DBInstanceIdentifier", id, a.ServerlessMaxAcu * 0.9, 3, true})
+		} else if mem, ok := dbInstanceClassMemory(a.InstanceClass); ok {
+			out = append(out, metricAlarm{"FreeableMemory", "LessThanThreshold", "less than a tenth of its memory free for 15 minutes", "Average", "DBInstanceIdentifier", id, float64(mem / 10), 3, true})
+		}
+	}
+	if len(a.InstanceIdentifiers) > 1 {
+		out = append(out, metricAlarm{"AuroraReplicaLagMaximum", "GreaterThanThreshold", fmt.Sprintf("a reader more than %d ms behind the writer for 15 minutes", auroraReplicaLagMillis), "Maximum", "DBClusterIdentifier", a.Identifier, auroraReplicaLagMillis, 3, false})
+	}
+	return out
+}
+
+// auroraReplicaLagMillis is the replica lag that alarms: Aurora readers share the writer's
+// volume and usually lag by tens of milliseconds, so a second means a reader serves stale reads.
+const auroraReplicaLagMillis = 1000

@@ -17,6 +17,6 @@ func TestConnectionsThresholdFollowsDBInstanceClassMemory(t *testing.T) {
 		"db.r7g.8xlarge": 4000, // LEAST(..., 5000)
 		"db.zz9.large":   0,    // no such class
 	} {
-		assert.Equal(t, want, defaultConnections(class), class)
+		assert.Equal(t, want, defaultConnections(class, 0), class)
 	}
 }

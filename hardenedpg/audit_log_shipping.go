@@ -43,6 +43,9 @@ type AuditLogShippingArgs struct {
 
 	// Identifier is the RDS instance identifier whose logs these are. Required.
 	Identifier string `pulumi:"identifier"`
+	// Cluster says Identifier is an Aurora cluster's: the log groups are the cluster's, one per
+	// log type Aurora PostgreSQL exports (postgresql, instance, iam-db-auth-error).
+	Cluster bool `pulumi:"cluster,optional"`
 	// LogsKeyArn encrypts the log groups. Required.
 	LogsKeyArn pulumi.StringInput `pulumi:"logsKeyArn"`
 	// Archive, instead of DestinationArn, streams every log group into a local AuditArchive.
@@ -62,7 +65,7 @@ type AuditLogShippingArgs struct {
 type AuditLogShipping struct {
 	pulumi.ResourceState
 
-	// LogGroups and Subscriptions are keyed by log type (postgresql, upgrade).
+	// LogGroups and Subscriptions are keyed by log type (postgresql, upgrade, ...).
 	LogGroups     map[string]*cloudwatch.LogGroup
 	Subscriptions map[string]*cloudwatch.LogSubscriptionFilter
 
@@ -75,7 +78,15 @@ const AuditLogShippingType = "hardenedpg:index:AuditLogShipping"
 
 // LogGroupName is where RDS writes an exported log type of an instance.
 func LogGroupName(identifier, logType string) string {
-	return fmt.Sprintf("/aws/rds/instance/%s/%s", identifier, logType)
+	return baseline.ExportedLogGroup(false, identifier, logType)
+}
+
+// logTypesOf are the log types an instance, or an Aurora cluster, exports.
+func logTypesOf(cluster bool) []string {
+	if cluster {
+		return baseline.AuroraLogExports
+	}
+	return LogTypes
 }
 
 func (a *LogSettings) retention() int {
@@ -142,9 +153,9 @@ func NewAuditLogShipping(ctx *pulumi.Context, name string, args *AuditLogShippin
 		return nil, err
 	}
 	arns := pulumi.StringMap{}
-	for _, logType := range LogTypes {
+	for _, logType := range logTypesOf(args.Cluster) {
 		group, err := cloudwatch.NewLogGroup(ctx, fmt.Sprintf("%s-%s-logs", name, logType), &cloudwatch.LogGroupArgs{
-			Name:            pulumi.String(LogGroupName(args.Identifier, logType)),
+			Name:            pulumi.String(baseline.ExportedLogGroup(args.Cluster, args.Identifier, logType)),
 			KmsKeyId:        args.LogsKeyArn,
 			RetentionInDays: pulumi.Int(args.retention()),
 			Tags:            pulumi.StringMap(args.Tags),

@@ -24,9 +24,16 @@ import (
 // A group's pulumi tag is never optional (the component package's schema generator wants a
 // pointer for that); the schema makes a group optional when none of its settings is required.
 type DatabaseArgs struct {
+	// Engine is postgres (an RDS for PostgreSQL instance, the default) or aurora-postgresql (an
+	// Aurora cluster with a writer and readers, shaped by Cluster).
+	Engine string `pulumi:"engine,optional"`
 	// Instance is the RDS instance: identifier, engine version, class, storage, windows and the
-	// instance's relaxations. Required.
+	// instance's relaxations; for Aurora, what the cluster and each of its instances share (there
+	// is no storage to allocate). Required.
 	Instance InstanceSettings `pulumi:"instance"`
+	// Cluster is the Aurora cluster's shape: readers, their zones, Serverless v2 capacity. Only
+	// with Engine aurora-postgresql.
+	Cluster ClusterSettings `pulumi:"cluster"`
 	// Network is the VPC, the private subnets and the security groups let in. Required.
 	Network NetworkSettings `pulumi:"network"`
 	// Parameters are added to or override the baseline engine parameters. A weaker value needs a
@@ -105,7 +112,9 @@ type Database struct {
 	SubnetGroup    *SubnetGroup
 	ParameterGroup *ParameterGroup
 	AuditLogs      *AuditLogShipping
-	Instance       *Instance
+	// Instance is the RDS instance, or Cluster the Aurora cluster (the other is nil).
+	Instance *Instance
+	Cluster  *Cluster
 	// Archive is nil with a Logs.DestinationArn or Archive.Skip.
 	Archive *AuditArchive
 	// AlertsKey and Alerts are nil with Alerts.Skip; Backup is nil with Backup.Skip.
@@ -131,13 +140,22 @@ type Database struct {
 	// ProxyEndpoint is where clients reach the proxy; without Proxy.Users it is the zero
 	// StringOutput, not to be used (Proxy is nil then).
 	ProxyEndpoint pulumi.StringOutput `pulumi:"proxyEndpoint,optional"`
+	// ReaderEndpoint balances connections over an Aurora cluster's readers; for RDS it is the
+	// zero StringOutput, not to be used (Cluster is nil then).
+	ReaderEndpoint pulumi.StringOutput `pulumi:"readerEndpoint,optional"`
 }
 
 // GrantConnect lets the IAM role named role connect to the database as dbUser only: see
 // Instance.GrantConnect.
 func (d *Database) GrantConnect(ctx *pulumi.Context, name string, role pulumi.StringInput, dbUser string, opts ...pulumi.ResourceOption) (*iam.RolePolicy, error) {
+	if d.Cluster != nil {
+		return d.Cluster.GrantConnect(ctx, name, role, dbUser, opts...)
+	}
 	return d.Instance.GrantConnect(ctx, name, role, dbUser, opts...)
 }
+
+// aurora says whether the Database is an Aurora cluster.
+func (a *DatabaseArgs) aurora() bool { return a.Engine == baseline.AuroraEngine }
 
 // DatabaseType is the component's type token.
 const DatabaseType = "hardenedpg:index:Database"
@@ -156,16 +174,22 @@ type databaseChildren struct {
 	parameterGroup                 ParameterGroupArgs
 	auditLogs                      AuditLogShippingArgs
 	instance                       InstanceArgs
+	cluster                        *ClusterArgs // nil for RDS
 }
 
 func (a *DatabaseArgs) children() databaseChildren {
-	s := a.Instance.withDefaults()
 	tags := pulumi.StringMap{managedByTag: pulumi.String("hardenedpg")}
 	maps.Copy(tags, a.Tags)
+	s := a.Instance.withDefaults()
+	var cluster *ClusterArgs
+	if a.aurora() {
+		c := ClusterArgs{InstanceSettings: a.Instance, ClusterSettings: a.Cluster, Tags: tags, Waivers: a.Waivers}.withDefaults()
+		cluster, s = &c, c.InstanceSettings
+	}
 	alias := func(role string) string { return fmt.Sprintf(keyAliasFormat, s.Identifier, role) }
-	logGroups := make([]string, len(LogTypes))
-	for i, t := range LogTypes {
-		logGroups[i] = LogGroupName(s.Identifier, t)
+	var logGroups []string
+	for _, t := range logTypesOf(a.aurora()) {
+		logGroups = append(logGroups, baseline.ExportedLogGroup(a.aurora(), s.Identifier, t))
 	}
 	keepKeys := !s.DisableDeletionProtection
 	var archive *AuditArchiveArgs
@@ -191,16 +215,22 @@ func (a *DatabaseArgs) children() databaseChildren {
 			AllowedSecurityGroupIDs: a.Network.AllowedSecurityGroupIDs, AllowedSecurityGroups: a.Network.AllowedSecurityGroups, Tags: tags,
 		}
 	}
+	alerts := AlertsArgs{
+		AlertSettings: a.Alerts.withDefaults(s.InstanceClass, s.AllocatedStorageGB, a.Cluster.ServerlessMaxAcu),
+		Identifier:    s.Identifier, InstanceClass: s.InstanceClass, AllocatedStorageGB: s.AllocatedStorageGB, Tags: tags,
+	}
+	if cluster != nil {
+		for i := range cluster.instances() {
+			alerts.InstanceIdentifiers = append(alerts.InstanceIdentifiers, clusterInstanceIdentifier(s.Identifier, i))
+		}
+		alerts.ServerlessMaxAcu, alerts.AllocatedStorageGB = cluster.ServerlessMaxAcu, 0
+	}
 	ch := databaseChildren{
-		archive: archive, replication: replication, proxy: proxy,
+		archive: archive, replication: replication, proxy: proxy, cluster: cluster, alerts: alerts,
 		storageKey: key("storage, Performance Insights and master secret", "storage"),
 		logsKey:    key("exported PostgreSQL logs", "logs"),
 		alertsKey:  key("alerts topic", "alerts"),
-		alerts: AlertsArgs{
-			AlertSettings: a.Alerts.withDefaults(s.InstanceClass, s.AllocatedStorageGB),
-			Identifier:    s.Identifier, InstanceClass: s.InstanceClass, AllocatedStorageGB: s.AllocatedStorageGB, Tags: tags,
-		},
-		backup: BackupPlanArgs{BackupSettings: a.Backup.withDefaults(), Identifier: s.Identifier, Tags: tags},
+		backup:     BackupPlanArgs{BackupSettings: a.Backup.withDefaults(), Identifier: s.Identifier, Tags: tags},
 		securityGroup: SecurityGroupArgs{
 			SecurityGroupSettings: a.Network.securityGroup(), Port: s.Port, Tags: tags,
 			Description: fmt.Sprintf("hardenedpg %s: PostgreSQL on port %d from allowed security groups only, no egress", s.Identifier, s.Port),
@@ -210,10 +240,10 @@ func (a *DatabaseArgs) children() databaseChildren {
 			Description: fmt.Sprintf("hardenedpg %s: private subnets", s.Identifier),
 		},
 		parameterGroup: ParameterGroupArgs{
-			EngineMajorVersion: s.EngineMajorVersion, Parameters: a.Parameters, Tags: tags, Waivers: a.Waivers,
+			Engine: a.Engine, EngineMajorVersion: s.EngineMajorVersion, Parameters: a.Parameters, Tags: tags, Waivers: a.Waivers,
 			Description: fmt.Sprintf("hardenedpg %s: baseline for PostgreSQL %s", s.Identifier, s.EngineMajorVersion),
 		},
-		auditLogs: AuditLogShippingArgs{LogSettings: a.Logs, Identifier: s.Identifier, RetainOnDelete: keepKeys, Tags: tags, Waivers: a.Waivers},
+		auditLogs: AuditLogShippingArgs{LogSettings: a.Logs, Identifier: s.Identifier, Cluster: a.aurora(), RetainOnDelete: keepKeys, Tags: tags, Waivers: a.Waivers},
 		instance:  InstanceArgs{InstanceSettings: s, Tags: tags, Waivers: a.Waivers},
 	}
 	ch.logsKey.LogGroupNames, ch.logsKey.ViaServices = logGroups, logsVia
@@ -250,7 +280,16 @@ func (a *DatabaseArgs) check(ch databaseChildren, inherited map[string]string) p
 		check(&gp)
 		p.nest(path, gp)
 	}
-	group("Instance", func(gp *problems) { ch.instance.InstanceSettings.check(gp, w) })
+	checkEngine(&p, "Engine", a.Engine)
+	if ch.cluster != nil {
+		var cp problems
+		ch.cluster.ClusterSettings.check(&cp, ch.cluster.InstanceSettings, a.Network.Subnets == nil && !a.Network.SkipPrivateSubnetCheck, "Instance.")
+		p.nest("Cluster", cp)
+		group("Instance", func(gp *problems) { ch.cluster.checkSettings(gp, a.Instance, "Cluster.") })
+	} else {
+		group("Instance", func(gp *problems) { ch.instance.InstanceSettings.check(gp, w) })
+		ignoredSettings(&p, "Cluster", a.Cluster, "only an Aurora cluster has them ({Engine} "+baseline.AuroraEngine+")")
+	}
 	group("Network", func(gp *problems) {
 		ch.securityGroup.SecurityGroupSettings.check(gp)
 		ch.subnetGroup.SubnetGroupSettings.check(gp, w)
@@ -266,15 +305,23 @@ func (a *DatabaseArgs) check(ch databaseChildren, inherited map[string]string) p
 	default:
 		ignoredSettings(&p, "Archive", a.Archive, "there is no local archive ({Logs.DestinationArn} is set)")
 	}
+	events, unreceived := eventControls, UnreceivedAlertControls
+	if ch.cluster != nil {
+		// A cluster has its own events too (events-cluster).
+		events, unreceived = append(slices.Clone(events), "events-cluster"), append(slices.Clone(unreceived), "events-cluster")
+	}
 	if a.Alerts.Skip {
-		p.relaxAll(w, eventControls, "Alerts.Skip", true, "false: alarms and RDS event subscriptions")
+		p.relaxAll(w, events, "Alerts.Skip", true, "false: alarms and RDS event subscriptions")
 		ignoredSettings(&p, "Alerts", a.Alerts, "there are no alerts ({Alerts.Skip})")
 	} else {
 		if len(a.Alerts.Emails) == 0 && len(a.Alerts.HTTPSEndpoints) == 0 {
 			// Events and alarms on a topic nobody subscribes to notify nobody.
-			p.relaxAll(w, UnreceivedAlertControls, "Alerts.Emails", []string{}, "at least one e-mail address or https endpoint subscribed to the alerts")
+			p.relaxAll(w, unreceived, "Alerts.Emails", []string{}, "at least one e-mail address or https endpoint subscribed to the alerts")
 		}
 		group("Alerts", ch.alerts.AlertSettings.check)
+		if ch.cluster != nil && a.Alerts.FreeStorageGB != 0 {
+			p.add("Alerts.FreeStorageGB", a.Alerts.FreeStorageGB, "would be ignored: Aurora storage grows by itself; remove it")
+		}
 	}
 	if ch.proxy != nil {
 		group("Proxy", ch.proxy.ProxySettings.check)
@@ -295,7 +342,10 @@ func (a *DatabaseArgs) check(ch databaseChildren, inherited map[string]string) p
 	} else {
 		group("Backup", ch.backup.BackupSettings.check)
 	}
-	if ch.replication != nil {
+	if ch.replication != nil && ch.cluster != nil {
+		// Automated backup replication is for DB instances only (StartDBInstanceAutomatedBackupsReplication).
+		p.add("Replication.Region", a.Replication.Region, "Aurora clusters have no automated backup replication; copy the backups with {Backup.CopyToVaultArn} to a vault in another region or account")
+	} else if ch.replication != nil {
 		group("Replication", func(gp *problems) { ch.replication.ReplicationSettings.check(gp, "") })
 	} else {
 		ignoredSettings(&p, "Replication", a.Replication, "nothing is replicated without {Replication.Region}")
@@ -313,7 +363,11 @@ func (a *DatabaseArgs) check(ch databaseChildren, inherited map[string]string) p
 	if ch.replication == nil && (a.Backup.CopyToVaultArn == "" || a.Backup.Skip) {
 		// AWS Backup keeps RDS recovery points under the storage key: without a copy elsewhere,
 		// losing that key loses every backup (see the backup-independent-copy control).
-		p.relax(w, "backup-independent-copy", "Replication.Region", "", "another region to replicate automated backups to, or {Backup.CopyToVaultArn} in another region or account")
+		if ch.cluster != nil {
+			p.relax(w, "backup-independent-copy", "Backup.CopyToVaultArn", "", "a vault in another region or account to copy the cluster's backups to")
+		} else {
+			p.relax(w, "backup-independent-copy", "Replication.Region", "", "another region to replicate automated backups to, or {Backup.CopyToVaultArn} in another region or account")
+		}
 	}
 	p.unusedWaivers(w)
 	return p
@@ -479,20 +533,41 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	if d.AuditLogs, err = NewAuditLogShipping(ctx, name+"-audit-logs", &ch.auditLogs, parent); err != nil {
 		return nil, err
 	}
-	inst := ch.instance
-	inst.StorageKeyArn = d.StorageKey.Arn
-	inst.SubnetGroupName = d.SubnetGroup.Name
-	inst.SecurityGroupIDs = pulumi.StringArray{d.SecurityGroup.ID}
-	inst.ParameterGroupName = d.ParameterGroup.Name
-	for _, t := range LogTypes {
-		inst.WaitFor = append(inst.WaitFor, d.AuditLogs.LogGroups[t])
+	var logGroups []pulumi.Resource
+	for _, t := range logTypesOf(args.aurora()) {
+		logGroups = append(logGroups, d.AuditLogs.LogGroups[t])
 	}
-	if d.Instance, err = newInstance(ctx, name+"-instance", &inst, env, parent); err != nil {
-		return nil, err
+	var databaseArn pulumi.StringOutput
+	if ch.cluster != nil {
+		cluster := *ch.cluster
+		cluster.StorageKeyArn, cluster.SubnetGroupName = d.StorageKey.Arn, d.SubnetGroup.Name
+		cluster.SecurityGroupIDs = pulumi.StringArray{d.SecurityGroup.ID}
+		cluster.ClusterParameterGroupName, cluster.ParameterGroupName = d.ParameterGroup.ClusterName, d.ParameterGroup.Name
+		cluster.WaitFor = logGroups
+		if d.Cluster, err = newCluster(ctx, name+"-cluster", &cluster, zones, env, parent); err != nil {
+			return nil, err
+		}
+		d.InstanceOutputs, databaseArn = d.Cluster.InstanceOutputs, d.Cluster.Arn
+	} else {
+		inst := ch.instance
+		inst.StorageKeyArn = d.StorageKey.Arn
+		inst.SubnetGroupName = d.SubnetGroup.Name
+		inst.SecurityGroupIDs = pulumi.StringArray{d.SecurityGroup.ID}
+		inst.ParameterGroupName = d.ParameterGroup.Name
+		inst.WaitFor = logGroups
+		if d.Instance, err = newInstance(ctx, name+"-instance", &inst, env, parent); err != nil {
+			return nil, err
+		}
+		d.InstanceOutputs, databaseArn = d.Instance.InstanceOutputs, d.Instance.Arn
 	}
 	if ch.proxy != nil {
 		proxy := *ch.proxy
-		proxy.InstanceIdentifier, proxy.SecretKeyArn = d.Instance.Instance.Identifier, d.StorageKey.Arn
+		proxy.SecretKeyArn = d.StorageKey.Arn
+		if d.Cluster != nil {
+			proxy.ClusterIdentifier = d.Cluster.Cluster.ClusterIdentifier
+		} else {
+			proxy.InstanceIdentifier = d.Instance.Instance.Identifier
+		}
 		proxy.DatabaseSecurityGroupID, proxy.SubnetIDs = d.SecurityGroup.ID, args.Network.subnetIDs()
 		if d.Proxy, err = newProxy(ctx, name+"-proxy", &proxy, env, parent); err != nil {
 			return nil, err
@@ -511,7 +586,14 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		if d.Proxy != nil {
 			alerts.ProxySecurityGroupID = d.Proxy.SecurityGroup.ID
 		}
-		alerts.WaitFor = []pulumi.Resource{d.Instance.Instance}
+		if d.Cluster != nil {
+			alerts.WaitFor = []pulumi.Resource{d.Cluster.Cluster}
+			for _, i := range d.Cluster.Instances {
+				alerts.WaitFor = append(alerts.WaitFor, i)
+			}
+		} else {
+			alerts.WaitFor = []pulumi.Resource{d.Instance.Instance}
+		}
 		if d.Alerts, err = newAlerts(ctx, name+"-alerts", &alerts, env, parent); err != nil {
 			return nil, err
 		}
@@ -519,7 +601,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	}
 	if !args.Backup.Skip {
 		plan := ch.backup
-		plan.InstanceArn = d.Instance.Arn
+		plan.InstanceArn = databaseArn
 		if d.Backup, err = newBackupPlan(ctx, name+"-backup", &plan, env, parent); err != nil {
 			return nil, err
 		}
@@ -527,12 +609,11 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	}
 	if ch.replication != nil {
 		replication := *ch.replication
-		replication.InstanceArn = d.Instance.Arn
+		replication.InstanceArn = databaseArn
 		if d.Replication, err = newBackupReplication(ctx, name+"-backup-replication", &replication, env, parent); err != nil {
 			return nil, err
 		}
 	}
-	d.InstanceOutputs = d.Instance.InstanceOutputs
 	// Registering the component gave every tagged output field a pending output: a part not made
 	// has none, so it is not among the outputs (see Outputs).
 	if d.Alerts == nil {
@@ -543,6 +624,11 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	}
 	if d.Proxy == nil {
 		d.ProxyEndpoint = pulumi.StringOutput{}
+	}
+	if d.Cluster != nil {
+		d.ReaderEndpoint = d.Cluster.ReaderEndpoint
+	} else {
+		d.ReaderEndpoint = pulumi.StringOutput{}
 	}
 	d.StorageKeyArn, d.LogsKeyArn, d.SecurityGroupID = d.StorageKey.Arn, d.LogsKey.Arn, d.SecurityGroup.ID
 	if err := registerOutputs(ctx, d); err != nil {

@@ -128,8 +128,7 @@ type Instance struct {
 
 	InstanceOutputs
 
-	env      awsEnv
-	iamUsers []string
+	grant connectGrant
 }
 
 // InstanceType is the component's type token.
@@ -194,8 +193,14 @@ func checkPort(p *problems, port int) bool {
 	return true
 }
 
-// check validates settings that already carry their defaults.
-func (s InstanceSettings) check(p *problems, w baseline.Waivers) {
+// check validates settings that already carry their defaults, for RDS.
+func (s InstanceSettings) check(p *problems, w baseline.Waivers) { s.checkFor(p, w, "postgres", "") }
+
+// checkFor validates the settings for an engine: an Aurora cluster has no allocated storage
+// (it grows by itself) and its own instance classes. clusterPath is where a cluster's
+// ClusterSettings are named ("Cluster." in a Database).
+func (s InstanceSettings) checkFor(p *problems, w baseline.Waivers, engine, clusterPath string) {
+	aurora := engine == baseline.AuroraEngine
 	switch {
 	case s.Identifier == "":
 		p.add("Identifier", s.Identifier, "required: the RDS instance identifier")
@@ -205,15 +210,22 @@ func (s InstanceSettings) check(p *problems, w baseline.Waivers) {
 		l := tightestLimit(s.Identifier)
 		p.add("Identifier", s.Identifier, "want at most %d characters: the %s %q would have %d, and AWS allows %d (%s)", MaxIdentifierLength, l.what, l.name(s.Identifier), len(l.name(s.Identifier)), l.max, l.source)
 	}
-	checkMajorVersion(p, "EngineMajorVersion", s.EngineMajorVersion)
-	if _, ok := baseline.InstanceClassMemoryGiB(s.InstanceClass); !ok {
+	checkMajorVersion(p, "EngineMajorVersion", engine, s.EngineMajorVersion)
+	switch _, ok := baseline.InstanceClassMemoryGiB(s.InstanceClass); {
+	case aurora:
+		if _, ok := baseline.AuroraInstanceClassMemoryGiB(s.InstanceClass); !ok && s.InstanceClass != baseline.ServerlessInstanceClass {
+			p.add("InstanceClass", s.InstanceClass, "not a DB instance class Aurora PostgreSQL offers; want db.<family>.<size> such as %s, with a family of %s (db.t3 and db.t4g: medium or large), or give %sServerlessMaxAcu for db.serverless", DefaultAuroraInstanceClass, strings.Join(baseline.AuroraInstanceFamilies(), ", "), clusterPath)
+		}
+	case !ok:
 		p.add("InstanceClass", s.InstanceClass, "not a DB instance class RDS offers for PostgreSQL; want db.<family>.<size> such as db.m7g.large, with a family of %s", strings.Join(baseline.InstanceFamilies(), ", "))
 	}
-	if s.AllocatedStorageGB < 20 || s.AllocatedStorageGB > 65536 {
-		p.add("AllocatedStorageGB", s.AllocatedStorageGB, "want 20 to 65536 (gp3)")
-	}
-	if least := ceilPercent(s.AllocatedStorageGB, minStorageHeadroomPercent); s.MaxAllocatedStorageGB < least || s.MaxAllocatedStorageGB > 65536 {
-		p.add("MaxAllocatedStorageGB", s.MaxAllocatedStorageGB, "want %d to 65536: RDS needs the autoscaling ceiling at least 10%% above {AllocatedStorageGB} (%d)", least, s.AllocatedStorageGB)
+	if !aurora {
+		if s.AllocatedStorageGB < 20 || s.AllocatedStorageGB > 65536 {
+			p.add("AllocatedStorageGB", s.AllocatedStorageGB, "want 20 to 65536 (gp3)")
+		}
+		if least := ceilPercent(s.AllocatedStorageGB, minStorageHeadroomPercent); s.MaxAllocatedStorageGB < least || s.MaxAllocatedStorageGB > 65536 {
+			p.add("MaxAllocatedStorageGB", s.MaxAllocatedStorageGB, "want %d to 65536: RDS needs the autoscaling ceiling at least 10%% above {AllocatedStorageGB} (%d)", least, s.AllocatedStorageGB)
+		}
 	}
 	if checkPort(p, s.Port) && s.Port == baseline.DefaultPostgresPort {
 		p.relax(w, "rds-non-default-port", "Port", s.Port, fmt.Sprintf("any port but %d, %d by default", baseline.DefaultPostgresPort, DefaultPort))
@@ -342,17 +354,9 @@ func newInstance(ctx *pulumi.Context, name string, a *InstanceArgs, env awsEnv, 
 
 	finalSnapshot := pulumi.StringPtrInput(nil)
 	if !s.SkipFinalSnapshot {
-		// The keeper ties the suffix to the identifier: it stays the same on every update, so the
-		// final snapshot name is known and unique without depending on the time of deletion.
-		suffix, err := random.NewRandomId(ctx, name+"-final-snapshot-suffix", &random.RandomIdArgs{
-			ByteLength: pulumi.Int(4),
-			Keepers:    pulumi.StringMap{"identifier": pulumi.String(s.Identifier)},
-		}, pulumi.Parent(c))
-		if err != nil {
+		if c.FinalSnapshotSuffix, finalSnapshot, err = newFinalSnapshotName(ctx, name, s.Identifier, c); err != nil {
 			return nil, err
 		}
-		c.FinalSnapshotSuffix = suffix
-		finalSnapshot = pulumi.Sprintf(finalSnapshotNameFormat, s.Identifier, suffix.Hex)
 	}
 
 	var piKey pulumi.StringPtrInput
@@ -420,7 +424,7 @@ func newInstance(ctx *pulumi.Context, name string, a *InstanceArgs, env awsEnv, 
 	c.ConnectPolicy = inst.ResourceId.ApplyT(func(resourceID string) string {
 		return connectPolicy(env, resourceID, s.IAMDatabaseUsers)
 	}).(pulumi.StringOutput)
-	c.env, c.iamUsers = env, slices.Clone(s.IAMDatabaseUsers)
+	c.grant = connectGrant{env: env, users: slices.Clone(s.IAMDatabaseUsers), resourceID: c.ResourceID, parent: c}
 	if err := registerOutputs(ctx, c); err != nil {
 		return nil, err
 	}
@@ -449,15 +453,29 @@ type InstanceOutputs struct {
 // The user must be one of IAMDatabaseUsers, the only ones that can sign in with a token. Options
 // apply to the policy (its parent is the Instance unless given).
 func (c *Instance) GrantConnect(ctx *pulumi.Context, name string, role pulumi.StringInput, dbUser string, opts ...pulumi.ResourceOption) (*iam.RolePolicy, error) {
-	if !slices.Contains(c.iamUsers, dbUser) {
+	return c.grant.grant(ctx, name, role, dbUser, opts...)
+}
+
+// connectGrant is what GrantConnect needs of a database: its account, the users that sign in
+// with a token, and the resource ID rds-db:connect ARNs name (an instance's db-..., a cluster's
+// cluster-...).
+type connectGrant struct {
+	env        awsEnv
+	users      []string
+	resourceID pulumi.StringOutput
+	parent     pulumi.Resource
+}
+
+func (g connectGrant) grant(ctx *pulumi.Context, name string, role pulumi.StringInput, dbUser string, opts ...pulumi.ResourceOption) (*iam.RolePolicy, error) {
+	if !slices.Contains(g.users, dbUser) {
 		return nil, fmt.Errorf("hardenedpg: GrantConnect %q: database user %q is not one of IAMDatabaseUsers (%s): only they are granted rds_iam and can sign in with an IAM token",
-			name, dbUser, strings.Join(c.iamUsers, ", "))
+			name, dbUser, strings.Join(g.users, ", "))
 	}
-	policy := c.ResourceID.ApplyT(func(resourceID string) string {
-		return connectPolicy(c.env, resourceID, []string{dbUser})
+	policy := g.resourceID.ApplyT(func(resourceID string) string {
+		return connectPolicy(g.env, resourceID, []string{dbUser})
 	}).(pulumi.StringOutput)
 	return iam.NewRolePolicy(ctx, name, &iam.RolePolicyArgs{Role: role, Policy: policy},
-		append([]pulumi.ResourceOption{pulumi.Parent(c)}, opts...)...)
+		append([]pulumi.ResourceOption{pulumi.Parent(g.parent)}, opts...)...)
 }
 
 // connectPolicy grants rds-db:connect as the named database users of one instance; empty when
@@ -468,13 +486,28 @@ func connectPolicy(env awsEnv, resourceID string, users []string) string {
 	}
 	resources := make([]string, len(users))
 	for i, u := range users {
-		// arn:aws:rds-db:region:account-id:dbuser:DbiResourceId/db-user-name, per
+		// arn:aws:rds-db:region:account-id:dbuser:DbiResourceId/db-user-name (a cluster's
+		// DbClusterResourceId for Aurora), per
 		// https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html
 		resources[i] = fmt.Sprintf("arn:%s:rds-db:%s:%s:dbuser:%s/%s", env.Partition, env.Region, env.AccountID, resourceID, u)
 	}
 	return PolicyDocument{Statement: []PolicyStatement{{
 		Sid: "ConnectAsNamedDatabaseUsers", Effect: "Allow", Action: []string{"rds-db:connect"}, Resource: resources,
 	}}}.JSON()
+}
+
+// newFinalSnapshotName is the name of a database's final snapshot and the suffix that makes it
+// unique. The keeper ties the suffix to the identifier: it stays the same on every update, so
+// the name is known and unique without depending on the time of deletion.
+func newFinalSnapshotName(ctx *pulumi.Context, name, identifier string, parent pulumi.Resource) (*random.RandomId, pulumi.StringPtrInput, error) {
+	suffix, err := random.NewRandomId(ctx, name+"-final-snapshot-suffix", &random.RandomIdArgs{
+		ByteLength: pulumi.Int(4),
+		Keepers:    pulumi.StringMap{"identifier": pulumi.String(identifier)},
+	}, pulumi.Parent(parent))
+	if err != nil {
+		return nil, nil, err
+	}
+	return suffix, pulumi.Sprintf(finalSnapshotNameFormat, identifier, suffix.Hex), nil
 }
 
 // newMonitoringRole is the role enhanced monitoring assumes to publish OS metrics; the trust is

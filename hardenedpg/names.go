@@ -31,6 +31,8 @@ type nameLimit struct {
 var nameLimits = []nameLimit{
 	{"RDS instance identifier", func(id string) string { return id }, 63,
 		"CreateDBInstance: DBInstanceIdentifier, 1 to 63 letters, digits or hyphens"},
+	{"Aurora instance identifier", func(id string) string { return clusterInstanceIdentifier(id, MaxClusterReaders) }, 63,
+		"CreateDBInstance: DBInstanceIdentifier, 1 to 63 letters, digits or hyphens (a cluster's instances are <identifier>-1 to -16)"},
 	{"final snapshot identifier", func(id string) string { return fmt.Sprintf(finalSnapshotNameFormat, id, "0123abcd") }, 255,
 		"CreateDBSnapshot: DBSnapshotIdentifier, 1 to 255 characters"},
 	{"backup vault name", func(id string) string { return fmt.Sprintf(backupVaultNameFormat, id) }, 50,

@@ -90,6 +90,10 @@ const DefaultMajorVersion = "17"
 
 // ParameterGroupArgs configures the engine parameters.
 type ParameterGroupArgs struct {
+	// Engine is postgres (RDS, the default) or aurora-postgresql: an Aurora cluster gets a cluster
+	// parameter group with the baseline and its instances an empty DB parameter group of the same
+	// family, so nothing overrides the cluster's values.
+	Engine string `pulumi:"engine,optional"`
 	// EngineMajorVersion picks the family ("17" by default).
 	EngineMajorVersion string `pulumi:"engineMajorVersion,optional"`
 	// Parameters are added to the baseline, or override a baseline parameter with a value that
@@ -104,35 +108,73 @@ type ParameterGroupArgs struct {
 	Waivers baseline.Waivers `pulumi:"waivers,optional"`
 }
 
-// ParameterGroup is an RDS parameter group with the baseline parameters. It is auto-named, so a
-// change of family replaces it create-before-delete while the instance keeps running.
+// ParameterGroup is an RDS parameter group with the baseline parameters (for Aurora, a cluster
+// parameter group with them and an instance group without). Each is auto-named, so a change of
+// family replaces it create-before-delete while the database keeps running.
 type ParameterGroup struct {
 	pulumi.ResourceState
 
+	// Group is the DB parameter group: the instance's, or for Aurora each cluster instance's.
 	Group *rds.ParameterGroup
+	// ClusterGroup is the Aurora cluster parameter group (nil for RDS).
+	ClusterGroup *rds.ClusterParameterGroup
 	// Parameters are the effective parameters, sorted by name.
 	Parameters []Parameter
 
-	// Name is the parameter group's name, for InstanceArgs.ParameterGroupName.
+	// Name is the DB parameter group's name, for InstanceArgs.ParameterGroupName.
 	Name pulumi.StringOutput `pulumi:"name"`
+	// ClusterName is the cluster parameter group's name ("" for RDS).
+	ClusterName pulumi.StringOutput `pulumi:"clusterName,optional"`
+}
+
+// aurora says whether the groups are for an Aurora cluster.
+func (a *ParameterGroupArgs) aurora() bool { return a.Engine == baseline.AuroraEngine }
+
+// family is the parameter group family of the engine and major.
+func (a *ParameterGroupArgs) family() string {
+	if a.aurora() {
+		return baseline.AuroraFamily(a.majorVersion())
+	}
+	return baseline.Family(a.majorVersion())
 }
 
 // ParameterGroupType is the component's type token.
 const ParameterGroupType = "hardenedpg:index:ParameterGroup"
 
-func checkMajorVersion(p *problems, field, v string) {
-	if v == "" || slices.Contains(SupportedMajorVersions, v) {
+// majorVersionsOf are the majors an engine offers in standard support.
+func majorVersionsOf(engine string) []string {
+	if engine == baseline.AuroraEngine {
+		return baseline.AuroraMajorVersions
+	}
+	return SupportedMajorVersions
+}
+
+func checkMajorVersion(p *problems, field, engine, v string) {
+	supported := majorVersionsOf(engine)
+	if v == "" || slices.Contains(supported, v) {
 		return
 	}
-	if major, _, ok := strings.Cut(v, "."); ok && slices.Contains(SupportedMajorVersions, major) {
+	if major, _, ok := strings.Cut(v, "."); ok && slices.Contains(supported, major) {
 		p.add(field, v, "give the major version only (%s): minor versions are upgraded automatically", major)
 		return
 	}
-	p.add(field, v, "want a supported major version: %s", strings.Join(SupportedMajorVersions, ", "))
+	if engine == baseline.AuroraEngine {
+		p.add(field, v, "want a major version Aurora PostgreSQL supports: %s", strings.Join(supported, ", "))
+		return
+	}
+	p.add(field, v, "want a supported major version: %s", strings.Join(supported, ", "))
+}
+
+// checkEngine reports an engine the library does not make.
+func checkEngine(p *problems, field, engine string) {
+	if engine != "" && engine != "postgres" && engine != baseline.AuroraEngine {
+		p.add(field, engine, "want postgres (RDS for PostgreSQL, the default) or %s (an Aurora cluster)", baseline.AuroraEngine)
+	}
 }
 
 func (a *ParameterGroupArgs) check(p *problems) {
-	checkMajorVersion(p, "EngineMajorVersion", a.EngineMajorVersion)
+	checkEngine(p, "Engine", a.Engine)
+	checkMajorVersion(p, "EngineMajorVersion", a.Engine, a.EngineMajorVersion)
 	a.checkParameters(p)
 }
 
@@ -154,10 +196,10 @@ func (a *ParameterGroupArgs) checkParameters(p *problems) {
 		}
 		seen[param.Name] = true
 		// Names and apply methods are the engine's word, for a supported major (else reported above).
-		if engine, known := baseline.EngineParameterFor(a.majorVersion(), param.Name); slices.Contains(SupportedMajorVersions, a.majorVersion()) {
+		if engine, known := baseline.EngineParameterFor(a.majorVersion(), param.Name); slices.Contains(majorVersionsOf(a.Engine), a.majorVersion()) {
 			switch {
 			case !known:
-				p.add(field, param.Name, "PostgreSQL %s has no parameter of that name (%s): see pg_settings, or the RDS parameters in AWS's documentation", a.majorVersion(), baseline.Family(a.majorVersion()))
+				p.add(field, param.Name, "PostgreSQL %s has no parameter of that name (%s): see pg_settings, or the RDS parameters in AWS's documentation", a.majorVersion(), a.family())
 				continue
 			case !engine.Settable():
 				p.add(field, param.Name, "is read-only in PostgreSQL %s (context internal): a parameter group cannot set it", a.majorVersion())
@@ -234,9 +276,32 @@ func NewParameterGroup(ctx *pulumi.Context, name string, args *ParameterGroupArg
 	if description == "" {
 		description = "hardenedpg baseline for PostgreSQL " + args.majorVersion()
 	}
-	// Name is never set: auto-naming lets a replacement be created before the old group is deleted.
+	// Names are never set: auto-naming lets a replacement be created before the old group is deleted.
+	if args.aurora() {
+		// Every baseline parameter is a cluster-level parameter of aurora-postgresqlNN (the Aurora
+		// PostgreSQL parameter reference,
+		// https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Reference.ParameterGroups.html),
+		// so the cluster group holds them all and applies them to every instance alike.
+		clusterParams := make(rds.ClusterParameterGroupParameterArray, len(c.Parameters))
+		for i, param := range c.Parameters {
+			clusterParams[i] = rds.ClusterParameterGroupParameterArgs{
+				Name: pulumi.String(param.Name), Value: pulumi.String(param.Value), ApplyMethod: pulumi.String(param.ApplyMethod),
+			}
+		}
+		cluster, err := rds.NewClusterParameterGroup(ctx, name+"-cluster-params", &rds.ClusterParameterGroupArgs{
+			Family:      pulumi.String(args.family()),
+			Description: pulumi.String(description),
+			Parameters:  clusterParams,
+			Tags:        pulumi.StringMap(args.Tags),
+		}, pulumi.Parent(c))
+		if err != nil {
+			return nil, err
+		}
+		c.ClusterGroup, c.ClusterName = cluster, cluster.Name
+		params, description = nil, description+" (instances: the cluster group's values)"
+	}
 	group, err := rds.NewParameterGroup(ctx, name+"-params", &rds.ParameterGroupArgs{
-		Family:      pulumi.String(baseline.Family(args.majorVersion())),
+		Family:      pulumi.String(args.family()),
 		Description: pulumi.String(description),
 		Parameters:  params,
 		Tags:        pulumi.StringMap(args.Tags),
@@ -245,6 +310,9 @@ func NewParameterGroup(ctx *pulumi.Context, name string, args *ParameterGroupArg
 		return nil, err
 	}
 	c.Group, c.Name = group, group.Name
+	if c.ClusterGroup == nil {
+		c.ClusterName = pulumi.StringOutput{}
+	}
 	if err := registerOutputs(ctx, c); err != nil {
 		return nil, err
 	}

@@ -112,8 +112,10 @@ type ProxyArgs struct {
 
 	// Name is the proxy's name, as an RDS identifier. Required.
 	Name string `pulumi:"name"`
-	// InstanceIdentifier is the instance the proxy fronts. Required.
-	InstanceIdentifier pulumi.StringInput `pulumi:"instanceIdentifier"`
+	// InstanceIdentifier is the instance the proxy fronts, or ClusterIdentifier the Aurora cluster
+	// (its writer and readers). One of them is required.
+	InstanceIdentifier pulumi.StringInput `pulumi:"instanceIdentifier,optional"`
+	ClusterIdentifier  pulumi.StringInput `pulumi:"clusterIdentifier,optional"`
 	// SecretKeyArn is the key that encrypts the Users' secrets; the proxy's role may decrypt with
 	// it only through Secrets Manager. Required.
 	SecretKeyArn pulumi.StringInput `pulumi:"secretKeyArn"`
@@ -160,11 +162,17 @@ func (a *ProxyArgs) check(p *problems) {
 	} else if !identifierPattern.MatchString(a.Name) || strings.Contains(a.Name, "--") || strings.HasSuffix(a.Name, "-") {
 		p.add("Name", a.Name, "want 1-63 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen")
 	}
+	switch {
+	case a.InstanceIdentifier == nil && a.ClusterIdentifier == nil:
+		p.add("InstanceIdentifier", "", "required: the instance's identifier, or {ClusterIdentifier} for an Aurora cluster")
+	case a.InstanceIdentifier != nil && a.ClusterIdentifier != nil:
+		p.add("ClusterIdentifier", "", "a proxy fronts one database: give {InstanceIdentifier} or ClusterIdentifier, not both")
+	}
 	for _, r := range []struct {
 		name string
 		set  bool
 	}{
-		{"InstanceIdentifier", a.InstanceIdentifier != nil}, {"Users", len(a.Users) > 0}, {"SecretKeyArn", a.SecretKeyArn != nil},
+		{"Users", len(a.Users) > 0}, {"SecretKeyArn", a.SecretKeyArn != nil},
 		{"SubnetIDs", a.SubnetIDs != nil}, {"DatabaseSecurityGroupID", a.DatabaseSecurityGroupID != nil},
 	} {
 		if !r.set {
@@ -276,7 +284,7 @@ func newProxy(ctx *pulumi.Context, name string, a *ProxyArgs, env awsEnv, opts .
 		return nil, err
 	}
 	if _, err := rds.NewProxyTarget(ctx, name+"-target", &rds.ProxyTargetArgs{
-		DbProxyName: c.Proxy.Name, TargetGroupName: targetGroup.Name, DbInstanceIdentifier: a.InstanceIdentifier,
+		DbProxyName: c.Proxy.Name, TargetGroupName: targetGroup.Name, DbInstanceIdentifier: a.InstanceIdentifier, DbClusterIdentifier: a.ClusterIdentifier,
 	}, parent); err != nil {
 		return nil, err
 	}

@@ -143,7 +143,7 @@ func TestNewProxyRequiresItsInputs(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, `hardenedpg.NewProxy "proxy": invalid arguments:
   Name = "orders-": want 1-63 lowercase letters, digits and single hyphens, starting with a letter and not ending with a hyphen
-  InstanceIdentifier = "": required
+  InstanceIdentifier = "": required: the instance's identifier, or ClusterIdentifier for an Aurora cluster
   Users = "": required
   SecretKeyArn = "": required
   SubnetIDs = "": required

@@ -34,6 +34,13 @@ var relaxations = []struct {
 	{[]string{"backup-independent-copy"}, func(a *hardenedpg.DatabaseArgs) { a.Replication.Region = "" }},
 	{[]string{"events-instance", "events-parameter-group", "events-security-group"}, func(a *hardenedpg.DatabaseArgs) { a.Alerts.Skip, a.Alerts.Emails = true, nil }},
 	{[]string{"alarm-actions", "events-instance", "events-parameter-group", "events-security-group"}, func(a *hardenedpg.DatabaseArgs) { a.Alerts.Emails = nil }},
+	// An Aurora cluster has its own events, relaxed with the others.
+	{[]string{"events-cluster", "events-instance", "events-parameter-group", "events-security-group"}, func(a *hardenedpg.DatabaseArgs) {
+		toAurora(a)
+		a.Alerts.Skip, a.Alerts.Emails = true, nil
+	}},
+	{[]string{"rds-multi-az"}, func(a *hardenedpg.DatabaseArgs) { toAurora(a); a.Instance.SingleAZ = true }},
+	{[]string{"backup-independent-copy"}, func(a *hardenedpg.DatabaseArgs) { toAurora(a); a.Backup.CopyToVaultArn = "" }},
 	{[]string{"pg-connection-logging"}, func(a *hardenedpg.DatabaseArgs) {
 		a.Parameters = []hardenedpg.Parameter{{Name: "log_connections", Value: "0"}}
 	}},

@@ -393,13 +393,10 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 	case baseline.TypeIngressRule, baseline.TypeEgressRule:
 		id = "sgr-" + h[:17]
 		set("arn", m.arn(t, "ec2", "security-group-rule/"+id))
-	case baseline.TypeParameterGroup, baseline.TypeSubnetGroup:
+	case baseline.TypeParameterGroup, baseline.TypeSubnetGroup, baseline.TypeClusterParameters:
 		name := autoName("name")
 		id = name
-		kind := "pg"
-		if args.TypeToken == baseline.TypeSubnetGroup {
-			kind = "subgrp"
-		}
+		kind := map[string]string{baseline.TypeParameterGroup: "pg", baseline.TypeSubnetGroup: "subgrp", baseline.TypeClusterParameters: "cluster-pg"}[args.TypeToken]
 		set("arn", m.arn(t, "rds", kind+":"+name))
 	case baseline.TypeInstance:
 		ident := str("identifier")
@@ -421,6 +418,31 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 		if kms, ok := args.Inputs["masterUserSecretKmsKeyId"]; ok {
 			state["masterUserSecrets"].ArrayValue()[0].ObjectValue()["kmsKeyId"] = kms
 		}
+	case baseline.TypeCluster:
+		ident := str("clusterIdentifier")
+		id = ident
+		port := 5432.0
+		if v, ok := args.Inputs["port"]; ok && v.IsNumber() {
+			port = v.NumberValue()
+		}
+		set("endpoint", fmt.Sprintf("%s.cluster-c%s.%s.rds.amazonaws.com", ident, h[:12], t.region))
+		set("readerEndpoint", fmt.Sprintf("%s.cluster-ro-c%s.%s.rds.amazonaws.com", ident, h[:12], t.region))
+		set("port", port)
+		set("arn", m.arn(t, "rds", "cluster:"+ident))
+		set("clusterResourceId", "cluster-"+strings.ToUpper(h[:26]))
+		set("masterUserSecrets", []any{map[string]any{
+			"kmsKeyId": "[storage key]", "secretStatus": "active",
+			"secretArn": m.arn(t, "secretsmanager", "secret:rds!cluster-"+h[26:34]+"-"+h[34:40]),
+		}})
+		if kms, ok := args.Inputs["masterUserSecretKmsKeyId"]; ok {
+			state["masterUserSecrets"].ArrayValue()[0].ObjectValue()["kmsKeyId"] = kms
+		}
+	case baseline.TypeClusterInstance:
+		ident := str("identifier")
+		id = ident
+		set("arn", m.arn(t, "rds", "db:"+ident))
+		set("endpoint", fmt.Sprintf("%s.c%s.%s.rds.amazonaws.com", ident, h[:12], t.region))
+		set("dbiResourceId", "db-"+strings.ToUpper(h[:26]))
 	case baseline.TypeRole:
 		name := autoName("name")
 		id = name

@@ -100,9 +100,19 @@ var Keys = []Key{
 		set: func(c *Config, raw string) error {
 			return parseInvertedBool(raw, &c.Args.Network.SkipPrivateSubnetCheck)
 		}},
-	{Name: "engineMajorVersion", Accepted: strings.Join(hardenedpg.SupportedMajorVersions, ", "), Default: hardenedpg.DefaultMajorVersion, Field: "Instance.EngineMajorVersion",
+	{Name: "engine", Accepted: "postgres (an RDS instance) or " + baseline.AuroraEngine + " (an Aurora cluster: writer and readers)", Default: "postgres", Field: "Engine",
+		set: func(c *Config, raw string) error { c.Args.Engine = raw; return nil }},
+	{Name: "clusterReaders", Accepted: "1-15 Aurora readers beside the writer (none: multiAz false, with a waiver of rds-multi-az)", Default: strconv.Itoa(hardenedpg.DefaultClusterReaders) + " (with engine " + baseline.AuroraEngine + ")", Field: "Cluster.Readers",
+		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Cluster.Readers) }},
+	{Name: "clusterServerlessMinAcu", Accepted: "0-256 in steps of 0.5, at most clusterServerlessMaxAcu", Default: "(provisioned instances)", Field: "Cluster.ServerlessMinAcu",
+		set: func(c *Config, raw string) error { return parseFloat(raw, &c.Args.Cluster.ServerlessMinAcu) }},
+	{Name: "clusterServerlessMaxAcu", Accepted: "1-256 in steps of 0.5: every Aurora instance is Serverless v2 (db.serverless) and scales up to it", Default: "(provisioned instances)", Field: "Cluster.ServerlessMaxAcu",
+		set: func(c *Config, raw string) error { return parseFloat(raw, &c.Args.Cluster.ServerlessMaxAcu) }},
+	{Name: "clusterAvailabilityZones", Accepted: "a list of two or more availability zones the Aurora instances are spread over, writer first", Default: "the zones of subnetIds", Field: "Cluster.AvailabilityZones",
+		set: func(c *Config, raw string) error { return parseList(raw, &c.Args.Cluster.AvailabilityZones) }},
+	{Name: "engineMajorVersion", Accepted: strings.Join(hardenedpg.SupportedMajorVersions, ", ") + " (Aurora: " + strings.Join(baseline.AuroraMajorVersions, ", ") + ")", Default: hardenedpg.DefaultMajorVersion, Field: "Instance.EngineMajorVersion",
 		set: func(c *Config, raw string) error { c.Args.Instance.EngineMajorVersion = raw; return nil }},
-	{Name: "instanceClass", Accepted: "an RDS instance class", Default: hardenedpg.DefaultInstanceClass, Field: "Instance.InstanceClass",
+	{Name: "instanceClass", Accepted: "an RDS instance class (Aurora: db.r*, db.t3/t4g medium or large, db.x2g)", Default: hardenedpg.DefaultInstanceClass + " (Aurora: " + hardenedpg.DefaultAuroraInstanceClass + ")", Field: "Instance.InstanceClass",
 		set: func(c *Config, raw string) error { c.Args.Instance.InstanceClass = raw; return nil }},
 	{Name: "allocatedStorageGb", Accepted: "20-65536", Default: strconv.Itoa(hardenedpg.DefaultAllocatedStorageGB), Field: "Instance.AllocatedStorageGB",
 		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Instance.AllocatedStorageGB) }},
@@ -464,6 +474,15 @@ func parseInt(raw string, dst *int) error {
 		return errNotPositive
 	}
 	*dst = n
+	return nil
+}
+
+func parseFloat(raw string, dst *float64) error {
+	v, err := strconv.ParseFloat(strings.TrimSpace(raw), 64)
+	if err != nil {
+		return errors.New("want a number")
+	}
+	*dst = v
 	return nil
 }
 

@@ -52,9 +52,14 @@ func Program(ctx *pulumi.Context) (pulumi.Map, error) {
 	if err != nil {
 		return nil, cfg.Explain(err)
 	}
-	// The Database's own outputs (arn is instanceArn here, as it always was), and the stack's.
+	// The Database's own outputs (arn is instanceArn here, as it always was, or clusterArn for
+	// Aurora), and the stack's.
 	outputs := hardenedpg.Outputs(db)
-	outputs["instanceArn"] = outputs["arn"]
+	if db.Cluster != nil {
+		outputs["clusterArn"] = outputs["arn"]
+	} else {
+		outputs["instanceArn"] = outputs["arn"]
+	}
 	delete(outputs, "arn")
 	outputs["parameterGroupName"] = db.ParameterGroup.Name
 	outputs["subnetGroupName"] = db.SubnetGroup.Name

@@ -1,0 +1,347 @@
+package hardenedpg
+
+import (
+	"fmt"
+	"math"
+	"slices"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
+	"github.com/pulumi/pulumi-random/sdk/v4/go/random"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+)
+
+// Defaults and limits of an Aurora cluster.
+const (
+	// DefaultAuroraInstanceClass is the class of each instance without InstanceClass: Aurora
+	// PostgreSQL offers no db.m class.
+	DefaultAuroraInstanceClass = "db.r7g.large"
+	// DefaultClusterReaders is one reader beside the writer, in another zone (rds-multi-az).
+	DefaultClusterReaders = 1
+	// MaxClusterReaders: "An Aurora DB cluster can contain up to 15 Aurora Replicas"
+	// (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Replication.html).
+	MaxClusterReaders = 15
+)
+
+// ClusterSettings are the shape of an Aurora cluster: its readers, their zones and, for
+// Serverless v2, the capacity every instance scales within. The zero value is a provisioned
+// writer and one reader in two zones.
+type ClusterSettings struct {
+	// Readers are the reader instances beside the writer: 1 by default, at most 15. Instance
+	// SingleAZ makes none (it relaxes rds-multi-az).
+	Readers int `pulumi:"readers,optional"`
+	// ServerlessMinAcu and ServerlessMaxAcu make every instance Aurora Serverless v2
+	// (db.serverless), scaling between them: 0 to 256 ACUs in steps of 0.5, the maximum at least
+	// 1 (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-serverless-v2.setting-capacity.html).
+	ServerlessMinAcu float64 `pulumi:"serverlessMinAcu,optional"`
+	ServerlessMaxAcu float64 `pulumi:"serverlessMaxAcu,optional"`
+	// AvailabilityZones are the zones the instances are spread over, writer first, in turn. By
+	// default the zones of the private subnets, as they were proven; give them when the subnets
+	// are inputs (Network.Subnets).
+	AvailabilityZones []string `pulumi:"availabilityZones,optional"`
+}
+
+// serverless says whether the instances are Serverless v2.
+func (c ClusterSettings) serverless() bool { return c.ServerlessMinAcu != 0 || c.ServerlessMaxAcu != 0 }
+
+// instances is the number of instances: the writer and the readers.
+func (c ClusterSettings) instances() int { return 1 + c.Readers }
+
+// withDefaults fills Readers: one unless the cluster is single-zone.
+func (c ClusterSettings) withDefaults(singleAZ bool) ClusterSettings {
+	if c.Readers == 0 && !singleAZ {
+		c.Readers = DefaultClusterReaders
+	}
+	return c
+}
+
+// check validates the settings (with defaults) for instance settings s; zonesKnown says the zones
+// come from the proven subnets when AvailabilityZones is empty. instancePath is where s's fields
+// are named ("Instance." in a Database, "" in a Cluster's flat args).
+func (c ClusterSettings) check(p *problems, s InstanceSettings, zonesKnown bool, instancePath string) {
+	switch {
+	case c.Readers < 0 || c.Readers > MaxClusterReaders:
+		p.add("Readers", c.Readers, "want 0 to %d Aurora replicas", MaxClusterReaders)
+	case s.SingleAZ && c.Readers > 0:
+		p.add("Readers", c.Readers, "%sSingleAZ makes a cluster of the writer alone; remove one or the other", instancePath)
+	}
+	if c.serverless() {
+		halfSteps := func(v float64) bool { return v == math.Round(v*2)/2 }
+		switch {
+		case c.ServerlessMaxAcu < 1 || c.ServerlessMaxAcu > baseline.MaxServerlessCapacity || !halfSteps(c.ServerlessMaxAcu):
+			p.add("ServerlessMaxAcu", c.ServerlessMaxAcu, "want 1 to %v ACUs in steps of 0.5: the most the instances scale to", baseline.MaxServerlessCapacity)
+		case c.ServerlessMinAcu < 0 || c.ServerlessMinAcu > c.ServerlessMaxAcu || !halfSteps(c.ServerlessMinAcu):
+			p.add("ServerlessMinAcu", c.ServerlessMinAcu, "want 0 to {ServerlessMaxAcu} (%v) in steps of 0.5", c.ServerlessMaxAcu)
+		}
+	}
+	zones := slices.Compact(slices.Sorted(slices.Values(c.AvailabilityZones)))
+	switch {
+	case len(zones) != len(c.AvailabilityZones):
+		p.add("AvailabilityZones", c.AvailabilityZones, "a zone is given twice")
+	case len(c.AvailabilityZones) == 0 && !zonesKnown:
+		p.add("AvailabilityZones", []string{}, "required when the subnets are not proven here (Network.Subnets or Network.SkipPrivateSubnetCheck): the zones the instances are spread over")
+	case len(c.AvailabilityZones) == 1 && c.instances() > 1:
+		p.add("AvailabilityZones", c.AvailabilityZones, "want two or more zones, so a reader can take over when the writer's zone fails")
+	}
+}
+
+// ClusterArgs configures the Aurora PostgreSQL cluster: the instance settings every instance
+// shares, the cluster's shape, and the parts it is made of.
+type ClusterArgs struct {
+	InstanceSettings
+	ClusterSettings
+
+	// StorageKeyArn encrypts the storage, Performance Insights and the master secret. Required.
+	StorageKeyArn pulumi.StringInput `pulumi:"storageKeyArn"`
+	// SubnetGroupName is the subnet group of private subnets. Required.
+	SubnetGroupName pulumi.StringInput `pulumi:"subnetGroupName"`
+	// SecurityGroupIDs are the cluster's security groups. Required.
+	SecurityGroupIDs pulumi.StringArrayInput `pulumi:"securityGroupIds"`
+	// ClusterParameterGroupName is the cluster parameter group (the baseline) and
+	// ParameterGroupName the instances' DB parameter group, both of the aurora-postgresqlNN family
+	// of the engine version. Required.
+	ClusterParameterGroupName pulumi.StringInput `pulumi:"clusterParameterGroupName"`
+	ParameterGroupName        pulumi.StringInput `pulumi:"parameterGroupName"`
+	// WaitFor are resources the cluster is created after: the log groups, so that RDS does not
+	// create them first without a key or retention.
+	WaitFor []pulumi.Resource
+
+	// Tags go on the cluster, its instances, its role and the snapshot suffix.
+	Tags map[string]pulumi.StringInput `pulumi:"tags,optional"`
+	// Waivers relax controls: control key to the reason, one per relaxation made.
+	Waivers baseline.Waivers `pulumi:"waivers,optional"`
+}
+
+// Cluster is the hardened Aurora PostgreSQL cluster: the cluster, its writer and readers, their
+// monitoring role and the stable suffix of its final snapshot.
+type Cluster struct {
+	pulumi.ResourceState
+
+	Cluster *rds.Cluster
+	// Instances are the writer, then the readers.
+	Instances           []*rds.ClusterInstance
+	MonitoringRole      *iam.Role
+	FinalSnapshotSuffix *random.RandomId
+
+	// InstanceOutputs are the cluster's: the writer endpoint, the cluster ARN and the cluster
+	// resource ID that rds-db:connect ARNs name.
+	InstanceOutputs
+	// ReaderEndpoint balances connections over the readers.
+	ReaderEndpoint pulumi.StringOutput `pulumi:"readerEndpoint"`
+
+	grant connectGrant
+}
+
+// ClusterType is the component's type token.
+const ClusterType = "hardenedpg:index:Cluster"
+
+// withDefaults fills the instance settings' defaults, with Aurora's instance class.
+func (a ClusterArgs) withDefaults() ClusterArgs {
+	if a.InstanceClass == "" {
+		a.InstanceClass = DefaultAuroraInstanceClass
+		if a.serverless() {
+			a.InstanceClass = baseline.ServerlessInstanceClass
+		}
+	}
+	a.InstanceSettings = a.InstanceSettings.withDefaults()
+	a.ClusterSettings = a.ClusterSettings.withDefaults(a.SingleAZ)
+	return a
+}
+
+func (a *ClusterArgs) check(p *problems, raw InstanceSettings, zonesKnown bool) {
+	a.checkSettings(p, raw, "")
+	a.ClusterSettings.check(p, a.InstanceSettings, zonesKnown, "")
+	for _, r := range []struct {
+		name string
+		set  bool
+	}{
+		{"StorageKeyArn", a.StorageKeyArn != nil}, {"SubnetGroupName", a.SubnetGroupName != nil},
+		{"SecurityGroupIDs", a.SecurityGroupIDs != nil}, {"ClusterParameterGroupName", a.ClusterParameterGroupName != nil},
+		{"ParameterGroupName", a.ParameterGroupName != nil},
+	} {
+		if !r.set {
+			p.add(r.name, "", "required")
+		}
+	}
+}
+
+// checkSettings checks the instance settings (with defaults) for Aurora; raw are them as given,
+// to tell a storage setting given from a default. clusterPath is where the ClusterSettings'
+// fields are named ("Cluster." in a Database).
+func (a *ClusterArgs) checkSettings(p *problems, raw InstanceSettings, clusterPath string) {
+	a.InstanceSettings.checkFor(p, a.Waivers, baseline.AuroraEngine, clusterPath)
+	for _, r := range []struct {
+		name string
+		set  bool
+	}{{"AllocatedStorageGB", raw.AllocatedStorageGB != 0}, {"MaxAllocatedStorageGB", raw.MaxAllocatedStorageGB != 0}} {
+		if r.set {
+			p.add(r.name, map[string]int{"AllocatedStorageGB": raw.AllocatedStorageGB, "MaxAllocatedStorageGB": raw.MaxAllocatedStorageGB}[r.name],
+				"would be ignored: Aurora storage grows by itself, up to 128 TiB; remove it")
+		}
+	}
+	if a.serverless() && a.InstanceClass != baseline.ServerlessInstanceClass {
+		p.add("InstanceClass", a.InstanceClass, "Serverless v2 instances are %s (%sServerlessMaxAcu is set); remove it", baseline.ServerlessInstanceClass, clusterPath)
+	} else if !a.serverless() && a.InstanceClass == baseline.ServerlessInstanceClass {
+		p.add("InstanceClass", a.InstanceClass, "want %sServerlessMaxAcu (and ServerlessMinAcu) with db.serverless: a Serverless v2 cluster needs its capacity bounds", clusterPath)
+	}
+}
+
+// NewCluster creates the hardened Aurora PostgreSQL cluster and its instances. Its master
+// password is generated, stored and rotated by RDS in Secrets Manager under the storage key.
+func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pulumi.ResourceOption) (*Cluster, error) {
+	if args == nil {
+		args = &ClusterArgs{}
+	}
+	a := args.withDefaults()
+	p := waiverProblems(a.Waivers)
+	a.check(&p, args.InstanceSettings, false)
+	if err := p.err(); err != nil {
+		return nil, fmt.Errorf("hardenedpg.NewCluster %q: %w", name, err)
+	}
+	return newCluster(ctx, name, &a, nil, awsEnv{}, opts...)
+}
+
+// newCluster creates the cluster; zones, when AvailabilityZones is empty, are the proven
+// subnets' zones.
+func newCluster(ctx *pulumi.Context, name string, a *ClusterArgs, zones []string, env awsEnv, opts ...pulumi.ResourceOption) (*Cluster, error) {
+	c := &Cluster{}
+	env, err := registered(ctx, ClusterType, name, c, env, opts...)
+	if err != nil {
+		return nil, err
+	}
+	s := a.InstanceSettings
+	tags := pulumi.StringMap(a.Tags)
+	if len(a.AvailabilityZones) > 0 {
+		zones = a.AvailabilityZones
+	}
+	var monitoringRoleArn pulumi.StringPtrInput
+	monitoringInterval := 0
+	if !s.DisableEnhancedMonitoring {
+		role, err := newMonitoringRole(ctx, name, env, tags, c)
+		if err != nil {
+			return nil, err
+		}
+		c.MonitoringRole, monitoringRoleArn, monitoringInterval = role, role.Arn, s.MonitoringIntervalSeconds
+	}
+	finalSnapshot := pulumi.StringPtrInput(nil)
+	if !s.SkipFinalSnapshot {
+		if c.FinalSnapshotSuffix, finalSnapshot, err = newFinalSnapshotName(ctx, name, s.Identifier, c); err != nil {
+			return nil, err
+		}
+	}
+	protect := []pulumi.ResourceOption{pulumi.Parent(c)}
+	if !s.DisableDeletionProtection {
+		protect = append(protect, pulumi.Protect(true))
+	}
+	var serverless rds.ClusterServerlessv2ScalingConfigurationPtrInput
+	if a.serverless() {
+		serverless = rds.ClusterServerlessv2ScalingConfigurationArgs{
+			MinCapacity: pulumi.Float64(a.ServerlessMinAcu), MaxCapacity: pulumi.Float64(a.ServerlessMaxAcu),
+		}
+	}
+	// The instance group is named on the cluster only for a major upgrade, the one call that
+	// takes it (the provider's db_instance_parameter_group_name).
+	var upgradeGroup pulumi.StringPtrInput
+	if s.AllowMajorVersionUpgrade {
+		upgradeGroup = a.ParameterGroupName
+	}
+	cluster, err := rds.NewCluster(ctx, name+"-cluster", &rds.ClusterArgs{
+		ClusterIdentifier:                pulumi.String(s.Identifier),
+		Engine:                           pulumi.String(baseline.AuroraEngine),
+		EngineMode:                       pulumi.String("provisioned"),
+		EngineVersion:                    pulumi.String(s.EngineMajorVersion),
+		EngineLifecycleSupport:           pulumi.String("open-source-rds-extended-support-disabled"),
+		AllowMajorVersionUpgrade:         pulumi.Bool(s.AllowMajorVersionUpgrade),
+		DbInstanceParameterGroupName:     upgradeGroup,
+		StorageEncrypted:                 pulumi.Bool(true),
+		KmsKeyId:                         a.StorageKeyArn,
+		DbSubnetGroupName:                a.SubnetGroupName,
+		VpcSecurityGroupIds:              a.SecurityGroupIDs,
+		DbClusterParameterGroupName:      a.ClusterParameterGroupName,
+		Port:                             pulumi.Int(s.Port),
+		MasterUsername:                   pulumi.String(s.AdminUsername),
+		ManageMasterUserPassword:         pulumi.Bool(true),
+		MasterUserSecretKmsKeyId:         a.StorageKeyArn,
+		IamDatabaseAuthenticationEnabled: pulumi.Bool(true),
+		DeletionProtection:               pulumi.Bool(!s.DisableDeletionProtection),
+		BackupRetentionPeriod:            pulumi.Int(s.BackupRetentionDays),
+		PreferredBackupWindow:            pulumi.String(s.BackupWindow),
+		PreferredMaintenanceWindow:       pulumi.String(s.MaintenanceWindow),
+		CopyTagsToSnapshot:               pulumi.Bool(true),
+		DeleteAutomatedBackups:           pulumi.Bool(false),
+		SkipFinalSnapshot:                pulumi.Bool(s.SkipFinalSnapshot),
+		FinalSnapshotIdentifier:          finalSnapshot,
+		EnabledCloudwatchLogsExports:     pulumi.ToStringArray(baseline.AuroraLogExports),
+		Serverlessv2ScalingConfiguration: serverless,
+		ApplyImmediately:                 pulumi.Bool(false),
+		Tags:                             tags,
+	}, append(protect, pulumi.DependsOn(a.WaitFor))...)
+	if err != nil {
+		return nil, err
+	}
+	c.Cluster = cluster
+	var piKey pulumi.StringPtrInput
+	var piRetention pulumi.IntPtrInput
+	if !s.DisablePerformanceInsights {
+		piKey, piRetention = a.StorageKeyArn.ToStringOutput().ToStringPtrOutput(), pulumi.Int(s.PerformanceInsightsRetentionDays)
+	}
+	for i := range a.instances() {
+		// Instances hold no data (the cluster's volume does): they are not protected, and one
+		// replaced is one host restarted, not data lost.
+		instance, err := rds.NewClusterInstance(ctx, fmt.Sprintf("%s-instance-%d", name, i+1), &rds.ClusterInstanceArgs{
+			Identifier:                         pulumi.String(clusterInstanceIdentifier(s.Identifier, i)),
+			ClusterIdentifier:                  cluster.ID(),
+			Engine:                             pulumi.String(baseline.AuroraEngine),
+			InstanceClass:                      pulumi.String(s.InstanceClass),
+			AvailabilityZone:                   pulumi.StringPtr(zones[i%len(zones)]),
+			DbSubnetGroupName:                  a.SubnetGroupName,
+			DbParameterGroupName:               a.ParameterGroupName,
+			PubliclyAccessible:                 pulumi.Bool(false),
+			AutoMinorVersionUpgrade:            pulumi.Bool(true),
+			CaCertIdentifier:                   pulumi.String(s.CACertIdentifier),
+			MonitoringInterval:                 pulumi.Int(monitoringInterval),
+			MonitoringRoleArn:                  monitoringRoleArn,
+			PerformanceInsightsEnabled:         pulumi.Bool(!s.DisablePerformanceInsights),
+			PerformanceInsightsKmsKeyId:        piKey,
+			PerformanceInsightsRetentionPeriod: piRetention,
+			CopyTagsToSnapshot:                 pulumi.Bool(true),
+			PreferredMaintenanceWindow:         pulumi.String(s.MaintenanceWindow),
+			ApplyImmediately:                   pulumi.Bool(false),
+			Tags:                               tags,
+		}, pulumi.Parent(c))
+		if err != nil {
+			return nil, err
+		}
+		c.Instances = append(c.Instances, instance)
+	}
+	c.Address, c.Port, c.Arn, c.ResourceID = cluster.Endpoint, cluster.Port, cluster.Arn, cluster.ClusterResourceId
+	c.Endpoint = pulumi.Sprintf("%s:%d", cluster.Endpoint, cluster.Port)
+	c.ReaderEndpoint = cluster.ReaderEndpoint
+	c.MasterUserSecretArn = cluster.MasterUserSecrets.ApplyT(func(secrets []rds.ClusterMasterUserSecret) string {
+		if len(secrets) == 0 || secrets[0].SecretArn == nil {
+			return ""
+		}
+		return *secrets[0].SecretArn
+	}).(pulumi.StringOutput)
+	c.ConnectPolicy = cluster.ClusterResourceId.ApplyT(func(resourceID string) string {
+		return connectPolicy(env, resourceID, s.IAMDatabaseUsers)
+	}).(pulumi.StringOutput)
+	c.grant = connectGrant{env: env, users: slices.Clone(s.IAMDatabaseUsers), resourceID: c.ResourceID, parent: c}
+	if err := registerOutputs(ctx, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// clusterInstanceIdentifier names the i-th instance of a cluster (the writer is 1).
+func clusterInstanceIdentifier(cluster string, i int) string {
+	return fmt.Sprintf("%s-%d", cluster, i+1)
+}
+
+// GrantConnect lets the IAM role named role connect to the cluster as dbUser only: see
+// Instance.GrantConnect; the ARN names the cluster's resource ID.
+func (c *Cluster) GrantConnect(ctx *pulumi.Context, name string, role pulumi.StringInput, dbUser string, opts ...pulumi.ResourceOption) (*iam.RolePolicy, error) {
+	return c.grant.grant(ctx, name, role, dbUser, opts...)
+}
