@@ -89,6 +89,7 @@ func clusterMultiAZ(g *Graph, f *finding, c Resource) {
 	case len(members) < 2:
 		f.fail("%s: has %d instance(s), want a writer and a reader in another zone to fail over to", c.Name, len(members))
 	case len(zones) < 2:
-		f.fail("%s: its %d instances are not placed in two or more availability zones (availabilityZone %s)", c.Name, len(members), show(slices.Sorted(maps.Keys(zones))))
+		named := append([]string{}, slices.Sorted(maps.Keys(zones))...)
+		f.fail("%s: its %d instances are not placed in two or more availability zones (availabilityZone %s)", c.Name, len(members), show(named))
 	}
 }

@@ -116,6 +116,9 @@ type parameterSet struct {
 	set    map[string]setParameter
 	// judged names the group a parameter left unset is reported against.
 	judged Resource
+	// own, for an Aurora instance, is its DB parameter group: only what that group sets is the
+	// instance's to answer for, the rest is its cluster's and judged there.
+	own string
 }
 
 func (ps *parameterSet) add(pg Resource) {
@@ -161,9 +164,7 @@ func parametersOf(g *Graph, f *finding, r Resource) (parameterSet, bool) {
 		}
 		judged := ps.judged
 		ps.add(pg)
-		if pg.URN == "" { // a default DB group overrides nothing: the cluster's group decides
-			ps.judged = judged
-		}
+		ps.judged, ps.own = judged, pg.URN
 	}
 	ps.family = str(ps.judged.Inputs, "family")
 	return ps, true
@@ -204,6 +205,9 @@ func parameterCheck(control string) check {
 		_, major := familyMajor(ps.family)
 		for _, rule := range rules {
 			sp, set := ps.set[rule.Name]
+			if r.Type == TypeClusterInstance && (!set || sp.group.URN != ps.own || ps.own == "") {
+				continue // the cluster's value, judged on the cluster
+			}
 			value, known := str(sp.fields, "value"), set
 			if !set {
 				value, known = defaultOf(ps.family, rule.Name)

@@ -22,36 +22,59 @@ import (
 )
 
 // prodGraph records the prod stack as the plan runs it.
-func prodGraph(t *testing.T) *baseline.Graph { return graphOf(t, false) }
+func prodGraph(t *testing.T) *baseline.Graph { return recordedGraph(t, prodVariant) }
 
 // archiveGraph is prod without its central destination: the logs go to a local archive.
-func archiveGraph(t *testing.T) *baseline.Graph { return graphOf(t, true) }
+func archiveGraph(t *testing.T) *baseline.Graph { return recordedGraph(t, archiveVariant) }
 
-// graphOf runs the prod program once per variant and hands each test its own deep copy, which
-// the test may mutate: the program run is most of the package's time, the copy little.
+// auroraGraph records the aurora stack: a cluster, its instances and a proxy in front of it.
+func auroraGraph(t *testing.T) *baseline.Graph { return recordedGraph(t, auroraVariant) }
+
+// graphOf is the prod graph, or the archive one.
 func graphOf(t *testing.T, archive bool) *baseline.Graph {
+	if archive {
+		return archiveGraph(t)
+	}
+	return prodGraph(t)
+}
+
+type variant int
+
+const (
+	prodVariant variant = iota
+	archiveVariant
+	auroraVariant
+)
+
+// recordedGraph runs a stack's program once per variant and hands each test its own deep copy,
+// which the test may mutate: the program run is most of the package's time, the copy little.
+func recordedGraph(t *testing.T, v variant) *baseline.Graph {
 	t.Helper()
 	recordedMu.Lock()
 	defer recordedMu.Unlock()
-	g, ok := recordedGraphs[archive]
+	g, ok := recordedGraphs[v]
 	if !ok {
-		sc, err := plan.ReadStackConfig("..", "prod")
+		name := "prod"
+		if v == auroraVariant {
+			name = "aurora"
+		}
+		sc, err := plan.ReadStackConfig("..", name)
 		require.NoError(t, err)
-		if archive {
+		if v == archiveVariant {
 			delete(sc.Values, "hardenedpg:auditDestinationArn")
 		}
 		m := hardenedpgtest.New()
 		_, err = plan.Run(sc, m, stack.Program)
 		require.NoError(t, err)
 		g = m.Graph()
-		recordedGraphs[archive] = g
+		recordedGraphs[v] = g
 	}
 	return copyGraph(g)
 }
 
 var (
 	recordedMu     sync.Mutex
-	recordedGraphs = map[bool]*baseline.Graph{}
+	recordedGraphs = map[variant]*baseline.Graph{}
 )
 
 func copyGraph(g *baseline.Graph) *baseline.Graph {
@@ -149,6 +172,7 @@ var breakers = map[string]struct {
 	mutate  func(t *testing.T, g *baseline.Graph)
 	also    []string
 	archive bool // break it in the archive graph: prod has no bucket or stream
+	aurora  bool // break it in the aurora graph: prod has no cluster
 }{
 	"rds-not-public": {mutate: func(t *testing.T, g *baseline.Graph) {
 		first(t, g, baseline.TypeInstance, "").Inputs["publiclyAccessible"] = true
@@ -267,6 +291,9 @@ var breakers = map[string]struct {
 	}},
 	"events-instance": {mutate: func(t *testing.T, g *baseline.Graph) {
 		first(t, g, baseline.TypeEventSubscription, "instance-events").Inputs["eventCategories"] = []any{"availability"}
+	}},
+	"events-cluster": {aurora: true, mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeEventSubscription, "cluster-events").Inputs["sourceType"] = "db-snapshot"
 	}},
 	"events-parameter-group": {mutate: func(t *testing.T, g *baseline.Graph) {
 		first(t, g, baseline.TypeEventSubscription, "parameter-group-events").Inputs["enabled"] = false
@@ -406,11 +433,11 @@ func TestProdPassesEveryApplicableControl(t *testing.T) {
 	require.Len(t, results, len(baseline.Catalog))
 	assert.Empty(t, failing(results))
 	s := baseline.Summarize(results)
-	assert.Equal(t, baseline.Summary{Pass: len(baseline.Catalog) - 8, NotApplicable: 8}, s, "no bucket (7 controls) or stream")
+	assert.Equal(t, baseline.Summary{Pass: len(baseline.Catalog) - 9, NotApplicable: 9}, s, "no bucket (7 controls), stream or cluster")
 
 	results = baseline.Evaluate(archiveGraph(t), nil)
 	assert.Empty(t, failing(results))
-	assert.Equal(t, baseline.Summary{Pass: len(baseline.Catalog)}, baseline.Summarize(results), "every control applies")
+	assert.Equal(t, baseline.Summary{Pass: len(baseline.Catalog) - 1, NotApplicable: 1}, baseline.Summarize(results), "every control applies but events-cluster")
 }
 
 func TestEveryControlBites(t *testing.T) {
@@ -419,6 +446,9 @@ func TestEveryControlBites(t *testing.T) {
 			b, ok := breakers[c.Key]
 			require.True(t, ok, "control %s has no case that breaks it", c.Key)
 			g := graphOf(t, b.archive)
+			if b.aurora {
+				g = auroraGraph(t)
+			}
 			b.mutate(t, g)
 			want := append([]string{c.Key}, b.also...)
 			sort.Strings(want)
@@ -1037,4 +1067,186 @@ func TestPoliciesAllowingByExclusionAreRefused(t *testing.T) {
 	rp := first(t, g, baseline.TypeRolePolicy, "database-proxy-role-policy")
 	rp.Inputs["policy"] = strings.Replace(rp.Inputs["policy"].(string), `"Statement":[`, `"Statement":[{"Effect":"Deny","NotAction":"secretsmanager:GetSecretValue","Resource":"*"},`, 1)
 	assert.Empty(t, failing(baseline.Evaluate(g, nil)))
+}
+
+// The aurora stack passes every control that applies to it; only the archive's are left.
+func TestAuroraPassesEveryApplicableControl(t *testing.T) {
+	results := baseline.Evaluate(auroraGraph(t), nil)
+	assert.Empty(t, failing(results))
+	assert.Equal(t, baseline.Summary{Pass: len(baseline.Catalog) - 8, NotApplicable: 8}, baseline.Summarize(results), "no bucket (7 controls) or stream")
+}
+
+// clusterBreakers weaken the aurora stack where a team that wrote its own cluster might: each
+// fails its control with the detail that names what is wrong.
+var clusterBreakers = []struct {
+	control string
+	mutate  func(t *testing.T, g *baseline.Graph)
+	detail  string
+	also    []string
+}{
+	{"rds-in-vpc", func(t *testing.T, g *baseline.Graph) {
+		delete(first(t, g, baseline.TypeCluster, "").Inputs, "dbSubnetGroupName")
+	}, "database-cluster-cluster: dbSubnetGroupName is unset: the instance lands in the default VPC", []string{"rds-private-subnets"}},
+	{"pg-tls-min", func(t *testing.T, g *baseline.Graph) {
+		setClusterParameter(t, g, "ssl_min_protocol_version", "TLSv1.1")
+	},
+		`database-parameter-group-cluster-params: ssl_min_protocol_version is "TLSv1.1", want TLSv1.2 or TLSv1.3`, nil},
+	{"pg-scram", func(t *testing.T, g *baseline.Graph) {
+		setClusterParameter(t, g, "rds.accepted_password_auth_method", "md5+scram")
+	},
+		`database-parameter-group-cluster-params: rds.accepted_password_auth_method is "md5+scram", want scram (md5+scram lets md5-stored passwords sign in)`, nil},
+	{"pg-connection-logging", func(t *testing.T, g *baseline.Graph) { setClusterParameter(t, g, "log_disconnections", "off") },
+		`database-parameter-group-cluster-params: log_disconnections is "off", want 1 (on)`, nil},
+	{"pg-statement-logging", func(t *testing.T, g *baseline.Graph) {
+		setClusterParameter(t, g, "shared_preload_libraries", "pgaudit")
+	},
+		`database-parameter-group-cluster-params: shared_preload_libraries is "pgaudit", want a list that includes pg_stat_statements`, nil},
+	// Set on one instance's group, it overrides the cluster's for that instance only.
+	{"pg-log-redaction", func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeParameterGroup, "").Inputs["parameters"] = []any{map[string]any{"name": "log_statement", "value": "all", "applyMethod": "immediate"}}
+	}, `database-parameter-group-params: log_statement is "all", want none (pgAudit logs DDL and ROLE statements, passwords redacted)`, nil},
+	{"rds-not-public", func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeClusterInstance, "instance-2").Inputs["publiclyAccessible"] = true
+	}, "database-cluster-instance-2: publiclyAccessible is true, want false", nil},
+	{"rds-encrypted", func(t *testing.T, g *baseline.Graph) {
+		delete(first(t, g, baseline.TypeCluster, "").Inputs, "storageEncrypted")
+	}, "database-cluster-cluster: storageEncrypted is unset, want true", nil},
+	{"rds-cmk", func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeCluster, "").Inputs["kmsKeyId"] = "alias/aws/rds"
+	}, `database-cluster-cluster: kmsKeyId is "alias/aws/rds", want a customer-managed key of the stack (not aws/rds)`, nil},
+	{"rds-multi-az", func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeClusterInstance, "instance-2").Inputs["availabilityZone"] = "eu-west-1a"
+	}, `database-cluster-cluster: its 2 instances are not placed in two or more availability zones (availabilityZone ["eu-west-1a"])`, nil},
+	{"rds-multi-az", func(t *testing.T, g *baseline.Graph) { drop(g, baseline.TypeClusterInstance, "instance-2") },
+		"database-cluster-cluster: has 1 instance(s), want a writer and a reader in another zone to fail over to", nil},
+	{"rds-enhanced-monitoring", func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeClusterInstance, "instance-1").Inputs["monitoringInterval"] = 0.0
+	}, "database-cluster-instance-1: monitoringInterval is 0, want one of [1 5 10 15 30 60]", nil},
+	{"rds-deletion-protection", func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeCluster, "").Inputs["deletionProtection"] = false
+	}, "database-cluster-cluster: deletionProtection is false, want true", nil},
+	{"rds-log-exports", func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeCluster, "").Inputs["enabledCloudwatchLogsExports"] = []any{"postgresql", "iam-db-auth-error"}
+	}, `database-cluster-cluster: enabledCloudwatchLogsExports is ["postgresql","iam-db-auth-error"], want it to include instance`, nil},
+	{"rds-iam-auth", func(t *testing.T, g *baseline.Graph) {
+		delete(first(t, g, baseline.TypeCluster, "").Inputs, "iamDatabaseAuthenticationEnabled")
+	}, "database-cluster-cluster: iamDatabaseAuthenticationEnabled is unset, want true", nil},
+	{"rds-backup-retention", func(t *testing.T, g *baseline.Graph) {
+		delete(first(t, g, baseline.TypeCluster, "").Inputs, "backupRetentionPeriod")
+	}, "database-cluster-cluster: backupRetentionPeriod is unset, want 7-35", nil},
+	{"rds-minor-upgrades", func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeClusterInstance, "instance-2").Inputs["autoMinorVersionUpgrade"] = false
+	}, "database-cluster-instance-2: autoMinorVersionUpgrade is false, want true", nil},
+	{"rds-copy-tags", func(t *testing.T, g *baseline.Graph) {
+		delete(first(t, g, baseline.TypeCluster, "").Inputs, "copyTagsToSnapshot")
+	}, "database-cluster-cluster: copyTagsToSnapshot is unset, want true", nil},
+	{"rds-non-default-port", func(t *testing.T, g *baseline.Graph) {
+		delete(first(t, g, baseline.TypeCluster, "").Inputs, "port")
+	}, "database-cluster-cluster: port is unset, want a port other than 5432", nil},
+	{"rds-custom-admin", func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeCluster, "").Inputs["masterUsername"] = "Postgres"
+	}, `database-cluster-cluster: masterUsername is "Postgres", want a name other than postgres or admin`, nil},
+	{"rds-managed-password", func(t *testing.T, g *baseline.Graph) {
+		c := first(t, g, baseline.TypeCluster, "")
+		delete(c.Inputs, "manageMasterUserPassword")
+		c.Inputs["masterPassword"] = "[secret]"
+	}, "database-cluster-cluster: manageMasterUserPassword is unset, want true; database-cluster-cluster: has a masterPassword input", nil},
+	{"rds-ca-cert", func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeClusterInstance, "instance-1").Inputs["caCertIdentifier"] = "rds-ca-2019"
+	}, `database-cluster-instance-1: caCertIdentifier is "rds-ca-2019", want one of rds-ca-rsa2048-g1, rds-ca-rsa4096-g1, rds-ca-ecc384-g1`, nil},
+	{"rds-supported-engine", func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeCluster, "").Inputs["engineVersion"] = "17.4"
+	}, `database-cluster-cluster: engineVersion 17.4 pins a minor version, which RDS deprecates; give the major only`, nil},
+	{"rds-supported-engine", func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeCluster, "").Inputs["engine"] = "aurora-mysql"
+	}, `database-cluster-cluster: engine is "aurora-mysql", want aurora-postgresql`, nil},
+	{"rds-performance-insights", func(t *testing.T, g *baseline.Graph) {
+		delete(first(t, g, baseline.TypeClusterInstance, "instance-2").Inputs, "performanceInsightsKmsKeyId")
+	}, "database-cluster-instance-2: performanceInsightsKmsKeyId is unset, want a customer-managed key of the stack", nil},
+	{"rds-final-snapshot", func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeCluster, "").Inputs["skipFinalSnapshot"] = true
+	}, "database-cluster-cluster: skipFinalSnapshot is true, want false", nil},
+	{"rds-no-extended-support", func(t *testing.T, g *baseline.Graph) {
+		delete(first(t, g, baseline.TypeCluster, "").Inputs, "engineLifecycleSupport")
+	}, "database-cluster-cluster: engineLifecycleSupport is unset, want open-source-rds-extended-support-disabled", nil},
+	// An instance's DB parameter group overrides the cluster's: the instance runs the weaker value.
+	{"pg-force-ssl", func(t *testing.T, g *baseline.Graph) {
+		pg := first(t, g, baseline.TypeParameterGroup, "")
+		pg.Inputs["parameters"] = []any{map[string]any{"name": "rds.force_ssl", "value": "0", "applyMethod": "immediate"}}
+	}, `database-parameter-group-params: rds.force_ssl is "0", want 1`, nil},
+	// Left unset, it is Aurora's default: 0.
+	{"pg-force-ssl", func(t *testing.T, g *baseline.Graph) {
+		pg := first(t, g, baseline.TypeClusterParameters, "")
+		pg.Inputs["parameters"] = slices.DeleteFunc(pg.Inputs["parameters"].([]any), func(p any) bool { return p.(map[string]any)["name"] == "rds.force_ssl" })
+	}, `database-parameter-group-cluster-params: rds.force_ssl is not set, so it is RDS's default "0" for aurora-postgresql17, want 1`, nil},
+	{"pg-audit", func(t *testing.T, g *baseline.Graph) {
+		setClusterParameter(t, g, "pgaudit.log", "none")
+	}, `database-parameter-group-cluster-params: pgaudit.log is "none", want classes that leave ddl and role audited, read in order as pgAudit reads them (all adds every class, -class removes one)`, nil},
+	{"pg-family-matches", func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeClusterParameters, "").Inputs["family"] = "aurora-postgresql16"
+	}, `database-parameter-group-cluster-params: family is "aurora-postgresql16", want aurora-postgresql17`, nil},
+	{"logs-shipped", func(t *testing.T, g *baseline.Graph) {
+		drop(g, baseline.TypeSubscriptionFilter, "instance-subscription")
+	},
+		"/aws/rds/cluster/orders-aurora/instance: no subscription filter streams it to an audit destination", nil},
+	{"backup-plan", func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeBackupSelection, "").Inputs["resources"] = []any{}
+	}, "database-cluster-cluster: no backup selection names arn:aws:rds:eu-west-1:123456789012:cluster:orders-aurora", []string{"backup-independent-copy"}},
+	{"backup-independent-copy", func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeBackupPlan, "").Inputs["rules"].([]any)[0].(map[string]any)["copyActions"] = []any{}
+	}, "database-cluster-cluster: its backups exist only under its storage key, in its own region and account: copy them (backupCopyToVaultArn)", nil},
+	{"sg-no-cidr-ingress", func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeIngressRule, "").Inputs["cidrIpv4"] = "0.0.0.0/0"
+	}, "", nil},
+	{"events-instance", func(t *testing.T, g *baseline.Graph) { drop(g, baseline.TypeEventSubscription, "instance-events") },
+		"no enabled event subscription for db-instance", nil},
+	{"events-cluster", func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeEventSubscription, "cluster-events").Inputs["eventCategories"] = []any{"notification"}
+	}, "the db-cluster subscription lacks failover, failure, maintenance", nil},
+	{"rds-tags", func(t *testing.T, g *baseline.Graph) {
+		ci := first(t, g, baseline.TypeClusterInstance, "instance-2")
+		delete(ci.Inputs["tags"].(map[string]any), "owner")
+		delete(ci.Outputs["tagsAll"].(map[string]any), "owner")
+	}, "database-cluster-instance-2: tags lack owner", nil},
+	{"proxy-tls", func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeProxy, "").Inputs["requireTls"] = false
+	}, "", nil},
+}
+
+// setClusterParameter sets a parameter of the aurora stack's cluster parameter group.
+func setClusterParameter(t *testing.T, g *baseline.Graph, name, value string) {
+	t.Helper()
+	for _, p := range first(t, g, baseline.TypeClusterParameters, "").Inputs["parameters"].([]any) {
+		if pm := p.(map[string]any); pm["name"] == name {
+			pm["value"] = value
+			return
+		}
+	}
+	t.Fatalf("the cluster group does not set %s", name)
+}
+
+// Every control that reads a cluster or its instances fails the weakness in the aurora stack,
+// and only that control.
+func TestEveryClusterControlBites(t *testing.T) {
+	broken := map[string]bool{}
+	for _, b := range clusterBreakers {
+		t.Run(b.control, func(t *testing.T) {
+			g := auroraGraph(t)
+			b.mutate(t, g)
+			results := baseline.Evaluate(g, nil)
+			want := append([]string{b.control}, b.also...)
+			sort.Strings(want)
+			assert.Equal(t, want, failing(results))
+			if b.detail != "" {
+				_, detail := statusOf(results, b.control)
+				assert.Equal(t, b.detail, detail)
+			}
+		})
+		broken[b.control] = true
+	}
+	for _, c := range baseline.Catalog {
+		if slices.Contains(c.Reads, baseline.TypeCluster) || slices.Contains(c.Reads, baseline.TypeClusterInstance) {
+			assert.True(t, broken[c.Key], "%s reads clusters but no weakness of the aurora stack breaks it", c.Key)
+		}
+	}
 }

@@ -57,8 +57,12 @@ type finding struct {
 }
 
 func (f *finding) read(r Resource) { f.resources = append(f.resources, r.URN) }
+
+// fail records a problem once: a group shared by several instances is wrong once.
 func (f *finding) fail(format string, a ...any) {
-	f.problems = append(f.problems, fmt.Sprintf(format, a...))
+	if p := fmt.Sprintf(format, a...); !slices.Contains(f.problems, p) {
+		f.problems = append(f.problems, p)
+	}
 }
 
 // lacks records evidence the graph does not hold.

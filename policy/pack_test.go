@@ -234,6 +234,30 @@ func TestPackJudgesARawProxy(t *testing.T) {
 	assert.NotContains(t, got, "proxy-no-debug-logging")
 }
 
+// The pack fails the registry's Aurora cluster on what it leaves out, each at its control's
+// enforcement level: encryption stops the update, the rest is reported.
+func TestPackJudgesARawCluster(t *testing.T) {
+	a := startAnalyzer(t)
+	got, err := a.run(t, registryClusterExample(t), nil)
+	require.NoError(t, err)
+	for key, want := range map[string]struct {
+		level   pulumirpc.EnforcementLevel
+		message string
+	}{
+		"rds-encrypted":           {pulumirpc.EnforcementLevel_MANDATORY, "postgresql: storageEncrypted is unset, want true"},
+		"rds-iam-auth":            {pulumirpc.EnforcementLevel_ADVISORY, "postgresql: iamDatabaseAuthenticationEnabled is unset, want true"},
+		"rds-deletion-protection": {pulumirpc.EnforcementLevel_ADVISORY, "postgresql: deletionProtection is unset, want true"},
+		"rds-log-exports":         {pulumirpc.EnforcementLevel_ADVISORY, "postgresql: enabledCloudwatchLogsExports is unset, want it to include postgresql"},
+		"rds-managed-password":    {pulumirpc.EnforcementLevel_MANDATORY, "postgresql: has a masterPassword input"},
+		"rds-multi-az":            {pulumirpc.EnforcementLevel_ADVISORY, "postgresql: its 2 instances are not placed in two or more availability zones"},
+		"pg-force-ssl":            {pulumirpc.EnforcementLevel_MANDATORY, `default.aurora-postgresql: rds.force_ssl is not set`},
+	} {
+		require.Len(t, got[key], 1, key)
+		assert.Equal(t, want.level, got[key][0].GetEnforcementLevel(), key)
+		assert.Contains(t, got[key][0].GetMessage(), want.message, key)
+	}
+}
+
 func keysOf[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {

@@ -109,6 +109,7 @@ func (r rate) applicable() int {
 func TestPassRates(t *testing.T) {
 	prod, _ := recorded(t, "prod")
 	dev, devWaivers := recorded(t, "dev")
+	aurora, _ := recorded(t, "aurora")
 	raw := registryExample(t, false)
 	explicit := registryExample(t, true)
 	rates := []rate{
@@ -116,6 +117,8 @@ func TestPassRates(t *testing.T) {
 		{"the same with the defaults made explicit", "every input it leaves out set to what it gets without it: the provider's default, else CreateDBInstance's", baseline.Summarize(baseline.Evaluate(explicit, nil))},
 		{"hardenedpg dev", "`Pulumi.dev.yaml`, its 12 waivers counted as not passing", baseline.Summarize(baseline.Evaluate(dev, devWaivers))},
 		{"hardenedpg prod", "`Pulumi.prod.yaml`, no waiver", baseline.Summarize(baseline.Evaluate(prod, nil))},
+		{"pulumi-aws registry example (Aurora PostgreSQL), as is", "`rds.Cluster` of the registry's \"Aurora with PostgreSQL engine\" and the two `rds.ClusterInstance`s of its example", baseline.Summarize(baseline.Evaluate(registryClusterExample(t), nil))},
+		{"hardenedpg aurora", "`Pulumi.aurora.yaml`: a writer and a reader behind a proxy, no waiver", baseline.Summarize(baseline.Evaluate(aurora, nil))},
 	}
 	// Leaving an input out must read the same as writing its documented default.
 	assert.Equal(t, rates[0].summary, rates[1].summary)
@@ -155,6 +158,43 @@ func countOnlyIn(a, b *baseline.Graph) int {
 		}
 	}
 	return n
+}
+
+// registryClusterExample is the pulumi-aws registry's rds.Cluster example "Aurora with PostgreSQL
+// engine", with the two instances of its rds.ClusterInstance example, as a team writes them by
+// hand: nothing the cluster leaves out is hardened.
+func registryClusterExample(t *testing.T) *baseline.Graph {
+	t.Helper()
+	m := hardenedpgtest.New()
+	err := m.Run("registry", "example", map[string]string{"aws:region": "eu-west-1"}, nil, func(ctx *pulumi.Context) error {
+		cluster, err := rds.NewCluster(ctx, "postgresql", &rds.ClusterArgs{
+			ClusterIdentifier:     pulumi.String("aurora-cluster-demo"),
+			Engine:                pulumi.String("aurora-postgresql"),
+			AvailabilityZones:     pulumi.ToStringArray([]string{"eu-west-1a", "eu-west-1b", "eu-west-1c"}),
+			DatabaseName:          pulumi.String("mydb"),
+			MasterUsername:        pulumi.String("foo"),
+			MasterPassword:        pulumi.String("must_be_eight_characters"),
+			BackupRetentionPeriod: pulumi.Int(5),
+			PreferredBackupWindow: pulumi.String("07:00-09:00"),
+		})
+		if err != nil {
+			return err
+		}
+		for i := range 2 {
+			if _, err := rds.NewClusterInstance(ctx, fmt.Sprintf("cluster_instances-%d", i), &rds.ClusterInstanceArgs{
+				Identifier:        pulumi.Sprintf("aurora-cluster-demo-%d", i),
+				ClusterIdentifier: cluster.ID(),
+				InstanceClass:     pulumi.String("db.r4.large"),
+				Engine:            cluster.Engine,
+				EngineVersion:     cluster.EngineVersion,
+			}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	return m.Graph()
 }
 
 // registryProxyExample is the pulumi-aws registry's rds.Proxy example ("Example Usage") for

@@ -31,12 +31,12 @@ func TestPlanProdPrintsTree(t *testing.T) {
 		"    aws:kms/key:Key database-storage-key-key [retained on delete]\n",
 		"        policy: policy KeyAdministration [",
 		"outputs:\n",
-		"STATUS          CONTROL                   REFERENCES                      DETAIL\n",
-		"PASS            rds-multi-az              RDS.5 CKV_AWS_157 2.2.4         multiAz is true\n",
+		"STATUS          CONTROL                   REFERENCES                          DETAIL\n",
+		"PASS            rds-multi-az              RDS.5 RDS.15 CKV_AWS_157 2.2.4      multiAz is true; a cluster's instances are placed in two or more zones\n",
 		// What does not fit the column is counted; the JSON has every reference.
 		"PASS            sg-no-cidr-ingress        EC2.18 EC2.19 EC2.13 EC2.14 +7  ",
-		"PASS            proxy-tls                 RDS.43                          every proxy requires TLS\n",
-		"\nhardenedpg/prod: 60 pass, 0 fail, 0 waived, 8 not applicable\n",
+		"PASS            proxy-tls                 RDS.43                              every proxy requires TLS\n",
+		"\nhardenedpg/prod: 60 pass, 0 fail, 0 waived, 9 not applicable\n",
 	} {
 		assert.True(t, strings.Contains(text, want), "the plan lacks %q", want)
 	}
@@ -82,7 +82,7 @@ func TestPlanJSONDocument(t *testing.T) {
 	}
 	assert.Equal(t, "hardenedpg", doc.Project)
 	assert.Equal(t, "dev", doc.Stack)
-	assert.Equal(t, map[string]float64{"pass": 35, "fail": 0, "waived": 13, "notApplicable": 20}, doc.Summary)
+	assert.Equal(t, map[string]float64{"pass": 35, "fail": 0, "waived": 13, "notApplicable": 21}, doc.Summary)
 	for _, r := range doc.Resources {
 		for _, k := range []string{"urn", "type", "name", "parent", "custom", "protect", "dependsOn", "inputs"} {
 			assert.Contains(t, r, k)
@@ -99,8 +99,8 @@ func TestPlanJSONDocument(t *testing.T) {
 	}
 	assert.Equal(t, "waived", multiAz["status"])
 	assert.Equal(t, "dev: a standby doubles the cost and dev tolerates an outage", multiAz["waiver"])
-	assert.Equal(t, map[string]any{"securityHub": []any{"RDS.5"}, "prowler": []any{"rds_instance_multi_az"}, "checkov": []any{"CKV_AWS_157"}, "cis": []any{"2.2.4"},
-		"cdkNag": []any{"RDSMultiAZSupport"}, "awsguard": []any{"rds-instance-multi-az-enabled"}}, multiAz["refs"])
+	assert.Equal(t, map[string]any{"securityHub": []any{"RDS.5", "RDS.15"}, "prowler": []any{"rds_instance_multi_az", "rds_cluster_multi_az"}, "checkov": []any{"CKV_AWS_157"}, "cis": []any{"2.2.4"},
+		"cdkNag": []any{"RDSMultiAZSupport"}, "awsguard": []any{"rds-instance-multi-az-enabled"}, "compliancePolicies": []any{"aws-rds-cluster-disallow-single-availability-zone"}}, multiAz["refs"])
 	assert.Equal(t, "orders-dev", doc.Outputs["address"].(string)[:10])
 }
 
@@ -281,7 +281,7 @@ func TestPlanNetworkStackNeedsItsOutputs(t *testing.T) {
 	code = run([]string{"-stack", "net", "-dir", dir, "-network-outputs", outputs}, &out, &errOut)
 	assert.Equal(t, exitOK, code, errOut.String())
 	assert.Contains(t, out.String(), "        vpcId: \"vpc-0a1b2c3d4e5f60001\"\n")
-	assert.Contains(t, out.String(), "\nhardenedpg/net: 60 pass, 0 fail, 0 waived, 8 not applicable\n")
+	assert.Contains(t, out.String(), "\nhardenedpg/net: 60 pass, 0 fail, 0 waived, 9 not applicable\n")
 
 	errOut.Reset()
 	code = run([]string{"-stack", "prod", "-dir", "../..", "-network-outputs", outputs}, &out, &errOut)
