@@ -75,6 +75,7 @@ print-pulumi-version:
 plan: bin/plan
 	bin/plan -stack prod
 	bin/plan -stack dev
+	bin/plan -stack aurora
 
 ## scorecard: the offline scorecard as a gate: the failing and waived controls and the summary,
 ## in the log and (in GitHub Actions) the job summary; fails when a control fails.

@@ -80,6 +80,7 @@ var Components = []component{
 	serve(hardenedpg.SubnetGroupType, hardenedpg.NewSubnetGroup),
 	serve(hardenedpg.ParameterGroupType, hardenedpg.NewParameterGroup),
 	serve(hardenedpg.InstanceType, hardenedpg.NewInstance),
+	serve(hardenedpg.ClusterType, hardenedpg.NewCluster),
 	serve(hardenedpg.AuditLogShippingType, hardenedpg.NewAuditLogShipping),
 	serve(hardenedpg.ProxyType, hardenedpg.NewProxy),
 }

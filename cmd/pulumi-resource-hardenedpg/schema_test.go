@@ -76,6 +76,7 @@ var notInSchema = map[string]string{
 	"NetworkSettings.SubnetsReady":     "resources of any type: give the component dependsOn, or subnets whose routes exist",
 	"ReplicationSettings.Provider":     "a provider object: give the component's providers instead",
 	"InstanceArgs.WaitFor":             "resources of any type: give the component dependsOn",
+	"ClusterArgs.WaitFor":              "resources of any type: give the component dependsOn",
 	"AuditLogShippingArgs.Archive":     "a Go component: an archive is made by the Database",
 }
 

@@ -126,7 +126,7 @@ func (e *engine) stackOf(t *testing.T, ctx context.Context, name string) auto.St
 func TestEngineRunsTheStacks(t *testing.T) {
 	e := setup(t)
 	ctx := context.Background()
-	for _, name := range []string{"dev", "prod"} {
+	for _, name := range []string{"dev", "prod", "aurora"} {
 		t.Run(name, func(t *testing.T) {
 			s := e.stackOf(t, ctx, name)
 			// As deploy.yml does: save the previewed plan, then apply only that plan.
@@ -137,7 +137,11 @@ func TestEngineRunsTheStacks(t *testing.T) {
 			require.FileExists(t, plan)
 			up, err := s.Up(ctx, optup.Plan(plan))
 			require.NoError(t, err)
-			for _, k := range []string{"address", "endpoint", "port", "instanceArn", "masterUserSecretArn", "storageKeyArn", "connectPolicy"} {
+			outputs := []string{"address", "endpoint", "port", "instanceArn", "masterUserSecretArn", "storageKeyArn", "connectPolicy"}
+			if name == "aurora" {
+				outputs = append(outputs[:3], "clusterArn", "readerEndpoint", "masterUserSecretArn", "storageKeyArn", "connectPolicy")
+			}
+			for _, k := range outputs {
 				assert.NotEmpty(t, up.Outputs[k].Value, "output %s", k)
 			}
 			assert.Greater(t, (*up.Summary.ResourceChanges)["create"], 30)
@@ -159,8 +163,8 @@ func TestEngineRunsTheStacks(t *testing.T) {
 			require.NoError(t, json.Unmarshal(checkpoint, &doc))
 
 			_, err = s.Destroy(ctx)
-			if name == "prod" {
-				require.Error(t, err, "prod must not be destroyable")
+			if name != "dev" {
+				require.Error(t, err, "%s must not be destroyable", name)
 				assert.Contains(t, err.Error(), "protected")
 				return
 			}

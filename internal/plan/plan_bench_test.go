@@ -13,18 +13,22 @@ import (
 	"github.com/hardenedpg/pulumi-hardenedpg/internal/stack"
 )
 
-// BenchmarkPlanProd is what `make plan` does for prod: run the program under the mock monitor
+// BenchmarkPlan is what `make plan` does for each stack: run the program under the mock monitor
 // and evaluate every control.
-func BenchmarkPlanProd(b *testing.B) {
-	sc, err := plan.ReadStackConfig("../..", "prod")
-	if err != nil {
-		b.Fatal(err)
-	}
-	for b.Loop() {
-		res, err := plan.Run(sc, nil, stack.Program)
-		if err != nil || res.Summary.Fail != 0 {
-			b.Fatalf("plan: %v, %+v", err, res.Summary)
-		}
+func BenchmarkPlan(b *testing.B) {
+	for _, name := range []string{"prod", "aurora"} {
+		b.Run(name, func(b *testing.B) {
+			sc, err := plan.ReadStackConfig("../..", name)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				res, err := plan.Run(sc, nil, stack.Program)
+				if err != nil || res.Summary.Fail != 0 {
+					b.Fatalf("plan: %v, %+v", err, res.Summary)
+				}
+			}
+		})
 	}
 }
 
