@@ -6,10 +6,11 @@ import (
 	"strings"
 )
 
-// Aurora PostgreSQL: a cluster (aws:rds/cluster) holds the storage, its key, the master user,
-// IAM authentication, backups and log exports; its instances (aws:rds/clusterInstance) hold what
-// each host runs: class, zone, public access, monitoring, Performance Insights, the CA and minor
-// upgrades. Every control reads each setting where AWS keeps it.
+// AuroraEngine is Aurora PostgreSQL's engine. A cluster (aws:rds/cluster) holds the storage,
+// its key, the master user, IAM authentication, backups and log exports; its instances
+// (aws:rds/clusterInstance) hold what each host runs: class, zone, public access, monitoring,
+// Performance Insights, the CA and minor upgrades. Every control reads each setting where AWS
+// keeps it.
 const AuroraEngine = "aurora-postgresql"
 
 var (

@@ -171,7 +171,7 @@ func (a *ClusterArgs) check(p *problems, raw InstanceSettings, zonesKnown bool) 
 // to tell a storage setting given from a default. clusterPath is where the ClusterSettings'
 // fields are named ("Cluster." in a Database).
 func (a *ClusterArgs) checkSettings(p *problems, raw InstanceSettings, clusterPath string) {
-	a.InstanceSettings.checkFor(p, a.Waivers, baseline.AuroraEngine, clusterPath)
+	a.checkFor(p, a.Waivers, baseline.AuroraEngine, clusterPath)
 	for _, r := range []struct {
 		name string
 		set  bool
