@@ -31,6 +31,8 @@ import (
 // Guarded are the resource types whose loss loses data or evidence.
 var Guarded = []string{
 	baseline.TypeInstance,
+	baseline.TypeCluster, // an Aurora cluster's volume; its instances hold no data
+
 	baseline.TypeBackupReplication,
 	baseline.TypeKey,
 	baseline.TypeLogGroup,

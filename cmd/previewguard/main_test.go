@@ -41,6 +41,7 @@ func TestRefusesDestroyingData(t *testing.T) {
 // Every data- or evidence-bearing type the library creates is guarded, for every destructive op.
 func TestGuardsEveryDataAndEvidenceType(t *testing.T) {
 	for _, typ := range []string{
+		baseline.TypeCluster,
 		baseline.TypeBucketObjectLock,
 		baseline.TypeBucketPolicy,
 		baseline.TypeBucketPublicAccess,

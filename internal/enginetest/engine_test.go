@@ -230,7 +230,7 @@ func TestPolicyPackThroughTheCLI(t *testing.T) {
 	require.NoError(t, err, "rds-multi-az is medium: advisory")
 	require.Len(t, got["rds-multi-az"], 1)
 	assert.Equal(t, "advisory", got["rds-multi-az"][0].EnforcementLevel)
-	assert.Contains(t, got["rds-multi-az"][0].Message, "rds-multi-az FAIL (medium): database-instance-db: multiAz is false, want true\nreferences: Security Hub RDS.5; Prowler ")
+	assert.Contains(t, got["rds-multi-az"][0].Message, "rds-multi-az FAIL (medium): database-instance-db: multiAz is false, want true\nreferences: Security Hub RDS.5, RDS.15; Prowler ")
 
 	config := filepath.Join(t.TempDir(), "waivers.json")
 	require.NoError(t, os.WriteFile(config, []byte(`{"hardenedpg-waivers": {"waivers": {"rds-multi-az": "engine test: one AZ"}}}`), 0o600))
