@@ -216,15 +216,11 @@ func newCluster(ctx *pulumi.Context, name string, a *ClusterArgs, zones []string
 	if len(a.AvailabilityZones) > 0 {
 		zones = a.AvailabilityZones
 	}
-	var monitoringRoleArn pulumi.StringPtrInput
-	monitoringInterval := 0
-	if !s.DisableEnhancedMonitoring {
-		role, err := newMonitoringRole(ctx, name, env, tags, c)
-		if err != nil {
-			return nil, err
-		}
-		c.MonitoringRole, monitoringRoleArn, monitoringInterval = role, role.Arn, s.MonitoringIntervalSeconds
+	m, err := newMonitoring(ctx, name, s, env, tags, c)
+	if err != nil {
+		return nil, err
 	}
+	c.MonitoringRole = m.role
 	finalSnapshot := pulumi.StringPtrInput(nil)
 	if !s.SkipFinalSnapshot {
 		if c.FinalSnapshotSuffix, finalSnapshot, err = newFinalSnapshotName(ctx, name, s.Identifier, c); err != nil {
@@ -282,11 +278,7 @@ func newCluster(ctx *pulumi.Context, name string, a *ClusterArgs, zones []string
 		return nil, err
 	}
 	c.Cluster = cluster
-	var piKey pulumi.StringPtrInput
-	var piRetention pulumi.IntPtrInput
-	if !s.DisablePerformanceInsights {
-		piKey, piRetention = a.StorageKeyArn.ToStringOutput().ToStringPtrOutput(), pulumi.Int(s.PerformanceInsightsRetentionDays)
-	}
+	piKey, piRetention := performanceInsights(s, a.StorageKeyArn)
 	for i := range a.instances() {
 		// Instances hold no data (the cluster's volume does): they are not protected, and one
 		// replaced is one host restarted, not data lost.
@@ -301,8 +293,8 @@ func newCluster(ctx *pulumi.Context, name string, a *ClusterArgs, zones []string
 			PubliclyAccessible:                 pulumi.Bool(false),
 			AutoMinorVersionUpgrade:            pulumi.Bool(true),
 			CaCertIdentifier:                   pulumi.String(s.CACertIdentifier),
-			MonitoringInterval:                 pulumi.Int(monitoringInterval),
-			MonitoringRoleArn:                  monitoringRoleArn,
+			MonitoringInterval:                 pulumi.Int(m.interval),
+			MonitoringRoleArn:                  m.roleArn,
 			PerformanceInsightsEnabled:         pulumi.Bool(!s.DisablePerformanceInsights),
 			PerformanceInsightsKmsKeyId:        piKey,
 			PerformanceInsightsRetentionPeriod: piRetention,

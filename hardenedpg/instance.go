@@ -342,15 +342,11 @@ func newInstance(ctx *pulumi.Context, name string, a *InstanceArgs, env awsEnv, 
 	s := a.InstanceSettings
 	tags := pulumi.StringMap(a.Tags)
 
-	var monitoringRoleArn pulumi.StringPtrInput
-	monitoringInterval := 0
-	if !s.DisableEnhancedMonitoring {
-		role, err := newMonitoringRole(ctx, name, env, tags, c)
-		if err != nil {
-			return nil, err
-		}
-		c.MonitoringRole, monitoringRoleArn, monitoringInterval = role, role.Arn, s.MonitoringIntervalSeconds
+	m, err := newMonitoring(ctx, name, s, env, tags, c)
+	if err != nil {
+		return nil, err
 	}
+	c.MonitoringRole = m.role
 
 	finalSnapshot := pulumi.StringPtrInput(nil)
 	if !s.SkipFinalSnapshot {
@@ -359,11 +355,7 @@ func newInstance(ctx *pulumi.Context, name string, a *InstanceArgs, env awsEnv, 
 		}
 	}
 
-	var piKey pulumi.StringPtrInput
-	var piRetention pulumi.IntPtrInput
-	if !s.DisablePerformanceInsights {
-		piKey, piRetention = a.StorageKeyArn.ToStringOutput().ToStringPtrOutput(), pulumi.Int(s.PerformanceInsightsRetentionDays)
-	}
+	piKey, piRetention := performanceInsights(s, a.StorageKeyArn)
 
 	instOpts := []pulumi.ResourceOption{pulumi.Parent(c), pulumi.DependsOn(a.WaitFor)}
 	if !s.DisableDeletionProtection {
@@ -405,8 +397,8 @@ func newInstance(ctx *pulumi.Context, name string, a *InstanceArgs, env awsEnv, 
 		PerformanceInsightsEnabled:         pulumi.Bool(!s.DisablePerformanceInsights),
 		PerformanceInsightsKmsKeyId:        piKey,
 		PerformanceInsightsRetentionPeriod: piRetention,
-		MonitoringInterval:                 pulumi.Int(monitoringInterval),
-		MonitoringRoleArn:                  monitoringRoleArn,
+		MonitoringInterval:                 pulumi.Int(m.interval),
+		MonitoringRoleArn:                  m.roleArn,
 		ApplyImmediately:                   pulumi.Bool(false),
 		Tags:                               tags,
 	}, instOpts...)
@@ -508,6 +500,32 @@ func newFinalSnapshotName(ctx *pulumi.Context, name, identifier string, parent p
 		return nil, nil, err
 	}
 	return suffix, pulumi.Sprintf(finalSnapshotNameFormat, identifier, suffix.Hex), nil
+}
+
+// monitoring is a database's enhanced monitoring: its role and interval (none when disabled).
+type monitoring struct {
+	role     *iam.Role
+	roleArn  pulumi.StringPtrInput
+	interval int
+}
+
+func newMonitoring(ctx *pulumi.Context, name string, s InstanceSettings, env awsEnv, tags pulumi.StringMap, parent pulumi.Resource) (monitoring, error) {
+	if s.DisableEnhancedMonitoring {
+		return monitoring{}, nil
+	}
+	role, err := newMonitoringRole(ctx, name, env, tags, parent)
+	if err != nil {
+		return monitoring{}, err
+	}
+	return monitoring{role, role.Arn, s.MonitoringIntervalSeconds}, nil
+}
+
+// performanceInsights is the key and retention of Performance Insights (none when disabled).
+func performanceInsights(s InstanceSettings, storageKeyArn pulumi.StringInput) (pulumi.StringPtrInput, pulumi.IntPtrInput) {
+	if s.DisablePerformanceInsights {
+		return nil, nil
+	}
+	return storageKeyArn.ToStringOutput().ToStringPtrOutput(), pulumi.Int(s.PerformanceInsightsRetentionDays)
 }
 
 // newMonitoringRole is the role enhanced monitoring assumes to publish OS metrics; the trust is

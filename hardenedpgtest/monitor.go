@@ -369,6 +369,24 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 		set(key, name)
 		return name
 	}
+	// portOf is the database's port input, or PostgreSQL's default.
+	portOf := func() float64 {
+		if v, ok := args.Inputs["port"]; ok && v.IsNumber() {
+			return v.NumberValue()
+		}
+		return 5432
+	}
+	// masterSecret is the rds!db- or rds!cluster- secret RDS makes for a managed master password.
+	masterSecret := func(kind string) {
+		secret := map[string]any{
+			"kmsKeyId": "[storage key]", "secretStatus": "active",
+			"secretArn": m.arn(t, "secretsmanager", "secret:rds!"+kind+"-"+h[26:34]+"-"+h[34:40]),
+		}
+		set("masterUserSecrets", []any{secret})
+		if kms, ok := args.Inputs["masterUserSecretKmsKeyId"]; ok {
+			state["masterUserSecrets"].ArrayValue()[0].ObjectValue()["kmsKeyId"] = kms
+		}
+	}
 	switch args.TypeToken {
 	case baseline.TypeKey:
 		id = fmt.Sprintf("%s-%s-%s-%s-%s", h[:8], h[8:12], h[12:16], h[16:20], h[20:32])
@@ -402,41 +420,22 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 		ident := str("identifier")
 		id = ident
 		address := fmt.Sprintf("%s.c%s.%s.rds.amazonaws.com", ident, h[:12], t.region)
-		port := 5432.0
-		if v, ok := args.Inputs["port"]; ok && v.IsNumber() {
-			port = v.NumberValue()
-		}
+		port := portOf()
 		set("address", address)
 		set("endpoint", fmt.Sprintf("%s:%d", address, int(port)))
 		set("port", port)
 		set("arn", m.arn(t, "rds", "db:"+ident))
 		set("resourceId", "db-"+strings.ToUpper(h[:26]))
-		set("masterUserSecrets", []any{map[string]any{
-			"kmsKeyId": "[storage key]", "secretStatus": "active",
-			"secretArn": m.arn(t, "secretsmanager", "secret:rds!db-"+h[26:34]+"-"+h[34:40]),
-		}})
-		if kms, ok := args.Inputs["masterUserSecretKmsKeyId"]; ok {
-			state["masterUserSecrets"].ArrayValue()[0].ObjectValue()["kmsKeyId"] = kms
-		}
+		masterSecret("db")
 	case baseline.TypeCluster:
 		ident := str("clusterIdentifier")
 		id = ident
-		port := 5432.0
-		if v, ok := args.Inputs["port"]; ok && v.IsNumber() {
-			port = v.NumberValue()
-		}
 		set("endpoint", fmt.Sprintf("%s.cluster-c%s.%s.rds.amazonaws.com", ident, h[:12], t.region))
 		set("readerEndpoint", fmt.Sprintf("%s.cluster-ro-c%s.%s.rds.amazonaws.com", ident, h[:12], t.region))
-		set("port", port)
+		set("port", portOf())
 		set("arn", m.arn(t, "rds", "cluster:"+ident))
 		set("clusterResourceId", "cluster-"+strings.ToUpper(h[:26]))
-		set("masterUserSecrets", []any{map[string]any{
-			"kmsKeyId": "[storage key]", "secretStatus": "active",
-			"secretArn": m.arn(t, "secretsmanager", "secret:rds!cluster-"+h[26:34]+"-"+h[34:40]),
-		}})
-		if kms, ok := args.Inputs["masterUserSecretKmsKeyId"]; ok {
-			state["masterUserSecrets"].ArrayValue()[0].ObjectValue()["kmsKeyId"] = kms
-		}
+		masterSecret("cluster")
 	case baseline.TypeClusterInstance:
 		ident := str("identifier")
 		id = ident
