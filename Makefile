@@ -71,11 +71,12 @@ policy-config: bin/plan
 print-pulumi-version:
 	@echo $(PULUMI_VERSION)
 
-## plan: the offline plan of both stacks, no AWS account needed.
+## plan: the offline plan of every stack (prod, dev, aurora, restore), no AWS account needed.
 plan: bin/plan
 	bin/plan -stack prod
 	bin/plan -stack dev
 	bin/plan -stack aurora
+	bin/plan -stack restore
 
 ## scorecard: the offline scorecard as a gate: the failing and waived controls and the summary,
 ## in the log and (in GitHub Actions) the job summary; fails when a control fails.

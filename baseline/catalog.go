@@ -69,6 +69,7 @@ const (
 	TypeBucketPolicy       = "aws:s3/bucketPolicy:BucketPolicy"
 	TypeFirehose           = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream"
 	TypeBackupReplication  = "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"
+	TypeSnapshotCopy       = "aws:rds/snapshotCopy:SnapshotCopy"
 	TypeBackupPlan         = "aws:backup/plan:Plan"
 	TypeKeyAlias           = "aws:kms/alias:Alias"
 	TypeTopicPolicy        = "aws:sns/topicPolicy:TopicPolicy"
@@ -96,6 +97,11 @@ const (
 	InvokeSubnet         = "aws:ec2/getSubnet:getSubnet"
 	InvokeRouteTable     = "aws:ec2/getRouteTable:getRouteTable"
 	InvokeVpc            = "aws:ec2/getVpc:getVpc"
+	// The restore look-ups: what a database is restored from.
+	InvokeDBInstance      = "aws:rds/getInstance:getInstance"
+	InvokeDBCluster       = "aws:rds/getCluster:getCluster"
+	InvokeSnapshot        = "aws:rds/getSnapshot:getSnapshot"
+	InvokeClusterSnapshot = "aws:rds/getClusterSnapshot:getClusterSnapshot"
 )
 
 // Control is one entry of the catalog.

@@ -50,16 +50,51 @@ var rdsControls = []Control{
 		}),
 	},
 	{Key: "rds-encrypted", Title: "Storage is encrypted", Severity: High, Reads: storageTypes,
-		Refs:  Refs{SecurityHub: []string{"RDS.3", "RDS.4", "RDS.27"}, Prowler: []string{"rds_instance_storage_encrypted", "rds_snapshots_encrypted", "rds_cluster_storage_encrypted"}, Checkov: []string{"CKV_AWS_16", "CKV_AWS_96", "CKV_AWS_146"}, CIS: []string{"2.2.1"}, CdkNag: []string{"RDSStorageEncrypted"}, Awsguard: []string{"rds-storage-encrypted"}, CompliancePolicies: []string{"aws-rds-instance-disallow-unencrypted-storage", "aws-rds-cluster-disallow-unencrypted-storage"}},
-		check: databaseBool(storageTypes, "storageEncrypted", true, false),
+		Refs: Refs{SecurityHub: []string{"RDS.3", "RDS.4", "RDS.27"}, Prowler: []string{"rds_instance_storage_encrypted", "rds_snapshots_encrypted", "rds_cluster_storage_encrypted"}, Checkov: []string{"CKV_AWS_16", "CKV_AWS_96", "CKV_AWS_146"}, CIS: []string{"2.2.1"}, CdkNag: []string{"RDSStorageEncrypted"}, Awsguard: []string{"rds-storage-encrypted"}, CompliancePolicies: []string{"aws-rds-instance-disallow-unencrypted-storage", "aws-rds-cluster-disallow-unencrypted-storage"}},
+		check: storageCheck("storageEncrypted is true", func(g *Graph, f *finding, r Resource, in map[string]any) {
+			o := g.storageOrigin(r)
+			switch {
+			case o.restored && !o.known && o.snapshot:
+				f.fail("%s: restored from %s, not from a copy under a key of the stack: RDS keeps the snapshot's encryption, none if it has none", r.Name, o.what)
+			case o.restored && !o.known:
+				f.lacks("%s: restored to %s: RDS keeps its encryption, which the stack does not show", r.Name, o.what)
+			case o.restored:
+				if v, _ := boolean(o.in, "storageEncrypted"); !v {
+					f.fail("%s: restored from %s, which is not encrypted (%s): RDS keeps that; restore from a snapshot copied under a key of the stack", r.Name, o.what, o.from)
+				}
+			default:
+				if v, _ := boolean(in, "storageEncrypted"); !v {
+					f.fail("%s: storageEncrypted is %s, want true", r.Name, show(in["storageEncrypted"]))
+				}
+			}
+		}),
 	},
 	{Key: "rds-cmk", Title: "Storage is encrypted with a customer-managed key of the stack", Severity: Medium, Reads: slices.Concat(storageTypes, []string{TypeKey}),
 		Refs: Refs{CompliancePolicies: []string{"aws-rds-instance-configure-customer-managed-key", "aws-rds-cluster-configure-customer-managed-key"}, Checkov: []string{"CKV_AWS_327"}},
 		check: storageCheck("kmsKeyId is a key of the stack with rotation on", func(g *Graph, f *finding, inst Resource, in map[string]any) {
-			k, ok := g.keyByArn(in["kmsKeyId"])
+			key := in["kmsKeyId"]
+			if o := g.storageOrigin(inst); o.restored {
+				switch {
+				case !o.known && o.snapshot:
+					f.fail("%s: restored from %s, whose key RDS keeps (the restore takes none): restore from a copy under a key of the stack", inst.Name, o.what)
+					return
+				case !o.known:
+					f.lacks("%s: restored to %s, whose key RDS keeps (the restore takes none): the stack does not show it", inst.Name, o.what)
+					return
+				case key != nil && show(key) != show(o.in["kmsKeyId"]):
+					f.fail("%s: kmsKeyId says %s, but RDS keeps the key of %s (%s): %s", inst.Name, show(key), o.what, o.from, show(o.in["kmsKeyId"]))
+					return
+				}
+				key = o.in["kmsKeyId"]
+				if _, ours := g.keyByArn(key); !ours && o.from == "its look-up" {
+					f.lacks("%s: restored to %s, it keeps that instance's key %s, which is not a key of this stack: its rotation is judged in the stack that manages it", inst.Name, o.what, show(key))
+					return
+				}
+			}
+			k, ok := g.keyByArn(key)
 			switch {
 			case !ok:
-				f.fail("%s: kmsKeyId is %s, want a customer-managed key of the stack (not aws/rds)", inst.Name, show(in["kmsKeyId"]))
+				f.fail("%s: kmsKeyId is %s, want a customer-managed key of the stack (not aws/rds)", inst.Name, show(key))
 			case k.Inputs["enableKeyRotation"] != true:
 				f.read(k)
 				f.fail("%s: its key %s does not rotate", inst.Name, k.Name)
@@ -182,7 +217,7 @@ var rdsControls = []Control{
 	},
 	{Key: "rds-supported-engine", Title: "Engine is PostgreSQL on a supported major version", Severity: High, Reads: storageTypes,
 		Refs: Refs{Prowler: []string{"rds_instance_deprecated_engine_version"}, Checkov: []string{"CKV_AWS_250", "CKV_AWS_388"}},
-		check: storageCheck("an instance runs postgres, a cluster aurora-postgresql, on a supported major version, no minor pinned", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+		check: storageCheck("an instance runs postgres, a cluster aurora-postgresql, on a supported major version more than 6 months from the end of its standard support, no minor pinned", func(g *Graph, f *finding, inst Resource, in map[string]any) {
 			v := str(in, "engineVersion")
 			engine, majors := "postgres", SupportedMajorVersions
 			if inst.Type == TypeCluster {
@@ -195,6 +230,10 @@ var rdsControls = []Control{
 				f.fail("%s: engineVersion is %s, want a supported major version (%s)", inst.Name, show(in["engineVersion"]), strings.Join(majors, ", "))
 			case strings.Contains(v, "."):
 				f.fail("%s: engineVersion %s pins a minor version, which RDS deprecates; give the major only", inst.Name, v)
+			default:
+				if w := supportWarning(majorOf(v), g.today()); w != "" {
+					f.warn("%s: %s", inst.Name, w)
+				}
 			}
 		}),
 	},

@@ -44,6 +44,7 @@ const (
 	prodVariant variant = iota
 	archiveVariant
 	auroraVariant
+	restoreVariant
 )
 
 // recordedGraph runs a stack's program once per variant and hands each test its own deep copy,
@@ -54,9 +55,9 @@ func recordedGraph(t *testing.T, v variant) *baseline.Graph {
 	defer recordedMu.Unlock()
 	g, ok := recordedGraphs[v]
 	if !ok {
-		name := "prod"
-		if v == auroraVariant {
-			name = "aurora"
+		name := map[variant]string{auroraVariant: "aurora", restoreVariant: "restore"}[v]
+		if name == "" {
+			name = "prod"
 		}
 		sc, err := plan.ReadStackConfig("..", name)
 		require.NoError(t, err)

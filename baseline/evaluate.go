@@ -18,6 +18,9 @@ const (
 	// Unproven is a control whose evidence the graph lacks: a look-up a policy pack does not see,
 	// or a value unknown until the resource exists. It is never a pass.
 	Unproven Status = "unproven"
+	// Warn is a control that holds today but will not for long: an engine whose standard support
+	// ends within SupportWarningMonths. Not a pass; nothing blocks on it.
+	Warn Status = "warn"
 )
 
 // Unknown stands for a value a preview does not know yet (computed by the provider at apply).
@@ -44,6 +47,7 @@ type Summary struct {
 	Waived        int `json:"waived"`
 	NotApplicable int `json:"notApplicable"`
 	Unproven      int `json:"unproven,omitempty"`
+	Warn          int `json:"warn,omitempty"`
 }
 
 // finding is what a check saw: the resources it read, what is wrong (empty: pass) and, for a
@@ -53,6 +57,8 @@ type finding struct {
 	problems  []string
 	// unproven is the evidence that was missing; with no problem, the control is unproven.
 	unproven []string
+	// warnings hold today but not for long; with no problem and nothing unproven, the control warns.
+	warnings []string
 	holds    string
 }
 
@@ -63,6 +69,11 @@ func (f *finding) fail(format string, a ...any) {
 	if p := fmt.Sprintf(format, a...); !slices.Contains(f.problems, p) {
 		f.problems = append(f.problems, p)
 	}
+}
+
+// warn records what holds today but will not for long.
+func (f *finding) warn(format string, a ...any) {
+	f.warnings = append(f.warnings, fmt.Sprintf(format, a...))
 }
 
 // lacks records evidence the graph does not hold.
@@ -108,6 +119,8 @@ func evaluate(g *Graph, c Control, waivers Waivers) Result {
 		r.Status, r.Detail, r.Waiver = Waived, "unproven: "+strings.Join(f.unproven, "; "), reason
 	case len(f.problems) == 0 && len(f.unproven) > 0:
 		r.Status, r.Detail = Unproven, strings.Join(f.unproven, "; ")
+	case len(f.problems) == 0 && len(f.warnings) > 0:
+		r.Status, r.Detail = Warn, strings.Join(f.warnings, "; ")
 	case len(f.problems) == 0:
 		r.Status, r.Detail = Pass, f.holds
 		if waived {
@@ -136,6 +149,8 @@ func Summarize(results []Result) Summary {
 			s.NotApplicable++
 		case Unproven:
 			s.Unproven++
+		case Warn:
+			s.Warn++
 		}
 	}
 	return s

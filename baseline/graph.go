@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 )
 
 // Resource is one resource of a recorded stack, as the engine registered it.
@@ -41,9 +42,19 @@ type Graph struct {
 	// NoLookups says the graph carries no look-ups at all (a policy pack sees resources only), so
 	// a missing look-up leaves a control unproven rather than failed.
 	NoLookups bool
+	// Today is the day support dates are judged on (rds-supported-engine); zero is the clock's.
+	Today time.Time
 
 	// byType indexes Resources; built on first use, so a graph is not changed once evaluated.
 	byType map[string][]Resource
+}
+
+// today is the day the graph is judged on.
+func (g *Graph) today() time.Time {
+	if g.Today.IsZero() {
+		return time.Now().UTC()
+	}
+	return g.Today
 }
 
 func (g *Graph) ofType(types ...string) []Resource {

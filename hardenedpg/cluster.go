@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"time"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
@@ -200,18 +201,35 @@ func NewCluster(ctx *pulumi.Context, name string, args *ClusterArgs, opts ...pul
 	if err := p.err(); err != nil {
 		return nil, fmt.Errorf("hardenedpg.NewCluster %q: %w", name, err)
 	}
-	return newCluster(ctx, name, &a, nil, awsEnv{}, opts...)
+	return newCluster(ctx, name, &a, nil, awsEnv{}, nil, opts...)
 }
 
 // newCluster creates the cluster; zones, when AvailabilityZones is empty, are the proven
-// subnets' zones.
-func newCluster(ctx *pulumi.Context, name string, a *ClusterArgs, zones []string, env awsEnv, opts ...pulumi.ResourceOption) (*Cluster, error) {
+// subnets' zones; src is what a restore reads, looked up here when the caller has not.
+func newCluster(ctx *pulumi.Context, name string, a *ClusterArgs, zones []string, env awsEnv, src *restoreSource, opts ...pulumi.ResourceOption) (*Cluster, error) {
 	c := &Cluster{}
 	env, err := registered(ctx, ClusterType, name, c, env, opts...)
 	if err != nil {
 		return nil, err
 	}
 	s := a.InstanceSettings
+	if s.Restore.Enabled() && src == nil {
+		var p problems
+		src = s.Restore.lookup(ctx, &p, s, baseline.AuroraEngine, env, time.Now().UTC(), pulumi.Parent(c))
+		if err := p.err(); err != nil {
+			return nil, fmt.Errorf("hardenedpg.NewCluster %q: %w", name, err)
+		}
+	}
+	// Aurora's restores take the storage key (RestoreDBClusterFromSnapshot and
+	// RestoreDBClusterToPointInTime KmsKeyId), so a restored cluster is re-encrypted under it.
+	var snapshot pulumi.StringPtrInput
+	var pointInTime rds.ClusterRestoreToPointInTimePtrInput
+	switch {
+	case src != nil && src.snapshotArn != "":
+		snapshot = pulumi.StringPtr(src.snapshotArn)
+	case src != nil:
+		pointInTime = s.Restore.clusterPointInTimeArgs()
+	}
 	tags := pulumi.StringMap(a.Tags)
 	if len(a.AvailabilityZones) > 0 {
 		zones = a.AvailabilityZones
@@ -240,7 +258,7 @@ func newCluster(ctx *pulumi.Context, name string, a *ClusterArgs, zones []string
 	// The instance group is named on the cluster only for a major upgrade, the one call that
 	// takes it (the provider's db_instance_parameter_group_name).
 	var upgradeGroup pulumi.StringPtrInput
-	if s.AllowMajorVersionUpgrade {
+	if s.allowsMajorUpgrade() {
 		upgradeGroup = a.ParameterGroupName
 	}
 	cluster, err := rds.NewCluster(ctx, name+"-cluster", &rds.ClusterArgs{
@@ -249,10 +267,12 @@ func newCluster(ctx *pulumi.Context, name string, a *ClusterArgs, zones []string
 		EngineMode:                       pulumi.String("provisioned"),
 		EngineVersion:                    pulumi.String(s.EngineMajorVersion),
 		EngineLifecycleSupport:           pulumi.String("open-source-rds-extended-support-disabled"),
-		AllowMajorVersionUpgrade:         pulumi.Bool(s.AllowMajorVersionUpgrade),
+		AllowMajorVersionUpgrade:         pulumi.Bool(s.allowsMajorUpgrade()),
 		DbInstanceParameterGroupName:     upgradeGroup,
 		StorageEncrypted:                 pulumi.Bool(true),
 		KmsKeyId:                         a.StorageKeyArn,
+		SnapshotIdentifier:               snapshot,
+		RestoreToPointInTime:             pointInTime,
 		DbSubnetGroupName:                a.SubnetGroupName,
 		VpcSecurityGroupIds:              a.SecurityGroupIDs,
 		DbClusterParameterGroupName:      a.ClusterParameterGroupName,
@@ -271,7 +291,7 @@ func newCluster(ctx *pulumi.Context, name string, a *ClusterArgs, zones []string
 		FinalSnapshotIdentifier:          finalSnapshot,
 		EnabledCloudwatchLogsExports:     pulumi.ToStringArray(baseline.AuroraLogExports),
 		Serverlessv2ScalingConfiguration: serverless,
-		ApplyImmediately:                 pulumi.Bool(false),
+		ApplyImmediately:                 pulumi.Bool(s.ApplyImmediately),
 		Tags:                             tags,
 	}, append(protect, pulumi.DependsOn(a.WaitFor))...)
 	if err != nil {
@@ -300,7 +320,7 @@ func newCluster(ctx *pulumi.Context, name string, a *ClusterArgs, zones []string
 			PerformanceInsightsRetentionPeriod: piRetention,
 			CopyTagsToSnapshot:                 pulumi.Bool(true),
 			PreferredMaintenanceWindow:         pulumi.String(s.MaintenanceWindow),
-			ApplyImmediately:                   pulumi.Bool(false),
+			ApplyImmediately:                   pulumi.Bool(s.ApplyImmediately),
 			Tags:                               tags,
 		}, pulumi.Parent(c))
 		if err != nil {

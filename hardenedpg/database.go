@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -504,6 +505,15 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	if ch.replication != nil && ch.replication.Region == env.Region {
 		p.add("Replication.Region", ch.replication.Region, "is the region of the database's provider; replicas protect only in another one")
 	}
+	// A restore's source is read before anything is created, so that what cannot be restored is
+	// refused with the rest.
+	settings, engine := ch.instance.InstanceSettings, "postgres"
+	if ch.cluster != nil {
+		settings, engine = ch.cluster.InstanceSettings, baseline.AuroraEngine
+	}
+	var rp problems
+	restore := settings.Restore.lookup(ctx, &rp, settings, engine, env, time.Now().UTC(), parent)
+	p.nest("Instance", rp)
 	if err := p.err(); err != nil {
 		return nil, fmt.Errorf("hardenedpg.NewDatabase %q: %w", name, err)
 	}
@@ -544,7 +554,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		cluster.SecurityGroupIDs = pulumi.StringArray{d.SecurityGroup.ID}
 		cluster.ClusterParameterGroupName, cluster.ParameterGroupName = d.ParameterGroup.ClusterName, d.ParameterGroup.Name
 		cluster.WaitFor = logGroups
-		if d.Cluster, err = newCluster(ctx, name+"-cluster", &cluster, zones, env, parent); err != nil {
+		if d.Cluster, err = newCluster(ctx, name+"-cluster", &cluster, zones, env, restore, parent); err != nil {
 			return nil, err
 		}
 		d.InstanceOutputs, databaseArn = d.Cluster.InstanceOutputs, d.Cluster.Arn
@@ -555,7 +565,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		inst.SecurityGroupIDs = pulumi.StringArray{d.SecurityGroup.ID}
 		inst.ParameterGroupName = d.ParameterGroup.Name
 		inst.WaitFor = logGroups
-		if d.Instance, err = newInstance(ctx, name+"-instance", &inst, env, parent); err != nil {
+		if d.Instance, err = newInstance(ctx, name+"-instance", &inst, env, restore, parent); err != nil {
 			return nil, err
 		}
 		d.InstanceOutputs, databaseArn = d.Instance.InstanceOutputs, d.Instance.Arn

@@ -2,9 +2,12 @@ package hardenedpg
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
@@ -76,8 +79,20 @@ type InstanceSettings struct {
 	PerformanceInsightsRetentionDays int `pulumi:"performanceInsightsRetentionDays,optional"`
 	// IAMDatabaseUsers are the database users the ConnectPolicy output lets IAM principals connect as.
 	IAMDatabaseUsers []string `pulumi:"iamDatabaseUsers,optional"`
-	// AllowMajorVersionUpgrade lets a change of EngineMajorVersion upgrade in place.
+	// UpgradeFromMajorVersion is the major the running database is on, given with the change of
+	// EngineMajorVersion that upgrades it in place: allowMajorVersionUpgrade is on for that change
+	// only. Remove it once the upgrade is applied. The target must be one AWS upgrades it to
+	// (baseline.MajorUpgradeTargets); a downgrade or a skip AWS does not offer is refused.
+	UpgradeFromMajorVersion string `pulumi:"upgradeFromMajorVersion,optional"`
+	// AllowMajorVersionUpgrade lets any change of EngineMajorVersion upgrade in place, unchecked and
+	// for as long as it is set. Prefer UpgradeFromMajorVersion, which names the change.
 	AllowMajorVersionUpgrade bool `pulumi:"allowMajorVersionUpgrade,optional"`
+	// ApplyImmediately applies changes that restart or interrupt the database (a major upgrade, a
+	// class change, a new parameter group) at once, not in the next maintenance window.
+	ApplyImmediately bool `pulumi:"applyImmediately,optional"`
+
+	// Restore makes the database a restore of a snapshot or of a point in time, hardened like a new one.
+	Restore RestoreSettings `pulumi:"restore"`
 
 	// SingleAZ runs no standby in a second zone: it relaxes rds-multi-az.
 	SingleAZ bool `pulumi:"singleAz,optional"`
@@ -125,6 +140,8 @@ type Instance struct {
 	Instance            *rds.Instance
 	MonitoringRole      *iam.Role
 	FinalSnapshotSuffix *random.RandomId
+	// RestoreSource is the copy, under the storage key, of the snapshot a restore is made from.
+	RestoreSource *rds.SnapshotCopy
 
 	InstanceOutputs
 
@@ -211,6 +228,11 @@ func (s InstanceSettings) checkFor(p *problems, w baseline.Waivers, engine, clus
 		p.add("Identifier", s.Identifier, "want at most %d characters: the %s %q would have %d, and AWS allows %d (%s)", MaxIdentifierLength, l.what, l.name(s.Identifier), len(l.name(s.Identifier)), l.max, l.source)
 	}
 	checkMajorVersion(p, "EngineMajorVersion", engine, s.EngineMajorVersion)
+	s.checkUpgrade(p, engine)
+	s.Restore.check(p, engine)
+	if s.Restore.Enabled() && s.UpgradeFromMajorVersion != "" {
+		p.add("UpgradeFromMajorVersion", s.UpgradeFromMajorVersion, "a restore creates the database on its source's major: upgrade it in a later change")
+	}
 	switch _, ok := baseline.InstanceClassMemoryGiB(s.InstanceClass); {
 	case aurora:
 		if _, ok := baseline.AuroraInstanceClassMemoryGiB(s.InstanceClass); !ok && s.InstanceClass != baseline.ServerlessInstanceClass {
@@ -298,6 +320,33 @@ func (s InstanceSettings) checkFor(p *problems, w baseline.Waivers, engine, clus
 	}
 }
 
+// checkUpgrade refuses an upgrade AWS does not run in place, naming the targets it offers.
+func (s InstanceSettings) checkUpgrade(p *problems, engine string) {
+	from, to := s.UpgradeFromMajorVersion, s.EngineMajorVersion
+	if from == "" {
+		return
+	}
+	targets := baseline.UpgradeTargets(engine, from)
+	_, known := baseline.MajorUpgradeTargets[from]
+	switch {
+	case from == to:
+		p.add("UpgradeFromMajorVersion", from, "the database is on {EngineMajorVersion} %s already: remove it once the upgrade is applied, so that no later change of the version upgrades unreviewed", to)
+	case !known:
+		p.add("UpgradeFromMajorVersion", from, "want the major the database runs now, one AWS upgrades in place: %s", strings.Join(slices.Sorted(maps.Keys(baseline.MajorUpgradeTargets)), ", "))
+	case !slices.Contains(targets, to) && atoi(to) < atoi(from):
+		p.add("UpgradeFromMajorVersion", from, "{EngineMajorVersion} %s is a downgrade, which RDS does not do: restore a snapshot taken on %s into a new stack instead", to, to)
+	case !slices.Contains(targets, to):
+		p.add("UpgradeFromMajorVersion", from, "RDS does not upgrade %s to {EngineMajorVersion} %s in place; from %s it offers %s (AWS's upgrade paths): upgrade in steps", from, to, from, strings.Join(targets, ", "))
+	}
+}
+
+func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
+
+// allowsMajorUpgrade says whether this change may upgrade the major in place.
+func (s InstanceSettings) allowsMajorUpgrade() bool {
+	return s.AllowMajorVersionUpgrade || (s.UpgradeFromMajorVersion != "" && s.UpgradeFromMajorVersion != s.EngineMajorVersion)
+}
+
 func (a *InstanceArgs) check(p *problems) {
 	a.InstanceSettings.check(p, a.Waivers)
 	required := []struct {
@@ -330,16 +379,25 @@ func NewInstance(ctx *pulumi.Context, name string, args *InstanceArgs, opts ...p
 		return nil, fmt.Errorf("hardenedpg.NewInstance %q: %w", name, err)
 	}
 	// The account and region come from the provider the component gets: looked up once it is registered.
-	return newInstance(ctx, name, &a, awsEnv{}, opts...)
+	return newInstance(ctx, name, &a, awsEnv{}, nil, opts...)
 }
 
-func newInstance(ctx *pulumi.Context, name string, a *InstanceArgs, env awsEnv, opts ...pulumi.ResourceOption) (*Instance, error) {
+// newInstance creates the instance; src is what a restore reads, looked up here when the caller
+// has not.
+func newInstance(ctx *pulumi.Context, name string, a *InstanceArgs, env awsEnv, src *restoreSource, opts ...pulumi.ResourceOption) (*Instance, error) {
 	c := &Instance{}
 	env, err := registered(ctx, InstanceType, name, c, env, opts...)
 	if err != nil {
 		return nil, err
 	}
 	s := a.InstanceSettings
+	if s.Restore.Enabled() && src == nil {
+		var p problems
+		src = s.Restore.lookup(ctx, &p, s, "postgres", env, time.Now().UTC(), pulumi.Parent(c))
+		if err := p.err(); err != nil {
+			return nil, fmt.Errorf("hardenedpg.NewInstance %q: %w", name, err)
+		}
+	}
 	tags := pulumi.StringMap(a.Tags)
 
 	m, err := newMonitoring(ctx, name, s, env, tags, c)
@@ -356,6 +414,11 @@ func newInstance(ctx *pulumi.Context, name string, a *InstanceArgs, env awsEnv, 
 	}
 
 	piKey, piRetention := performanceInsights(s, a.StorageKeyArn)
+	restore, err := newInstanceRestore(ctx, name, s, src, a.StorageKeyArn, tags, c)
+	if err != nil {
+		return nil, err
+	}
+	c.RestoreSource = restore.copy
 
 	instOpts := []pulumi.ResourceOption{pulumi.Parent(c), pulumi.DependsOn(a.WaitFor)}
 	if !s.DisableDeletionProtection {
@@ -366,14 +429,16 @@ func newInstance(ctx *pulumi.Context, name string, a *InstanceArgs, env awsEnv, 
 		Engine:                             pulumi.String("postgres"),
 		EngineVersion:                      pulumi.String(s.EngineMajorVersion),
 		AutoMinorVersionUpgrade:            pulumi.Bool(true),
-		AllowMajorVersionUpgrade:           pulumi.Bool(s.AllowMajorVersionUpgrade),
+		AllowMajorVersionUpgrade:           pulumi.Bool(s.allowsMajorUpgrade()),
 		EngineLifecycleSupport:             pulumi.String("open-source-rds-extended-support-disabled"),
 		InstanceClass:                      pulumi.String(s.InstanceClass),
 		StorageType:                        pulumi.String("gp3"),
 		AllocatedStorage:                   pulumi.Int(s.AllocatedStorageGB),
 		MaxAllocatedStorage:                pulumi.Int(s.MaxAllocatedStorageGB),
 		StorageEncrypted:                   pulumi.Bool(true),
-		KmsKeyId:                           a.StorageKeyArn,
+		KmsKeyId:                           restore.keyID(a.StorageKeyArn),
+		SnapshotIdentifier:                 restore.snapshot,
+		RestoreToPointInTime:               restore.pointInTime,
 		DbSubnetGroupName:                  a.SubnetGroupName,
 		VpcSecurityGroupIds:                a.SecurityGroupIDs,
 		ParameterGroupName:                 a.ParameterGroupName,
@@ -399,7 +464,7 @@ func newInstance(ctx *pulumi.Context, name string, a *InstanceArgs, env awsEnv, 
 		PerformanceInsightsRetentionPeriod: piRetention,
 		MonitoringInterval:                 pulumi.Int(m.interval),
 		MonitoringRoleArn:                  m.roleArn,
-		ApplyImmediately:                   pulumi.Bool(false),
+		ApplyImmediately:                   pulumi.Bool(s.ApplyImmediately),
 		Tags:                               tags,
 	}, instOpts...)
 	if err != nil {

@@ -427,6 +427,10 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 		set("arn", m.arn(t, "rds", "db:"+ident))
 		set("resourceId", "db-"+strings.ToUpper(h[:26]))
 		masterSecret("db")
+	case baseline.TypeSnapshotCopy:
+		id = str("targetDbSnapshotIdentifier")
+		set("dbSnapshotArn", m.arn(t, "rds", "snapshot:"+id))
+		set("encrypted", str("kmsKeyId") != "")
 	case baseline.TypeCluster:
 		ident := str("clusterIdentifier")
 		id = ident
@@ -537,8 +541,48 @@ func (m *Monitor) call(args pulumi.MockCallArgs) (map[string]any, error) {
 		return map[string]any{"id": s.ID, "vpcId": s.VpcID, "availabilityZone": s.AvailabilityZone, "cidrBlock": "10.0.0.0/24", "mapPublicIpOnLaunch": s.Public}, nil
 	case baseline.InvokeRouteTable:
 		return m.routeTable(str("subnetId"), str("vpcId"))
+	case baseline.InvokeSnapshot, baseline.InvokeClusterSnapshot, baseline.InvokeDBInstance, baseline.InvokeDBCluster:
+		return m.restoreSource(t, args.Token, str), nil
 	}
 	return nil, fmt.Errorf("hardenedpgtest: no mock answer for invoke %s", args.Token)
+}
+
+// Restore sources the mock has by default: an encrypted manual snapshot, or a source with 35 days
+// of backups, of the default major under the default master user, each under its own key.
+const (
+	SourceEngineVersion       = "17.6"
+	SourceAuroraEngineVersion = "17.5"
+	SourceMasterUsername      = "dbadmin"
+	SourceAllocatedStorageGB  = 100
+)
+
+func (m *Monitor) restoreSource(t target, token string, str func(string) string) map[string]any {
+	named := func(key, kind string) (string, string) {
+		id := str(key)
+		if strings.HasPrefix(id, "arn:") {
+			return id[strings.LastIndex(id, ":")+1:], id
+		}
+		return id, m.arn(t, "rds", kind+":"+id)
+	}
+	key := func(id string) string { return m.arn(t, "kms", "key/source-"+id) }
+	switch token {
+	case baseline.InvokeSnapshot:
+		id, arn := named("dbSnapshotIdentifier", "snapshot")
+		return map[string]any{"id": id, "dbSnapshotIdentifier": id, "dbSnapshotArn": arn, "engine": "postgres", "engineVersion": SourceEngineVersion,
+			"encrypted": true, "kmsKeyId": key(id), "allocatedStorage": SourceAllocatedStorageGB, "status": "available", "snapshotType": "manual", "storageType": "gp3"}
+	case baseline.InvokeClusterSnapshot:
+		id, arn := named("dbClusterSnapshotIdentifier", "cluster-snapshot")
+		return map[string]any{"id": id, "dbClusterSnapshotIdentifier": id, "dbClusterSnapshotArn": arn, "engine": "aurora-postgresql", "engineVersion": SourceAuroraEngineVersion,
+			"storageEncrypted": true, "kmsKeyId": key(id), "status": "available", "snapshotType": "manual"}
+	case baseline.InvokeDBInstance:
+		id, arn := named("dbInstanceIdentifier", "db")
+		return map[string]any{"id": id, "dbInstanceIdentifier": id, "dbInstanceArn": arn, "engine": "postgres", "engineVersion": SourceEngineVersion,
+			"storageEncrypted": true, "kmsKeyId": key(id), "backupRetentionPeriod": 35, "masterUsername": SourceMasterUsername, "allocatedStorage": SourceAllocatedStorageGB}
+	default:
+		id, arn := named("clusterIdentifier", "cluster")
+		return map[string]any{"id": id, "clusterIdentifier": id, "arn": arn, "engine": "aurora-postgresql", "engineVersion": SourceAuroraEngineVersion,
+			"storageEncrypted": true, "kmsKeyId": key(id), "backupRetentionPeriod": 35, "masterUsername": SourceMasterUsername}
+	}
 }
 
 // subnet returns the configured subnet, or a private one in the next unused zone.

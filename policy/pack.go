@@ -126,11 +126,11 @@ func controlPolicy(c baseline.Control, state *waiverState) policyx.Policy {
 
 func unprovenPolicy(state *waiverState) policyx.Policy {
 	return policyx.NewStackValidationPolicy(UnprovenPolicy, policyx.StackValidationPolicyArgs{
-		Description:      "Controls whose evidence a policy pack cannot see (look-ups, values unknown until apply): not passed, not failed",
+		Description:      "Controls whose evidence a policy pack cannot see (look-ups, values unknown until apply), and warnings (an engine near the end of standard support): not passed, not failed",
 		EnforcementLevel: policyx.EnforcementLevelAdvisory,
 		ValidateStack: func(_ context.Context, args policyx.StackValidationArgs) error {
 			for _, r := range baseline.Evaluate(GraphOf(args.Resources), state.get()) {
-				if r.Status == baseline.Unproven {
+				if r.Status == baseline.Unproven || r.Status == baseline.Warn {
 					args.Manager.ReportViolation(Message(r), firstOf(r.Resources))
 				}
 			}

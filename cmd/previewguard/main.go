@@ -63,13 +63,40 @@ var counted = []string{"create", "update", "delete", "replace", "import", "impor
 type step struct {
 	Op  string `json:"op"`
 	URN string `json:"urn"`
-	// Diffs are the top-level properties an update or replacement changes.
-	Diffs []string `json:"diffs"`
+	// Diffs are the top-level properties an update or replacement changes (the engine's
+	// diffReasons, pkg/display.PreviewStep).
+	Diffs []string `json:"diffReasons"`
+	// OldState and NewState carry the inputs before and after, which day-two changes are read from.
+	OldState *state `json:"oldState"`
+	NewState *state `json:"newState"`
+}
+
+type state struct {
+	Inputs map[string]any `json:"inputs"`
+}
+
+// input is a step's input before (old) or after the change; "" when absent or not a string.
+func (s step) input(old bool, key string) string {
+	st := s.NewState
+	if old {
+		st = s.OldState
+	}
+	if st == nil {
+		return ""
+	}
+	v, _ := st.Inputs[key].(string)
+	return v
+}
+
+func (s step) has(key string) bool {
+	return s.NewState != nil && s.NewState.Inputs[key] != nil
 }
 
 type preview struct {
 	Steps         *[]step        `json:"steps"`
 	ChangeSummary map[string]int `json:"changeSummary"`
+	// dayTwo are the sentences of the changes a reviewer must not miss (dayTwo).
+	dayTwo []string
 }
 
 const (
@@ -102,6 +129,11 @@ func run(in io.Reader, stdout, stderr io.Writer, summaryFile string) int {
 	for _, f := range findings {
 		fmt.Fprintln(stdout, f)
 	}
+	if p != nil {
+		for _, d := range p.dayTwo {
+			fmt.Fprintln(stdout, "day two: "+d)
+		}
+	}
 	if err == nil {
 		fmt.Fprintln(stdout, verdict)
 	}
@@ -128,6 +160,12 @@ func markdown(p *preview, findings []string, verdict string) string {
 	if p == nil || p.Steps == nil {
 		return b.String()
 	}
+	if len(p.dayTwo) > 0 {
+		b.WriteString("\n**Day two:**\n")
+		for _, d := range p.dayTwo {
+			fmt.Fprintf(&b, "- %s\n", d)
+		}
+	}
 	var counts []string
 	for _, op := range slices.Sorted(maps.Keys(p.ChangeSummary)) {
 		counts = append(counts, fmt.Sprintf("%d %s", p.ChangeSummary[op], op))
@@ -139,7 +177,7 @@ func markdown(p *preview, findings []string, verdict string) string {
 			continue
 		}
 		typ, _ := typeOf(s.URN)
-		name := s.URN[strings.LastIndex(s.URN, "::")+2:]
+		name := nameOf(s.URN)
 		rows = append(rows, fmt.Sprintf("| %s | `%s` | `%s` | %s |", s.Op, typ, name, strings.Join(s.Diffs, ", ")))
 	}
 	if len(rows) > 0 {
@@ -147,6 +185,77 @@ func markdown(p *preview, findings []string, verdict string) string {
 		b.WriteString(strings.Join(rows, "\n") + "\n")
 	}
 	return b.String()
+}
+
+// databaseTypes hold a database's engine version and how it was created.
+var databaseTypes = []string{baseline.TypeInstance, baseline.TypeCluster}
+
+// parameterGroupTypes are replaced, create-before-delete, when their family changes.
+var parameterGroupTypes = []string{baseline.TypeParameterGroup, baseline.TypeClusterParameters}
+
+// dayTwo says in a sentence what a step does that an op alone does not tell a reviewer: a major
+// upgrade in place, a parameter group moving to a new family, a database restored from a snapshot
+// or a point in time. refused is set for a change AWS would refuse or that replaces the database.
+func dayTwo(s step) (sentence string, refused bool) {
+	typ, _ := typeOf(s.URN)
+	name := nameOf(s.URN)
+	restore := ""
+	switch {
+	case s.has("snapshotIdentifier"):
+		restore = "from snapshot " + s.input(false, "snapshotIdentifier")
+	case s.has("restoreToPointInTime"):
+		restore = "to a point in time"
+	}
+	switch {
+	case slices.Contains(databaseTypes, typ) && s.Op == "update" && slices.Contains(s.Diffs, "engineVersion"):
+		from, to := s.input(true, "engineVersion"), s.input(false, "engineVersion")
+		if majorOf(from) == majorOf(to) {
+			return fmt.Sprintf("%s: engine version %s → %s (a minor version pin; auto minor upgrades are meant to choose it)", name, from, to), false
+		}
+		if atoi(majorOf(to)) < atoi(majorOf(from)) {
+			return fmt.Sprintf("%s: downgrades PostgreSQL %s → %s, which RDS refuses; restore a snapshot taken on %s into a new stack instead", name, from, to, to), true
+		}
+		allowed := s.NewState != nil && s.NewState.Inputs["allowMajorVersionUpgrade"] == true
+		if !allowed {
+			return fmt.Sprintf("%s: upgrades PostgreSQL %s → %s without allowMajorVersionUpgrade, which RDS refuses; set upgradeFromMajorVersion: %q", name, from, to, majorOf(from)), true
+		}
+		when := "in the next maintenance window"
+		if s.NewState.Inputs["applyImmediately"] == true {
+			when = "at once (applyImmediately)"
+		}
+		return fmt.Sprintf("%s: upgrades PostgreSQL %s → %s in place, %s: the database is down while pg_upgrade runs, RDS snapshots it before and after, and the instance is not replaced", name, from, to, when), false
+	case slices.Contains(parameterGroupTypes, typ) && slices.Contains(destructive, s.Op) && slices.Contains(s.Diffs, "family"):
+		if s.Op != "replace" {
+			return "", false // the replacement's halves say nothing new
+		}
+		return fmt.Sprintf("%s: parameter group family %s → %s: the new group is created before the old one is deleted", name, s.input(true, "family"), s.input(false, "family")), false
+	case slices.Contains(databaseTypes, typ) && restore != "" && s.Op == "create":
+		return fmt.Sprintf("%s: a new database restored %s, beside what exists", name, restore), false
+	case slices.Contains(databaseTypes, typ) && restore != "" && slices.Contains(destructive, s.Op):
+		return fmt.Sprintf("%s: restoring %s into the existing database replaces it and loses what it holds; restore into a new stack beside it", name, restore), true
+	}
+	return "", false
+}
+
+// nameOf is the resource name a URN ends with (the whole string when it has none).
+func nameOf(urn string) string {
+	if i := strings.LastIndex(urn, "::"); i >= 0 {
+		return urn[i+2:]
+	}
+	return urn
+}
+
+func majorOf(version string) string { major, _, _ := strings.Cut(version, "."); return major }
+
+func atoi(s string) int {
+	n := 0
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return 0
+		}
+		n = n*10 + int(r-'0')
+	}
+	return n
 }
 
 // check returns the preview and one line per step it refuses; an error when the input is not one
@@ -180,6 +289,12 @@ func check(raw []byte) (*preview, []string, error) {
 			findings = append(findings, fmt.Sprintf("%s step %d has no readable URN (%q): its resource cannot be known", s.Op, i, s.URN))
 		case slices.Contains(destructive, s.Op) && slices.Contains(Guarded, typ):
 			findings = append(findings, fmt.Sprintf("%s %s (%s)", s.Op, s.URN, typ))
+		}
+		if sentence, refused := dayTwo(s); sentence != "" {
+			p.dayTwo = append(p.dayTwo, sentence)
+			if refused {
+				findings = append(findings, sentence)
+			}
 		}
 	}
 	for _, op := range slices.Sorted(maps.Keys(p.ChangeSummary)) {

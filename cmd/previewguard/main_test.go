@@ -112,8 +112,8 @@ func TestFailsClosed(t *testing.T) {
 func TestSummaryForReviewers(t *testing.T) {
 	doc := `{"steps": [
 	  {"op": "same", "urn": "` + urnStack + `"},
-	  {"op": "update", "urn": "` + urnParams + `", "diffs": ["parameters"]},
-	  {"op": "replace", "urn": "` + urnInstance + `", "diffs": ["engineVersion", "identifier"]}
+	  {"op": "update", "urn": "` + urnParams + `", "diffReasons": ["parameters"]},
+	  {"op": "replace", "urn": "` + urnInstance + `", "diffReasons": ["engineVersion", "identifier"]}
 	], "changeSummary": {"same": 60, "update": 1, "replace": 1}}`
 	summary := filepath.Join(t.TempDir(), "summary.md")
 	var stdout, stderr bytes.Buffer
@@ -143,4 +143,69 @@ func TestSummaryForReviewers(t *testing.T) {
 	got, err = os.ReadFile(summary)
 	require.NoError(t, err)
 	assert.Equal(t, "❌ previewguard: reading pulumi preview --json: the document is null, not a preview\n", string(got))
+}
+
+// A day-two change is said in a sentence: the PR comment tells an upgrade from a tag change.
+func TestSaysWhatADayTwoChangeDoes(t *testing.T) {
+	upgrade := func(from, to string, allow, now bool) string {
+		return `{"op": "update", "urn": "` + urnInstance + `", "diffReasons": ["allowMajorVersionUpgrade", "engineVersion", "parameterGroupName"],
+		  "oldState": {"inputs": {"engineVersion": "` + from + `", "allowMajorVersionUpgrade": false}},
+		  "newState": {"inputs": {"engineVersion": "` + to + `", "allowMajorVersionUpgrade": ` + map[bool]string{true: "true", false: "false"}[allow] + `, "applyImmediately": ` + map[bool]string{true: "true", false: "false"}[now] + `}}}`
+	}
+	family := `{"op": "create-replacement", "urn": "` + urnParams + `", "diffReasons": ["family"],
+	  "oldState": {"inputs": {"family": "postgres15"}}, "newState": {"inputs": {"family": "postgres17"}}},
+	  {"op": "replace", "urn": "` + urnParams + `", "diffReasons": ["family"],
+	  "oldState": {"inputs": {"family": "postgres15"}}, "newState": {"inputs": {"family": "postgres17"}}},
+	  {"op": "delete-replaced", "urn": "` + urnParams + `", "diffReasons": ["family"],
+	  "oldState": {"inputs": {"family": "postgres15"}}, "newState": {"inputs": {"family": "postgres17"}}}`
+	restored := `{"op": "create", "urn": "` + urnInstance + `", "newState": {"inputs": {"snapshotIdentifier": "arn:aws:rds:eu-west-1:111122223333:snapshot:orders-restore-source"}}}`
+	restoreInto := `{"op": "replace", "urn": "` + urnInstance + `", "diffReasons": ["restoreToPointInTime"], "newState": {"inputs": {"restoreToPointInTime": {"useLatestRestorableTime": true}}}}`
+	for _, tc := range []struct {
+		name, steps, summary string
+		dayTwo, findings     []string
+	}{
+		{"15 to 17 in the window", upgrade("15", "17", true, false) + ", " + family, `{"update": 1, "replace": 1}`,
+			[]string{
+				"database-instance-db: upgrades PostgreSQL 15 → 17 in place, in the next maintenance window: the database is down while pg_upgrade runs, RDS snapshots it before and after, and the instance is not replaced",
+				"database-parameter-group-params: parameter group family postgres15 → postgres17: the new group is created before the old one is deleted",
+			}, nil},
+		{"at once", upgrade("16", "17", true, true), `{"update": 1}`,
+			[]string{"database-instance-db: upgrades PostgreSQL 16 → 17 in place, at once (applyImmediately): the database is down while pg_upgrade runs, RDS snapshots it before and after, and the instance is not replaced"}, nil},
+		{"downgrade", upgrade("17", "15", true, false), `{"update": 1}`, nil,
+			[]string{"database-instance-db: downgrades PostgreSQL 17 → 15, which RDS refuses; restore a snapshot taken on 15 into a new stack instead"}},
+		{"upgrade not allowed", upgrade("15", "17", false, false), `{"update": 1}`, nil,
+			[]string{`database-instance-db: upgrades PostgreSQL 15 → 17 without allowMajorVersionUpgrade, which RDS refuses; set upgradeFromMajorVersion: "15"`}},
+		{"restored beside", restored, `{"create": 1}`,
+			[]string{"database-instance-db: a new database restored from snapshot arn:aws:rds:eu-west-1:111122223333:snapshot:orders-restore-source, beside what exists"}, nil},
+		{"restored into the existing database", restoreInto, `{"replace": 1}`, nil,
+			[]string{
+				"replace " + urnInstance + " (aws:rds/instance:Instance)",
+				"database-instance-db: restoring to a point in time into the existing database replaces it and loses what it holds; restore into a new stack beside it",
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, findings, err := check([]byte(`{"steps": [` + tc.steps + `], "changeSummary": ` + tc.summary + `}`))
+			require.NoError(t, err)
+			assert.Equal(t, tc.findings, findings)
+			var want []string
+			for _, f := range tc.findings {
+				if !strings.HasPrefix(f, "replace ") {
+					want = append(want, f)
+				}
+			}
+			assert.Equal(t, append(tc.dayTwo, want...), p.dayTwo)
+		})
+	}
+}
+
+func TestTheSummarySaysTheDayTwoChanges(t *testing.T) {
+	summary := filepath.Join(t.TempDir(), "summary.md")
+	doc := `{"steps": [{"op": "update", "urn": "` + urnInstance + `", "diffReasons": ["engineVersion"],
+	  "oldState": {"inputs": {"engineVersion": "15"}}, "newState": {"inputs": {"engineVersion": "17", "allowMajorVersionUpgrade": true}}}], "changeSummary": {"update": 1}}`
+	var out, errOut bytes.Buffer
+	require.Equal(t, 0, run(strings.NewReader(doc), &out, &errOut, summary))
+	md, err := os.ReadFile(summary)
+	require.NoError(t, err)
+	assert.Contains(t, string(md), "\n**Day two:**\n- database-instance-db: upgrades PostgreSQL 15 → 17 in place, in the next maintenance window")
+	assert.Contains(t, out.String(), "day two: database-instance-db: upgrades PostgreSQL 15 → 17 in place")
 }

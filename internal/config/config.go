@@ -138,7 +138,23 @@ var Keys = []Key{
 		}},
 	{Name: "iamDatabaseUsers", Accepted: "a list of database user names that connect through IAM", Default: "[]", Field: "Instance.IAMDatabaseUsers",
 		set: func(c *Config, raw string) error { return parseList(raw, &c.Args.Instance.IAMDatabaseUsers) }},
-	{Name: "allowMajorVersionUpgrade", Accepted: "true or false", Default: "false", Field: "Instance.AllowMajorVersionUpgrade",
+	{Name: "upgradeFromMajorVersion", Accepted: "the major the database runs now, with the engineMajorVersion AWS upgrades it to in place (" + upgradePaths() + "); remove it once applied", Default: "(no upgrade)", Field: "Instance.UpgradeFromMajorVersion",
+		set: func(c *Config, raw string) error { c.Args.Instance.UpgradeFromMajorVersion = raw; return nil }},
+	{Name: "restoreSnapshotIdentifier", Accepted: "a DB snapshot (Aurora: DB cluster snapshot) identifier, or the ARN of one shared with or copied to this account; the new database is restored from it (an RDS snapshot is first copied under the storage key)", Default: "(a new, empty database)", Field: "Instance.Restore.SnapshotIdentifier",
+		set: func(c *Config, raw string) error { c.Args.Instance.Restore.SnapshotIdentifier = raw; return nil }},
+	{Name: "restoreSourceIdentifier", Accepted: "the instance (Aurora: cluster) whose automated backups a point-in-time restore reads, with restoreTime or restoreUseLatestRestorableTime", Default: "(none)", Field: "Instance.Restore.SourceIdentifier",
+		set: func(c *Config, raw string) error { c.Args.Instance.Restore.SourceIdentifier = raw; return nil }},
+	{Name: "restoreSourceAutomatedBackupsArn", Accepted: "the ARN of a source's automated backups replicated to this region (RDS), for a point-in-time restore there", Default: "(none)", Field: "Instance.Restore.SourceAutomatedBackupsArn",
+		set: func(c *Config, raw string) error { c.Args.Instance.Restore.SourceAutomatedBackupsArn = raw; return nil }},
+	{Name: "restoreTime", Accepted: "the point in time to restore, RFC 3339 in UTC (2026-12-02T09:41:00Z), within the source's backup retention", Default: "(none)", Field: "Instance.Restore.RestoreTime",
+		set: func(c *Config, raw string) error { c.Args.Instance.Restore.RestoreTime = raw; return nil }},
+	{Name: "restoreUseLatestRestorableTime", Accepted: "true: restore to the latest time the source's backups hold", Default: "false", Field: "Instance.Restore.UseLatestRestorableTime",
+		set: func(c *Config, raw string) error {
+			return parseBool(raw, &c.Args.Instance.Restore.UseLatestRestorableTime)
+		}},
+	{Name: "applyImmediately", Accepted: "true or false: changes that restart the database (a major upgrade, a class change) apply at once rather than in maintenanceWindow", Default: "false", Field: "Instance.ApplyImmediately",
+		set: func(c *Config, raw string) error { return parseBool(raw, &c.Args.Instance.ApplyImmediately) }},
+	{Name: "allowMajorVersionUpgrade", Accepted: "true or false (prefer upgradeFromMajorVersion, which allows the one upgrade it names)", Default: "false", Field: "Instance.AllowMajorVersionUpgrade",
 		set: func(c *Config, raw string) error { return parseBool(raw, &c.Args.Instance.AllowMajorVersionUpgrade) }},
 	{Name: "multiAz", Accepted: "true, or false with a waiver of rds-multi-az", Default: "true", Field: "Instance.SingleAZ", Inverted: true,
 		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.Instance.SingleAZ) }},
@@ -231,6 +247,15 @@ var Keys = []Key{
 		}},
 	{Name: "waivers", Accepted: "a map of waivable control key to the reason", Default: "{}", Field: "Waivers",
 		set: func(c *Config, raw string) error { return parseMap(raw, (*map[string]string)(&c.Args.Waivers)) }},
+}
+
+// upgradePaths lists the in-place major upgrades AWS offers, as "15 to 16, 17".
+func upgradePaths() string {
+	var paths []string
+	for _, from := range slices.Sorted(maps.Keys(baseline.MajorUpgradeTargets)) {
+		paths = append(paths, from+" to "+strings.Join(baseline.MajorUpgradeTargets[from], ", "))
+	}
+	return strings.Join(paths, "; ")
 }
 
 // Lookup returns the raw value of a key without its namespace, and whether it is set.

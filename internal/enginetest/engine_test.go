@@ -126,7 +126,7 @@ func (e *engine) stackOf(t *testing.T, ctx context.Context, name string) auto.St
 func TestEngineRunsTheStacks(t *testing.T) {
 	e := setup(t)
 	ctx := context.Background()
-	for _, name := range []string{"dev", "prod", "aurora"} {
+	for _, name := range []string{"dev", "prod", "aurora", "restore"} {
 		t.Run(name, func(t *testing.T) {
 			s := e.stackOf(t, ctx, name)
 			// As deploy.yml does: save the previewed plan, then apply only that plan.
@@ -237,4 +237,113 @@ func TestPolicyPackThroughTheCLI(t *testing.T) {
 	got, err = policyEvents(t, ctx, s, pack, optpreview.PolicyPackConfigs(config))
 	require.NoError(t, err)
 	assert.Empty(t, got["rds-multi-az"], "waived by the pack's config")
+}
+
+// previewDocument runs a preview and writes what `pulumi preview --json` prints of it (the steps
+// with their diff reasons and inputs, and the change summary), from the engine's own events: the
+// CLI cannot run this inline program itself without the Go language host.
+func previewDocument(t *testing.T, ctx context.Context, s auto.Stack) ([]byte, map[string]string) {
+	t.Helper()
+	ch := make(chan events.EngineEvent)
+	type state struct {
+		Inputs map[string]any `json:"inputs"`
+	}
+	type step struct {
+		Op          string   `json:"op"`
+		URN         string   `json:"urn"`
+		DiffReasons []string `json:"diffReasons,omitempty"`
+		OldState    *state   `json:"oldState,omitempty"`
+		NewState    *state   `json:"newState,omitempty"`
+	}
+	var steps []step
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for e := range ch {
+			if e.ResourcePreEvent == nil {
+				continue
+			}
+			m := e.ResourcePreEvent.Metadata
+			st := step{Op: string(m.Op), URN: m.URN, DiffReasons: m.Diffs}
+			if m.Old != nil {
+				st.OldState = &state{Inputs: m.Old.Inputs}
+			}
+			if m.New != nil {
+				st.NewState = &state{Inputs: m.New.Inputs}
+			}
+			steps = append(steps, st)
+		}
+	}()
+	res, err := s.Preview(ctx, optpreview.EventStreams(ch))
+	<-done
+	require.NoError(t, err)
+	doc, err := json.Marshal(map[string]any{"steps": steps, "changeSummary": res.ChangeSummary})
+	require.NoError(t, err)
+	ops := map[string]string{}
+	for _, st := range steps {
+		name := st.URN[strings.LastIndex(st.URN, "::")+2:]
+		if st.Op != "same" {
+			ops[name] = strings.TrimSpace(ops[name] + " " + st.Op)
+		}
+	}
+	return doc, ops
+}
+
+// guard runs bin/previewguard over a preview document, as the workflows do.
+func guard(t *testing.T, guardBin string, doc []byte) (int, string) {
+	t.Helper()
+	summary := filepath.Join(t.TempDir(), "guard.md")
+	cmd := exec.Command(guardBin, "-summary", summary) //nolint:gosec // the test's own build
+	cmd.Stdin = strings.NewReader(string(doc))
+	out, _ := cmd.CombinedOutput()
+	md, err := os.ReadFile(summary)
+	require.NoError(t, err, "%s", out)
+	return cmd.ProcessState.ExitCode(), string(md)
+}
+
+// Prod on 15, moved to 17: an in-place upgrade of the instance (no replacement), its parameter
+// group replaced create-before-delete by one of the new family, and the guard lets it through
+// with a sentence. Restoring a snapshot into the same instance is a replacement, and refused.
+func TestEngineUpgradesProdInPlace(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	guardBin := filepath.Join(t.TempDir(), "previewguard")
+	run(t, repoRoot(t), os.Environ(), "go", "build", "-o", guardBin, "./cmd/previewguard")
+
+	s := e.stackOf(t, ctx, "prod")
+	require.NoError(t, s.SetConfig(ctx, "hardenedpg:engineMajorVersion", auto.ConfigValue{Value: "15"}))
+	_, err := s.Up(ctx)
+	require.NoError(t, err)
+
+	require.NoError(t, s.SetConfig(ctx, "hardenedpg:engineMajorVersion", auto.ConfigValue{Value: "17"}))
+	require.NoError(t, s.SetConfig(ctx, "hardenedpg:upgradeFromMajorVersion", auto.ConfigValue{Value: "15"}))
+	doc, ops := previewDocument(t, ctx, s)
+	t.Logf("15 → 17, ops per resource: %v", ops)
+	assert.Equal(t, map[string]string{
+		"database-instance-db":            "update",
+		"database-parameter-group-params": "create-replacement replace delete-replaced",
+	}, ops, "the instance is upgraded in place; only its parameter group is replaced, new before old")
+	code, md := guard(t, guardBin, doc)
+	assert.Equal(t, 0, code, md)
+	assert.Contains(t, md, "- database-instance-db: upgrades PostgreSQL 15 → 17 in place, in the next maintenance window")
+	assert.Contains(t, md, "- database-parameter-group-params: parameter group family postgres15 → postgres17: the new group is created before the old one is deleted")
+
+	up, err := s.Up(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]int{"create": 1, "delete": 1, "replace": 1, "same": (*up.Summary.ResourceChanges)["same"], "update": 1}, *up.Summary.ResourceChanges)
+
+	// The upgrade is applied: the setting that allowed it must go, and then nothing changes but
+	// allowMajorVersionUpgrade turning off again.
+	require.NoError(t, s.RemoveConfig(ctx, "hardenedpg:upgradeFromMajorVersion"))
+	_, ops = previewDocument(t, ctx, s)
+	assert.Equal(t, map[string]string{"database-instance-db": "update"}, ops)
+
+	// Restoring into the running instance's name replaces it: the guard refuses.
+	require.NoError(t, s.SetConfig(ctx, "hardenedpg:restoreSnapshotIdentifier", auto.ConfigValue{Value: "orders-prod-before-incident"}))
+	doc, ops = previewDocument(t, ctx, s)
+	assert.Contains(t, ops["database-instance-db"], "replace")
+	code, md = guard(t, guardBin, doc)
+	assert.Equal(t, 1, code, md)
+	assert.Contains(t, md, "restoring from snapshot")
+	assert.Contains(t, md, "into the existing database replaces it and loses what it holds; restore into a new stack beside it")
 }

@@ -29,6 +29,9 @@ func WriteScorecard(w io.Writer, r *Result) {
 	if s.Unproven > 0 {
 		unproven = fmt.Sprintf(", %d unproven", s.Unproven)
 	}
+	if s.Warn > 0 {
+		unproven += fmt.Sprintf(", %d warn", s.Warn)
+	}
 	fmt.Fprintf(w, "\n%s/%s: %d pass, %d fail, %d waived, %d not applicable%s\n", r.Config.Project, r.Config.Stack, s.Pass, s.Fail, s.Waived, s.NotApplicable, unproven)
 }
 

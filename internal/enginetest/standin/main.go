@@ -21,6 +21,7 @@ import (
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/structpb"
 
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpgtest"
 )
 
@@ -84,7 +85,23 @@ func (p *standin) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumi
 	return &pulumirpc.CheckResponse{Inputs: req.GetNews()}, nil
 }
 
-// Diff reports the top-level inputs that changed; none changed means no update.
+// replaceKeys are the inputs whose change replaces the resource, because the provider's schema
+// marks them ForceNew (terraform-provider-aws, internal/service/rds: instance.go, cluster.go,
+// cluster_instance.go, parameter_group.go, cluster_parameter_group.go, snapshot_copy.go). An
+// engine version is not among them: RDS upgrades it in place.
+var replaceKeys = map[string][]string{
+	baseline.TypeInstance: {"availabilityZone", "characterSetName", "customIamInstanceProfile", "dbName", "engine", "identifier",
+		"identifierPrefix", "kmsKeyId", "ncharCharacterSetName", "restoreToPointInTime", "snapshotIdentifier", "storageEncrypted", "timezone", "username"},
+	baseline.TypeCluster: {"availabilityZones", "clusterIdentifier", "databaseName", "dbSubnetGroupName", "engine", "engineMode", "kmsKeyId",
+		"masterUsername", "restoreToPointInTime", "snapshotIdentifier", "storageEncrypted"},
+	baseline.TypeClusterInstance:   {"availabilityZone", "clusterIdentifier", "engine", "identifier"},
+	baseline.TypeParameterGroup:    {"description", "family", "name", "namePrefix"},
+	baseline.TypeClusterParameters: {"description", "family", "name", "namePrefix"},
+	baseline.TypeSnapshotCopy:      {"kmsKeyId", "sourceDbSnapshotIdentifier", "targetDbSnapshotIdentifier"},
+}
+
+// Diff reports the top-level inputs that changed, and the replacement a ForceNew one makes; none
+// changed means no update.
 func (p *standin) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
 	olds, err := unmarshal(req.GetOldInputs())
 	if err != nil {
@@ -103,7 +120,13 @@ func (p *standin) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirp
 	if len(changed) == 0 {
 		return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE}, nil
 	}
-	return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_SOME, Diffs: changed}, nil
+	var replaces []string
+	for _, k := range changed {
+		if slices.Contains(replaceKeys[string(resource.URN(req.GetUrn()).Type())], k) {
+			replaces = append(replaces, k)
+		}
+	}
+	return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_SOME, Diffs: changed, Replaces: replaces}, nil
 }
 
 func unionKeys(a, b resource.PropertyMap) []resource.PropertyKey {
