@@ -324,13 +324,14 @@ func TestEngineUpgradesProdInPlace(t *testing.T) {
 		"database-parameter-group-params": "create-replacement replace delete-replaced",
 	}, ops, "the instance is upgraded in place; only its parameter group is replaced, new before old")
 	code, md := guard(t, guardBin, doc)
+	t.Logf("previewguard's summary:\n%s", md)
 	assert.Equal(t, 0, code, md)
 	assert.Contains(t, md, "- database-instance-db: upgrades PostgreSQL 15 → 17 in place, in the next maintenance window")
 	assert.Contains(t, md, "- database-parameter-group-params: parameter group family postgres15 → postgres17: the new group is created before the old one is deleted")
 
 	up, err := s.Up(ctx)
 	require.NoError(t, err)
-	assert.Equal(t, map[string]int{"create": 1, "delete": 1, "replace": 1, "same": (*up.Summary.ResourceChanges)["same"], "update": 1}, *up.Summary.ResourceChanges)
+	assert.Equal(t, map[string]int{"replace": 1, "same": (*up.Summary.ResourceChanges)["same"], "update": 1}, *up.Summary.ResourceChanges)
 
 	// The upgrade is applied: the setting that allowed it must go, and then nothing changes but
 	// allowMajorVersionUpgrade turning off again.
@@ -338,12 +339,12 @@ func TestEngineUpgradesProdInPlace(t *testing.T) {
 	_, ops = previewDocument(t, ctx, s)
 	assert.Equal(t, map[string]string{"database-instance-db": "update"}, ops)
 
-	// Restoring into the running instance's name replaces it: the guard refuses.
+	// Restoring into the running instance replaces it. The engine refuses first, since prod's
+	// instance is protected; previewguard refuses the same step where protection was lifted
+	// (TestSaysWhatADayTwoChangeDoes).
 	require.NoError(t, s.SetConfig(ctx, "hardenedpg:restoreSnapshotIdentifier", auto.ConfigValue{Value: "orders-prod-before-incident"}))
-	doc, ops = previewDocument(t, ctx, s)
-	assert.Contains(t, ops["database-instance-db"], "replace")
-	code, md = guard(t, guardBin, doc)
-	assert.Equal(t, 1, code, md)
-	assert.Contains(t, md, "restoring from snapshot")
-	assert.Contains(t, md, "into the existing database replaces it and loses what it holds; restore into a new stack beside it")
+	_, err = s.Preview(ctx)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "create replacement [diff: +snapshotIdentifier")
+	assert.Contains(t, err.Error(), "as it is currently marked for protection")
 }
