@@ -34,7 +34,7 @@ SELECT string_agg(x, E'\n' ORDER BY x) FROM (
   UNION ALL SELECT 'schema ' || nspname || ' ' || nspowner::regrole || ' ' || coalesce(nspacl::text, '')
     FROM pg_namespace WHERE nspname NOT LIKE 'pg\_%' AND nspname <> 'information_schema'
   UNION ALL SELECT 'database ' || datname || ' ' || coalesce(datacl::text, '') FROM pg_database
-  UNION ALL SELECT 'default ' || defaclrole::regrole || ' ' || defaclnamespace || ' ' || defaclobjtype::text || ' ' || defaclacl::text FROM pg_default_acl
+  UNION ALL SELECT 'default ' || defaclrole::regrole || ' ' || CASE defaclnamespace WHEN 0 THEN '0' ELSE defaclnamespace::regnamespace::text END || ' ' || defaclobjtype::text || ' ' || defaclacl::text FROM pg_default_acl
   UNION ALL SELECT 'relation ' || oid::regclass || ' ' || coalesce(relacl::text, '') || ' ' || relrowsecurity || relforcerowsecurity
     FROM pg_class WHERE relnamespace IN (SELECT oid FROM pg_namespace WHERE nspname IN ('app', 'secret', 'public'))
   UNION ALL SELECT 'policy ' || schemaname || '.' || tablename || ' ' || policyname || ' ' || coalesce(qual, '') || ' ' || coalesce(with_check, '') FROM pg_policies

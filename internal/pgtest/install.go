@@ -35,7 +35,7 @@ var auditStandIn = map[string]string{
 
 // Install installs what the real-server tests need, reusing what is already there: Debian's
 // PostgreSQL 15 with pgAudit (apt-get, as root), and the pinned npm builds of the other majors in
-// CacheDir. It stops any cluster Debian's package started: the tests start their own servers.
+// CacheDir, and the Debian 13 root of the major-upgrade test (UpgradeRoot). It stops any cluster Debian's package started: the tests start their own servers.
 // It also makes sure of npm and python3, which the component package's SDK tests use.
 func Install(log io.Writer) error {
 	for command, why := range map[string]string{
@@ -67,7 +67,10 @@ func Install(log io.Writer) error {
 			}
 		}
 	}
-	return installNPM(log)
+	if err := installNPM(log); err != nil {
+		return err
+	}
+	return installUpgradeRoot(log)
 }
 
 // aptIfMissing installs Debian's package of a command the tests run, when it is not on PATH.

@@ -93,6 +93,20 @@ type Server struct {
 	loadsAudit bool
 	bin        string
 	runAs      []string
+	// root is the Debian root the server runs chrooted in ("" for the host); bin and the paths
+	// given to its programs are inside it, Dir and LogFile outside.
+	root     string
+	uid, gid int
+	// data is the data directory, Dir/data unless an upgrade made another.
+	data string
+}
+
+// in is path as the server's programs see it: inside its root.
+func (s *Server) in(path string) string {
+	if s.root == "" {
+		return path
+	}
+	return "/" + strings.TrimPrefix(strings.TrimPrefix(path, s.root), "/")
 }
 
 // Options adjusts a server; the zero value is the hardened baseline on the AuditMajor.
@@ -102,6 +116,9 @@ type Options struct {
 	Profile Profile
 	// Extra are added to the settings, after the profile's; an RDS-only name is mapped as RDSOnly says.
 	Extra map[string]string
+	// Root runs the server chrooted in a Debian root (UpgradeRoot), with that root's binaries of
+	// Major (Debian's 15 is copied in, next to trixie's 17).
+	Root string
 }
 
 // SetupCommand installs every server the tests use; a missing one fails with it.
@@ -181,6 +198,9 @@ func start(opts Options) (*Server, error) {
 	if opts.Major == "" {
 		opts.Major = AuditMajor
 	}
+	if opts.Root != "" {
+		return startIn(opts)
+	}
 	bin, err := BinDir(opts.Major)
 	if err != nil {
 		return nil, err
@@ -201,41 +221,49 @@ func start(opts Options) (*Server, error) {
 		if err := os.Chown(dir, uid, gid); err != nil {
 			return s, err
 		}
+		s.uid, s.gid = uid, gid
 		s.runAs = []string{"runuser", "-u", "postgres", "--"}
 	}
+	return s, s.initAndStart(opts)
+}
+
+// initAndStart makes the data directory, configures it for opts and starts the server.
+func (s *Server) initAndStart(opts Options) error {
+	var err error
 	if s.Port, err = freePort(); err != nil {
-		return s, err
+		return err
 	}
 	s.Password, s.MasterPassword = randomHex(16), randomHex(16)
-	pwfile := filepath.Join(dir, "pwfile")
+	pwfile := filepath.Join(s.Dir, "pwfile")
 	if err := s.writeFile(pwfile, s.Password+"\n", 0o600); err != nil {
-		return s, err
+		return err
 	}
-	data := filepath.Join(dir, "data")
-	if out, err := s.run("initdb", "-D", data, "-U", Superuser, "--pwfile", pwfile, "--auth=scram-sha-256", "-E", "UTF8", "--locale=C"); err != nil {
-		return s, fmt.Errorf("initdb: %v\n%s", err, out)
+	s.data = filepath.Join(s.Dir, "data")
+	data := s.data
+	if out, err := s.run("initdb", "-D", s.in(data), "-U", Superuser, "--pwfile", s.in(pwfile), "--auth=scram-sha-256", "-E", "UTF8", "--locale=C"); err != nil {
+		return fmt.Errorf("initdb: %v\n%s", err, out)
 	}
 	_ = os.Remove(pwfile)
 	conf, hba, err := s.configure(opts)
 	if err != nil {
-		return s, err
+		return err
 	}
 	if err := s.writeFile(filepath.Join(data, "postgresql.auto.conf"), conf, 0o600); err != nil {
-		return s, err
+		return err
 	}
 	if err := s.writeFile(filepath.Join(data, "pg_hba.conf"), hba, 0o600); err != nil {
-		return s, err
+		return err
 	}
-	if out, err := s.run("pg_ctl", "-D", data, "-l", s.LogFile, "-w", "-t", "60", "start"); err != nil {
+	if out, err := s.run("pg_ctl", "-D", s.in(data), "-l", s.in(s.LogFile), "-w", "-t", "60", "start"); err != nil {
 		log, _ := os.ReadFile(s.LogFile)
-		return s, fmt.Errorf("pg_ctl start: %v\n%s\n%s", err, out, log)
+		return fmt.Errorf("pg_ctl start: %v\n%s\n%s", err, out, log)
 	}
 	if opts.Profile != Plain {
 		if err := s.setUpRDSRoles(); err != nil {
-			return s, fmt.Errorf("RDS role model: %w", err)
+			return fmt.Errorf("RDS role model: %w", err)
 		}
 	}
-	return s, nil
+	return nil
 }
 
 // Settings are the engine parameters of a profile for a server of major, as RDS parameter
@@ -269,7 +297,7 @@ func (s *Server) configure(opts Options) (string, string, error) {
 	settings := map[string]string{
 		"listen_addresses":        "127.0.0.1",
 		"port":                    strconv.Itoa(s.Port),
-		"unix_socket_directories": s.Dir,
+		"unix_socket_directories": s.in(s.Dir),
 		"max_connections":         "100",
 		"fsync":                   "off", // a throwaway server: durability buys nothing here
 	}
@@ -310,7 +338,7 @@ func (s *Server) configure(opts Options) (string, string, error) {
 		if err != nil {
 			return "", "", err
 		}
-		settings["ssl"], settings["ssl_cert_file"], settings["ssl_key_file"] = "on", cert, key
+		settings["ssl"], settings["ssl_cert_file"], settings["ssl_key_file"] = "on", s.in(cert), s.in(key)
 		s.RootCert = root
 	}
 	var b strings.Builder
@@ -435,13 +463,7 @@ func (s *Server) chown(path string) error {
 	if len(s.runAs) == 0 {
 		return nil
 	}
-	u, err := user.Lookup("postgres")
-	if err != nil {
-		return err
-	}
-	uid, _ := strconv.Atoi(u.Uid)
-	gid, _ := strconv.Atoi(u.Gid)
-	return os.Chown(path, uid, gid)
+	return os.Chown(path, s.uid, s.gid)
 }
 
 func (s *Server) run(name string, args ...string) ([]byte, error) {
@@ -455,8 +477,8 @@ func (s *Server) run(name string, args ...string) ([]byte, error) {
 // Stop stops the server and removes its directory.
 func (s *Server) Stop() error {
 	var stopErr error
-	if _, err := os.Stat(filepath.Join(s.Dir, "data", "postmaster.pid")); err == nil {
-		if out, err := s.run("pg_ctl", "-D", filepath.Join(s.Dir, "data"), "-m", "fast", "-w", "stop"); err != nil {
+	if _, err := os.Stat(filepath.Join(s.data, "postmaster.pid")); s.data != "" && err == nil {
+		if out, err := s.run("pg_ctl", "-D", s.in(s.data), "-m", "fast", "-w", "stop"); err != nil {
 			stopErr = fmt.Errorf("pg_ctl stop: %v: %s", err, out)
 		}
 	}
