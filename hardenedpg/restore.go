@@ -227,8 +227,7 @@ func (r RestoreSettings) checkTime(p *problems, now time.Time, retentionDays int
 	}
 }
 
-// instanceArgs are the restore's inputs of an RDS instance: the copy under the storage key, or
-// the point in time and the key it keeps.
+// pointInTimeArgs are an RDS instance's restoreToPointInTime: the source and the time.
 func (r RestoreSettings) pointInTimeArgs() *rds.InstanceRestoreToPointInTimeArgs {
 	a := &rds.InstanceRestoreToPointInTimeArgs{UseLatestRestorableTime: pulumi.BoolPtr(r.UseLatestRestorableTime)}
 	if r.SourceIdentifier != "" {
@@ -242,6 +241,7 @@ func (r RestoreSettings) pointInTimeArgs() *rds.InstanceRestoreToPointInTimeArgs
 	return a
 }
 
+// clusterPointInTimeArgs are an Aurora cluster's: a full copy of the source at the time.
 func (r RestoreSettings) clusterPointInTimeArgs() *rds.ClusterRestoreToPointInTimeArgs {
 	a := &rds.ClusterRestoreToPointInTimeArgs{
 		SourceClusterIdentifier: pulumi.StringPtr(r.SourceIdentifier),

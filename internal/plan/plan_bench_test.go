@@ -16,7 +16,7 @@ import (
 // BenchmarkPlan is what `make plan` does for each stack: run the program under the mock monitor
 // and evaluate every control.
 func BenchmarkPlan(b *testing.B) {
-	for _, name := range []string{"prod", "aurora"} {
+	for _, name := range []string{"prod", "aurora", "restore"} {
 		b.Run(name, func(b *testing.B) {
 			sc, err := plan.ReadStackConfig("../..", name)
 			if err != nil {
