@@ -134,7 +134,7 @@ func (ps *parameterSet) add(pg Resource) {
 // parameter group's values on top ("a parameter set in the DB parameter group overrides the
 // cluster's", https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_WorkingWithParamGroups.html).
 func parametersOf(g *Graph, f *finding, r Resource) (parameterSet, bool) {
-	major := majorOf(engineVersionOf(g, r))
+	major := MajorOf(engineVersionOf(g, r))
 	ps := parameterSet{set: map[string]setParameter{}}
 	switch r.Type {
 	case TypeInstance:

@@ -30,7 +30,7 @@ var pgControls = []Control{
 	},
 	{Key: "pg-family-matches", Title: "Parameter group family matches the engine major version", Severity: High, Reads: databaseTypes,
 		check: databaseCheck(databaseTypes, "the family is postgres (aurora-postgresql for a cluster and its instances) and the engine major version", func(g *Graph, f *finding, r Resource, in map[string]any) {
-			major := majorOf(engineVersionOf(g, r))
+			major := MajorOf(engineVersionOf(g, r))
 			var pg Resource
 			var ok bool
 			switch r.Type {

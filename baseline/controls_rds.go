@@ -226,12 +226,12 @@ var rdsControls = []Control{
 			switch {
 			case str(in, "engine") != engine:
 				f.fail("%s: engine is %s, want %s", inst.Name, show(in["engine"]), engine)
-			case !slices.Contains(majors, majorOf(v)):
+			case !slices.Contains(majors, MajorOf(v)):
 				f.fail("%s: engineVersion is %s, want a supported major version (%s)", inst.Name, show(in["engineVersion"]), strings.Join(majors, ", "))
 			case strings.Contains(v, "."):
 				f.fail("%s: engineVersion %s pins a minor version, which RDS deprecates; give the major only", inst.Name, v)
 			default:
-				if w := supportWarning(majorOf(v), g.today()); w != "" {
+				if w := supportWarning(MajorOf(v), g.today()); w != "" {
 					f.warn("%s: %s", inst.Name, w)
 				}
 			}

@@ -143,7 +143,7 @@ func EngineParameterFor(major, name string) (EngineParameter, bool) {
 //     https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/PostgreSQL_Password_Encryption_configuration.html
 func RDSDefaultParameters(major string) map[string]string {
 	forceSSL := "1"
-	if majorNumber(major) < 15 {
+	if MajorNumber(major) < 15 {
 		forceSSL = "0"
 	}
 	return map[string]string{"rds.force_ssl": forceSSL, "shared_preload_libraries": "pg_stat_statements"}
@@ -158,7 +158,8 @@ func DefaultValue(major, name string) (string, bool) {
 	return p.Default, ok
 }
 
-func majorNumber(major string) int {
+// MajorNumber is a major as a number, 0 when it is not one.
+func MajorNumber(major string) int {
 	n := 0
 	for _, c := range major {
 		if c < '0' || c > '9' {

@@ -202,7 +202,8 @@ func Strings(v any) []string {
 	return nil
 }
 
-func majorOf(version string) string {
+// MajorOf is the major of an engine version: "17" of "17.6".
+func MajorOf(version string) string {
 	major, _, _ := strings.Cut(version, ".")
 	return major
 }

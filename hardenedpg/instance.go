@@ -5,7 +5,6 @@ import (
 	"maps"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -333,14 +332,12 @@ func (s InstanceSettings) checkUpgrade(p *problems, engine string) {
 		p.add("UpgradeFromMajorVersion", from, "the database is on {EngineMajorVersion} %s already: remove it once the upgrade is applied, so that no later change of the version upgrades unreviewed", to)
 	case !known:
 		p.add("UpgradeFromMajorVersion", from, "want the major the database runs now, one AWS upgrades in place: %s", strings.Join(slices.Sorted(maps.Keys(baseline.MajorUpgradeTargets)), ", "))
-	case !slices.Contains(targets, to) && atoi(to) < atoi(from):
+	case !slices.Contains(targets, to) && baseline.MajorNumber(to) < baseline.MajorNumber(from):
 		p.add("UpgradeFromMajorVersion", from, "{EngineMajorVersion} %s is a downgrade, which RDS does not do: restore a snapshot taken on %s into a new stack instead", to, to)
 	case !slices.Contains(targets, to):
 		p.add("UpgradeFromMajorVersion", from, "RDS does not upgrade %s to {EngineMajorVersion} %s in place; from %s it offers %s (AWS's upgrade paths): upgrade in steps", from, to, from, strings.Join(targets, ", "))
 	}
 }
-
-func atoi(s string) int { n, _ := strconv.Atoi(s); return n }
 
 // allowsMajorUpgrade says whether this change may upgrade the major in place.
 func (s InstanceSettings) allowsMajorUpgrade() bool {

@@ -209,15 +209,15 @@ func dayTwo(s step) (sentence string, refused bool) {
 	switch {
 	case slices.Contains(databaseTypes, typ) && s.Op == "update" && slices.Contains(s.Diffs, "engineVersion"):
 		from, to := s.input(true, "engineVersion"), s.input(false, "engineVersion")
-		if majorOf(from) == majorOf(to) {
+		if baseline.MajorOf(from) == baseline.MajorOf(to) {
 			return fmt.Sprintf("%s: engine version %s → %s (a minor version pin; auto minor upgrades are meant to choose it)", name, from, to), false
 		}
-		if atoi(majorOf(to)) < atoi(majorOf(from)) {
+		if baseline.MajorNumber(baseline.MajorOf(to)) < baseline.MajorNumber(baseline.MajorOf(from)) {
 			return fmt.Sprintf("%s: downgrades PostgreSQL %s → %s, which RDS refuses; restore a snapshot taken on %s into a new stack instead", name, from, to, to), true
 		}
 		allowed := s.NewState != nil && s.NewState.Inputs["allowMajorVersionUpgrade"] == true
 		if !allowed {
-			return fmt.Sprintf("%s: upgrades PostgreSQL %s → %s without allowMajorVersionUpgrade, which RDS refuses; set upgradeFromMajorVersion: %q", name, from, to, majorOf(from)), true
+			return fmt.Sprintf("%s: upgrades PostgreSQL %s → %s without allowMajorVersionUpgrade, which RDS refuses; set upgradeFromMajorVersion: %q", name, from, to, baseline.MajorOf(from)), true
 		}
 		when := "in the next maintenance window"
 		if s.NewState.Inputs["applyImmediately"] == true {
@@ -243,19 +243,6 @@ func nameOf(urn string) string {
 		return urn[i+2:]
 	}
 	return urn
-}
-
-func majorOf(version string) string { major, _, _ := strings.Cut(version, "."); return major }
-
-func atoi(s string) int {
-	n := 0
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return 0
-		}
-		n = n*10 + int(r-'0')
-	}
-	return n
 }
 
 // check returns the preview and one line per step it refuses; an error when the input is not one
