@@ -86,7 +86,7 @@ var rdsControls = []Control{
 					return
 				}
 				key = o.in["kmsKeyId"]
-				if _, ours := g.keyByArn(key); !ours && o.from == "its look-up" {
+				if _, ours := g.keyByArn(key); !ours && o.lookedUp {
 					f.lacks("%s: restored to %s, it keeps that instance's key %s, which is not a key of this stack: its rotation is judged in the stack that manages it", inst.Name, o.what, show(key))
 					return
 				}

@@ -17,6 +17,8 @@ type storageOrigin struct {
 	in       map[string]any
 	from     string // the resource or look-up read
 	known    bool
+	// lookedUp says the source is known from a look-up, not a resource of the stack.
+	lookedUp bool
 }
 
 func (g *Graph) storageOrigin(r Resource) storageOrigin {
@@ -53,7 +55,7 @@ func (g *Graph) storageOrigin(r Resource) storageOrigin {
 	}
 	for _, inv := range g.Invokes {
 		if inv.Token == InvokeDBInstance && str(inv.Args, "dbInstanceIdentifier") == source && inv.Err == "" {
-			return storageOrigin{restored: true, what: o.what, in: inv.Result, from: "its look-up", known: true}
+			return storageOrigin{restored: true, what: o.what, in: inv.Result, from: "its look-up", known: true, lookedUp: true}
 		}
 	}
 	return o

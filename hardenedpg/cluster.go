@@ -213,7 +213,7 @@ func newCluster(ctx *pulumi.Context, name string, a *ClusterArgs, zones []string
 		return nil, err
 	}
 	s := a.InstanceSettings
-	if s.Restore.Enabled() && src == nil {
+	if s.Restore.enabled() && src == nil {
 		var p problems
 		src = s.Restore.lookup(ctx, &p, s, baseline.AuroraEngine, env, time.Now().UTC(), pulumi.Parent(c))
 		if err := p.err(); err != nil {

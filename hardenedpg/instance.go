@@ -229,7 +229,7 @@ func (s InstanceSettings) checkFor(p *problems, w baseline.Waivers, engine, clus
 	checkMajorVersion(p, "EngineMajorVersion", engine, s.EngineMajorVersion)
 	s.checkUpgrade(p, engine)
 	s.Restore.check(p, engine)
-	if s.Restore.Enabled() && s.UpgradeFromMajorVersion != "" {
+	if s.Restore.enabled() && s.UpgradeFromMajorVersion != "" {
 		p.add("UpgradeFromMajorVersion", s.UpgradeFromMajorVersion, "a restore creates the database on its source's major: upgrade it in a later change")
 	}
 	switch _, ok := baseline.InstanceClassMemoryGiB(s.InstanceClass); {
@@ -388,7 +388,7 @@ func newInstance(ctx *pulumi.Context, name string, a *InstanceArgs, env awsEnv, 
 		return nil, err
 	}
 	s := a.InstanceSettings
-	if s.Restore.Enabled() && src == nil {
+	if s.Restore.enabled() && src == nil {
 		var p problems
 		src = s.Restore.lookup(ctx, &p, s, "postgres", env, time.Now().UTC(), pulumi.Parent(c))
 		if err := p.err(); err != nil {

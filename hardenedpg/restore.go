@@ -46,11 +46,15 @@ func (r RestoreSettings) pointInTime() bool {
 	return r.SourceIdentifier != "" || r.SourceAutomatedBackupsArn != ""
 }
 
-// Enabled says whether the database is restored rather than created empty.
-func (r RestoreSettings) Enabled() bool { return r.SnapshotIdentifier != "" || r.pointInTime() }
+// enabled says whether the database is restored rather than created empty.
+func (r RestoreSettings) enabled() bool { return r.SnapshotIdentifier != "" || r.pointInTime() }
 
 var (
-	snapshotArnPattern    = regexp.MustCompile(`^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:(cluster-)?snapshot:[a-zA-Z][a-zA-Z0-9:-]{0,254}$`)
+	// A DB snapshot for RDS, a DB cluster snapshot for Aurora: each restore takes only its own kind.
+	snapshotArnPattern = map[bool]*regexp.Regexp{
+		false: regexp.MustCompile(`^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:snapshot:[a-zA-Z][a-zA-Z0-9:-]{0,254}$`),
+		true:  regexp.MustCompile(`^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:cluster-snapshot:[a-zA-Z][a-zA-Z0-9:-]{0,254}$`),
+	}
 	snapshotIDPattern     = regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9:-]{0,254}$`)
 	autoBackupsArnPattern = regexp.MustCompile(`^arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:auto-backup:ab-[a-z0-9]+$`)
 )
@@ -62,7 +66,7 @@ func (r RestoreSettings) check(p *problems, engine string) {
 	case s == "":
 	case r.pointInTime():
 		p.add("Restore.SnapshotIdentifier", s, "give a snapshot or a point in time ({Restore.SourceIdentifier} or {Restore.SourceAutomatedBackupsArn}), not both")
-	case strings.HasPrefix(s, "arn:") && !snapshotArnPattern.MatchString(s):
+	case strings.HasPrefix(s, "arn:") && !snapshotArnPattern[aurora].MatchString(s):
 		p.add("Restore.SnapshotIdentifier", s, "want a snapshot identifier or an ARN arn:aws:rds:<region>:<account>:%ssnapshot:<name>", map[bool]string{true: "cluster-", false: ""}[aurora])
 	case !strings.HasPrefix(s, "arn:") && !snapshotIDPattern.MatchString(s):
 		p.add("Restore.SnapshotIdentifier", s, "want a snapshot identifier (a letter, then letters, digits, hyphens and colons) or a snapshot ARN")
@@ -118,7 +122,7 @@ type restoreSource struct {
 // configured: another engine, another major, an unencrypted source, a time outside its backups,
 // another master user. Nothing is created before it.
 func (r RestoreSettings) lookup(ctx *pulumi.Context, p *problems, s InstanceSettings, engine string, env awsEnv, now time.Time, opts ...pulumi.InvokeOption) *restoreSource {
-	if !r.Enabled() {
+	if !r.enabled() {
 		return nil
 	}
 	aurora := engine == baseline.AuroraEngine
@@ -195,7 +199,12 @@ func (r RestoreSettings) lookup(ctx *pulumi.Context, p *problems, s InstanceSett
 		if sameEngine("Restore.SourceIdentifier", r.SourceIdentifier, what, got.engine) {
 			sameMajor("Restore.SourceIdentifier", r.SourceIdentifier, what, got.version)
 		}
-		if !got.encrypted && !aurora {
+		switch {
+		case !got.encrypted && aurora:
+			// "If DBClusterIdentifier refers to a DB cluster that isn't encrypted, then the restore
+			// request is rejected" (RestoreDBClusterToPointInTime, KmsKeyId).
+			p.add("Restore.SourceIdentifier", r.SourceIdentifier, "is not encrypted, and RDS rejects a point-in-time restore of an unencrypted cluster under a KMS key: restore from a cluster snapshot of it instead, which is encrypted under the stack's key as it is restored")
+		case !got.encrypted:
 			p.add("Restore.SourceIdentifier", r.SourceIdentifier, "is not encrypted, and a point-in-time restore keeps that (it takes no KMS key): restore from a snapshot of it instead, which is copied under the stack's key")
 		}
 		if got.user != s.AdminUsername {

@@ -35,14 +35,15 @@ func TestRestoreFromASnapshotCopiesItUnderTheStorageKey(t *testing.T) {
 	m := mustRun(t, nil, newDatabase(args))
 	copied := only(t, m, baseline.TypeSnapshotCopy)
 	storageKey := databaseStorageKey(t, m)
+	inst := only(t, m, baseline.TypeInstance).Inputs
 	assert.Equal(t, map[string]any{
 		"sourceDbSnapshotIdentifier": sharedSnapshot,
 		"targetDbSnapshotIdentifier": "orders-restore-source",
 		"kmsKeyId":                   storageKey,
 		"copyTags":                   true,
-		"tags":                       copied.Inputs["tags"],
+		"tags":                       map[string]any{"environment": "prod", "owner": "platform", "managed-by": "hardenedpg"},
 	}, copied.Inputs)
-	inst := only(t, m, baseline.TypeInstance).Inputs
+	assert.Equal(t, inst["tags"], copied.Inputs["tags"], "the copy is tagged as the instance is")
 	assert.Equal(t, "arn:aws:rds:eu-west-1:123456789012:snapshot:orders-restore-source", inst["snapshotIdentifier"])
 	assert.Equal(t, storageKey, inst["kmsKeyId"])
 	assert.Nil(t, inst["restoreToPointInTime"])
@@ -169,6 +170,12 @@ func TestRestoreBadInputs(t *testing.T) {
 		{name: "an Aurora snapshot of RDS", aurora: true, restore: snapshot,
 			mock: answer(baseline.InvokeClusterSnapshot, map[string]any{"engine": "postgres", "engineVersion": "17.6"}, nil),
 			want: `Instance.Restore.SnapshotIdentifier = "orders-2026-12-01": the snapshot is of engine postgres; want aurora-postgresql`},
+		{name: "a cluster snapshot for RDS", restore: hardenedpg.RestoreSettings{SnapshotIdentifier: "arn:aws:rds:eu-west-1:123456789012:cluster-snapshot:orders"},
+			want: `Instance.Restore.SnapshotIdentifier = "arn:aws:rds:eu-west-1:123456789012:cluster-snapshot:orders": want a snapshot identifier or an ARN arn:aws:rds:<region>:<account>:snapshot:<name>`},
+		{name: "an unencrypted Aurora source", aurora: true, restore: pitr,
+			mock: answer(baseline.InvokeDBCluster, map[string]any{"clusterIdentifier": "orders-prod", "engine": "aurora-postgresql", "engineVersion": "17.5",
+				"storageEncrypted": false, "backupRetentionPeriod": 35, "masterUsername": "dbadmin"}, nil),
+			want: `Instance.Restore.SourceIdentifier = "orders-prod": is not encrypted, and RDS rejects a point-in-time restore of an unencrypted cluster under a KMS key: restore from a cluster snapshot of it instead, which is encrypted under the stack's key as it is restored`},
 		{name: "restore and upgrade at once", restore: snapshot, mutate: func(a *hardenedpg.DatabaseArgs) { a.Instance.UpgradeFromMajorVersion = "16" },
 			want: `Instance.UpgradeFromMajorVersion = "16": a restore creates the database on its source's major: upgrade it in a later change`},
 	} {

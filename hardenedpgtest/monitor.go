@@ -21,6 +21,7 @@ import (
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
 
 	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpg"
 )
 
 // Defaults the monitor answers with.
@@ -547,13 +548,12 @@ func (m *Monitor) call(args pulumi.MockCallArgs) (map[string]any, error) {
 	return nil, fmt.Errorf("hardenedpgtest: no mock answer for invoke %s", args.Token)
 }
 
-// Restore sources the mock has by default: an encrypted manual snapshot, or a source with 35 days
-// of backups, of the default major under the default master user, each under its own key.
-const (
-	SourceEngineVersion       = "17.6"
-	SourceAuroraEngineVersion = "17.5"
-	SourceMasterUsername      = "dbadmin"
-	SourceAllocatedStorageGB  = 100
+// Restore sources the mock has by default are of a hardenedpg database with the defaults: an
+// encrypted manual snapshot, or a source with 35 days of backups, on a minor of the default major
+// under the default master user, each under its own key.
+var (
+	sourceEngineVersion       = hardenedpg.DefaultMajorVersion + ".6"
+	sourceAuroraEngineVersion = hardenedpg.DefaultMajorVersion + ".5"
 )
 
 func (m *Monitor) restoreSource(t target, token string, str func(string) string) map[string]any {
@@ -568,20 +568,20 @@ func (m *Monitor) restoreSource(t target, token string, str func(string) string)
 	switch token {
 	case baseline.InvokeSnapshot:
 		id, arn := named("dbSnapshotIdentifier", "snapshot")
-		return map[string]any{"id": id, "dbSnapshotIdentifier": id, "dbSnapshotArn": arn, "engine": "postgres", "engineVersion": SourceEngineVersion,
-			"encrypted": true, "kmsKeyId": key(id), "allocatedStorage": SourceAllocatedStorageGB, "status": "available", "snapshotType": "manual", "storageType": "gp3"}
+		return map[string]any{"id": id, "dbSnapshotIdentifier": id, "dbSnapshotArn": arn, "engine": "postgres", "engineVersion": sourceEngineVersion,
+			"encrypted": true, "kmsKeyId": key(id), "allocatedStorage": hardenedpg.DefaultAllocatedStorageGB, "status": "available", "snapshotType": "manual", "storageType": "gp3"}
 	case baseline.InvokeClusterSnapshot:
 		id, arn := named("dbClusterSnapshotIdentifier", "cluster-snapshot")
-		return map[string]any{"id": id, "dbClusterSnapshotIdentifier": id, "dbClusterSnapshotArn": arn, "engine": "aurora-postgresql", "engineVersion": SourceAuroraEngineVersion,
+		return map[string]any{"id": id, "dbClusterSnapshotIdentifier": id, "dbClusterSnapshotArn": arn, "engine": "aurora-postgresql", "engineVersion": sourceAuroraEngineVersion,
 			"storageEncrypted": true, "kmsKeyId": key(id), "status": "available", "snapshotType": "manual"}
 	case baseline.InvokeDBInstance:
 		id, arn := named("dbInstanceIdentifier", "db")
-		return map[string]any{"id": id, "dbInstanceIdentifier": id, "dbInstanceArn": arn, "engine": "postgres", "engineVersion": SourceEngineVersion,
-			"storageEncrypted": true, "kmsKeyId": key(id), "backupRetentionPeriod": 35, "masterUsername": SourceMasterUsername, "allocatedStorage": SourceAllocatedStorageGB}
+		return map[string]any{"id": id, "dbInstanceIdentifier": id, "dbInstanceArn": arn, "engine": "postgres", "engineVersion": sourceEngineVersion,
+			"storageEncrypted": true, "kmsKeyId": key(id), "backupRetentionPeriod": hardenedpg.DefaultBackupRetentionDays, "masterUsername": hardenedpg.DefaultAdminUsername, "allocatedStorage": hardenedpg.DefaultAllocatedStorageGB}
 	default:
 		id, arn := named("clusterIdentifier", "cluster")
-		return map[string]any{"id": id, "clusterIdentifier": id, "arn": arn, "engine": "aurora-postgresql", "engineVersion": SourceAuroraEngineVersion,
-			"storageEncrypted": true, "kmsKeyId": key(id), "backupRetentionPeriod": 35, "masterUsername": SourceMasterUsername}
+		return map[string]any{"id": id, "clusterIdentifier": id, "arn": arn, "engine": "aurora-postgresql", "engineVersion": sourceAuroraEngineVersion,
+			"storageEncrypted": true, "kmsKeyId": key(id), "backupRetentionPeriod": hardenedpg.DefaultBackupRetentionDays, "masterUsername": hardenedpg.DefaultAdminUsername}
 	}
 }
 
