@@ -7,10 +7,12 @@ import (
 	"time"
 )
 
-// StandardSupportEnds is the day RDS ends standard support of each PostgreSQL major, from the
-// release calendars (https://docs.aws.amazon.com/AmazonRDS/latest/PostgreSQLReleaseNotes/postgresql-release-calendar.html,
-// https://docs.aws.amazon.com/AmazonRDS/latest/AuroraPostgreSQLReleaseNotes/aurorapostgresql-release-calendar.html):
-// the end of February five years after the community release, for RDS and Aurora alike.
+// StandardSupportEnds is the day RDS ends standard support of each PostgreSQL major. The release
+// calendars (https://docs.aws.amazon.com/AmazonRDS/latest/PostgreSQLReleaseNotes/postgresql-release-calendar.html,
+// https://docs.aws.amazon.com/AmazonRDS/latest/AuroraPostgreSQLReleaseNotes/aurorapostgresql-release-calendar.html)
+// end each major in the February five years after its community release, for RDS and Aurora
+// alike (12 ended on 2025-02-28, AWS's "Upgrade strategies ... PostgreSQL 12"); the rows below follow
+// that rule and were not each read off the calendar: check a new major's row against it.
 var StandardSupportEnds = map[string]string{
 	"14": "2027-02-28",
 	"15": "2028-02-29",
@@ -25,9 +27,10 @@ const SupportWarningMonths = 6
 
 // MajorUpgradeTargets are the majors an in-place upgrade of each major may go to, from "Choosing
 // a major version for an RDS for PostgreSQL upgrade"
-// (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_UpgradeDBInstance.PostgreSQL.MajorVersion.html)
-// and its Aurora counterpart: every later major through 17, and 18 from 17. Upgrades to 18 from
-// older majors are not listed here until that table is read for them; go through 17.
+// (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_UpgradeDBInstance.PostgreSQL.MajorVersion.html,
+// the ValidUpgradeTarget of each version) and its Aurora counterpart: every later major through 17.
+// The table as read here ended at 17; 17 → 18 is allowed as the next major RDS offers. Upgrades
+// to 18 from older majors are refused until the table is read for them: go through 17.
 var MajorUpgradeTargets = map[string][]string{
 	"14": {"15", "16", "17"},
 	"15": {"16", "17"},

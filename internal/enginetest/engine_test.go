@@ -173,23 +173,30 @@ func TestEngineRunsTheStacks(t *testing.T) {
 	}
 }
 
-// policyEvents runs a preview with the policy pack binary and returns its violations by policy name.
-func policyEvents(t *testing.T, ctx context.Context, s auto.Stack, pack string, opts ...optpreview.Option) (map[string][]apitype.PolicyEvent, error) {
-	t.Helper()
+// previewWithEvents runs a preview and hands each engine event to see, in order.
+func previewWithEvents(ctx context.Context, s auto.Stack, see func(events.EngineEvent), opts ...optpreview.Option) (auto.PreviewResult, error) {
 	ch := make(chan events.EngineEvent)
-	got := map[string][]apitype.PolicyEvent{}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		for e := range ch {
-			if e.PolicyEvent != nil {
-				got[e.PolicyEvent.PolicyName] = append(got[e.PolicyEvent.PolicyName], *e.PolicyEvent)
-			}
+			see(e)
 		}
 	}()
-	opts = append(opts, optpreview.PolicyPacks(pack), optpreview.EventStreams(ch))
-	_, err := s.Preview(ctx, opts...)
+	res, err := s.Preview(ctx, append(opts, optpreview.EventStreams(ch))...)
 	<-done
+	return res, err
+}
+
+// policyEvents runs a preview with the policy pack binary and returns its violations by policy name.
+func policyEvents(t *testing.T, ctx context.Context, s auto.Stack, pack string, opts ...optpreview.Option) (map[string][]apitype.PolicyEvent, error) {
+	t.Helper()
+	got := map[string][]apitype.PolicyEvent{}
+	_, err := previewWithEvents(ctx, s, func(e events.EngineEvent) {
+		if e.PolicyEvent != nil {
+			got[e.PolicyEvent.PolicyName] = append(got[e.PolicyEvent.PolicyName], *e.PolicyEvent)
+		}
+	}, append(opts, optpreview.PolicyPacks(pack))...)
 	return got, err
 }
 
@@ -244,7 +251,6 @@ func TestPolicyPackThroughTheCLI(t *testing.T) {
 // CLI cannot run this inline program itself without the Go language host.
 func previewDocument(t *testing.T, ctx context.Context, s auto.Stack) ([]byte, map[string]string) {
 	t.Helper()
-	ch := make(chan events.EngineEvent)
 	type state struct {
 		Inputs map[string]any `json:"inputs"`
 	}
@@ -256,26 +262,20 @@ func previewDocument(t *testing.T, ctx context.Context, s auto.Stack) ([]byte, m
 		NewState    *state   `json:"newState,omitempty"`
 	}
 	var steps []step
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for e := range ch {
-			if e.ResourcePreEvent == nil {
-				continue
-			}
-			m := e.ResourcePreEvent.Metadata
-			st := step{Op: string(m.Op), URN: m.URN, DiffReasons: m.Diffs}
-			if m.Old != nil {
-				st.OldState = &state{Inputs: m.Old.Inputs}
-			}
-			if m.New != nil {
-				st.NewState = &state{Inputs: m.New.Inputs}
-			}
-			steps = append(steps, st)
+	res, err := previewWithEvents(ctx, s, func(e events.EngineEvent) {
+		if e.ResourcePreEvent == nil {
+			return
 		}
-	}()
-	res, err := s.Preview(ctx, optpreview.EventStreams(ch))
-	<-done
+		m := e.ResourcePreEvent.Metadata
+		st := step{Op: string(m.Op), URN: m.URN, DiffReasons: m.Diffs}
+		if m.Old != nil {
+			st.OldState = &state{Inputs: m.Old.Inputs}
+		}
+		if m.New != nil {
+			st.NewState = &state{Inputs: m.New.Inputs}
+		}
+		steps = append(steps, st)
+	})
 	require.NoError(t, err)
 	doc, err := json.Marshal(map[string]any{"steps": steps, "changeSummary": res.ChangeSummary})
 	require.NoError(t, err)
