@@ -4,6 +4,7 @@
 package baseline
 
 import (
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -137,6 +138,30 @@ func Lookup(key string) (Control, bool) {
 // PackWaiversPolicy is the policy of the policy pack (./policy) whose config holds waivers:
 // {"hardenedpg-waivers": {"waivers": {"<control key>": "<reason>"}}}.
 const PackWaiversPolicy = "hardenedpg-waivers"
+
+// PackWaivers reads the config of the pack's waivers policy ({"waivers": {...}}), refusing what a
+// stack's hardenedpg:waivers refuses; the live audit reads the same file.
+func PackWaivers(config map[string]any) (Waivers, error) {
+	raw, _ := config["waivers"].(map[string]any)
+	waivers := Waivers{}
+	var problems []string
+	for key, v := range raw {
+		reason, ok := v.(string)
+		if !ok {
+			problems = append(problems, fmt.Sprintf("%s.waivers[%q] = %v: want a string, the reason", PackWaiversPolicy, key, v))
+			continue
+		}
+		waivers[key] = reason
+	}
+	for _, p := range waivers.Problems() {
+		problems = append(problems, fmt.Sprintf("%s.waivers[%q]: %s", PackWaiversPolicy, p.Key, p.Problem))
+	}
+	if len(problems) > 0 {
+		slices.Sort(problems)
+		return nil, errors.New(strings.Join(problems, "\n"))
+	}
+	return waivers, nil
+}
 
 // Waivers maps a control key to the reason it is relaxed. A waiver is the only way to relax a
 // hardened default; it is applied and reported as "waived" with its reason.

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -88,27 +87,7 @@ func waiversPolicy(state *waiverState) policyx.Policy {
 }
 
 // WaiversOf reads the waivers policy's config and refuses what the stack's waivers refuse.
-func WaiversOf(config map[string]any) (baseline.Waivers, error) {
-	raw, _ := config["waivers"].(map[string]any)
-	waivers := baseline.Waivers{}
-	var problems []string
-	for key, v := range raw {
-		reason, ok := v.(string)
-		if !ok {
-			problems = append(problems, fmt.Sprintf("%s.waivers[%q] = %v: want a string, the reason", WaiversPolicy, key, v))
-			continue
-		}
-		waivers[key] = reason
-	}
-	for _, p := range waivers.Problems() {
-		problems = append(problems, fmt.Sprintf("%s.waivers[%q]: %s", WaiversPolicy, p.Key, p.Problem))
-	}
-	if len(problems) > 0 {
-		slices.Sort(problems)
-		return nil, errors.New(strings.Join(problems, "\n"))
-	}
-	return waivers, nil
-}
+func WaiversOf(config map[string]any) (baseline.Waivers, error) { return baseline.PackWaivers(config) }
 
 func controlPolicy(c baseline.Control, state *waiverState) policyx.Policy {
 	return policyx.NewStackValidationPolicy(c.Key, policyx.StackValidationPolicyArgs{

@@ -170,6 +170,20 @@ func (sc *StackConfig) Keys() []string {
 	return keys
 }
 
+// Load reads the stack's hardenedpg configuration as the program does; a problem is a
+// ConfigError. Misspelt keys are caught here: offline no engine passes PULUMI_CONFIG for the
+// program to list.
+func (sc *StackConfig) Load() (*config.Config, error) {
+	cfg, err := config.Load(func(key string) (string, bool) {
+		v, ok := sc.Values[config.Namespace+":"+key]
+		return v, ok
+	}, sc.Keys(), func(key string) bool { return slices.Contains(sc.SecretKeys, key) }, hardenedpg.ParseDefaultTags(sc.Values[hardenedpg.DefaultTagsConfigKey]))
+	if err != nil {
+		return nil, &ConfigError{err}
+	}
+	return cfg, nil
+}
+
 // Result is one offline run of the program.
 type Result struct {
 	Config    *StackConfig
@@ -197,13 +211,9 @@ func Run(sc *StackConfig, m *hardenedpgtest.Monitor, program Program) (*Result, 
 	if m == nil {
 		m = hardenedpgtest.New()
 	}
-	// Misspelt keys are caught here: offline no engine passes PULUMI_CONFIG for the program to list.
-	cfg, err := config.Load(func(key string) (string, bool) {
-		v, ok := sc.Values[config.Namespace+":"+key]
-		return v, ok
-	}, sc.Keys(), func(key string) bool { return slices.Contains(sc.SecretKeys, key) }, hardenedpg.ParseDefaultTags(sc.Values[hardenedpg.DefaultTagsConfigKey]))
+	cfg, err := sc.Load()
 	if err != nil {
-		return nil, &ConfigError{err}
+		return nil, err
 	}
 	resolved := make(chan map[string]any, 1)
 	err = m.Run(sc.Project, sc.Stack, sc.Values, sc.SecretKeys, func(ctx *pulumi.Context) error {

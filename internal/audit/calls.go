@@ -1,0 +1,181 @@
+package audit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// Call is one AWS API operation the audit makes: its IAM action, and the controls whose evidence
+// it returns. When the call fails, those controls are unproven, never passed or failed on what
+// was not read. TestEveryCallNamesTheControlsItFeeds breaks each call in turn to hold this table
+// to what the controls read.
+type Call struct {
+	// Action is the IAM action, "rds:DescribeDBInstances"; the operation has the same name.
+	Action   string
+	Controls []string
+}
+
+// Calls is every call the audit makes, in the order of the read. readonly-policy.json allows
+// exactly these actions (TestThePolicyAllowsEveryCallAndNoWrite).
+var Calls = []Call{
+	{"sts:GetCallerIdentity", nil},
+	{"rds:DescribeDBInstances", nil},
+	{"rds:DescribeDBParameterGroups", []string{"pg-force-ssl", "pg-tls-min", "pg-scram", "pg-connection-logging", "pg-statement-logging", "pg-log-redaction", "pg-audit", "pg-family-matches", "rds-tags", "events-parameter-group"}},
+	{"rds:DescribeDBParameters", []string{"pg-force-ssl", "pg-tls-min", "pg-scram", "pg-connection-logging", "pg-statement-logging", "pg-log-redaction", "pg-audit", "pg-family-matches"}},
+	{"rds:DescribeDBSubnetGroups", []string{"rds-private-subnets", "rds-in-vpc"}},
+	{"rds:ListTagsForResource", []string{"rds-tags"}},
+	{"ec2:DescribeRouteTables", []string{"rds-private-subnets"}},
+	{"ec2:DescribeSecurityGroups", []string{"sg-no-cidr-ingress", "sg-no-open-egress", "sg-descriptions", "rds-tags", "events-security-group"}},
+	{"ec2:DescribeSecurityGroupRules", []string{"sg-no-cidr-ingress", "sg-no-open-egress", "sg-descriptions", "rds-tags"}},
+	{"kms:DescribeKey", kmsControls},
+	{"kms:GetKeyPolicy", kmsControls},
+	{"kms:GetKeyRotationStatus", kmsControls},
+	{"kms:ListResourceTags", kmsControls},
+	{"logs:DescribeLogGroups", []string{"logs-cmk", "logs-retention", "logs-shipped", "rds-tags", "alarm-actions"}},
+	{"logs:ListTagsForResource", []string{"rds-tags"}},
+	{"logs:DescribeSubscriptionFilters", []string{"logs-shipped"}},
+	{"logs:DescribeMetricFilters", []string{"alarm-actions"}},
+	{"cloudwatch:DescribeAlarms", []string{"alarm-actions", "rds-tags"}},
+	{"cloudwatch:ListTagsForResource", []string{"rds-tags"}},
+	{"rds:DescribeEventSubscriptions", []string{"events-instance", "events-cluster", "events-parameter-group", "events-security-group", "rds-tags"}},
+	{"events:ListRules", []string{"events-security-group"}},
+	{"events:ListTargetsByRule", []string{"events-security-group"}},
+	{"events:ListTagsForResource", []string{"rds-tags"}},
+	{"sns:GetTopicAttributes", snsControls},
+	{"sns:ListSubscriptionsByTopic", snsControls},
+	{"sns:ListTagsForResource", []string{"rds-tags"}},
+	{"rds:DescribeDBProxies", proxyControls},
+	{"rds:DescribeDBProxyTargets", proxyControls},
+	{"iam:GetRole", iamControls},
+	{"iam:ListRolePolicies", iamControls},
+	{"iam:GetRolePolicy", iamControls},
+	{"iam:ListAttachedRolePolicies", iamControls},
+	{"secretsmanager:DescribeSecret", []string{"rds-managed-password"}},
+	{"backup:ListBackupPlans", backupControls},
+	{"backup:GetBackupPlan", backupControls},
+	{"backup:ListBackupSelections", selectionControls},
+	{"backup:GetBackupSelection", selectionControls},
+	{"backup:DescribeBackupVault", backupControls},
+	{"backup:ListTags", []string{"rds-tags"}},
+	{"rds:DescribeDBInstanceAutomatedBackups", []string{"backup-independent-copy"}},
+}
+
+// The controls a read of one kind feeds, whatever resource it is read for.
+var (
+	kmsControls    = []string{"kms-rotation", "kms-policy", "kms-deletion-window", "kms-key-hygiene", "rds-cmk", "rds-managed-password", "rds-performance-insights", "logs-cmk", "sns-cmk", "backup-vault-cmk", "backup-independent-copy", "alarm-actions", "events-instance", "events-cluster", "events-parameter-group", "events-security-group", "rds-tags"}
+	snsControls    = []string{"sns-cmk", "sns-topic-policy", "sns-subscriptions-tls", "alarm-actions", "events-instance", "events-cluster", "events-parameter-group", "events-security-group", "rds-tags"}
+	proxyControls  = []string{"proxy-tls", "proxy-iam-auth", "proxy-no-debug-logging", "proxy-role-scoped", "sg-no-cidr-ingress", "sg-no-open-egress", "sg-descriptions", "rds-tags", "iam-no-kms-star", "iam-scoped-writes", "iam-managed-policies", "iam-trust-scoped", "iam-no-sensitive-reads"}
+	iamControls    = []string{"proxy-role-scoped", "iam-no-kms-star", "iam-scoped-writes", "iam-managed-policies", "iam-trust-scoped", "iam-no-sensitive-reads", "rds-tags"}
+	// A plan leads to its selections, their role and its vaults.
+	backupControls = append([]string{"backup-vault-cmk", "backup-vault-lock"}, selectionControls...)
+	// A selection says which plan covers the database, and by which role; the vaults of a plan
+	// whose selections could not be read are judged all the same, as possibly the database's.
+	selectionControls = []string{"backup-plan", "backup-independent-copy", "rds-tags", "iam-trust-scoped", "iam-managed-policies", "iam-no-kms-star", "iam-scoped-writes", "iam-no-sensitive-reads"}
+)
+
+// callOf finds the call of an action.
+func callOf(action string) (Call, bool) {
+	i := slices.IndexFunc(Calls, func(c Call) bool { return c.Action == action })
+	if i < 0 {
+		return Call{}, false
+	}
+	return Calls[i], true
+}
+
+// Failure is a call that returned an error: what it was for and what AWS said.
+type Failure struct {
+	Action string `json:"action"`
+	// Target is what the call read: an ARN, a name, or "" for a listing.
+	Target string `json:"target"`
+	Error  string `json:"error"`
+	// Denied says AWS refused it for lack of permission, which the caller can fix.
+	Denied bool `json:"denied"`
+}
+
+func (f Failure) String() string {
+	if f.Target == "" {
+		return fmt.Sprintf("%s: %s", f.Action, f.Error)
+	}
+	return fmt.Sprintf("%s %s: %s", f.Action, f.Target, f.Error)
+}
+
+// deniedCodes are the error codes AWS services answer a missing permission with.
+var deniedCodes = []string{"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError", "AuthorizationErrorException", "UnrecognizedClientException"}
+
+// failureOf describes err, the answer to action on target: AWS's error code and message, or the
+// HTTP status of an answer that carried none (an endpoint that does not implement the call).
+func failureOf(action, target string, err error) Failure {
+	f := Failure{Action: action, Target: target, Error: err.Error()}
+	var apiErr smithy.APIError
+	var httpErr *smithyhttp.ResponseError
+	switch {
+	case errors.As(err, &apiErr):
+		f.Error = apiErr.ErrorCode() + ": " + apiErr.ErrorMessage()
+		f.Denied = slices.Contains(deniedCodes, apiErr.ErrorCode())
+	case errors.As(err, &httpErr) && httpErr.HTTPStatusCode() == http.StatusForbidden:
+		f.Error, f.Denied = "HTTP 403: refused, with no AWS error in the answer", true
+	case errors.As(err, &httpErr):
+		f.Error = fmt.Sprintf("HTTP %d with no AWS error in the answer (the endpoint may not implement the call)", httpErr.HTTPStatusCode())
+	}
+	return f
+}
+
+// callLog records every operation sent, as "service:Operation", through a middleware on every
+// client: the test holds it to readonly-policy.json, so the policy is proven by what the audit
+// does, not by what the table says.
+type callLog struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (l *callLog) add(action string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !slices.Contains(l.calls, action) {
+		l.calls = append(l.calls, action)
+	}
+}
+
+// Actions lists what was called, sorted.
+func (l *callLog) Actions() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return slices.Sorted(slices.Values(l.calls))
+}
+
+// iamPrefix maps an SDK service ID to its IAM action prefix where they differ.
+var iamPrefix = map[string]string{"cloudwatch logs": "logs", "eventbridge": "events", "secrets manager": "secretsmanager"}
+
+// ActionOf is the IAM action of an SDK operation: "rds:DescribeDBInstances" of service ID "RDS".
+func ActionOf(serviceID, operation string) string {
+	service := strings.ToLower(serviceID)
+	if p, ok := iamPrefix[service]; ok {
+		service = p
+	}
+	return service + ":" + operation
+}
+
+func (l *callLog) middleware(stack *middleware.Stack) error {
+	return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("hardenedpgAuditCallLog",
+		func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			l.add(ActionOf(middleware.GetServiceID(ctx), middleware.GetOperationName(ctx)))
+			return next.HandleInitialize(ctx, in)
+		}), middleware.Before)
+}
+
+// withCallLog returns cfg with the log on every client made from it.
+func withCallLog(cfg aws.Config, l *callLog) aws.Config {
+	cfg = cfg.Copy()
+	cfg.APIOptions = append(cfg.APIOptions, l.middleware)
+	return cfg
+}

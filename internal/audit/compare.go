@@ -1,0 +1,189 @@
+package audit
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+	"github.com/hardenedpg/pulumi-hardenedpg/internal/plan"
+)
+
+// Difference is one way the live account differs from a plan.
+type Difference struct {
+	// Kind is "unmanaged" (live, not in the plan), "missing" (planned, not live), "count" (a type
+	// has more or fewer resources live) or "value" (an attribute differs).
+	Kind     string
+	Database string
+	Type     string
+	Name     string
+	Key      string
+	Planned  any
+	Live     any
+}
+
+func (d Difference) String() string {
+	switch d.Kind {
+	case "unmanaged":
+		return fmt.Sprintf("UNMANAGED %s: a database the plan does not have", d.Database)
+	case "missing":
+		return fmt.Sprintf("MISSING %s: planned, not live", d.Database)
+	case "count":
+		return fmt.Sprintf("COUNT %s %s: %v planned, %v live", d.Database, d.Type, d.Planned, d.Live)
+	}
+	return fmt.Sprintf("DIFFERS %s %s %s.%s: planned %s, live %s", d.Database, d.Type, d.Name, d.Key, showJSON(d.Planned), showJSON(d.Live))
+}
+
+func showJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// naturalKeys name, per type, the attribute a planned resource and a live one are paired by; a
+// type not listed pairs when each side has exactly one. Names AWS or the mock make up (auto-names,
+// IDs, ARNs) cannot pair: the plan's are not the account's.
+var naturalKeys = map[string]func(map[string]any) string{
+	baseline.TypeInstance:           func(in map[string]any) string { return str(in["identifier"]) },
+	baseline.TypeKey:                func(in map[string]any) string { return str(in["description"]) },
+	baseline.TypeLogGroup:           func(in map[string]any) string { return str(in["name"]) },
+	baseline.TypeSubscriptionFilter: func(in map[string]any) string { return str(in["logGroup"]) },
+	baseline.TypeMetricAlarm:        func(in map[string]any) string { return str(in["namespace"]) + "/" + str(in["metricName"]) },
+	baseline.TypeLogMetricFilter: func(in map[string]any) string {
+		t, _ := in["metricTransformation"].(map[string]any)
+		return str(t["name"])
+	},
+	baseline.TypeEventSubscription: func(in map[string]any) string { return str(in["sourceType"]) },
+	baseline.TypeTopicSubscription: func(in map[string]any) string { return str(in["protocol"]) + ":" + str(in["endpoint"]) },
+	baseline.TypeProxy:             func(in map[string]any) string { return str(in["name"]) },
+	baseline.TypeBackupPlan:        func(in map[string]any) string { return str(in["name"]) },
+	baseline.TypeBackupVault:       func(in map[string]any) string { return str(in["name"]) },
+}
+
+// referenceLike are values that name another resource: the plan's are the mock's, so they are
+// compared through the resources they name, not as text.
+var referenceLike = regexp.MustCompile(`^(arn:|(sg|sgr|subnet|vpc|key|rtb)-[0-9a-f]+$)|^[0-9a-f]{8}-[0-9a-f]{4}-`)
+
+// Compare lists how the live account differs from the plans: databases on one side only, types
+// with more or fewer resources live, and attributes of paired resources that differ. Attributes
+// only one side has are skipped (the plan records arguments AWS keeps no state of; AWS returns
+// attributes the plan leaves to defaults), as are references and documents that embed them.
+func Compare(plans []plan.Document, r *Report) []Difference {
+	var out []Difference
+	planned := map[string]plan.Document{}
+	for _, doc := range plans {
+		for _, res := range doc.Resources {
+			if res.Type == baseline.TypeInstance {
+				planned[str(res.Inputs["identifier"])] = doc
+			}
+		}
+	}
+	live := map[string]Database{}
+	for _, d := range r.Databases {
+		live[d.Identifier] = d
+		if _, ok := planned[d.Identifier]; !ok {
+			out = append(out, Difference{Kind: "unmanaged", Database: d.Identifier})
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(planned)) {
+		d, ok := live[id]
+		if !ok {
+			out = append(out, Difference{Kind: "missing", Database: id})
+			continue
+		}
+		out = append(out, compareDatabase(id, planned[id].Resources, d.Graph.Resources)...)
+	}
+	return out
+}
+
+func compareDatabase(id string, planned, live []baseline.Resource) []Difference {
+	var out []Difference
+	byType := func(rs []baseline.Resource) map[string][]baseline.Resource {
+		m := map[string][]baseline.Resource{}
+		for _, r := range rs {
+			m[r.Type] = append(m[r.Type], r)
+		}
+		return m
+	}
+	p, l := byType(planned), byType(live)
+	for _, typ := range slices.Sorted(maps.Keys(l)) {
+		if len(p[typ]) == 0 {
+			continue // a type the plan does not make (the live proxy target, the lock): not drift
+		}
+		if len(p[typ]) != len(l[typ]) {
+			out = append(out, Difference{Kind: "count", Database: id, Type: typ, Planned: len(p[typ]), Live: len(l[typ])})
+		}
+		for _, pair := range pairs(typ, p[typ], l[typ]) {
+			out = append(out, compareInputs(id, typ, pair[0], pair[1])...)
+		}
+	}
+	return out
+}
+
+func pairs(typ string, planned, live []baseline.Resource) [][2]baseline.Resource {
+	key, ok := naturalKeys[typ]
+	if !ok {
+		if len(planned) == 1 && len(live) == 1 {
+			return [][2]baseline.Resource{{planned[0], live[0]}}
+		}
+		return nil
+	}
+	var out [][2]baseline.Resource
+	for _, pr := range planned {
+		for _, lr := range live {
+			if k := key(pr.Inputs); k != "" && k == key(lr.Inputs) {
+				out = append(out, [2]baseline.Resource{pr, lr})
+			}
+		}
+	}
+	return out
+}
+
+// unpaired are inputs compared through what they name, or not at all: documents that embed
+// IDs, names the provider makes up (name, and the references to such names), and arguments of
+// a delete.
+var unpaired = []string{"policy", "assumeRolePolicy", "eventPattern", "name", "parameterGroupName", "dbSubnetGroupName",
+	"finalSnapshotIdentifier", "role", "rule", "logGroup", "logGroupName", "topic", "snsTopic", "dbProxyName"}
+
+func compareInputs(id, typ string, planned, live baseline.Resource) []Difference {
+	var out []Difference
+	for _, k := range slices.Sorted(maps.Keys(planned.Inputs)) {
+		pv, lv := planned.Inputs[k], live.Inputs[k]
+		if lv == nil || slices.Contains(unpaired, k) || holdsReference(pv) || holdsReference(lv) {
+			continue
+		}
+		if normal(pv) != normal(lv) {
+			out = append(out, Difference{Kind: "value", Database: id, Type: typ, Name: live.Name, Key: k, Planned: pv, Live: lv})
+		}
+	}
+	return out
+}
+
+func holdsReference(v any) bool {
+	for _, s := range baseline.Strings(v) {
+		if referenceLike.MatchString(s) || s == baseline.Unknown {
+			return true
+		}
+	}
+	return false
+}
+
+// normal renders a value for comparison: lists of scalars in any order are one value, and a
+// parameter list is compared as name=value pairs (AWS returns them in its order).
+func normal(v any) string {
+	if l, ok := v.([]any); ok {
+		parts := make([]string, 0, len(l))
+		for _, e := range l {
+			if m, ok := e.(map[string]any); ok && m["name"] != nil && m["value"] != nil {
+				parts = append(parts, fmt.Sprintf("%v=%v", m["name"], m["value"]))
+				continue
+			}
+			parts = append(parts, normal(e))
+		}
+		slices.Sort(parts)
+		return "[" + strings.Join(parts, ",") + "]"
+	}
+	return showJSON(v)
+}

@@ -1,0 +1,318 @@
+package audit_test
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/backup"
+	"github.com/aws/aws-sdk-go-v2/service/ec2"
+	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/rds"
+	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	"github.com/aws/smithy-go/middleware"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+	"github.com/hardenedpg/pulumi-hardenedpg/internal/audit"
+	"github.com/hardenedpg/pulumi-hardenedpg/internal/audit/awstest"
+	"github.com/hardenedpg/pulumi-hardenedpg/internal/plan"
+	"github.com/hardenedpg/pulumi-hardenedpg/internal/stack"
+)
+
+// MotoCannot are the controls moto 5 cannot represent on the prod shape, with the reason; every
+// other control passes, or is one AWS keeps no state for (audit.NotKept).
+var MotoCannot = map[string]string{
+	"rds-enhanced-monitoring":  "moto's DescribeDBInstances returns no MonitoringInterval or MonitoringRoleArn",
+	"rds-no-extended-support":  "moto's DescribeDBInstances returns no EngineLifecycleSupport",
+	"rds-performance-insights": "moto's DescribeDBInstances returns no PerformanceInsightsEnabled",
+	"sg-descriptions":          "moto's DescribeSecurityGroupRules drops the description of a rule that references a group",
+	"backup-plan":              "moto has no ListBackupSelections: which plan covers the instance is not read",
+	"backup-independent-copy":  "moto has no ListBackupSelections, nor StartDBInstanceAutomatedBackupsReplication",
+	"rds-tags":                 "moto has no ListBackupSelections: the backup role, which carries tags, is not read",
+	"iam-no-kms-star":          "moto has no ListBackupSelections: the backup role's policies are not read",
+	"iam-scoped-writes":        "moto has no ListBackupSelections: the backup role's policies are not read",
+	"iam-managed-policies":     "moto has no ListBackupSelections: the backup role's attachments are not read",
+	"iam-trust-scoped":         "moto has no ListBackupSelections: the backup role's trust is not read",
+	"iam-no-sensitive-reads":   "moto has no ListBackupSelections: the backup role's policies are not read",
+}
+
+// today is a fixed day, so support dates judge alike in the plan and the audit.
+var today = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+
+func prodPlan(t *testing.T) *plan.Result {
+	t.Helper()
+	sc, err := plan.ReadStackConfig("../..", "prod")
+	require.NoError(t, err)
+	res, err := plan.Run(sc, nil, stack.Program)
+	require.NoError(t, err)
+	res.Graph.Today = today
+	res.Controls = baseline.Evaluate(res.Graph, nil)
+	return res
+}
+
+// prodShape is a moto server holding the prod plan's resources, made from its recorded inputs.
+func prodShape(t *testing.T) (*awstest.Server, *plan.Result) {
+	t.Helper()
+	srv := awstest.StartMoto(t)
+	p := prodPlan(t)
+	awstest.Create(t, awstest.Ctx(t), srv.Config(), p.Graph)
+	return srv, p
+}
+
+func runAudit(t *testing.T, cfg aws.Config, opts audit.Options) *audit.Report {
+	t.Helper()
+	opts.Today = today
+	rep, err := audit.Run(awstest.Ctx(t), cfg, opts)
+	require.NoError(t, err)
+	return rep
+}
+
+func database(t *testing.T, rep *audit.Report, id string) audit.Database {
+	t.Helper()
+	for _, d := range rep.Databases {
+		if d.Identifier == id {
+			return d
+		}
+	}
+	t.Fatalf("the audit found no database %s among %d", id, len(rep.Databases))
+	return audit.Database{}
+}
+
+func rows(d audit.Database) map[string]baseline.Result {
+	out := map[string]baseline.Result{}
+	for _, c := range d.Controls {
+		out[c.Key] = c
+	}
+	return out
+}
+
+func TestTheProdShapePassesLive(t *testing.T) {
+	srv, _ := prodShape(t)
+	rep := runAudit(t, srv.Config(), audit.Options{})
+	require.Len(t, rep.Databases, 1)
+	d := database(t, rep, "orders-prod")
+	for _, c := range d.Controls {
+		switch reason, cannot := MotoCannot[c.Key]; {
+		case cannot:
+			assert.Contains(t, []baseline.Status{baseline.Fail, baseline.Unproven}, c.Status, "%s (%s): %s", c.Key, reason, c.Detail)
+		case audit.NotKept[c.Key] != "":
+			assert.Equal(t, baseline.Unproven, c.Status, c.Key)
+			assert.Equal(t, audit.NotKept[c.Key], c.Detail, c.Key)
+		default:
+			assert.Contains(t, []baseline.Status{baseline.Pass, baseline.NotApplicable}, c.Status, "%s: %s", c.Key, c.Detail)
+		}
+	}
+	// What moto lacks is named, and nothing else failed to read.
+	var unread []string
+	for _, f := range rep.Unread() {
+		unread = append(unread, f.Action)
+	}
+	assert.Equal(t, []string{"backup:ListBackupSelections"}, slices.Compact(unread))
+	assert.Empty(t, rep.Denied())
+}
+
+// TestThePlanAndTheAuditAgreeRowByRow runs the catalog on the prod plan and on the prod shape live:
+// same keys in the same order, and the same status wherever moto represents the evidence.
+func TestThePlanAndTheAuditAgreeRowByRow(t *testing.T) {
+	srv, p := prodShape(t)
+	d := database(t, runAudit(t, srv.Config(), audit.Options{}), "orders-prod")
+	require.Len(t, d.Controls, len(p.Controls))
+	for i, planned := range p.Controls {
+		live := d.Controls[i]
+		require.Equal(t, planned.Key, live.Key)
+		assert.Equal(t, planned.Severity, live.Severity, planned.Key)
+		assert.Equal(t, planned.Refs, live.Refs, planned.Key)
+		if MotoCannot[planned.Key] != "" || audit.NotKept[planned.Key] != "" {
+			continue
+		}
+		assert.Equal(t, planned.Status, live.Status, "%s: planned %q, live %q", planned.Key, planned.Detail, live.Detail)
+	}
+}
+
+// weakening is a change made out of band, and the row it must fail with.
+type weakening struct {
+	name    string
+	control string
+	// detail is the row's exact detail, from the live names of what the database read before.
+	detail func(d audit.Database, made string) string
+	// apply weakens the shape, returning the ID of what it made, if anything.
+	apply func(t *testing.T, ctx context.Context, cfg aws.Config, d audit.Database) string
+}
+
+// resourceOf finds the live resource of a type in a database's graph, by a test on its inputs.
+func resourceOf(t *testing.T, d audit.Database, typ string, match func(baseline.Resource) bool) baseline.Resource {
+	for _, r := range d.Graph.Resources {
+		if r.Type == typ && match(r) {
+			return r
+		}
+	}
+	if t != nil {
+		t.Fatalf("no live %s matches", typ)
+	}
+	return baseline.Resource{Name: "no live " + typ}
+}
+
+func any_(baseline.Resource) bool { return true }
+
+func logsKey(t *testing.T, d audit.Database) baseline.Resource {
+	return resourceOf(t, d, baseline.TypeKey, func(r baseline.Resource) bool {
+		return strings.Contains(str(r.Inputs["description"]), "exported PostgreSQL logs")
+	})
+}
+
+var weakenings = []weakening{
+	{name: "publicly accessible", control: "rds-not-public", detail: func(audit.Database, string) string { return "orders-prod: publiclyAccessible is true, want false" },
+		apply: func(t *testing.T, ctx context.Context, cfg aws.Config, _ audit.Database) string {
+			_, err := rds.NewFromConfig(cfg).ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("orders-prod"), PubliclyAccessible: aws.Bool(true), ApplyImmediately: aws.Bool(true)})
+			require.NoError(t, err)
+			return ""
+		}},
+	{name: "rds.force_ssl 0", control: "pg-force-ssl",
+		detail: func(d audit.Database, _ string) string {
+			return resourceOf(nil, d, baseline.TypeParameterGroup, any_).ID + `: rds.force_ssl is "0", want 1`
+		},
+		apply: func(t *testing.T, ctx context.Context, cfg aws.Config, d audit.Database) string {
+			pg := resourceOf(t, d, baseline.TypeParameterGroup, any_)
+			_, err := rds.NewFromConfig(cfg).ModifyDBParameterGroup(ctx, &rds.ModifyDBParameterGroupInput{DBParameterGroupName: aws.String(pg.ID),
+				Parameters: []rdstypes.Parameter{{ParameterName: aws.String("rds.force_ssl"), ParameterValue: aws.String("0"), ApplyMethod: rdstypes.ApplyMethodImmediate}}})
+			require.NoError(t, err)
+			return ""
+		}},
+	{name: "a key without rotation", control: "kms-rotation",
+		detail: func(d audit.Database, _ string) string {
+			return logsKey(nil, d).ID + ": enableKeyRotation is false, want true"
+		},
+		apply: func(t *testing.T, ctx context.Context, cfg aws.Config, d audit.Database) string {
+			key := resourceOf(t, d, baseline.TypeKey, func(r baseline.Resource) bool {
+				return strings.Contains(str(r.Inputs["description"]), "exported PostgreSQL logs")
+			})
+			_, err := kms.NewFromConfig(cfg).DisableKeyRotation(ctx, &kms.DisableKeyRotationInput{KeyId: aws.String(key.ID)})
+			require.NoError(t, err)
+			return ""
+		}},
+	{name: "ingress from 0.0.0.0/0", control: "sg-no-cidr-ingress",
+		detail: func(_ audit.Database, rule string) string { return rule + ": ingress from 0.0.0.0/0" },
+		apply: func(t *testing.T, ctx context.Context, cfg aws.Config, d audit.Database) string {
+			sg := resourceOf(t, d, baseline.TypeSecurityGroup, func(r baseline.Resource) bool { return !strings.Contains(str(r.Inputs["description"]), "Proxy") })
+			out, err := ec2.NewFromConfig(cfg).AuthorizeSecurityGroupIngress(ctx, &ec2.AuthorizeSecurityGroupIngressInput{GroupId: aws.String(sg.ID),
+				IpPermissions: []ec2types.IpPermission{{IpProtocol: aws.String("tcp"), FromPort: aws.Int32(5433), ToPort: aws.Int32(5433), IpRanges: []ec2types.IpRange{{CidrIp: aws.String("0.0.0.0/0"), Description: aws.String("console")}}}}})
+			require.NoError(t, err)
+			return aws.ToString(out.SecurityGroupRules[0].SecurityGroupRuleId)
+		}},
+	{name: "the alerts' subscription deleted", control: "alarm-actions",
+		detail: func(d audit.Database, _ string) string {
+			topic := resourceOf(nil, d, baseline.TypeTopic, any_).Name
+			var problems []string
+			for _, r := range d.Graph.Resources {
+				if r.Type == baseline.TypeMetricAlarm {
+					problems = append(problems, r.Name+": "+topic+" has no subscriber: nobody is notified")
+				}
+			}
+			return strings.Join(problems, "; ")
+		},
+		apply: func(t *testing.T, ctx context.Context, cfg aws.Config, d audit.Database) string {
+			sub := resourceOf(t, d, baseline.TypeTopicSubscription, any_)
+			_, err := sns.NewFromConfig(cfg).Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(sub.URN)})
+			require.NoError(t, err)
+			return ""
+		}},
+	{name: "the vault unlocked", control: "backup-vault-lock",
+		detail: func(d audit.Database, _ string) string {
+			return resourceOf(nil, d, baseline.TypeBackupVault, any_).ID + ": no vault lock configuration"
+		},
+		apply: func(t *testing.T, ctx context.Context, cfg aws.Config, d audit.Database) string {
+			vault := resourceOf(t, d, baseline.TypeBackupVault, any_)
+			_, err := backup.NewFromConfig(cfg).DeleteBackupVaultLockConfiguration(ctx, &backup.DeleteBackupVaultLockConfigurationInput{BackupVaultName: aws.String(vault.ID)})
+			require.NoError(t, err)
+			return ""
+		}},
+	{name: "an instance's subscription deleted", control: "events-instance",
+		detail: func(audit.Database, string) string { return "no enabled event subscription for db-instance" },
+		apply: func(t *testing.T, ctx context.Context, cfg aws.Config, d audit.Database) string {
+			sub := resourceOf(t, d, baseline.TypeEventSubscription, func(r baseline.Resource) bool { return r.Inputs["sourceType"] == "db-instance" })
+			_, err := rds.NewFromConfig(cfg).DeleteEventSubscription(ctx, &rds.DeleteEventSubscriptionInput{SubscriptionName: aws.String(sub.ID)})
+			require.NoError(t, err)
+			return ""
+		}},
+}
+
+func str(v any) string { s, _ := v.(string); return s }
+
+// TestOutOfBandWeakeningsFailTheirControl makes each weakening alone on a fresh prod shape: its
+// control fails with the exact detail, and every other control keeps its row.
+func TestOutOfBandWeakeningsFailTheirControl(t *testing.T) {
+	srv := awstest.StartMoto(t)
+	p := prodPlan(t)
+	awstest.Create(t, awstest.Ctx(t), srv.Config(), p.Graph)
+	before := rows(database(t, runAudit(t, srv.Config(), audit.Options{}), "orders-prod"))
+	for _, w := range weakenings {
+		t.Run(w.name, func(t *testing.T) {
+			srv.Reset(t)
+			awstest.Create(t, awstest.Ctx(t), srv.Config(), p.Graph)
+			d := database(t, runAudit(t, srv.Config(), audit.Options{}), "orders-prod")
+			made := w.apply(t, awstest.Ctx(t), srv.Config(), d)
+			after := rows(database(t, runAudit(t, srv.Config(), audit.Options{}), "orders-prod"))
+			require.Equal(t, baseline.Pass, before[w.control].Status, "%s passes before: %s", w.control, before[w.control].Detail)
+			assert.Equal(t, baseline.Fail, after[w.control].Status, w.control)
+			assert.Equal(t, w.detail(d, made), after[w.control].Detail, w.control)
+			for _, key := range slices.Sorted(maps.Keys(before)) {
+				if key != w.control && !slices.Contains(alsoWeakened[w.control], key) {
+					assert.Equal(t, before[key].Status, after[key].Status, "%s changed %s: %s", w.name, key, after[key].Detail)
+				}
+			}
+		})
+	}
+}
+
+// alsoWeakened are the other controls a weakening rightly fails: alerts that reach nobody fail
+// every control that needs them to.
+var alsoWeakened = map[string][]string{
+	"alarm-actions": {"events-instance", "events-parameter-group", "events-security-group", "sns-subscriptions-tls"},
+}
+
+// brokenCall fails one action with an AWS error, as a missing permission would.
+func brokenCall(action string) func(*middleware.Stack) error {
+	return func(stack *middleware.Stack) error {
+		return stack.Initialize.Add(middleware.InitializeMiddlewareFunc("break", func(ctx context.Context, in middleware.InitializeInput, next middleware.InitializeHandler) (middleware.InitializeOutput, middleware.Metadata, error) {
+			if audit.ActionOf(middleware.GetServiceID(ctx), middleware.GetOperationName(ctx)) == action {
+				return middleware.InitializeOutput{}, middleware.Metadata{}, errors.New("broken by the test")
+			}
+			return next.HandleInitialize(ctx, in)
+		}), middleware.Before)
+	}
+}
+
+// TestEveryCallNamesTheControlsItFeeds breaks each call in turn: every control whose row changes
+// must be one the call names, and it must be unproven, never passed or failed on what was not read.
+func TestEveryCallNamesTheControlsItFeeds(t *testing.T) {
+	srv, _ := prodShape(t)
+	before := rows(database(t, runAudit(t, srv.Config(), audit.Options{}), "orders-prod"))
+	for _, call := range audit.Calls {
+		t.Run(call.Action, func(t *testing.T) {
+			rep := runAudit(t, srv.Config(), audit.Options{APIOptions: []func(*middleware.Stack) error{brokenCall(call.Action)}})
+			if call.Action == "rds:DescribeDBInstances" {
+				assert.Empty(t, rep.Databases, "no instance listed, none judged")
+				assert.Equal(t, "rds:DescribeDBInstances: operation error RDS: DescribeDBInstances, broken by the test", rep.Failures[0].String())
+				return
+			}
+			after := rows(database(t, rep, "orders-prod"))
+			for key, b := range before {
+				a := after[key]
+				if a.Status == b.Status && a.Detail == b.Detail {
+					continue
+				}
+				assert.Contains(t, call.Controls, key, "breaking %s changed %s from %s to %s (%s) but the call does not name it", call.Action, key, b.Status, a.Status, a.Detail)
+				assert.Equal(t, baseline.Unproven, a.Status, "breaking %s: %s", call.Action, key)
+			}
+		})
+	}
+}
