@@ -72,10 +72,10 @@ var Calls = []Call{
 
 // The controls a read of one kind feeds, whatever resource it is read for.
 var (
-	kmsControls    = []string{"kms-rotation", "kms-policy", "kms-deletion-window", "kms-key-hygiene", "rds-cmk", "rds-managed-password", "rds-performance-insights", "logs-cmk", "sns-cmk", "backup-vault-cmk", "backup-independent-copy", "alarm-actions", "events-instance", "events-cluster", "events-parameter-group", "events-security-group", "rds-tags"}
-	snsControls    = []string{"sns-cmk", "sns-topic-policy", "sns-subscriptions-tls", "alarm-actions", "events-instance", "events-cluster", "events-parameter-group", "events-security-group", "rds-tags"}
-	proxyControls  = []string{"proxy-tls", "proxy-iam-auth", "proxy-no-debug-logging", "proxy-role-scoped", "sg-no-cidr-ingress", "sg-no-open-egress", "sg-descriptions", "rds-tags", "iam-no-kms-star", "iam-scoped-writes", "iam-managed-policies", "iam-trust-scoped", "iam-no-sensitive-reads"}
-	iamControls    = []string{"proxy-role-scoped", "iam-no-kms-star", "iam-scoped-writes", "iam-managed-policies", "iam-trust-scoped", "iam-no-sensitive-reads", "rds-tags"}
+	kmsControls   = []string{"kms-rotation", "kms-policy", "kms-deletion-window", "kms-key-hygiene", "rds-cmk", "rds-managed-password", "rds-performance-insights", "logs-cmk", "sns-cmk", "backup-vault-cmk", "backup-independent-copy", "alarm-actions", "events-instance", "events-cluster", "events-parameter-group", "events-security-group", "rds-tags"}
+	snsControls   = []string{"sns-cmk", "sns-topic-policy", "sns-subscriptions-tls", "alarm-actions", "events-instance", "events-cluster", "events-parameter-group", "events-security-group", "rds-tags"}
+	proxyControls = []string{"proxy-tls", "proxy-iam-auth", "proxy-no-debug-logging", "proxy-role-scoped", "sg-no-cidr-ingress", "sg-no-open-egress", "sg-descriptions", "rds-tags", "iam-no-kms-star", "iam-scoped-writes", "iam-managed-policies", "iam-trust-scoped", "iam-no-sensitive-reads"}
+	iamControls   = []string{"proxy-role-scoped", "iam-no-kms-star", "iam-scoped-writes", "iam-managed-policies", "iam-trust-scoped", "iam-no-sensitive-reads", "rds-tags"}
 	// A plan leads to its selections, their role and its vaults.
 	backupControls = append([]string{"backup-vault-cmk", "backup-vault-lock"}, selectionControls...)
 	// A selection says which plan covers the database, and by which role; the vaults of a plan
