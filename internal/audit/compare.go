@@ -93,12 +93,14 @@ func Compare(plans []plan.Document, r *Report) []Difference {
 			out = append(out, Difference{Kind: "missing", Database: id})
 			continue
 		}
-		out = append(out, compareDatabase(id, planned[id].Resources, d.Graph.Resources)...)
+		out = append(out, compareDatabase(id, planned[id].Resources, d.Graph.Resources, len(d.Failures) > 0)...)
 	}
 	return out
 }
 
-func compareDatabase(id string, planned, live []baseline.Resource) []Difference {
+// compareDatabase compares one database's resources; with calls unanswered (unread), fewer live
+// resources than planned may be what was not read, so only more are reported.
+func compareDatabase(id string, planned, live []baseline.Resource, unread bool) []Difference {
 	var out []Difference
 	byType := func(rs []baseline.Resource) map[string][]baseline.Resource {
 		m := map[string][]baseline.Resource{}
@@ -108,15 +110,40 @@ func compareDatabase(id string, planned, live []baseline.Resource) []Difference 
 		return m
 	}
 	p, l := byType(planned), byType(live)
-	for _, typ := range slices.Sorted(maps.Keys(l)) {
-		if len(p[typ]) == 0 {
-			continue // a type the plan does not make (the live proxy target, the lock): not drift
+	inline := inlineRules(p[baseline.TypeSecurityGroup])
+	for _, typ := range ReadTypes {
+		want := len(p[typ]) + inline[typ]
+		if want == 0 && len(l[typ]) == 0 {
+			continue
 		}
-		if len(p[typ]) != len(l[typ]) {
-			out = append(out, Difference{Kind: "count", Database: id, Type: typ, Planned: len(p[typ]), Live: len(l[typ])})
+		if len(l[typ]) > want || len(l[typ]) < want && !unread {
+			out = append(out, Difference{Kind: "count", Database: id, Type: typ, Planned: want, Live: len(l[typ])})
 		}
 		for _, pair := range pairs(typ, p[typ], l[typ]) {
 			out = append(out, compareInputs(id, typ, pair[0], pair[1])...)
+		}
+	}
+	return out
+}
+
+// inlineRules counts the rules AWS makes of planned groups' inline blocks: one per source or
+// destination, as DescribeSecurityGroupRules lists them.
+func inlineRules(groups []baseline.Resource) map[string]int {
+	out := map[string]int{}
+	for _, sg := range groups {
+		for key, typ := range map[string]string{"ingress": baseline.TypeIngressRule, "egress": baseline.TypeEgressRule} {
+			blocks, _ := sg.Inputs[key].([]any)
+			for _, b := range blocks {
+				m, _ := b.(map[string]any)
+				n := 0
+				for _, k := range []string{"cidrBlocks", "ipv6CidrBlocks", "securityGroups", "prefixListIds"} {
+					n += len(baseline.Strings(m[k]))
+				}
+				if m["self"] == true {
+					n++
+				}
+				out[typ] += max(n, 1)
+			}
 		}
 	}
 	return out

@@ -28,23 +28,6 @@ import (
 	"github.com/hardenedpg/pulumi-hardenedpg/internal/stack"
 )
 
-// MotoCannot are the controls moto 5 cannot represent on the prod shape, with the reason; every
-// other control passes, or is one AWS keeps no state for (audit.NotKept).
-var MotoCannot = map[string]string{
-	"rds-enhanced-monitoring":  "moto's DescribeDBInstances returns no MonitoringInterval or MonitoringRoleArn",
-	"rds-no-extended-support":  "moto's DescribeDBInstances returns no EngineLifecycleSupport",
-	"rds-performance-insights": "moto's DescribeDBInstances returns no PerformanceInsightsEnabled",
-	"sg-descriptions":          "moto's DescribeSecurityGroupRules drops the description of a rule that references a group",
-	"backup-plan":              "moto has no ListBackupSelections: which plan covers the instance is not read",
-	"backup-independent-copy":  "moto has no ListBackupSelections, nor StartDBInstanceAutomatedBackupsReplication",
-	"rds-tags":                 "moto has no ListBackupSelections: the backup role, which carries tags, is not read",
-	"iam-no-kms-star":          "moto has no ListBackupSelections: the backup role's policies are not read",
-	"iam-scoped-writes":        "moto has no ListBackupSelections: the backup role's policies are not read",
-	"iam-managed-policies":     "moto has no ListBackupSelections: the backup role's attachments are not read",
-	"iam-trust-scoped":         "moto has no ListBackupSelections: the backup role's trust is not read",
-	"iam-no-sensitive-reads":   "moto has no ListBackupSelections: the backup role's policies are not read",
-}
-
 // today is a fixed day, so support dates judge alike in the plan and the audit.
 var today = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 
@@ -101,7 +84,7 @@ func TestTheProdShapePassesLive(t *testing.T) {
 	require.Len(t, rep.Databases, 1)
 	d := database(t, rep, "orders-prod")
 	for _, c := range d.Controls {
-		switch reason, cannot := MotoCannot[c.Key]; {
+		switch reason, cannot := awstest.MotoCannot[c.Key]; {
 		case cannot:
 			assert.Contains(t, []baseline.Status{baseline.Fail, baseline.Unproven}, c.Status, "%s (%s): %s", c.Key, reason, c.Detail)
 		case audit.NotKept[c.Key] != "":
@@ -131,7 +114,7 @@ func TestThePlanAndTheAuditAgreeRowByRow(t *testing.T) {
 		require.Equal(t, planned.Key, live.Key)
 		assert.Equal(t, planned.Severity, live.Severity, planned.Key)
 		assert.Equal(t, planned.Refs, live.Refs, planned.Key)
-		if MotoCannot[planned.Key] != "" || audit.NotKept[planned.Key] != "" {
+		if awstest.MotoCannot[planned.Key] != "" || audit.NotKept[planned.Key] != "" {
 			continue
 		}
 		assert.Equal(t, planned.Status, live.Status, "%s: planned %q, live %q", planned.Key, planned.Detail, live.Detail)

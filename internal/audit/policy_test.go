@@ -8,7 +8,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
-	"github.com/aws/aws-sdk-go-v2/service/iam"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -104,17 +103,9 @@ func motoNames(t *testing.T, policy string) string {
 // auditor is an IAM user of the server with the given policy, and its keys.
 func auditor(t *testing.T, srv *awstest.Server, name, policy string) aws.Config {
 	t.Helper()
-	policy = motoNames(t, policy)
-	ctx := awstest.Ctx(t)
-	client := iam.NewFromConfig(srv.Config())
-	_, err := client.CreateUser(ctx, &iam.CreateUserInput{UserName: aws.String(name)})
-	require.NoError(t, err)
-	_, err = client.PutUserPolicy(ctx, &iam.PutUserPolicyInput{UserName: aws.String(name), PolicyName: aws.String("audit"), PolicyDocument: aws.String(policy)})
-	require.NoError(t, err)
-	key, err := client.CreateAccessKey(ctx, &iam.CreateAccessKeyInput{UserName: aws.String(name)})
-	require.NoError(t, err)
+	keys := awstest.User(t, awstest.Ctx(t), srv.Config(), name, motoNames(t, policy))
 	cfg := srv.Config()
-	cfg.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(key.AccessKey.AccessKeyId), aws.ToString(key.AccessKey.SecretAccessKey), "")
+	cfg.Credentials = credentials.NewStaticCredentialsProvider(keys[0], keys[1], "")
 	return cfg
 }
 

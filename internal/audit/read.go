@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
@@ -30,6 +31,20 @@ import (
 
 	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 )
+
+// ReadTypes are the resource types the audit reads from AWS, in the provider's names; a planned
+// resource of another type (a provider, a random suffix) has nothing live to compare with.
+var ReadTypes = []string{
+	baseline.TypeInstance, baseline.TypeParameterGroup, baseline.TypeSubnetGroup, baseline.TypeSecurityGroup, baseline.TypeIngressRule,
+	baseline.TypeEgressRule, baseline.TypeRole, baseline.TypeRolePolicy, baseline.TypeRolePolicyAttach, baseline.TypeLogGroup,
+	baseline.TypeSubscriptionFilter, baseline.TypeLogMetricFilter, baseline.TypeMetricAlarm, baseline.TypeEventSubscription,
+	baseline.TypeEventRule, baseline.TypeEventTarget, baseline.TypeTopic, baseline.TypeTopicPolicy, baseline.TypeTopicSubscription,
+	baseline.TypeProxy, TypeProxyTarget, baseline.TypeBackupSelection, baseline.TypeBackupPlan, baseline.TypeBackupVault,
+	baseline.TypeBackupVaultLock, baseline.TypeBackupReplication, baseline.TypeKey,
+}
+
+// TypeProxyTarget is the provider's type of a proxy's target, which the catalog does not judge.
+const TypeProxyTarget = "aws:rds/proxyTarget:ProxyTarget"
 
 // clients are the services the audit reads, in the audited region; keys and replicated backups
 // in other regions get clients of their own.
@@ -102,6 +117,9 @@ func (b *block) add(r baseline.Resource) {
 		return
 	}
 	b.urns[r.URN] = true
+	if !slices.Contains(ReadTypes, r.Type) {
+		panic("audit: " + r.Type + " is read but not in ReadTypes")
+	}
 	r.Custom = true
 	if r.Outputs == nil {
 		r.Outputs = map[string]any{}
@@ -433,11 +451,15 @@ func (c *clients) readSecurityGroups(ctx context.Context, blk *block, ids []stri
 				referenced = s(rule.ReferencedGroupInfo.GroupId)
 			}
 			id := aws.ToString(rule.SecurityGroupRuleId)
-			blk.add(baseline.Resource{URN: aws.ToString(rule.SecurityGroupRuleArn) + "#" + id, Type: typ, Name: id, ID: id,
+			arn := aws.ToString(rule.SecurityGroupRuleArn)
+			if arn == "" { // older endpoints return none: EC2's form, from the group's
+				arn = fmt.Sprintf("arn:aws:ec2:%s:%s:security-group-rule/%s", c.region, aws.ToString(rule.GroupOwnerId), id)
+			}
+			blk.add(baseline.Resource{URN: arn, Type: typ, Name: id, ID: id,
 				Inputs: prune(map[string]any{"securityGroupId": s(rule.GroupId), "ipProtocol": s(rule.IpProtocol), "fromPort": n(rule.FromPort), "toPort": n(rule.ToPort),
 					"cidrIpv4": s(rule.CidrIpv4), "cidrIpv6": s(rule.CidrIpv6), "prefixListId": s(rule.PrefixListId), "referencedSecurityGroupId": referenced,
 					"description": s(rule.Description), "tags": ec2Tags(rule.Tags)}),
-				Outputs: map[string]any{"arn": s(rule.SecurityGroupRuleArn)}})
+				Outputs: map[string]any{"arn": arn}})
 		}
 	}
 }

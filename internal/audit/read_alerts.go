@@ -239,7 +239,7 @@ func (c *clients) readProxies(ctx context.Context, blk *block, acct *accountRead
 			in["tags"] = tags
 		}
 		blk.add(baseline.Resource{URN: arn, Type: baseline.TypeProxy, Name: name, ID: name, Inputs: in, Outputs: map[string]any{"arn": arn, "name": name}})
-		blk.add(baseline.Resource{URN: arn + "#target/" + instance, Type: "aws:rds/proxyTarget:ProxyTarget", Name: name + "-" + instance,
+		blk.add(baseline.Resource{URN: arn + "#target/" + instance, Type: TypeProxyTarget, Name: name + "-" + instance,
 			Inputs: map[string]any{"dbProxyName": name, "dbInstanceIdentifier": instance, "targetGroupName": "default"}})
 		c.readSecurityGroups(ctx, blk, p.VpcSecurityGroupIds)
 		c.readRole(ctx, blk, aws.ToString(p.RoleArn))
@@ -308,7 +308,10 @@ func (c *clients) readPlan(ctx context.Context, blk *block, p backuptypes.Backup
 		}
 		rule := prune(map[string]any{"ruleName": s(r.RuleName), "targetVaultName": s(r.TargetBackupVaultName), "schedule": s(r.ScheduleExpression),
 			"startWindow": n64(r.StartWindowMinutes), "completionWindow": n64(r.CompletionWindowMinutes), "lifecycle": lifecycle(r.Lifecycle),
-			"recoveryPointTags": stringMap(r.RecoveryPointTags), "copyActions": copies})
+			"recoveryPointTags": stringMap(r.RecoveryPointTags)})
+		if len(copies) > 0 {
+			rule["copyActions"] = copies
+		}
 		rules = append(rules, rule)
 		vaults = append(vaults, aws.ToString(r.TargetBackupVaultName))
 	}
@@ -372,12 +375,33 @@ func (c *clients) readReplications(ctx context.Context, blk *block, db rdstypes.
 	}
 }
 
+// resolveKey turns a customer key named by alias or key ID (a topic's kmsMasterKeyId may be
+// either) into its ARN, the form the catalog links keys by. AWS's own aliases stay as they are:
+// the controls judge them as AWS managed keys.
+func (c *clients) resolveKey(ctx context.Context, blk *block, r *baseline.Resource, input, ref string) string {
+	if strings.HasPrefix(ref, "alias/aws/") {
+		return ref
+	}
+	desc, err := c.kmsIn(ref).DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(ref)})
+	if !blk.ok("kms:DescribeKey", ref, err) || desc.KeyMetadata == nil || desc.KeyMetadata.KeyManager != "CUSTOMER" {
+		return ref
+	}
+	arn := aws.ToString(desc.KeyMetadata.Arn)
+	r.Inputs[input], r.Outputs[input] = arn, arn
+	return arn
+}
+
 // readKeys adds every customer key the block's resources name, with its policy and rotation.
 func (c *clients) readKeys(ctx context.Context, blk *block) {
 	var refs []string
-	for _, r := range blk.graph.Resources {
+	for i := range blk.graph.Resources {
+		r := &blk.graph.Resources[i]
 		for _, k := range []string{"kmsKeyId", "kmsKeyArn", "kmsMasterKeyId", "performanceInsightsKmsKeyId", "masterUserSecretKmsKeyId"} {
-			if v := str(r.Inputs[k]); strings.HasPrefix(v, "arn:") && strings.Contains(v, ":key/") && !slices.Contains(refs, v) {
+			v := str(r.Inputs[k])
+			if v != "" && !strings.Contains(v, ":key/") {
+				v = c.resolveKey(ctx, blk, r, k, v)
+			}
+			if strings.HasPrefix(v, "arn:") && strings.Contains(v, ":key/") && !slices.Contains(refs, v) {
 				refs = append(refs, v)
 			}
 		}

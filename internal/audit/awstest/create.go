@@ -47,6 +47,23 @@ var Skipped = map[string]string{
 	"pulumi:providers:aws":                                    "a provider, not a resource",
 }
 
+// MotoCannot are the controls moto 5 cannot represent on the prod shape (a plan made by Create), with the reason; every
+// other control passes, or is one AWS keeps no state for (audit.NotKept).
+var MotoCannot = map[string]string{
+	"rds-enhanced-monitoring":  "moto's DescribeDBInstances returns no MonitoringInterval or MonitoringRoleArn",
+	"rds-no-extended-support":  "moto's DescribeDBInstances returns no EngineLifecycleSupport",
+	"rds-performance-insights": "moto's DescribeDBInstances returns no PerformanceInsightsEnabled",
+	"sg-descriptions":          "moto's DescribeSecurityGroupRules drops the description of a rule that references a group",
+	"backup-plan":              "moto has no ListBackupSelections: which plan covers the instance is not read",
+	"backup-independent-copy":  "moto has no ListBackupSelections, nor StartDBInstanceAutomatedBackupsReplication",
+	"rds-tags":                 "moto has no ListBackupSelections: the backup role, which carries tags, is not read",
+	"iam-no-kms-star":          "moto has no ListBackupSelections: the backup role's policies are not read",
+	"iam-scoped-writes":        "moto has no ListBackupSelections: the backup role's policies are not read",
+	"iam-managed-policies":     "moto has no ListBackupSelections: the backup role's attachments are not read",
+	"iam-trust-scoped":         "moto has no ListBackupSelections: the backup role's trust is not read",
+	"iam-no-sensitive-reads":   "moto has no ListBackupSelections: the backup role's policies are not read",
+}
+
 // Shape is a plan created in the server: every value the plan's mock made up (IDs, ARNs,
 // auto-names) with the value AWS gave instead.
 type Shape struct {
