@@ -14,7 +14,7 @@ PULUMI ?= pulumi
 # The packages of make check: all but the engine test and the real-PostgreSQL tests.
 CHECK_PKGS = $(shell $(GO) list ./... | grep -v -e /internal/enginetest -e /internal/pgtest)
 
-.PHONY: all build check test test-deps vet lint plan sql bench cli pulumi-release preview up drift scorecard policy-config bin/hardenedpg-policy bin/plan bin/previewguard print-pulumi-version
+.PHONY: all build check test test-deps vet lint plan sql bench cli pulumi-release preview up drift scorecard policy-config audit audit-policy bin/hardenedpg-policy bin/plan bin/previewguard bin/audit print-pulumi-version
 
 all: build test
 
@@ -54,6 +54,23 @@ lint:
 ## unchanged (go run turns every failure into exit 1 and reports a closed pipe).
 bin/plan:
 	@$(GO) build -o bin/plan ./cmd/plan
+
+## bin/audit: the live audit as a binary (exit 0 all pass, 1 a control fails or -compare differs,
+## 2 a call was refused or unanswered).
+bin/audit:
+	@$(GO) build -o bin/audit ./cmd/audit
+
+## audit: the catalog against the live account and region of your AWS settings (AWS_PROFILE,
+## AWS_REGION, AWS_ENDPOINT_URL), with STACK's waivers, compared with its offline plan. Read-only:
+## make audit-policy prints the IAM policy it needs.
+audit: bin/audit bin/plan
+	@bin/plan -stack $(STACK) -json > bin/plan-$(STACK).json || [ $$? -eq 1 ]
+	@bin/audit -stack $(STACK) -compare bin/plan-$(STACK).json > bin/audit-$(STACK).txt; rc=$$?; cat bin/audit-$(STACK).txt; \
+	{ echo "### Live audit: $(STACK)"; echo '```'; grep -E '^(==|FAIL|WAIVED|UNPROVEN|NOT READ|UNMANAGED|MISSING|DIFFERS|COUNT) |^[0-9]+/' bin/audit-$(STACK).txt; echo '```'; } \
+	  >> "$${GITHUB_STEP_SUMMARY:-/dev/null}"; exit $$rc
+
+audit-policy: bin/audit
+	@bin/audit -iam-policy
 
 ## bin/previewguard: refuses a preview that would replace or delete what holds data or evidence.
 bin/previewguard:

@@ -144,7 +144,7 @@ func resourceOf(t *testing.T, d audit.Database, typ string, match func(baseline.
 	return baseline.Resource{Name: "no live " + typ}
 }
 
-func any_(baseline.Resource) bool { return true }
+func anyResource(baseline.Resource) bool { return true }
 
 func logsKey(t *testing.T, d audit.Database) baseline.Resource {
 	return resourceOf(t, d, baseline.TypeKey, func(r baseline.Resource) bool {
@@ -161,10 +161,10 @@ var weakenings = []weakening{
 		}},
 	{name: "rds.force_ssl 0", control: "pg-force-ssl",
 		detail: func(d audit.Database, _ string) string {
-			return resourceOf(nil, d, baseline.TypeParameterGroup, any_).ID + `: rds.force_ssl is "0", want 1`
+			return resourceOf(nil, d, baseline.TypeParameterGroup, anyResource).ID + `: rds.force_ssl is "0", want 1`
 		},
 		apply: func(t *testing.T, ctx context.Context, cfg aws.Config, d audit.Database) string {
-			pg := resourceOf(t, d, baseline.TypeParameterGroup, any_)
+			pg := resourceOf(t, d, baseline.TypeParameterGroup, anyResource)
 			_, err := rds.NewFromConfig(cfg).ModifyDBParameterGroup(ctx, &rds.ModifyDBParameterGroupInput{DBParameterGroupName: aws.String(pg.ID),
 				Parameters: []rdstypes.Parameter{{ParameterName: aws.String("rds.force_ssl"), ParameterValue: aws.String("0"), ApplyMethod: rdstypes.ApplyMethodImmediate}}})
 			require.NoError(t, err)
@@ -193,7 +193,7 @@ var weakenings = []weakening{
 		}},
 	{name: "the alerts' subscription deleted", control: "alarm-actions",
 		detail: func(d audit.Database, _ string) string {
-			topic := resourceOf(nil, d, baseline.TypeTopic, any_).Name
+			topic := resourceOf(nil, d, baseline.TypeTopic, anyResource).Name
 			var problems []string
 			for _, r := range d.Graph.Resources {
 				if r.Type == baseline.TypeMetricAlarm {
@@ -203,17 +203,17 @@ var weakenings = []weakening{
 			return strings.Join(problems, "; ")
 		},
 		apply: func(t *testing.T, ctx context.Context, cfg aws.Config, d audit.Database) string {
-			sub := resourceOf(t, d, baseline.TypeTopicSubscription, any_)
+			sub := resourceOf(t, d, baseline.TypeTopicSubscription, anyResource)
 			_, err := sns.NewFromConfig(cfg).Unsubscribe(ctx, &sns.UnsubscribeInput{SubscriptionArn: aws.String(sub.URN)})
 			require.NoError(t, err)
 			return ""
 		}},
 	{name: "the vault unlocked", control: "backup-vault-lock",
 		detail: func(d audit.Database, _ string) string {
-			return resourceOf(nil, d, baseline.TypeBackupVault, any_).ID + ": no vault lock configuration"
+			return resourceOf(nil, d, baseline.TypeBackupVault, anyResource).ID + ": no vault lock configuration"
 		},
 		apply: func(t *testing.T, ctx context.Context, cfg aws.Config, d audit.Database) string {
-			vault := resourceOf(t, d, baseline.TypeBackupVault, any_)
+			vault := resourceOf(t, d, baseline.TypeBackupVault, anyResource)
 			_, err := backup.NewFromConfig(cfg).DeleteBackupVaultLockConfiguration(ctx, &backup.DeleteBackupVaultLockConfigurationInput{BackupVaultName: aws.String(vault.ID)})
 			require.NoError(t, err)
 			return ""

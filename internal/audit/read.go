@@ -2,7 +2,6 @@ package audit
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/url"
 	"slices"
@@ -112,11 +111,11 @@ type block struct {
 	urns     map[string]bool
 }
 
-func (b *block) add(r baseline.Resource) {
-	if b.urns[r.URN] {
+func (blk *block) add(r baseline.Resource) {
+	if blk.urns[r.URN] {
 		return
 	}
-	b.urns[r.URN] = true
+	blk.urns[r.URN] = true
 	if !slices.Contains(ReadTypes, r.Type) {
 		panic("audit: " + r.Type + " is read but not in ReadTypes")
 	}
@@ -133,17 +132,17 @@ func (b *block) add(r baseline.Resource) {
 	if tags, ok := r.Inputs["tags"]; ok {
 		r.Outputs["tagsAll"] = tags
 	}
-	b.graph.Resources = append(b.graph.Resources, r)
+	blk.graph.Resources = append(blk.graph.Resources, r)
 }
 
 // ok records err, the answer of action on target, and says whether the call succeeded.
-func (b *block) ok(action, target string, err error) bool {
+func (blk *block) ok(action, target string, err error) bool {
 	if err == nil {
 		return true
 	}
 	f := failureOf(action, target, err)
-	if !slices.Contains(b.failures, f) {
-		b.failures = append(b.failures, f)
+	if !slices.Contains(blk.failures, f) {
+		blk.failures = append(blk.failures, f)
 	}
 	return false
 }
@@ -237,15 +236,6 @@ func stringMap(m map[string]string) map[string]any {
 		out[k] = v
 	}
 	return out
-}
-
-// jsonValue decodes a document to the plain values a provider input holds.
-func jsonValue(doc string) any {
-	var v any
-	if err := json.Unmarshal([]byte(doc), &v); err != nil {
-		return doc
-	}
-	return v
 }
 
 // instanceResource is an RDS instance as the provider's aws:rds/instance inputs name its state.

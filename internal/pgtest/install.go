@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 )
 
@@ -70,7 +71,46 @@ func Install(log io.Writer) error {
 	if err := installNPM(log); err != nil {
 		return err
 	}
-	return installUpgradeRoot(log)
+	if err := installUpgradeRoot(log); err != nil {
+		return err
+	}
+	return installMoto(log)
+}
+
+// MotoMinimum is the oldest moto whose server represents the prod shape: 5.2 answers
+// PutBackupVaultLockConfiguration and subscription filters to another account's destination.
+const MotoMinimum = "5.2"
+
+// installMoto checks the live audit's local AWS API: the machine's python3 with moto's server.
+// It cannot install it: PyPI is not reachable from these machines, and Debian's only package of it
+// (Debian 13's python3-moto 5.1.1) lacks both calls above, so a test against it would prove less.
+func installMoto(log io.Writer) error {
+	out, err := exec.Command("python3", "-c", "import moto.server, moto; print(moto.__version__)").Output()
+	if err != nil {
+		return fmt.Errorf("moto's server is not importable by python3 (pip install 'moto[server]>=%s' where PyPI is reachable): %w", MotoMinimum, err)
+	}
+	version := strings.TrimSpace(string(out))
+	if !versionAtLeast(version, MotoMinimum) {
+		return fmt.Errorf("moto %s is older than %s, which the live audit's tests need", version, MotoMinimum)
+	}
+	fmt.Fprintf(log, "moto %s (python3), for the live audit's tests\n", version)
+	return nil
+}
+
+// versionAtLeast compares dotted versions by their leading numbers.
+func versionAtLeast(version, minimum string) bool {
+	v, m := strings.Split(version, "."), strings.Split(minimum, ".")
+	for i := range m {
+		if i >= len(v) {
+			return false
+		}
+		a, _ := strconv.Atoi(strings.TrimFunc(v[i], func(r rune) bool { return r < '0' || r > '9' }))
+		b, _ := strconv.Atoi(m[i])
+		if a != b {
+			return a > b
+		}
+	}
+	return true
 }
 
 // aptIfMissing installs Debian's package of a command the tests run, when it is not on PATH.

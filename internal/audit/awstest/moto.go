@@ -10,7 +10,6 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"testing"
 	"time"
@@ -35,20 +34,13 @@ type Server struct {
 	log bytes.Buffer
 }
 
-// MotoCommand is how moto's server is run: the machine's python3 when it has moto, else the
-// Debian root internal/pgtest/setup makes, which installs Debian's python3-moto into it.
+// MotoCommand is how moto's server is run: the machine's python3 (make test-deps checks its
+// version, pgtest.MotoMinimum).
 func MotoCommand() ([]string, error) {
-	if err := exec.Command("python3", "-c", "import moto.server").Run(); err == nil {
-		return []string{"python3", "-m", "moto.server"}, nil
+	if err := exec.Command("python3", "-c", "import moto.server").Run(); err != nil {
+		return nil, fmt.Errorf("moto's server is not importable by python3: run make test-deps, which says what is missing: %w", err)
 	}
-	root := os.Getenv("HARDENEDPG_UPGRADE_ROOT")
-	if root == "" {
-		root = "/var/cache/hardenedpg/upgrade-root"
-	}
-	if _, err := os.Stat(filepath.Join(root, "usr/lib/python3/dist-packages/moto")); err == nil {
-		return []string{"chroot", root, "python3", "-m", "moto.server"}, nil
-	}
-	return nil, fmt.Errorf("moto is neither importable by python3 nor installed in %s: run make test-deps", root)
+	return []string{"python3", "-m", "moto.server"}, nil
 }
 
 // StartMoto starts moto's server on a free loopback port and stops it when the test ends.
