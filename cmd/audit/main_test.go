@@ -190,3 +190,21 @@ func TestAuditBadFlags(t *testing.T) {
 	assert.Equal(t, exitOK, code)
 	assert.Equal(t, string(audit.ReadOnlyPolicy), out)
 }
+
+// TestAnAuroraClusterIsNamedNotPassed: this audit reads RDS instances only; a cluster it finds is
+// named and the run exits 2, never reported as a clean account.
+func TestAnAuroraClusterIsNamedNotPassed(t *testing.T) {
+	srv := awstest.StartMoto(t)
+	pointAt(t, srv)
+	ctx := awstest.Ctx(t)
+	client := rds.NewFromConfig(srv.Config())
+	_, err := client.CreateDBCluster(ctx, &rds.CreateDBClusterInput{DBClusterIdentifier: aws.String("orders-aurora"), Engine: aws.String("aurora-postgresql"),
+		EngineVersion: aws.String("17.4"), MasterUsername: aws.String("dbadmin"), MasterUserPassword: aws.String("console-typed-1")})
+	require.NoError(t, err)
+	_, err = client.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("orders-aurora-1"), DBClusterIdentifier: aws.String("orders-aurora"),
+		Engine: aws.String("aurora-postgresql"), DBInstanceClass: aws.String("db.r7g.large")})
+	require.NoError(t, err)
+	code, out, errOut := audited(t)
+	assert.Equal(t, exitUnread, code, errOut)
+	assert.Equal(t, "NOT AUDITED orders-aurora: an Aurora PostgreSQL cluster; this audit judges RDS instances only\n", out)
+}

@@ -36,6 +36,9 @@ type Report struct {
 	Databases []Database
 	// Failures are the calls that failed before any database was read (the listing itself).
 	Failures []Failure
+	// NotAudited are the Aurora PostgreSQL clusters found: this audit reads RDS instances only, so
+	// a cluster is named, not judged (and the run exits 2).
+	NotAudited []string
 	// Calls are the actions the audit made, as IAM names them.
 	Calls []string
 }
@@ -94,6 +97,12 @@ func Run(ctx context.Context, cfg aws.Config, opts Options) (*Report, error) {
 	acct := &accountReads{}
 	for _, db := range instances {
 		// Aurora's instances are judged with their cluster; other engines are not this catalog's.
+		if aws.ToString(db.Engine) == "aurora-postgresql" && db.DBClusterIdentifier != nil {
+			cluster := aws.ToString(db.DBClusterIdentifier)
+			if !slices.Contains(report.NotAudited, cluster) {
+				report.NotAudited = append(report.NotAudited, cluster)
+			}
+		}
 		if aws.ToString(db.Engine) != "postgres" || db.DBClusterIdentifier != nil {
 			continue
 		}
@@ -125,6 +134,11 @@ func judge(identifier string, blk *block, waivers baseline.Waivers) Database {
 		for _, f := range blk.failures {
 			if call, _ := callOf(f.Action); slices.Contains(call.Controls, r.Key) {
 				unread = append(unread, f.String())
+			}
+		}
+		for _, u := range blk.unreadEvidence {
+			if slices.Contains(u.controls, r.Key) {
+				unread = append(unread, u.reason)
 			}
 		}
 		reason, unkept := NotKept[r.Key]

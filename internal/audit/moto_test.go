@@ -31,7 +31,9 @@ import (
 // today is a fixed day, so support dates judge alike in the plan and the audit.
 var today = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 
-func prodPlan(t *testing.T) *plan.Result {
+func prodPlan(t *testing.T) *plan.Result { return prodPlanFor(t) }
+
+func prodPlanFor(t testing.TB) *plan.Result {
 	t.Helper()
 	sc, err := plan.ReadStackConfig("../..", "prod")
 	require.NoError(t, err)

@@ -108,8 +108,19 @@ func (c *clients) rdsRegion(region string) *rds.Client {
 type block struct {
 	graph    *baseline.Graph
 	failures []Failure
-	urns     map[string]bool
+	// unreadEvidence is what this audit does not read at all, though the database relies on it.
+	unreadEvidence []unreadEvidence
+	urns           map[string]bool
 }
+
+type unreadEvidence struct {
+	controls []string
+	reason   string
+}
+
+// archiveControls judge a log archive: a delivery stream and its bucket, which the audit does not
+// read (yet): a log group shipping to one leaves them unproven, not "not applicable".
+var archiveControls = []string{"s3-object-lock", "s3-versioning", "s3-cmk", "s3-public-access-block", "s3-tls-only", "firehose-cmk", "s3-lifecycle", "s3-acls-disabled"}
 
 func (blk *block) add(r baseline.Resource) {
 	if blk.urns[r.URN] {
@@ -536,6 +547,9 @@ func (c *clients) readLogs(ctx context.Context, blk *block, prefix string) {
 			subs, err := c.logs.DescribeSubscriptionFilters(ctx, &cloudwatchlogs.DescribeSubscriptionFiltersInput{LogGroupName: aws.String(name)})
 			if blk.ok("logs:DescribeSubscriptionFilters", name, err) {
 				for _, sf := range subs.SubscriptionFilters {
+					if dest := aws.ToString(sf.DestinationArn); baseline.ArnField(dest, 2) == "firehose" && !slices.ContainsFunc(blk.unreadEvidence, func(u unreadEvidence) bool { return strings.Contains(u.reason, dest) }) {
+						blk.unreadEvidence = append(blk.unreadEvidence, unreadEvidence{archiveControls, "the archive stream " + dest + " and its bucket: this audit does not read Firehose or S3"})
+					}
 					blk.add(baseline.Resource{URN: arn + "#subscription/" + aws.ToString(sf.FilterName), Type: baseline.TypeSubscriptionFilter, Name: aws.ToString(sf.FilterName),
 						Inputs: prune(map[string]any{"name": s(sf.FilterName), "logGroup": name, "destinationArn": s(sf.DestinationArn), "filterPattern": s(sf.FilterPattern), "roleArn": s(sf.RoleArn)})})
 				}
