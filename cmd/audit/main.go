@@ -109,7 +109,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch {
 	case report.Fails() > 0 || len(diffs) > 0:
 		return exitFailed
-	case len(report.Unread()) > 0 || len(report.NotAudited) > 0:
+	case len(report.Unread()) > 0:
 		return exitUnread
 	}
 	return exitOK

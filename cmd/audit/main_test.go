@@ -156,9 +156,9 @@ func TestAuditRefusedExitsTwoNamingThePermission(t *testing.T) {
 	pointAt(t, srv)
 	code, out, errOut := audited(t)
 	assert.Equal(t, exitOK, code, errOut)
-	assert.Equal(t, "123456789012/eu-west-1: no RDS for PostgreSQL instance found\n", out)
+	assert.Equal(t, "123456789012/eu-west-1: no RDS for PostgreSQL instance or Aurora PostgreSQL cluster found\n", out)
 
-	// A user who may do nothing: the first call that needs a permission is refused.
+	// A user who may do nothing: both listings are refused, and each refusal is named.
 	ctx := awstest.Ctx(t)
 	keys := awstest.User(t, ctx, srv.Config(), "nobody", `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["sts:GetCallerIdentity"],"Resource":"*"}]}`)
 	t.Setenv("AWS_ACCESS_KEY_ID", keys[0])
@@ -167,7 +167,9 @@ func TestAuditRefusedExitsTwoNamingThePermission(t *testing.T) {
 	code, out, errOut = audited(t)
 	assert.Equal(t, exitUnread, code)
 	assert.Contains(t, out, "NOT READ rds:DescribeDBInstances: AccessDenied: ")
-	assert.Equal(t, "audit: AWS refused rds:DescribeDBInstances: grant the permission rds:DescribeDBInstances (audit -iam-policy prints all it needs)\n", errOut)
+	assert.Contains(t, out, "NOT READ rds:DescribeDBClusters: AccessDenied: ")
+	assert.Equal(t, "audit: AWS refused rds:DescribeDBInstances: grant the permission rds:DescribeDBInstances (audit -iam-policy prints all it needs)\n"+
+		"audit: AWS refused rds:DescribeDBClusters: grant the permission rds:DescribeDBClusters (audit -iam-policy prints all it needs)\n", errOut)
 }
 
 func TestAuditBadFlags(t *testing.T) {
@@ -191,20 +193,27 @@ func TestAuditBadFlags(t *testing.T) {
 	assert.Equal(t, string(audit.ReadOnlyPolicy), out)
 }
 
-// TestAnAuroraClusterIsNamedNotPassed: this audit reads RDS instances only; a cluster it finds is
-// named and the run exits 2, never reported as a clean account.
-func TestAnAuroraClusterIsNamedNotPassed(t *testing.T) {
+// TestAHandMadeAuroraClusterIsJudged: a cluster made in the console, with its instance, is one
+// database of the audit, judged on the cluster and its instance together.
+func TestAHandMadeAuroraClusterIsJudged(t *testing.T) {
 	srv := awstest.StartMoto(t)
 	pointAt(t, srv)
 	ctx := awstest.Ctx(t)
 	client := rds.NewFromConfig(srv.Config())
 	_, err := client.CreateDBCluster(ctx, &rds.CreateDBClusterInput{DBClusterIdentifier: aws.String("orders-aurora"), Engine: aws.String("aurora-postgresql"),
-		EngineVersion: aws.String("17.4"), MasterUsername: aws.String("dbadmin"), MasterUserPassword: aws.String("console-typed-1")})
+		EngineVersion: aws.String("17.4"), MasterUsername: aws.String("postgres"), MasterUserPassword: aws.String("console-typed-1")})
 	require.NoError(t, err)
 	_, err = client.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("orders-aurora-1"), DBClusterIdentifier: aws.String("orders-aurora"),
-		Engine: aws.String("aurora-postgresql"), DBInstanceClass: aws.String("db.r7g.large")})
+		Engine: aws.String("aurora-postgresql"), DBInstanceClass: aws.String("db.r7g.large"), PubliclyAccessible: aws.Bool(true)})
 	require.NoError(t, err)
 	code, out, errOut := audited(t)
-	assert.Equal(t, exitUnread, code, errOut)
-	assert.Equal(t, "NOT AUDITED orders-aurora: an Aurora PostgreSQL cluster; this audit judges RDS instances only\n", out)
+	assert.Equal(t, exitFailed, code, errOut)
+	for _, want := range []string{
+		"== orders-aurora\n",
+		"orders-aurora-1: publiclyAccessible is true, want false\n",
+		"orders-aurora: storageEncrypted is false, want true\n",
+		"orders-aurora: manageMasterUserPassword is false, want true",
+	} {
+		assert.Contains(t, out, want)
+	}
 }

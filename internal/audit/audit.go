@@ -36,9 +36,6 @@ type Report struct {
 	Databases []Database
 	// Failures are the calls that failed before any database was read (the listing itself).
 	Failures []Failure
-	// NotAudited are the Aurora PostgreSQL clusters found: this audit reads RDS instances only, so
-	// a cluster is named, not judged (and the run exits 2).
-	NotAudited []string
 	// Calls are the actions the audit made, as IAM names them.
 	Calls []string
 }
@@ -97,12 +94,6 @@ func Run(ctx context.Context, cfg aws.Config, opts Options) (*Report, error) {
 	acct := &accountReads{}
 	for _, db := range instances {
 		// Aurora's instances are judged with their cluster; other engines are not this catalog's.
-		if aws.ToString(db.Engine) == "aurora-postgresql" && db.DBClusterIdentifier != nil {
-			cluster := aws.ToString(db.DBClusterIdentifier)
-			if !slices.Contains(report.NotAudited, cluster) {
-				report.NotAudited = append(report.NotAudited, cluster)
-			}
-		}
 		if aws.ToString(db.Engine) != "postgres" || db.DBClusterIdentifier != nil {
 			continue
 		}
@@ -110,15 +101,45 @@ func Run(ctx context.Context, cfg aws.Config, opts Options) (*Report, error) {
 		blk.graph.Today = opts.Today
 		report.Databases = append(report.Databases, judge(aws.ToString(db.DBInstanceIdentifier), blk, opts.Waivers))
 	}
+	var clusters []rdstypes.DBCluster
+	clusterPager := rds.NewDescribeDBClustersPaginator(c.rds, &rds.DescribeDBClustersInput{})
+	for clusterPager.HasMorePages() {
+		page, err := clusterPager.NextPage(ctx)
+		if !top.ok("rds:DescribeDBClusters", "", err) {
+			break
+		}
+		clusters = append(clusters, page.DBClusters...)
+	}
+	report.Failures = top.failures
+	for _, cluster := range clusters {
+		if aws.ToString(cluster.Engine) != "aurora-postgresql" {
+			continue
+		}
+		blk := c.readCluster(ctx, cluster, membersOf(cluster, instances), acct)
+		// Its instances come from the instance listing: if that failed, so did their reading.
+		blk.failures = append(blk.failures, listingFailures(top.failures, "rds:DescribeDBInstances")...)
+		blk.graph.Today = opts.Today
+		report.Databases = append(report.Databases, judge(aws.ToString(cluster.DBClusterIdentifier), blk, opts.Waivers))
+	}
 	slices.SortFunc(report.Databases, func(a, b Database) int { return strings.Compare(a.Identifier, b.Identifier) })
 	report.Calls = log.Actions()
 	return report, nil
 }
 
+func listingFailures(fs []Failure, action string) []Failure {
+	var out []Failure
+	for _, f := range fs {
+		if f.Action == action {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
 // NotKept are the controls whose evidence AWS keeps no state of: arguments of a delete or a
 // schedule, given when it happens. A pass on them would be a claim the account cannot back.
 var NotKept = map[string]string{
-	"rds-final-snapshot":  "skipFinalSnapshot and finalSnapshotIdentifier are arguments of DeleteDBInstance, not state AWS keeps: the stack's plan holds them (deletion protection is judged by rds-deletion-protection)",
+	"rds-final-snapshot":  "skipFinalSnapshot and finalSnapshotIdentifier are arguments of DeleteDBInstance and DeleteDBCluster, not state AWS keeps: the stack's plan holds them (deletion protection is judged by rds-deletion-protection)",
 	"kms-deletion-window": "deletionWindowInDays is an argument of ScheduleKeyDeletion, not state AWS keeps: the stack's plan holds it",
 }
 

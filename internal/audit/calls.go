@@ -29,9 +29,15 @@ type Call struct {
 // exactly these actions (TestThePolicyAllowsEveryCallAndNoWrite).
 var Calls = []Call{
 	{"sts:GetCallerIdentity", nil},
-	{"rds:DescribeDBInstances", nil},
-	{"rds:DescribeDBParameterGroups", []string{"pg-force-ssl", "pg-tls-min", "pg-scram", "pg-connection-logging", "pg-statement-logging", "pg-log-redaction", "pg-audit", "pg-family-matches", "rds-tags", "events-parameter-group"}},
-	{"rds:DescribeDBParameters", []string{"pg-force-ssl", "pg-tls-min", "pg-scram", "pg-connection-logging", "pg-statement-logging", "pg-log-redaction", "pg-audit", "pg-family-matches"}},
+	// An instance is its own database, listed or not; an Aurora cluster's instances are listed
+	// here, and what they lead to (their groups, roles, alarms, events) with them.
+	{"rds:DescribeDBInstances", append([]string{"rds-not-public", "rds-multi-az", "rds-enhanced-monitoring", "rds-minor-upgrades", "rds-ca-cert",
+		"rds-performance-insights", "rds-tags", "events-instance", "events-parameter-group", "alarm-actions"}, append(pgControls, iamControls...)...)},
+	{"rds:DescribeDBClusters", nil},
+	{"rds:DescribeDBParameterGroups", append([]string{"rds-tags", "events-parameter-group"}, pgControls...)},
+	{"rds:DescribeDBParameters", pgControls},
+	{"rds:DescribeDBClusterParameterGroups", append([]string{"rds-tags", "events-parameter-group"}, pgControls...)},
+	{"rds:DescribeDBClusterParameters", pgControls},
 	{"rds:DescribeDBSubnetGroups", []string{"rds-private-subnets", "rds-in-vpc"}},
 	{"rds:ListTagsForResource", []string{"rds-tags"}},
 	{"ec2:DescribeRouteTables", []string{"rds-private-subnets"}},
@@ -72,6 +78,7 @@ var Calls = []Call{
 
 // The controls a read of one kind feeds, whatever resource it is read for.
 var (
+	pgControls    = []string{"pg-force-ssl", "pg-tls-min", "pg-scram", "pg-connection-logging", "pg-statement-logging", "pg-log-redaction", "pg-audit", "pg-family-matches"}
 	kmsControls   = []string{"kms-rotation", "kms-policy", "kms-deletion-window", "kms-key-hygiene", "rds-cmk", "rds-managed-password", "rds-performance-insights", "logs-cmk", "sns-cmk", "backup-vault-cmk", "backup-independent-copy", "alarm-actions", "events-instance", "events-cluster", "events-parameter-group", "events-security-group", "rds-tags"}
 	snsControls   = []string{"sns-cmk", "sns-topic-policy", "sns-subscriptions-tls", "alarm-actions", "events-instance", "events-cluster", "events-parameter-group", "events-security-group", "rds-tags"}
 	proxyControls = []string{"proxy-tls", "proxy-iam-auth", "proxy-no-debug-logging", "proxy-role-scoped", "sg-no-cidr-ingress", "sg-no-open-egress", "sg-descriptions", "rds-tags", "iam-no-kms-star", "iam-scoped-writes", "iam-managed-policies", "iam-trust-scoped", "iam-no-sensitive-reads"}

@@ -31,11 +31,17 @@ import (
 // today is a fixed day, so support dates judge alike in the plan and the audit.
 var today = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 
-func prodPlan(t *testing.T) *plan.Result { return prodPlanFor(t) }
+func prodPlan(t *testing.T) *plan.Result { return stackPlan(t, "prod") }
 
-func prodPlanFor(t testing.TB) *plan.Result {
+func prodPlanFor(t testing.TB) *plan.Result { return stackPlan(t, "prod") }
+
+// shapes are the stacks made in moto and audited: an RDS instance and an Aurora cluster, each
+// with its proxy, alerts and backups, and the database the audit must find.
+var shapes = []struct{ stack, database string }{{"prod", "orders-prod"}, {"aurora", "orders-aurora"}}
+
+func stackPlan(t testing.TB, name string) *plan.Result {
 	t.Helper()
-	sc, err := plan.ReadStackConfig("../..", "prod")
+	sc, err := plan.ReadStackConfig("../..", name)
 	require.NoError(t, err)
 	res, err := plan.Run(sc, nil, stack.Program)
 	require.NoError(t, err)
@@ -45,10 +51,12 @@ func prodPlanFor(t testing.TB) *plan.Result {
 }
 
 // prodShape is a moto server holding the prod plan's resources, made from its recorded inputs.
-func prodShape(t *testing.T) (*awstest.Server, *plan.Result) {
+func prodShape(t *testing.T) (*awstest.Server, *plan.Result) { return shape(t, "prod") }
+
+func shape(t *testing.T, stackName string) (*awstest.Server, *plan.Result) {
 	t.Helper()
 	srv := awstest.StartMoto(t)
-	p := prodPlan(t)
+	p := stackPlan(t, stackName)
 	awstest.Create(t, awstest.Ctx(t), srv.Config(), p.Graph)
 	return srv, p
 }
@@ -80,46 +88,54 @@ func rows(d audit.Database) map[string]baseline.Result {
 	return out
 }
 
-func TestTheProdShapePassesLive(t *testing.T) {
-	srv, _ := prodShape(t)
-	rep := runAudit(t, srv.Config(), audit.Options{})
-	require.Len(t, rep.Databases, 1)
-	d := database(t, rep, "orders-prod")
-	for _, c := range d.Controls {
-		switch reason, cannot := awstest.MotoCannot[c.Key]; {
-		case cannot:
-			assert.Contains(t, []baseline.Status{baseline.Fail, baseline.Unproven}, c.Status, "%s (%s): %s", c.Key, reason, c.Detail)
-		case audit.NotKept[c.Key] != "":
-			assert.Equal(t, baseline.Unproven, c.Status, c.Key)
-			assert.Equal(t, audit.NotKept[c.Key], c.Detail, c.Key)
-		default:
-			assert.Contains(t, []baseline.Status{baseline.Pass, baseline.NotApplicable}, c.Status, "%s: %s", c.Key, c.Detail)
-		}
+func TestTheShapesPassLive(t *testing.T) {
+	for _, sh := range shapes {
+		t.Run(sh.stack, func(t *testing.T) {
+			srv, _ := shape(t, sh.stack)
+			rep := runAudit(t, srv.Config(), audit.Options{})
+			require.Len(t, rep.Databases, 1)
+			d := database(t, rep, sh.database)
+			for _, c := range d.Controls {
+				switch reason, cannot := awstest.MotoCannot[c.Key]; {
+				case cannot:
+					assert.Contains(t, []baseline.Status{baseline.Fail, baseline.Unproven}, c.Status, "%s (%s): %s", c.Key, reason, c.Detail)
+				case audit.NotKept[c.Key] != "":
+					assert.Equal(t, baseline.Unproven, c.Status, c.Key)
+					assert.Equal(t, audit.NotKept[c.Key], c.Detail, c.Key)
+				default:
+					assert.Contains(t, []baseline.Status{baseline.Pass, baseline.NotApplicable}, c.Status, "%s: %s", c.Key, c.Detail)
+				}
+			}
+			// What moto lacks is named, and nothing else failed to read.
+			var unread []string
+			for _, f := range rep.Unread() {
+				unread = append(unread, f.Action)
+			}
+			assert.Equal(t, []string{"backup:ListBackupSelections"}, slices.Compact(unread))
+			assert.Empty(t, rep.Denied())
+		})
 	}
-	// What moto lacks is named, and nothing else failed to read.
-	var unread []string
-	for _, f := range rep.Unread() {
-		unread = append(unread, f.Action)
-	}
-	assert.Equal(t, []string{"backup:ListBackupSelections"}, slices.Compact(unread))
-	assert.Empty(t, rep.Denied())
 }
 
-// TestThePlanAndTheAuditAgreeRowByRow runs the catalog on the prod plan and on the prod shape live:
-// same keys in the same order, and the same status wherever moto represents the evidence.
+// TestThePlanAndTheAuditAgreeRowByRow runs the catalog on each plan and on its shape live: same
+// keys in the same order, and the same status wherever moto represents the evidence.
 func TestThePlanAndTheAuditAgreeRowByRow(t *testing.T) {
-	srv, p := prodShape(t)
-	d := database(t, runAudit(t, srv.Config(), audit.Options{}), "orders-prod")
-	require.Len(t, d.Controls, len(p.Controls))
-	for i, planned := range p.Controls {
-		live := d.Controls[i]
-		require.Equal(t, planned.Key, live.Key)
-		assert.Equal(t, planned.Severity, live.Severity, planned.Key)
-		assert.Equal(t, planned.Refs, live.Refs, planned.Key)
-		if awstest.MotoCannot[planned.Key] != "" || audit.NotKept[planned.Key] != "" {
-			continue
-		}
-		assert.Equal(t, planned.Status, live.Status, "%s: planned %q, live %q", planned.Key, planned.Detail, live.Detail)
+	for _, sh := range shapes {
+		t.Run(sh.stack, func(t *testing.T) {
+			srv, p := shape(t, sh.stack)
+			d := database(t, runAudit(t, srv.Config(), audit.Options{}), sh.database)
+			require.Len(t, d.Controls, len(p.Controls))
+			for i, planned := range p.Controls {
+				live := d.Controls[i]
+				require.Equal(t, planned.Key, live.Key)
+				assert.Equal(t, planned.Severity, live.Severity, planned.Key)
+				assert.Equal(t, planned.Refs, live.Refs, planned.Key)
+				if awstest.MotoCannot[planned.Key] != "" || audit.NotKept[planned.Key] != "" {
+					continue
+				}
+				assert.Equal(t, planned.Status, live.Status, "%s: planned %q, live %q", planned.Key, planned.Detail, live.Detail)
+			}
+		})
 	}
 }
 
@@ -279,24 +295,28 @@ func brokenCall(action string) func(*middleware.Stack) error {
 // TestEveryCallNamesTheControlsItFeeds breaks each call in turn: every control whose row changes
 // must be one the call names, and it must be unproven, never passed or failed on what was not read.
 func TestEveryCallNamesTheControlsItFeeds(t *testing.T) {
-	srv, _ := prodShape(t)
-	before := rows(database(t, runAudit(t, srv.Config(), audit.Options{}), "orders-prod"))
-	for _, call := range audit.Calls {
-		t.Run(call.Action, func(t *testing.T) {
-			rep := runAudit(t, srv.Config(), audit.Options{APIOptions: []func(*middleware.Stack) error{brokenCall(call.Action)}})
-			if call.Action == "rds:DescribeDBInstances" {
-				assert.Empty(t, rep.Databases, "no instance listed, none judged")
-				assert.Equal(t, "rds:DescribeDBInstances: operation error RDS: DescribeDBInstances, broken by the test", rep.Failures[0].String())
-				return
-			}
-			after := rows(database(t, rep, "orders-prod"))
-			for key, b := range before {
-				a := after[key]
-				if a.Status == b.Status && a.Detail == b.Detail {
-					continue
-				}
-				assert.Contains(t, call.Controls, key, "breaking %s changed %s from %s to %s (%s) but the call does not name it", call.Action, key, b.Status, a.Status, a.Detail)
-				assert.Equal(t, baseline.Unproven, a.Status, "breaking %s: %s", call.Action, key)
+	for _, sh := range shapes {
+		t.Run(sh.stack, func(t *testing.T) {
+			srv, _ := shape(t, sh.stack)
+			before := rows(database(t, runAudit(t, srv.Config(), audit.Options{}), sh.database))
+			for _, call := range audit.Calls {
+				t.Run(call.Action, func(t *testing.T) {
+					rep := runAudit(t, srv.Config(), audit.Options{APIOptions: []func(*middleware.Stack) error{brokenCall(call.Action)}})
+					if listing := map[string]string{"prod": "rds:DescribeDBInstances", "aurora": "rds:DescribeDBClusters"}[sh.stack]; call.Action == listing {
+						assert.Empty(t, rep.Databases, "nothing listed, nothing judged")
+						assert.Equal(t, listing+": operation error RDS: "+strings.TrimPrefix(listing, "rds:")+", broken by the test", rep.Failures[0].String())
+						return
+					}
+					after := rows(database(t, rep, sh.database))
+					for key, b := range before {
+						a := after[key]
+						if a.Status == b.Status && a.Detail == b.Detail {
+							continue
+						}
+						assert.Contains(t, call.Controls, key, "breaking %s changed %s from %s to %s (%s) but the call does not name it", call.Action, key, b.Status, a.Status, a.Detail)
+						assert.Equal(t, baseline.Unproven, a.Status, "breaking %s: %s", call.Action, key)
+					}
+				})
 			}
 		})
 	}

@@ -34,7 +34,8 @@ import (
 // ReadTypes are the resource types the audit reads from AWS, in the provider's names; a planned
 // resource of another type (a provider, a random suffix) has nothing live to compare with.
 var ReadTypes = []string{
-	baseline.TypeInstance, baseline.TypeParameterGroup, baseline.TypeSubnetGroup, baseline.TypeSecurityGroup, baseline.TypeIngressRule,
+	baseline.TypeInstance, baseline.TypeCluster, baseline.TypeClusterInstance, baseline.TypeParameterGroup, baseline.TypeClusterParameters,
+	baseline.TypeSubnetGroup, baseline.TypeSecurityGroup, baseline.TypeIngressRule,
 	baseline.TypeEgressRule, baseline.TypeRole, baseline.TypeRolePolicy, baseline.TypeRolePolicyAttach, baseline.TypeLogGroup,
 	baseline.TypeSubscriptionFilter, baseline.TypeLogMetricFilter, baseline.TypeMetricAlarm, baseline.TypeEventSubscription,
 	baseline.TypeEventRule, baseline.TypeEventTarget, baseline.TypeTopic, baseline.TypeTopicPolicy, baseline.TypeTopicSubscription,
@@ -297,16 +298,21 @@ func (c *clients) readInstance(ctx context.Context, db rdstypes.DBInstance, acct
 	blk := &block{graph: &baseline.Graph{}, urns: map[string]bool{}}
 	inst := instanceResource(db)
 	blk.add(inst)
-	c.readParameterGroups(ctx, blk, db)
-	c.readSubnetGroup(ctx, blk, db)
+	id := aws.ToString(db.DBInstanceIdentifier)
+	for _, st := range db.DBParameterGroups {
+		c.readParameterGroup(ctx, blk, aws.ToString(st.DBParameterGroupName))
+	}
+	if db.DBSubnetGroup != nil {
+		c.readSubnetGroup(ctx, blk, aws.ToString(db.DBSubnetGroup.DBSubnetGroupName))
+	}
 	c.readSecurityGroups(ctx, blk, stringsOf(inst.Inputs["vpcSecurityGroupIds"]))
 	c.readSecret(ctx, blk, db.MasterUserSecret)
 	c.readRole(ctx, blk, aws.ToString(db.MonitoringRoleArn))
-	c.readLogs(ctx, blk, "/aws/rds/instance/"+aws.ToString(db.DBInstanceIdentifier)+"/")
-	c.readAlarms(ctx, blk, acct, "DBInstanceIdentifier", aws.ToString(db.DBInstanceIdentifier))
+	c.readLogs(ctx, blk, "/aws/rds/instance/"+id+"/")
+	c.readAlarms(ctx, blk, acct, map[string][]string{"DBInstanceIdentifier": {id}})
 	c.readEventSubscriptions(ctx, blk, acct)
 	c.readEventRules(ctx, blk, acct)
-	c.readProxies(ctx, blk, acct, aws.ToString(db.DBInstanceIdentifier))
+	c.readProxies(ctx, blk, acct, id)
 	c.readBackups(ctx, blk, acct, aws.ToString(db.DBInstanceArn))
 	c.readReplications(ctx, blk, db)
 	c.readTopics(ctx, blk)
@@ -325,35 +331,73 @@ func (c *clients) rdsTagsOf(ctx context.Context, blk *block, arn string) (map[st
 	return rdsTags(out.TagList), true
 }
 
-func (c *clients) readParameterGroups(ctx context.Context, blk *block, db rdstypes.DBInstance) {
-	for _, st := range db.DBParameterGroups {
-		name := aws.ToString(st.DBParameterGroupName)
-		if strings.HasPrefix(name, "default.") {
-			continue // AWS's default group sets nothing: the catalog judges the family's defaults
-		}
-		groups, err := c.rds.DescribeDBParameterGroups(ctx, &rds.DescribeDBParameterGroupsInput{DBParameterGroupName: aws.String(name)})
-		if !blk.ok("rds:DescribeDBParameterGroups", name, err) || len(groups.DBParameterGroups) == 0 {
-			continue
-		}
-		pg := groups.DBParameterGroups[0]
-		var params []any
-		pager := rds.NewDescribeDBParametersPaginator(c.rds, &rds.DescribeDBParametersInput{DBParameterGroupName: aws.String(name), Source: aws.String("user")})
-		for pager.HasMorePages() {
-			page, err := pager.NextPage(ctx)
-			if !blk.ok("rds:DescribeDBParameters", name, err) {
-				break
-			}
-			for _, p := range page.Parameters {
-				params = append(params, prune(map[string]any{"name": s(p.ParameterName), "value": s(p.ParameterValue), "applyMethod": applyMethod(p.ApplyMethod)}))
-			}
-		}
-		in := prune(map[string]any{"name": name, "family": s(pg.DBParameterGroupFamily), "description": s(pg.Description), "parameters": params})
-		if tags, ok := c.rdsTagsOf(ctx, blk, aws.ToString(pg.DBParameterGroupArn)); ok {
-			in["tags"] = tags
-		}
-		blk.add(baseline.Resource{URN: aws.ToString(pg.DBParameterGroupArn), Type: baseline.TypeParameterGroup, Name: name, ID: name, Inputs: in,
-			Outputs: map[string]any{"arn": s(pg.DBParameterGroupArn), "name": name}})
+// readParameterGroup adds a DB parameter group with the values set in it; AWS's default groups
+// set nothing, and the catalog judges their family's defaults.
+func (c *clients) readParameterGroup(ctx context.Context, blk *block, name string) {
+	if name == "" || strings.HasPrefix(name, "default.") || blk.has(baseline.TypeParameterGroup, name) {
+		return
 	}
+	groups, err := c.rds.DescribeDBParameterGroups(ctx, &rds.DescribeDBParameterGroupsInput{DBParameterGroupName: aws.String(name)})
+	if !blk.ok("rds:DescribeDBParameterGroups", name, err) || len(groups.DBParameterGroups) == 0 {
+		return
+	}
+	pg := groups.DBParameterGroups[0]
+	var params []any
+	pager := rds.NewDescribeDBParametersPaginator(c.rds, &rds.DescribeDBParametersInput{DBParameterGroupName: aws.String(name), Source: aws.String("user")})
+	for pager.HasMorePages() {
+		page, err := pager.NextPage(ctx)
+		if !blk.ok("rds:DescribeDBParameters", name, err) {
+			break
+		}
+		params = append(params, parameters(page.Parameters)...)
+	}
+	c.addGroup(ctx, blk, baseline.TypeParameterGroup, name, aws.ToString(pg.DBParameterGroupArn), pg.DBParameterGroupFamily, pg.Description, params)
+}
+
+// readClusterParameterGroup adds an Aurora cluster's parameter group with the values set in it.
+func (c *clients) readClusterParameterGroup(ctx context.Context, blk *block, name string) {
+	if name == "" || strings.HasPrefix(name, "default.") || blk.has(baseline.TypeClusterParameters, name) {
+		return
+	}
+	groups, err := c.rds.DescribeDBClusterParameterGroups(ctx, &rds.DescribeDBClusterParameterGroupsInput{DBClusterParameterGroupName: aws.String(name)})
+	if !blk.ok("rds:DescribeDBClusterParameterGroups", name, err) || len(groups.DBClusterParameterGroups) == 0 {
+		return
+	}
+	pg := groups.DBClusterParameterGroups[0]
+	var params []any
+	pager := rds.NewDescribeDBClusterParametersPaginator(c.rds, &rds.DescribeDBClusterParametersInput{DBClusterParameterGroupName: aws.String(name), Source: aws.String("user")})
+	for pager.HasMorePages() {
+		page, err := pager.NextPage(ctx)
+		if !blk.ok("rds:DescribeDBClusterParameters", name, err) {
+			break
+		}
+		params = append(params, parameters(page.Parameters)...)
+	}
+	c.addGroup(ctx, blk, baseline.TypeClusterParameters, name, aws.ToString(pg.DBClusterParameterGroupArn), pg.DBParameterGroupFamily, pg.Description, params)
+}
+
+func parameters(ps []rdstypes.Parameter) []any {
+	var out []any
+	for _, p := range ps {
+		out = append(out, prune(map[string]any{"name": s(p.ParameterName), "value": s(p.ParameterValue), "applyMethod": applyMethod(p.ApplyMethod)}))
+	}
+	return out
+}
+
+func (c *clients) addGroup(ctx context.Context, blk *block, typ, name, arn string, family, description *string, params []any) {
+	in := prune(map[string]any{"name": name, "family": s(family), "description": s(description), "parameters": params})
+	if params == nil {
+		delete(in, "parameters")
+	}
+	if tags, ok := c.rdsTagsOf(ctx, blk, arn); ok {
+		in["tags"] = tags
+	}
+	blk.add(baseline.Resource{URN: arn, Type: typ, Name: name, ID: name, Inputs: in, Outputs: map[string]any{"arn": arn, "name": name}})
+}
+
+// has says whether the block holds a resource of typ with that ID.
+func (blk *block) has(typ, id string) bool {
+	return slices.ContainsFunc(blk.graph.Resources, func(r baseline.Resource) bool { return r.Type == typ && r.ID == id })
 }
 
 // applyMethod spells RDS's apply method as the provider does.
@@ -367,11 +411,10 @@ func applyMethod(m rdstypes.ApplyMethod) any {
 	return nil
 }
 
-func (c *clients) readSubnetGroup(ctx context.Context, blk *block, db rdstypes.DBInstance) {
-	if db.DBSubnetGroup == nil {
+func (c *clients) readSubnetGroup(ctx context.Context, blk *block, name string) {
+	if name == "" || blk.has(baseline.TypeSubnetGroup, name) {
 		return
 	}
-	name := aws.ToString(db.DBSubnetGroup.DBSubnetGroupName)
 	out, err := c.rds.DescribeDBSubnetGroups(ctx, &rds.DescribeDBSubnetGroupsInput{DBSubnetGroupName: aws.String(name)})
 	if !blk.ok("rds:DescribeDBSubnetGroups", name, err) || len(out.DBSubnetGroups) == 0 {
 		return
@@ -579,7 +622,7 @@ func defaultValue(v *float64) any {
 
 // readAlarms adds the alarms on the database's metrics, and on the metrics its log groups' filters
 // make.
-func (c *clients) readAlarms(ctx context.Context, blk *block, acct *accountReads, dimension, id string) {
+func (c *clients) readAlarms(ctx context.Context, blk *block, acct *accountReads, mine map[string][]string) {
 	alarms, err := acct.alarms(ctx, c)
 	if !blk.ok("cloudwatch:DescribeAlarms", "", err) {
 		return
@@ -592,13 +635,13 @@ func (c *clients) readAlarms(ctx context.Context, blk *block, acct *accountReads
 		}
 	}
 	for _, a := range alarms {
-		mine := filtered[[2]string{aws.ToString(a.Namespace), aws.ToString(a.MetricName)}]
+		ours := filtered[[2]string{aws.ToString(a.Namespace), aws.ToString(a.MetricName)}]
 		dims := map[string]any{}
 		for _, d := range a.Dimensions {
 			dims[aws.ToString(d.Name)] = aws.ToString(d.Value)
-			mine = mine || aws.ToString(d.Name) == dimension && aws.ToString(d.Value) == id
+			ours = ours || slices.Contains(mine[aws.ToString(d.Name)], aws.ToString(d.Value))
 		}
-		if !mine {
+		if !ours {
 			continue
 		}
 		arn := aws.ToString(a.AlarmArn)

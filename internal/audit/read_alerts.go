@@ -39,7 +39,7 @@ func sourcesOf(blk *block) []string {
 	var out []string
 	for _, r := range blk.graph.Resources {
 		switch r.Type {
-		case baseline.TypeInstance, baseline.TypeCluster, baseline.TypeParameterGroup, baseline.TypeClusterParameters, baseline.TypeSecurityGroup:
+		case baseline.TypeInstance, baseline.TypeCluster, baseline.TypeClusterInstance, baseline.TypeParameterGroup, baseline.TypeClusterParameters, baseline.TypeSecurityGroup:
 			out = append(out, r.ID)
 		}
 	}
@@ -198,7 +198,7 @@ func (c *clients) readTopics(ctx context.Context, blk *block) {
 }
 
 // readProxies adds the proxies whose targets are the database, with their roles and groups.
-func (c *clients) readProxies(ctx context.Context, blk *block, acct *accountReads, instance string) {
+func (c *clients) readProxies(ctx context.Context, blk *block, acct *accountReads, database string) {
 	proxies, err := acct.proxies.get(func() ([]rdstypes.DBProxy, error) {
 		var out []rdstypes.DBProxy
 		pager := rds.NewDescribeDBProxiesPaginator(c.rds, &rds.DescribeDBProxiesInput{})
@@ -221,7 +221,7 @@ func (c *clients) readProxies(ctx context.Context, blk *block, acct *accountRead
 			continue
 		}
 		fronts := slices.ContainsFunc(targets.Targets, func(t rdstypes.DBProxyTarget) bool {
-			return aws.ToString(t.RdsResourceId) == instance
+			return aws.ToString(t.RdsResourceId) == database
 		})
 		if !fronts {
 			continue
@@ -239,8 +239,11 @@ func (c *clients) readProxies(ctx context.Context, blk *block, acct *accountRead
 			in["tags"] = tags
 		}
 		blk.add(baseline.Resource{URN: arn, Type: baseline.TypeProxy, Name: name, ID: name, Inputs: in, Outputs: map[string]any{"arn": arn, "name": name}})
-		blk.add(baseline.Resource{URN: arn + "#target/" + instance, Type: TypeProxyTarget, Name: name + "-" + instance,
-			Inputs: map[string]any{"dbProxyName": name, "dbInstanceIdentifier": instance, "targetGroupName": "default"}})
+		target := map[string]any{"dbProxyName": name, "dbInstanceIdentifier": database, "targetGroupName": "default"}
+		if blk.instance() != nil && blk.instance().Type == baseline.TypeCluster {
+			target = map[string]any{"dbProxyName": name, "dbClusterIdentifier": database, "targetGroupName": "default"}
+		}
+		blk.add(baseline.Resource{URN: arn + "#target/" + database, Type: TypeProxyTarget, Name: name + "-" + database, Inputs: target})
 		c.readSecurityGroups(ctx, blk, p.VpcSecurityGroupIds)
 		c.readRole(ctx, blk, aws.ToString(p.RoleArn))
 	}

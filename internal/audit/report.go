@@ -54,8 +54,8 @@ func (r *Report) WriteJSON(w io.Writer) error {
 // WriteScorecards prints each database's scorecard, as bin/plan prints a stack's, and the calls
 // that could not be read.
 func (r *Report) WriteScorecards(w io.Writer) {
-	if len(r.Databases) == 0 && len(r.NotAudited) == 0 {
-		fmt.Fprintf(w, "%s: no RDS for PostgreSQL instance found\n", r.Project())
+	if len(r.Databases) == 0 {
+		fmt.Fprintf(w, "%s: no RDS for PostgreSQL instance or Aurora PostgreSQL cluster found\n", r.Project())
 	}
 	for i, d := range r.Databases {
 		if i > 0 {
@@ -69,9 +69,6 @@ func (r *Report) WriteScorecards(w io.Writer) {
 	}
 	for _, f := range r.Failures {
 		fmt.Fprintf(w, "NOT READ %s\n", f)
-	}
-	for _, c := range r.NotAudited {
-		fmt.Fprintf(w, "NOT AUDITED %s: an Aurora PostgreSQL cluster; this audit judges RDS instances only\n", c)
 	}
 }
 

@@ -76,7 +76,8 @@ type Shape struct {
 var creationOrder = []string{
 	baseline.TypeKey, baseline.TypeKeyAlias, baseline.TypeRole, baseline.TypeRolePolicy, baseline.TypeRolePolicyAttach,
 	baseline.TypeSecurityGroup, baseline.TypeIngressRule, baseline.TypeEgressRule, baseline.TypeSubnetGroup, baseline.TypeParameterGroup,
-	baseline.TypeLogGroup, baseline.TypeTopic, baseline.TypeTopicPolicy, baseline.TypeTopicSubscription, baseline.TypeInstance,
+	baseline.TypeClusterParameters, baseline.TypeLogGroup, baseline.TypeTopic, baseline.TypeTopicPolicy, baseline.TypeTopicSubscription,
+	baseline.TypeInstance, baseline.TypeCluster, baseline.TypeClusterInstance,
 	baseline.TypeLogMetricFilter, baseline.TypeSubscriptionFilter, baseline.TypeMetricAlarm, baseline.TypeEventSubscription,
 	baseline.TypeEventRule, baseline.TypeEventTarget, baseline.TypeProxy, "aws:rds/proxyTarget:ProxyTarget",
 	baseline.TypeBackupVault, baseline.TypeBackupVaultLock, baseline.TypeBackupPlan,
@@ -358,6 +359,12 @@ func (c *creator) create(r baseline.Resource) {
 		created = name
 	case baseline.TypeParameterGroup:
 		created = c.parameterGroup(r)
+	case baseline.TypeClusterParameters:
+		created = c.clusterParameterGroup(r)
+	case baseline.TypeCluster:
+		created = c.cluster(r)
+	case baseline.TypeClusterInstance:
+		created = c.clusterInstance(r)
 	case baseline.TypeLogGroup:
 		l := cloudwatchlogs.NewFromConfig(c.cfg)
 		name := c.str(in, "name")
@@ -436,9 +443,9 @@ func (c *creator) create(r baseline.Resource) {
 		created = c.proxy(r)
 	case "aws:rds/proxyTarget:ProxyTarget":
 		_, err := rds.NewFromConfig(c.cfg).RegisterDBProxyTargets(ctx, &rds.RegisterDBProxyTargetsInput{DBProxyName: c.ptr(in, "dbProxyName"), TargetGroupName: c.ptr(in, "targetGroupName"),
-			DBInstanceIdentifiers: c.strs(in, "dbInstanceIdentifier")})
+			DBInstanceIdentifiers: c.strs(in, "dbInstanceIdentifier"), DBClusterIdentifiers: c.strs(in, "dbClusterIdentifier")})
 		c.must("RegisterDBProxyTargets "+r.Name, err)
-		created = c.str(in, "dbProxyName") + "/" + c.str(in, "dbInstanceIdentifier")
+		created = c.str(in, "dbProxyName") + "/" + c.str(in, "dbInstanceIdentifier") + c.str(in, "dbClusterIdentifier")
 	case baseline.TypeBackupVault:
 		v, err := backup.NewFromConfig(c.cfg).CreateBackupVault(ctx, &backup.CreateBackupVaultInput{BackupVaultName: c.ptr(in, "name"), EncryptionKeyArn: c.ptr(in, "kmsKeyArn"), BackupVaultTags: tagMap(in)})
 		c.must("CreateBackupVault "+r.Name, err)
@@ -557,12 +564,7 @@ func (c *creator) parameterGroup(r baseline.Resource) string {
 	_, err := client.CreateDBParameterGroup(c.ctx, &rds.CreateDBParameterGroupInput{DBParameterGroupName: aws.String(name), DBParameterGroupFamily: c.ptr(in, "family"),
 		Description: c.ptr(in, "description"), Tags: rdsTags(in)})
 	c.must("CreateDBParameterGroup "+r.Name, err)
-	var params []rdstypes.Parameter
-	for _, p := range c.live(in["parameters"]).([]any) {
-		pm, _ := p.(map[string]any)
-		params = append(params, rdstypes.Parameter{ParameterName: aws.String(str(pm, "name")), ParameterValue: aws.String(str(pm, "value")),
-			ApplyMethod: rdstypes.ApplyMethod(str(pm, "applyMethod"))})
-	}
+	params := c.parameters(in)
 	// ModifyDBParameterGroup takes at most 20 parameters a call.
 	for len(params) > 0 {
 		batch := params[:min(20, len(params))]
@@ -571,6 +573,70 @@ func (c *creator) parameterGroup(r baseline.Resource) string {
 		c.must("ModifyDBParameterGroup "+r.Name, err)
 	}
 	return name
+}
+
+func (c *creator) clusterParameterGroup(r baseline.Resource) string {
+	client := rds.NewFromConfig(c.cfg)
+	in := r.Inputs
+	name := nameOf(r)
+	_, err := client.CreateDBClusterParameterGroup(c.ctx, &rds.CreateDBClusterParameterGroupInput{DBClusterParameterGroupName: aws.String(name), DBParameterGroupFamily: c.ptr(in, "family"),
+		Description: c.ptr(in, "description"), Tags: rdsTags(in)})
+	c.must("CreateDBClusterParameterGroup "+r.Name, err)
+	params := c.parameters(in)
+	for len(params) > 0 {
+		batch := params[:min(20, len(params))]
+		params = params[len(batch):]
+		_, err := client.ModifyDBClusterParameterGroup(c.ctx, &rds.ModifyDBClusterParameterGroupInput{DBClusterParameterGroupName: aws.String(name), Parameters: batch})
+		c.must("ModifyDBClusterParameterGroup "+r.Name, err)
+	}
+	return name
+}
+
+func (c *creator) parameters(in map[string]any) []rdstypes.Parameter {
+	var params []rdstypes.Parameter
+	for _, p := range items(c.live(in).(map[string]any), "parameters") {
+		pm, _ := p.(map[string]any)
+		params = append(params, rdstypes.Parameter{ParameterName: aws.String(str(pm, "name")), ParameterValue: aws.String(str(pm, "value")),
+			ApplyMethod: rdstypes.ApplyMethod(str(pm, "applyMethod"))})
+	}
+	return params
+}
+
+func (c *creator) cluster(r baseline.Resource) string {
+	in := r.Inputs
+	cl, err := rds.NewFromConfig(c.cfg).CreateDBCluster(c.ctx, &rds.CreateDBClusterInput{
+		DBClusterIdentifier: c.ptr(in, "clusterIdentifier"), Engine: c.ptr(in, "engine"), EngineVersion: c.ptr(in, "engineVersion"), EngineMode: c.ptr(in, "engineMode"),
+		StorageEncrypted: flag(in, "storageEncrypted"), KmsKeyId: c.ptr(in, "kmsKeyId"), DBSubnetGroupName: c.ptr(in, "dbSubnetGroupName"),
+		VpcSecurityGroupIds: c.strs(in, "vpcSecurityGroupIds"), DBClusterParameterGroupName: c.ptr(in, "dbClusterParameterGroupName"),
+		BackupRetentionPeriod: num32(in, "backupRetentionPeriod"), PreferredBackupWindow: c.ptr(in, "preferredBackupWindow"),
+		PreferredMaintenanceWindow: c.ptr(in, "preferredMaintenanceWindow"), CopyTagsToSnapshot: flag(in, "copyTagsToSnapshot"), Port: num32(in, "port"),
+		MasterUsername: c.ptr(in, "masterUsername"), EnableIAMDatabaseAuthentication: flag(in, "iamDatabaseAuthenticationEnabled"),
+		DeletionProtection: flag(in, "deletionProtection"), EnableCloudwatchLogsExports: c.strs(in, "enabledCloudwatchLogsExports"),
+		EngineLifecycleSupport: c.ptr(in, "engineLifecycleSupport"), ManageMasterUserPassword: flag(in, "manageMasterUserPassword"),
+		MasterUserSecretKmsKeyId: c.ptr(in, "masterUserSecretKmsKeyId"), Tags: rdsTags(in),
+	})
+	c.must("CreateDBCluster "+r.Name, err)
+	arn := aws.ToString(cl.DBCluster.DBClusterArn)
+	c.learn(out(r, "arn"), arn)
+	return arn
+}
+
+func (c *creator) clusterInstance(r baseline.Resource) string {
+	in := r.Inputs
+	db, err := rds.NewFromConfig(c.cfg).CreateDBInstance(c.ctx, &rds.CreateDBInstanceInput{
+		DBInstanceIdentifier: c.ptr(in, "identifier"), DBClusterIdentifier: c.ptr(in, "clusterIdentifier"), Engine: c.ptr(in, "engine"),
+		DBInstanceClass: c.ptr(in, "instanceClass"), PubliclyAccessible: flag(in, "publiclyAccessible"), AvailabilityZone: c.ptr(in, "availabilityZone"),
+		AutoMinorVersionUpgrade: flag(in, "autoMinorVersionUpgrade"), CACertificateIdentifier: c.ptr(in, "caCertIdentifier"),
+		DBParameterGroupName: c.ptr(in, "dbParameterGroupName"), DBSubnetGroupName: c.ptr(in, "dbSubnetGroupName"),
+		MonitoringInterval: num32(in, "monitoringInterval"), MonitoringRoleArn: c.ptr(in, "monitoringRoleArn"),
+		EnablePerformanceInsights: flag(in, "performanceInsightsEnabled"), PerformanceInsightsKMSKeyId: c.ptr(in, "performanceInsightsKmsKeyId"),
+		PerformanceInsightsRetentionPeriod: num32(in, "performanceInsightsRetentionPeriod"), PreferredMaintenanceWindow: c.ptr(in, "preferredMaintenanceWindow"),
+		CopyTagsToSnapshot: flag(in, "copyTagsToSnapshot"), Tags: rdsTags(in),
+	})
+	c.must("CreateDBInstance (cluster) "+r.Name, err)
+	arn := aws.ToString(db.DBInstance.DBInstanceArn)
+	c.learn(out(r, "arn"), arn)
+	return arn
 }
 
 func (c *creator) instance(r baseline.Resource) string {
