@@ -274,6 +274,37 @@ func TestOutOfBandWeakeningsFailTheirControl(t *testing.T) {
 	}
 }
 
+// TestAnAuroraClusterWeakenedOutOfBand: the cluster's own parameter group and one of its
+// instances, changed in the console, fail their controls on the cluster's block.
+func TestAnAuroraClusterWeakenedOutOfBand(t *testing.T) {
+	srv, _ := shape(t, "aurora")
+	ctx := awstest.Ctx(t)
+	d := database(t, runAudit(t, srv.Config(), audit.Options{}), "orders-aurora")
+	before := rows(d)
+	require.Equal(t, baseline.Pass, before["pg-force-ssl"].Status, before["pg-force-ssl"].Detail)
+	require.Equal(t, baseline.Pass, before["rds-not-public"].Status, before["rds-not-public"].Detail)
+
+	group := resourceOf(t, d, baseline.TypeClusterParameters, anyResource)
+	member := resourceOf(t, d, baseline.TypeClusterInstance, anyResource)
+	client := rds.NewFromConfig(srv.Config())
+	_, err := client.ModifyDBClusterParameterGroup(ctx, &rds.ModifyDBClusterParameterGroupInput{DBClusterParameterGroupName: aws.String(group.ID),
+		Parameters: []rdstypes.Parameter{{ParameterName: aws.String("rds.force_ssl"), ParameterValue: aws.String("0"), ApplyMethod: rdstypes.ApplyMethodImmediate}}})
+	require.NoError(t, err)
+	_, err = client.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String(member.ID), PubliclyAccessible: aws.Bool(true), ApplyImmediately: aws.Bool(true)})
+	require.NoError(t, err)
+
+	after := rows(database(t, runAudit(t, srv.Config(), audit.Options{}), "orders-aurora"))
+	assert.Equal(t, baseline.Fail, after["pg-force-ssl"].Status)
+	assert.Equal(t, group.ID+`: rds.force_ssl is "0", want 1`, after["pg-force-ssl"].Detail)
+	assert.Equal(t, baseline.Fail, after["rds-not-public"].Status)
+	assert.Equal(t, member.ID+": publiclyAccessible is true, want false", after["rds-not-public"].Detail)
+	for _, key := range slices.Sorted(maps.Keys(before)) {
+		if key != "pg-force-ssl" && key != "rds-not-public" {
+			assert.Equal(t, before[key].Status, after[key].Status, "%s: %s", key, after[key].Detail)
+		}
+	}
+}
+
 // alsoWeakened are the other controls a weakening rightly fails: alerts that reach nobody fail
 // every control that needs them to.
 var alsoWeakened = map[string][]string{
