@@ -33,8 +33,6 @@ var today = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 
 func prodPlan(t *testing.T) *plan.Result { return stackPlan(t, "prod") }
 
-func prodPlanFor(t testing.TB) *plan.Result { return stackPlan(t, "prod") }
-
 // shapes are the stacks made in moto and audited: an RDS instance and an Aurora cluster, each
 // with its proxy, alerts and backups, and the database the audit must find.
 var shapes = []struct{ stack, database string }{{"prod", "orders-prod"}, {"aurora", "orders-aurora"}}
