@@ -47,10 +47,15 @@ func showJSON(v any) string {
 // IDs, ARNs) cannot pair: the plan's are not the account's.
 var naturalKeys = map[string]func(map[string]any) string{
 	baseline.TypeInstance:           func(in map[string]any) string { return str(in["identifier"]) },
+	baseline.TypeCluster:            func(in map[string]any) string { return str(in["clusterIdentifier"]) },
+	baseline.TypeClusterInstance:    func(in map[string]any) string { return str(in["identifier"]) },
 	baseline.TypeKey:                func(in map[string]any) string { return str(in["description"]) },
 	baseline.TypeLogGroup:           func(in map[string]any) string { return str(in["name"]) },
 	baseline.TypeSubscriptionFilter: func(in map[string]any) string { return str(in["logGroup"]) },
-	baseline.TypeMetricAlarm:        func(in map[string]any) string { return str(in["namespace"]) + "/" + str(in["metricName"]) },
+	// An alarm watches a metric of one database: an Aurora cluster has one per instance.
+	baseline.TypeMetricAlarm: func(in map[string]any) string {
+		return str(in["namespace"]) + "/" + str(in["metricName"]) + normal(in["dimensions"])
+	},
 	baseline.TypeLogMetricFilter: func(in map[string]any) string {
 		t, _ := in["metricTransformation"].(map[string]any)
 		return str(t["name"])
@@ -75,8 +80,8 @@ func Compare(plans []plan.Document, r *Report) []Difference {
 	planned := map[string]plan.Document{}
 	for _, doc := range plans {
 		for _, res := range doc.Resources {
-			if res.Type == baseline.TypeInstance {
-				planned[str(res.Inputs["identifier"])] = doc
+			if id := databaseIdentifier(res); id != "" {
+				planned[id] = doc
 			}
 		}
 	}
@@ -96,6 +101,18 @@ func Compare(plans []plan.Document, r *Report) []Difference {
 		out = append(out, compareDatabase(id, planned[id].Resources, d.Graph.Resources, len(d.Failures) > 0)...)
 	}
 	return out
+}
+
+// databaseIdentifier is the identifier of a resource the audit judges as a database, as Run
+// names it: an instance of its own, or an Aurora cluster (its instances are judged with it).
+func databaseIdentifier(r baseline.Resource) string {
+	switch r.Type {
+	case baseline.TypeInstance:
+		return str(r.Inputs["identifier"])
+	case baseline.TypeCluster:
+		return str(r.Inputs["clusterIdentifier"])
+	}
+	return ""
 }
 
 // compareDatabase compares one database's resources; with calls unanswered (unread), fewer live
@@ -172,7 +189,7 @@ func pairs(typ string, planned, live []baseline.Resource) [][2]baseline.Resource
 // IDs, names the provider makes up (name, and the references to such names), and arguments of
 // a delete.
 var unpaired = []string{"policy", "assumeRolePolicy", "eventPattern", "name", "parameterGroupName", "dbSubnetGroupName",
-	"finalSnapshotIdentifier", "role", "rule", "logGroup", "logGroupName", "topic", "snsTopic", "dbProxyName"}
+	"finalSnapshotIdentifier", "dbClusterParameterGroupName", "dbParameterGroupName", "role", "rule", "logGroup", "logGroupName", "topic", "snsTopic", "dbProxyName"}
 
 func compareInputs(id, typ string, planned, live baseline.Resource) []Difference {
 	var out []Difference
