@@ -145,7 +145,7 @@ func (c *clients) readTopics(ctx context.Context, blk *block) {
 			refs = stringsOf(r.Inputs["arn"])
 		}
 		for _, ref := range refs {
-			if strings.HasPrefix(ref, "arn:aws:sns:") && !slices.Contains(arns, ref) {
+			if baseline.ArnField(ref, 2) == "sns" && !slices.Contains(arns, ref) {
 				arns = append(arns, ref)
 			}
 		}
@@ -181,14 +181,13 @@ func (c *clients) readTopics(ctx context.Context, blk *block) {
 			if !blk.ok("sns:ListSubscriptionsByTopic", arn, err) {
 				break
 			}
-			for i, sub := range page.Subscriptions {
+			for _, sub := range page.Subscriptions {
 				subArn := aws.ToString(sub.SubscriptionArn)
 				pending := subArn == "PendingConfirmation"
 				urn := subArn
 				if pending {
 					urn = arn + "#pending/" + aws.ToString(sub.Protocol) + "/" + aws.ToString(sub.Endpoint)
 				}
-				_ = i
 				blk.add(baseline.Resource{URN: urn, Type: baseline.TypeTopicSubscription, Name: aws.ToString(sub.Protocol) + ":" + aws.ToString(sub.Endpoint),
 					Inputs:  prune(map[string]any{"topic": arn, "protocol": s(sub.Protocol), "endpoint": s(sub.Endpoint)}),
 					Outputs: map[string]any{"arn": subArn, "pendingConfirmation": pending}})

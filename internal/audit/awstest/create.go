@@ -564,11 +564,7 @@ func (c *creator) parameterGroup(r baseline.Resource) string {
 	_, err := client.CreateDBParameterGroup(c.ctx, &rds.CreateDBParameterGroupInput{DBParameterGroupName: aws.String(name), DBParameterGroupFamily: c.ptr(in, "family"),
 		Description: c.ptr(in, "description"), Tags: rdsTags(in)})
 	c.must("CreateDBParameterGroup "+r.Name, err)
-	params := c.parameters(in)
-	// ModifyDBParameterGroup takes at most 20 parameters a call.
-	for len(params) > 0 {
-		batch := params[:min(20, len(params))]
-		params = params[len(batch):]
+	for _, batch := range c.parameterBatches(in) {
 		_, err := client.ModifyDBParameterGroup(c.ctx, &rds.ModifyDBParameterGroupInput{DBParameterGroupName: aws.String(name), Parameters: batch})
 		c.must("ModifyDBParameterGroup "+r.Name, err)
 	}
@@ -582,14 +578,23 @@ func (c *creator) clusterParameterGroup(r baseline.Resource) string {
 	_, err := client.CreateDBClusterParameterGroup(c.ctx, &rds.CreateDBClusterParameterGroupInput{DBClusterParameterGroupName: aws.String(name), DBParameterGroupFamily: c.ptr(in, "family"),
 		Description: c.ptr(in, "description"), Tags: rdsTags(in)})
 	c.must("CreateDBClusterParameterGroup "+r.Name, err)
-	params := c.parameters(in)
-	for len(params) > 0 {
-		batch := params[:min(20, len(params))]
-		params = params[len(batch):]
+	for _, batch := range c.parameterBatches(in) {
 		_, err := client.ModifyDBClusterParameterGroup(c.ctx, &rds.ModifyDBClusterParameterGroupInput{DBClusterParameterGroupName: aws.String(name), Parameters: batch})
 		c.must("ModifyDBClusterParameterGroup "+r.Name, err)
 	}
 	return name
+}
+
+// parameterBatches splits a group's parameters in calls of 20: the most a Modify*ParameterGroup
+// call takes.
+func (c *creator) parameterBatches(in map[string]any) [][]rdstypes.Parameter {
+	var batches [][]rdstypes.Parameter
+	for params := c.parameters(in); len(params) > 0; {
+		batch := params[:min(20, len(params))]
+		params = params[len(batch):]
+		batches = append(batches, batch)
+	}
+	return batches
 }
 
 func (c *creator) parameters(in map[string]any) []rdstypes.Parameter {
