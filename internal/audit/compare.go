@@ -103,8 +103,8 @@ func Compare(plans []plan.Document, r *Report) []Difference {
 	return out
 }
 
-// databaseIdentifier is the identifier of a resource the audit judges as a database, as Run
-// names it: an instance of its own, or an Aurora cluster (its instances are judged with it).
+// databaseIdentifier is the identifier of a resource the audit judges as a database, in a plan or
+// a live block: an instance of its own, or an Aurora cluster (its instances are judged with it).
 func databaseIdentifier(r baseline.Resource) string {
 	switch r.Type {
 	case baseline.TypeInstance:

@@ -374,10 +374,14 @@ func TestAnAuroraClusterComparesWithItsPlan(t *testing.T) {
 		made = append(made, d.String())
 	}
 	// moto's ListTags reads the ARN from the wrong part of Backup's path: it answers no tags.
-	backupTags := `{"data-classification":"confidential","environment":"prod","managed-by":"hardenedpg","owner":"platform-team"}`
+	plannedTags := func(typ string) string {
+		tags, err := json.Marshal(resourceOf(t, audit.Database{Graph: p.Graph}, typ, anyResource).Inputs["tags"])
+		require.NoError(t, err)
+		return string(tags)
+	}
 	assert.Equal(t, []string{
-		"DIFFERS orders-aurora aws:backup/plan:Plan hardenedpg-orders-aurora.tags: planned " + backupTags + ", live {}",
-		"DIFFERS orders-aurora aws:backup/vault:Vault hardenedpg-orders-aurora.tags: planned " + backupTags + ", live {}",
+		"DIFFERS orders-aurora aws:backup/plan:Plan hardenedpg-orders-aurora.tags: planned " + plannedTags(baseline.TypeBackupPlan) + ", live {}",
+		"DIFFERS orders-aurora aws:backup/vault:Vault hardenedpg-orders-aurora.tags: planned " + plannedTags(baseline.TypeBackupVault) + ", live {}",
 	}, made)
 
 	_, err := rds.NewFromConfig(srv.Config()).ModifyDBCluster(awstest.Ctx(t), &rds.ModifyDBClusterInput{DBClusterIdentifier: aws.String("orders-aurora"),

@@ -518,16 +518,16 @@ func (c *clients) readSecret(ctx context.Context, blk *block, sec *rdstypes.Mast
 	}
 	// The secret's key is the one the catalog judges (masterUserSecretKmsKeyId): read it off the
 	// secret, which is where Secrets Manager encrypts with it.
-	if inst := blk.instance(); inst != nil && out.KmsKeyId != nil {
+	if inst := blk.database(); inst != nil && out.KmsKeyId != nil {
 		inst.Inputs["masterUserSecretKmsKeyId"] = aws.ToString(out.KmsKeyId)
 		inst.Outputs["masterUserSecretKmsKeyId"] = aws.ToString(out.KmsKeyId)
 	}
 }
 
-// instance is the block's database.
-func (blk *block) instance() *baseline.Resource {
+// database is the block's database: the instance or cluster it is named by.
+func (blk *block) database() *baseline.Resource {
 	for i := range blk.graph.Resources {
-		if t := blk.graph.Resources[i].Type; t == baseline.TypeInstance || t == baseline.TypeCluster {
+		if databaseIdentifier(blk.graph.Resources[i]) != "" {
 			return &blk.graph.Resources[i]
 		}
 	}

@@ -239,7 +239,7 @@ func (c *clients) readProxies(ctx context.Context, blk *block, acct *accountRead
 		}
 		blk.add(baseline.Resource{URN: arn, Type: baseline.TypeProxy, Name: name, ID: name, Inputs: in, Outputs: map[string]any{"arn": arn, "name": name}})
 		target := map[string]any{"dbProxyName": name, "dbInstanceIdentifier": database, "targetGroupName": "default"}
-		if blk.instance() != nil && blk.instance().Type == baseline.TypeCluster {
+		if db := blk.database(); db != nil && db.Type == baseline.TypeCluster {
 			target = map[string]any{"dbProxyName": name, "dbClusterIdentifier": database, "targetGroupName": "default"}
 		}
 		blk.add(baseline.Resource{URN: arn + "#target/" + database, Type: TypeProxyTarget, Name: name + "-" + database, Inputs: target})
