@@ -54,9 +54,9 @@ func familyMajor(family string) (aurora bool, major string) {
 // clusterOf is the cluster a cluster instance belongs to: the one whose identifier (its ID, or
 // the clusterIdentifier input) the instance names.
 func (g *Graph) clusterOf(ci Resource) (Resource, bool) {
-	want := ci.Inputs["clusterIdentifier"]
+	want := get(ci.Inputs, "clusterIdentifier")
 	for _, c := range g.ofType(TypeCluster) {
-		if want != nil && (want == c.ID || want == c.Inputs["clusterIdentifier"] || want == c.Outputs["clusterIdentifier"]) {
+		if g.refers(want, c, "id") || g.refers(want, c, "clusterIdentifier") || want != nil && want == get(c.Inputs, "clusterIdentifier") {
 			return c, true
 		}
 	}

@@ -24,7 +24,7 @@ func databaseCheck(types []string, holds string, fn func(g *Graph, f *finding, r
 		f := finding{holds: holds}
 		for _, r := range g.ofType(types...) {
 			f.read(r)
-			fn(g, &f, r, r.Inputs)
+			scoped(func() { fn(g, &f, r, r.Inputs) })
 		}
 		return f
 	}
@@ -48,14 +48,14 @@ func databaseBool(types []string, key string, want, dflt bool) check {
 			v = dflt
 		}
 		if v != want {
-			f.fail("%s: %s is %s, want %v", r.Name, key, show(in[key]), want)
+			f.fail("%s: %s is %s, want %v", r.Name, key, show(get(in, key)), want)
 		}
 	})
 }
 
 // attached returns the resource of typ whose output key equals the instance input ref.
 func attached(g *Graph, in map[string]any, ref, typ, key string) (Resource, bool) {
-	rs := g.withOutput(typ, key, in[ref])
+	rs := g.referred(typ, key, get(in, ref))
 	if len(rs) == 0 {
 		return Resource{}, false
 	}
@@ -66,11 +66,11 @@ func attached(g *Graph, in map[string]any, ref, typ, key string) (Resource, bool
 // that name, or, when it names none or a default.* group, AWS's default group of family, which
 // sets nothing of its own (an empty group whose values are the family's defaults).
 func groupNamed(g *Graph, r Resource, ref, typ, family string) (Resource, bool) {
-	name := r.Inputs[ref]
+	name := get(r.Inputs, ref)
 	if pg, ok := attached(g, r.Inputs, ref, typ, "name"); ok {
 		return pg, true
 	}
-	if s, isString := name.(string); name != nil && (!isString || !strings.HasPrefix(s, "default.")) {
+	if s, isString := name.(string); name != nil && (!isString || !strings.HasPrefix(s, "default.") || pendingURN(s) != "") {
 		return Resource{}, false
 	}
 	if s, _ := name.(string); s != "" {
@@ -84,7 +84,7 @@ func groupNamed(g *Graph, r Resource, ref, typ, family string) (Resource, bool) 
 func readGroup(g *Graph, f *finding, r Resource, ref, typ, family string) (Resource, bool) {
 	pg, ok := groupNamed(g, r, ref, typ, family)
 	if !ok {
-		f.fail("%s: %s %s is neither a parameter group of the stack nor RDS's default group, so what it sets is unknown", r.Name, ref, show(r.Inputs[ref]))
+		f.fail("%s: %s %s is neither a parameter group of the stack nor RDS's default group, so what it sets is unknown", r.Name, ref, show(get(r.Inputs, ref)))
 		return pg, false
 	}
 	if pg.URN != "" { // the default group is not a resource of the stack
@@ -152,7 +152,7 @@ func parametersOf(g *Graph, f *finding, r Resource) (parameterSet, bool) {
 	case TypeClusterInstance:
 		c, ok := g.clusterOf(r)
 		if !ok {
-			f.fail("%s: clusterIdentifier %s names no cluster of the stack, so the parameters it runs are unknown", r.Name, show(r.Inputs["clusterIdentifier"]))
+			f.fail("%s: clusterIdentifier %s names no cluster of the stack, so the parameters it runs are unknown", r.Name, show(get(r.Inputs, "clusterIdentifier")))
 			return ps, false
 		}
 		if ps, ok = parametersOf(g, f, c); !ok {
@@ -231,9 +231,9 @@ func parameterCheck(control string) check {
 
 // stackKeyArn checks that an instance input is the ARN of a KMS key the stack creates.
 func stackKeyArn(g *Graph, f *finding, owner, key string, in map[string]any) {
-	k, ok := g.keyByArn(in[key])
+	k, ok := g.keyByArn(get(in, key))
 	if !ok {
-		f.fail("%s: %s is %s, want a customer-managed key of the stack", owner, key, show(in[key]))
+		f.fail("%s: %s is %s, want a customer-managed key of the stack", owner, key, show(get(in, key)))
 		return
 	}
 	f.read(k)
@@ -244,7 +244,7 @@ func securityGroupsOf(g *Graph, in map[string]any) []Resource {
 	var out []Resource
 	ids := stringList(in, "vpcSecurityGroupIds")
 	for _, sg := range g.ofType(TypeSecurityGroup) {
-		if slices.Contains(ids, sg.ID) {
+		if slices.ContainsFunc(ids, func(id string) bool { return g.refers(id, sg, "id") }) {
 			out = append(out, sg)
 		}
 	}
@@ -268,6 +268,8 @@ func securityGroupRules(g *Graph, sg Resource) []sgRule {
 	for _, direction := range []string{"ingress", "egress"} {
 		for i, item := range items(sg.Inputs, direction) {
 			rm, _ := item.(map[string]any)
+			// A rule that names groups admits those groups: their IDs, unknown at preview, are not judged.
+			g.followAll(append(stringList(rm, "securityGroups"), str(rm, "sourceSecurityGroupId"))...)
 			out = append(out, sgRule{
 				name: fmt.Sprintf("%s %s[%d]", sg.Name, direction, i), ingress: direction == "ingress",
 				cidrs:       append(stringList(rm, "cidrBlocks"), stringList(rm, "ipv6CidrBlocks")...),
@@ -364,12 +366,12 @@ func watched(g *Graph, f *finding, sg string) (string, bool) {
 			continue
 		}
 		for _, target := range g.ofType(TypeEventTarget) {
-			if name := str(rule.Outputs, "name"); name == "" || str(target.Inputs, "rule") != name {
+			if !g.refers(get(target.Inputs, "rule"), rule, "name") {
 				continue
 			}
 			f.read(rule)
 			f.read(target)
-			problem, waiting := delivery(g, f, target.Inputs["arn"], EventPublisherEventBridge)
+			problem, waiting := delivery(g, f, get(target.Inputs, "arn"), EventPublisherEventBridge)
 			switch {
 			case waiting:
 				f.lacks("%s: %s", rule.Name, problem)
@@ -405,7 +407,7 @@ func upperHalf(p netip.Prefix) netip.Addr {
 func rulesOf(g *Graph, sg Resource, types ...string) []Resource {
 	var out []Resource
 	for _, r := range g.ofType(types...) {
-		if str(r.Inputs, "securityGroupId") == sg.ID {
+		if g.refers(get(r.Inputs, "securityGroupId"), sg, "id") {
 			out = append(out, r)
 		}
 	}
@@ -421,7 +423,7 @@ func databaseGroupsCheck(holds string, fn func(g *Graph, f *finding, sg Resource
 			f.read(r)
 			groups := securityGroupsOf(g, r.Inputs)
 			if len(groups) == 0 {
-				f.fail("%s: vpcSecurityGroupIds %s names no security group of the stack; the VPC default group would apply", r.Name, show(r.Inputs["vpcSecurityGroupIds"]))
+				f.fail("%s: vpcSecurityGroupIds %s names no security group of the stack; the VPC default group would apply", r.Name, show(get(r.Inputs, "vpcSecurityGroupIds")))
 			}
 			for _, sg := range groups {
 				f.read(sg)
@@ -464,7 +466,7 @@ func eventCheck(sourceType string, categories ...string) check {
 				continue
 			}
 			// An event nobody receives alerts nobody: the topic must admit RDS and reach a subscriber.
-			problem, waiting := delivery(g, &f, s.Inputs["snsTopic"], EventPublisherRDS)
+			problem, waiting := delivery(g, &f, get(s.Inputs, "snsTopic"), EventPublisherRDS)
 			if waiting {
 				f.lacks("%s: %s", s.Name, problem)
 				return f
@@ -493,7 +495,7 @@ func bucketCheck(holds, typ string, fn func(g *Graph, f *finding, bucket Resourc
 			f.read(b)
 			var found *Resource
 			if typ != "" {
-				for _, r := range g.withInput(typ, "bucket", b.ID) {
+				for _, r := range g.referring(typ, "bucket", b, "id") {
 					f.read(r)
 					found = &r
 					break
@@ -530,14 +532,16 @@ func iamPolicies(g *Graph, f *finding, fn func(r Resource, statements []policySt
 	}
 	for _, r := range g.ofType(TypeRolePolicy, TypePolicy) {
 		f.read(r)
-		inspect(r, str(r.Inputs, "policy"))
+		scoped(func() { inspect(r, str(r.Inputs, "policy")) })
 	}
 	for _, r := range g.ofType(TypeRole) {
 		f.read(r)
-		for _, p := range items(r.Inputs, "inlinePolicies") {
-			pm, _ := p.(map[string]any)
-			inspect(r, str(pm, "policy"))
-		}
+		scoped(func() {
+			for _, p := range items(r.Inputs, "inlinePolicies") {
+				pm, _ := p.(map[string]any)
+				inspect(r, str(pm, "policy"))
+			}
+		})
 	}
 }
 
@@ -561,7 +565,7 @@ func eachOf(typ, holds string, fn func(g *Graph, f *finding, r Resource)) check 
 		f := finding{holds: holds}
 		for _, r := range g.ofType(typ) {
 			f.read(r)
-			fn(g, &f, r)
+			scoped(func() { fn(g, &f, r) })
 		}
 		return f
 	}

@@ -29,8 +29,8 @@ var alertsControls = []Control{
 			f := finding{holds: "every topic is encrypted with a stack key"}
 			for _, t := range g.ofType(TypeTopic) {
 				f.read(t)
-				if _, ok := g.keyByArn(t.Inputs["kmsMasterKeyId"]); !ok {
-					f.fail("%s: kmsMasterKeyId is %s, want a key of the stack", t.Name, show(t.Inputs["kmsMasterKeyId"]))
+				if _, ok := g.keyByArn(get(t.Inputs, "kmsMasterKeyId")); !ok {
+					f.fail("%s: kmsMasterKeyId is %s, want a key of the stack", t.Name, show(get(t.Inputs, "kmsMasterKeyId")))
 				}
 			}
 			return f
@@ -43,7 +43,7 @@ var alertsControls = []Control{
 			for _, t := range g.ofType(TypeTopic) {
 				f.read(t)
 				doc := str(t.Inputs, "policy")
-				for _, tp := range g.withInput(TypeTopicPolicy, "arn", t.Outputs["arn"]) {
+				for _, tp := range g.referring(TypeTopicPolicy, "arn", t, "arn") {
 					f.read(tp)
 					doc = str(tp.Inputs, "policy")
 				}

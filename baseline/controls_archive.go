@@ -5,8 +5,8 @@ var archiveControls = []Control{
 	{Key: "s3-object-lock", Title: "Archive buckets are Object-Locked in COMPLIANCE mode", Severity: High, Reads: []string{TypeBucket},
 		Refs: Refs{SecurityHub: []string{"S3.15"}, Prowler: []string{"s3_bucket_object_lock"}, Checkov: []string{"CKV_AWS_143"}, CdkNag: []string{"S3BucketDefaultLockEnabled"}},
 		check: bucketCheck("Object Lock in COMPLIANCE mode with a default retention", TypeBucketObjectLock, func(_ *Graph, f *finding, b Resource, lock *Resource) {
-			if b.Inputs["objectLockEnabled"] != true {
-				f.fail("%s: objectLockEnabled is %s, want true (it can only be set when the bucket is created)", b.Name, show(b.Inputs["objectLockEnabled"]))
+			if get(b.Inputs, "objectLockEnabled") != true {
+				f.fail("%s: objectLockEnabled is %s, want true (it can only be set when the bucket is created)", b.Name, show(get(b.Inputs, "objectLockEnabled")))
 			}
 			if lock == nil {
 				f.fail("%s: no object lock configuration", b.Name)
@@ -54,8 +54,8 @@ var archiveControls = []Control{
 				return
 			}
 			for _, k := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
-				if pab.Inputs[k] != true {
-					f.fail("%s: %s is %s, want true", pab.Name, k, show(pab.Inputs[k]))
+				if get(pab.Inputs, k) != true {
+					f.fail("%s: %s is %s, want true", pab.Name, k, show(get(pab.Inputs, k)))
 				}
 			}
 		}),

@@ -10,14 +10,13 @@ var backupControls = []Control{
 	{Key: "backup-plan", Title: "An AWS Backup plan covers the instance or cluster", Severity: Medium, Reads: storageTypes, Waivable: true,
 		Refs: Refs{SecurityHub: []string{"RDS.26"}, Prowler: []string{"rds_instance_protected_by_backup_plan", "rds_cluster_protected_by_backup_plan"}, Checkov: []string{"CKV2_AWS_8"}, CdkNag: []string{"RDSInBackupPlan"}},
 		check: storageCheck("an AWS Backup selection covers the instance or cluster", func(g *Graph, f *finding, inst Resource, _ map[string]any) {
-			arn := str(inst.Outputs, "arn")
 			for _, sel := range g.ofType(TypeBackupSelection) {
-				if slices.Contains(stringList(sel.Inputs, "resources"), arn) {
+				if g.refersAny(stringList(sel.Inputs, "resources"), inst, "arn") {
 					f.read(sel)
 					return
 				}
 			}
-			f.fail("%s: no backup selection names %s", inst.Name, arn)
+			f.fail("%s: no backup selection names %s", inst.Name, arnOrName(inst))
 		}),
 	},
 	{Key: "backup-vault-cmk", Title: "The backup vault has its own key", Severity: Medium, Reads: []string{TypeBackupVault},
@@ -26,14 +25,15 @@ var backupControls = []Control{
 			f := finding{holds: "every vault has its own stack key, distinct from the storage key"}
 			storage := map[string]bool{}
 			for _, inst := range g.ofType(storageTypes...) {
-				storage[str(inst.Inputs, "kmsKeyId")] = true
+				if k, ok := g.keyByArn(get(inst.Inputs, "kmsKeyId")); ok {
+					storage[k.URN] = true
+				}
 			}
 			for _, v := range g.ofType(TypeBackupVault) {
 				f.read(v)
-				arn := str(v.Inputs, "kmsKeyArn")
-				if _, ok := g.keyByArn(arn); !ok {
-					f.fail("%s: kmsKeyArn is %s, want a key of the stack", v.Name, show(v.Inputs["kmsKeyArn"]))
-				} else if storage[arn] {
+				if k, ok := g.keyByArn(get(v.Inputs, "kmsKeyArn")); !ok {
+					f.fail("%s: kmsKeyArn is %s, want a key of the stack", v.Name, show(get(v.Inputs, "kmsKeyArn")))
+				} else if storage[k.URN] {
 					f.fail("%s: uses the instance's storage key; a backup must survive that key's loss", v.Name)
 				}
 			}
@@ -45,7 +45,7 @@ var backupControls = []Control{
 			f := finding{holds: "every vault is locked with minimum and maximum retention"}
 			for _, v := range g.ofType(TypeBackupVault) {
 				f.read(v)
-				locks := g.withInput(TypeBackupVaultLock, "backupVaultName", v.Outputs["name"])
+				locks := g.referring(TypeBackupVaultLock, "backupVaultName", v, "name")
 				if len(locks) == 0 {
 					f.fail("%s: no vault lock configuration", v.Name)
 					continue
@@ -67,29 +67,31 @@ var backupControls = []Control{
 		Refs: Refs{Checkov: []string{"CKV_AWS_245"}},
 		check: storageCheck("automated backups replicated, or AWS Backup copies made, under a key other than the storage key in another region or account",
 			func(g *Graph, f *finding, inst Resource, in map[string]any) {
-				instArn := str(inst.Outputs, "arn")
-				home := ArnField(instArn, 3) + "/" + ArnField(instArn, 4) // region/account
+				// The database's region and account are read only where a copy is compared with them:
+				// its ARN is assigned at apply.
+				instArn := func() string { return str(inst.Outputs, "arn") }
+				home := func() string { return ArnField(instArn(), 3) + "/" + ArnField(instArn(), 4) } // region/account
 				for _, r := range g.ofType(TypeBackupReplication) {
 					key := str(r.Inputs, "kmsKeyId")
-					if str(r.Inputs, "sourceDbInstanceArn") != instArn {
+					if !g.refers(get(r.Inputs, "sourceDbInstanceArn"), inst, "arn") {
 						continue
 					}
 					f.read(r)
 					if _, stackKey := g.keyByArn(key); !stackKey {
-						f.fail("%s: kmsKeyId %s is not a key of the stack", r.Name, show(r.Inputs["kmsKeyId"]))
+						f.fail("%s: kmsKeyId %s is not a key of the stack", r.Name, show(get(r.Inputs, "kmsKeyId")))
 						continue
 					}
-					if key != str(in, "kmsKeyId") && ArnField(key, 3)+"/"+ArnField(key, 4) != home {
+					if !g.sameKey(key, get(in, "kmsKeyId")) && ArnField(key, 3)+"/"+ArnField(key, 4) != home() {
 						return
 					}
-					f.fail("%s: kmsKeyId %s is the storage key or in the instance's own region and account", r.Name, show(r.Inputs["kmsKeyId"]))
+					f.fail("%s: kmsKeyId %s is the storage key or in the instance's own region and account", r.Name, show(get(r.Inputs, "kmsKeyId")))
 				}
 				for _, sel := range g.ofType(TypeBackupSelection) {
-					if !slices.Contains(stringList(sel.Inputs, "resources"), instArn) {
+					if !g.refersAny(stringList(sel.Inputs, "resources"), inst, "arn") {
 						continue
 					}
 					for _, plan := range g.ofType(TypeBackupPlan) {
-						if plan.ID != str(sel.Inputs, "planId") {
+						if !g.refers(get(sel.Inputs, "planId"), plan, "id") {
 							continue
 						}
 						f.read(plan)
@@ -98,11 +100,11 @@ var backupControls = []Control{
 							for _, c := range items(rm, "copyActions") {
 								vault := str(c.(map[string]any), "destinationVaultArn")
 								switch account := ArnField(vault, 4); {
-								case ArnField(vault, 3)+"/"+account == home:
-								case account != ArnField(instArn, 4) && !keyAdmitsAccount(g, f, in["kmsKeyId"], account, "kms:Decrypt", "kms:CreateGrant"):
+								case ArnField(vault, 3)+"/"+account == home():
+								case account != ArnField(instArn(), 4) && !keyAdmitsAccount(g, f, get(in, "kmsKeyId"), account, "kms:Decrypt", "kms:CreateGrant"):
 									// RDS recovery points stay under the storage key: another account can copy them only
 									// when the key is shared with it (https://aws.amazon.com/blogs/storage/how-encryption-works-in-aws-backup/).
-									f.fail("%s: copies to %s, but the storage key %s does not let account %s kms:Decrypt and kms:CreateGrant, so every copy job fails", plan.Name, vault, show(in["kmsKeyId"]), account)
+									f.fail("%s: copies to %s, but the storage key %s does not let account %s kms:Decrypt and kms:CreateGrant, so every copy job fails", plan.Name, vault, show(get(in, "kmsKeyId")), account)
 									return
 								default:
 									return // a copy into another region, or an account the key is shared with, survives the key's loss there

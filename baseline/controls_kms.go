@@ -10,15 +10,15 @@ var kmsControls = []Control{
 	{Key: "kms-rotation", Title: "Every stack key rotates", Severity: Medium, Reads: []string{TypeKey},
 		Refs: Refs{SecurityHub: []string{"KMS.4"}, Prowler: []string{"kms_cmk_rotation_enabled"}, Checkov: []string{"CKV_AWS_7"}, CIS: []string{"3.6"}, CdkNag: []string{"KMSBackingKeyRotationEnabled"}, Awsguard: []string{"cmk-backing-key-rotation-enabled"}, CompliancePolicies: []string{"aws-kms-key-enable-key-rotation"}},
 		check: keysCheck("every key rotates", func(f *finding, k Resource) {
-			if k.Inputs["enableKeyRotation"] != true {
-				f.fail("%s: enableKeyRotation is %s, want true", k.Name, show(k.Inputs["enableKeyRotation"]))
+			if get(k.Inputs, "enableKeyRotation") != true {
+				f.fail("%s: enableKeyRotation is %s, want true", k.Name, show(get(k.Inputs, "enableKeyRotation")))
 			}
 		}),
 	},
 	{Key: "kms-policy", Title: "Key policies grant no unconditioned * principal", Severity: Critical, Reads: []string{TypeKey},
 		Refs: Refs{SecurityHub: []string{"KMS.5"}, Prowler: []string{"kms_key_not_publicly_accessible"}, Checkov: []string{"CKV_AWS_33", "CKV2_AWS_64"}, CompliancePolicies: []string{"aws-kms-key-disallow-bypass-policy-lockout-safety-check"}},
 		check: keysCheck("every key has a policy without an unconditioned * principal", func(f *finding, k Resource) {
-			if k.Inputs["bypassPolicyLockoutSafetyCheck"] == true {
+			if get(k.Inputs, "bypassPolicyLockoutSafetyCheck") == true {
 				f.fail("%s: bypassPolicyLockoutSafetyCheck is true", k.Name)
 			}
 			doc := str(k.Inputs, "policy")
@@ -44,7 +44,7 @@ var kmsControls = []Control{
 			if n, ok := num(k.Inputs, "deletionWindowInDays"); ok && n < MinKeyDeletionWindowDays {
 				f.fail("%s: deletionWindowInDays is %v, want %d", k.Name, n, MinKeyDeletionWindowDays)
 			}
-			if k.Inputs["isEnabled"] == false {
+			if get(k.Inputs, "isEnabled") == false {
 				f.fail("%s: isEnabled is false", k.Name)
 			}
 		}),
@@ -54,7 +54,7 @@ var kmsControls = []Control{
 		check: keysCheck("no key is multi-Region and every key says what it is for", func(f *finding, k Resource) {
 			// A multi-Region key's replicas share its material: its policy no longer bounds where
 			// the data can be decrypted.
-			if k.Inputs["multiRegion"] == true {
+			if get(k.Inputs, "multiRegion") == true {
 				f.fail("%s: multiRegion is true", k.Name)
 			}
 			if strings.TrimSpace(str(k.Inputs, "description")) == "" {

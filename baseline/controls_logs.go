@@ -7,8 +7,8 @@ var logsControls = []Control{
 	{Key: "logs-cmk", Title: "Log groups are encrypted with a stack key", Severity: Medium, Reads: []string{TypeLogGroup},
 		Refs: Refs{Prowler: []string{"cloudwatch_log_group_kms_encryption_enabled"}, Checkov: []string{"CKV_AWS_158"}, CdkNag: []string{"CloudWatchLogGroupEncrypted"}},
 		check: logGroupsCheck("every log group is encrypted with a stack key", func(g *Graph, f *finding, lg Resource) {
-			if _, ok := g.keyByArn(lg.Inputs["kmsKeyId"]); !ok {
-				f.fail("%s: kmsKeyId is %s, want a key of the stack", lg.Name, show(lg.Inputs["kmsKeyId"]))
+			if _, ok := g.keyByArn(get(lg.Inputs, "kmsKeyId")); !ok {
+				f.fail("%s: kmsKeyId is %s, want a key of the stack", lg.Name, show(get(lg.Inputs, "kmsKeyId")))
 			}
 		}),
 	},
@@ -24,13 +24,13 @@ var logsControls = []Control{
 		check: storageCheck("every exported log group streams to the audit destination", func(g *Graph, f *finding, inst Resource, in map[string]any) {
 			for _, logType := range stringList(in, "enabledCloudwatchLogsExports") {
 				name := ExportedLogGroup(inst.Type == TypeCluster, str(in, exportIdentifierKey(inst)), logType)
-				groups := g.withInput(TypeLogGroup, "name", name)
+				groups := withName(g, TypeLogGroup, "name", name)
 				if len(groups) == 0 {
 					f.fail("%s: log group %s is not created by the stack (RDS would create it unencrypted, kept forever)", inst.Name, name)
 					continue
 				}
 				f.read(groups[0])
-				filters := g.withInput(TypeSubscriptionFilter, "logGroup", name)
+				filters := withName(g, TypeSubscriptionFilter, "logGroup", name)
 				if len(filters) == 0 || str(filters[0].Inputs, "destinationArn") == "" {
 					f.fail("%s: no subscription filter streams it to an audit destination", name)
 					continue

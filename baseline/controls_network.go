@@ -37,7 +37,7 @@ var networkControls = []Control{
 		Refs: Refs{Checkov: []string{"CKV_AWS_23"}, CdkNag: []string{"EC2SecurityGroupDescription"}, CompliancePolicies: []string{"aws-ec2-securitygroup-missing-description", "aws-ec2-securitygroup-missing-egress-rule-description", "aws-ec2-securitygroup-missing-ingress-rule-description"}},
 		check: databaseGroupsCheck("the group and every rule are described", func(g *Graph, f *finding, sg Resource) {
 			if d := str(sg.Inputs, "description"); d == "" || d == "Managed by Pulumi" || d == "Managed by Terraform" {
-				f.fail("%s: description is %s, want one that says what the group admits", sg.Name, show(sg.Inputs["description"]))
+				f.fail("%s: description is %s, want one that says what the group admits", sg.Name, show(get(sg.Inputs, "description")))
 			}
 			for _, r := range securityGroupRules(g, sg) {
 				if r.description == "" {

@@ -46,7 +46,7 @@ var pgControls = []Control{
 				want = AuroraFamily(major)
 			}
 			if ok && str(pg.Inputs, "family") != want {
-				f.fail("%s: family is %s, want %s", pg.Name, show(pg.Inputs["family"]), want)
+				f.fail("%s: family is %s, want %s", pg.Name, show(get(pg.Inputs, "family")), want)
 			}
 		}),
 	},

@@ -16,8 +16,8 @@ var proxyControls = []Control{
 	{Key: "proxy-tls", Title: "RDS Proxy requires TLS", Severity: High, Reads: []string{TypeProxy},
 		Refs: Refs{SecurityHub: []string{"RDS.43"}},
 		check: eachOf(TypeProxy, "every proxy requires TLS", func(_ *Graph, f *finding, p Resource) {
-			if p.Inputs["requireTls"] != true {
-				f.fail("%s: requireTls is %s, want true", p.Name, show(p.Inputs["requireTls"]))
+			if get(p.Inputs, "requireTls") != true {
+				f.fail("%s: requireTls is %s, want true", p.Name, show(get(p.Inputs, "requireTls")))
 			}
 		}),
 	},
@@ -52,8 +52,8 @@ var proxyControls = []Control{
 // whose statements allow only ProxyRoleActions: GetSecretValue on the secrets the proxy's auths
 // name, Decrypt on named keys under a kms:ViaService of Secrets Manager.
 func proxyRoleCheck(g *Graph, f *finding, p Resource) {
-	roleArn := p.Inputs["roleArn"]
-	roles := g.withOutput(TypeRole, "arn", roleArn)
+	roleArn := get(p.Inputs, "roleArn")
+	roles := g.referred(TypeRole, "arn", roleArn)
 	if len(roles) == 0 {
 		f.fail("%s: roleArn %s is not a role of the stack, so what it may read is unknown", p.Name, show(roleArn))
 		return
@@ -65,7 +65,7 @@ func proxyRoleCheck(g *Graph, f *finding, p Resource) {
 		am, _ := a.(map[string]any)
 		secrets = append(secrets, str(am, "secretArn"))
 	}
-	for _, a := range g.withInput(TypeRolePolicyAttach, "role", role.Outputs["name"]) {
+	for _, a := range g.referring(TypeRolePolicyAttach, "role", role, "name") {
 		f.read(a)
 		f.fail("%s: attaches %s: a proxy's role needs no policy but its own", role.Name, str(a.Inputs, "policyArn"))
 	}
@@ -74,7 +74,7 @@ func proxyRoleCheck(g *Graph, f *finding, p Resource) {
 	}
 	docs := map[string]string{}
 	for _, rp := range g.ofType(TypeRolePolicy) {
-		if v := rp.Inputs["role"]; v == role.Outputs["name"] || v == role.ID {
+		if v := get(rp.Inputs, "role"); g.refers(v, role, "name") || g.refers(v, role, "id") {
 			f.read(rp)
 			docs[rp.Name] = str(rp.Inputs, "policy")
 		}

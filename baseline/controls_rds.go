@@ -17,7 +17,7 @@ var rdsControls = []Control{
 			func(g *Graph, f *finding, inst Resource, in map[string]any) {
 				group, ok := attached(g, in, "dbSubnetGroupName", TypeSubnetGroup, "name")
 				if !ok {
-					f.fail("%s: dbSubnetGroupName %s is not a subnet group of the stack", inst.Name, show(in["dbSubnetGroupName"]))
+					f.fail("%s: dbSubnetGroupName %s is not a subnet group of the stack", inst.Name, show(get(in, "dbSubnetGroupName")))
 					return
 				}
 				f.read(group)
@@ -44,7 +44,7 @@ var rdsControls = []Control{
 	{Key: "rds-in-vpc", Title: "Instance runs in a VPC subnet group", Severity: High, Reads: storageTypes,
 		Refs: Refs{Prowler: []string{"rds_instance_inside_vpc"}},
 		check: storageCheck("dbSubnetGroupName is set", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
-			if str(in, "dbSubnetGroupName") == "" {
+			if !given(in, "dbSubnetGroupName") {
 				f.fail("%s: dbSubnetGroupName is unset: the instance lands in the default VPC", inst.Name)
 			}
 		}),
@@ -64,7 +64,7 @@ var rdsControls = []Control{
 				}
 			default:
 				if v, _ := boolean(in, "storageEncrypted"); !v {
-					f.fail("%s: storageEncrypted is %s, want true", r.Name, show(in["storageEncrypted"]))
+					f.fail("%s: storageEncrypted is %s, want true", r.Name, show(get(in, "storageEncrypted")))
 				}
 			}
 		}),
@@ -72,7 +72,7 @@ var rdsControls = []Control{
 	{Key: "rds-cmk", Title: "Storage is encrypted with a customer-managed key of the stack", Severity: Medium, Reads: slices.Concat(storageTypes, []string{TypeKey}),
 		Refs: Refs{CompliancePolicies: []string{"aws-rds-instance-configure-customer-managed-key", "aws-rds-cluster-configure-customer-managed-key"}, Checkov: []string{"CKV_AWS_327"}},
 		check: storageCheck("kmsKeyId is a key of the stack with rotation on", func(g *Graph, f *finding, inst Resource, in map[string]any) {
-			key := in["kmsKeyId"]
+			key := get(in, "kmsKeyId")
 			if o := g.storageOrigin(inst); o.restored {
 				switch {
 				case !o.known && o.snapshot:
@@ -81,11 +81,11 @@ var rdsControls = []Control{
 				case !o.known:
 					f.lacks("%s: restored to %s, whose key RDS keeps (the restore takes none): the stack does not show it", inst.Name, o.what)
 					return
-				case key != nil && show(key) != show(o.in["kmsKeyId"]):
-					f.fail("%s: kmsKeyId says %s, but RDS keeps the key of %s (%s): %s", inst.Name, show(key), o.what, o.from, show(o.in["kmsKeyId"]))
+				case key != nil && !g.sameKey(key, get(o.in, "kmsKeyId")):
+					f.fail("%s: kmsKeyId says %s, but RDS keeps the key of %s (%s): %s", inst.Name, show(key), o.what, o.from, show(get(o.in, "kmsKeyId")))
 					return
 				}
-				key = o.in["kmsKeyId"]
+				key = get(o.in, "kmsKeyId")
 				if _, ours := g.keyByArn(key); !ours && o.lookedUp {
 					f.lacks("%s: restored to %s, it keeps that instance's key %s, which is not a key of this stack: its rotation is judged in the stack that manages it", inst.Name, o.what, show(key))
 					return
@@ -95,7 +95,7 @@ var rdsControls = []Control{
 			switch {
 			case !ok:
 				f.fail("%s: kmsKeyId is %s, want a customer-managed key of the stack (not aws/rds)", inst.Name, show(key))
-			case k.Inputs["enableKeyRotation"] != true:
+			case get(k.Inputs, "enableKeyRotation") != true:
 				f.read(k)
 				f.fail("%s: its key %s does not rotate", inst.Name, k.Name)
 			default:
@@ -108,8 +108,8 @@ var rdsControls = []Control{
 		check: storageCheck("multiAz is true; a cluster's instances are placed in two or more zones", func(g *Graph, f *finding, r Resource, in map[string]any) {
 			if r.Type == TypeCluster {
 				clusterMultiAZ(g, f, r)
-			} else if in["multiAz"] != true {
-				f.fail("%s: multiAz is %s, want true", r.Name, show(in["multiAz"]))
+			} else if get(in, "multiAz") != true {
+				f.fail("%s: multiAz is %s, want true", r.Name, show(get(in, "multiAz")))
 			}
 		}),
 	},
@@ -118,9 +118,9 @@ var rdsControls = []Control{
 		check: hostCheck("monitoringInterval is 1-60 with a monitoring role", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
 			n, _ := num(in, "monitoringInterval")
 			if !slices.Contains(MonitoringIntervals, int(n)) || n != float64(int(n)) {
-				f.fail("%s: monitoringInterval is %s, want one of %v", inst.Name, show(in["monitoringInterval"]), MonitoringIntervals)
+				f.fail("%s: monitoringInterval is %s, want one of %v", inst.Name, show(get(in, "monitoringInterval")), MonitoringIntervals)
 			}
-			if str(in, "monitoringRoleArn") == "" {
+			if !given(in, "monitoringRoleArn") {
 				f.fail("%s: monitoringRoleArn is unset", inst.Name)
 			}
 		}),
@@ -135,7 +135,7 @@ var rdsControls = []Control{
 			got := stringList(in, "enabledCloudwatchLogsExports")
 			for _, want := range logExportsOf(inst) {
 				if !slices.Contains(got, want) {
-					f.fail("%s: enabledCloudwatchLogsExports is %s, want it to include %s", inst.Name, show(in["enabledCloudwatchLogsExports"]), want)
+					f.fail("%s: enabledCloudwatchLogsExports is %s, want it to include %s", inst.Name, show(get(in, "enabledCloudwatchLogsExports")), want)
 				}
 			}
 		}),
@@ -148,7 +148,7 @@ var rdsControls = []Control{
 		Refs: Refs{SecurityHub: []string{"RDS.11", "RDS.50"}, Prowler: []string{"rds_instance_backup_enabled"}, Checkov: []string{"CKV_AWS_133"}, CdkNag: []string{"RDSInstanceBackupEnabled"}, Awsguard: []string{"rds-instance-backup-enabled"}, CompliancePolicies: []string{"aws-rds-instance-configure-backup-retention", "aws-rds-instance-enable-backup-retention", "aws-rds-cluster-configure-backup-retention", "aws-rds-cluster-enable-backup-retention"}},
 		check: storageCheck("backupRetentionPeriod is 7-35", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
 			if n, _ := num(in, "backupRetentionPeriod"); n < MinBackupRetentionDays || n > MaxBackupRetentionDays {
-				f.fail("%s: backupRetentionPeriod is %s, want %d-%d", inst.Name, show(in["backupRetentionPeriod"]), MinBackupRetentionDays, MaxBackupRetentionDays)
+				f.fail("%s: backupRetentionPeriod is %s, want %d-%d", inst.Name, show(get(in, "backupRetentionPeriod")), MinBackupRetentionDays, MaxBackupRetentionDays)
 			}
 		}),
 	},
@@ -164,7 +164,7 @@ var rdsControls = []Control{
 		Refs: Refs{SecurityHub: []string{"RDS.23"}, Prowler: []string{"rds_instance_non_default_port", "rds_cluster_non_default_port"}, CdkNag: []string{"RDSNonDefaultPort"}},
 		check: storageCheck("port is set and is not 5432", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
 			if n, ok := num(in, "port"); !ok || n == DefaultPostgresPort {
-				f.fail("%s: port is %s, want a port other than %d", inst.Name, show(in["port"]), DefaultPostgresPort)
+				f.fail("%s: port is %s, want a port other than %d", inst.Name, show(get(in, "port")), DefaultPostgresPort)
 			}
 		}),
 	},
@@ -177,7 +177,7 @@ var rdsControls = []Control{
 			}
 			// Unset, RDS names it postgres.
 			if u := strings.ToLower(str(in, key)); u == "" || slices.Contains(DefaultAdminNames, u) {
-				f.fail("%s: %s is %s, want a name other than postgres or admin", inst.Name, key, show(in[key]))
+				f.fail("%s: %s is %s, want a name other than postgres or admin", inst.Name, key, show(get(in, key)))
 			}
 		}),
 	},
@@ -187,13 +187,14 @@ var rdsControls = []Control{
 			f := finding{holds: "RDS manages and rotates the master password under a stack key; no password input anywhere"}
 			for _, inst := range g.ofType(storageTypes...) {
 				f.read(inst)
-				if inst.Inputs["manageMasterUserPassword"] != true {
-					f.fail("%s: manageMasterUserPassword is %s, want true", inst.Name, show(inst.Inputs["manageMasterUserPassword"]))
+				if get(inst.Inputs, "manageMasterUserPassword") != true {
+					f.fail("%s: manageMasterUserPassword is %s, want true", inst.Name, show(get(inst.Inputs, "manageMasterUserPassword")))
 				}
 				stackKeyArn(g, &f, inst.Name, "masterUserSecretKmsKeyId", inst.Inputs)
 			}
 			for _, r := range g.Resources {
 				for _, key := range []string{"password", "masterPassword", "masterUserPassword"} {
+					// Its presence fails, whatever its value: read without noting, an unknown one too.
 					if _, ok := r.Inputs[key]; ok {
 						f.read(r)
 						f.fail("%s: has a %s input", r.Name, key)
@@ -206,12 +207,12 @@ var rdsControls = []Control{
 	{Key: "rds-ca-cert", Title: "Server certificate is from a current RDS CA", Severity: Medium, Reads: hostTypes,
 		Refs: Refs{Prowler: []string{"rds_instance_certificate_expiration"}, Checkov: []string{"CKV_AWS_211"}},
 		check: hostCheck("caCertIdentifier is a current RDS CA", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
-			ca, set := in["caCertIdentifier"].(string)
+			ca, set := get(in, "caCertIdentifier").(string)
 			if !set {
 				ca = DefaultCACertificate
 			}
 			if !slices.Contains(CACertificates, ca) {
-				f.fail("%s: caCertIdentifier is %s, want one of %s", inst.Name, show(in["caCertIdentifier"]), strings.Join(CACertificates, ", "))
+				f.fail("%s: caCertIdentifier is %s, want one of %s", inst.Name, show(get(in, "caCertIdentifier")), strings.Join(CACertificates, ", "))
 			}
 		}),
 	},
@@ -225,9 +226,9 @@ var rdsControls = []Control{
 			}
 			switch {
 			case str(in, "engine") != engine:
-				f.fail("%s: engine is %s, want %s", inst.Name, show(in["engine"]), engine)
+				f.fail("%s: engine is %s, want %s", inst.Name, show(get(in, "engine")), engine)
 			case !slices.Contains(majors, MajorOf(v)):
-				f.fail("%s: engineVersion is %s, want a supported major version (%s)", inst.Name, show(in["engineVersion"]), strings.Join(majors, ", "))
+				f.fail("%s: engineVersion is %s, want a supported major version (%s)", inst.Name, show(get(in, "engineVersion")), strings.Join(majors, ", "))
 			case strings.Contains(v, "."):
 				f.fail("%s: engineVersion %s pins a minor version, which RDS deprecates; give the major only", inst.Name, v)
 			default:
@@ -241,15 +242,15 @@ var rdsControls = []Control{
 		Refs: Refs{Prowler: []string{"rds_instance_extended_support"}},
 		check: storageCheck("engineLifecycleSupport is open-source-rds-extended-support-disabled", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
 			if str(in, "engineLifecycleSupport") != "open-source-rds-extended-support-disabled" {
-				f.fail("%s: engineLifecycleSupport is %s, want open-source-rds-extended-support-disabled", inst.Name, show(in["engineLifecycleSupport"]))
+				f.fail("%s: engineLifecycleSupport is %s, want open-source-rds-extended-support-disabled", inst.Name, show(get(in, "engineLifecycleSupport")))
 			}
 		}),
 	},
 	{Key: "rds-performance-insights", Title: "Performance Insights is on and encrypted with a stack key", Severity: Low, Reads: hostTypes, Waivable: true,
 		Refs: Refs{Checkov: []string{"CKV_AWS_353", "CKV_AWS_354"}, CompliancePolicies: []string{"aws-rds-instance-disallow-unencrypted-performance-insights", "aws-rds-instance-enable-performance-insights", "aws-rds-clusterinstance-disallow-unencrypted-performance-insights", "aws-rds-clusterinstance-enable-performance-insights"}},
 		check: hostCheck("Performance Insights is on with a stack key", func(g *Graph, f *finding, inst Resource, in map[string]any) {
-			if in["performanceInsightsEnabled"] != true {
-				f.fail("%s: performanceInsightsEnabled is %s, want true", inst.Name, show(in["performanceInsightsEnabled"]))
+			if get(in, "performanceInsightsEnabled") != true {
+				f.fail("%s: performanceInsightsEnabled is %s, want true", inst.Name, show(get(in, "performanceInsightsEnabled")))
 				return
 			}
 			stackKeyArn(g, f, inst.Name, "performanceInsightsKmsKeyId", in)
@@ -257,10 +258,10 @@ var rdsControls = []Control{
 	},
 	{Key: "rds-final-snapshot", Title: "A final snapshot is taken on delete", Severity: Medium, Reads: storageTypes, Waivable: true,
 		check: storageCheck("a named final snapshot is taken", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
-			if in["skipFinalSnapshot"] != false {
-				f.fail("%s: skipFinalSnapshot is %s, want false", inst.Name, show(in["skipFinalSnapshot"]))
+			if get(in, "skipFinalSnapshot") != false {
+				f.fail("%s: skipFinalSnapshot is %s, want false", inst.Name, show(get(in, "skipFinalSnapshot")))
 			}
-			if str(in, "finalSnapshotIdentifier") == "" {
+			if !given(in, "finalSnapshotIdentifier") {
 				f.fail("%s: finalSnapshotIdentifier is unset", inst.Name)
 			}
 		}),

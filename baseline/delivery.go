@@ -36,7 +36,7 @@ const AWSManagedSNSKey = "alias/aws/sns"
 // or "" with the resources it read recorded. A subscription still awaiting confirmation is
 // evidence not yet there: waiting is true when that is all that stands between.
 func delivery(g *Graph, f *finding, topicArn any, publisher string) (problem string, waiting bool) {
-	topics := g.withOutput(TypeTopic, "arn", topicArn)
+	topics := g.referred(TypeTopic, "arn", topicArn)
 	if len(topics) == 0 {
 		return fmt.Sprintf("%s is not a topic of the stack, so who receives it is unknown", show(topicArn)), false
 	}
@@ -50,9 +50,9 @@ func delivery(g *Graph, f *finding, topicArn any, publisher string) (problem str
 	}
 	var subscribers, confirmed []Resource
 	for _, sub := range g.ofType(TypeTopicSubscription) {
-		if str(sub.Inputs, "topic") == str(topic.Outputs, "arn") {
+		if g.refers(get(sub.Inputs, "topic"), topic, "arn") {
 			subscribers = append(subscribers, sub)
-			if sub.Outputs["pendingConfirmation"] != true {
+			if get(sub.Outputs, "pendingConfirmation") != true {
 				confirmed = append(confirmed, sub)
 			}
 		}
@@ -72,7 +72,7 @@ func delivery(g *Graph, f *finding, topicArn any, publisher string) (problem str
 // topicPolicyProblem says why the topic's access policy does not let publisher call sns:Publish.
 func topicPolicyProblem(g *Graph, f *finding, topic Resource, publisher string) string {
 	var doc string
-	for _, tp := range g.withInput(TypeTopicPolicy, "arn", topic.Outputs["arn"]) {
+	for _, tp := range g.referring(TypeTopicPolicy, "arn", topic, "arn") {
 		f.read(tp)
 		doc = str(tp.Inputs, "policy")
 	}
@@ -102,7 +102,7 @@ func topicPolicyProblem(g *Graph, f *finding, topic Resource, publisher string) 
 
 // topicKeyProblem says why publisher cannot have SNS encrypt its message under the topic's key.
 func topicKeyProblem(g *Graph, f *finding, topic Resource, publisher string) string {
-	keyRef := topic.Inputs["kmsMasterKeyId"]
+	keyRef := get(topic.Inputs, "kmsMasterKeyId")
 	if keyRef == nil || keyRef == "" {
 		return "" // unencrypted: delivered (sns-cmk judges the encryption)
 	}

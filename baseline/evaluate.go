@@ -23,7 +23,8 @@ const (
 	Warn Status = "warn"
 )
 
-// Unknown stands for a value a preview does not know yet (computed by the provider at apply).
+// Unknown stands for a value a preview does not know yet (computed by the provider at apply); the
+// graph links it to the resource that provides it where the engine says which (see Pending).
 const Unknown = "[unknown]"
 
 // Result is one row of the scorecard.
@@ -60,6 +61,9 @@ type finding struct {
 	// warnings hold today but not for long; with no problem and nothing unproven, the control warns.
 	warnings []string
 	holds    string
+	// known are the problems found before the check read anything unknown until apply: no
+	// unknown value can have caused them, so they fail the control even when it read one later.
+	known []string
 }
 
 func (f *finding) read(r Resource) { f.resources = append(f.resources, r.URN) }
@@ -68,6 +72,9 @@ func (f *finding) read(r Resource) { f.resources = append(f.resources, r.URN) }
 func (f *finding) fail(format string, a ...any) {
 	if p := fmt.Sprintf(format, a...); !slices.Contains(f.problems, p) {
 		f.problems = append(f.problems, p)
+		if t := tracking.Load(); t != nil && !t.seenUnknown {
+			f.known = append(f.known, p)
+		}
 	}
 }
 
@@ -84,9 +91,12 @@ func (f *finding) lacks(format string, a ...any) {
 type check func(g *Graph) finding
 
 // Evaluate runs every control of the catalog over the graph. A failing control that waivers names
-// is "waived" with the reason; a control whose resource types the stack lacks is "not-applicable".
+// is "waived" with the reason; a control whose resource types the stack lacks is "not-applicable";
+// one whose check read a value unknown until apply is "unproven", naming it. It links the graph's
+// unknown references to the resources that provide them (see Pending).
 func Evaluate(g *Graph, waivers Waivers) []Result {
 	g.byType = nil // the resources may have changed since the last evaluation
+	g.link()
 	results := make([]Result, 0, len(Catalog))
 	for _, c := range Catalog {
 		results = append(results, evaluate(g, c, waivers))
@@ -95,7 +105,10 @@ func Evaluate(g *Graph, waivers Waivers) []Result {
 }
 
 // EvaluateControl runs one control over a graph that is not changed afterwards.
-func EvaluateControl(g *Graph, c Control, waivers Waivers) Result { return evaluate(g, c, waivers) }
+func EvaluateControl(g *Graph, c Control, waivers Waivers) Result {
+	g.link()
+	return evaluate(g, c, waivers)
+}
 
 func evaluate(g *Graph, c Control, waivers Waivers) Result {
 	r := Result{Key: c.Key, Title: c.Title, Severity: c.Severity, Refs: c.Refs, Resources: []string{}}
@@ -106,13 +119,15 @@ func evaluate(g *Graph, c Control, waivers Waivers) Result {
 	if c.check == nil {
 		panic("baseline: control " + c.Key + " has no check")
 	}
-	f := c.check(g)
+	var f finding
+	reads := track(g, func() { f = c.check(g) })
 	slices.Sort(f.resources)
 	r.Resources = append(r.Resources, slices.Compact(f.resources)...)
 	reason, waived := waivers[c.Key]
-	if unknown := g.unknownIn(r.Resources); len(unknown) > 0 {
-		// A value computed at apply can make any answer wrong, a pass included.
-		f.problems, f.unproven = nil, append(f.unproven, "unknown until apply: "+strings.Join(unknown, ", "))
+	if unknown := reads.unknownRead(g); len(unknown) > 0 {
+		// A value computed at apply that the check read can make its answer wrong, a pass included;
+		// a problem found before it was read stands.
+		f.problems, f.unproven = f.known, append(f.unproven, "unknown until apply: "+strings.Join(unknown, ", "))
 	}
 	switch {
 	case len(f.problems) == 0 && len(f.unproven) > 0 && waived && c.Waivable:

@@ -22,6 +22,9 @@ type Resource struct {
 	Aliases []string       `json:"aliases"`
 	ID      string         `json:"-"`
 	Inputs  map[string]any `json:"inputs"`
+	// PropertyDependencies are, per input, the URNs of the resources its value is made from, as
+	// the engine records them: how an input unknown at preview is linked to what provides it.
+	PropertyDependencies map[string][]string `json:"propertyDependencies,omitempty"`
 	// Outputs are the resource's state after creation (ARNs, IDs, auto-names).
 	Outputs map[string]any `json:"-"`
 }
@@ -76,20 +79,9 @@ func (g *Graph) ofType(types ...string) []Resource {
 
 func (g *Graph) has(types ...string) bool { return len(g.ofType(types...)) > 0 }
 
-// withOutput finds the resources of a type whose output key equals value.
-func (g *Graph) withOutput(typ, key string, value any) []Resource {
-	var out []Resource
-	for _, r := range g.ofType(typ) {
-		if v, ok := r.Outputs[key]; ok && value != nil && v == value {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
 // keyByArn returns the stack key with the given ARN.
 func (g *Graph) keyByArn(arn any) (Resource, bool) {
-	keys := g.withOutput(TypeKey, "arn", arn)
+	keys := g.referred(TypeKey, "arn", arn)
 	if len(keys) == 0 {
 		return Resource{}, false
 	}
@@ -97,22 +89,22 @@ func (g *Graph) keyByArn(arn any) (Resource, bool) {
 }
 
 func str(m map[string]any, key string) string {
-	s, _ := m[key].(string)
+	s, _ := get(m, key).(string)
 	return s
 }
 
 func num(m map[string]any, key string) (float64, bool) {
-	n, ok := m[key].(float64)
+	n, ok := get(m, key).(float64)
 	return n, ok
 }
 
 func boolean(m map[string]any, key string) (bool, bool) {
-	b, ok := m[key].(bool)
+	b, ok := get(m, key).(bool)
 	return b, ok
 }
 
 func stringList(m map[string]any, key string) []string {
-	items, _ := m[key].([]any)
+	items, _ := get(m, key).([]any)
 	out := make([]string, 0, len(items))
 	for _, it := range items {
 		if s, ok := it.(string); ok {
@@ -123,7 +115,7 @@ func stringList(m map[string]any, key string) []string {
 }
 
 func object(m map[string]any, key string) map[string]any {
-	o, _ := m[key].(map[string]any)
+	o, _ := get(m, key).(map[string]any)
 	return o
 }
 
@@ -208,23 +200,6 @@ func MajorOf(version string) string {
 	return major
 }
 
-// unknownIn lists, as "name.key", the top-level inputs of the given resources that hold a value
-// unknown until apply (Unknown, anywhere inside them).
-func (g *Graph) unknownIn(urns []string) []string {
-	var out []string
-	for _, r := range g.Resources {
-		if !slices.Contains(urns, r.URN) {
-			continue
-		}
-		for _, k := range slices.Sorted(maps.Keys(r.Inputs)) {
-			if holdsUnknown(r.Inputs[k]) {
-				out = append(out, r.Name+"."+k)
-			}
-		}
-	}
-	return out
-}
-
 func holdsUnknown(v any) bool {
 	switch v := v.(type) {
 	case string:
@@ -239,17 +214,6 @@ func holdsUnknown(v any) bool {
 		}
 	}
 	return false
-}
-
-// withInput finds the resources of a type whose input key equals value.
-func (g *Graph) withInput(typ, key string, value any) []Resource {
-	var out []Resource
-	for _, r := range g.ofType(typ) {
-		if v, ok := r.Inputs[key]; ok && value != nil && v == value {
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 // routeTableOf returns the answer of the route table look-up that covered a subnet: its own
@@ -273,7 +237,7 @@ func (g *Graph) routeTableOf(subnet string) (map[string]any, bool) {
 
 // items returns a list input, or nil when it is absent or not a list.
 func items(m map[string]any, key string) []any {
-	l, _ := m[key].([]any)
+	l, _ := get(m, key).([]any)
 	return l
 }
 

@@ -25,20 +25,24 @@ func (g *Graph) storageOrigin(r Resource) storageOrigin {
 	if r.Type != TypeInstance {
 		return storageOrigin{}
 	}
-	if snap := str(r.Inputs, "snapshotIdentifier"); snap != "" {
-		o := storageOrigin{restored: true, snapshot: true, what: "snapshot " + snap}
+	if given(r.Inputs, "snapshotIdentifier") {
+		snap := get(r.Inputs, "snapshotIdentifier")
+		o := storageOrigin{restored: true, snapshot: true, what: "snapshot " + str(r.Inputs, "snapshotIdentifier")}
+		if pendingURN(snap) != "" {
+			o.what = "the snapshot " + pendingURN(snap) + " makes"
+		}
 		for _, c := range g.ofType(TypeSnapshotCopy) {
-			if c.Outputs["dbSnapshotArn"] == snap || str(c.Inputs, "targetDbSnapshotIdentifier") == snap {
+			if g.refers(snap, c, "dbSnapshotArn") || g.refers(snap, c, "id") || snap == get(c.Inputs, "targetDbSnapshotIdentifier") {
 				// CopyDBSnapshot with a KMS key re-encrypts the copy under it, an unencrypted source included
 				// (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CopyDBSnapshot.html).
-				if key := c.Inputs["kmsKeyId"]; key != nil {
-					o.in, o.from, o.known = map[string]any{"storageEncrypted": true, "kmsKeyId": key}, c.Name, true
+				if given(c.Inputs, "kmsKeyId") {
+					o.in, o.from, o.known = map[string]any{"storageEncrypted": true, "kmsKeyId": get(c.Inputs, "kmsKeyId")}, c.Name, true
 				}
 			}
 		}
 		return o
 	}
-	pitr, _ := r.Inputs["restoreToPointInTime"].(map[string]any)
+	pitr, _ := get(r.Inputs, "restoreToPointInTime").(map[string]any)
 	if pitr == nil {
 		return storageOrigin{}
 	}
@@ -48,7 +52,7 @@ func (g *Graph) storageOrigin(r Resource) storageOrigin {
 		o.what = "a point in time of " + str(pitr, "sourceDbInstanceAutomatedBackupsArn") + str(pitr, "sourceDbiResourceId")
 		return o
 	}
-	for _, src := range g.withInput(TypeInstance, "identifier", source) {
+	for _, src := range withName(g, TypeInstance, "identifier", source) {
 		if src.URN != r.URN {
 			return storageOrigin{restored: true, what: o.what, in: src.Inputs, from: src.Name, known: true}
 		}
