@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -167,11 +168,28 @@ func (m *Monitor) Named(typ, name string) (Resource, bool) {
 func (m *Monitor) Run(project, stack string, config map[string]string, secretKeys []string, program pulumi.RunFunc) error {
 	m.mu.Lock()
 	m.config = config
+	preview := m.preview
 	m.mu.Unlock()
 	return pulumi.RunErr(program, pulumi.WithMocks(project, stack, m), func(info *pulumi.RunInfo) {
 		info.Config = config
 		info.ConfigSecretKeys = secretKeys
+		info.DryRun = preview
 	})
+}
+
+// PreviewFirst makes the monitor answer as the first `pulumi preview` of a stack that does not
+// exist yet: no IDs, no outputs AWS computes (see Preview).
+func (m *Monitor) PreviewFirst() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.preview = true
+}
+
+// Previewing reports whether the monitor answers as a preview.
+func (m *Monitor) Previewing() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.preview
 }
 
 // NewResource records the resource and answers with its inputs plus the outputs AWS computes.
@@ -188,6 +206,7 @@ func (m *Monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 		r.RetainOnDelete = rpc.GetRetainOnDelete()
 		r.DependsOn = append([]string(nil), rpc.GetDependencies()...)
 		sort.Strings(r.DependsOn)
+		r.PropertyDependencies = propertyDependencies(rpc.GetPropertyDependencies())
 		r.IgnoreChanges = rpc.GetIgnoreChanges()
 		r.DeleteBeforeReplace = rpc.GetDeleteBeforeReplace()
 		m.mu.Lock()
@@ -249,6 +268,24 @@ func (m *Monitor) aliasURNs(r Resource, aliases []*pulumirpc.Alias) []string {
 			parent = spec.GetParentUrn()
 		}
 		out = append(out, m.urn(parent, typ, name))
+	}
+	return out
+}
+
+// propertyDependencies are the URNs each input's value comes from, as the engine receives them;
+// inputs that come from no resource are left out.
+func propertyDependencies(deps map[string]*pulumirpc.RegisterResourceRequest_PropertyDependencies) map[string][]string {
+	var out map[string][]string
+	for key, d := range deps {
+		if len(d.GetUrns()) == 0 {
+			continue
+		}
+		if out == nil {
+			out = map[string][]string{}
+		}
+		urns := append([]string(nil), d.GetUrns()...)
+		sort.Strings(urns)
+		out[key] = slices.Compact(urns)
 	}
 	return out
 }

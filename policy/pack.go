@@ -142,8 +142,9 @@ func firstOf(urns []string) string {
 
 // GraphOf is the graph the catalog reads, from what the engine sends an analyzer: properties are
 // the inputs of a resource to be created and the state of one that exists (with its id and ARN),
-// so they serve as both; values unknown until apply become baseline.Unknown and secrets are
-// read in clear, as the checks need them. It has no look-ups.
+// so they serve as both; values unknown until apply become baseline.Unknown, linked by the
+// engine's property dependencies to the resources that provide them, and secrets are read in
+// clear, as the checks need them. It has no look-ups.
 func GraphOf(resources []policyx.AnalyzerResource) *baseline.Graph {
 	g := &baseline.Graph{NoLookups: true}
 	for _, r := range resources {
@@ -155,9 +156,17 @@ func GraphOf(resources []policyx.AnalyzerResource) *baseline.Graph {
 		if !custom {
 			id = ""
 		}
+		var deps map[string][]string
+		for key, urns := range r.PropertyDependencies {
+			if deps == nil {
+				deps = map[string][]string{}
+			}
+			deps[key] = slices.Clone(urns)
+		}
 		g.Resources = append(g.Resources, baseline.Resource{
 			URN: r.URN, Type: r.Type, Name: r.Name, Parent: r.Parent, Protect: r.Options.Protect,
 			Custom: custom, DependsOn: r.Dependencies, ID: id, Inputs: props, Outputs: props,
+			PropertyDependencies: deps,
 		})
 	}
 	inferIDs(g, resources)
