@@ -101,9 +101,13 @@ func (a *analyzer) run(t *testing.T, g *baseline.Graph, waivers map[string]any) 
 		}
 		pm, err := plugin.MarshalProperties(resource.NewPropertyMapFromMap(props), plugin.MarshalOptions{KeepUnknowns: true})
 		require.NoError(t, err)
+		deps := map[string]*pulumirpc.AnalyzerPropertyDependencies{}
+		for k, urns := range r.PropertyDependencies {
+			deps[k] = &pulumirpc.AnalyzerPropertyDependencies{Urns: urns}
+		}
 		resources = append(resources, &pulumirpc.AnalyzerResource{
 			Type: r.Type, Urn: r.URN, Name: r.Name, Properties: pm, Parent: r.Parent, Dependencies: r.DependsOn,
-			Options: &pulumirpc.AnalyzerResourceOptions{Protect: r.Protect},
+			Options: &pulumirpc.AnalyzerResourceOptions{Protect: r.Protect}, PropertyDependencies: deps,
 		})
 	}
 	for _, r := range resources {
@@ -122,9 +126,14 @@ func (a *analyzer) run(t *testing.T, g *baseline.Graph, waivers map[string]any) 
 
 func recorded(t *testing.T, name string) (*baseline.Graph, baseline.Waivers) {
 	t.Helper()
+	return recordedAs(t, name, hardenedpgtest.New())
+}
+
+// recordedAs records a stack's program against m (a previewing monitor for a first preview).
+func recordedAs(t *testing.T, name string, m *hardenedpgtest.Monitor) (*baseline.Graph, baseline.Waivers) {
+	t.Helper()
 	sc, err := plan.ReadStackConfig("..", name)
 	require.NoError(t, err)
-	m := hardenedpgtest.New()
 	result, err := plan.Run(sc, m, stack.Program)
 	require.NoError(t, err)
 	waivers := baseline.Waivers{}
@@ -265,4 +274,92 @@ func keysOf[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// TestPackJudgesAFirstPreview sends the pack prod as its first preview does, with what AWS assigns
+// unknown and the engine's property dependencies: it reports as unproven exactly what the plan's
+// -preview does, and a weakened program fails there, before anything is created.
+func TestPackJudgesAFirstPreview(t *testing.T) {
+	a := startAnalyzer(t)
+	m := hardenedpgtest.New()
+	m.PreviewFirst()
+	g, _ := recordedAs(t, "prod", m)
+	// What the pack sees: the resources, no look-ups (the private-subnet proof waits for them).
+	asPack := copyResources(g)
+	asPack.NoLookups, asPack.Invokes = true, nil
+	var wantUnproven []string
+	for _, r := range baseline.Evaluate(asPack, nil) {
+		require.NotEqual(t, baseline.Fail, r.Status, "%s: %s", r.Key, r.Detail)
+		if r.Status == baseline.Unproven {
+			wantUnproven = append(wantUnproven, r.Key)
+		}
+	}
+	diags, err := a.run(t, g, nil)
+	require.NoError(t, err)
+	var unproven []string
+	for _, d := range diags[UnprovenPolicy] {
+		_, row, _ := strings.Cut(d.GetMessage(), "\n") // after the policy's description
+		unproven = append(unproven, strings.Fields(row)[0])
+	}
+	slices.Sort(unproven)
+	slices.Sort(wantUnproven)
+	assert.Equal(t, wantUnproven, unproven)
+	assert.Contains(t, unproven, "rds-private-subnets", "the route tables are a look-up the pack does not see")
+	assert.LessOrEqual(t, len(unproven), 11, "a first preview of prod proves all but what waits for apply")
+	for policy := range diags {
+		assert.Contains(t, []string{UnprovenPolicy}, policy, "prod's first preview violates %s", policy)
+	}
+
+	weak := copyResources(g)
+	set := func(typ, key string, v any) {
+		for i := range weak.Resources {
+			if weak.Resources[i].Type == typ {
+				weak.Resources[i].Inputs[key] = v
+			}
+		}
+	}
+	set(baseline.TypeInstance, "multiAz", false)
+	set(baseline.TypeInstance, "storageEncrypted", false)
+	set(baseline.TypeIngressRule, "cidrIpv4", "0.0.0.0/0")
+	for i := range weak.Resources {
+		if weak.Resources[i].Type == baseline.TypeParameterGroup {
+			for _, p := range weak.Resources[i].Inputs["parameters"].([]any) {
+				if pm := p.(map[string]any); pm["name"] == "rds.force_ssl" {
+					pm["value"] = "0"
+				}
+			}
+		}
+	}
+	diags, err = a.run(t, weak, nil)
+	require.NoError(t, err)
+	for _, key := range []string{"rds-multi-az", "rds-encrypted", "sg-no-cidr-ingress", "pg-force-ssl"} {
+		require.Len(t, diags[key], 1, "%s does not fail at the first preview", key)
+		assert.Contains(t, diags[key][0].GetMessage(), key+" FAIL")
+	}
+}
+
+// copyResources copies a graph deeply enough to change inputs: each resource's inputs and their
+// parameter lists.
+func copyResources(g *baseline.Graph) *baseline.Graph {
+	out := &baseline.Graph{Invokes: g.Invokes}
+	for _, r := range g.Resources {
+		in := map[string]any{}
+		for k, v := range r.Inputs {
+			if list, ok := v.([]any); ok && k == "parameters" {
+				params := make([]any, len(list))
+				for i, p := range list {
+					pm := map[string]any{}
+					for pk, pv := range p.(map[string]any) {
+						pm[pk] = pv
+					}
+					params[i] = pm
+				}
+				v = params
+			}
+			in[k] = v
+		}
+		r.Inputs, r.Outputs = in, in
+		out.Resources = append(out.Resources, r)
+	}
+	return out
 }

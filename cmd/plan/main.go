@@ -38,6 +38,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	asJSON := flags.Bool("json", false, "print one JSON document instead of the tree and scorecard")
 	asSQL := flags.Bool("sql", false, "print only the bootstrap SQL of the stack (config key hardenedpg:bootstrap)")
 	asWaivers := flags.Bool("waivers-json", false, "print only the policy pack config that waives what the stack waives")
+	preview := flags.Bool("preview", false, "plan as the first `pulumi preview` of a new stack sees it: what AWS assigns at apply stays unknown")
 	dir := flags.String("dir", ".", "directory holding Pulumi.yaml")
 	networkOutputs := flags.String("network-outputs", "", "JSON file of the network stack's outputs (pulumi stack output --json -s <networkStack>), for a stack with hardenedpg:networkStack")
 	if err := flags.Parse(args); err != nil {
@@ -56,6 +57,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitBadConfig
+	}
+	if *preview {
+		monitor.PreviewFirst()
 	}
 	result, err := plan.Run(sc, monitor, stack.Program)
 	if err != nil {
@@ -82,6 +86,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	if *asSQL {
 		sql, ok := result.Outputs["bootstrapSql"].(string)
+		if *preview && result.Outputs == nil {
+			fmt.Fprintln(stderr, "-sql with -preview: the bootstrap SQL is a stack output, unknown at a preview; drop -preview")
+			return exitBadConfig
+		}
 		if !ok {
 			fmt.Fprintf(stderr, "stack %s has no hardenedpg:bootstrap configuration\n", *stackName)
 			return exitBadConfig

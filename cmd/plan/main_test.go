@@ -309,3 +309,36 @@ func TestPlanWaiversForThePolicyPack(t *testing.T) {
 	assert.Equal(t, exitOK, code)
 	assert.Equal(t, `{"hardenedpg-waivers":{"waivers":{}}}`+"\n", out.String())
 }
+
+// TestPlanAsAFirstPreview plans each stack as its first `pulumi preview` sees it: what AWS assigns
+// is unknown, linked to the resource that provides it, and the summary says what is proven.
+func TestPlanAsAFirstPreview(t *testing.T) {
+	for stack, want := range map[string]string{
+		"prod":    "hardenedpg/prod: 50 pass, 0 fail, 0 waived, 9 not applicable, 10 unproven\nproven at preview: 50 of 60 applicable\n",
+		"dev":     "hardenedpg/dev: 34 pass, 0 fail, 13 waived, 21 not applicable, 1 unproven\nproven at preview: 47 of 48 applicable\n",
+		"aurora":  "hardenedpg/aurora: 50 pass, 0 fail, 0 waived, 8 not applicable, 11 unproven\nproven at preview: 50 of 61 applicable\n",
+		"restore": "hardenedpg/restore: 50 pass, 0 fail, 0 waived, 13 not applicable, 6 unproven\nproven at preview: 50 of 56 applicable\n",
+	} {
+		var out, errOut bytes.Buffer
+		require.Equal(t, exitOK, run([]string{"-stack", stack, "-dir", "../..", "-preview"}, &out, &errOut), errOut.String())
+		assert.True(t, strings.HasSuffix(out.String(), want), "%s:\n%s", stack, out.String())
+	}
+
+	var out, errOut bytes.Buffer
+	require.Equal(t, exitOK, run([]string{"-stack", "prod", "-dir", "../..", "-preview", "-json"}, &out, &errOut), errOut.String())
+	var doc plan.Document
+	require.NoError(t, json.Unmarshal(out.Bytes(), &doc))
+	assert.Equal(t, "proven at preview: 50 of 60 applicable", doc.ProvenAtPreview)
+	for _, r := range doc.Resources {
+		if r.Type == baseline.TypeInstance {
+			key := "urn:pulumi:prod::hardenedpg::hardenedpg:index:Database$hardenedpg:index:EncryptionKey$aws:kms/key:Key::database-storage-key-key"
+			assert.Equal(t, []string{key}, r.PropertyDependencies["kmsKeyId"])
+			assert.Equal(t, baseline.Pending(key, "database-instance-db", "kmsKeyId"), r.Inputs["kmsKeyId"], "unknown until apply, from the key")
+		}
+	}
+
+	out.Reset()
+	errOut.Reset()
+	assert.Equal(t, exitBadConfig, run([]string{"-stack", "prod", "-dir", "../..", "-preview", "-sql"}, &out, &errOut))
+	assert.Equal(t, "-sql with -preview: the bootstrap SQL is a stack output, unknown at a preview; drop -preview\n", errOut.String())
+}

@@ -195,6 +195,8 @@ type Result struct {
 	// Controls is the scorecard: every control of the catalog on this stack.
 	Controls []baseline.Result
 	Summary  baseline.Summary
+	// Preview says the run was a first preview: values AWS assigns at apply were unknown.
+	Preview bool
 }
 
 // ConfigError is bad configuration: the program registered nothing.
@@ -206,7 +208,8 @@ func (e *ConfigError) Unwrap() error { return e.Err }
 // Program is a stack program that returns its outputs, like stack.Program.
 type Program func(ctx *pulumi.Context) (pulumi.Map, error)
 
-// Run runs program with the stack's configuration against m (a fresh monitor when nil).
+// Run runs program with the stack's configuration against m (a fresh monitor when nil); a monitor
+// that previews (PreviewFirst) runs it as a first `pulumi preview`, whose outputs are unknown.
 func Run(sc *StackConfig, m *hardenedpgtest.Monitor, program Program) (*Result, error) {
 	if m == nil {
 		m = hardenedpgtest.New()
@@ -234,15 +237,19 @@ func Run(sc *StackConfig, m *hardenedpgtest.Monitor, program Program) (*Result, 
 		}
 		return nil, err
 	}
-	outputs, err := plainJSON(<-resolved)
-	if err != nil {
-		return nil, err
+	var outputs map[string]any
+	select {
+	case v := <-resolved:
+		if outputs, err = plainJSON(v); err != nil {
+			return nil, err
+		}
+	default: // a preview: the outputs wait for apply
 	}
 	graph := m.Graph()
 	controls := baseline.Evaluate(graph, cfg.Args.Waivers)
 	return &Result{
 		Config: sc, Resources: m.Resources(), Invokes: m.Invokes(), Outputs: outputs, Graph: graph,
-		Controls: controls, Summary: baseline.Summarize(controls),
+		Controls: controls, Summary: baseline.Summarize(controls), Preview: m.Previewing(),
 	}, nil
 }
 

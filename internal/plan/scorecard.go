@@ -33,6 +33,16 @@ func WriteScorecard(w io.Writer, r *Result) {
 		unproven += fmt.Sprintf(", %d warn", s.Warn)
 	}
 	fmt.Fprintf(w, "\n%s/%s: %d pass, %d fail, %d waived, %d not applicable%s\n", r.Config.Project, r.Config.Stack, s.Pass, s.Fail, s.Waived, s.NotApplicable, unproven)
+	if r.Preview {
+		fmt.Fprintln(w, ProvenAtPreview(s))
+	}
+}
+
+// ProvenAtPreview says how many of the applicable controls a first preview proves: passed,
+// failed or waived on what it knows, rather than unproven until apply.
+func ProvenAtPreview(s baseline.Summary) string {
+	applicable := s.Pass + s.Fail + s.Waived + s.Unproven + s.Warn
+	return fmt.Sprintf("proven at preview: %d of %d applicable", applicable-s.Unproven, applicable)
 }
 
 // printable escapes what could forge or hide a row of the table: line breaks, terminal escapes,
@@ -88,11 +98,17 @@ type Document struct {
 	Outputs   map[string]any      `json:"outputs"`
 	Controls  []baseline.Result   `json:"controls"`
 	Summary   baseline.Summary    `json:"summary"`
+	// ProvenAtPreview, in a first preview's plan (-preview), says how many applicable controls it
+	// proves.
+	ProvenAtPreview string `json:"provenAtPreview,omitempty"`
 }
 
 // WriteJSON prints the plan as one JSON document, resources sorted by URN.
 func WriteJSON(w io.Writer, r *Result) error {
 	doc := Document{Project: r.Config.Project, Stack: r.Config.Stack, Outputs: r.Outputs, Controls: r.Controls, Summary: r.Summary}
+	if r.Preview {
+		doc.ProvenAtPreview = ProvenAtPreview(r.Summary)
+	}
 	doc.Resources = append(doc.Resources, r.Graph.Resources...)
 	for i := range doc.Resources {
 		if doc.Resources[i].DependsOn == nil {
