@@ -51,7 +51,7 @@ var alertsControls = []Control{
 					f.fail("%s: no topic policy: nothing refuses publishing without TLS", t.Name)
 					continue
 				}
-				judgeResourcePolicy(&f, t.Name, doc, g.accountOf(t), false)
+				judgeResourcePolicy(&f, t.Name, doc, func() string { return g.accountOf(t) }, false)
 			}
 			return f
 		},

@@ -69,7 +69,7 @@ var archiveControls = []Control{
 			}
 			// A bucket's ARN names no account (arn:aws:s3:::name): the stack's keys name its owner.
 			// Anyone is refused even under a condition: the archive has no public reader.
-			judgeResourcePolicy(f, policy.Name, str(policy.Inputs, "policy"), g.accountOf(b), true)
+			judgeResourcePolicy(f, policy.Name, str(policy.Inputs, "policy"), func() string { return g.accountOf(b) }, true)
 		}),
 	},
 	{Key: "firehose-cmk", Title: "Delivery streams and what they write are encrypted with a stack key", Severity: Medium, Reads: []string{TypeFirehose},

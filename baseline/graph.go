@@ -250,12 +250,13 @@ func deniesPlaintext(st policyStatement) bool {
 // foreignPrincipal says whether who, a principal an Allow names, is of an account other than
 // account: an ARN or a 12-digit account ID. With account unknown ("") every such principal is
 // foreign: nothing proves it is the owner's. "*" and service principals are the caller's to judge.
-func foreignPrincipal(who, account string) bool {
+// The owner's account is read only for a principal that names one: it is in an ARN AWS assigns.
+func foreignPrincipal(who string, account func() string) bool {
 	switch {
 	case strings.HasPrefix(who, "arn:"):
-		return account == "" || ArnField(who, 4) != account
+		return account() == "" || ArnField(who, 4) != account()
 	case len(who) == 12 && strings.Trim(who, "0123456789") == "":
-		return account == "" || who != account
+		return account() == "" || who != account()
 	}
 	return false
 }
@@ -280,7 +281,7 @@ func (g *Graph) accountOf(r Resource) string {
 // judgeResourcePolicy fails a resource policy that does not deny requests without TLS or that
 // allows a principal of another account, or anyone: without a condition, or at all when
 // anyoneAtAll (conditions on "*" are how services are admitted to some resources).
-func judgeResourcePolicy(f *finding, name, doc, account string, anyoneAtAll bool) {
+func judgeResourcePolicy(f *finding, name, doc string, account func() string, anyoneAtAll bool) {
 	statements, err := parsePolicy(doc)
 	if err != nil {
 		f.fail("%s: the policy cannot be judged: %v", name, err)

@@ -285,7 +285,10 @@ func newAlerts(ctx *pulumi.Context, name string, a *AlertsArgs, env awsEnv, opts
 		return nil, err
 	}
 	c.Topic, c.TopicArn = topic, topic.Arn
-	policy := topic.Arn.ApplyT(func(arn string) string {
+	// The policy writes the topic's ARN from its name, which the provider makes before AWS is
+	// called, so a first preview knows the policy (AWS's ARN is only known once the topic exists).
+	policy := topic.Name.ApplyT(func(name string) string {
+		arn := env.arnOf("sns", name)
 		return PolicyDocument{Statement: []PolicyStatement{
 			{
 				Sid: "PublishFromThisAccountsAlarmsAndEvents", Effect: "Allow",

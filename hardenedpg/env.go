@@ -69,5 +69,10 @@ func (e awsEnv) servicePrincipal(service string) string {
 }
 
 func (e awsEnv) logGroupArn(name string) string {
-	return fmt.Sprintf("arn:%s:logs:%s:%s:log-group:%s", e.Partition, e.Region, e.AccountID, name)
+	return e.arnOf("logs", "log-group:"+name)
+}
+
+// arnOf is the ARN of a resource of this account and region: arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE.
+func (e awsEnv) arnOf(service, resource string) string {
+	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", e.Partition, service, e.Region, e.AccountID, resource)
 }

@@ -214,10 +214,15 @@ func (m *Monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 		r.Aliases = append(rpc.GetAliasURNs(), m.aliasURNs(r, rpc.GetAliases())...)
 		m.mu.Unlock()
 	}
-	id, state := m.answer(args)
+	id, state, planned := m.answer(args)
 	if m.preview && args.Custom {
-		// A preview knows the inputs only: the SDK leaves the ID and every other output unknown.
+		// A preview knows the inputs and what the provider plans (the names it makes, tagsAll);
+		// the ID and what AWS assigns stay unknown.
+		full := state
 		id, state = "", args.Inputs.Copy()
+		for _, k := range planned {
+			state[resource.PropertyKey(k)] = full[resource.PropertyKey(k)]
+		}
 	}
 	r.ID, r.Outputs = id, Plain(state)
 	m.mu.Lock()
@@ -373,9 +378,11 @@ func (m *Monitor) arn(t target, service, resourcePart string) string {
 	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", m.Partition, service, t.region, t.account, resourcePart)
 }
 
-// answer computes the ID and output state of a new resource.
-func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.PropertyMap) {
+// answer computes the ID and output state of a new resource, and the outputs the provider plans
+// before AWS is called (a preview knows them): the names it makes and tagsAll.
+func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.PropertyMap, []string) {
 	state := args.Inputs.Copy()
+	var planned []string
 	if strings.HasPrefix(args.TypeToken, "aws:") && !strings.HasPrefix(args.TypeToken, "aws:index") {
 		// tagsAll is what AWS holds: the provider's default tags, then the resource's own.
 		all := map[string]any{}
@@ -385,6 +392,7 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 		}
 		if len(all) > 0 {
 			state["tagsAll"] = resource.NewPropertyValue(all)
+			planned = append(planned, "tagsAll")
 		}
 	}
 	t := m.targetOf(args.Provider)
@@ -403,6 +411,7 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 		name := str(key)
 		if name == "" {
 			name = args.Name + "-" + h[:7]
+			planned = append(planned, key)
 		}
 		set(key, name)
 		return name
@@ -492,6 +501,16 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 		name := autoName("name")
 		id = name
 		set("arn", m.arn(t, "events", "rule/"+name))
+	case baseline.TypeTopic:
+		// The provider names a topic as it names the others (a random suffix); here, as its ARN
+		// always read, by the resource's name alone.
+		name := str("name")
+		if name == "" {
+			name = args.Name
+			planned = append(planned, "name")
+		}
+		set("name", name)
+		set("arn", m.arn(t, "sns", name))
 	case baseline.TypeLogGroup:
 		id = str("name")
 		set("arn", m.arn(t, "logs", "log-group:"+id))
@@ -522,7 +541,7 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 		id = str("name")
 	}
 	if !args.Custom {
-		return "", state
+		return "", state, planned
 	}
 	if _, ok := state["arn"]; !ok {
 		// Every AWS resource has an ARN; a generic one keeps references between resources real.
@@ -531,7 +550,7 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 			set("arn", m.arn(t, service, args.Name))
 		}
 	}
-	return id, state
+	return id, state, planned
 }
 
 // Call answers an invoke.

@@ -4,7 +4,9 @@ import (
 	"testing"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
 	"github.com/stretchr/testify/assert"
@@ -42,6 +44,30 @@ func TestRunAsUpAndAsPreview(t *testing.T) {
 	assert.Equal(t, baseline.Unknown, alias.Inputs["targetKeyId"], "a preview does not know the key's ID")
 	key, _ := preview.Named(baseline.TypeKey, "key")
 	assert.Empty(t, key.ID)
+	assert.Equal(t, map[string][]string{"targetKeyId": {key.URN}}, alias.PropertyDependencies, "as the engine records it")
+}
+
+// A preview knows what the provider plans before AWS is called (the names it makes, tagsAll), and
+// not what AWS assigns (IDs, ARNs).
+func TestPreviewKnowsWhatTheProviderPlans(t *testing.T) {
+	program := func(ctx *pulumi.Context) error {
+		topic, err := sns.NewTopic(ctx, "alerts", &sns.TopicArgs{Tags: pulumi.StringMap{"owner": pulumi.String("platform")}})
+		if err != nil {
+			return err
+		}
+		ctx.Export("name", topic.Name)
+		_, err = iam.NewRole(ctx, "role", &iam.RoleArgs{AssumeRolePolicy: pulumi.String("{}")})
+		return err
+	}
+	preview := hardenedpgtest.Run(program, hardenedpgtest.Preview())
+	require.NoError(t, preview.Err)
+	topic, _ := preview.Named(baseline.TypeTopic, "alerts")
+	assert.Equal(t, "alerts", topic.Outputs["name"])
+	assert.Equal(t, map[string]any{"owner": "platform"}, topic.Outputs["tagsAll"])
+	assert.NotContains(t, topic.Outputs, "arn")
+	role, _ := preview.Named(baseline.TypeRole, "role")
+	assert.Regexp(t, `^role-[0-9a-f]{7}$`, role.Outputs["name"])
+	assert.NotContains(t, role.Outputs, "arn")
 
 	missing := hardenedpgtest.Run(keyWithAlias)
 	require.Error(t, missing.Err)

@@ -338,12 +338,15 @@ func TestPackJudgesAFirstPreview(t *testing.T) {
 	}
 }
 
-// copyResources copies a graph deeply enough to change inputs: each resource's inputs and their
-// parameter lists.
+// copyResources copies a graph as the pack sees it (outputs and inputs as one map of properties),
+// deeply enough to change inputs and their parameter lists.
 func copyResources(g *baseline.Graph) *baseline.Graph {
 	out := &baseline.Graph{Invokes: g.Invokes}
 	for _, r := range g.Resources {
 		in := map[string]any{}
+		for k, v := range r.Outputs {
+			in[k] = v
+		}
 		for k, v := range r.Inputs {
 			if list, ok := v.([]any); ok && k == "parameters" {
 				params := make([]any, len(list))
