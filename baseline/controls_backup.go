@@ -67,24 +67,23 @@ var backupControls = []Control{
 		Refs: Refs{Checkov: []string{"CKV_AWS_245"}},
 		check: storageCheck("automated backups replicated, or AWS Backup copies made, under a key other than the storage key in another region or account",
 			func(g *Graph, f *finding, inst Resource, in map[string]any) {
-				// The database's region and account are read only where a copy is compared with them:
-				// its ARN is assigned at apply.
+				// The database's account is read only where a copy is compared with it.
 				instArn := func() string { return str(inst.Outputs, "arn") }
-				home := func() string { return ArnField(instArn(), 3) + "/" + ArnField(instArn(), 4) } // region/account
 				for _, r := range g.ofType(TypeBackupReplication) {
-					key := str(r.Inputs, "kmsKeyId")
+					key := get(r.Inputs, "kmsKeyId")
 					if !g.refers(get(r.Inputs, "sourceDbInstanceArn"), inst, "arn") {
 						continue
 					}
 					f.read(r)
-					if _, stackKey := g.keyByArn(key); !stackKey {
-						f.fail("%s: kmsKeyId %s is not a key of the stack", r.Name, show(get(r.Inputs, "kmsKeyId")))
+					k, stackKey := g.keyByArn(key)
+					if !stackKey {
+						f.fail("%s: kmsKeyId %s is not a key of the stack", r.Name, show(key))
 						continue
 					}
-					if !g.sameKey(key, get(in, "kmsKeyId")) && ArnField(key, 3)+"/"+ArnField(key, 4) != home() {
+					if !g.sameKey(key, get(in, "kmsKeyId")) && elsewhere(k, inst) {
 						return
 					}
-					f.fail("%s: kmsKeyId %s is the storage key or in the instance's own region and account", r.Name, show(get(r.Inputs, "kmsKeyId")))
+					f.fail("%s: kmsKeyId %s is the storage key or in the instance's own region and account", r.Name, show(key))
 				}
 				for _, sel := range g.ofType(TypeBackupSelection) {
 					if !g.refersAny(stringList(sel.Inputs, "resources"), inst, "arn") {
@@ -99,9 +98,19 @@ var backupControls = []Control{
 							rm, _ := rule.(map[string]any)
 							for _, c := range items(rm, "copyActions") {
 								vault := str(c.(map[string]any), "destinationVaultArn")
-								switch account := ArnField(vault, 4); {
-								case ArnField(vault, 3)+"/"+account == home():
-								case account != ArnField(instArn(), 4) && !keyAdmitsAccount(g, f, get(in, "kmsKeyId"), account, "kms:Decrypt", "kms:CreateGrant"):
+								account := ArnField(vault, 4)
+								// The database's region is its provider's; its account is read off its ARN only
+								// where the key does not settle it.
+								region, own := placeOf(inst)
+								sameAccount := func() bool {
+									if own == "" {
+										own = ArnField(instArn(), 4)
+									}
+									return account == own
+								}
+								switch {
+								case ArnField(vault, 3) == region && sameAccount():
+								case !(own != "" && sameAccount()) && !keyAdmitsAccount(g, f, get(in, "kmsKeyId"), account, "kms:Decrypt", "kms:CreateGrant") && !sameAccount():
 									// RDS recovery points stay under the storage key: another account can copy them only
 									// when the key is shared with it (https://aws.amazon.com/blogs/storage/how-encryption-works-in-aws-backup/).
 									f.fail("%s: copies to %s, but the storage key %s does not let account %s kms:Decrypt and kms:CreateGrant, so every copy job fails", plan.Name, vault, show(get(in, "kmsKeyId")), account)

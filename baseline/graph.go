@@ -19,9 +19,11 @@ type Resource struct {
 	Protect   bool     `json:"protect"`
 	DependsOn []string `json:"dependsOn"`
 	// Aliases are the URNs the resource was known by before: the engine moves their state to it.
-	Aliases []string       `json:"aliases"`
-	ID      string         `json:"-"`
-	Inputs  map[string]any `json:"inputs"`
+	Aliases []string `json:"aliases"`
+	ID      string   `json:"-"`
+	// Region is where the resource's provider creates it: known before AWS assigns an ARN.
+	Region string         `json:"-"`
+	Inputs map[string]any `json:"inputs"`
 	// PropertyDependencies are, per input, the URNs of the resources its value is made from, as
 	// the engine records them: how an input unknown at preview is linked to what provides it.
 	PropertyDependencies map[string][]string `json:"propertyDependencies,omitempty"`

@@ -378,3 +378,30 @@ func scoped(fn func()) {
 	fn()
 	t.seenUnknown = before || t.seenUnknown
 }
+
+// placeOf is where a resource lives, its region and account, from its ARN; before AWS assigns
+// one, the region of its provider, with the account unknown ("").
+func placeOf(r Resource) (region, account string) {
+	if arn, _ := r.Outputs["arn"].(string); arn != "" && arn != Unknown && pendingURN(arn) == "" {
+		arn = str(r.Outputs, "arn")
+		return ArnField(arn, 3), ArnField(arn, 4)
+	}
+	return r.Region, ""
+}
+
+// elsewhere reports whether a lives in another region or account than b. Where a region or
+// account is not known before apply, it reads the ARN that would tell, which leaves the control
+// unproven.
+func elsewhere(a, b Resource) bool {
+	ra, aa := placeOf(a)
+	rb, ab := placeOf(b)
+	switch {
+	case ra != "" && rb != "" && ra != rb:
+		return true
+	case ra != "" && ra == rb && aa != "" && ab != "":
+		return aa != ab
+	}
+	get(a.Outputs, "arn")
+	get(b.Outputs, "arn")
+	return ArnField(str(a.Outputs, "arn"), 3)+"/"+ArnField(str(a.Outputs, "arn"), 4) != ArnField(str(b.Outputs, "arn"), 3)+"/"+ArnField(str(b.Outputs, "arn"), 4)
+}

@@ -83,3 +83,21 @@ func TestChecksReadOnlyWhatTheyNote(t *testing.T) {
 		}
 	}
 }
+
+// At a first preview, where a copy lives is its provider's region: a replication key in another
+// region passes before any ARN exists; one in the database's own region waits for the accounts.
+func TestACopyIsJudgedByItsRegionAtPreview(t *testing.T) {
+	g := previewGraph(t, prodVariant)
+	inst := first(t, g, baseline.TypeInstance, "")
+	require.Equal(t, "eu-west-1", inst.Region)
+	key := first(t, g, baseline.TypeKey, "backup-replication-key-key")
+	require.Equal(t, "eu-central-1", key.Region, "the key is made in the replication's region")
+	status, detail := statusOf(baseline.Evaluate(g, nil), "backup-independent-copy")
+	assert.Equal(t, baseline.Pass, status, detail)
+
+	g = previewGraph(t, prodVariant)
+	first(t, g, baseline.TypeKey, "backup-replication-key-key").Region = "eu-west-1"
+	status, detail = statusOf(baseline.Evaluate(g, nil), "backup-independent-copy")
+	assert.Equal(t, baseline.Unproven, status, "the same region: the accounts, in ARNs AWS assigns, decide")
+	assert.Equal(t, "unknown until apply: database-backup-replication-key-key.arn, database-instance-db.arn", detail)
+}

@@ -225,6 +225,9 @@ func (m *Monitor) NewResource(args pulumi.MockResourceArgs) (string, resource.Pr
 		}
 	}
 	r.ID, r.Outputs = id, Plain(state)
+	if args.Custom && strings.HasPrefix(r.Type, "aws:") {
+		r.Region = m.targetOf(args.Provider).region
+	}
 	m.mu.Lock()
 	m.resources = append(m.resources, r)
 	if strings.HasPrefix(r.Type, "pulumi:providers:") {

@@ -163,10 +163,11 @@ func GraphOf(resources []policyx.AnalyzerResource) *baseline.Graph {
 			}
 			deps[key] = slices.Clone(urns)
 		}
+		region, _ := plain(r.Provider.Properties.Get("region")).(string)
 		g.Resources = append(g.Resources, baseline.Resource{
 			URN: r.URN, Type: r.Type, Name: r.Name, Parent: r.Parent, Protect: r.Options.Protect,
 			Custom: custom, DependsOn: r.Dependencies, ID: id, Inputs: props, Outputs: props,
-			PropertyDependencies: deps,
+			PropertyDependencies: deps, Region: region,
 		})
 	}
 	inferIDs(g, resources)

@@ -314,10 +314,10 @@ func TestPlanWaiversForThePolicyPack(t *testing.T) {
 // is unknown, linked to the resource that provides it, and the summary says what is proven.
 func TestPlanAsAFirstPreview(t *testing.T) {
 	for stack, want := range map[string]string{
-		"prod":    "hardenedpg/prod: 54 pass, 0 fail, 0 waived, 9 not applicable, 6 unproven\nproven at preview: 54 of 60 applicable\n",
+		"prod":    "hardenedpg/prod: 55 pass, 0 fail, 0 waived, 9 not applicable, 5 unproven\nproven at preview: 55 of 60 applicable\n",
 		"dev":     "hardenedpg/dev: 35 pass, 0 fail, 13 waived, 21 not applicable\nproven at preview: 48 of 48 applicable\n",
-		"aurora":  "hardenedpg/aurora: 55 pass, 0 fail, 0 waived, 8 not applicable, 6 unproven\nproven at preview: 55 of 61 applicable\n",
-		"restore": "hardenedpg/restore: 54 pass, 0 fail, 0 waived, 13 not applicable, 2 unproven\nproven at preview: 54 of 56 applicable\n",
+		"aurora":  "hardenedpg/aurora: 56 pass, 0 fail, 0 waived, 8 not applicable, 5 unproven\nproven at preview: 56 of 61 applicable\n",
+		"restore": "hardenedpg/restore: 55 pass, 0 fail, 0 waived, 13 not applicable, 1 unproven\nproven at preview: 55 of 56 applicable\n",
 	} {
 		var out, errOut bytes.Buffer
 		require.Equal(t, exitOK, run([]string{"-stack", stack, "-dir", "../..", "-preview"}, &out, &errOut), errOut.String())
@@ -328,7 +328,7 @@ func TestPlanAsAFirstPreview(t *testing.T) {
 	require.Equal(t, exitOK, run([]string{"-stack", "prod", "-dir", "../..", "-preview", "-json"}, &out, &errOut), errOut.String())
 	var doc plan.Document
 	require.NoError(t, json.Unmarshal(out.Bytes(), &doc))
-	assert.Equal(t, "proven at preview: 54 of 60 applicable", doc.ProvenAtPreview)
+	assert.Equal(t, "proven at preview: 55 of 60 applicable", doc.ProvenAtPreview)
 	for _, r := range doc.Resources {
 		if r.Type == baseline.TypeInstance {
 			key := "urn:pulumi:prod::hardenedpg::hardenedpg:index:Database$hardenedpg:index:EncryptionKey$aws:kms/key:Key::database-storage-key-key"
