@@ -39,6 +39,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	asSQL := flags.Bool("sql", false, "print only the bootstrap SQL of the stack (config key hardenedpg:bootstrap)")
 	asWaivers := flags.Bool("waivers-json", false, "print only the policy pack config that waives what the stack waives")
 	preview := flags.Bool("preview", false, "plan as the first `pulumi preview` of a new stack sees it: what AWS assigns at apply stays unknown")
+	base := flags.String("base", "", "print only, as Markdown, the controls whose status differs from the plan in this file (bin/plan -json of the base branch)")
 	dir := flags.String("dir", ".", "directory holding Pulumi.yaml")
 	networkOutputs := flags.String("network-outputs", "", "JSON file of the network stack's outputs (pulumi stack output --json -s <networkStack>), for a stack with hardenedpg:networkStack")
 	if err := flags.Parse(args); err != nil {
@@ -97,6 +98,15 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, sql)
 		return exitOK
 	}
+	if *base != "" {
+		before, err := readPlan(*base)
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return exitBadConfig
+		}
+		plan.WriteControlChanges(stdout, *stackName, plan.CompareControls(before.Controls, result.Controls))
+		return exitFor(result.Summary)
+	}
 	if *asJSON {
 		if err := plan.WriteJSON(stdout, result); err != nil {
 			fmt.Fprintln(stderr, err)
@@ -134,6 +144,19 @@ func withNetworkStack(sc *plan.StackConfig, file string) (*hardenedpgtest.Monito
 	}
 	m.SetStackOutputs(name, outputs)
 	return m, nil
+}
+
+// readPlan reads a plan's JSON document (bin/plan -json).
+func readPlan(file string) (*plan.Document, error) {
+	data, err := os.ReadFile(file) //nolint:gosec // a file the user names
+	if err != nil {
+		return nil, fmt.Errorf("-base: %w", err)
+	}
+	var doc plan.Document
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return nil, fmt.Errorf("-base %s: want the JSON of bin/plan -json: %w", file, err)
+	}
+	return &doc, nil
 }
 
 // exitFor is 1 when any control fails: CI gates on it.

@@ -342,3 +342,47 @@ func TestPlanAsAFirstPreview(t *testing.T) {
 	assert.Equal(t, exitBadConfig, run([]string{"-stack", "prod", "-dir", "../..", "-preview", "-sql"}, &out, &errOut))
 	assert.Equal(t, "-sql with -preview: the bootstrap SQL is a stack output, unknown at a preview; drop -preview\n", errOut.String())
 }
+
+// TestPlanAgainstTheBaseBranch prints, for the pull request, the controls whose status differs
+// from the base branch's plan: a changed status, a control the base lacked, one it had.
+func TestPlanAgainstTheBaseBranch(t *testing.T) {
+	var out, errOut bytes.Buffer
+	require.Equal(t, exitOK, run([]string{"-stack", "prod", "-dir", "../..", "-json"}, &out, &errOut), errOut.String())
+	var doc plan.Document
+	require.NoError(t, json.Unmarshal(out.Bytes(), &doc))
+	dir := t.TempDir()
+	same := filepath.Join(dir, "same.json")
+	require.NoError(t, os.WriteFile(same, out.Bytes(), 0o600))
+	out.Reset()
+	require.Equal(t, exitOK, run([]string{"-stack", "prod", "-dir", "../..", "-base", same}, &out, &errOut), errOut.String())
+	assert.Equal(t, "**Controls:** no control of `prod` changes its status against the base branch.\n", out.String())
+
+	var controls []baseline.Result
+	for _, c := range doc.Controls {
+		switch c.Key {
+		case "proxy-tls": // the base did not have it
+		case "rds-multi-az":
+			c.Status, c.Waiver = baseline.Waived, "base: one zone"
+			controls = append(controls, c)
+		default:
+			controls = append(controls, c)
+		}
+	}
+	doc.Controls = append(controls, baseline.Result{Key: "old-control", Title: "Gone", Status: baseline.Pass})
+	changed := filepath.Join(dir, "changed.json")
+	b, err := json.Marshal(doc)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(changed, b, 0o600))
+	out.Reset()
+	require.Equal(t, exitOK, run([]string{"-stack", "prod", "-dir", "../..", "-base", changed}, &out, &errOut), errOut.String())
+	assert.Equal(t, "**Controls that change against the base branch** (`prod`):\n\n"+
+		"| control | base | this change | detail |\n|---|---|---|---|\n"+
+		"| `rds-multi-az` | WAIVED | PASS | multiAz is true; a cluster's instances are placed in two or more zones |\n"+
+		"| `proxy-tls` | (new) | PASS | every proxy requires TLS |\n"+
+		"| `old-control` | PASS | (removed) |  |\n", out.String())
+
+	out.Reset()
+	errOut.Reset()
+	assert.Equal(t, exitBadConfig, run([]string{"-stack", "prod", "-dir", "../..", "-base", filepath.Join(dir, "missing.json")}, &out, &errOut))
+	assert.Equal(t, "-base: open "+filepath.Join(dir, "missing.json")+": no such file or directory\n", errOut.String())
+}

@@ -123,3 +123,59 @@ func WriteJSON(w io.Writer, r *Result) error {
 	enc.SetIndent("", "  ")
 	return enc.Encode(doc)
 }
+
+// ControlChange is a control whose status differs between a base plan and this one: a new
+// control has no base status, a removed one no status.
+type ControlChange struct {
+	Key, Title   string
+	Base, Status baseline.Status
+	Detail       string
+}
+
+// CompareControls lists, in catalog order, the controls whose status differs from base's, the
+// controls base did not have and those it had that are gone.
+func CompareControls(base, head []baseline.Result) []ControlChange {
+	before := map[string]baseline.Result{}
+	for _, r := range base {
+		before[r.Key] = r
+	}
+	var out []ControlChange
+	for _, r := range head {
+		b, ok := before[r.Key]
+		delete(before, r.Key)
+		if ok && b.Status == r.Status {
+			continue
+		}
+		detail := r.Detail
+		if r.Status == baseline.Waived {
+			detail = "waived: " + r.Waiver
+		}
+		out = append(out, ControlChange{Key: r.Key, Title: r.Title, Base: b.Status, Status: r.Status, Detail: detail})
+	}
+	for _, r := range base {
+		if _, gone := before[r.Key]; gone {
+			out = append(out, ControlChange{Key: r.Key, Title: r.Title, Base: r.Status})
+		}
+	}
+	return out
+}
+
+// WriteControlChanges prints the changes as the Markdown a pull request comment shows.
+func WriteControlChanges(w io.Writer, stack string, changes []ControlChange) {
+	if len(changes) == 0 {
+		fmt.Fprintf(w, "**Controls:** no control of `%s` changes its status against the base branch.\n", stack)
+		return
+	}
+	fmt.Fprintf(w, "**Controls that change against the base branch** (`%s`):\n\n| control | base | this change | detail |\n|---|---|---|---|\n", stack)
+	cell := func(s string) string { return strings.ReplaceAll(printable(s), "|", `\|`) }
+	for _, c := range changes {
+		base, now := strings.ToUpper(string(c.Base)), strings.ToUpper(string(c.Status))
+		if c.Base == "" {
+			base = "(new)"
+		}
+		if c.Status == "" {
+			now = "(removed)"
+		}
+		fmt.Fprintf(w, "| `%s` | %s | %s | %s |\n", c.Key, base, now, cell(c.Detail))
+	}
+}
