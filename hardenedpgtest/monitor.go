@@ -280,6 +280,20 @@ func (m *Monitor) aliasURNs(r Resource, aliases []*pulumirpc.Alias) []string {
 	return out
 }
 
+// Planned is what a provider's Check makes of a new resource's inputs before AWS is called: the
+// inputs with the names it gives resources that have none (a role's, a topic's). A stand-in
+// provider answers Check with it, as pulumi-aws does, so a preview knows those names.
+func (m *Monitor) Planned(typ, name string, inputs resource.PropertyMap, provider string) resource.PropertyMap {
+	_, state, planned := m.answer(pulumi.MockResourceArgs{TypeToken: typ, Name: name, Inputs: inputs, Provider: provider, Custom: true})
+	out := inputs.Copy()
+	for _, k := range planned {
+		if k != "tagsAll" { // computed with the plan, not an input
+			out[resource.PropertyKey(k)] = state[resource.PropertyKey(k)]
+		}
+	}
+	return out
+}
+
 // propertyDependencies are the URNs each input's value comes from, as the engine receives them;
 // inputs that come from no resource are left out.
 func propertyDependencies(deps map[string]*pulumirpc.RegisterResourceRequest_PropertyDependencies) map[string][]string {

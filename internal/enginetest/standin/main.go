@@ -1,7 +1,10 @@
 // Command standin is a test-only resource provider for the aws and random packages, so that the
 // real Pulumi engine can run the stack without AWS: it accepts any input, gives the IDs and
-// computed outputs of hardenedpgtest, and answers the invokes the program makes. The test builds
-// it twice, as pulumi-resource-aws and pulumi-resource-random. Never install it anywhere else.
+// computed outputs of hardenedpgtest, and answers the invokes the program makes. It previews as
+// pulumi-aws does: Check names what has no name, and a preview's Create knows only the inputs and
+// what the provider plans (tagsAll), never what AWS assigns (IDs, ARNs, endpoints, secrets). The
+// test builds it twice, as pulumi-resource-aws and pulumi-resource-random. Never install it
+// anywhere else.
 package main
 
 import (
@@ -36,7 +39,9 @@ func main() {
 		os.Exit(1)
 	}
 	err := pulumiprovider.Main(name, func(*pulumiprovider.HostClient) (pulumirpc.ResourceProviderServer, error) {
-		return &standin{version: version, monitor: hardenedpgtest.New()}, nil
+		preview := hardenedpgtest.New()
+		preview.PreviewFirst()
+		return &standin{version: version, monitor: hardenedpgtest.New(), preview: preview}, nil
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -48,6 +53,8 @@ type standin struct {
 	pulumirpc.UnimplementedResourceProviderServer
 	version string
 	monitor *hardenedpgtest.Monitor
+	// preview answers a preview's Create: the inputs and what the provider plans.
+	preview *hardenedpgtest.Monitor
 }
 
 var marshal = plugin.MarshalOptions{KeepUnknowns: true, KeepSecrets: true, KeepResources: true}
@@ -76,13 +83,24 @@ func (p *standin) DiffConfig(context.Context, *pulumirpc.DiffRequest) (*pulumirp
 // ARNs of that region.
 func (p *standin) Configure(_ context.Context, req *pulumirpc.ConfigureRequest) (*pulumirpc.ConfigureResponse, error) {
 	if region := req.GetArgs().GetFields()["region"].GetStringValue(); region != "" {
-		p.monitor.Region = region
+		p.monitor.Region, p.preview.Region = region, region
 	}
 	return &pulumirpc.ConfigureResponse{AcceptSecrets: true, SupportsPreview: true, AcceptResources: true}, nil
 }
 
+// Check gives a resource without a name the one the provider makes (the engine keeps it in the
+// inputs from then on, as pulumi-aws's autonaming does).
 func (p *standin) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
-	return &pulumirpc.CheckResponse{Inputs: req.GetNews()}, nil
+	news, err := unmarshal(req.GetNews())
+	if err != nil {
+		return nil, err
+	}
+	u := resource.URN(req.GetUrn())
+	out, err := plugin.MarshalProperties(p.monitor.Planned(string(u.Type()), u.Name(), news, ""), marshal)
+	if err != nil {
+		return nil, err
+	}
+	return &pulumirpc.CheckResponse{Inputs: out}, nil
 }
 
 // replaceKeys are the inputs whose change replaces the resource, because the provider's schema
@@ -143,14 +161,19 @@ func unionKeys(a, b resource.PropertyMap) []resource.PropertyKey {
 	return keys
 }
 
-// answer gives the ID and outputs hardenedpgtest would: the inputs plus what AWS computes.
-func (p *standin) answer(urn string, props *structpb.Struct) (string, *structpb.Struct, error) {
+// answer gives the ID and outputs hardenedpgtest would: the inputs plus what AWS computes; for a
+// preview of a creation, no ID and only what the provider plans.
+func (p *standin) answer(urn string, props *structpb.Struct, preview bool) (string, *structpb.Struct, error) {
 	inputs, err := unmarshal(props)
 	if err != nil {
 		return "", nil, err
 	}
 	u := resource.URN(urn)
-	id, state, err := p.monitor.NewResource(pulumi.MockResourceArgs{TypeToken: string(u.Type()), Name: u.Name(), Inputs: inputs, Custom: true})
+	m := p.monitor
+	if preview {
+		m = p.preview
+	}
+	id, state, err := m.NewResource(pulumi.MockResourceArgs{TypeToken: string(u.Type()), Name: u.Name(), Inputs: inputs, Custom: true})
 	if err != nil {
 		return "", nil, err
 	}
@@ -159,7 +182,7 @@ func (p *standin) answer(urn string, props *structpb.Struct) (string, *structpb.
 }
 
 func (p *standin) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
-	id, out, err := p.answer(req.GetUrn(), req.GetProperties())
+	id, out, err := p.answer(req.GetUrn(), req.GetProperties(), req.GetPreview())
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +190,8 @@ func (p *standin) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pulu
 }
 
 func (p *standin) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
-	_, out, err := p.answer(req.GetUrn(), req.GetNews())
+	// An update keeps what AWS assigned: a preview of it knows the resource's outputs.
+	_, out, err := p.answer(req.GetUrn(), req.GetNews(), false)
 	if err != nil {
 		return nil, err
 	}
