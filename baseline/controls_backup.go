@@ -108,9 +108,11 @@ var backupControls = []Control{
 									}
 									return account == own
 								}
+								// Known to be the database's own account: no key needs to admit it.
+								ownKnown := own != "" && sameAccount()
 								switch {
 								case ArnField(vault, 3) == region && sameAccount():
-								case !(own != "" && sameAccount()) && !keyAdmitsAccount(g, f, get(in, "kmsKeyId"), account, "kms:Decrypt", "kms:CreateGrant") && !sameAccount():
+								case !ownKnown && !keyAdmitsAccount(g, f, get(in, "kmsKeyId"), account, "kms:Decrypt", "kms:CreateGrant") && !sameAccount():
 									// RDS recovery points stay under the storage key: another account can copy them only
 									// when the key is shared with it (https://aws.amazon.com/blogs/storage/how-encryption-works-in-aws-backup/).
 									f.fail("%s: copies to %s, but the storage key %s does not let account %s kms:Decrypt and kms:CreateGrant, so every copy job fails", plan.Name, vault, show(get(in, "kmsKeyId")), account)
