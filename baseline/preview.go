@@ -79,6 +79,7 @@ func (g *Graph) link() {
 				r.Outputs = changed // a policy pack's resource: one map serves as both
 			}
 			r.Inputs = changed
+			g.byType = nil // the index holds copies of the resources
 		}
 	}
 }
@@ -207,7 +208,9 @@ type readTracker struct {
 }
 
 var (
-	// evaluating serializes evaluations: the helpers find the tracker of the one running.
+	// evaluating serializes evaluations (a check runs in microseconds): the helpers find the
+	// tracker of the one running without a finding to carry it. A graph itself is evaluated by one
+	// goroutine at a time, as its lazy index already requires.
 	evaluating sync.Mutex
 	tracking   atomic.Pointer[readTracker]
 )
@@ -401,7 +404,9 @@ func elsewhere(a, b Resource) bool {
 	case ra != "" && ra == rb && aa != "" && ab != "":
 		return aa != ab
 	}
-	get(a.Outputs, "arn")
-	get(b.Outputs, "arn")
-	return ArnField(str(a.Outputs, "arn"), 3)+"/"+ArnField(str(a.Outputs, "arn"), 4) != ArnField(str(b.Outputs, "arn"), 3)+"/"+ArnField(str(b.Outputs, "arn"), 4)
+	home := func(r Resource) string {
+		arn := str(r.Outputs, "arn")
+		return ArnField(arn, 3) + "/" + ArnField(arn, 4)
+	}
+	return home(a) != home(b)
 }
