@@ -120,7 +120,7 @@ var Keys = []Key{
 		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Instance.MaxAllocatedStorageGB) }},
 	{Name: "port", Accepted: "1150-65535; 5432 needs a waiver of rds-non-default-port", Default: strconv.Itoa(hardenedpg.DefaultPort), Field: "Instance.Port",
 		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Instance.Port) }},
-	{Name: "adminUsername", Accepted: "lowercase name, not postgres/admin/rdsadmin", Default: hardenedpg.DefaultAdminUsername, Field: "Instance.AdminUsername",
+	{Name: "adminUsername", Accepted: "1-16 lowercase letters, digits, _, a letter first; not pg_… or rds…, postgres, admin or a reserved word", Default: hardenedpg.DefaultAdminUsername, Field: "Instance.AdminUsername",
 		set: func(c *Config, raw string) error { c.Args.Instance.AdminUsername = raw; return nil }},
 	{Name: "backupRetentionDays", Accepted: "7-35; 1-6 needs a waiver of rds-backup-retention", Default: strconv.Itoa(hardenedpg.DefaultBackupRetentionDays), Field: "Instance.BackupRetentionDays",
 		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Instance.BackupRetentionDays) }},

@@ -319,3 +319,14 @@ func TestOverridesThatSilenceAuditing(t *testing.T) {
 		})
 	}
 }
+
+// PostgreSQL reserves role names starting with pg_: the admin name refuses them
+// (hardenedpg:adminUsername), since the master user could not be created.
+func TestRoleNamesStartingWithPgAreReserved(t *testing.T) {
+	eachMajor(t, func(t *testing.T, major string) {
+		s := pgtest.Start(t, pgtest.Options{Major: major})
+		c := s.Superuser(t, "postgres")
+		_, err := c.Exec(ctx, "CREATE ROLE pg_admin LOGIN")
+		require.ErrorContains(t, err, `role name "pg_admin" is reserved`)
+	})
+}
