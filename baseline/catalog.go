@@ -192,12 +192,16 @@ func (w Waivers) Problems() []WaiverProblem {
 	return out
 }
 
-// visibleLine reports whether s has no control or format character (line breaks, terminal
-// escapes, zero-width and bidi characters) and at least one visible character.
+// blankRunes are letters and symbols that render as nothing: the Hangul fillers and the blank
+// Braille pattern. Unicode counts them graphic, so a reason made of them would read as empty.
+var blankRunes = []rune{'\u115F', '\u1160', '\u2800', '\u3164', '\uFFA0'}
+
+// visibleLine reports whether s has no control, format or blank character (line breaks, terminal
+// escapes, zero-width and bidi characters, fillers) and at least one visible character.
 func visibleLine(s string) bool {
 	visible := false
 	for _, r := range s {
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || slices.Contains(blankRunes, r) {
 			return false
 		}
 		visible = visible || (unicode.IsGraphic(r) && !unicode.IsSpace(r))

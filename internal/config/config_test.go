@@ -165,6 +165,11 @@ func TestConfigBadInputs(t *testing.T) {
 			`hardenedpg:waivers["rds-final-snapshot"] = "\u001b[8mhidden": the reason must be one line of visible text: no line breaks, control or invisible characters`,
 			"hardenedpg:waivers[\"rds-multi-az\"] = \"\u200b\": the reason must be one line of visible text: no line breaks, control or invisible characters",
 		}},
+		{"blank reasons", map[string]string{"multiAz": "false", "deletionProtection": "false",
+			"waivers": `{"rds-multi-az":"\u3164\u3164","rds-deletion-protection":"\u2800"}`}, nil, nil, []string{
+			"hardenedpg:waivers[\"rds-deletion-protection\"] = \"\u2800\": the reason must be one line of visible text: no line breaks, control or invisible characters",
+			"hardenedpg:waivers[\"rds-multi-az\"] = \"\u3164\u3164\": the reason must be one line of visible text: no line breaks, control or invisible characters",
+		}},
 		{"waiver of a control that is not relaxed", map[string]string{"waivers": `{"rds-multi-az":"just in case"}`}, nil, nil,
 			[]string{`hardenedpg:waivers["rds-multi-az"] = "just in case": nothing here relaxes control rds-multi-az: remove the waiver (a waiver stands for a relaxation that is made)`}},
 		{"empty reason", map[string]string{"waivers": `{"rds-multi-az":""}`}, nil, nil,
