@@ -4,6 +4,7 @@
 package config
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -564,10 +565,13 @@ func parseParameters(c *Config, raw string) error {
 			Value       *string `json:"value"`
 			ApplyMethod string  `json:"applyMethod"`
 		}
+		// A misspelt key (applyMetod) would be dropped silently: an object takes only its two keys.
+		strict := json.NewDecoder(bytes.NewReader(m[name]))
+		strict.DisallowUnknownFields()
 		switch {
 		case json.Unmarshal(m[name], &value) == nil:
 			p = hardenedpg.Parameter{Name: name, Value: value}
-		case json.Unmarshal(m[name], &obj) == nil && obj.Value != nil:
+		case strict.Decode(&obj) == nil && obj.Value != nil:
 			p = hardenedpg.Parameter{Name: name, Value: *obj.Value, ApplyMethod: obj.ApplyMethod}
 		default:
 			return fmt.Errorf("parameter %s: want a string value or {value, applyMethod}", name)

@@ -141,6 +141,8 @@ func TestConfigBadInputs(t *testing.T) {
 			[]string{`hardenedpg:parameters["ssl_min_protocol_version"] = "TLSv1.1": weakens control pg-tls-min, which cannot be waived; accepted: TLSv1.2 or TLSv1.3`}},
 		{"parameters shape", map[string]string{"parameters": `{"work_mem":5}`}, nil, nil,
 			[]string{`hardenedpg:parameters = "{\"work_mem\":5}": parameter work_mem: want a string value or {value, applyMethod}`}},
+		{"misspelt applyMethod", map[string]string{"parameters": `{"work_mem":{"value":"65536","applyMetod":"pending-reboot"}}`}, nil, nil,
+			[]string{`hardenedpg:parameters = "{\"work_mem\":{\"value\":\"65536\",\"applyMetod\":\"pending-reboot\"}}": parameter work_mem: want a string value or {value, applyMethod}`}},
 		{"log retention", map[string]string{"logRetentionDays": "100"}, nil, nil,
 			[]string{`hardenedpg:logRetentionDays = 100: want a CloudWatch Logs retention: [1 3 5 7 14 30 60 90 120 150 180 365 400 545 731 1096 1827 2192 2557 2922 3288 3653]`}},
 		{"destination", map[string]string{"auditDestinationArn": "central-audit"}, nil, nil,
