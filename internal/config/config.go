@@ -281,6 +281,13 @@ func Load(get Lookup, present []string, secret func(key string) bool, providerTa
 		}
 		given[k.Name] = true
 		shown := strconv.Quote(raw)
+		if strings.TrimSpace(raw) == "" {
+			// An empty value would silently mean the default (restoreSnapshotIdentifier: "" plans a
+			// new, empty database): the default is asked for by leaving the key out.
+			failed = append(failed, k.Name)
+			problems = append(problems, fmt.Sprintf("%s:%s = %s: empty; want %s, or leave the key out for the default: %s", Namespace, k.Name, shown, k.Accepted, strings.Trim(k.Default, "()")))
+			continue
+		}
 		if secret != nil && secret(Namespace+":"+k.Name) {
 			shown = SecretPlaceholder
 			c.secretFields[k.Field] = true

@@ -141,6 +141,10 @@ func TestConfigBadInputs(t *testing.T) {
 			[]string{`hardenedpg:parameters["ssl_min_protocol_version"] = "TLSv1.1": weakens control pg-tls-min, which cannot be waived; accepted: TLSv1.2 or TLSv1.3`}},
 		{"parameters shape", map[string]string{"parameters": `{"work_mem":5}`}, nil, nil,
 			[]string{`hardenedpg:parameters = "{\"work_mem\":5}": parameter work_mem: want a string value or {value, applyMethod}`}},
+		{"explicit empty strings", map[string]string{"restoreSnapshotIdentifier": "", "engine": " "}, nil, nil, []string{
+			`hardenedpg:engine = " ": empty; want postgres (an RDS instance) or aurora-postgresql (an Aurora cluster: writer and readers), or leave the key out for the default: postgres`,
+			`hardenedpg:restoreSnapshotIdentifier = "": empty; want a DB snapshot (Aurora: DB cluster snapshot) identifier, or the ARN of one shared with or copied to this account; the new database is restored from it (an RDS snapshot is first copied under the storage key), or leave the key out for the default: a new, empty database`,
+		}},
 		{"misspelt applyMethod", map[string]string{"parameters": `{"work_mem":{"value":"65536","applyMetod":"pending-reboot"}}`}, nil, nil,
 			[]string{`hardenedpg:parameters = "{\"work_mem\":{\"value\":\"65536\",\"applyMetod\":\"pending-reboot\"}}": parameter work_mem: want a string value or {value, applyMethod}`}},
 		{"log retention", map[string]string{"logRetentionDays": "100"}, nil, nil,
