@@ -194,11 +194,20 @@ func stackDir(t *testing.T, stacks map[string]string) string {
 	return dir
 }
 
+func linesOf(t *testing.T, file string) int {
+	t.Helper()
+	b, err := os.ReadFile(file) //nolint:gosec // the repository's own file
+	require.NoError(t, err)
+	return strings.Count(string(b), "\n")
+}
+
 // The same input gives the same answer, and every misreading is a configuration error (exit 2).
 func TestPlanStrictInput(t *testing.T) {
 	dir := stackDir(t, map[string]string{
 		"twice":     "  multiAz: \"false\"\n  hardenedpg:multiAz: \"true\"\n",
 		"namespace": "  hardendpg:multiAz: \"false\"\n",
+		// prod's last key is its tags map: a tag given twice inside it.
+		"tagtwice": "    owner: someone-else\n",
 	})
 	for name, tc := range map[string]struct {
 		args []string
@@ -208,6 +217,7 @@ func TestPlanStrictInput(t *testing.T) {
 		"path as stack":    {[]string{"-dir", dir, "-stack", "/../x"}, "configuration errors:\n  stack name \"/../x\": want letters, digits, '-', '_' and '.' (a stack name, not a path)\n"},
 		"dots as stack":    {[]string{"-dir", dir, "-stack", "a..b"}, "configuration errors:\n  stack name \"a..b\": want letters, digits, '-', '_' and '.' (a stack name, not a path)\n"},
 		"key twice":        {[]string{"-dir", dir, "-stack", "twice"}, "configuration errors:\n  hardenedpg:multiAz: given twice in Pulumi.twice.yaml, as \"hardenedpg:multiAz\" and as \"multiAz\"; keep one\n"},
+		"map key twice":    {[]string{"-dir", dir, "-stack", "tagtwice"}, fmt.Sprintf("configuration errors:\n  hardenedpg:tags: key \"owner\" is given twice (line %d); keep one\n", linesOf(t, "../../Pulumi.prod.yaml")+1)},
 		"misspelt namespace": {[]string{"-dir", dir, "-stack", "namespace"},
 			"configuration errors:\n  hardendpg:multiAz: unknown namespace \"hardendpg\"; this program reads hardenedpg, aws, pulumi\n"},
 	} {

@@ -147,11 +147,16 @@ func plainValue(node *yaml.Node) (any, bool, error) {
 	case node.Kind == yaml.MappingNode:
 		out, secret := map[string]any{}, false
 		for i := 0; i+1 < len(node.Content); i += 2 {
+			key := node.Content[i]
+			if _, twice := out[key.Value]; twice {
+				// YAML keeps the last silently; which one was meant is the writer's to say.
+				return nil, false, fmt.Errorf("key %q is given twice (line %d); keep one", key.Value, key.Line)
+			}
 			v, s, err := plainValue(node.Content[i+1])
 			if err != nil {
 				return nil, false, err
 			}
-			out[node.Content[i].Value], secret = v, secret || s
+			out[key.Value], secret = v, secret || s
 		}
 		return out, secret, nil
 	}
