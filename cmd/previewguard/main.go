@@ -56,6 +56,13 @@ var destructive = []string{
 	"import-replacement", "read-replacement", "remove-pending-replace",
 }
 
+// knownOps are the step operations the engine reports (apitype.OpType of the pinned SDK): one
+// the guard does not know may destroy what it guards, so it is refused until the guard learns it.
+var knownOps = []string{
+	"same", "create", "update", "delete", "replace", "create-replacement", "delete-replaced", "read",
+	"read-replacement", "refresh", "discard", "discard-replaced", "remove-pending-replace", "import", "import-replacement",
+}
+
 // counted are the operations the preview's changeSummary counts once per step it shows; same
 // steps are hidden from the steps unless asked for, and replacement halves are not counted.
 var counted = []string{"create", "update", "delete", "replace", "import", "import-replacement", "discard"}
@@ -187,6 +194,14 @@ func markdown(p *preview, findings []string, verdict string) string {
 	return b.String()
 }
 
+// orNone lists majors, or says there are none.
+func orNone(majors []string) string {
+	if len(majors) == 0 {
+		return "none"
+	}
+	return strings.Join(majors, ", ")
+}
+
 // databaseTypes hold a database's engine version and how it was created.
 var databaseTypes = []string{baseline.TypeInstance, baseline.TypeCluster}
 
@@ -214,6 +229,14 @@ func dayTwo(s step) (sentence string, refused bool) {
 		}
 		if baseline.MajorNumber(baseline.MajorOf(to)) < baseline.MajorNumber(baseline.MajorOf(from)) {
 			return fmt.Sprintf("%s: downgrades PostgreSQL %s → %s, which RDS refuses; restore a snapshot taken on %s into a new stack instead", name, from, to, to), true
+		}
+		engine := baseline.AuroraEngine
+		if typ == baseline.TypeInstance {
+			engine = "postgres"
+		}
+		if targets := baseline.UpgradeTargets(engine, baseline.MajorOf(from)); !slices.Contains(targets, baseline.MajorOf(to)) {
+			// The paths the config takes (baseline.MajorUpgradeTargets): RDS refuses the others.
+			return fmt.Sprintf("%s: upgrades PostgreSQL %s → %s, a path AWS does not offer in place (from %s: %s); upgrade through a major it offers", name, from, to, baseline.MajorOf(from), orNone(targets)), true
 		}
 		allowed := s.NewState != nil && s.NewState.Inputs["allowMajorVersionUpgrade"] == true
 		if !allowed {
@@ -272,6 +295,8 @@ func check(raw []byte) (*preview, []string, error) {
 		switch {
 		case s.Op == "":
 			findings = append(findings, fmt.Sprintf("step %d has no op: %s", i, s.URN))
+		case !slices.Contains(knownOps, s.Op):
+			findings = append(findings, fmt.Sprintf("step %d has the op %q, which previewguard does not know (it knows %s): what it does to %s cannot be judged", i, s.Op, strings.Join(knownOps, ", "), s.URN))
 		case !ok:
 			findings = append(findings, fmt.Sprintf("%s step %d has no readable URN (%q): its resource cannot be known", s.Op, i, s.URN))
 		case slices.Contains(destructive, s.Op) && slices.Contains(Guarded, typ):

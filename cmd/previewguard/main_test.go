@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -81,6 +82,11 @@ func TestFailsClosed(t *testing.T) {
 		"unparseable urn": {
 			doc:      `{"steps": [{"op": "delete", "urn": "database-instance-db"}], "changeSummary": {"delete": 1}}`,
 			findings: []string{`delete step 0 has no readable URN ("database-instance-db"): its resource cannot be known`},
+		},
+		"an op the guard does not know": {
+			doc: `{"steps": [{"op": "obliterate", "urn": "` + urnInstance + `"}], "changeSummary": {}}`,
+			findings: []string{`step 0 has the op "obliterate", which previewguard does not know (it knows same, create, update, delete, replace, create-replacement, delete-replaced, read, read-replacement, refresh, discard, discard-replaced, remove-pending-replace, import, import-replacement): what it does to ` +
+				urnInstance + ` cannot be judged`},
 		},
 		"missing urn": {
 			doc:      `{"steps": [{"op": "replace"}], "changeSummary": {"replace": 1}}`,
@@ -173,6 +179,8 @@ func TestSaysWhatADayTwoChangeDoes(t *testing.T) {
 			[]string{"database-instance-db: upgrades PostgreSQL 16 → 17 in place, at once (applyImmediately): the database is down while pg_upgrade runs, RDS snapshots it before and after, and the instance is not replaced"}, nil},
 		{"downgrade", upgrade("17", "15", true, false), `{"update": 1}`, nil,
 			[]string{"database-instance-db: downgrades PostgreSQL 17 → 15, which RDS refuses; restore a snapshot taken on 15 into a new stack instead"}},
+		{"a path AWS does not offer", upgrade("15", "18", true, true), `{"update": 1}`, nil,
+			[]string{"database-instance-db: upgrades PostgreSQL 15 → 18, a path AWS does not offer in place (from 15: 16, 17); upgrade through a major it offers"}},
 		{"upgrade not allowed", upgrade("15", "17", false, false), `{"update": 1}`, nil,
 			[]string{`database-instance-db: upgrades PostgreSQL 15 → 17 without allowMajorVersionUpgrade, which RDS refuses; set upgradeFromMajorVersion: "15"`}},
 		{"restored beside", restored, `{"create": 1}`,
@@ -208,4 +216,16 @@ func TestTheSummarySaysTheDayTwoChanges(t *testing.T) {
 	require.NoError(t, err)
 	assert.Contains(t, string(md), "\n**Day two:**\n- database-instance-db: upgrades PostgreSQL 15 → 17 in place, in the next maintenance window")
 	assert.Contains(t, out.String(), "day two: database-instance-db: upgrades PostgreSQL 15 → 17 in place")
+}
+
+// The guard knows every op of the engine it runs with: the SDK's list is the source.
+func TestKnowsEveryOpOfTheEngine(t *testing.T) {
+	for _, op := range []apitype.OpType{
+		apitype.OpSame, apitype.OpCreate, apitype.OpUpdate, apitype.OpDelete, apitype.OpReplace, apitype.OpCreateReplacement,
+		apitype.OpDeleteReplaced, apitype.OpRead, apitype.OpReadReplacement, apitype.OpRefresh, apitype.OpReadDiscard,
+		apitype.OpDiscardReplaced, apitype.OpRemovePendingReplace, apitype.OpImport, apitype.OpImportReplacement,
+	} {
+		assert.Contains(t, knownOps, string(op))
+	}
+	assert.Len(t, knownOps, 15)
 }
