@@ -312,6 +312,11 @@ func Load(get Lookup, present []string, secret func(key string) bool, providerTa
 			problems = append(problems, fmt.Sprintf("%s: unknown key; known keys: %s", full, strings.Join(keyNames(), ", ")))
 		}
 	}
+	if given["clusterServerlessMinAcu"] && !given["clusterServerlessMaxAcu"] {
+		// 0 is also the zero value: alone it would be dropped, and the instances provisioned.
+		raw, _ := get("clusterServerlessMinAcu")
+		problems = append(problems, fmt.Sprintf("%s:clusterServerlessMinAcu = %q: a Serverless v2 minimum needs clusterServerlessMaxAcu; without it the instances are provisioned (instanceClass)", Namespace, raw))
+	}
 	hasNetworkKeys := given["vpcId"] || given["subnetIds"] || given["allowedSecurityGroupIds"]
 	switch {
 	case given["networkStack"] && hasNetworkKeys:

@@ -141,6 +141,9 @@ func TestConfigBadInputs(t *testing.T) {
 			[]string{`hardenedpg:parameters["ssl_min_protocol_version"] = "TLSv1.1": weakens control pg-tls-min, which cannot be waived; accepted: TLSv1.2 or TLSv1.3`}},
 		{"parameters shape", map[string]string{"parameters": `{"work_mem":5}`}, nil, nil,
 			[]string{`hardenedpg:parameters = "{\"work_mem\":5}": parameter work_mem: want a string value or {value, applyMethod}`}},
+		{"serverless minimum alone", map[string]string{"engine": "aurora-postgresql", "clusterServerlessMinAcu": "0", "backupCopyToVaultArn": "arn:aws:backup:eu-central-1:123456789012:backup-vault:copy"}, []string{"backupReplicationRegion"}, nil, []string{
+			`hardenedpg:clusterServerlessMinAcu = "0": a Serverless v2 minimum needs clusterServerlessMaxAcu; without it the instances are provisioned (instanceClass)`,
+		}},
 		{"explicit empty strings", map[string]string{"restoreSnapshotIdentifier": "", "engine": " "}, nil, nil, []string{
 			`hardenedpg:engine = " ": empty; want postgres (an RDS instance) or aurora-postgresql (an Aurora cluster: writer and readers), or leave the key out for the default: postgres`,
 			`hardenedpg:restoreSnapshotIdentifier = "": empty; want a DB snapshot (Aurora: DB cluster snapshot) identifier, or the ARN of one shared with or copied to this account; the new database is restored from it (an RDS snapshot is first copied under the storage key), or leave the key out for the default: a new, empty database`,
