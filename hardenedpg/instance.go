@@ -229,6 +229,11 @@ func (s InstanceSettings) checkFor(p *problems, w baseline.Waivers, engine, clus
 	checkMajorVersion(p, "EngineMajorVersion", engine, s.EngineMajorVersion)
 	s.checkUpgrade(p, engine)
 	s.Restore.check(p, engine)
+	if s.Restore.SourceIdentifier != "" && s.Restore.SourceIdentifier == s.Identifier {
+		// The restore makes a new database beside its source; under the same identifier it would
+		// have to replace the source it reads, which RDS refuses while the source exists.
+		p.add("Restore.SourceIdentifier", s.Restore.SourceIdentifier, "is this database's own identifier: restore beside the source, under another Identifier (or in a new stack)")
+	}
 	if s.Restore.enabled() && s.UpgradeFromMajorVersion != "" {
 		p.add("UpgradeFromMajorVersion", s.UpgradeFromMajorVersion, "a restore creates the database on its source's major: upgrade it in a later change")
 	}

@@ -133,6 +133,8 @@ func TestRestoreBadInputs(t *testing.T) {
 	}{
 		{name: "both kinds", restore: hardenedpg.RestoreSettings{SnapshotIdentifier: "orders-2026-12-01", SourceIdentifier: "orders-prod", UseLatestRestorableTime: true},
 			want: `Instance.Restore.SnapshotIdentifier = "orders-2026-12-01": give a snapshot or a point in time (Instance.Restore.SourceIdentifier or Instance.Restore.SourceAutomatedBackupsArn), not both`},
+		{name: "from itself", restore: hardenedpg.RestoreSettings{SourceIdentifier: "orders", UseLatestRestorableTime: true},
+			want: `Instance.Restore.SourceIdentifier = "orders": is this database's own identifier: restore beside the source, under another Identifier (or in a new stack)`},
 		{name: "no time", restore: hardenedpg.RestoreSettings{SourceIdentifier: "orders-prod"},
 			want: `Instance.Restore.RestoreTime = "": required for a point-in-time restore: an RFC 3339 time in UTC such as 2026-12-02T09:41:00Z, or set Instance.Restore.UseLatestRestorableTime`},
 		{name: "time and latest", restore: hardenedpg.RestoreSettings{SourceIdentifier: "orders-prod", RestoreTime: "2026-12-02T09:41:00Z", UseLatestRestorableTime: true},
