@@ -76,6 +76,13 @@ func privilegedRole(name, master string) string {
 	return ""
 }
 
+// GroupRoles are the group roles the bootstrap makes (owner, app, read-only), with their
+// defaults: a user of the database, through the proxy too, needs a name of its own.
+func (a BootstrapArgs) GroupRoles() []string {
+	d := a.withDefaults()
+	return []string{d.OwnerRole, d.AppRole, d.ReadOnlyRole}
+}
+
 func (a BootstrapArgs) check() error {
 	var p problems
 	name := func(field, v string) {

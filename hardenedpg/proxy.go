@@ -85,6 +85,9 @@ func (s ProxySettings) check(p *problems) {
 			p.add(field+".Name", u.Name, "want 1-63 lowercase letters, digits and underscores, starting with a letter or underscore")
 		case slices.Contains(reservedAdminNames, u.Name):
 			p.add(field+".Name", u.Name, "is reserved by RDS or a default name scanners flag")
+		case privilegedRole(u.Name, "") != "":
+			// The bootstrap's rule for its users: a proxy user is one of them.
+			p.add(field+".Name", u.Name, "%s", privilegedRole(u.Name, ""))
 		case seen[u.Name]:
 			p.add(field+".Name", u.Name, "listed twice")
 		}

@@ -379,6 +379,11 @@ func (c *Config) checkBootstrap() []string {
 			}
 		}
 	}
+	for _, u := range c.Args.Proxy.Users {
+		if slices.Contains(c.Bootstrap.GroupRoles(), u.Name) {
+			problems = append(problems, fmt.Sprintf("%s:proxyUsers[%q] = %q: is the name of a group role of the bootstrap (%s); a user needs a name of its own", Namespace, u.Name, u.Name, strings.Join(c.Bootstrap.GroupRoles(), ", ")))
+		}
+	}
 	for _, group := range []struct {
 		key   string
 		users []string

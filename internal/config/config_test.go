@@ -372,6 +372,19 @@ func TestConfigProxyUsers(t *testing.T) {
 		`hardenedpg:proxyUsers["dbadmin"] = "not-an-arn": want a Secrets Manager secret ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>`,
 	}, problems(values))
 
+	// The bootstrap's rule for its users holds for proxy users: no reserved or RDS name, no group role.
+	secret := "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/x"
+	values["proxyUsers"] = `{"pg_monitor":"` + secret + `","public":"` + secret + `","rds_iam":"` + secret + `","current_user":"` + secret + `","orders_app":"` + secret + `"}`
+	values["bootstrap"] = `{"database":"orders"}`
+	assert.Equal(t, []string{
+		`hardenedpg:proxyUsers["current_user"] = "current_user": is a reserved PostgreSQL keyword`,
+		`hardenedpg:proxyUsers["orders_app"] = "orders_app": is the name of a group role of the bootstrap (orders_owner, orders_app, orders_readonly); a user needs a name of its own`,
+		`hardenedpg:proxyUsers["pg_monitor"] = "pg_monitor": pg_* names are PostgreSQL's predefined roles`,
+		`hardenedpg:proxyUsers["public"] = "public": is a name PostgreSQL reserves or gives to its superuser`,
+		`hardenedpg:proxyUsers["rds_iam"] = "rds_iam": rds* names are RDS's own roles (rds_superuser, rdsadmin, rds_iam, ...)`,
+	}, problems(values))
+	delete(values, "bootstrap")
+
 	values["proxyUsers"] = `{"orders_batch":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/orders_batch","orders_jobs":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/orders_jobs"}`
 	c, err := config.Load(func(k string) (string, bool) { v, ok := values[k]; return v, ok }, nil, nil, nil)
 	require.NoError(t, err)
