@@ -396,3 +396,32 @@ func TestPlanAgainstTheBaseBranch(t *testing.T) {
 	assert.Equal(t, exitBadConfig, run([]string{"-stack", "prod", "-dir", "../..", "-base", filepath.Join(dir, "missing.json")}, &out, &errOut))
 	assert.Equal(t, "-base: open "+filepath.Join(dir, "missing.json")+": no such file or directory\n", errOut.String())
 }
+
+// A secure: value of any key plans offline: a stand-in that passes validation takes its place,
+// and the plan prints [secret] wherever it went, never the stand-in.
+func TestPlanSecureValuesOfAnyKey(t *testing.T) {
+	const cipher = "AAABAHNlY3JldC13ZWJob29rLXRva2VuLWNpcGhlcnRleHQ="
+	prod, err := os.ReadFile("../../Pulumi.prod.yaml")
+	require.NoError(t, err)
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi.yaml"), []byte("name: hardenedpg\nruntime: go\n"), 0o600))
+	for stack, tc := range map[string]struct{ from, to, want string }{
+		"destination": {"  hardenedpg:auditDestinationArn: arn:aws:logs:eu-west-1:210987654321:destination:central-audit\n",
+			"  hardenedpg:auditDestinationArn:\n    secure: " + cipher + "\n", "        destinationArn: \"[secret]\"\n"},
+		"tag": {"    owner: platform-team\n", "    owner:\n      secure: " + cipher + "\n", `"owner":"[secret]"`},
+		"proxy user": {"    orders_batch: arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-prod/orders_batch\n",
+			"    orders_batch:\n      secure: " + cipher + "\n", `"secretArn":"[secret]"`},
+	} {
+		t.Run(stack, func(t *testing.T) {
+			require.Contains(t, string(prod), tc.from)
+			name := strings.ReplaceAll(stack, " ", "-")
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi."+name+".yaml"), []byte(strings.Replace(string(prod), tc.from, tc.to, 1)), 0o600))
+			var out, errOut bytes.Buffer
+			require.Equal(t, exitOK, run([]string{"-dir", dir, "-stack", name}, &out, &errOut), errOut.String())
+			assert.Contains(t, out.String(), tc.want)
+			assert.NotContains(t, out.String(), "stand-in", "the stand-in is never printed")
+			assert.NotContains(t, out.String(), cipher)
+			assert.True(t, strings.HasSuffix(out.String(), "hardenedpg/"+name+": 60 pass, 0 fail, 0 waived, 9 not applicable\n"), out.String()[len(out.String())-200:])
+		})
+	}
+}

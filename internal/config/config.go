@@ -62,10 +62,13 @@ type Key struct {
 	Field string
 	// Inverted keys say "on" where the field says "off" (multiAz sets SingleAZ).
 	Inverted bool
-	// standIn replaces an unknown secret value (one element, for a list) offline: a value that
-	// passes validation, shown as [secret] because the component marks it secret.
+	// standIn replaces an unknown secret value (one element, for a list; one value, for a map)
+	// offline: a value that passes validation, shown as [secret] because the component marks it
+	// secret.
 	standIn string
-	set     func(c *Config, raw string) error
+	// list says a whole secret value stands for a list of one stand-in.
+	list bool
+	set  func(c *Config, raw string) error
 	// element renames the part of a problem's path after Field ("[0].Name") as the config
 	// writes it, for keys whose map the args hold as a list.
 	element func(c *Config, rest string) string
@@ -178,7 +181,8 @@ var Keys = []Key{
 	{Name: "logRetentionDays", Accepted: "a CloudWatch retention of 365 or more; less needs a waiver of logs-retention", Default: strconv.Itoa(hardenedpg.DefaultLogRetentionDays), Field: "Logs.RetentionDays",
 		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Logs.RetentionDays) }},
 	{Name: "auditDestinationArn", Accepted: "a CloudWatch Logs destination or Firehose ARN; without one, a local tamper-proof archive is created", Default: "(none)", Field: "Logs.DestinationArn",
-		set: func(c *Config, raw string) error { c.Args.Logs.DestinationArn = raw; return nil }},
+		standIn: "arn:aws:logs:eu-west-1:000000000000:destination:secret-stand-in",
+		set:     func(c *Config, raw string) error { c.Args.Logs.DestinationArn = raw; return nil }},
 	{Name: "auditDestinationRoleArn", Accepted: "an IAM role ARN (required for a Firehose destination)", Default: "(none)", Field: "Logs.DestinationRoleArn",
 		set: func(c *Config, raw string) error { c.Args.Logs.DestinationRoleArn = raw; return nil }},
 	{Name: "auditArchive", Accepted: "true, or false with a waiver of logs-shipped when there is no auditDestinationArn", Default: "true (used only without auditDestinationArn)", Field: "Archive.Skip", Inverted: true,
@@ -189,9 +193,9 @@ var Keys = []Key{
 		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Keys.DeletionWindowInDays) }},
 	{Name: "alerts", Accepted: "true, or false with waivers of events-instance, events-parameter-group and events-security-group", Default: "true", Field: "Alerts.Skip", Inverted: true,
 		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.Alerts.Skip) }},
-	{Name: "alertEmails", Accepted: "a list of e-mail addresses subscribed to the alerts topic", Default: "[]", Field: "Alerts.Emails", standIn: "secret@secret.invalid",
+	{Name: "alertEmails", Accepted: "a list of e-mail addresses subscribed to the alerts topic", Default: "[]", Field: "Alerts.Emails", standIn: "secret@secret.invalid", list: true,
 		set: func(c *Config, raw string) error { return parseList(raw, &c.Args.Alerts.Emails) }},
-	{Name: "alertHttpsEndpoints", Accepted: "a list of https:// URLs subscribed to the alerts topic", Default: "[]", Field: "Alerts.HTTPSEndpoints", standIn: "https://secret.invalid/",
+	{Name: "alertHttpsEndpoints", Accepted: "a list of https:// URLs subscribed to the alerts topic", Default: "[]", Field: "Alerts.HTTPSEndpoints", standIn: "https://secret.invalid/", list: true,
 		set: func(c *Config, raw string) error {
 			var urls []string
 			if err := parseList(raw, &urls); err != nil {
@@ -217,6 +221,7 @@ var Keys = []Key{
 	{Name: "backupVaultChangeableForDays", Accepted: "3 or more: days before the vault lock becomes immutable", Default: strconv.Itoa(hardenedpg.DefaultVaultChangeableForDays), Field: "Backup.VaultChangeableForDays",
 		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Backup.VaultChangeableForDays) }},
 	{Name: "proxyUsers", Accepted: "a map of database user to the Secrets Manager secret ARN of its password (encrypted with the storage key); an RDS Proxy requiring TLS and IAM auth fronts the instance", Default: "{} (no proxy)", Field: "Proxy.Users",
+		standIn: "arn:aws:secretsmanager:eu-west-1:000000000000:secret:secret-stand-in",
 		set: func(c *Config, raw string) error {
 			var users map[string]string
 			if err := parseMap(raw, &users); err != nil {
@@ -237,7 +242,7 @@ var Keys = []Key{
 		}},
 	{Name: "bootstrap", Accepted: "{" + strings.Join(bootstrapKeys, ", ") + "}; every user must be in iamDatabaseUsers", Default: "(none)",
 		set: parseBootstrap},
-	{Name: "tags", Accepted: "a map of tag key to value; must include " + strings.Join(baseline.RequiredTagKeys, " and "), Default: "{}", Field: "Tags",
+	{Name: "tags", Accepted: "a map of tag key to value; must include " + strings.Join(baseline.RequiredTagKeys, " and "), Default: "{}", Field: "Tags", standIn: "secret-stand-in",
 		set: func(c *Config, raw string) error {
 			var tags map[string]string
 			if err := parseMap(raw, &tags); err != nil {
@@ -353,14 +358,28 @@ func Load(get Lookup, present []string, secret func(key string) bool, providerTa
 // shownSecret prints as [secret], unquoted, as the other messages show a secret.
 type shownSecret string
 
+// StandIns are the values that stood in, offline, for the secret keys given (namespaced): a
+// plan prints SecretPlaceholder wherever one of them went.
+func StandIns(secretKeys []string) []string {
+	var out []string
+	for _, k := range Keys {
+		if k.standIn != "" && slices.Contains(secretKeys, Namespace+":"+k.Name) {
+			out = append(out, k.standIn)
+		}
+	}
+	return out
+}
+
 // standIn replaces the unknown parts of a secret value (SecretPlaceholder) by the key's stand-in.
 func standIn(k Key, raw string) string {
 	switch {
 	case k.standIn == "" || !strings.Contains(raw, SecretPlaceholder):
 		return raw
-	case raw == SecretPlaceholder: // a whole list given as one secure value
+	case raw == SecretPlaceholder && k.list: // a whole list given as one secure value
 		return `["` + k.standIn + `"]`
-	default: // secure elements of a list
+	case raw == SecretPlaceholder:
+		return k.standIn
+	default: // secure elements of a list or values of a map
 		return strings.ReplaceAll(raw, strconv.Quote(SecretPlaceholder), strconv.Quote(k.standIn))
 	}
 }

@@ -250,12 +250,45 @@ func Run(sc *StackConfig, m *hardenedpgtest.Monitor, program Program) (*Result, 
 		}
 	default: // a preview: the outputs wait for apply
 	}
+	redactStandIns(m.Resources(), config.StandIns(sc.SecretKeys))
 	graph := m.Graph()
 	controls := baseline.Evaluate(graph, cfg.Args.Waivers)
 	return &Result{
 		Config: sc, Resources: m.Resources(), Invokes: m.Invokes(), Outputs: outputs, Graph: graph,
 		Controls: controls, Summary: baseline.Summarize(controls), Preview: m.Previewing(),
 	}, nil
+}
+
+// redactStandIns prints SecretPlaceholder wherever a secret's offline stand-in went, inside any
+// string of the resources' inputs and outputs (a policy naming a secret's ARN included): the plan
+// never shows a made-up value as if it were the secret.
+func redactStandIns(resources []hardenedpgtest.Resource, standIns []string) {
+	if len(standIns) == 0 {
+		return
+	}
+	var redact func(v any) any
+	redact = func(v any) any {
+		switch x := v.(type) {
+		case string:
+			for _, s := range standIns {
+				x = strings.ReplaceAll(x, s, SecretPlaceholder)
+			}
+			return x
+		case []any:
+			for i := range x {
+				x[i] = redact(x[i])
+			}
+		case map[string]any:
+			for k := range x {
+				x[k] = redact(x[k])
+			}
+		}
+		return v
+	}
+	for _, r := range resources {
+		redact(r.Inputs)
+		redact(r.Outputs)
+	}
 }
 
 // plainJSON gives outputs the shapes of inputs (maps of any, float64 numbers) by a JSON round trip.
