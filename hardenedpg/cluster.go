@@ -299,6 +299,13 @@ func newCluster(ctx *pulumi.Context, name string, a *ClusterArgs, zones []string
 	}
 	c.Cluster = cluster
 	piKey, piRetention := performanceInsights(s, a.StorageKeyArn)
+	instanceOpts := []pulumi.ResourceOption{pulumi.Parent(c)}
+	if s.allowsMajorUpgrade() {
+		// The cluster's upgrade moves its instances to the new family's group (above); a
+		// ModifyDBInstance naming it before the cluster has upgraded breaks "same family" (review
+		// round 3, finding 1), so the instances keep their group until the upgrade is applied.
+		instanceOpts = append(instanceOpts, pulumi.IgnoreChanges([]string{"dbParameterGroupName"}))
+	}
 	for i := range a.instances() {
 		// Instances hold no data (the cluster's volume does): they are not protected, and one
 		// replaced is one host restarted, not data lost.
@@ -322,7 +329,7 @@ func newCluster(ctx *pulumi.Context, name string, a *ClusterArgs, zones []string
 			PreferredMaintenanceWindow:         pulumi.String(s.MaintenanceWindow),
 			ApplyImmediately:                   pulumi.Bool(s.ApplyImmediately),
 			Tags:                               tags,
-		}, pulumi.Parent(c))
+		}, instanceOpts...)
 		if err != nil {
 			return nil, err
 		}

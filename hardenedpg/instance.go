@@ -346,6 +346,11 @@ func (s InstanceSettings) checkUpgrade(p *problems, engine string) {
 		p.add("UpgradeFromMajorVersion", from, "{EngineMajorVersion} %s is a downgrade, which RDS does not do: restore a snapshot taken on %s into a new stack instead", to, to)
 	case !slices.Contains(targets, to):
 		p.add("UpgradeFromMajorVersion", from, "RDS does not upgrade %s to {EngineMajorVersion} %s in place; from %s it offers %s (AWS's upgrade paths): upgrade in steps", from, to, from, strings.Join(targets, ", "))
+	case !s.ApplyImmediately && !s.Restore.enabled(): // a restore with an upgrade is refused itself
+		// Deferred to the window, the database stays a member of its old-family parameter group,
+		// whose delete the same up then makes and RDS refuses ("One or more database instances are
+		// still members of this parameter group", terraform-provider-aws#6448).
+		p.add("ApplyImmediately", s.ApplyImmediately, "an upgrade ({UpgradeFromMajorVersion} %s → {EngineMajorVersion} %s) needs it true: deferred to the maintenance window, the old parameter group cannot be deleted in the same up, which then fails", from, to)
 	}
 }
 

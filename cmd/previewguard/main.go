@@ -242,11 +242,17 @@ func dayTwo(s step) (sentence string, refused bool) {
 		if !allowed {
 			return fmt.Sprintf("%s: upgrades PostgreSQL %s → %s without allowMajorVersionUpgrade, which RDS refuses; set upgradeFromMajorVersion: %q", name, from, to, baseline.MajorOf(from)), true
 		}
-		when := "in the next maintenance window"
-		if s.NewState.Inputs["applyImmediately"] == true {
-			when = "at once (applyImmediately)"
+		if s.NewState.Inputs["applyImmediately"] != true {
+			// Review round 3, finding 1 (terraform-provider-aws#6448): the database stays a member of
+			// its old-family group until the window, and the group's delete in this up is refused.
+			return fmt.Sprintf("%s: upgrades PostgreSQL %s → %s in the next maintenance window, but this up also deletes the old parameter group, which RDS refuses while the database is still its member: apply it at once (applyImmediately: true)", name, from, to), true
 		}
-		return fmt.Sprintf("%s: upgrades PostgreSQL %s → %s in place, %s: the database is down while pg_upgrade runs, RDS snapshots it before and after, and the instance is not replaced", name, from, to, when), false
+		if typ == baseline.TypeCluster {
+			// RDS's guide documents the snapshots before and after for an instance; for Aurora, its
+			// continuous backups are the restore points.
+			return fmt.Sprintf("%s: upgrades PostgreSQL %s → %s in place, at once (applyImmediately): the cluster is down while it upgrades, its continuous backups keep their restore points, and it is not replaced", name, from, to), false
+		}
+		return fmt.Sprintf("%s: upgrades PostgreSQL %s → %s in place, at once (applyImmediately): the database is down while pg_upgrade runs, RDS snapshots it before and after, and the instance is not replaced", name, from, to), false
 	case slices.Contains(parameterGroupTypes, typ) && slices.Contains(destructive, s.Op) && slices.Contains(s.Diffs, "family"):
 		if s.Op != "replace" {
 			return "", false // the replacement's halves say nothing new

@@ -156,7 +156,7 @@ var Keys = []Key{
 		set: func(c *Config, raw string) error {
 			return parseBool(raw, &c.Args.Instance.Restore.UseLatestRestorableTime)
 		}},
-	{Name: "applyImmediately", Accepted: "true or false: changes that restart the database (a major upgrade, a class change) apply at once rather than in maintenanceWindow", Default: "false", Field: "Instance.ApplyImmediately",
+	{Name: "applyImmediately", Accepted: "true or false: changes that restart the database (a major upgrade, a class change) apply at once rather than in maintenanceWindow; true with upgradeFromMajorVersion", Default: "false", Field: "Instance.ApplyImmediately",
 		set: func(c *Config, raw string) error { return parseBool(raw, &c.Args.Instance.ApplyImmediately) }},
 	{Name: "allowMajorVersionUpgrade", Accepted: "true or false (prefer upgradeFromMajorVersion, which allows the one upgrade it names)", Default: "false", Field: "Instance.AllowMajorVersionUpgrade",
 		set: func(c *Config, raw string) error { return parseBool(raw, &c.Args.Instance.AllowMajorVersionUpgrade) }},

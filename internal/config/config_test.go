@@ -141,6 +141,9 @@ func TestConfigBadInputs(t *testing.T) {
 			[]string{`hardenedpg:parameters["ssl_min_protocol_version"] = "TLSv1.1": weakens control pg-tls-min, which cannot be waived; accepted: TLSv1.2 or TLSv1.3`}},
 		{"parameters shape", map[string]string{"parameters": `{"work_mem":5}`}, nil, nil,
 			[]string{`hardenedpg:parameters = "{\"work_mem\":5}": parameter work_mem: want a string value or {value, applyMethod}`}},
+		{"upgrade in the maintenance window", map[string]string{"upgradeFromMajorVersion": "16", "engineMajorVersion": "17"}, nil, nil, []string{
+			`hardenedpg:applyImmediately = false: an upgrade (upgradeFromMajorVersion 16 → engineMajorVersion 17) needs it true: deferred to the maintenance window, the old parameter group cannot be deleted in the same up, which then fails`,
+		}},
 		{"serverless minimum alone", map[string]string{"engine": "aurora-postgresql", "clusterServerlessMinAcu": "0", "backupCopyToVaultArn": "arn:aws:backup:eu-central-1:123456789012:backup-vault:copy"}, []string{"backupReplicationRegion"}, nil, []string{
 			`hardenedpg:clusterServerlessMinAcu = "0": a Serverless v2 minimum needs clusterServerlessMaxAcu; without it the instances are provisioned (instanceClass)`,
 		}},

@@ -331,6 +331,7 @@ func TestEngineUpgradesProdInPlace(t *testing.T) {
 
 	require.NoError(t, s.SetConfig(ctx, "hardenedpg:engineMajorVersion", auto.ConfigValue{Value: "17"}))
 	require.NoError(t, s.SetConfig(ctx, "hardenedpg:upgradeFromMajorVersion", auto.ConfigValue{Value: "15"}))
+	require.NoError(t, s.SetConfig(ctx, "hardenedpg:applyImmediately", auto.ConfigValue{Value: "true"}))
 	doc, ops := previewDocument(t, ctx, s)
 	t.Logf("15 → 17, ops per resource: %v", ops)
 	assert.Equal(t, map[string]string{
@@ -340,7 +341,7 @@ func TestEngineUpgradesProdInPlace(t *testing.T) {
 	code, md := guard(t, guardBin, doc)
 	t.Logf("previewguard's summary:\n%s", md)
 	assert.Equal(t, 0, code, md)
-	assert.Contains(t, md, "- database-instance-db: upgrades PostgreSQL 15 → 17 in place, in the next maintenance window")
+	assert.Contains(t, md, "- database-instance-db: upgrades PostgreSQL 15 → 17 in place, at once (applyImmediately)")
 	assert.Contains(t, md, "- database-parameter-group-params: parameter group family postgres15 → postgres17: the new group is created before the old one is deleted")
 
 	up, err := s.Up(ctx)
