@@ -95,7 +95,7 @@ type check func(g *Graph) finding
 // one whose check read a value unknown until apply is "unproven", naming it. It links the graph's
 // unknown references to the resources that provide them (see Pending).
 func Evaluate(g *Graph, waivers Waivers) []Result {
-	g.byType = nil // the resources may have changed since the last evaluation
+	g.byType, g.owners = nil, nil // the resources may have changed since the last evaluation
 	g.link()
 	results := make([]Result, 0, len(Catalog))
 	for _, c := range Catalog {

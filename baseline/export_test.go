@@ -8,7 +8,7 @@ import (
 // ReadsOf runs control c over g and returns, per resource URN, the top-level inputs and outputs
 // its check read.
 func ReadsOf(g *Graph, c Control) map[string][]string {
-	g.byType = nil
+	g.byType, g.owners = nil, nil
 	g.link()
 	reads := track(g, func() { c.check(g) })
 	out := map[string][]string{}

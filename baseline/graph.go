@@ -52,6 +52,9 @@ type Graph struct {
 
 	// byType indexes Resources; built on first use, so a graph is not changed once evaluated.
 	byType map[string][]Resource
+	// owners finds a resource by its Inputs or Outputs map, for the read tracking; built once per
+	// evaluation, with byType.
+	owners map[uintptr]int
 }
 
 // today is the day the graph is judged on.

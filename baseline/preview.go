@@ -79,7 +79,7 @@ func (g *Graph) link() {
 				r.Outputs = changed // a policy pack's resource: one map serves as both
 			}
 			r.Inputs = changed
-			g.byType = nil // the index holds copies of the resources
+			g.byType, g.owners = nil, nil // the indexes hold copies of the resources and their maps
 		}
 	}
 }
@@ -200,7 +200,7 @@ func (g *Graph) referring(typ, key string, target Resource, field string) []Reso
 // read and the pending values it followed to their resource. The checks read through get, str,
 // boolean, num, stringList, items and object, which note what they read of a resource's own maps.
 type readTracker struct {
-	owner    map[uintptr]int // a resource's Inputs or Outputs map -> its index in the graph
+	owner    map[uintptr]int // a resource's Inputs or Outputs map -> its index in the graph (Graph.owners)
 	read     map[int]map[string]bool
 	followed map[string]bool // pending values compared with a resource
 	// seenUnknown says the check has read a value unknown until apply, or a pending one.
@@ -219,14 +219,17 @@ func mapID(m map[string]any) uintptr { return uintptr(reflect.ValueOf(m).UnsafeP
 
 // track runs fn with reads of g's resources recorded.
 func track(g *Graph, fn func()) *readTracker {
-	t := &readTracker{owner: map[uintptr]int{}, read: map[int]map[string]bool{}, followed: map[string]bool{}}
-	for i, r := range g.Resources {
-		for _, m := range []map[string]any{r.Inputs, r.Outputs} {
-			if m != nil {
-				t.owner[mapID(m)] = i
+	if g.owners == nil {
+		g.owners = map[uintptr]int{}
+		for i, r := range g.Resources {
+			for _, m := range []map[string]any{r.Inputs, r.Outputs} {
+				if m != nil {
+					g.owners[mapID(m)] = i
+				}
 			}
 		}
 	}
+	t := &readTracker{owner: g.owners, read: map[int]map[string]bool{}, followed: map[string]bool{}}
 	evaluating.Lock()
 	defer evaluating.Unlock()
 	tracking.Store(t)

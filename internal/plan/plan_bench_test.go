@@ -32,6 +32,27 @@ func BenchmarkPlan(b *testing.B) {
 	}
 }
 
+// BenchmarkPlanAsAFirstPreview is bin/plan -preview: the program answered as a first preview,
+// the graph linked through property dependencies, and every control judged on what it reads.
+func BenchmarkPlanAsAFirstPreview(b *testing.B) {
+	for _, name := range []string{"prod", "aurora"} {
+		b.Run(name, func(b *testing.B) {
+			sc, err := plan.ReadStackConfig("../..", name)
+			if err != nil {
+				b.Fatal(err)
+			}
+			for b.Loop() {
+				m := hardenedpgtest.New()
+				m.PreviewFirst()
+				res, err := plan.Run(sc, m, stack.Program)
+				if err != nil || res.Summary.Fail != 0 {
+					b.Fatalf("plan: %v, %+v", err, res.Summary)
+				}
+			}
+		})
+	}
+}
+
 // BenchmarkDatabases runs one program with n databases and evaluates the catalog over it; the
 // per-database figure shows whether the cost grows linearly with n.
 func BenchmarkDatabases(b *testing.B) {
