@@ -269,7 +269,7 @@ func securityGroupRules(g *Graph, sg Resource) []sgRule {
 		for i, item := range items(sg.Inputs, direction) {
 			rm, _ := item.(map[string]any)
 			// A rule that names groups admits those groups: their IDs, unknown at preview, are not judged.
-			g.followAll(append(stringList(rm, "securityGroups"), str(rm, "sourceSecurityGroupId"))...)
+			followAll(append(stringList(rm, "securityGroups"), str(rm, "sourceSecurityGroupId"))...)
 			out = append(out, sgRule{
 				name: fmt.Sprintf("%s %s[%d]", sg.Name, direction, i), ingress: direction == "ingress",
 				cidrs:       append(stringList(rm, "cidrBlocks"), stringList(rm, "ipv6CidrBlocks")...),

@@ -30,7 +30,9 @@ var logsControls = []Control{
 					continue
 				}
 				f.read(groups[0])
-				filters := withName(g, TypeSubscriptionFilter, "logGroup", name)
+				// The filter names its group by the group's name: followed to the group, also when
+				// the name is unknown at a preview.
+				filters := g.referring(TypeSubscriptionFilter, "logGroup", groups[0], "name")
 				if len(filters) == 0 || str(filters[0].Inputs, "destinationArn") == "" {
 					f.fail("%s: no subscription filter streams it to an audit destination", name)
 					continue

@@ -136,9 +136,7 @@ func replaceUnknown(v any, with string) any {
 	return v
 }
 
-func sameMap(a, b map[string]any) bool {
-	return a != nil && b != nil && reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
-}
+func sameMap(a, b map[string]any) bool { return a != nil && b != nil && mapID(a) == mapID(b) }
 
 // refers reports whether v, a value that names a resource, names r by field ("id", or an output
 // such as "arn" or "name"): r's known value, or a pending value from r itself. A pending value
@@ -344,7 +342,7 @@ func given(m map[string]any, key string) bool {
 
 // followAll says the check takes vs as references to other resources, whose text it does not
 // judge: a pending one among them is not evidence it lacks.
-func (g *Graph) followAll(vs ...string) {
+func followAll(vs ...string) {
 	for _, v := range vs {
 		if pendingURN(v) != "" {
 			noteFollowed(v)

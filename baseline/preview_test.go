@@ -101,3 +101,24 @@ func TestACopyIsJudgedByItsRegionAtPreview(t *testing.T) {
 	assert.Equal(t, baseline.Unproven, status, "the same region: the accounts, in ARNs AWS assigns, decide")
 	assert.Equal(t, "unknown until apply: database-backup-replication-key-key.arn, database-instance-db.arn", detail)
 }
+
+// A subscription filter names its log group by the group's name; where that name is unknown at a
+// preview (a group the provider names), the filter is followed to the group the engine says it
+// comes from, and to no other.
+func TestAFilterIsFollowedToItsGroupAtPreview(t *testing.T) {
+	linkFilter := func(g *baseline.Graph, to *baseline.Resource) {
+		filter := first(t, g, baseline.TypeSubscriptionFilter, "postgresql-subscription")
+		filter.Inputs["logGroup"] = baseline.Unknown
+		filter.PropertyDependencies = map[string][]string{"logGroup": {to.URN}}
+	}
+	g := previewGraph(t, prodVariant)
+	linkFilter(g, first(t, g, baseline.TypeLogGroup, "postgresql-logs"))
+	status, detail := statusOf(baseline.Evaluate(g, nil), "logs-shipped")
+	assert.Equal(t, baseline.Pass, status, detail)
+
+	g = previewGraph(t, prodVariant)
+	linkFilter(g, first(t, g, baseline.TypeLogGroup, "upgrade-logs"))
+	status, detail = statusOf(baseline.Evaluate(g, nil), "logs-shipped")
+	assert.Equal(t, baseline.Fail, status)
+	assert.Equal(t, "/aws/rds/instance/orders-prod/postgresql: no subscription filter streams it to an audit destination", detail)
+}
