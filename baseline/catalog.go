@@ -192,16 +192,16 @@ func (w Waivers) Problems() []WaiverProblem {
 	return out
 }
 
-// blankRunes are letters and symbols that render as nothing: the Hangul fillers and the blank
-// Braille pattern. Unicode counts them graphic, so a reason made of them would read as empty.
-var blankRunes = []rune{'\u115F', '\u1160', '\u2800', '\u3164', '\uFFA0'}
+// blankBraille renders as nothing, yet Unicode neither calls it a space nor default-ignorable.
+const blankBraille = '\u2800'
 
-// visibleLine reports whether s has no control, format or blank character (line breaks, terminal
-// escapes, zero-width and bidi characters, fillers) and at least one visible character.
+// visibleLine reports whether s has no control, format or invisible character (line breaks,
+// terminal escapes, zero-width and bidi characters, and what Unicode lists as default-ignorable:
+// the Hangul fillers U+115F, U+1160, U+3164, U+FFA0 among them) and at least one visible one.
 func visibleLine(s string) bool {
 	visible := false
 	for _, r := range s {
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || slices.Contains(blankRunes, r) {
+		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Other_Default_Ignorable_Code_Point, r) || r == blankBraille {
 			return false
 		}
 		visible = visible || (unicode.IsGraphic(r) && !unicode.IsSpace(r))
