@@ -261,14 +261,11 @@ func (s InstanceSettings) checkFor(p *problems, w baseline.Waivers, engine, clus
 		p.add("AdminUsername", s.AdminUsername, "a default or reserved name (control rds-custom-admin); refused: %s", strings.Join(reservedAdminNames, ", "))
 	case !adminUserPattern.MatchString(s.AdminUsername):
 		p.add("AdminUsername", s.AdminUsername, "want 1-16 lowercase letters, digits and underscores, starting with a letter (RDS's limit for the master user)")
-	case strings.HasPrefix(s.AdminUsername, "pg_"):
-		// CREATE ROLE refuses it: "Role names starting with "pg_" are reserved" (proven on a real server).
-		p.add("AdminUsername", s.AdminUsername, "names starting with pg_ are reserved by PostgreSQL for its own roles")
-	case strings.HasPrefix(s.AdminUsername, "rds"):
-		p.add("AdminUsername", s.AdminUsername, "names starting with rds are RDS's own roles (rdsadmin, rds_superuser, rds_iam, ...)")
-	case baseline.ReservedKeyword(s.AdminUsername):
-		// "Can't be a reserved word for the chosen database engine" (CreateDBInstance MasterUsername).
-		p.add("AdminUsername", s.AdminUsername, "a word PostgreSQL reserves; RDS refuses it as the master user name")
+	case privilegedRole(s.AdminUsername, "") != "":
+		// The bootstrap's rule for role names: CREATE ROLE refuses pg_* (proven on the real
+		// servers), RDS has its own rds* roles, and CreateDBInstance's MasterUsername "Can't be a
+		// reserved word for the chosen database engine".
+		p.add("AdminUsername", s.AdminUsername, "%s; RDS would refuse it as the master user", privilegedRole(s.AdminUsername, ""))
 	}
 	switch r := s.BackupRetentionDays; {
 	case r >= baseline.MinBackupRetentionDays && r <= baseline.MaxBackupRetentionDays:

@@ -233,7 +233,7 @@ func TestInstanceSettingsRDSWouldRefuse(t *testing.T) {
 	}
 	assert.Equal(t, `AdminUsername = "orders_admin_user": want 1-16 lowercase letters, digits and underscores, starting with a letter (RDS's limit for the master user)`,
 		bad(func(s *hardenedpg.InstanceSettings) { s.AdminUsername = "orders_admin_user" }))
-	assert.Equal(t, `AdminUsername = "user": a word PostgreSQL reserves; RDS refuses it as the master user name`,
+	assert.Equal(t, `AdminUsername = "user": is a reserved PostgreSQL keyword; RDS would refuse it as the master user`,
 		bad(func(s *hardenedpg.InstanceSettings) { s.AdminUsername = "user" }))
 	assert.Empty(t, bad(func(s *hardenedpg.InstanceSettings) { s.AdminUsername = "orders_dbadmin16" }), "16 characters")
 

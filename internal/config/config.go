@@ -290,7 +290,7 @@ func Load(get Lookup, present []string, secret func(key string) bool, providerTa
 			// An empty value would silently mean the default (restoreSnapshotIdentifier: "" plans a
 			// new, empty database): the default is asked for by leaving the key out.
 			failed = append(failed, k.Name)
-			problems = append(problems, fmt.Sprintf("%s:%s = %s: empty; want %s, or leave the key out for the default: %s", Namespace, k.Name, shown, k.Accepted, strings.Trim(k.Default, "()")))
+			problems = append(problems, fmt.Sprintf("%s:%s = %s: empty; want %s, or leave the key out for the default: %s", Namespace, k.Name, shown, k.Accepted, described(k.Default)))
 			continue
 		}
 		if secret != nil && secret(Namespace+":"+k.Name) {
@@ -357,6 +357,14 @@ func Load(get Lookup, present []string, secret func(key string) bool, providerTa
 
 // shownSecret prints as [secret], unquoted, as the other messages show a secret.
 type shownSecret string
+
+// described is a default as a sentence shows it: "(none)" reads "none", "{} (no proxy)" as is.
+func described(dflt string) string {
+	if strings.HasPrefix(dflt, "(") && strings.HasSuffix(dflt, ")") && strings.Count(dflt, "(") == 1 {
+		return dflt[1 : len(dflt)-1]
+	}
+	return dflt
+}
 
 // StandIns are the values that stood in, offline, for the secret keys given (namespaced): a
 // plan prints SecretPlaceholder wherever one of them went.

@@ -114,11 +114,11 @@ func TestConfigBadInputs(t *testing.T) {
 		{"admin name underscore", map[string]string{"adminUsername": "_admin"}, nil, nil,
 			[]string{`hardenedpg:adminUsername = "_admin": want 1-16 lowercase letters, digits and underscores, starting with a letter (RDS's limit for the master user)`}},
 		{"admin name pg_", map[string]string{"adminUsername": "pg_admin"}, nil, nil,
-			[]string{`hardenedpg:adminUsername = "pg_admin": names starting with pg_ are reserved by PostgreSQL for its own roles`}},
+			[]string{`hardenedpg:adminUsername = "pg_admin": pg_* names are PostgreSQL's predefined roles; RDS would refuse it as the master user`}},
 		{"admin name rds", map[string]string{"adminUsername": "rds_admin"}, nil, nil,
-			[]string{`hardenedpg:adminUsername = "rds_admin": names starting with rds are RDS's own roles (rdsadmin, rds_superuser, rds_iam, ...)`}},
+			[]string{`hardenedpg:adminUsername = "rds_admin": rds* names are RDS's own roles (rds_superuser, rdsadmin, rds_iam, ...); RDS would refuse it as the master user`}},
 		{"admin name rds_iam", map[string]string{"adminUsername": "rds_iam"}, nil, nil,
-			[]string{`hardenedpg:adminUsername = "rds_iam": names starting with rds are RDS's own roles (rdsadmin, rds_superuser, rds_iam, ...)`}},
+			[]string{`hardenedpg:adminUsername = "rds_iam": rds* names are RDS's own roles (rds_superuser, rdsadmin, rds_iam, ...); RDS would refuse it as the master user`}},
 		{"engine minor", map[string]string{"engineMajorVersion": "16.4"}, nil, nil,
 			[]string{`hardenedpg:engineMajorVersion = "16.4": give the major version only (16): minor versions are upgraded automatically`}},
 		{"engine old", map[string]string{"engineMajorVersion": "11"}, nil, nil,
@@ -147,8 +147,9 @@ func TestConfigBadInputs(t *testing.T) {
 		{"serverless minimum alone", map[string]string{"engine": "aurora-postgresql", "clusterServerlessMinAcu": "0", "backupCopyToVaultArn": "arn:aws:backup:eu-central-1:123456789012:backup-vault:copy"}, []string{"backupReplicationRegion"}, nil, []string{
 			`hardenedpg:clusterServerlessMinAcu = "0": a Serverless v2 minimum needs clusterServerlessMaxAcu; without it the instances are provisioned (instanceClass)`,
 		}},
-		{"explicit empty strings", map[string]string{"restoreSnapshotIdentifier": "", "engine": " "}, nil, nil, []string{
+		{"explicit empty strings", map[string]string{"restoreSnapshotIdentifier": "", "engine": " ", "proxyUsers": ""}, nil, nil, []string{
 			`hardenedpg:engine = " ": empty; want postgres (an RDS instance) or aurora-postgresql (an Aurora cluster: writer and readers), or leave the key out for the default: postgres`,
+			`hardenedpg:proxyUsers = "": empty; want a map of database user to the Secrets Manager secret ARN of its password (encrypted with the storage key); an RDS Proxy requiring TLS and IAM auth fronts the instance, or leave the key out for the default: {} (no proxy)`,
 			`hardenedpg:restoreSnapshotIdentifier = "": empty; want a DB snapshot (Aurora: DB cluster snapshot) identifier, or the ARN of one shared with or copied to this account; the new database is restored from it (an RDS snapshot is first copied under the storage key), or leave the key out for the default: a new, empty database`,
 		}},
 		{"misspelt applyMethod", map[string]string{"parameters": `{"work_mem":{"value":"65536","applyMetod":"pending-reboot"}}`}, nil, nil,
