@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 
 	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpgtest"
@@ -43,6 +45,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 	dir := flags.String("dir", ".", "directory holding Pulumi.yaml")
 	networkOutputs := flags.String("network-outputs", "", "JSON file of the network stack's outputs (pulumi stack output --json -s <networkStack>), for a stack with hardenedpg:networkStack")
 	if err := flags.Parse(args); err != nil {
+		return exitBadConfig
+	}
+	// Each prints a document of its own: given together, one would be dropped silently.
+	var modes []string
+	for name, on := range map[string]bool{"-json": *asJSON, "-sql": *asSQL, "-waivers-json": *asWaivers, "-base": *base != ""} {
+		if on {
+			modes = append(modes, name)
+		}
+	}
+	if len(modes) > 1 {
+		slices.Sort(modes)
+		fmt.Fprintf(stderr, "plan: %s each print a document of their own: give one\n", strings.Join(modes, " and "))
 		return exitBadConfig
 	}
 	if flags.NArg() > 0 {

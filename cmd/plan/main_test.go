@@ -393,6 +393,12 @@ func TestPlanAgainstTheBaseBranch(t *testing.T) {
 
 	out.Reset()
 	errOut.Reset()
+	assert.Equal(t, exitBadConfig, run([]string{"-stack", "prod", "-dir", "../..", "-base", same, "-json"}, &out, &errOut))
+	assert.Equal(t, "plan: -base and -json each print a document of their own: give one\n", errOut.String())
+	assert.Empty(t, out.String())
+
+	out.Reset()
+	errOut.Reset()
 	assert.Equal(t, exitBadConfig, run([]string{"-stack", "prod", "-dir", "../..", "-base", filepath.Join(dir, "missing.json")}, &out, &errOut))
 	assert.Equal(t, "-base: open "+filepath.Join(dir, "missing.json")+": no such file or directory\n", errOut.String())
 }
