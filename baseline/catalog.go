@@ -73,6 +73,7 @@ const (
 	TypeSnapshotCopy       = "aws:rds/snapshotCopy:SnapshotCopy"
 	TypeBackupPlan         = "aws:backup/plan:Plan"
 	TypeKeyAlias           = "aws:kms/alias:Alias"
+	TypeKeyGrant           = "aws:kms/grant:Grant"
 	TypeTopicPolicy        = "aws:sns/topicPolicy:TopicPolicy"
 	TypeBucketOwnership    = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
 	TypeBucketLifecycle    = "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2"

@@ -38,6 +38,11 @@ var kmsControls = []Control{
 			}
 		}),
 	},
+	// hardenedpg only: no public check reads grants, yet a grant is a way into a key beside its
+	// policy and IAM, and outlives both being tightened.
+	{Key: "kms-grants-scoped", Title: "Key grants go to roles of the stack, only for cryptography, bound to an encryption context", Severity: High, Reads: []string{TypeKeyGrant},
+		check: eachOf(TypeKeyGrant, "every grant goes to a role of the stack, allows no grant operation, and names an encryption context", grantCheck),
+	},
 	{Key: "kms-deletion-window", Title: "Keys have a 30-day deletion window and are enabled", Severity: Medium, Reads: []string{TypeKey}, Waivable: true,
 		Refs: Refs{SecurityHub: []string{"KMS.3"}, Prowler: []string{"kms_cmk_not_deleted_unintentionally", "kms_cmk_are_used"}, Checkov: []string{"CKV_AWS_227"}},
 		check: keysCheck("deletion windows are 30 days and keys are enabled", func(f *finding, k Resource) {
@@ -62,4 +67,43 @@ var kmsControls = []Control{
 			}
 		}),
 	},
+}
+
+// grantOperations are the operations of a grant that hand the key on rather than use it.
+var grantOperations = []string{"CreateGrant", "RetireGrant"}
+
+// grantCheck judges one grant: its grantee is a role of the stack, which only AWS services assume
+// (iam-trust-scoped); it allows no grant operation, so the grantee cannot pass the key on; and
+// its constraint names an encryption context, so it opens only the data made under that context.
+func grantCheck(g *Graph, f *finding, gr Resource) {
+	grantee := get(gr.Inputs, "granteePrincipal")
+	if len(g.referred(TypeRole, "arn", grantee)) == 0 {
+		f.fail("%s: granteePrincipal %s is not a role of the stack", gr.Name, show(grantee))
+	}
+	for _, op := range stringList(gr.Inputs, "operations") {
+		if slices.ContainsFunc(grantOperations, func(g string) bool { return strings.EqualFold(g, op) }) {
+			f.fail("%s: operations include %s: the grantee could hand the key on", gr.Name, op)
+		}
+	}
+	if len(grantContexts(gr)) == 0 {
+		f.fail("%s: no encryption-context constraint: the grantee may use the key on anything it encrypted", gr.Name)
+	}
+}
+
+// grantContexts are the encryption-context pairs a grant's constraints require, whether the
+// context must equal them or include them.
+func grantContexts(gr Resource) map[string][]string {
+	out := map[string][]string{}
+	for _, c := range items(gr.Inputs, "constraints") {
+		cm, _ := c.(map[string]any)
+		for _, key := range []string{"encryptionContextEquals", "encryptionContextSubset"} {
+			m, _ := cm[key].(map[string]any)
+			for k, v := range m {
+				if s, ok := v.(string); ok && s != "" {
+					out[k] = append(out[k], s)
+				}
+			}
+		}
+	}
+	return out
 }

@@ -43,14 +43,15 @@ var proxyControls = []Control{
 			}
 		}),
 	},
-	{Key: "proxy-role-scoped", Title: "A proxy's role reads only the secrets of its auths, and decrypts only through Secrets Manager", Severity: High, Reads: []string{TypeProxy},
-		check: eachOf(TypeProxy, "every proxy's role allows only "+strings.Join(ProxyRoleActions, " and ")+", on the proxy's secrets and named keys, through Secrets Manager", proxyRoleCheck),
+	{Key: "proxy-role-scoped", Title: "A proxy's role reads only the secrets of its auths, and decrypts only those secrets", Severity: High, Reads: []string{TypeProxy},
+		check: eachOf(TypeProxy, "every proxy's role allows only "+strings.Join(ProxyRoleActions, " and ")+": on the proxy's secrets, and on named keys through Secrets Manager or by grants bound to those secrets", proxyRoleCheck),
 	},
 }
 
 // proxyRoleCheck judges the role a proxy assumes: a role of the stack, with no attached policy,
 // whose statements allow only ProxyRoleActions: GetSecretValue on the secrets the proxy's auths
-// name, Decrypt on named keys under a kms:ViaService of Secrets Manager.
+// name, Decrypt on named keys under a kms:ViaService of Secrets Manager. A key grant to the role
+// is judged as a statement: Decrypt only, bound by encryption context to the auths' secrets.
 func proxyRoleCheck(g *Graph, f *finding, p Resource) {
 	roleArn := get(p.Inputs, "roleArn")
 	roles := g.referred(TypeRole, "arn", roleArn)
@@ -83,6 +84,12 @@ func proxyRoleCheck(g *Graph, f *finding, p Resource) {
 		ipm, _ := ip.(map[string]any)
 		docs[role.Name] = str(ipm, "policy")
 	}
+	for _, gr := range g.ofType(TypeKeyGrant) {
+		if g.refers(get(gr.Inputs, "granteePrincipal"), role, "arn") {
+			f.read(gr)
+			proxyGrantCheck(f, gr, p.Name, secrets)
+		}
+	}
 	for name, doc := range docs {
 		statements, err := parsePolicy(doc)
 		if err != nil {
@@ -112,6 +119,26 @@ func proxyRoleCheck(g *Graph, f *finding, p Resource) {
 					}
 				}
 			}
+		}
+	}
+}
+
+// proxyGrantCheck judges a key grant to a proxy's role: Decrypt, and only of the secrets of the
+// proxy's auths, which Secrets Manager names in the encryption context of every call it makes
+// (SecretARN).
+func proxyGrantCheck(f *finding, gr Resource, proxy string, secrets []string) {
+	for _, op := range stringList(gr.Inputs, "operations") {
+		if !strings.EqualFold(op, "Decrypt") {
+			f.fail("%s: grants %s to the role of %s, want only Decrypt", gr.Name, op, proxy)
+		}
+	}
+	arns := grantContexts(gr)["SecretARN"]
+	if len(arns) == 0 {
+		f.fail("%s: lets the role of %s decrypt whatever the key encrypted, want a SecretARN encryption context naming a secret of its auths", gr.Name, proxy)
+	}
+	for _, arn := range arns {
+		if !slices.Contains(secrets, arn) {
+			f.fail("%s: lets the role of %s decrypt the secret %s, which no auth of %s names", gr.Name, proxy, arn, proxy)
 		}
 	}
 }

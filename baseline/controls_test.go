@@ -389,6 +389,9 @@ var breakers = map[string]struct {
 	"proxy-no-debug-logging": {mutate: func(t *testing.T, g *baseline.Graph) {
 		first(t, g, baseline.TypeProxy, "").Inputs["debugLogging"] = true
 	}},
+	"kms-grants-scoped": {mutate: func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeKeyGrant, "").Inputs["granteePrincipal"] = "arn:aws:iam::999999999999:root"
+	}},
 	"proxy-role-scoped": {mutate: func(t *testing.T, g *baseline.Graph) {
 		rp := first(t, g, baseline.TypeRolePolicy, "database-proxy-role-policy")
 		rp.Inputs["policy"] = strings.Replace(rp.Inputs["policy"].(string), "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", 1)
@@ -1029,6 +1032,17 @@ func TestWidenedControlsBite(t *testing.T) {
 		"a proxy that decrypts outside Secrets Manager": {false, func(g *baseline.Graph) {
 			first(t, g, baseline.TypeRolePolicy, "database-proxy-role-policy").Inputs["policy"] = `{"Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"arn:aws:kms:eu-west-1:123456789012:key/other"}]}`
 		}, "proxy-role-scoped", "database-proxy-role-policy: statement 0 decrypts without a kms:ViaService condition naming Secrets Manager"},
+		"a grant that lets its grantee hand the key on": {false, func(g *baseline.Graph) {
+			gr := first(t, g, baseline.TypeKeyGrant, "")
+			gr.Inputs["granteePrincipal"] = "arn:aws:iam::123456789012:role/shared-admin"
+			gr.Inputs["operations"] = []any{"Decrypt", "CreateGrant"}
+		}, "kms-grants-scoped", `database-proxy-decrypt-orders_batch: granteePrincipal "arn:aws:iam::123456789012:role/shared-admin" is not a role of the stack; database-proxy-decrypt-orders_batch: operations include CreateGrant: the grantee could hand the key on`},
+		"a grant to the proxy's role beyond Decrypt": {false, func(g *baseline.Graph) {
+			first(t, g, baseline.TypeKeyGrant, "").Inputs["operations"] = []any{"Decrypt", "Encrypt"}
+		}, "proxy-role-scoped", "database-proxy-decrypt-orders_batch: grants Encrypt to the role of database-proxy-proxy, want only Decrypt"},
+		"a grant to the proxy's role for another secret": {false, func(g *baseline.Graph) {
+			first(t, g, baseline.TypeKeyGrant, "").Inputs["constraints"] = []any{map[string]any{"encryptionContextEquals": map[string]any{"SecretARN": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:billing-AbCdEf"}}}
+		}, "proxy-role-scoped", "database-proxy-decrypt-orders_batch: lets the role of database-proxy-proxy decrypt the secret arn:aws:secretsmanager:eu-west-1:123456789012:secret:billing-AbCdEf, which no auth of database-proxy-proxy names"},
 		"a proxy role with a managed policy": {false, func(g *baseline.Graph) {
 			first(t, g, baseline.TypeRole, "database-proxy-role").Inputs["managedPolicyArns"] = []any{"arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"}
 		}, "proxy-role-scoped", "database-proxy-role: attaches arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole: a proxy's role needs no policy but its own"},

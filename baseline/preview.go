@@ -149,7 +149,7 @@ func (g *Graph) refers(v any, r Resource, field string) bool {
 		noteFollowed(v.(string))
 		return urn == r.URN
 	}
-	if s, isString := v.(string); field == "arn" && isString && !strings.HasPrefix(s, "arn:") {
+	if s, isString := v.(string); field == "arn" && isString && (!strings.HasPrefix(s, "arn:") || cannotName(s, r)) {
 		return false // an alias or a name is no ARN, whatever r's turns out to be
 	}
 	have := any(r.ID)
@@ -160,6 +160,29 @@ func (g *Graph) refers(v any, r Resource, field string) bool {
 		return predictedArn(r, v)
 	}
 	return have != nil && have != "" && have == v
+}
+
+// arnKinds are the service and resource type in the ARNs of resources that checks find by ARN.
+var arnKinds = map[string][2]string{TypeRole: {"iam", "role/"}, TypeKey: {"kms", "key/"}}
+
+// cannotName reports, without reading r's ARN, that arn is not r's: it is of another kind, or,
+// for a role, ends in another name than the role's own, which the program gives (or the provider
+// plans) before AWS assigns the ARN.
+func cannotName(arn string, r Resource) bool {
+	kind, ok := arnKinds[r.Type]
+	if !ok {
+		return false
+	}
+	resource := ArnField(arn, 5)
+	if ArnField(arn, 2) != kind[0] || !strings.HasPrefix(resource, kind[1]) {
+		return true
+	}
+	if r.Type == TypeRole {
+		if name := str(r.Inputs, "name"); name != "" && !holdsUnknown(name) && pendingURN(name) == "" {
+			return resource[strings.LastIndex(resource, "/")+1:] != name
+		}
+	}
+	return false
 }
 
 // predictedArn reports whether v is the ARN a database not yet created will have: RDS names it

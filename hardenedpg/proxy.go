@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -32,7 +33,8 @@ type ProxyUser struct {
 	// Name is the database user. Required.
 	Name string `pulumi:"name"`
 	// SecretArn is the secret of its password, encrypted with the key the proxy is given (a
-	// Database's storage key). Required.
+	// Database's storage key): its full ARN, with the six characters Secrets Manager adds to the
+	// name, since IAM policies and KMS encryption contexts match it whole. Required.
 	SecretArn string `pulumi:"secretArn"`
 }
 
@@ -73,7 +75,7 @@ func (s ProxySettings) withDefaults() ProxySettings {
 	return s
 }
 
-var secretArnPattern = regexp.MustCompile(`^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+$`)
+var secretArnPattern = regexp.MustCompile(`^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+-[A-Za-z0-9]{6}$`)
 
 // check validates settings that already carry their defaults.
 func (s ProxySettings) check(p *problems) {
@@ -93,7 +95,7 @@ func (s ProxySettings) check(p *problems) {
 		}
 		seen[u.Name] = true
 		if !secretArnPattern.MatchString(u.SecretArn) {
-			p.add(field+".SecretArn", u.SecretArn, "want a Secrets Manager secret ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>")
+			p.add(field+".SecretArn", u.SecretArn, "want a Secrets Manager secret's full ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>-<the 6 characters Secrets Manager adds>")
 		}
 	}
 	within := func(field string, v, lo, hi int, what string) {
@@ -119,8 +121,9 @@ type ProxyArgs struct {
 	// (its writer and readers). One of them is required.
 	InstanceIdentifier pulumi.StringInput `pulumi:"instanceIdentifier,optional"`
 	ClusterIdentifier  pulumi.StringInput `pulumi:"clusterIdentifier,optional"`
-	// SecretKeyArn is the key that encrypts the Users' secrets; the proxy's role may decrypt with
-	// it only through Secrets Manager. Required.
+	// SecretKeyArn is the key that encrypts the Users' secrets, as a key ARN or ID (KMS grants
+	// take no alias); the proxy's role gets a grant per user to decrypt that user's secret with
+	// it. Required.
 	SecretKeyArn pulumi.StringInput `pulumi:"secretKeyArn"`
 	// VpcID and SubnetIDs place the proxy: the database's VPC and private subnets. Required.
 	VpcID     pulumi.StringInput      `pulumi:"vpcId"`
@@ -239,16 +242,29 @@ func newProxy(ctx *pulumi.Context, name string, a *ProxyArgs, env awsEnv, opts .
 			Description:            pulumi.String(u.Name + ": clients sign in with an IAM token"),
 		})
 	}
-	policy := a.SecretKeyArn.ToStringOutput().ApplyT(func(keyArn string) string {
-		return PolicyDocument{Statement: []PolicyStatement{
-			{Sid: "ReadTheUsersSecrets", Effect: "Allow", Action: []string{"secretsmanager:GetSecretValue"}, Resource: secrets},
-			{Sid: "DecryptThemThroughSecretsManager", Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: []string{keyArn},
-				Condition: map[string]map[string][]string{"StringEquals": {"kms:ViaService": {env.servicePrincipal("secretsmanager")}}}},
-		}}.JSON()
-	}).(pulumi.StringOutput)
-	rolePolicy, err := iam.NewRolePolicy(ctx, name+"-role-policy", &iam.RolePolicyArgs{Role: c.Role.Name, Policy: policy}, parent)
+	// The policy names only the users' secrets, so it is known at a first preview; the key, whose
+	// ARN KMS assigns at apply, is opened by a grant per secret instead of a statement.
+	policy := PolicyDocument{Statement: []PolicyStatement{
+		{Sid: "ReadTheUsersSecrets", Effect: "Allow", Action: []string{"secretsmanager:GetSecretValue"}, Resource: secrets},
+	}}.JSON()
+	rolePolicy, err := iam.NewRolePolicy(ctx, name+"-role-policy", &iam.RolePolicyArgs{Role: c.Role.Name, Policy: pulumi.String(policy)}, parent)
 	if err != nil {
 		return nil, err
+	}
+	needed := []pulumi.Resource{rolePolicy}
+	for _, u := range a.Users {
+		// Secrets Manager names the secret in the encryption context of every KMS call it makes
+		// for it, so each grant opens that secret's data keys and nothing else under the key.
+		grant, err := kms.NewGrant(ctx, name+"-decrypt-"+u.Name, &kms.GrantArgs{
+			KeyId: a.SecretKeyArn, GranteePrincipal: c.Role.Arn, Operations: pulumi.StringArray{pulumi.String("Decrypt")},
+			Constraints: kms.GrantConstraintArray{kms.GrantConstraintArgs{
+				EncryptionContextSubset: pulumi.StringMap{"SecretARN": pulumi.String(u.SecretArn)},
+			}},
+		}, parent)
+		if err != nil {
+			return nil, err
+		}
+		needed = append(needed, grant)
 	}
 	sgArgs := a.securityGroup()
 	c.SecurityGroup, err = NewSecurityGroup(ctx, name+"-security-group", &sgArgs, parent)
@@ -271,7 +287,7 @@ func newProxy(ctx *pulumi.Context, name string, a *ProxyArgs, env awsEnv, opts .
 		Auths:             auths,
 		RoleArn:           c.Role.Arn, VpcSubnetIds: a.SubnetIDs, VpcSecurityGroupIds: pulumi.StringArray{c.SecurityGroup.ID},
 		Tags: tags,
-	}, parent, pulumi.DependsOn([]pulumi.Resource{rolePolicy}))
+	}, parent, pulumi.DependsOn(needed))
 	if err != nil {
 		return nil, err
 	}

@@ -12,7 +12,7 @@ import (
 	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpg"
 )
 
-const batchSecret = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/orders_batch"
+const batchSecret = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/orders_batch-Ab12Cd"
 
 func proxiedArgs() *hardenedpg.DatabaseArgs {
 	args := databaseArgs()
@@ -57,15 +57,22 @@ func TestDatabaseProxy(t *testing.T) {
 
 	storageKey, ok := m.Named(baseline.TypeKey, "db-storage-key-key")
 	require.True(t, ok)
+	role, ok := m.Named(baseline.TypeRole, "db-proxy-role")
+	require.True(t, ok)
 	rolePolicy, ok := m.Named(baseline.TypeRolePolicy, "db-proxy-role-policy")
 	require.True(t, ok)
 	var doc hardenedpg.PolicyDocument
 	require.NoError(t, json.Unmarshal([]byte(rolePolicy.Inputs["policy"].(string)), &doc))
 	assert.Equal(t, []hardenedpg.PolicyStatement{
 		{Sid: "ReadTheUsersSecrets", Effect: "Allow", Action: []string{"secretsmanager:GetSecretValue"}, Resource: []string{batchSecret}},
-		{Sid: "DecryptThemThroughSecretsManager", Effect: "Allow", Action: []string{"kms:Decrypt"}, Resource: []string{storageKey.Outputs["arn"].(string)},
-			Condition: map[string]map[string][]string{"StringEquals": {"kms:ViaService": {"secretsmanager.eu-west-1.amazonaws.com"}}}},
-	}, doc.Statement)
+	}, doc.Statement, "the policy names no key: a grant per secret opens the key")
+	grant, ok := m.Named(baseline.TypeKeyGrant, "db-proxy-decrypt-orders_batch")
+	require.True(t, ok)
+	assert.Equal(t, map[string]any{
+		"keyId": storageKey.Outputs["arn"], "granteePrincipal": role.Outputs["arn"], "operations": []any{"Decrypt"},
+		"constraints": []any{map[string]any{"encryptionContextSubset": map[string]any{"SecretARN": batchSecret}}},
+	}, grant.Inputs, "Decrypt of the user's secret only, for the proxy's role")
+	assert.Contains(t, proxy.DependsOn, grant.URN, "the proxy starts once it may read its secrets")
 
 	pool := only(t, m, "aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup")
 	assert.Equal(t, map[string]any{"maxConnectionsPercent": 90.0, "maxIdleConnectionsPercent": 50.0, "connectionBorrowTimeout": 120.0}, pool.Inputs["connectionPoolConfig"])
@@ -93,7 +100,7 @@ func TestDatabaseProxyRefusesBadUsers(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, `hardenedpg.NewDatabase "db": invalid arguments:
   Proxy.Users[2].Name = "Batch": want 1-63 lowercase letters, digits and underscores, starting with a letter or underscore
-  Proxy.Users[2].SecretArn = "orders_batch": want a Secrets Manager secret ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>
+  Proxy.Users[2].SecretArn = "orders_batch": want a Secrets Manager secret's full ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>-<the 6 characters Secrets Manager adds>
   Proxy.MaxIdleConnectionsPercent = 60: want 0 to 40 percent: no more than Proxy.MaxConnectionsPercent
   Proxy.BorrowTimeoutSeconds = 301: want 1 to 300 seconds
   Proxy.Users[0].Name = "dbadmin": is the master user: through the proxy every client would have its rights; give an application user

@@ -85,7 +85,7 @@ func program(ctx *pulumi.Context) error {
 		// The app's short-lived jobs go through an RDS Proxy, signing in as a password user whose
 		// secret is under the database's storage key.
 		Proxy: hardenedpg.ProxySettings{Users: []hardenedpg.ProxyUser{
-			{Name: "orders_batch", SecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-prod/orders_batch"}, //nolint:gosec // a secret's ARN, not its value
+			{Name: "orders_batch", SecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-prod/orders_batch-P9cQ2e"}, //nolint:gosec // a secret's ARN, not its value
 		}},
 		Tags: tags,
 	})

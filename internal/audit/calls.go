@@ -47,6 +47,7 @@ var Calls = []Call{
 	{"kms:GetKeyPolicy", kmsControls},
 	{"kms:GetKeyRotationStatus", kmsControls},
 	{"kms:ListResourceTags", kmsControls},
+	{"kms:ListGrants", []string{"kms-grants-scoped", "proxy-role-scoped"}},
 	{"logs:DescribeLogGroups", []string{"logs-cmk", "logs-retention", "logs-shipped", "rds-tags", "alarm-actions"}},
 	{"logs:ListTagsForResource", []string{"rds-tags"}},
 	{"logs:DescribeSubscriptionFilters", []string{"logs-shipped"}},
@@ -79,10 +80,11 @@ var Calls = []Call{
 // The controls a read of one kind feeds, whatever resource it is read for.
 var (
 	pgControls    = []string{"pg-force-ssl", "pg-tls-min", "pg-scram", "pg-connection-logging", "pg-statement-logging", "pg-log-redaction", "pg-audit", "pg-family-matches"}
-	kmsControls   = []string{"kms-rotation", "kms-policy", "kms-deletion-window", "kms-key-hygiene", "rds-cmk", "rds-managed-password", "rds-performance-insights", "logs-cmk", "sns-cmk", "backup-vault-cmk", "backup-independent-copy", "alarm-actions", "events-instance", "events-cluster", "events-parameter-group", "events-security-group", "rds-tags"}
+	kmsControls   = []string{"kms-rotation", "kms-policy", "kms-grants-scoped", "kms-deletion-window", "kms-key-hygiene", "rds-cmk", "rds-managed-password", "rds-performance-insights", "logs-cmk", "sns-cmk", "backup-vault-cmk", "backup-independent-copy", "alarm-actions", "events-instance", "events-cluster", "events-parameter-group", "events-security-group", "rds-tags"}
 	snsControls   = []string{"sns-cmk", "sns-topic-policy", "sns-subscriptions-tls", "alarm-actions", "events-instance", "events-cluster", "events-parameter-group", "events-security-group", "rds-tags"}
-	proxyControls = []string{"proxy-tls", "proxy-iam-auth", "proxy-no-debug-logging", "proxy-role-scoped", "sg-no-cidr-ingress", "sg-no-open-egress", "sg-descriptions", "rds-tags", "iam-no-kms-star", "iam-scoped-writes", "iam-managed-policies", "iam-trust-scoped", "iam-no-sensitive-reads"}
-	iamControls   = []string{"proxy-role-scoped", "iam-no-kms-star", "iam-scoped-writes", "iam-managed-policies", "iam-trust-scoped", "iam-no-sensitive-reads", "rds-tags"}
+	proxyControls = []string{"proxy-tls", "proxy-iam-auth", "proxy-no-debug-logging", "proxy-role-scoped", "sg-no-cidr-ingress", "sg-no-open-egress", "sg-descriptions", "rds-tags", "iam-no-kms-star", "iam-scoped-writes", "iam-managed-policies", "iam-trust-scoped", "iam-no-sensitive-reads", "kms-grants-scoped"}
+	// A grant is judged by the role it goes to.
+	iamControls = []string{"kms-grants-scoped", "proxy-role-scoped", "iam-no-kms-star", "iam-scoped-writes", "iam-managed-policies", "iam-trust-scoped", "iam-no-sensitive-reads", "rds-tags"}
 	// A plan leads to its selections, their role and its vaults.
 	backupControls = append([]string{"backup-vault-cmk", "backup-vault-lock"}, selectionControls...)
 	// A selection says which plan covers the database, and by which role; the vaults of a plan

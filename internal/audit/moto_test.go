@@ -16,6 +16,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -199,6 +200,18 @@ var weakenings = []weakening{
 			_, err := kms.NewFromConfig(cfg).DisableKeyRotation(ctx, &kms.DisableKeyRotationInput{KeyId: aws.String(key.ID)})
 			require.NoError(t, err)
 			return ""
+		}},
+	{name: "a grant of the storage key to another account", control: "kms-grants-scoped",
+		detail: func(_ audit.Database, grant string) string {
+			return grant + `: granteePrincipal "arn:aws:iam::999999999999:root" is not a role of the stack; ` +
+				grant + ": no encryption-context constraint: the grantee may use the key on anything it encrypted"
+		},
+		apply: func(t *testing.T, ctx context.Context, cfg aws.Config, d audit.Database) string {
+			inst := resourceOf(t, d, baseline.TypeInstance, anyResource)
+			out, err := kms.NewFromConfig(cfg).CreateGrant(ctx, &kms.CreateGrantInput{KeyId: aws.String(str(inst.Inputs["kmsKeyId"])),
+				GranteePrincipal: aws.String("arn:aws:iam::999999999999:root"), Operations: []kmstypes.GrantOperation{kmstypes.GrantOperationDecrypt}})
+			require.NoError(t, err)
+			return aws.ToString(out.GrantId)
 		}},
 	{name: "ingress from 0.0.0.0/0", control: "sg-no-cidr-ingress",
 		detail: func(_ audit.Database, rule string) string { return rule + ": ingress from 0.0.0.0/0" },

@@ -40,7 +40,7 @@ var ReadTypes = []string{
 	baseline.TypeSubscriptionFilter, baseline.TypeLogMetricFilter, baseline.TypeMetricAlarm, baseline.TypeEventSubscription,
 	baseline.TypeEventRule, baseline.TypeEventTarget, baseline.TypeTopic, baseline.TypeTopicPolicy, baseline.TypeTopicSubscription,
 	baseline.TypeProxy, TypeProxyTarget, baseline.TypeBackupSelection, baseline.TypeBackupPlan, baseline.TypeBackupVault,
-	baseline.TypeBackupVaultLock, baseline.TypeBackupReplication, baseline.TypeKey,
+	baseline.TypeBackupVaultLock, baseline.TypeBackupReplication, baseline.TypeKey, baseline.TypeKeyGrant,
 }
 
 // TypeProxyTarget is the provider's type of a proxy's target, which the catalog does not judge.

@@ -444,5 +444,48 @@ func (c *clients) readKeys(ctx context.Context, blk *block) {
 		}
 		blk.add(baseline.Resource{URN: arn, Type: baseline.TypeKey, Name: aws.ToString(md.KeyId), ID: aws.ToString(md.KeyId), Inputs: in,
 			Outputs: map[string]any{"arn": arn, "keyId": aws.ToString(md.KeyId)}})
+		c.readGrants(ctx, blk, client, arn)
+	}
+}
+
+// readGrants adds the grants of a key, but those an AWS service holds: RDS and other services
+// grant themselves the use of a key for the resources it encrypts, which the key policy admits
+// and the catalog does not judge.
+func (c *clients) readGrants(ctx context.Context, blk *block, client *kms.Client, keyArn string) {
+	p := kms.NewListGrantsPaginator(client, &kms.ListGrantsInput{KeyId: aws.String(keyArn)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if !blk.ok("kms:ListGrants", keyArn, err) {
+			return
+		}
+		for _, gr := range page.Grants {
+			grantee := aws.ToString(gr.GranteePrincipal)
+			if strings.HasSuffix(grantee, ".amazonaws.com") {
+				continue
+			}
+			ops := make([]any, 0, len(gr.Operations))
+			for _, op := range gr.Operations {
+				ops = append(ops, string(op))
+			}
+			in := map[string]any{"keyId": keyArn, "granteePrincipal": grantee, "operations": ops}
+			if gr.Constraints != nil {
+				constraint := map[string]any{}
+				for key, m := range map[string]map[string]string{"encryptionContextEquals": gr.Constraints.EncryptionContextEquals, "encryptionContextSubset": gr.Constraints.EncryptionContextSubset} {
+					if len(m) > 0 {
+						constraint[key] = stringMap(m)
+					}
+				}
+				in["constraints"] = []any{constraint}
+			}
+			if r := aws.ToString(gr.RetiringPrincipal); r != "" {
+				in["retiringPrincipal"] = r
+			}
+			id := aws.ToString(gr.GrantId)
+			name := aws.ToString(gr.Name)
+			if name == "" {
+				name = id
+			}
+			blk.add(baseline.Resource{URN: keyArn + "#grant/" + id, Type: baseline.TypeKeyGrant, Name: name, ID: id, Inputs: in, Outputs: map[string]any{"grantId": id}})
+		}
 	}
 }

@@ -220,8 +220,8 @@ var Keys = []Key{
 		set: func(c *Config, raw string) error { c.Args.Backup.CopyToVaultArn = raw; return nil }},
 	{Name: "backupVaultChangeableForDays", Accepted: "3 or more: days before the vault lock becomes immutable", Default: strconv.Itoa(hardenedpg.DefaultVaultChangeableForDays), Field: "Backup.VaultChangeableForDays",
 		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Backup.VaultChangeableForDays) }},
-	{Name: "proxyUsers", Accepted: "a map of database user to the Secrets Manager secret ARN of its password (encrypted with the storage key); an RDS Proxy requiring TLS and IAM auth fronts the instance", Default: "{} (no proxy)", Field: "Proxy.Users",
-		standIn: "arn:aws:secretsmanager:eu-west-1:000000000000:secret:secret-stand-in",
+	{Name: "proxyUsers", Accepted: "a map of database user to the full Secrets Manager secret ARN of its password (encrypted with the storage key); an RDS Proxy requiring TLS and IAM auth fronts the instance", Default: "{} (no proxy)", Field: "Proxy.Users",
+		standIn: "arn:aws:secretsmanager:eu-west-1:000000000000:secret:secret-stand-in-000000",
 		set: func(c *Config, raw string) error {
 			var users map[string]string
 			if err := parseMap(raw, &users); err != nil {

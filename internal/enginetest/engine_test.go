@@ -372,7 +372,7 @@ func TestEngineUpgradesProdInPlace(t *testing.T) {
 // UnprovenAtFirstPreview are, per stack, the controls a first preview leaves unproven through the
 // CLI with the pack: the README's "Unproven at a first preview" says why for each.
 var UnprovenAtFirstPreview = map[string][]string{
-	"prod": {"events-security-group", "iam-no-kms-star", "iam-no-sensitive-reads", "iam-scoped-writes", "proxy-role-scoped", "rds-private-subnets"},
+	"prod": {"events-security-group", "rds-private-subnets"},
 }
 
 // controlsIn are the control keys of the unproven policy's diagnostics, sorted: each message is
@@ -457,7 +457,7 @@ func TestAChangeToADeployedStackIsJudgedAtPreview(t *testing.T) {
 	require.NoError(t, os.WriteFile(config, []byte(`{"hardenedpg-waivers": {"waivers": `+waivers.Value+`}}`), 0o600))
 
 	require.NoError(t, s.SetConfig(ctx, "hardenedpg:proxyUsers",
-		auto.ConfigValue{Value: `{"orders_batch": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-dev/orders_batch"}`}))
+		auto.ConfigValue{Value: `{"orders_batch": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-dev/orders_batch-d7Hk2M"}`}))
 	got, err := policyEvents(t, ctx, s, pack, optpreview.PolicyPackConfigs(config))
 	require.NoError(t, err)
 	unproven := controlsIn(got["hardenedpg-unproven"])

@@ -44,7 +44,7 @@ func countTypes(res *plan.Result) map[string]int {
 func TestProdStack(t *testing.T) {
 	res := runStack(t, "prod", nil)
 	assert.Equal(t, map[string]int{
-		"hardenedpg:index:Database": 1, "hardenedpg:index:EncryptionKey": 5, baseline.TypeKey: 5, baseline.TypeKeyAlias: 5,
+		"hardenedpg:index:Database": 1, "hardenedpg:index:EncryptionKey": 5, baseline.TypeKey: 5, baseline.TypeKeyAlias: 5, baseline.TypeKeyGrant: 1,
 		"hardenedpg:index:SecurityGroup": 2, baseline.TypeSecurityGroup: 2,
 		baseline.TypeIngressRule:       3,
 		"hardenedpg:index:SubnetGroup": 1, baseline.TypeSubnetGroup: 1,

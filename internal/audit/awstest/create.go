@@ -74,7 +74,7 @@ type Shape struct {
 
 // creationOrder puts what a resource refers to before it.
 var creationOrder = []string{
-	baseline.TypeKey, baseline.TypeKeyAlias, baseline.TypeRole, baseline.TypeRolePolicy, baseline.TypeRolePolicyAttach,
+	baseline.TypeKey, baseline.TypeKeyAlias, baseline.TypeRole, baseline.TypeRolePolicy, baseline.TypeRolePolicyAttach, baseline.TypeKeyGrant,
 	baseline.TypeSecurityGroup, baseline.TypeIngressRule, baseline.TypeEgressRule, baseline.TypeSubnetGroup, baseline.TypeParameterGroup,
 	baseline.TypeClusterParameters, baseline.TypeLogGroup, baseline.TypeTopic, baseline.TypeTopicPolicy, baseline.TypeTopicSubscription,
 	baseline.TypeInstance, baseline.TypeCluster, baseline.TypeClusterInstance,
@@ -347,6 +347,20 @@ func (c *creator) create(r baseline.Resource) {
 		_, err := iam.NewFromConfig(c.cfg).AttachRolePolicy(ctx, &iam.AttachRolePolicyInput{RoleName: c.ptr(in, "role"), PolicyArn: c.ptr(in, "policyArn")})
 		c.must("AttachRolePolicy "+r.Name, err)
 		created = c.str(in, "policyArn")
+	case baseline.TypeKeyGrant:
+		var constraints *kmstypes.GrantConstraints
+		for _, item := range c.live(in["constraints"]).([]any) {
+			m, _ := item.(map[string]any)
+			constraints = &kmstypes.GrantConstraints{EncryptionContextEquals: stringsOf(m["encryptionContextEquals"]), EncryptionContextSubset: stringsOf(m["encryptionContextSubset"])}
+		}
+		var ops []kmstypes.GrantOperation
+		for _, op := range c.strs(in, "operations") {
+			ops = append(ops, kmstypes.GrantOperation(op))
+		}
+		grant, err := kms.NewFromConfig(c.cfg).CreateGrant(ctx, &kms.CreateGrantInput{KeyId: c.ptr(in, "keyId"), GranteePrincipal: c.ptr(in, "granteePrincipal"),
+			Operations: ops, Constraints: constraints})
+		c.must("CreateGrant "+r.Name, err)
+		created = aws.ToString(grant.GrantId)
 	case baseline.TypeSecurityGroup:
 		created = c.securityGroup(r)
 	case baseline.TypeIngressRule, baseline.TypeEgressRule:
@@ -516,6 +530,19 @@ func (c *creator) inlineRules() {
 		c.must("inline rule of "+item.name, err)
 	}
 	c.inline = nil
+}
+
+// stringsOf is a map of strings from a recorded map.
+func stringsOf(v any) map[string]string {
+	m, _ := v.(map[string]any)
+	if len(m) == 0 {
+		return nil
+	}
+	out := map[string]string{}
+	for k, e := range m {
+		out[k], _ = e.(string)
+	}
+	return out
 }
 
 func str(m map[string]any, key string) string {
