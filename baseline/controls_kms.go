@@ -81,7 +81,7 @@ func grantCheck(g *Graph, f *finding, gr Resource) {
 		f.fail("%s: granteePrincipal %s is not a role of the stack", gr.Name, show(grantee))
 	}
 	for _, op := range stringList(gr.Inputs, "operations") {
-		if slices.ContainsFunc(grantOperations, func(g string) bool { return strings.EqualFold(g, op) }) {
+		if slices.ContainsFunc(grantOperations, func(handOn string) bool { return strings.EqualFold(handOn, op) }) {
 			f.fail("%s: operations include %s: the grantee could hand the key on", gr.Name, op)
 		}
 	}
