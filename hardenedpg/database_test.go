@@ -341,6 +341,24 @@ func TestDatabaseGrantConnect(t *testing.T) {
 	assert.Equal(t, `hardenedpg: GrantConnect "admin-connect": database user "dbadmin" is not one of IAMDatabaseUsers (orders_api, orders_reporting): only they are granted rds_iam and can sign in with an IAM token`, grantErr.Error())
 }
 
+// GrantConnect takes a role's name: an ARN, which IAM would refuse at deploy, is refused first.
+func TestGrantConnectRefusesARoleArn(t *testing.T) {
+	var grantErr error
+	m := mustRun(t, nil, func(ctx *pulumi.Context) error {
+		args := databaseArgs()
+		args.Instance.IAMDatabaseUsers = []string{"orders_api"}
+		db, err := hardenedpg.NewDatabase(ctx, "db", args)
+		if err != nil {
+			return err
+		}
+		_, grantErr = db.GrantConnect(ctx, "api-connect", pulumi.String("arn:aws:iam::123456789012:role/orders-api-role"), "orders_api")
+		return nil
+	})
+	require.Error(t, grantErr)
+	assert.Equal(t, `hardenedpg: GrantConnect "api-connect": role "arn:aws:iam::123456789012:role/orders-api-role" is an ARN; want the role's name, "orders-api-role"`, grantErr.Error())
+	assert.Empty(t, m.ByType(baseline.TypeRolePolicy), "no policy is created")
+}
+
 // The stack's aws:defaultTags reach every resource (the provider's tags_all): they satisfy the
 // required tags, and the scorecard reads them.
 func TestDatabaseCountsTheProvidersDefaultTags(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -93,8 +94,10 @@ func (a *EncryptionKeyArgs) check(p *problems) {
 	if a.Description == "" {
 		p.add("Description", a.Description, "required")
 	}
-	if !aliasPattern.MatchString(a.Alias) {
-		p.add("Alias", a.Alias, "want 1-250 characters of letters, digits, /, _ and -, without the alias/ prefix")
+	// The component adds alias/ itself: given with it, the key would be alias/alias/...; aws/ is
+	// where AWS keeps its managed keys' aliases, which CreateAlias refuses.
+	if !aliasPattern.MatchString(a.Alias) || strings.HasPrefix(a.Alias, "alias/") || strings.HasPrefix(a.Alias, "aws/") {
+		p.add("Alias", a.Alias, "want 1-250 characters of letters, digits, /, _ and -, without the alias/ prefix and not under aws/")
 	}
 	for i, s := range a.ViaServices {
 		if !servicePattern.MatchString(s) {

@@ -103,6 +103,19 @@ func TestEncryptionKeyShortWindowNeedsWaiver(t *testing.T) {
 	assert.Equal(t, 7.0, only(t, m, typeKey).Inputs["deletionWindowInDays"])
 }
 
+// An alias given with its alias/ prefix would become alias/alias/...; aws/ is AWS's own.
+func TestEncryptionKeyAliasPrefixes(t *testing.T) {
+	for _, alias := range []string{"alias/orders", "aws/rds"} {
+		_, err := run(t, nil, func(ctx *pulumi.Context) error {
+			_, err := hardenedpg.NewEncryptionKey(ctx, "k", &hardenedpg.EncryptionKeyArgs{Alias: alias, Description: "orders", ViaServices: []string{"rds"}})
+			return err
+		})
+		require.Error(t, err)
+		assert.Equal(t, `hardenedpg.NewEncryptionKey "k": invalid arguments:
+  Alias = "`+alias+`": want 1-250 characters of letters, digits, /, _ and -, without the alias/ prefix and not under aws/`, err.Error())
+	}
+}
+
 func TestEncryptionKeyBadArgs(t *testing.T) {
 	m, err := run(t, nil, func(ctx *pulumi.Context) error {
 		_, err := hardenedpg.NewEncryptionKey(ctx, "k", &hardenedpg.EncryptionKeyArgs{
@@ -118,7 +131,7 @@ func TestEncryptionKeyBadArgs(t *testing.T) {
   Waivers["rds-encrypted"] = "no": control rds-encrypted (Storage is encrypted) cannot be waived
   Waivers["rds-multi-az"] = " ": the reason is empty; say why the control is relaxed
   Description = "": required
-  Alias = "alias/x y": want 1-250 characters of letters, digits, /, _ and -, without the alias/ prefix
+  Alias = "alias/x y": want 1-250 characters of letters, digits, /, _ and -, without the alias/ prefix and not under aws/
   ViaServices[0] = "RDS": want an AWS service name such as rds or secretsmanager
   LogGroupNames[0] = "logs": want a log group name starting with /
   AdminArns[0] = "*": want an IAM root, role or user ARN (no wildcard)
