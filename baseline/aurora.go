@@ -37,11 +37,56 @@ func AuroraFamily(majorVersion string) string { return AuroraEngine + majorVersi
 // AuroraDefaultParameters are what Aurora's default groups (default.aurora-postgresqlNN) set that
 // differ from the engine's boot values: none the controls accept. rds.force_ssl is 0 there ("The
 // rds.force_ssl parameter is set to 0 (off) by default",
-// https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Security.html), and
-// shared_preload_libraries is judged on the engine's empty default, as nothing documents more.
+// https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Security.html).
+// shared_preload_libraries is judged on the engine's empty default: AWS's table
+// (AuroraClusterLevel) gives pg_stat_statements for version 14 only, and a default judged too weak
+// fails a control where one judged too strong would pass it.
 func AuroraDefaultParameters() map[string]string {
 	return map[string]string{"rds.force_ssl": "0"}
 }
+
+// AuroraClusterLevelSource is where AWS lists the parameters of an Aurora PostgreSQL DB cluster
+// parameter group: the table "Aurora PostgreSQL cluster-level parameters" of the Aurora user guide,
+// made from default.aurora-postgresql14 (the guide's source, awsdocs/amazon-aurora-user-guide,
+// doc_source/AuroraPostgreSQL.Reference.ParameterGroups.md at commit 0181647f).
+const AuroraClusterLevelSource = "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Reference.ParameterGroups.html#AuroraPostgreSQL.Reference.Parameters.Cluster"
+
+// ClusterLevelParameter is what AWS documents of a parameter of an Aurora cluster parameter
+// group: the default its table gives ("–": none listed) and the pages that place it there.
+type ClusterLevelParameter struct {
+	Default string
+	Sources []string
+}
+
+// AuroraClusterLevel are the parameters the hardened baseline writes to an Aurora cluster
+// parameter group. A parameter AWS keeps per instance would be refused by
+// ModifyDBClusterParameterGroup, and the cluster with it; a test holds the baseline to this list.
+var AuroraClusterLevel = func() map[string]ClusterLevelParameter {
+	table := map[string]string{
+		"log_connections": "–", "log_disconnections": "–", "log_min_duration_statement": "–", "log_min_error_statement": "–",
+		"log_statement": "–", "password_encryption": "–", "pgaudit.log": "–", "pgaudit.role": "–",
+		"rds.accepted_password_auth_method": "md5+scram", "rds.force_ssl": "0",
+		"shared_preload_libraries": "pg_stat_statements", "ssl_min_protocol_version": "TLSv1.2",
+	}
+	// Pages that also say where a parameter goes.
+	also := map[string]string{
+		// "you first add pgAudit to the shared libraries on the custom DB cluster parameter group"
+		"shared_preload_libraries": auroraPgAuditSetup, "pgaudit.log": auroraPgAuditSetup, "pgaudit.role": auroraPgAuditSetup,
+		// "The rds.force_ssl parameter is set to 0 (off) by default"
+		"rds.force_ssl": "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Security.html",
+	}
+	out := map[string]ClusterLevelParameter{}
+	for name, def := range table {
+		p := ClusterLevelParameter{Default: def, Sources: []string{AuroraClusterLevelSource}}
+		if page, ok := also[name]; ok {
+			p.Sources = append(p.Sources, page)
+		}
+		out[name] = p
+	}
+	return out
+}()
+
+const auroraPgAuditSetup = "https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Appendix.PostgreSQL.CommonDBATasks.pgaudit.basic-setup.html"
 
 // familyMajor splits a parameter group family into its engine prefix and major version.
 func familyMajor(family string) (aurora bool, major string) {

@@ -29,6 +29,24 @@ func toAurora(a *hardenedpg.DatabaseArgs) {
 	a.Backup.CopyToVaultArn = "arn:aws:backup:eu-central-1:123456789012:backup-vault:orders-copy"
 }
 
+// Every parameter the Aurora cluster group carries is one AWS documents as cluster-level, and the
+// list has no row the baseline does not write: the README's placement table is made from both.
+func TestEveryAuroraBaselineParameterIsClusterLevel(t *testing.T) {
+	m := mustRun(t, nil, newDatabase(auroraArgs()))
+	written := map[string]bool{}
+	for _, p := range only(t, m, baseline.TypeClusterParameters).Inputs["parameters"].([]any) {
+		name := p.(map[string]any)["name"].(string)
+		written[name] = true
+		placed, ok := baseline.AuroraClusterLevel[name]
+		if assert.True(t, ok, "%s is not documented as a cluster-level parameter", name) {
+			assert.Contains(t, placed.Sources, baseline.AuroraClusterLevelSource, name)
+		}
+	}
+	for name := range baseline.AuroraClusterLevel {
+		assert.True(t, written[name], "%s is listed but not written", name)
+	}
+}
+
 // The Aurora Database is a cluster and its instances, composed of the same parts as the RDS one,
 // each hardened: what users rely on is the recorded inputs.
 func TestAuroraDatabaseIsAHardenedCluster(t *testing.T) {

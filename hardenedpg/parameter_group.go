@@ -278,10 +278,9 @@ func NewParameterGroup(ctx *pulumi.Context, name string, args *ParameterGroupArg
 	}
 	// Names are never set: auto-naming lets a replacement be created before the old group is deleted.
 	if args.aurora() {
-		// Every baseline parameter is a cluster-level parameter of aurora-postgresqlNN (the Aurora
-		// PostgreSQL parameter reference,
-		// https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Reference.ParameterGroups.html),
-		// so the cluster group holds them all and applies them to every instance alike.
+		// Every baseline parameter is a cluster-level parameter of aurora-postgresqlNN
+		// (baseline.AuroraClusterLevel, with its source), so the cluster group holds them all and
+		// applies them to every instance alike.
 		clusterParams := make(rds.ClusterParameterGroupParameterArray, len(c.Parameters))
 		for i, param := range c.Parameters {
 			clusterParams[i] = rds.ClusterParameterGroupParameterArgs{

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpg"
 	"github.com/hardenedpg/pulumi-hardenedpg/internal/config"
 )
 
@@ -38,10 +39,11 @@ func main() {
 
 // sections maps a section name to its generator.
 var sections = map[string]func() string{
-	"config":     configTable,
-	"controls":   controlsTable,
-	"coverage":   coverageTable,
-	"exceptions": exceptionsTable,
+	"aurora-placement": auroraPlacementTable,
+	"config":           configTable,
+	"controls":         controlsTable,
+	"coverage":         coverageTable,
+	"exceptions":       exceptionsTable,
 }
 
 // update replaces the body of every "<!-- BEGIN generated: X -->" ... "<!-- END generated: X -->".
@@ -60,6 +62,24 @@ func update(doc string) (string, error) {
 }
 
 func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }
+
+func auroraPlacementTable() string {
+	var b strings.Builder
+	b.WriteString("| parameter | hardened value | group | AWS's default there | source |\n|---|---|---|---|---|\n")
+	for _, p := range hardenedpg.Baseline {
+		placed, ok := baseline.AuroraClusterLevel[p.Name]
+		group, def, sources := "cluster", placed.Default, make([]string, len(placed.Sources))
+		for i, src := range placed.Sources {
+			title, _, _ := strings.Cut(src[strings.LastIndex(src, "/")+1:], ".html")
+			sources[i] = "[" + title + "](" + src + ")"
+		}
+		if !ok {
+			group, def = "not documented as cluster-level", "—"
+		}
+		fmt.Fprintf(&b, "| `%s` | `%s` | %s | %s | %s |\n", p.Name, cell(p.Value), group, cell(def), list(sources))
+	}
+	return b.String()
+}
 
 func configTable() string {
 	var b strings.Builder
