@@ -7,6 +7,7 @@ package enginetest
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -110,16 +111,22 @@ func setup(t *testing.T) *engine {
 // stackOf creates the stack with the configuration of the repository's Pulumi.<name>.yaml.
 func (e *engine) stackOf(t *testing.T, ctx context.Context, name string) auto.Stack {
 	t.Helper()
+	return e.stackAs(t, ctx, name, name)
+}
+
+// stackAs creates the stack name with the configuration of the repository's stack config.
+func (e *engine) stackAs(t *testing.T, ctx context.Context, config, name string) auto.Stack {
+	t.Helper()
 	dir := t.TempDir()
-	config, err := os.ReadFile(filepath.Join(repoRoot(t), "Pulumi."+name+".yaml"))
+	text, err := os.ReadFile(filepath.Join(repoRoot(t), "Pulumi."+config+".yaml"))
 	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi."+name+".yaml"), config, 0o600))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "Pulumi."+name+".yaml"), text, 0o600))
 	project := workspace.Project{Name: "hardenedpg", Runtime: workspace.NewProjectRuntimeInfo("go", nil)}
 	s, err := auto.UpsertStackInlineSource(ctx, name, "hardenedpg", stack.Run,
 		auto.Pulumi(e.cli), auto.WorkDir(dir), auto.Project(project), auto.EnvVars(e.env), auto.SecretsProvider("passphrase"))
 	require.NoError(t, err)
 	require.NoError(t, s.SetConfig(ctx, "hardenedpg:alertHttpsEndpoints", auto.ConfigValue{Value: `["` + webhook + `"]`, Secret: true}))
-	if name == "dev" {
+	if config == "dev" {
 		// With a recipient, dev no longer relaxes the alert controls, and an unused waiver is an error.
 		var waivers []string
 		for _, key := range hardenedpg.UnreceivedAlertControls {
@@ -465,4 +472,78 @@ func TestAChangeToADeployedStackIsJudgedAtPreview(t *testing.T) {
 	assert.Empty(t, got, "adding the proxy fails no control")
 	assert.Equal(t, []string{"events-security-group", "rds-private-subnets"}, unproven,
 		"proxy-tls, proxy-iam-auth, proxy-role-scoped and the sg-* controls judge the new proxy at the preview")
+}
+
+// TestAnUpThatFailsHalfwayConverges fails the first `up` of prod at each resource type in turn,
+// as AWS does halfway through a deploy (a quota, a throttled call, a refused parameter): after
+// the failure every resource that exists is as protected and retained as planned, a preview
+// shows only what is left to create, the next `up` creates just that, and a preview after it
+// has nothing to do. The keys come first, so a refused key stops the up before anything exists.
+func TestAnUpThatFailsHalfwayConverges(t *testing.T) {
+	e := setup(t)
+	ctx := context.Background()
+	faults := filepath.Join(t.TempDir(), "faults")
+	e.env[testenv.StandinFaults] = faults
+	sc, err := plan.ReadStackConfig(repoRoot(t), "prod")
+	require.NoError(t, err)
+	offline, err := plan.Run(sc, nil, stack.Program)
+	require.NoError(t, err)
+	type guard struct{ protect, retain bool }
+	planned := map[string]guard{}
+	var types []string
+	for _, r := range offline.Resources {
+		planned[r.Type+"::"+r.Name] = guard{r.Protect, r.RetainOnDelete}
+		if r.Custom && !strings.HasPrefix(r.Type, "pulumi:providers:") && !slices.Contains(types, r.Type) {
+			types = append(types, r.Type)
+		}
+	}
+	t.Logf("fault points: the first create of each of %d resource types", len(types))
+	for i, typ := range types {
+		// A subtest's name may not hold a slash: -run splits on it.
+		t.Run(strings.ReplaceAll(typ, "/", "."), func(t *testing.T) {
+			s := e.stackAs(t, ctx, "prod", fmt.Sprintf("prod-fault-%02d", i))
+			require.NoError(t, os.WriteFile(faults, []byte(typ+"\n"), 0o600))
+			_, err := s.Up(ctx)
+			require.Error(t, err)
+			require.Contains(t, err.Error(), "injected fault: AWS refused "+typ)
+
+			exported, err := s.Export(ctx)
+			require.NoError(t, err)
+			var state apitype.DeploymentV3
+			require.NoError(t, json.Unmarshal(exported.Deployment, &state))
+			existing := 0
+			for _, r := range state.Resources {
+				if r.Custom && !strings.HasPrefix(string(r.Type), "pulumi:providers:") {
+					existing++
+				}
+			}
+			for _, r := range state.Resources {
+				key := string(r.Type) + "::" + r.URN.Name()
+				want, ok := planned[key]
+				if !ok {
+					continue // the stack itself, the default providers
+				}
+				assert.Equal(t, want.protect, r.Protect, "%s: protect after the failed up", key)
+				assert.Equal(t, want.retain, r.RetainOnDelete, "%s: retainOnDelete after the failed up", key)
+			}
+
+			require.NoError(t, os.Remove(faults))
+			left, err := s.Preview(ctx)
+			require.NoError(t, err)
+			for op := range left.ChangeSummary {
+				assert.Contains(t, []apitype.OpType{apitype.OpCreate, apitype.OpSame}, op, "after the failure the preview has %d %s", left.ChangeSummary[op], op)
+			}
+			require.Positive(t, left.ChangeSummary[apitype.OpCreate], "something is left to create")
+			up, err := s.Up(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, map[string]int{"create": left.ChangeSummary[apitype.OpCreate], "same": left.ChangeSummary[apitype.OpSame]}, *up.Summary.ResourceChanges,
+				"the next up does what the preview said, and only that")
+			t.Logf("refused %s: %d resources existed after the failure; the next up created %d", typ, existing, (*up.Summary.ResourceChanges)["create"])
+			again, err := s.Preview(ctx)
+			require.NoError(t, err)
+			for op, n := range again.ChangeSummary {
+				assert.Equal(t, apitype.OpSame, op, "converged: a second preview has %d %s", n, op)
+			}
+		})
+	}
 }

@@ -38,3 +38,8 @@ func decide(short bool, ci, needs string) (verdict, string) {
 		return skip, fmt.Sprintf("needs %s: run without -short (make test)", needs)
 	}
 }
+
+// StandinFaults is the environment variable that names a file of resource types whose creates
+// and updates the engine test's stand-in provider refuses, as AWS refuses one halfway through an
+// up (a quota, a throttled call, a refused parameter).
+const StandinFaults = "HARDENEDPG_STANDIN_FAULTS"

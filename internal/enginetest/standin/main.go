@@ -26,6 +26,7 @@ import (
 
 	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpgtest"
+	"github.com/hardenedpg/pulumi-hardenedpg/internal/testenv"
 )
 
 // versions are the plugin versions the SDKs of go.mod ask for.
@@ -181,7 +182,30 @@ func (p *standin) answer(urn string, props *structpb.Struct, preview bool) (stri
 	return id, out, err
 }
 
+// fault is the error an apply of urn meets, if its type is in the file testenv.StandinFaults
+// names.
+func fault(urn string) error {
+	path := os.Getenv(testenv.StandinFaults)
+	if path == "" {
+		return nil
+	}
+	listed, err := os.ReadFile(path) //nolint:gosec // the test's own file
+	if err != nil {
+		return nil // no file: no fault
+	}
+	typ := string(resource.URN(urn).Type())
+	if slices.Contains(strings.Fields(string(listed)), typ) {
+		return fmt.Errorf("injected fault: AWS refused %s %s", typ, resource.URN(urn).Name())
+	}
+	return nil
+}
+
 func (p *standin) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
+	if !req.GetPreview() {
+		if err := fault(req.GetUrn()); err != nil {
+			return nil, err
+		}
+	}
 	id, out, err := p.answer(req.GetUrn(), req.GetProperties(), req.GetPreview())
 	if err != nil {
 		return nil, err
@@ -190,6 +214,11 @@ func (p *standin) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pulu
 }
 
 func (p *standin) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
+	if !req.GetPreview() {
+		if err := fault(req.GetUrn()); err != nil {
+			return nil, err
+		}
+	}
 	// An update keeps what AWS assigned: a preview of it knows the resource's outputs.
 	_, out, err := p.answer(req.GetUrn(), req.GetNews(), false)
 	if err != nil {
