@@ -117,11 +117,12 @@ sql: bin/plan
 cli:
 	$(GO) build -modfile=tools/pulumi/go.mod -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$(PULUMI_VERSION)" -o bin/pulumi github.com/pulumi/pulumi/pkg/v3/cmd/pulumi
 
-## bench: Go benchmarks (plan evaluation), then pgbench: plain, RDS default and hardened on 15
-## and 17 (median of 3), the cost of each hardened setting, and new connections direct and through PgBouncer.
+## bench: Go benchmarks (plan evaluation), then pgbench: RDS default and hardened on 15 and 17, both
+## with pgAudit (7 pinned, interleaved runs: median and spread of TPS and p95), the cost of each
+## hardened setting in the same runs, and new connections direct and through PgBouncer.
 bench: test-deps
 	$(GO) test -run '^$$' -bench . -benchmem ./...
-	$(GO) run ./internal/pgtest/pgbench -duration 10s -runs 3 -attribute -pooled
+	$(GO) run ./internal/pgtest/pgbench -duration 5s -runs 7 -attribute -pooled
 
 preview:
 	$(PULUMI) preview -s $(STACK)

@@ -119,6 +119,9 @@ type Options struct {
 	// Root runs the server chrooted in a Debian root (UpgradeRoot), with that root's binaries of
 	// Major (Debian's 15 is copied in, next to trixie's 17).
 	Root string
+	// CPUs pins the server and every process it starts to these CPUs (taskset -c), so that a
+	// benchmark's client does not share them.
+	CPUs string
 }
 
 // SetupCommand installs every server the tests use; a missing one fails with it.
@@ -229,6 +232,9 @@ func start(opts Options) (*Server, error) {
 
 // initAndStart makes the data directory, configures it for opts and starts the server.
 func (s *Server) initAndStart(opts Options) error {
+	if opts.CPUs != "" {
+		s.runAs = append([]string{"taskset", "-c", opts.CPUs}, s.runAs...)
+	}
 	var err error
 	if s.Port, err = freePort(); err != nil {
 		return err
