@@ -434,3 +434,18 @@ func elsewhere(a, b Resource) bool {
 	}
 	return home(a) != home(b)
 }
+
+// ReadsOf runs control c over g and returns, per resource URN, the top-level inputs and outputs
+// its check read: all its verdict can depend on. A test proves the tracking complete with it; it
+// lives here, not in a test file, because an in-package test file would make every package that
+// imports baseline compile twice in the fast loop.
+func ReadsOf(g *Graph, c Control) map[string][]string {
+	g.byType, g.owners = nil, nil
+	g.link()
+	reads := track(g, func() { c.check(g) })
+	out := map[string][]string{}
+	for i, keys := range reads.read {
+		out[g.Resources[i].URN] = slices.Sorted(maps.Keys(keys))
+	}
+	return out
+}
