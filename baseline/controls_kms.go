@@ -49,7 +49,11 @@ var kmsControls = []Control{
 			if n, ok := num(k.Inputs, "deletionWindowInDays"); ok && n < MinKeyDeletionWindowDays {
 				f.fail("%s: deletionWindowInDays is %v, want %d", k.Name, n, MinKeyDeletionWindowDays)
 			}
-			if get(k.Inputs, "isEnabled") == false {
+			// Only the live audit sees a deletion scheduled: the provider has no such input.
+			switch {
+			case str(k.Outputs, "keyState") == "PendingDeletion":
+				f.fail("%s: scheduled for deletion on %s: what it encrypts becomes unreadable then; cancel it (CancelKeyDeletion)", k.Name, str(k.Outputs, "deletionDate"))
+			case get(k.Inputs, "isEnabled") == false:
 				f.fail("%s: isEnabled is false", k.Name)
 			}
 		}),

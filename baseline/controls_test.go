@@ -1032,6 +1032,10 @@ func TestWidenedControlsBite(t *testing.T) {
 		"a proxy that decrypts outside Secrets Manager": {false, func(g *baseline.Graph) {
 			first(t, g, baseline.TypeRolePolicy, "database-proxy-role-policy").Inputs["policy"] = `{"Statement":[{"Effect":"Allow","Action":"kms:Decrypt","Resource":"arn:aws:kms:eu-west-1:123456789012:key/other"}]}`
 		}, "proxy-role-scoped", "database-proxy-role-policy: statement 0 decrypts without a kms:ViaService condition naming Secrets Manager"},
+		"a key scheduled for deletion, as the live audit reads it": {false, func(g *baseline.Graph) {
+			k := first(t, g, baseline.TypeKey, "database-logs-key-key")
+			k.Outputs["keyState"], k.Outputs["deletionDate"] = "PendingDeletion", "2027-01-05"
+		}, "kms-deletion-window", "database-logs-key-key: scheduled for deletion on 2027-01-05: what it encrypts becomes unreadable then; cancel it (CancelKeyDeletion)"},
 		"a grant that lets its grantee hand the key on": {false, func(g *baseline.Graph) {
 			gr := first(t, g, baseline.TypeKeyGrant, "")
 			gr.Inputs["granteePrincipal"] = "arn:aws:iam::123456789012:role/shared-admin"

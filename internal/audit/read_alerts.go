@@ -420,8 +420,13 @@ func (c *clients) readKeys(ctx context.Context, blk *block) {
 		}
 		in := prune(map[string]any{"description": s(md.Description), "isEnabled": md.Enabled, "keyUsage": string(md.KeyUsage),
 			"customerMasterKeySpec": string(md.KeySpec), "multiRegion": b(md.MultiRegion)})
+		outputs := map[string]any{"arn": arn, "keyId": aws.ToString(md.KeyId)}
 		if md.KeyState == "PendingDeletion" {
 			in["isEnabled"] = false
+			outputs["keyState"] = string(md.KeyState)
+			if md.DeletionDate != nil {
+				outputs["deletionDate"] = md.DeletionDate.UTC().Format("2006-01-02")
+			}
 		}
 		policy, err := client.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: aws.String(arn), PolicyName: aws.String("default")})
 		if blk.ok("kms:GetKeyPolicy", arn, err) {
@@ -442,8 +447,7 @@ func (c *clients) readKeys(ctx context.Context, blk *block) {
 			}
 			in["tags"] = t
 		}
-		blk.add(baseline.Resource{URN: arn, Type: baseline.TypeKey, Name: aws.ToString(md.KeyId), ID: aws.ToString(md.KeyId), Inputs: in,
-			Outputs: map[string]any{"arn": arn, "keyId": aws.ToString(md.KeyId)}})
+		blk.add(baseline.Resource{URN: arn, Type: baseline.TypeKey, Name: aws.ToString(md.KeyId), ID: aws.ToString(md.KeyId), Inputs: in, Outputs: outputs})
 		c.readGrants(ctx, blk, client, arn)
 	}
 }
