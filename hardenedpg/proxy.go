@@ -185,6 +185,10 @@ func (a *ProxyArgs) check(p *problems) {
 			p.add(r.name, "", "required")
 		}
 	}
+	// A grant names its key by ARN or ID: CreateGrant refuses an alias, and only at deploy.
+	if key, ok := a.SecretKeyArn.(pulumi.String); ok && strings.Contains(string(key), "alias/") {
+		p.add("SecretKeyArn", string(key), "want the key's ARN or ID: the proxy's KMS grants cannot name an alias")
+	}
 	var pp problems
 	if !checkPort(&pp, a.DatabasePort) {
 		p.add("DatabasePort", a.DatabasePort, "want the instance's port, 1150 to 65535")

@@ -159,3 +159,21 @@ func TestNewProxyRequiresItsInputs(t *testing.T) {
   VpcID = "": required: the VPC of the database`, err.Error())
 	assert.Empty(t, awsResources(m))
 }
+
+// The proxy's grants name its key; an alias, which CreateGrant refuses, is refused first.
+func TestNewProxyRefusesAKeyAlias(t *testing.T) {
+	m, err := run(t, nil, func(ctx *pulumi.Context) error {
+		_, err := hardenedpg.NewProxy(ctx, "proxy", &hardenedpg.ProxyArgs{
+			Name: "orders", InstanceIdentifier: pulumi.String("orders"), DatabasePort: 5433,
+			ProxySettings: hardenedpg.ProxySettings{Users: []hardenedpg.ProxyUser{{Name: "orders_batch", SecretArn: batchSecret}}},
+			SecretKeyArn:  pulumi.String("arn:aws:kms:eu-west-1:123456789012:alias/orders"),
+			SubnetIDs:     pulumi.StringArray{pulumi.String("subnet-0000000a")}, DatabaseSecurityGroupID: pulumi.String("sg-0000000d"),
+			VpcID: pulumi.String("vpc-00000001"),
+		})
+		return err
+	})
+	require.Error(t, err)
+	assert.Equal(t, `hardenedpg.NewProxy "proxy": invalid arguments:
+  SecretKeyArn = "arn:aws:kms:eu-west-1:123456789012:alias/orders": want the key's ARN or ID: the proxy's KMS grants cannot name an alias`, err.Error())
+	assert.Empty(t, awsResources(m))
+}

@@ -349,7 +349,8 @@ func (c *creator) create(r baseline.Resource) {
 		created = c.str(in, "policyArn")
 	case baseline.TypeKeyGrant:
 		var constraints *kmstypes.GrantConstraints
-		for _, item := range c.live(in["constraints"]).([]any) {
+		items, _ := c.live(in["constraints"]).([]any)
+		for _, item := range items {
 			m, _ := item.(map[string]any)
 			constraints = &kmstypes.GrantConstraints{EncryptionContextEquals: stringsOf(m["encryptionContextEquals"]), EncryptionContextSubset: stringsOf(m["encryptionContextSubset"])}
 		}

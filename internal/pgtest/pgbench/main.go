@@ -59,6 +59,10 @@ func main() {
 	flag.BoolVar(&c.pooled, "pooled", false, "also measure new connections per transaction through PgBouncer on the hardened server")
 	pin := flag.Bool("pin", runtime.NumCPU() >= 2, "pin the server to CPU 0 and pgbench to CPU 1")
 	flag.Parse()
+	if c.runs < 1 || c.duration < time.Second {
+		fmt.Fprintf(os.Stderr, "-runs %d -duration %s: want at least 1 run of at least 1s\n", c.runs, c.duration)
+		os.Exit(2)
+	}
 	if *majors != "" {
 		c.majors = strings.Split(*majors, ",")
 	}
