@@ -71,6 +71,9 @@ const (
 	TypeFirehose           = "aws:kinesis/firehoseDeliveryStream:FirehoseDeliveryStream"
 	TypeBackupReplication  = "aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication"
 	TypeSnapshotCopy       = "aws:rds/snapshotCopy:SnapshotCopy"
+	TypeSnapshot           = "aws:rds/snapshot:Snapshot"
+	TypeClusterSnapshot    = "aws:rds/clusterSnapshot:ClusterSnapshot"
+	TypeSecret             = "aws:secretsmanager/secret:Secret"
 	TypeBackupPlan         = "aws:backup/plan:Plan"
 	TypeKeyAlias           = "aws:kms/alias:Alias"
 	TypeKeyGrant           = "aws:kms/grant:Grant"
@@ -117,6 +120,12 @@ type Control struct {
 	Reads []string
 	// Waivable is false for controls no reason can relax (encryption, public access).
 	Waivable bool
+	// Runtime says what of the control's evidence changes at run time, outside any stack; the
+	// not-applicable detail of a plan without it says the live audit judges it.
+	Runtime string
+	// LiveOnly controls are judged on a live account only (Graph.Live): a plan cannot hold their
+	// evidence at all.
+	LiveOnly bool
 
 	// check judges the control on a graph that has some of Reads.
 	check check
@@ -124,7 +133,7 @@ type Control struct {
 
 // Catalog is every control, by domain: each domain's file (controls_<domain>.go) holds its
 // controls with their checks, one row each.
-var Catalog = slices.Concat(rdsControls, pgControls, kmsControls, iamControls, networkControls, logsControls, alertsControls, backupControls, archiveControls, proxyControls)
+var Catalog = slices.Concat(rdsControls, pgControls, kmsControls, iamControls, networkControls, logsControls, alertsControls, backupControls, archiveControls, proxyControls, liveControls)
 
 // Lookup returns the control with the given key.
 func Lookup(key string) (Control, bool) {

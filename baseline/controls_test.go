@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -396,6 +397,40 @@ var breakers = map[string]struct {
 		rp := first(t, g, baseline.TypeRolePolicy, "database-proxy-role-policy")
 		rp.Inputs["policy"] = strings.Replace(rp.Inputs["policy"].(string), "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", 1)
 	}},
+	"snapshots-private": {mutate: func(t *testing.T, g *baseline.Graph) {
+		addSnapshot(t, g, map[string]any{"sharedAccounts": []any{"all"}})
+	}},
+	"snapshots-stack-key": {mutate: func(t *testing.T, g *baseline.Graph) {
+		addSnapshot(t, g, map[string]any{"encrypted": true, "kmsKeyId": "arn:aws:kms:eu-west-1:123456789012:key/0000aaaa-0000-0000-0000-000000000000"})
+	}},
+	"rds-secret-rotation": {mutate: func(t *testing.T, g *baseline.Graph) {
+		goLive(t, g, first(t, g, baseline.TypeInstance, ""), map[string]any{"rotationEnabled": false})
+	}},
+}
+
+// addSnapshot adds a manual snapshot of the prod instance, as the live audit reads one, with the
+// attributes given.
+func addSnapshot(t *testing.T, g *baseline.Graph, attributes map[string]any) {
+	t.Helper()
+	inst := first(t, g, baseline.TypeInstance, "")
+	in := map[string]any{"dbSnapshotIdentifier": "orders-manual", "dbInstanceIdentifier": inst.Inputs["identifier"]}
+	maps.Copy(in, attributes)
+	arn := "arn:aws:rds:eu-west-1:123456789012:snapshot:orders-manual"
+	g.Resources = append(g.Resources, baseline.Resource{URN: arn, Type: baseline.TypeSnapshot, Name: "orders-manual", Custom: true,
+		Inputs: in, Outputs: map[string]any{"arn": arn}})
+}
+
+// goLive makes g an audit's graph of db, with db's master secret as the audit reads it: rotated
+// weekly, last yesterday, unless rotation says otherwise.
+func goLive(t *testing.T, g *baseline.Graph, db *baseline.Resource, rotation map[string]any) {
+	t.Helper()
+	g.Live, g.Today = true, time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)
+	arn := "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-0f1e2d3c-AbCdEf"
+	db.Outputs["masterUserSecrets"] = []any{map[string]any{"secretArn": arn, "secretStatus": "active"}}
+	out := map[string]any{"arn": arn, "rotationEnabled": true, "rotationDays": 7.0, "lastRotatedDate": "2026-12-05T03:00:00Z", "createdDate": "2026-01-01T00:00:00Z"}
+	maps.Copy(out, rotation)
+	g.Resources = append(g.Resources, baseline.Resource{URN: arn, Type: baseline.TypeSecret, Name: "rds!db-0f1e2d3c", Custom: true,
+		Inputs: map[string]any{"name": "rds!db-0f1e2d3c"}, Outputs: out})
 }
 
 // addProxy adds to g what a stack without the library might declare for an RDS Proxy in front of
@@ -451,11 +486,11 @@ func TestProdPassesEveryApplicableControl(t *testing.T) {
 	require.Len(t, results, len(baseline.Catalog))
 	assert.Empty(t, failing(results))
 	s := baseline.Summarize(results)
-	assert.Equal(t, baseline.Summary{Pass: len(baseline.Catalog) - 9, NotApplicable: 9}, s, "no bucket (7 controls), stream or cluster")
+	assert.Equal(t, baseline.Summary{Pass: len(baseline.Catalog) - 12, NotApplicable: 12}, s, "no bucket (7 controls), stream, cluster or snapshot (2), and not live")
 
 	results = baseline.Evaluate(archiveGraph(t), nil)
 	assert.Empty(t, failing(results))
-	assert.Equal(t, baseline.Summary{Pass: len(baseline.Catalog) - 1, NotApplicable: 1}, baseline.Summarize(results), "every control applies but events-cluster")
+	assert.Equal(t, baseline.Summary{Pass: len(baseline.Catalog) - 4, NotApplicable: 4}, baseline.Summarize(results), "every control applies but events-cluster, the snapshots' (2) and the live-only one")
 }
 
 func TestEveryControlBites(t *testing.T) {
@@ -1036,6 +1071,24 @@ func TestWidenedControlsBite(t *testing.T) {
 			k := first(t, g, baseline.TypeKey, "database-logs-key-key")
 			k.Outputs["keyState"], k.Outputs["deletionDate"] = "PendingDeletion", "2027-01-05"
 		}, "kms-deletion-window", "database-logs-key-key: scheduled for deletion on 2027-01-05: what it encrypts becomes unreadable then; cancel it (CancelKeyDeletion)"},
+		"a public snapshot": {false, func(g *baseline.Graph) {
+			addSnapshot(t, g, map[string]any{"sharedAccounts": []any{"all"}})
+		}, "snapshots-private", `orders-manual: sharedAccounts has "all": the snapshot is public, and anyone can restore the database from it`},
+		"a snapshot shared with another account": {false, func(g *baseline.Graph) {
+			addSnapshot(t, g, map[string]any{"sharedAccounts": []any{"210987654321"}})
+		}, "snapshots-private", "orders-manual: sharedAccounts has 210987654321: that account can restore the database from it; copy backups to another account with an AWS Backup copy rule instead"},
+		"an unencrypted snapshot": {false, func(g *baseline.Graph) {
+			addSnapshot(t, g, map[string]any{"encrypted": false})
+		}, "snapshots-stack-key", "orders-manual: encrypted is false: whoever may restore it reads the data"},
+		"a snapshot copied under another key": {false, func(g *baseline.Graph) {
+			addSnapshot(t, g, map[string]any{"encrypted": true, "kmsKeyId": "arn:aws:kms:eu-west-1:123456789012:key/0000aaaa-0000-0000-0000-000000000000"})
+		}, "snapshots-stack-key", `orders-manual: kmsKeyId is "arn:aws:kms:eu-west-1:123456789012:key/0000aaaa-0000-0000-0000-000000000000", want a customer-managed key of the stack`},
+		"the master secret's rotation turned off": {false, func(g *baseline.Graph) {
+			goLive(t, g, first(t, g, baseline.TypeInstance, ""), map[string]any{"rotationEnabled": false})
+		}, "rds-secret-rotation", "database-instance-db: master secret rds!db-0f1e2d3c: rotation is off: the password no longer changes; turn it on again (aws secretsmanager rotate-secret --secret-id arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-0f1e2d3c-AbCdEf)"},
+		"a master secret never rotated": {false, func(g *baseline.Graph) {
+			goLive(t, g, first(t, g, baseline.TypeInstance, ""), map[string]any{"lastRotatedDate": nil})
+		}, "rds-secret-rotation", "database-instance-db: master secret rds!db-0f1e2d3c: never rotated since its creation on 2026-01-01, more than 7 days ago: rotation is failing; see the secret's rotation errors in CloudTrail (RotationFailed)"},
 		"a grant that lets its grantee hand the key on": {false, func(g *baseline.Graph) {
 			gr := first(t, g, baseline.TypeKeyGrant, "")
 			gr.Inputs["granteePrincipal"] = "arn:aws:iam::123456789012:role/shared-admin"
@@ -1106,7 +1159,7 @@ func TestPoliciesAllowingByExclusionAreRefused(t *testing.T) {
 func TestAuroraPassesEveryApplicableControl(t *testing.T) {
 	results := baseline.Evaluate(auroraGraph(t), nil)
 	assert.Empty(t, failing(results))
-	assert.Equal(t, baseline.Summary{Pass: len(baseline.Catalog) - 8, NotApplicable: 8}, baseline.Summarize(results), "no bucket (7 controls) or stream")
+	assert.Equal(t, baseline.Summary{Pass: len(baseline.Catalog) - 11, NotApplicable: 11}, baseline.Summarize(results), "no bucket (7 controls), stream or snapshot (2), and not live")
 }
 
 // clusterBreakers weaken the aurora stack where a team that wrote its own cluster might: each
@@ -1117,6 +1170,9 @@ var clusterBreakers = []struct {
 	detail  string
 	also    []string
 }{
+	{"rds-secret-rotation", func(t *testing.T, g *baseline.Graph) {
+		goLive(t, g, first(t, g, baseline.TypeCluster, ""), map[string]any{"lastRotatedDate": "2026-11-20T03:00:00Z"})
+	}, `database-cluster-cluster: master secret rds!db-0f1e2d3c: last rotated on 2026-11-20, more than 7 days ago: rotation is failing; see the secret's rotation errors in CloudTrail (RotationFailed)`, nil},
 	{"rds-in-vpc", func(t *testing.T, g *baseline.Graph) {
 		delete(first(t, g, baseline.TypeCluster, "").Inputs, "dbSubnetGroupName")
 	}, "database-cluster-cluster: dbSubnetGroupName is unset: the instance lands in the default VPC", []string{"rds-private-subnets"}},
@@ -1282,4 +1338,29 @@ func TestEveryClusterControlBites(t *testing.T) {
 			assert.True(t, broken[c.Key], "%s reads clusters but no weakness of the aurora stack breaks it", c.Key)
 		}
 	}
+}
+
+// On a live graph the rotation control applies and passes a secret rotated on schedule; a
+// schedule it cannot read leaves it unproven, not passed.
+func TestRotationIsJudgedLiveOnly(t *testing.T) {
+	status, detail := statusOf(baseline.Evaluate(prodGraph(t), nil), "rds-secret-rotation")
+	assert.Equal(t, baseline.NotApplicable, status)
+	assert.Equal(t, "judged live only, by bin/audit: RDS turns rotation on for the master secret it makes; whether it is still on, and has run, shows only in the account", detail)
+
+	g := prodGraph(t)
+	goLive(t, g, first(t, g, baseline.TypeInstance, ""), nil)
+	results := baseline.Evaluate(g, nil)
+	assert.Empty(t, failing(results))
+	status, detail = statusOf(results, "rds-secret-rotation")
+	assert.Equal(t, baseline.Pass, status, detail)
+
+	g = prodGraph(t)
+	goLive(t, g, first(t, g, baseline.TypeInstance, ""), map[string]any{"rotationDays": nil, "rotationSchedule": "cron(0 4 ? * SUN *)"})
+	status, detail = statusOf(baseline.Evaluate(g, nil), "rds-secret-rotation")
+	assert.Equal(t, baseline.Unproven, status)
+	assert.Equal(t, `database-instance-db: master secret rds!db-0f1e2d3c: its schedule is a cron or rate expression "cron(0 4 ? * SUN *)", which this check does not read`, detail)
+
+	status, detail = statusOf(baseline.Evaluate(prodGraph(t), nil), "snapshots-private")
+	assert.Equal(t, baseline.NotApplicable, status)
+	assert.Equal(t, "the stack has no aws:rds/snapshot:Snapshot or aws:rds/clusterSnapshot:ClusterSnapshot or aws:rds/snapshotCopy:SnapshotCopy (judged live by bin/audit: snapshots are taken, copied and shared at run time; bin/audit reads every snapshot of the database)", detail)
 }

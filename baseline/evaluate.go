@@ -112,8 +112,12 @@ func EvaluateControl(g *Graph, c Control, waivers Waivers) Result {
 
 func evaluate(g *Graph, c Control, waivers Waivers) Result {
 	r := Result{Key: c.Key, Title: c.Title, Severity: c.Severity, Refs: c.Refs, Resources: []string{}}
+	if c.LiveOnly && !g.Live {
+		r.Status, r.Detail = NotApplicable, "judged live only, by bin/audit: "+c.Runtime
+		return r
+	}
 	if !g.has(c.Reads...) {
-		r.Status, r.Detail = NotApplicable, "the stack has no "+strings.Join(c.Reads, " or ")
+		r.Status, r.Detail = NotApplicable, "the stack has no "+strings.Join(c.Reads, " or ")+runtimeNote(c)
 		return r
 	}
 	if c.check == nil {

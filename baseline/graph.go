@@ -47,6 +47,9 @@ type Graph struct {
 	// NoLookups says the graph carries no look-ups at all (a policy pack sees resources only), so
 	// a missing look-up leaves a control unproven rather than failed.
 	NoLookups bool
+	// Live says the graph was read from an account (bin/audit), not planned: LiveOnly controls
+	// apply to it.
+	Live bool
 	// Today is the day support dates are judged on (rds-supported-engine); zero is the clock's.
 	Today time.Time
 

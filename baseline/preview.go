@@ -165,9 +165,10 @@ func (g *Graph) refers(v any, r Resource, field string) bool {
 // arnKinds are the service and resource type in the ARNs of resources that checks find by ARN.
 var arnKinds = map[string][2]string{TypeRole: {"iam", "role/"}, TypeKey: {"kms", "key/"}}
 
-// cannotName reports, without reading r's ARN, that arn is not r's: it is of another kind, or,
-// for a role, ends in another name than the role's own, which the program gives (or the provider
-// plans) before AWS assigns the ARN.
+// cannotName reports, without reading r's ARN, that arn is not r's: it is of another kind; for a
+// role, it ends in another name than the role's own, which the program gives (or the provider
+// plans) before AWS assigns the ARN; for a key not yet created, it is written down already, and
+// KMS makes up a key's ID when it creates the key.
 func cannotName(arn string, r Resource) bool {
 	kind, ok := arnKinds[r.Type]
 	if !ok {
@@ -175,6 +176,9 @@ func cannotName(arn string, r Resource) bool {
 	}
 	resource := ArnField(arn, 5)
 	if ArnField(arn, 2) != kind[0] || !strings.HasPrefix(resource, kind[1]) {
+		return true
+	}
+	if r.Type == TypeKey && r.Custom && r.ID == "" {
 		return true
 	}
 	if r.Type == TypeRole {

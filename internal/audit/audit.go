@@ -143,6 +143,13 @@ var NotKept = map[string]string{
 	"kms-deletion-window": "deletionWindowInDays is an argument of ScheduleKeyDeletion, not state AWS keeps: the stack's plan holds it",
 }
 
+// Unplanned says the plan could not judge the control (its row is not applicable) because what
+// it judges exists at run time only, snapshots or a secret's rotation: the live row stands alone.
+func Unplanned(planned baseline.Result) bool {
+	c, _ := baseline.Lookup(planned.Key)
+	return c.Runtime != "" && planned.Status == baseline.NotApplicable
+}
+
 // judge evaluates the catalog over a block, then makes unproven what a failed call fed and what
 // AWS keeps no state of.
 func judge(identifier string, blk *block, waivers baseline.Waivers) Database {

@@ -67,7 +67,7 @@ var Calls = []Call{
 	{"iam:ListRolePolicies", iamControls},
 	{"iam:GetRolePolicy", iamControls},
 	{"iam:ListAttachedRolePolicies", iamControls},
-	{"secretsmanager:DescribeSecret", []string{"rds-managed-password"}},
+	{"secretsmanager:DescribeSecret", []string{"rds-managed-password", "rds-secret-rotation"}},
 	{"backup:ListBackupPlans", backupControls},
 	{"backup:GetBackupPlan", backupControls},
 	{"backup:ListBackupSelections", selectionControls},
@@ -75,14 +75,19 @@ var Calls = []Call{
 	{"backup:DescribeBackupVault", backupControls},
 	{"backup:ListTags", []string{"rds-tags"}},
 	{"rds:DescribeDBInstanceAutomatedBackups", []string{"backup-independent-copy"}},
+	{"rds:DescribeDBSnapshots", snapshotControls},
+	{"rds:DescribeDBSnapshotAttributes", []string{"snapshots-private"}},
+	{"rds:DescribeDBClusterSnapshots", snapshotControls},
+	{"rds:DescribeDBClusterSnapshotAttributes", []string{"snapshots-private"}},
 }
 
 // The controls a read of one kind feeds, whatever resource it is read for.
 var (
-	pgControls    = []string{"pg-force-ssl", "pg-tls-min", "pg-scram", "pg-connection-logging", "pg-statement-logging", "pg-log-redaction", "pg-audit", "pg-family-matches"}
-	kmsControls   = []string{"kms-rotation", "kms-policy", "kms-grants-scoped", "kms-deletion-window", "kms-key-hygiene", "rds-cmk", "rds-managed-password", "rds-performance-insights", "logs-cmk", "sns-cmk", "backup-vault-cmk", "backup-independent-copy", "alarm-actions", "events-instance", "events-cluster", "events-parameter-group", "events-security-group", "rds-tags"}
-	snsControls   = []string{"sns-cmk", "sns-topic-policy", "sns-subscriptions-tls", "alarm-actions", "events-instance", "events-cluster", "events-parameter-group", "events-security-group", "rds-tags"}
-	proxyControls = []string{"proxy-tls", "proxy-iam-auth", "proxy-no-debug-logging", "proxy-role-scoped", "sg-no-cidr-ingress", "sg-no-open-egress", "sg-descriptions", "rds-tags", "iam-no-kms-star", "iam-scoped-writes", "iam-managed-policies", "iam-trust-scoped", "iam-no-sensitive-reads", "kms-grants-scoped"}
+	snapshotControls = []string{"snapshots-private", "snapshots-stack-key"}
+	pgControls       = []string{"pg-force-ssl", "pg-tls-min", "pg-scram", "pg-connection-logging", "pg-statement-logging", "pg-log-redaction", "pg-audit", "pg-family-matches"}
+	kmsControls      = []string{"kms-rotation", "kms-policy", "kms-grants-scoped", "kms-deletion-window", "kms-key-hygiene", "rds-cmk", "snapshots-stack-key", "rds-managed-password", "rds-performance-insights", "logs-cmk", "sns-cmk", "backup-vault-cmk", "backup-independent-copy", "alarm-actions", "events-instance", "events-cluster", "events-parameter-group", "events-security-group", "rds-tags"}
+	snsControls      = []string{"sns-cmk", "sns-topic-policy", "sns-subscriptions-tls", "alarm-actions", "events-instance", "events-cluster", "events-parameter-group", "events-security-group", "rds-tags"}
+	proxyControls    = []string{"proxy-tls", "proxy-iam-auth", "proxy-no-debug-logging", "proxy-role-scoped", "sg-no-cidr-ingress", "sg-no-open-egress", "sg-descriptions", "rds-tags", "iam-no-kms-star", "iam-scoped-writes", "iam-managed-policies", "iam-trust-scoped", "iam-no-sensitive-reads", "kms-grants-scoped"}
 	// A grant is judged by the role it goes to.
 	iamControls = []string{"kms-grants-scoped", "proxy-role-scoped", "iam-no-kms-star", "iam-scoped-writes", "iam-managed-policies", "iam-trust-scoped", "iam-no-sensitive-reads", "rds-tags"}
 	// A plan leads to its selections, their role and its vaults.

@@ -129,6 +129,9 @@ func compareDatabase(id string, planned, live []baseline.Resource, unread bool) 
 	p, l := byType(planned), byType(live)
 	inline := inlineRules(p[baseline.TypeSecurityGroup])
 	for _, typ := range ReadTypes {
+		if slices.Contains(liveTypes, typ) {
+			continue
+		}
 		want := len(p[typ]) + inline[typ]
 		if want == 0 && len(l[typ]) == 0 {
 			continue

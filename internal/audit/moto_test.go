@@ -19,6 +19,7 @@ import (
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/stretchr/testify/assert"
@@ -131,7 +132,7 @@ func TestThePlanAndTheAuditAgreeRowByRow(t *testing.T) {
 				require.Equal(t, planned.Key, live.Key)
 				assert.Equal(t, planned.Severity, live.Severity, planned.Key)
 				assert.Equal(t, planned.Refs, live.Refs, planned.Key)
-				if awstest.MotoCannot[planned.Key] != "" || audit.NotKept[planned.Key] != "" {
+				if awstest.MotoCannot[planned.Key] != "" || audit.NotKept[planned.Key] != "" || audit.Unplanned(planned) {
 					continue
 				}
 				assert.Equal(t, planned.Status, live.Status, "%s: planned %q, live %q", planned.Key, planned.Detail, live.Detail)
@@ -266,6 +267,30 @@ var weakenings = []weakening{
 			require.NoError(t, err)
 			return ""
 		}},
+	{name: "a manual snapshot made public", control: "snapshots-private",
+		detail: func(_ audit.Database, snapshot string) string {
+			return snapshot + `: sharedAccounts has "all": the snapshot is public, and anyone can restore the database from it`
+		},
+		apply: func(t *testing.T, ctx context.Context, cfg aws.Config, _ audit.Database) string {
+			client := rds.NewFromConfig(cfg)
+			_, err := client.CreateDBSnapshot(ctx, &rds.CreateDBSnapshotInput{DBInstanceIdentifier: aws.String("orders-prod"), DBSnapshotIdentifier: aws.String("orders-prod-before-migration")})
+			require.NoError(t, err)
+			_, err = client.ModifyDBSnapshotAttribute(ctx, &rds.ModifyDBSnapshotAttributeInput{DBSnapshotIdentifier: aws.String("orders-prod-before-migration"),
+				AttributeName: aws.String("restore"), ValuesToAdd: []string{"all"}})
+			require.NoError(t, err)
+			return "orders-prod-before-migration"
+		}},
+	{name: "the master secret's rotation turned off", control: "rds-secret-rotation",
+		detail: func(d audit.Database, _ string) string {
+			secret := resourceOf(nil, d, baseline.TypeSecret, anyResource)
+			return "orders-prod: master secret " + secret.Name + ": rotation is off: the password no longer changes; turn it on again (aws secretsmanager rotate-secret --secret-id " + secret.URN + ")"
+		},
+		apply: func(t *testing.T, ctx context.Context, cfg aws.Config, d audit.Database) string {
+			secret := resourceOf(t, d, baseline.TypeSecret, anyResource)
+			_, err := secretsmanager.NewFromConfig(cfg).CancelRotateSecret(ctx, &secretsmanager.CancelRotateSecretInput{SecretId: aws.String(secret.URN)})
+			require.NoError(t, err)
+			return ""
+		}},
 }
 
 func str(v any) string { s, _ := v.(string); return s }
@@ -319,14 +344,22 @@ func TestAnAuroraClusterWeakenedOutOfBand(t *testing.T) {
 	require.NoError(t, err)
 	_, err = client.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String(member.ID), PubliclyAccessible: aws.Bool(true), ApplyImmediately: aws.Bool(true)})
 	require.NoError(t, err)
+	// A manual snapshot of the cluster, shared with another account.
+	_, err = client.CreateDBClusterSnapshot(ctx, &rds.CreateDBClusterSnapshotInput{DBClusterIdentifier: aws.String("orders-aurora"), DBClusterSnapshotIdentifier: aws.String("orders-aurora-for-analytics")})
+	require.NoError(t, err)
+	_, err = client.ModifyDBClusterSnapshotAttribute(ctx, &rds.ModifyDBClusterSnapshotAttributeInput{DBClusterSnapshotIdentifier: aws.String("orders-aurora-for-analytics"),
+		AttributeName: aws.String("restore"), ValuesToAdd: []string{"444455556666"}})
+	require.NoError(t, err)
 
 	after := rows(database(t, runAudit(t, srv.Config(), audit.Options{}), "orders-aurora"))
 	assert.Equal(t, baseline.Fail, after["pg-force-ssl"].Status)
 	assert.Equal(t, group.ID+`: rds.force_ssl is "0", want 1`, after["pg-force-ssl"].Detail)
 	assert.Equal(t, baseline.Fail, after["rds-not-public"].Status)
 	assert.Equal(t, member.ID+": publiclyAccessible is true, want false", after["rds-not-public"].Detail)
+	assert.Equal(t, baseline.Fail, after["snapshots-private"].Status)
+	assert.Equal(t, "orders-aurora-for-analytics: sharedAccounts has 444455556666: that account can restore the database from it; copy backups to another account with an AWS Backup copy rule instead", after["snapshots-private"].Detail)
 	for _, key := range slices.Sorted(maps.Keys(before)) {
-		if key != "pg-force-ssl" && key != "rds-not-public" {
+		if key != "pg-force-ssl" && key != "rds-not-public" && key != "snapshots-private" {
 			assert.Equal(t, before[key].Status, after[key].Status, "%s: %s", key, after[key].Detail)
 		}
 	}

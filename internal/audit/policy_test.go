@@ -2,6 +2,8 @@ package audit_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -132,4 +134,12 @@ func TestTheAuditNeedsNothingBeyondThePolicy(t *testing.T) {
 	assert.Equal(t, baseline.Unproven, row.Status)
 	assert.Contains(t, row.Detail, "not read: kms:GetKeyRotationStatus arn:aws:kms:eu-west-1:123456789012:key/")
 	assert.Contains(t, row.Detail, "HTTP 403: refused")
+}
+
+// The README's count of the calls, in the policy and in the test that breaks each, is the table's.
+func TestTheReadmeCountsTheCalls(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	assert.Contains(t, string(readme), fmt.Sprintf("allows exactly the %d actions it calls", len(audit.Calls)))
+	assert.Contains(t, string(readme), fmt.Sprintf("each of the %d calls, broken in turn", len(audit.Calls)))
 }

@@ -41,6 +41,7 @@ var ReadTypes = []string{
 	baseline.TypeEventRule, baseline.TypeEventTarget, baseline.TypeTopic, baseline.TypeTopicPolicy, baseline.TypeTopicSubscription,
 	baseline.TypeProxy, TypeProxyTarget, baseline.TypeBackupSelection, baseline.TypeBackupPlan, baseline.TypeBackupVault,
 	baseline.TypeBackupVaultLock, baseline.TypeBackupReplication, baseline.TypeKey, baseline.TypeKeyGrant,
+	baseline.TypeSnapshot, baseline.TypeClusterSnapshot, baseline.TypeSecret,
 }
 
 // TypeProxyTarget is the provider's type of a proxy's target, which the catalog does not judge.
@@ -295,7 +296,7 @@ func instanceResource(db rdstypes.DBInstance) baseline.Resource {
 
 // readInstance reads what one instance is judged on into its block.
 func (c *clients) readInstance(ctx context.Context, db rdstypes.DBInstance, acct *accountReads) *block {
-	blk := &block{graph: &baseline.Graph{}, urns: map[string]bool{}}
+	blk := &block{graph: &baseline.Graph{Live: true}, urns: map[string]bool{}}
 	inst := instanceResource(db)
 	blk.add(inst)
 	id := aws.ToString(db.DBInstanceIdentifier)
@@ -317,6 +318,7 @@ func (c *clients) readInstance(ctx context.Context, db rdstypes.DBInstance, acct
 	c.readReplications(ctx, blk, db)
 	c.readTopics(ctx, blk)
 	c.readKeys(ctx, blk)
+	c.readSnapshots(ctx, blk, id)
 	return blk
 }
 
@@ -505,22 +507,6 @@ func (c *clients) readSecurityGroups(ctx context.Context, blk *block, ids []stri
 					"description": s(rule.Description), "tags": ec2Tags(rule.Tags)}),
 				Outputs: map[string]any{"arn": arn}})
 		}
-	}
-}
-
-func (c *clients) readSecret(ctx context.Context, blk *block, sec *rdstypes.MasterUserSecret) {
-	if sec == nil || sec.SecretArn == nil {
-		return
-	}
-	out, err := c.secrets.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: sec.SecretArn})
-	if !blk.ok("secretsmanager:DescribeSecret", aws.ToString(sec.SecretArn), err) {
-		return
-	}
-	// The secret's key is the one the catalog judges (masterUserSecretKmsKeyId): read it off the
-	// secret, which is where Secrets Manager encrypts with it.
-	if inst := blk.database(); inst != nil && out.KmsKeyId != nil {
-		inst.Inputs["masterUserSecretKmsKeyId"] = aws.ToString(out.KmsKeyId)
-		inst.Outputs["masterUserSecretKmsKeyId"] = aws.ToString(out.KmsKeyId)
 	}
 }
 

@@ -62,7 +62,7 @@ func clusterInstanceResource(db rdstypes.DBInstance) baseline.Resource {
 
 // readCluster reads what an Aurora cluster and its instances are judged on into one block.
 func (c *clients) readCluster(ctx context.Context, cluster rdstypes.DBCluster, members []rdstypes.DBInstance, acct *accountReads) *block {
-	blk := &block{graph: &baseline.Graph{}, urns: map[string]bool{}}
+	blk := &block{graph: &baseline.Graph{Live: true}, urns: map[string]bool{}}
 	cr := clusterResource(cluster)
 	blk.add(cr)
 	id := aws.ToString(cluster.DBClusterIdentifier)
@@ -91,6 +91,7 @@ func (c *clients) readCluster(ctx context.Context, cluster rdstypes.DBCluster, m
 	c.readBackups(ctx, blk, acct, aws.ToString(cluster.DBClusterArn))
 	c.readTopics(ctx, blk)
 	c.readKeys(ctx, blk)
+	c.readClusterSnapshots(ctx, blk, id)
 	return blk
 }
 

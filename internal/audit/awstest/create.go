@@ -1,6 +1,8 @@
 package awstest
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -26,9 +28,12 @@ import (
 	iamtypes "github.com/aws/aws-sdk-go-v2/service/iam/types"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	kmstypes "github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/aws/aws-sdk-go-v2/service/lambda"
+	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -121,6 +126,8 @@ type creator struct {
 	ctx    context.Context
 	cfg    aws.Config
 	shape  *Shape
+	// rotator is the stand-in rotation function of master secrets (rotateLikeRDS), once made.
+	rotator string
 }
 
 func (c *creator) must(what string, err error) {
@@ -649,6 +656,7 @@ func (c *creator) cluster(r baseline.Resource) string {
 		MasterUserSecretKmsKeyId: c.ptr(in, "masterUserSecretKmsKeyId"), Tags: rdsTags(in),
 	})
 	c.must("CreateDBCluster "+r.Name, err)
+	c.rotateLikeRDS(cl.DBCluster.MasterUserSecret)
 	arn := aws.ToString(cl.DBCluster.DBClusterArn)
 	c.learn(out(r, "arn"), arn)
 	return arn
@@ -692,6 +700,7 @@ func (c *creator) instance(r baseline.Resource) string {
 		Tags: rdsTags(in),
 	})
 	c.must("CreateDBInstance "+r.Name, err)
+	c.rotateLikeRDS(db.DBInstance.MasterUserSecret)
 	arn := aws.ToString(db.DBInstance.DBInstanceArn)
 	c.learn(out(r, "arn"), arn)
 	return arn
@@ -717,6 +726,35 @@ func (c *creator) alarm(r baseline.Resource) string {
 		Tags: sortedTags(in, func(k, v string) cwtypes.Tag { return cwtypes.Tag{Key: aws.String(k), Value: aws.String(v)} })})
 	c.must("PutMetricAlarm "+r.Name, err)
 	return name
+}
+
+// rotateLikeRDS turns on the rotation of a master secret, every 7 days, as RDS does for the secret
+// it manages. moto makes the secret without rotation, and enables rotation only through a Lambda
+// function, so a stand-in function (never invoked: the rotation is not immediate) plays RDS's part.
+func (c *creator) rotateLikeRDS(secret *rdstypes.MasterUserSecret) {
+	if secret == nil {
+		return
+	}
+	if c.rotator == "" {
+		role, err := iam.NewFromConfig(c.cfg).CreateRole(c.ctx, &iam.CreateRoleInput{RoleName: aws.String("awstest-rds-rotation"),
+			AssumeRolePolicyDocument: aws.String(`{"Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
+		c.must("CreateRole awstest-rds-rotation", err)
+		var code bytes.Buffer
+		zw := zip.NewWriter(&code)
+		w, err := zw.Create("rotate.py")
+		c.must("zip", err)
+		_, err = w.Write([]byte("def handler(event, context):\n    pass\n"))
+		c.must("zip", err)
+		c.must("zip", zw.Close())
+		fn, err := lambda.NewFromConfig(c.cfg).CreateFunction(c.ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("awstest-rds-rotation"),
+			Role: role.Role.Arn, Runtime: lambdatypes.RuntimePython312, Handler: aws.String("rotate.handler"), Code: &lambdatypes.FunctionCode{ZipFile: code.Bytes()}})
+		c.must("CreateFunction awstest-rds-rotation", err)
+		c.rotator = aws.ToString(fn.FunctionArn)
+	}
+	_, err := secretsmanager.NewFromConfig(c.cfg).RotateSecret(c.ctx, &secretsmanager.RotateSecretInput{SecretId: secret.SecretArn,
+		RotationLambdaARN: aws.String(c.rotator), RotateImmediately: aws.Bool(false),
+		RotationRules: &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(baseline.DefaultMasterSecretRotationDays)}})
+	c.must("RotateSecret "+aws.ToString(secret.SecretArn), err)
 }
 
 // proxySecrets makes the secrets a proxy's auths name: the bootstrap makes them, outside the stack,
