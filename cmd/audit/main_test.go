@@ -141,12 +141,14 @@ func TestCompareFindsDriftAndAnUnmanagedInstance(t *testing.T) {
 	assert.Contains(t, out, "FAIL            rds-encrypted ")
 	assert.Contains(t, out, "hand-made: storageEncrypted is false, want true\n")
 	compared := out[strings.Index(out, "\n== compared with "):]
-	assert.Equal(t, "\n== compared with "+planFile+": 4 differences\n"+
+	assert.Equal(t, "\n== compared with "+planFile+": 5 differences\n"+
 		"UNMANAGED hand-made: a database the plan does not have\n"+
 		"DIFFERS orders-prod aws:rds/instance:Instance orders-prod.backupRetentionPeriod: planned 35, live 3\n"+
 		// moto's ListTags reads the ARN from the wrong part of Backup's path: it answers no tags.
 		"DIFFERS orders-prod aws:backup/plan:Plan hardenedpg-orders-prod.tags: planned "+prodTags+", live {}\n"+
-		"DIFFERS orders-prod aws:backup/vault:Vault hardenedpg-orders-prod.tags: planned "+prodTags+", live {}\n", compared)
+		"DIFFERS orders-prod aws:backup/vault:Vault hardenedpg-orders-prod.tags: planned "+prodTags+", live {}\n"+
+		// moto cannot replicate automated backups (awstest.Skipped); the call that lists them works.
+		"COUNT orders-prod aws:rds/instanceAutomatedBackupsReplication:InstanceAutomatedBackupsReplication: 1 planned, 0 live\n", compared)
 }
 
 const prodTags = `{"data-classification":"confidential","environment":"prod","managed-by":"hardenedpg","owner":"platform-team"}`

@@ -13,6 +13,8 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 )
 
 // Call is one AWS API operation the audit makes: its IAM action, and the controls whose evidence
@@ -96,6 +98,93 @@ var (
 	// whose selections could not be read are judged all the same, as possibly the database's.
 	selectionControls = []string{"backup-plan", "backup-independent-copy", "rds-tags", "iam-trust-scoped", "iam-managed-policies", "iam-no-kms-star", "iam-scoped-writes", "iam-no-sensitive-reads"}
 )
+
+// dropped are the resource types a failed call may leave out of a database's graph: those it
+// lists, and (see leadsTo) those found only through them. -compare reports fewer live resources
+// than planned only of types no failed call dropped. A call absent here drops none: it reads
+// attributes of resources already found (tags, a key's policy), or look-ups.
+var dropped = map[string][]string{
+	"rds:DescribeDBInstances":                nil, // everything: see unreadTypes
+	"rds:DescribeDBParameterGroups":          {baseline.TypeParameterGroup},
+	"rds:DescribeDBClusterParameterGroups":   {baseline.TypeClusterParameters},
+	"rds:DescribeDBSubnetGroups":             {baseline.TypeSubnetGroup},
+	"ec2:DescribeSecurityGroups":             {baseline.TypeSecurityGroup},
+	"ec2:DescribeSecurityGroupRules":         {baseline.TypeIngressRule, baseline.TypeEgressRule},
+	"kms:DescribeKey":                        {baseline.TypeKey},
+	"kms:ListGrants":                         {baseline.TypeKeyGrant},
+	"logs:DescribeLogGroups":                 {baseline.TypeLogGroup},
+	"logs:DescribeSubscriptionFilters":       {baseline.TypeSubscriptionFilter},
+	"logs:DescribeMetricFilters":             {baseline.TypeLogMetricFilter},
+	"cloudwatch:DescribeAlarms":              {baseline.TypeMetricAlarm},
+	"rds:DescribeEventSubscriptions":         {baseline.TypeEventSubscription},
+	"events:ListRules":                       {baseline.TypeEventRule},
+	"events:ListTargetsByRule":               {baseline.TypeEventTarget},
+	"sns:GetTopicAttributes":                 {baseline.TypeTopic, baseline.TypeTopicPolicy},
+	"sns:ListSubscriptionsByTopic":           {baseline.TypeTopicSubscription},
+	"rds:DescribeDBProxies":                  {baseline.TypeProxy},
+	"rds:DescribeDBProxyTargets":             {TypeProxyTarget},
+	"iam:GetRole":                            {baseline.TypeRole},
+	"iam:ListRolePolicies":                   {baseline.TypeRolePolicy},
+	"iam:GetRolePolicy":                      {baseline.TypeRolePolicy},
+	"iam:ListAttachedRolePolicies":           {baseline.TypeRolePolicyAttach},
+	"backup:ListBackupPlans":                 {baseline.TypeBackupPlan},
+	"backup:GetBackupPlan":                   {baseline.TypeBackupPlan},
+	"backup:ListBackupSelections":            {baseline.TypeBackupSelection},
+	"backup:GetBackupSelection":              {baseline.TypeBackupSelection},
+	"backup:DescribeBackupVault":             {baseline.TypeBackupVault, baseline.TypeBackupVaultLock},
+	"rds:DescribeDBInstanceAutomatedBackups": {baseline.TypeBackupReplication},
+	"secretsmanager:DescribeSecret":          {baseline.TypeSecret},
+	"rds:DescribeDBSnapshots":                {baseline.TypeSnapshot},
+	"rds:DescribeDBClusterSnapshots":         {baseline.TypeClusterSnapshot},
+}
+
+// leadsTo are the types the audit finds only through a resource of another type: a topic through
+// what publishes to it, a role through what assumes it, a key through what it encrypts.
+var leadsTo = map[string][]string{
+	baseline.TypeEventSubscription: {baseline.TypeTopic},
+	baseline.TypeMetricAlarm:       {baseline.TypeTopic},
+	baseline.TypeEventRule:         {baseline.TypeEventTarget},
+	baseline.TypeEventTarget:       {baseline.TypeTopic},
+	baseline.TypeTopic:             {baseline.TypeTopicPolicy, baseline.TypeTopicSubscription, baseline.TypeKey},
+	baseline.TypeLogGroup:          {baseline.TypeSubscriptionFilter, baseline.TypeLogMetricFilter, baseline.TypeKey},
+	baseline.TypeLogMetricFilter:   {baseline.TypeMetricAlarm},
+	baseline.TypeProxy:             {TypeProxyTarget, baseline.TypeRole, baseline.TypeSecurityGroup},
+	TypeProxyTarget:                {baseline.TypeProxy},
+	baseline.TypeSecurityGroup:     {baseline.TypeIngressRule, baseline.TypeEgressRule, baseline.TypeEventRule},
+	baseline.TypeRole:              {baseline.TypeRolePolicy, baseline.TypeRolePolicyAttach, baseline.TypeKeyGrant},
+	baseline.TypeKey:               {baseline.TypeKeyGrant},
+	baseline.TypeBackupPlan:        {baseline.TypeBackupSelection, baseline.TypeBackupVault},
+	baseline.TypeBackupSelection:   {baseline.TypeRole, baseline.TypeBackupPlan, baseline.TypeBackupVault},
+	baseline.TypeBackupVault:       {baseline.TypeBackupVaultLock, baseline.TypeKey},
+	baseline.TypeBackupReplication: {baseline.TypeKey},
+	baseline.TypeSecret:            {baseline.TypeKey},
+	baseline.TypeParameterGroup:    {baseline.TypeEventSubscription},
+}
+
+// unreadTypes are the types the failed calls may have left out, with what they lead to.
+func unreadTypes(failures []Failure) map[string]bool {
+	out := map[string]bool{}
+	var visit func(typ string)
+	visit = func(typ string) {
+		if out[typ] {
+			return
+		}
+		out[typ] = true
+		for _, next := range leadsTo[typ] {
+			visit(next)
+		}
+	}
+	for _, f := range failures {
+		types, listed := dropped[f.Action]
+		if listed && types == nil {
+			types = ReadTypes // the instance listing: every database and what it leads to
+		}
+		for _, typ := range types {
+			visit(typ)
+		}
+	}
+	return out
+}
 
 // callOf finds the call of an action.
 func callOf(action string) (Call, bool) {

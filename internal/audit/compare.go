@@ -98,7 +98,7 @@ func Compare(plans []plan.Document, r *Report) []Difference {
 			out = append(out, Difference{Kind: "missing", Database: id})
 			continue
 		}
-		out = append(out, compareDatabase(id, planned[id].Resources, d.Graph.Resources, len(d.Failures) > 0)...)
+		out = append(out, compareDatabase(id, planned[id].Resources, d.Graph.Resources, unreadTypes(d.Failures))...)
 	}
 	return out
 }
@@ -115,9 +115,9 @@ func databaseIdentifier(r baseline.Resource) string {
 	return ""
 }
 
-// compareDatabase compares one database's resources; with calls unanswered (unread), fewer live
-// resources than planned may be what was not read, so only more are reported.
-func compareDatabase(id string, planned, live []baseline.Resource, unread bool) []Difference {
+// compareDatabase compares one database's resources; of a type a failed call may have left out
+// (unread), fewer live resources than planned may be what was not read, so only more are reported.
+func compareDatabase(id string, planned, live []baseline.Resource, unread map[string]bool) []Difference {
 	var out []Difference
 	byType := func(rs []baseline.Resource) map[string][]baseline.Resource {
 		m := map[string][]baseline.Resource{}
@@ -136,7 +136,7 @@ func compareDatabase(id string, planned, live []baseline.Resource, unread bool) 
 		if want == 0 && len(l[typ]) == 0 {
 			continue
 		}
-		if len(l[typ]) > want || len(l[typ]) < want && !unread {
+		if len(l[typ]) > want || len(l[typ]) < want && !unread[typ] {
 			out = append(out, Difference{Kind: "count", Database: id, Type: typ, Planned: want, Live: len(l[typ])})
 		}
 		for _, pair := range pairs(typ, p[typ], l[typ]) {
