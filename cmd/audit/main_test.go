@@ -55,7 +55,7 @@ func TestAuditPrintsTheProdShapesScorecard(t *testing.T) {
 	// moto lacks what some controls read (awstest.MotoCannot): those rows fail or stay unproven.
 	assert.Equal(t, exitFailed, code, errOut)
 	for _, want := range []string{
-		"== orders-prod\n",
+		"== 123456789012/eu-west-1/orders-prod\n",
 		"STATUS          CONTROL                   REFERENCES                          DETAIL\n",
 		"PASS            rds-not-public            RDS.2 CKV_AWS_17 2.2.3              publiclyAccessible is false\n",
 		"PASS            pg-force-ssl              RDS.38 CKV2_AWS_69                  rds.force_ssl 1\n",
@@ -65,7 +65,7 @@ func TestAuditPrintsTheProdShapesScorecard(t *testing.T) {
 	} {
 		assert.Contains(t, out, want)
 	}
-	assert.Empty(t, errOut)
+	assert.Equal(t, "audit: not everything was read (its controls are unproven; NOT READ lines name the calls): 123456789012/eu-west-1\n", errOut)
 }
 
 // TestTheAuditsJSONIsThePlansSchema runs bin/plan -json on prod and the audit -json on the prod
@@ -137,7 +137,7 @@ func TestCompareFindsDriftAndAnUnmanagedInstance(t *testing.T) {
 
 	code, out, errOut := audited(t, "-compare", planFile)
 	assert.Equal(t, exitFailed, code, errOut)
-	assert.Contains(t, out, "== hand-made\n")
+	assert.Contains(t, out, "== 123456789012/eu-west-1/hand-made\n")
 	assert.Contains(t, out, "FAIL            rds-encrypted ")
 	assert.Contains(t, out, "hand-made: storageEncrypted is false, want true\n")
 	compared := out[strings.Index(out, "\n== compared with "):]
@@ -171,7 +171,8 @@ func TestAuditRefusedExitsTwoNamingThePermission(t *testing.T) {
 	assert.Contains(t, out, "NOT READ rds:DescribeDBInstances: AccessDenied: ")
 	assert.Contains(t, out, "NOT READ rds:DescribeDBClusters: AccessDenied: ")
 	assert.Equal(t, "audit: AWS refused rds:DescribeDBInstances: grant the permission rds:DescribeDBInstances (audit -iam-policy prints all it needs)\n"+
-		"audit: AWS refused rds:DescribeDBClusters: grant the permission rds:DescribeDBClusters (audit -iam-policy prints all it needs)\n", errOut)
+		"audit: AWS refused rds:DescribeDBClusters: grant the permission rds:DescribeDBClusters (audit -iam-policy prints all it needs)\n"+
+		"audit: not everything was read (its controls are unproven; NOT READ lines name the calls): 123456789012/eu-west-1\n", errOut)
 }
 
 func TestAuditBadFlags(t *testing.T) {
@@ -211,11 +212,83 @@ func TestAHandMadeAuroraClusterIsJudged(t *testing.T) {
 	code, out, errOut := audited(t)
 	assert.Equal(t, exitFailed, code, errOut)
 	for _, want := range []string{
-		"== orders-aurora\n",
+		"== 123456789012/eu-west-1/orders-aurora\n",
 		"orders-aurora-1: publiclyAccessible is true, want false\n",
 		"orders-aurora: storageEncrypted is false, want true\n",
 		"orders-aurora: manageMasterUserPassword is false, want true",
 	} {
 		assert.Contains(t, out, want)
+	}
+}
+
+// TestAnOrganizationIsAuditedAcrossAccountsAndRegions: an Organization of three accounts, read
+// in two Regions by assuming a role in each account. The management account holds the prod
+// shape, a member the Aurora shape, another a weak instance made by hand; every document names
+// its account and Region, and the other account-Regions are read and hold nothing.
+func TestAnOrganizationIsAuditedAcrossAccountsAndRegions(t *testing.T) {
+	srv, _ := prodShape(t)
+	ctx := awstest.Ctx(t)
+	members := awstest.Organization(t, ctx, srv.Config(), "analytics", "sandbox")
+	analytics, sandbox := members[0], members[1]
+
+	sc, err := plan.ReadStackConfig("../..", "aurora")
+	require.NoError(t, err)
+	aurora, err := plan.Run(sc, nil, stack.Program)
+	require.NoError(t, err)
+	awstest.Create(t, ctx, awstest.AssumeRole(srv.Config(), analytics, "hardenedpg-audit"), aurora.Graph)
+
+	weak := awstest.AssumeRole(srv.Config(), sandbox, "hardenedpg-audit")
+	weak.Region = "us-east-1"
+	_, err = rds.NewFromConfig(weak).CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("scratch"), Engine: aws.String("postgres"),
+		DBInstanceClass: aws.String("db.t4g.micro"), AllocatedStorage: aws.Int32(20), MasterUsername: aws.String("postgres"), MasterUserPassword: aws.String("hunter2hunter2"),
+		PubliclyAccessible: aws.Bool(true)})
+	require.NoError(t, err)
+
+	code, out, errOut := audited(t, "-org", "-role", "hardenedpg-audit", "-regions", "eu-west-1,us-east-1", "-parallel", "3", "-json")
+	assert.Equal(t, exitFailed, code, errOut)
+	var docs []plan.Document
+	dec := json.NewDecoder(strings.NewReader(out))
+	dec.DisallowUnknownFields()
+	require.NoError(t, dec.Decode(&docs))
+	var judged []string
+	for _, d := range docs {
+		// Every document, and so each of its rows, says where it was read.
+		assert.Equal(t, d.Project, d.Outputs["account"].(string)+"/"+d.Outputs["region"].(string))
+		judged = append(judged, d.Project+"/"+d.Stack)
+		if d.Stack == "scratch" {
+			status := map[string]baseline.Status{}
+			for _, c := range d.Controls {
+				status[c.Key] = c.Status
+			}
+			assert.Equal(t, baseline.Fail, status["rds-not-public"])
+			assert.Equal(t, baseline.Fail, status["rds-encrypted"])
+			assert.Equal(t, baseline.Fail, status["rds-managed-password"])
+		}
+	}
+	assert.ElementsMatch(t, []string{"123456789012/eu-west-1/orders-prod", analytics + "/eu-west-1/orders-aurora", sandbox + "/us-east-1/scratch"}, judged)
+	// Six account-Regions were read; only the two shapes' miss a call moto lacks.
+	assert.Equal(t, "audit: not everything was read (its controls are unproven; NOT READ lines name the calls): 123456789012/eu-west-1; "+analytics+"/eu-west-1\n", errOut)
+
+	code, out, _ = audited(t, "-accounts", sandbox, "-role", "hardenedpg-audit", "-regions", "eu-west-1,us-east-1")
+	assert.Equal(t, exitFailed, code)
+	assert.Contains(t, out, sandbox+"/eu-west-1: no RDS for PostgreSQL instance or Aurora PostgreSQL cluster found\n")
+	assert.Contains(t, out, "== "+sandbox+"/us-east-1/scratch\n")
+}
+
+func TestFleetFlagsAreCheckedBeforeAnyCall(t *testing.T) {
+	for args, want := range map[string]string{
+		"-org -accounts 111111111111 -role r":   "audit: give the accounts once: -accounts or -org, not both\n",
+		"-org":                                  "audit: -role is required with -accounts and -org: the name of the role to assume in each account\n",
+		"-role audit":                           "audit: -role needs -accounts or -org: the accounts to assume it in\n",
+		"-accounts 1111 -role r":                "audit: -accounts: \"1111\" is not an account ID: want 12 digits, comma-separated\n",
+		"-org -role arn:aws:iam::1:role/r":      "audit: -role \"arn:aws:iam::1:role/r\": want a role's name (letters, digits and +=,.@_-, up to 64), not its ARN\n",
+		"-regions eu-west-1,Europe":             "audit: -regions: \"Europe\" is not a Region: want names such as eu-west-1, comma-separated, or all\n",
+		"-regions all -parallel 0":              "audit: -parallel 0: want 1 or more\n",
+		"-regions eu-west-1 -compare plan.json": "audit: -compare judges one account and Region against its stack's plan: give it without -accounts, -org or -regions\n",
+	} {
+		code, out, errOut := audited(t, strings.Fields(args)...)
+		assert.Equal(t, exitBadFlag, code, args)
+		assert.Empty(t, out, args)
+		assert.Equal(t, want, errOut, args)
 	}
 }

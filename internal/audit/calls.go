@@ -81,6 +81,8 @@ var Calls = []Call{
 	{"rds:DescribeDBSnapshotAttributes", []string{"snapshots-private"}},
 	{"rds:DescribeDBClusterSnapshots", snapshotControls},
 	{"rds:DescribeDBClusterSnapshotAttributes", []string{"snapshots-private"}},
+	// With -regions all, each account's enabled Regions; an account it fails for is not read.
+	{"ec2:DescribeRegions", nil},
 }
 
 // The controls a read of one kind feeds, whatever resource it is read for.

@@ -488,3 +488,27 @@ func TestAnAuroraClusterComparesWithItsPlan(t *testing.T) {
 	}
 	assert.Equal(t, append([]string{"DIFFERS orders-aurora aws:rds/cluster:Cluster orders-aurora.backupRetentionPeriod: planned 35, live 3"}, made...), changed)
 }
+
+// TestAThrottledAuditRetriesAndJudgesAlike: every thirteenth request answered with the throttling
+// error of its protocol, the audit (the SDK's adaptive retryer, with a user's AWS_MAX_ATTEMPTS of
+// 3) reads the prod shape as without throttling: the same rows, and only moto's missing call
+// unread.
+func TestAThrottledAuditRetriesAndJudgesAlike(t *testing.T) {
+	srv, _ := prodShape(t)
+	want := rows(database(t, runAudit(t, srv.Config(), audit.Options{}), "orders-prod"))
+	th := awstest.Throttle(t, srv.URL, 13)
+	cfg := srv.Config()
+	cfg.BaseEndpoint, cfg.RetryMaxAttempts = aws.String(th.URL), 3
+	rep := runAudit(t, audit.WithAdaptiveRetries(cfg), audit.Options{})
+	assert.Positive(t, th.Throttled.Load())
+	got := rows(database(t, rep, "orders-prod"))
+	for key, w := range want {
+		assert.Equal(t, w.Status, got[key].Status, "%s: %s", key, got[key].Detail)
+		assert.Equal(t, w.Detail, got[key].Detail, key)
+	}
+	var unread []string
+	for _, f := range rep.Unread() {
+		unread = append(unread, f.Action)
+	}
+	assert.Equal(t, []string{"backup:ListBackupSelections"}, slices.Compact(unread))
+}

@@ -143,3 +143,12 @@ func TestTheReadmeCountsTheCalls(t *testing.T) {
 	assert.Contains(t, string(readme), fmt.Sprintf("allows exactly the %d actions it calls", len(audit.Calls)))
 	assert.Contains(t, string(readme), fmt.Sprintf("each of the %d calls, broken in turn", len(audit.Calls)))
 }
+
+// The README's policy for the auditing account names what a fleet audit calls there.
+func TestTheReadmeGivesTheOrganizationPolicy(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	for _, action := range audit.FleetOrgActions {
+		assert.Contains(t, string(readme), `{"Effect": "Allow", "Action": "`+action+`", "Resource": `)
+	}
+}

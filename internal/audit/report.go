@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/hardenedpg/pulumi-hardenedpg/internal/plan"
@@ -37,19 +38,7 @@ func (d Database) outputs(r *Report) map[string]any {
 }
 
 // WriteJSON prints one plan document per database, as a JSON array: the schema of bin/plan -json.
-func (r *Report) WriteJSON(w io.Writer) error {
-	docs := []json.RawMessage{}
-	for _, d := range r.Databases {
-		var b strings.Builder
-		if err := plan.WriteJSON(&b, r.Result(d)); err != nil {
-			return err
-		}
-		docs = append(docs, json.RawMessage(b.String()))
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(docs)
-}
+func (r *Report) WriteJSON(w io.Writer) error { return (&Fleet{Reports: []*Report{r}}).WriteJSON(w) }
 
 // WriteScorecards prints each database's scorecard, as bin/plan prints a stack's, and the calls
 // that could not be read.
@@ -61,7 +50,7 @@ func (r *Report) WriteScorecards(w io.Writer) {
 		if i > 0 {
 			fmt.Fprintln(w)
 		}
-		fmt.Fprintf(w, "== %s\n", d.Identifier)
+		fmt.Fprintf(w, "== %s/%s\n", r.Project(), d.Identifier)
 		plan.WriteScorecard(w, r.Result(d))
 		for _, f := range d.Failures {
 			fmt.Fprintf(w, "NOT READ %s\n", f)
@@ -86,6 +75,63 @@ func (r *Report) Unread() []Failure {
 	out := append([]Failure{}, r.Failures...)
 	for _, d := range r.Databases {
 		out = append(out, d.Failures...)
+	}
+	return out
+}
+
+// WriteJSON prints one plan document per database of every report, as one JSON array.
+func (f *Fleet) WriteJSON(w io.Writer) error {
+	docs := []json.RawMessage{}
+	for _, r := range f.Reports {
+		for _, d := range r.Databases {
+			var b strings.Builder
+			if err := plan.WriteJSON(&b, r.Result(d)); err != nil {
+				return err
+			}
+			docs = append(docs, json.RawMessage(b.String()))
+		}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(docs)
+}
+
+// WriteScorecards prints every report's scorecards, then what could not be read at all.
+func (f *Fleet) WriteScorecards(w io.Writer) {
+	for i, r := range f.Reports {
+		if i > 0 {
+			fmt.Fprintln(w)
+		}
+		r.WriteScorecards(w)
+	}
+	for _, ff := range f.Failures {
+		fmt.Fprintf(w, "NOT READ %s\n", ff)
+	}
+}
+
+// Fails counts the failing controls of every database of every report.
+func (f *Fleet) Fails() int {
+	n := 0
+	for _, r := range f.Reports {
+		n += r.Fails()
+	}
+	return n
+}
+
+// Denied lists, once per action, the calls AWS refused for lack of permission.
+func (f *Fleet) Denied() []Failure {
+	var out []Failure
+	all := []Failure{}
+	for _, ff := range f.Failures {
+		all = append(all, ff.Failure)
+	}
+	for _, r := range f.Reports {
+		all = append(all, r.Denied()...)
+	}
+	for _, x := range all {
+		if x.Denied && !slices.ContainsFunc(out, func(o Failure) bool { return o.Action == x.Action }) {
+			out = append(out, x)
+		}
 	}
 	return out
 }

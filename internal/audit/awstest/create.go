@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -313,6 +314,9 @@ func (c *creator) destination(arn string) {
 	other.Credentials = credentials.NewStaticCredentialsProvider(aws.ToString(creds.Credentials.AccessKeyId), aws.ToString(creds.Credentials.SecretAccessKey), aws.ToString(creds.Credentials.SessionToken))
 	name := arn[strings.LastIndex(arn, ":")+1:]
 	_, err = cloudwatchlogs.NewFromConfig(other).CreateLogGroup(c.ctx, &cloudwatchlogs.CreateLogGroupInput{LogGroupName: aws.String(name)})
+	if exists := (*logstypes.ResourceAlreadyExistsException)(nil); errors.As(err, &exists) {
+		return // another shape in the server ships to the same destination
+	}
 	c.must("CreateLogGroup (the destination "+arn+")", err)
 }
 
