@@ -54,6 +54,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	role := flags.String("role", "", "name of the role to assume in each account of -accounts or -org")
 	regions := flags.String("regions", "", "comma-separated Regions to read in each account, or all (the account's enabled Regions); the configured Region by default")
 	parallel := flags.Int("parallel", 4, "how many account-Regions to read at once")
+	toSecurityHub := flags.Bool("security-hub", false, "import one finding per control and database into Security Hub, in the database's account and Region (ASFF; stable IDs, so a re-run updates them)")
 	if err := flags.Parse(args); err != nil {
 		return exitBadFlag
 	}
@@ -94,17 +95,24 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitUnread
 	}
 	fleet := &audit.Fleet{}
+	now := time.Now()
 	if fleetOpts != nil {
 		fleetOpts.Options = audit.Options{Waivers: waivers}
+		fleetOpts.SecurityHub, fleetOpts.Now = *toSecurityHub, now
 		if fleet, err = audit.RunFleet(ctx, cfg, *fleetOpts); err != nil {
 			fmt.Fprintf(stderr, "audit: %v\n", err)
 			return exitUnread
 		}
 	} else {
-		report, err := audit.Run(ctx, audit.WithAdaptiveRetries(cfg), audit.Options{Waivers: waivers})
+		cfg = audit.WithAdaptiveRetries(cfg)
+		report, err := audit.Run(ctx, cfg, audit.Options{Waivers: waivers})
 		if err != nil {
 			fmt.Fprintf(stderr, "audit: %v\n", err)
 			return exitUnread
+		}
+		if *toSecurityHub {
+			export := audit.ExportToSecurityHub(ctx, cfg, report, now)
+			report.SecurityHub = &export
 		}
 		fleet.Reports = []*audit.Report{report}
 	}
@@ -132,6 +140,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	for _, f := range fleet.Denied() {
 		fmt.Fprintf(stderr, "audit: AWS refused %s: grant the permission %s (audit -iam-policy prints all it needs)\n", f.Action, f.Action)
 	}
+	exportFailed := false
+	for _, r := range fleet.Reports {
+		if e := r.SecurityHub; e != nil && (e.Imported > 0 || len(e.Failures) > 0) {
+			fmt.Fprintf(stderr, "audit: Security Hub %s: %d findings imported, %d marked resolved\n", r.Project(), e.Imported, e.Resolved)
+			for _, f := range e.Failures {
+				fmt.Fprintf(stderr, "audit: Security Hub %s: %s\n", r.Project(), f)
+				exportFailed = true
+			}
+		}
+	}
 	unread := fleet.UnreadPlaces()
 	if len(unread) > 0 {
 		fmt.Fprintf(stderr, "audit: not everything was read (its controls are unproven; NOT READ lines name the calls): %s\n", strings.Join(unread, "; "))
@@ -139,7 +157,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch {
 	case fleet.Fails() > 0 || len(diffs) > 0:
 		return exitFailed
-	case len(unread) > 0:
+	case len(unread) > 0 || exportFailed:
 		return exitUnread
 	}
 	return exitOK

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
+	"github.com/aws/aws-sdk-go-v2/service/securityhub"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -244,7 +246,7 @@ func TestAnOrganizationIsAuditedAcrossAccountsAndRegions(t *testing.T) {
 		PubliclyAccessible: aws.Bool(true)})
 	require.NoError(t, err)
 
-	code, out, errOut := audited(t, "-org", "-role", "hardenedpg-audit", "-regions", "eu-west-1,us-east-1", "-parallel", "3", "-json")
+	code, out, errOut := audited(t, "-org", "-role", "hardenedpg-audit", "-regions", "eu-west-1,us-east-1", "-parallel", "3", "-json", "-security-hub")
 	assert.Equal(t, exitFailed, code, errOut)
 	var docs []plan.Document
 	dec := json.NewDecoder(strings.NewReader(out))
@@ -267,7 +269,28 @@ func TestAnOrganizationIsAuditedAcrossAccountsAndRegions(t *testing.T) {
 	}
 	assert.ElementsMatch(t, []string{"123456789012/eu-west-1/orders-prod", analytics + "/eu-west-1/orders-aurora", sandbox + "/us-east-1/scratch"}, judged)
 	// Six account-Regions were read; only the two shapes' miss a call moto lacks.
-	assert.Equal(t, "audit: not everything was read (its controls are unproven; NOT READ lines name the calls): 123456789012/eu-west-1; "+analytics+"/eu-west-1\n", errOut)
+	assert.Contains(t, errOut, "audit: not everything was read (its controls are unproven; NOT READ lines name the calls): 123456789012/eu-west-1; "+analytics+"/eu-west-1\n")
+	// Each database's findings went to its own account and Region.
+	applicable := map[string]int{}
+	for _, d := range docs {
+		for _, c := range d.Controls {
+			if c.Status != baseline.NotApplicable {
+				applicable[d.Project]++
+			}
+		}
+	}
+	assert.Len(t, applicable, 3)
+	for project, n := range applicable {
+		assert.Contains(t, errOut, fmt.Sprintf("audit: Security Hub %s: %d findings imported, 0 marked resolved\n", project, n))
+	}
+	assert.Equal(t, 3+1, strings.Count(errOut, "\n"), errOut)
+	hub := securityhub.NewFromConfig(weak)
+	found, err := hub.GetFindings(ctx, &securityhub.GetFindingsInput{})
+	require.NoError(t, err)
+	assert.Len(t, found.Findings, applicable[sandbox+"/us-east-1"])
+	for _, f := range found.Findings {
+		assert.Equal(t, sandbox, aws.ToString(f.AwsAccountId))
+	}
 
 	code, out, _ = audited(t, "-accounts", sandbox, "-role", "hardenedpg-audit", "-regions", "eu-west-1,us-east-1")
 	assert.Equal(t, exitFailed, code)

@@ -38,6 +38,8 @@ type Report struct {
 	Failures []Failure
 	// Calls are the actions the audit made, as IAM names them.
 	Calls []string
+	// SecurityHub is what the import of its findings did, when asked for (-security-hub).
+	SecurityHub *Export
 }
 
 // Denied lists the failures, of the report and of every database, that AWS refused for lack of

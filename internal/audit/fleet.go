@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -32,6 +33,9 @@ type FleetOptions struct {
 	AllRegions bool
 	// Parallel bounds how many account-Regions are read at once (1 when zero).
 	Parallel int
+	// SecurityHub imports each account-Region's findings into its Security Hub, stamped Now.
+	SecurityHub bool
+	Now         time.Time
 }
 
 // FleetOrgActions are what a fleet audit calls in the caller's account (the Organization's
@@ -149,6 +153,10 @@ func RunFleet(ctx context.Context, cfg aws.Config, fo FleetOptions) (*Fleet, err
 				tcfg.Region = targets[i].region
 				tcfg.APIOptions = slices.Clone(tcfg.APIOptions) // Run appends to it
 				reports[i], failures[i] = Run(ctx, tcfg, fo.Options)
+				if failures[i] == nil && fo.SecurityHub {
+					export := ExportToSecurityHub(ctx, tcfg, reports[i], fo.Now)
+					reports[i].SecurityHub = &export
+				}
 			}
 		})
 	}

@@ -6,6 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"maps"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -21,6 +25,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/aws-sdk-go-v2/service/securityhub"
+	shtypes "github.com/aws/aws-sdk-go-v2/service/securityhub/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/aws/smithy-go/middleware"
 	"github.com/stretchr/testify/assert"
@@ -511,4 +517,85 @@ func TestAThrottledAuditRetriesAndJudgesAlike(t *testing.T) {
 		unread = append(unread, f.Action)
 	}
 	assert.Equal(t, []string{"backup:ListBackupSelections"}, slices.Compact(unread))
+}
+
+// TestFindingsGoToSecurityHub imports the prod shape's rows into Security Hub, one finding per
+// applicable control; a re-run after a fix updates the same findings (no duplicates), archives
+// the fixed one as PASSED, and asks BatchUpdateFindings to mark it RESOLVED. moto 5 has no
+// BatchUpdateFindings, so a stand-in in front of moto answers that call and records it.
+func TestFindingsGoToSecurityHub(t *testing.T) {
+	srv, _ := prodShape(t)
+	ctx := awstest.Ctx(t)
+	var updates []map[string]any
+	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/findings/batchupdate" {
+			target, _ := url.Parse(srv.URL)
+			httputil.NewSingleHostReverseProxy(target).ServeHTTP(w, r)
+			return
+		}
+		var body map[string]any
+		assert.NoError(t, json.NewDecoder(r.Body).Decode(&body))
+		updates = append(updates, body)
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"ProcessedFindings": body["FindingIdentifiers"], "UnprocessedFindings": []any{}})
+	}))
+	t.Cleanup(front.Close)
+	cfg := srv.Config()
+	cfg.BaseEndpoint = aws.String(front.URL)
+	hub := securityhub.NewFromConfig(cfg)
+	client := rds.NewFromConfig(cfg)
+	setPublic := func(public bool) {
+		_, err := client.ModifyDBInstance(ctx, &rds.ModifyDBInstanceInput{DBInstanceIdentifier: aws.String("orders-prod"), PubliclyAccessible: aws.Bool(public), ApplyImmediately: aws.Bool(true)})
+		require.NoError(t, err)
+	}
+	findings := func() map[string]shtypes.AwsSecurityFinding {
+		out := map[string]shtypes.AwsSecurityFinding{}
+		pager := securityhub.NewGetFindingsPaginator(hub, &securityhub.GetFindingsInput{})
+		for pager.HasMorePages() {
+			page, err := pager.NextPage(ctx)
+			require.NoError(t, err)
+			for _, f := range page.Findings {
+				out[aws.ToString(f.Id)] = f
+			}
+		}
+		return out
+	}
+	id := audit.FindingID("123456789012", "eu-west-1", "orders-prod", "rds-not-public")
+
+	setPublic(true)
+	first := runAudit(t, cfg, audit.Options{})
+	applicable := 0
+	for _, c := range database(t, first, "orders-prod").Controls {
+		if c.Status != baseline.NotApplicable {
+			applicable++
+		}
+	}
+	export := audit.ExportToSecurityHub(ctx, cfg, first, today)
+	assert.Equal(t, audit.Export{Imported: applicable}, export)
+	got := findings()
+	assert.Len(t, got, applicable)
+	f := got[id]
+	assert.Equal(t, shtypes.ComplianceStatusFailed, f.Compliance.Status)
+	assert.Equal(t, shtypes.RecordStateActive, f.RecordState)
+	assert.Equal(t, shtypes.WorkflowStatusNew, f.Workflow.Status)
+	assert.Equal(t, "orders-prod: publiclyAccessible is true, want false", aws.ToString(f.Description))
+	assert.Equal(t, "arn:aws:rds:eu-west-1:123456789012:db:orders-prod", aws.ToString(f.Resources[0].Id))
+	assert.Equal(t, "AwsRdsDbInstance", aws.ToString(f.Resources[0].Type))
+	assert.Equal(t, shtypes.SeverityLabelCritical, f.FindingProviderFields.Severity.Label)
+	assert.Contains(t, f.Compliance.RelatedRequirements, "Security Hub RDS.2")
+
+	setPublic(false)
+	later := today.Add(24 * time.Hour)
+	export = audit.ExportToSecurityHub(ctx, cfg, runAudit(t, cfg, audit.Options{}), later)
+	assert.Equal(t, audit.Export{Imported: applicable, Resolved: 1}, export)
+	got = findings()
+	assert.Len(t, got, applicable, "a re-run updates, it does not duplicate")
+	f = got[id]
+	assert.Equal(t, shtypes.ComplianceStatusPassed, f.Compliance.Status)
+	assert.Equal(t, shtypes.RecordStateArchived, f.RecordState)
+	assert.Equal(t, today.Format(time.RFC3339), aws.ToString(f.CreatedAt))
+	assert.Equal(t, later.Format(time.RFC3339), aws.ToString(f.UpdatedAt))
+	require.Len(t, updates, 1)
+	assert.Equal(t, []any{map[string]any{"Id": id, "ProductArn": "arn:aws:securityhub:eu-west-1:123456789012:product/123456789012/default"}}, updates[0]["FindingIdentifiers"])
+	assert.Equal(t, map[string]any{"Status": "RESOLVED"}, updates[0]["Workflow"])
 }

@@ -152,3 +152,12 @@ func TestTheReadmeGivesTheOrganizationPolicy(t *testing.T) {
 		assert.Contains(t, string(readme), `{"Effect": "Allow", "Action": "`+action+`", "Resource": `)
 	}
 }
+
+// The README names every permission -security-hub needs.
+func TestTheReadmeGivesTheSecurityHubPermissions(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	for _, action := range audit.SecurityHubActions {
+		assert.Contains(t, string(readme), "`"+action+"`")
+	}
+}
