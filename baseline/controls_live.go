@@ -22,6 +22,22 @@ const DefaultMasterSecretRotationDays = 7
 // starts a scheduled rotation within the day it falls on, and may take hours to finish.
 const rotationGraceDays = 1
 
+// The alarms the Alerts component makes, by what they watch. The plan holds them as Alerts makes
+// them; live, one deleted in the console leaves its alert silent (alarms-present).
+// AlarmNamespaceFormat is the namespace, per database identifier, of the metrics counted in its
+// exported logs.
+const AlarmNamespaceFormat = "hardenedpg/%s"
+
+var (
+	// LogAlarmMetrics are those metrics: failed sign-ins (password and IAM), statements refused
+	// for lack of privilege, and pgAudit ROLE statements.
+	LogAlarmMetrics = []string{"FailedAuthentication", "FailedIAMAuthentication", "PermissionDenied", "RoleChanges"}
+	// InstanceAlarmMetrics are the AWS/RDS metrics alarmed on per instance; an Aurora cluster's
+	// instances have ClusterInstanceAlarmMetrics (their storage is the cluster's, and grows).
+	InstanceAlarmMetrics        = []string{"CPUUtilization", "FreeStorageSpace", "DatabaseConnections"}
+	ClusterInstanceAlarmMetrics = []string{"CPUUtilization", "DatabaseConnections"}
+)
+
 var liveControls = []Control{
 	{Key: "snapshots-private", Title: "No snapshot is public or shared with another account", Severity: Critical, Reads: snapshotTypes, Runtime: snapshotsAtRunTime,
 		Refs: Refs{SecurityHub: []string{"RDS.1"}, Prowler: []string{"rds_snapshots_public_access"}},
@@ -70,6 +86,35 @@ var liveControls = []Control{
 			return f
 		},
 	},
+	{Key: "alarms-present", Title: "The database's alarms exist: sign-in failures, refused statements, role changes, CPU, storage, connections", Severity: Medium, Reads: storageTypes,
+		LiveOnly: true, Waivable: true, Runtime: "a plan's alarms are the ones its Alerts makes; one deleted in the console shows only in the account",
+		check: func(g *Graph) finding {
+			f := finding{holds: "every alarm the Alerts component makes for the database exists"}
+			for _, db := range g.ofType(storageTypes...) {
+				f.read(db)
+				id := str(db.Inputs, exportIdentifierKey(db))
+				for _, m := range LogAlarmMetrics {
+					requireAlarm(g, &f, db.Name, fmt.Sprintf(AlarmNamespaceFormat, id), m, "", "")
+				}
+				if db.Type == TypeInstance {
+					for _, m := range InstanceAlarmMetrics {
+						requireAlarm(g, &f, db.Name, "AWS/RDS", m, "DBInstanceIdentifier", id)
+					}
+					continue
+				}
+				for _, member := range g.ofType(TypeClusterInstance) {
+					if str(member.Inputs, "clusterIdentifier") != id {
+						continue
+					}
+					f.read(member)
+					for _, m := range ClusterInstanceAlarmMetrics {
+						requireAlarm(g, &f, db.Name, "AWS/RDS", m, "DBInstanceIdentifier", str(member.Inputs, "identifier"))
+					}
+				}
+			}
+			return f
+		},
+	},
 	{Key: "rds-secret-rotation", Title: "The master secret's rotation is on and has run on schedule", Severity: High, Reads: storageTypes, LiveOnly: true,
 		Runtime: "RDS turns rotation on for the master secret it makes; whether it is still on, and has run, shows only in the account",
 		Refs:    Refs{SecurityHub: []string{"SecretsManager.2", "SecretsManager.4"}, Prowler: []string{"secretsmanager_secret_rotated_periodically"}},
@@ -91,6 +136,25 @@ var liveControls = []Control{
 			return f
 		},
 	},
+}
+
+// requireAlarm fails unless an alarm watches metric in namespace, of the one dimension given.
+func requireAlarm(g *Graph, f *finding, owner, namespace, metric, dimension, value string) {
+	for _, a := range g.ofType(TypeMetricAlarm) {
+		if str(a.Inputs, "namespace") != namespace || str(a.Inputs, "metricName") != metric {
+			continue
+		}
+		dims, _ := get(a.Inputs, "dimensions").(map[string]any)
+		if dimension == "" || dims[dimension] == value {
+			f.read(a)
+			return
+		}
+	}
+	of := ""
+	if dimension != "" {
+		of = " of " + dimension + "=" + value
+	}
+	f.fail("%s: no alarm on %s %s%s: its alert is gone; run pulumi up to make it again", owner, namespace, metric, of)
 }
 
 func masterSecretArn(db Resource) any {

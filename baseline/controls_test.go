@@ -406,6 +406,10 @@ var breakers = map[string]struct {
 	"rds-secret-rotation": {mutate: func(t *testing.T, g *baseline.Graph) {
 		goLive(t, g, first(t, g, baseline.TypeInstance, ""), map[string]any{"rotationEnabled": false})
 	}},
+	"alarms-present": {mutate: func(t *testing.T, g *baseline.Graph) {
+		goLive(t, g, first(t, g, baseline.TypeInstance, ""), nil)
+		deleteAlarm(t, g, "CPUUtilization")
+	}},
 }
 
 // addSnapshot adds a manual snapshot of the prod instance, as the live audit reads one, with the
@@ -418,6 +422,16 @@ func addSnapshot(t *testing.T, g *baseline.Graph, attributes map[string]any) {
 	arn := "arn:aws:rds:eu-west-1:123456789012:snapshot:orders-manual"
 	g.Resources = append(g.Resources, baseline.Resource{URN: arn, Type: baseline.TypeSnapshot, Name: "orders-manual", Custom: true,
 		Inputs: in, Outputs: map[string]any{"arn": arn}})
+}
+
+// deleteAlarm removes the graph's first alarm on metric, as one deleted in the console.
+func deleteAlarm(t *testing.T, g *baseline.Graph, metric string) {
+	t.Helper()
+	i := slices.IndexFunc(g.Resources, func(r baseline.Resource) bool {
+		return r.Type == baseline.TypeMetricAlarm && r.Inputs["metricName"] == metric
+	})
+	require.GreaterOrEqual(t, i, 0, "no alarm on %s", metric)
+	g.Resources = slices.Delete(g.Resources, i, i+1)
 }
 
 // goLive makes g an audit's graph of db, with db's master secret as the audit reads it: rotated
@@ -486,11 +500,11 @@ func TestProdPassesEveryApplicableControl(t *testing.T) {
 	require.Len(t, results, len(baseline.Catalog))
 	assert.Empty(t, failing(results))
 	s := baseline.Summarize(results)
-	assert.Equal(t, baseline.Summary{Pass: len(baseline.Catalog) - 12, NotApplicable: 12}, s, "no bucket (7 controls), stream, cluster or snapshot (2), and not live")
+	assert.Equal(t, baseline.Summary{Pass: len(baseline.Catalog) - 13, NotApplicable: 13}, s, "no bucket (7 controls), stream, cluster or snapshot (2), and not live (2)")
 
 	results = baseline.Evaluate(archiveGraph(t), nil)
 	assert.Empty(t, failing(results))
-	assert.Equal(t, baseline.Summary{Pass: len(baseline.Catalog) - 4, NotApplicable: 4}, baseline.Summarize(results), "every control applies but events-cluster, the snapshots' (2) and the live-only one")
+	assert.Equal(t, baseline.Summary{Pass: len(baseline.Catalog) - 5, NotApplicable: 5}, baseline.Summarize(results), "every control applies but events-cluster, the snapshots' (2) and the live-only ones (2)")
 }
 
 func TestEveryControlBites(t *testing.T) {
@@ -1086,6 +1100,10 @@ func TestWidenedControlsBite(t *testing.T) {
 		"the master secret's rotation turned off": {false, func(g *baseline.Graph) {
 			goLive(t, g, first(t, g, baseline.TypeInstance, ""), map[string]any{"rotationEnabled": false})
 		}, "rds-secret-rotation", "database-instance-db: master secret rds!db-0f1e2d3c: rotation is off: the password no longer changes; turn it on again (aws secretsmanager rotate-secret --secret-id arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!db-0f1e2d3c-AbCdEf)"},
+		"an alarm deleted in the console": {false, func(g *baseline.Graph) {
+			goLive(t, g, first(t, g, baseline.TypeInstance, ""), nil)
+			deleteAlarm(t, g, "RoleChanges")
+		}, "alarms-present", "database-instance-db: no alarm on hardenedpg/orders-prod RoleChanges: its alert is gone; run pulumi up to make it again"},
 		"a master secret never rotated": {false, func(g *baseline.Graph) {
 			goLive(t, g, first(t, g, baseline.TypeInstance, ""), map[string]any{"lastRotatedDate": nil})
 		}, "rds-secret-rotation", "database-instance-db: master secret rds!db-0f1e2d3c: never rotated since its creation on 2026-01-01, more than 7 days ago: rotation is failing; see the secret's rotation errors in CloudTrail (RotationFailed)"},
@@ -1159,7 +1177,7 @@ func TestPoliciesAllowingByExclusionAreRefused(t *testing.T) {
 func TestAuroraPassesEveryApplicableControl(t *testing.T) {
 	results := baseline.Evaluate(auroraGraph(t), nil)
 	assert.Empty(t, failing(results))
-	assert.Equal(t, baseline.Summary{Pass: len(baseline.Catalog) - 11, NotApplicable: 11}, baseline.Summarize(results), "no bucket (7 controls), stream or snapshot (2), and not live")
+	assert.Equal(t, baseline.Summary{Pass: len(baseline.Catalog) - 12, NotApplicable: 12}, baseline.Summarize(results), "no bucket (7 controls), stream or snapshot (2), and not live (2)")
 }
 
 // clusterBreakers weaken the aurora stack where a team that wrote its own cluster might: each
@@ -1170,6 +1188,10 @@ var clusterBreakers = []struct {
 	detail  string
 	also    []string
 }{
+	{"alarms-present", func(t *testing.T, g *baseline.Graph) {
+		goLive(t, g, first(t, g, baseline.TypeCluster, ""), nil)
+		deleteAlarm(t, g, "DatabaseConnections")
+	}, "database-cluster-cluster: no alarm on AWS/RDS DatabaseConnections of DBInstanceIdentifier=orders-aurora-1: its alert is gone; run pulumi up to make it again", nil},
 	{"rds-secret-rotation", func(t *testing.T, g *baseline.Graph) {
 		goLive(t, g, first(t, g, baseline.TypeCluster, ""), map[string]any{"lastRotatedDate": "2026-11-20T03:00:00Z"})
 	}, `database-cluster-cluster: master secret rds!db-0f1e2d3c: last rotated on 2026-11-20, more than 7 days ago: rotation is failing; see the secret's rotation errors in CloudTrail (RotationFailed)`, nil},

@@ -1,9 +1,12 @@
 package hardenedpg
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 )
 
 // The connections threshold follows RDS's formula on DBInstanceClassMemory, not nominal memory:
@@ -18,5 +21,29 @@ func TestConnectionsThresholdFollowsDBInstanceClassMemory(t *testing.T) {
 		"db.zz9.large":   0,    // no such class
 	} {
 		assert.Equal(t, want, defaultConnections(class, 0), class)
+	}
+}
+
+// The alarms the component makes are the ones alarms-present asks of a live database.
+func TestAlertsMakeTheAlarmsTheCatalogRequires(t *testing.T) {
+	var logMetrics []string
+	for _, l := range logAlerts {
+		logMetrics = append(logMetrics, l.metric)
+	}
+	assert.Equal(t, baseline.LogAlarmMetrics, logMetrics)
+	metricsOf := func(a *AlertsArgs) []string {
+		var out []string
+		for _, m := range a.metricAlarms() {
+			if !slices.Contains(out, m.metric) {
+				out = append(out, m.metric)
+			}
+		}
+		return out
+	}
+	assert.Equal(t, baseline.InstanceAlarmMetrics, metricsOf(&AlertsArgs{Identifier: "orders", AlertSettings: AlertSettings{CPUPercent: 80, Connections: 100, FreeStorageGB: 10}}))
+	cluster := metricsOf(&AlertsArgs{Identifier: "orders", InstanceIdentifiers: []string{"orders-1", "orders-2"}, InstanceClass: "db.r7g.large",
+		AlertSettings: AlertSettings{CPUPercent: 80, Connections: 100}})
+	for _, m := range baseline.ClusterInstanceAlarmMetrics {
+		assert.Contains(t, cluster, m)
 	}
 }

@@ -14,7 +14,7 @@ const (
 	backupVaultNameFormat   = "hardenedpg-%s"
 	backupPlanNameFormat    = "hardenedpg-%s"
 	finalSnapshotNameFormat = "%s-final-%s" // the second verb is 8 hex digits
-	metricNamespaceFormat   = "hardenedpg/%s"
+	metricNamespaceFormat   = baseline.AlarmNamespaceFormat
 	keyAliasFormat          = "hardenedpg/%s/%s" // without "alias/"; the longest role is backup-replica
 )
 

@@ -32,10 +32,10 @@ var relaxations = []struct {
 	{[]string{"logs-shipped"}, func(a *hardenedpg.DatabaseArgs) { a.Logs.DestinationArn, a.Archive.Skip = "", true }},
 	{[]string{"backup-plan"}, func(a *hardenedpg.DatabaseArgs) { a.Backup.Skip = true }},
 	{[]string{"backup-independent-copy"}, func(a *hardenedpg.DatabaseArgs) { a.Replication.Region = "" }},
-	{[]string{"events-instance", "events-parameter-group", "events-security-group"}, func(a *hardenedpg.DatabaseArgs) { a.Alerts.Skip, a.Alerts.Emails = true, nil }},
+	{[]string{"events-instance", "events-parameter-group", "events-security-group", "alarms-present"}, func(a *hardenedpg.DatabaseArgs) { a.Alerts.Skip, a.Alerts.Emails = true, nil }},
 	{[]string{"alarm-actions", "events-instance", "events-parameter-group", "events-security-group"}, func(a *hardenedpg.DatabaseArgs) { a.Alerts.Emails = nil }},
 	// An Aurora cluster has its own events, relaxed with the others.
-	{[]string{"events-cluster", "events-instance", "events-parameter-group", "events-security-group"}, func(a *hardenedpg.DatabaseArgs) {
+	{[]string{"events-cluster", "events-instance", "events-parameter-group", "events-security-group", "alarms-present"}, func(a *hardenedpg.DatabaseArgs) {
 		toAurora(a)
 		a.Alerts.Skip, a.Alerts.Emails = true, nil
 	}},

@@ -20,7 +20,7 @@ import (
 func TestSettingsOfASkippedPartAreRefused(t *testing.T) {
 	args := databaseArgs()
 	args.Alerts = hardenedpg.AlertSettings{Skip: true, Emails: []string{"dba@example.com"}, HTTPSEndpoints: []pulumi.StringInput{pulumi.String("https://hooks.example.com/x")}, CPUPercent: 90}
-	args.Waivers = baseline.Waivers{"events-instance": "t", "events-parameter-group": "t", "events-security-group": "t"}
+	args.Waivers = baseline.Waivers{"events-instance": "t", "events-parameter-group": "t", "events-security-group": "t", "alarms-present": "t"}
 	assert.EqualError(t, args.Validate(), `invalid arguments:
   Alerts.Emails = ["dba@example.com"]: would be ignored: there are no alerts (Alerts.Skip); remove it
   Alerts.HTTPSEndpoints = 1 inputs: would be ignored: there are no alerts (Alerts.Skip); remove it

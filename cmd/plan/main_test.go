@@ -36,7 +36,7 @@ func TestPlanProdPrintsTree(t *testing.T) {
 		// What does not fit the column is counted; the JSON has every reference.
 		"PASS            sg-no-cidr-ingress        EC2.18 EC2.19 EC2.13 EC2.14 +7  ",
 		"PASS            proxy-tls                 RDS.43                              every proxy requires TLS\n",
-		"\nhardenedpg/prod: 61 pass, 0 fail, 0 waived, 12 not applicable\n",
+		"\nhardenedpg/prod: 61 pass, 0 fail, 0 waived, 13 not applicable\n",
 	} {
 		assert.True(t, strings.Contains(text, want), "the plan lacks %q", want)
 	}
@@ -82,7 +82,7 @@ func TestPlanJSONDocument(t *testing.T) {
 	}
 	assert.Equal(t, "hardenedpg", doc.Project)
 	assert.Equal(t, "dev", doc.Stack)
-	assert.Equal(t, map[string]float64{"pass": 35, "fail": 0, "waived": 13, "notApplicable": 25}, doc.Summary)
+	assert.Equal(t, map[string]float64{"pass": 35, "fail": 0, "waived": 13, "notApplicable": 26}, doc.Summary)
 	for _, r := range doc.Resources {
 		for _, k := range []string{"urn", "type", "name", "parent", "custom", "protect", "dependsOn", "inputs"} {
 			assert.Contains(t, r, k)
@@ -291,7 +291,7 @@ func TestPlanNetworkStackNeedsItsOutputs(t *testing.T) {
 	code = run([]string{"-stack", "net", "-dir", dir, "-network-outputs", outputs}, &out, &errOut)
 	assert.Equal(t, exitOK, code, errOut.String())
 	assert.Contains(t, out.String(), "        vpcId: \"vpc-0a1b2c3d4e5f60001\"\n")
-	assert.Contains(t, out.String(), "\nhardenedpg/net: 61 pass, 0 fail, 0 waived, 12 not applicable\n")
+	assert.Contains(t, out.String(), "\nhardenedpg/net: 61 pass, 0 fail, 0 waived, 13 not applicable\n")
 
 	errOut.Reset()
 	code = run([]string{"-stack", "prod", "-dir", "../..", "-network-outputs", outputs}, &out, &errOut)
@@ -324,10 +324,10 @@ func TestPlanWaiversForThePolicyPack(t *testing.T) {
 // is unknown, linked to the resource that provides it, and the summary says what is proven.
 func TestPlanAsAFirstPreview(t *testing.T) {
 	for stack, want := range map[string]string{
-		"prod":    "hardenedpg/prod: 60 pass, 0 fail, 0 waived, 12 not applicable, 1 unproven\nproven at preview: 60 of 61 applicable\n",
-		"dev":     "hardenedpg/dev: 35 pass, 0 fail, 13 waived, 25 not applicable\nproven at preview: 48 of 48 applicable\n",
-		"aurora":  "hardenedpg/aurora: 61 pass, 0 fail, 0 waived, 11 not applicable, 1 unproven\nproven at preview: 61 of 62 applicable\n",
-		"restore": "hardenedpg/restore: 57 pass, 0 fail, 0 waived, 15 not applicable, 1 unproven\nproven at preview: 57 of 58 applicable\n",
+		"prod":    "hardenedpg/prod: 60 pass, 0 fail, 0 waived, 13 not applicable, 1 unproven\nproven at preview: 60 of 61 applicable\n",
+		"dev":     "hardenedpg/dev: 35 pass, 0 fail, 13 waived, 26 not applicable\nproven at preview: 48 of 48 applicable\n",
+		"aurora":  "hardenedpg/aurora: 61 pass, 0 fail, 0 waived, 12 not applicable, 1 unproven\nproven at preview: 61 of 62 applicable\n",
+		"restore": "hardenedpg/restore: 57 pass, 0 fail, 0 waived, 16 not applicable, 1 unproven\nproven at preview: 57 of 58 applicable\n",
 	} {
 		var out, errOut bytes.Buffer
 		require.Equal(t, exitOK, run([]string{"-stack", stack, "-dir", "../..", "-preview"}, &out, &errOut), errOut.String())
@@ -427,7 +427,7 @@ func TestPlanSecureValuesOfAnyKey(t *testing.T) {
 			assert.Contains(t, out.String(), tc.want)
 			assert.NotContains(t, out.String(), "stand-in", "the stand-in is never printed")
 			assert.NotContains(t, out.String(), cipher)
-			assert.True(t, strings.HasSuffix(out.String(), "hardenedpg/"+name+": 61 pass, 0 fail, 0 waived, 12 not applicable\n"), out.String()[len(out.String())-200:])
+			assert.True(t, strings.HasSuffix(out.String(), "hardenedpg/"+name+": 61 pass, 0 fail, 0 waived, 13 not applicable\n"), out.String()[len(out.String())-200:])
 		})
 	}
 }

@@ -34,7 +34,7 @@ var Calls = []Call{
 	// An instance is its own database, listed or not; an Aurora cluster's instances are listed
 	// here, and what they lead to (their groups, roles, alarms, events) with them.
 	{"rds:DescribeDBInstances", append([]string{"rds-not-public", "rds-multi-az", "rds-enhanced-monitoring", "rds-minor-upgrades", "rds-ca-cert",
-		"rds-performance-insights", "rds-tags", "events-instance", "events-parameter-group", "alarm-actions"}, append(pgControls, iamControls...)...)},
+		"rds-performance-insights", "rds-tags", "events-instance", "events-parameter-group", "alarm-actions", "alarms-present"}, append(pgControls, iamControls...)...)},
 	{"rds:DescribeDBClusters", nil},
 	{"rds:DescribeDBParameterGroups", append([]string{"rds-tags", "events-parameter-group"}, pgControls...)},
 	{"rds:DescribeDBParameters", pgControls},
@@ -50,11 +50,11 @@ var Calls = []Call{
 	{"kms:GetKeyRotationStatus", kmsControls},
 	{"kms:ListResourceTags", kmsControls},
 	{"kms:ListGrants", []string{"kms-grants-scoped", "proxy-role-scoped"}},
-	{"logs:DescribeLogGroups", []string{"logs-cmk", "logs-retention", "logs-shipped", "rds-tags", "alarm-actions"}},
+	{"logs:DescribeLogGroups", []string{"logs-cmk", "logs-retention", "logs-shipped", "rds-tags", "alarm-actions", "alarms-present"}},
 	{"logs:ListTagsForResource", []string{"rds-tags"}},
 	{"logs:DescribeSubscriptionFilters", []string{"logs-shipped"}},
-	{"logs:DescribeMetricFilters", []string{"alarm-actions"}},
-	{"cloudwatch:DescribeAlarms", []string{"alarm-actions", "rds-tags"}},
+	{"logs:DescribeMetricFilters", []string{"alarm-actions", "alarms-present"}},
+	{"cloudwatch:DescribeAlarms", []string{"alarm-actions", "alarms-present", "rds-tags"}},
 	{"cloudwatch:ListTagsForResource", []string{"rds-tags"}},
 	{"rds:DescribeEventSubscriptions", []string{"events-instance", "events-cluster", "events-parameter-group", "events-security-group", "rds-tags"}},
 	{"events:ListRules", []string{"events-security-group"}},

@@ -287,6 +287,16 @@ var weakenings = []weakening{
 			require.NoError(t, err)
 			return "orders-prod-before-migration"
 		}},
+	{name: "an alarm deleted", control: "alarms-present",
+		detail: func(audit.Database, string) string {
+			return "orders-prod: no alarm on AWS/RDS FreeStorageSpace of DBInstanceIdentifier=orders-prod: its alert is gone; run pulumi up to make it again"
+		},
+		apply: func(t *testing.T, ctx context.Context, cfg aws.Config, d audit.Database) string {
+			alarm := resourceOf(t, d, baseline.TypeMetricAlarm, func(r baseline.Resource) bool { return r.Inputs["metricName"] == "FreeStorageSpace" })
+			_, err := cloudwatch.NewFromConfig(cfg, audit.CloudWatchOverQuery).DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{alarm.ID}})
+			require.NoError(t, err)
+			return ""
+		}},
 	{name: "the master secret's rotation turned off", control: "rds-secret-rotation",
 		detail: func(d audit.Database, _ string) string {
 			secret := resourceOf(nil, d, baseline.TypeSecret, anyResource)

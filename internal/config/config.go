@@ -191,7 +191,7 @@ var Keys = []Key{
 		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Archive.RetentionDays) }},
 	{Name: "keyDeletionWindowInDays", Accepted: "30, or 7-29 with a waiver of kms-deletion-window", Default: strconv.Itoa(baseline.MinKeyDeletionWindowDays), Field: "Keys.DeletionWindowInDays",
 		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Keys.DeletionWindowInDays) }},
-	{Name: "alerts", Accepted: "true, or false with waivers of events-instance, events-parameter-group and events-security-group", Default: "true", Field: "Alerts.Skip", Inverted: true,
+	{Name: "alerts", Accepted: "true, or false with waivers of events-instance, events-parameter-group, events-security-group and alarms-present", Default: "true", Field: "Alerts.Skip", Inverted: true,
 		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.Alerts.Skip) }},
 	{Name: "alertEmails", Accepted: "a list of e-mail addresses subscribed to the alerts topic", Default: "[]", Field: "Alerts.Emails", standIn: "secret@secret.invalid", list: true,
 		set: func(c *Config, raw string) error { return parseList(raw, &c.Args.Alerts.Emails) }},

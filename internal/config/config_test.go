@@ -160,7 +160,7 @@ func TestConfigBadInputs(t *testing.T) {
 			[]string{`hardenedpg:auditDestinationArn = "central-audit": want a CloudWatch Logs destination (arn:aws:logs:<region>:<account>:destination:<name>) or a Firehose stream (arn:aws:firehose:<region>:<account>:deliverystream/<name>)`}},
 		{"no destination and no archive", map[string]string{"auditArchive": "false"}, []string{"auditDestinationArn"}, nil,
 			[]string{`hardenedpg:auditArchive = false: relaxes control logs-shipped (hardened: false: the logs stream into a local archive, unless auditDestinationArn names a destination); set it back or add a waiver for logs-shipped with the reason`}},
-		{"settings of alerts that are off", map[string]string{"alerts": "false", "alertCpuPercent": "90", "waivers": `{"events-instance":"x","events-parameter-group":"x","events-security-group":"x"}`}, nil, nil,
+		{"settings of alerts that are off", map[string]string{"alerts": "false", "alertCpuPercent": "90", "waivers": `{"events-instance":"x","events-parameter-group":"x","events-security-group":"x","alarms-present":"x"}`}, nil, nil,
 			[]string{`hardenedpg:alertCpuPercent = 90: would be ignored: there are no alerts (alerts: false); remove it`, `hardenedpg:alertEmails = ["dba@example.com"]: would be ignored: there are no alerts (alerts: false); remove it`}},
 		{"archive retention", map[string]string{"auditArchiveRetentionDays": "0x"}, []string{"auditDestinationArn"}, nil,
 			[]string{`hardenedpg:auditArchiveRetentionDays = "0x": want a whole number`}},
