@@ -22,19 +22,20 @@ const DefaultMasterSecretRotationDays = 7
 // starts a scheduled rotation within the day it falls on, and may take hours to finish.
 const rotationGraceDays = 1
 
-// The alarms the Alerts component makes, by what they watch. The plan holds them as Alerts makes
-// them; live, one deleted in the console leaves its alert silent (alarms-present).
 // AlarmNamespaceFormat is the namespace, per database identifier, of the metrics counted in its
-// exported logs.
+// exported logs. With the lists below it names the alarms the Alerts component makes: the plan
+// holds them as Alerts makes them; live, one deleted in the console leaves its alert silent
+// (alarms-present).
 const AlarmNamespaceFormat = "hardenedpg/%s"
 
 var (
 	// LogAlarmMetrics are those metrics: failed sign-ins (password and IAM), statements refused
 	// for lack of privilege, and pgAudit ROLE statements.
 	LogAlarmMetrics = []string{"FailedAuthentication", "FailedIAMAuthentication", "PermissionDenied", "RoleChanges"}
-	// InstanceAlarmMetrics are the AWS/RDS metrics alarmed on per instance; an Aurora cluster's
-	// instances have ClusterInstanceAlarmMetrics (their storage is the cluster's, and grows).
-	InstanceAlarmMetrics        = []string{"CPUUtilization", "FreeStorageSpace", "DatabaseConnections"}
+	// InstanceAlarmMetrics are the AWS/RDS metrics alarmed on per instance.
+	InstanceAlarmMetrics = []string{"CPUUtilization", "FreeStorageSpace", "DatabaseConnections"}
+	// ClusterInstanceAlarmMetrics are those of an Aurora cluster's instances: their storage is
+	// the cluster's, and grows by itself.
 	ClusterInstanceAlarmMetrics = []string{"CPUUtilization", "DatabaseConnections"}
 )
 
