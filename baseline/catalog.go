@@ -74,6 +74,7 @@ const (
 	TypeSnapshot           = "aws:rds/snapshot:Snapshot"
 	TypeClusterSnapshot    = "aws:rds/clusterSnapshot:ClusterSnapshot"
 	TypeSecret             = "aws:secretsmanager/secret:Secret"
+	TypeTrail              = "aws:cloudtrail/trail:Trail"
 	TypeBackupPlan         = "aws:backup/plan:Plan"
 	TypeKeyAlias           = "aws:kms/alias:Alias"
 	TypeKeyGrant           = "aws:kms/grant:Grant"

@@ -343,7 +343,69 @@ func securityGroupEventsCheck(g *Graph) finding {
 			}
 		}
 	}
+	if g.Live {
+		trailCheck(g, &f)
+	}
 	return f
+}
+
+// trailCheck fails a live account where no CloudTrail trail logs the management write events of
+// the database's Region: EventBridge receives "AWS API Call via CloudTrail" events only from
+// such a trail, so the rule on security-group changes would never fire. A plan cannot tell: the
+// trail is the account's (often the Organization's), not the stack's.
+func trailCheck(g *Graph, f *finding) {
+	var region string
+	for _, db := range g.ofType(storageTypes...) {
+		if region, _ = placeOf(db); region != "" {
+			break
+		}
+	}
+	var why []string
+	for _, t := range g.ofType(TypeTrail) {
+		f.read(t)
+		switch {
+		case get(t.Inputs, "enableLogging") != true:
+			why = append(why, t.Name+" is not logging")
+		case get(t.Inputs, "isMultiRegionTrail") != true && str(t.Outputs, "homeRegion") != region:
+			why = append(why, t.Name+" logs "+str(t.Outputs, "homeRegion")+" only")
+		case !logsManagementWrites(t.Inputs):
+			why = append(why, t.Name+" logs no management write events")
+		default:
+			return
+		}
+	}
+	if len(why) == 0 {
+		why = append(why, "there is no trail")
+	}
+	f.fail("no CloudTrail trail logs the management events of %s (%s): the rule on security-group changes never fires; log them with a trail, or the Organization's", region, strings.Join(why, "; "))
+}
+
+// logsManagementWrites reads a trail's event selectors, basic or advanced.
+func logsManagementWrites(in map[string]any) bool {
+	for _, s := range items(in, "eventSelectors") {
+		m, _ := s.(map[string]any)
+		if m["includeManagementEvents"] == true && (m["readWriteType"] == "All" || m["readWriteType"] == "WriteOnly") {
+			return true
+		}
+	}
+	for _, s := range items(in, "advancedEventSelectors") {
+		m, _ := s.(map[string]any)
+		management, readOnly := false, false
+		for _, fs := range items(m, "fieldSelectors") {
+			field, _ := fs.(map[string]any)
+			equals := Strings(field["equals"])
+			switch field["field"] {
+			case "eventCategory":
+				management = slices.Contains(equals, "Management")
+			case "readOnly":
+				readOnly = slices.Equal(equals, []string{"true"})
+			}
+		}
+		if management && !readOnly {
+			return true
+		}
+	}
+	return false
 }
 
 // watched reports whether an EventBridge rule matches every change to group sg and its target

@@ -445,6 +445,12 @@ func goLive(t *testing.T, g *baseline.Graph, db *baseline.Resource, rotation map
 	maps.Copy(out, rotation)
 	g.Resources = append(g.Resources, baseline.Resource{URN: arn, Type: baseline.TypeSecret, Name: "rds!db-0f1e2d3c", Custom: true,
 		Inputs: map[string]any{"name": "rds!db-0f1e2d3c"}, Outputs: out})
+	// The account's trail, which the rule on security-group changes needs.
+	trail := "arn:aws:cloudtrail:us-east-1:123456789012:trail/organization"
+	g.Resources = append(g.Resources, baseline.Resource{URN: trail, Type: baseline.TypeTrail, Name: "organization", Custom: true,
+		Inputs: map[string]any{"name": "organization", "enableLogging": true, "isMultiRegionTrail": true,
+			"eventSelectors": []any{map[string]any{"readWriteType": "All", "includeManagementEvents": true}}},
+		Outputs: map[string]any{"arn": trail, "homeRegion": "us-east-1"}})
 }
 
 // addProxy adds to g what a stack without the library might declare for an RDS Proxy in front of
@@ -1104,6 +1110,22 @@ func TestWidenedControlsBite(t *testing.T) {
 			goLive(t, g, first(t, g, baseline.TypeInstance, ""), nil)
 			deleteAlarm(t, g, "RoleChanges")
 		}, "alarms-present", "database-instance-db: no alarm on hardenedpg/orders-prod RoleChanges: its alert is gone; run pulumi up to make it again"},
+		"the account's trail stopped": {false, func(g *baseline.Graph) {
+			goLive(t, g, first(t, g, baseline.TypeInstance, ""), nil)
+			first(t, g, baseline.TypeTrail, "").Inputs["enableLogging"] = false
+		}, "events-security-group", "no CloudTrail trail logs the management events of eu-west-1 (organization is not logging): the rule on security-group changes never fires; log them with a trail, or the Organization's"},
+		"a trail of another Region, and one of reads only": {false, func(g *baseline.Graph) {
+			goLive(t, g, first(t, g, baseline.TypeInstance, ""), nil)
+			first(t, g, baseline.TypeTrail, "").Inputs["isMultiRegionTrail"] = false
+			g.Resources = append(g.Resources, baseline.Resource{URN: "arn:aws:cloudtrail:eu-west-1:123456789012:trail/reads", Type: baseline.TypeTrail, Name: "reads", Custom: true,
+				Inputs: map[string]any{"name": "reads", "enableLogging": true, "advancedEventSelectors": []any{map[string]any{"fieldSelectors": []any{
+					map[string]any{"field": "eventCategory", "equals": []any{"Management"}}, map[string]any{"field": "readOnly", "equals": []any{"true"}}}}}},
+				Outputs: map[string]any{"homeRegion": "eu-west-1"}})
+		}, "events-security-group", "no CloudTrail trail logs the management events of eu-west-1 (organization logs us-east-1 only; reads logs no management write events): the rule on security-group changes never fires; log them with a trail, or the Organization's"},
+		"no trail at all": {false, func(g *baseline.Graph) {
+			goLive(t, g, first(t, g, baseline.TypeInstance, ""), nil)
+			g.Resources = slices.DeleteFunc(g.Resources, func(r baseline.Resource) bool { return r.Type == baseline.TypeTrail })
+		}, "events-security-group", "no CloudTrail trail logs the management events of eu-west-1 (there is no trail): the rule on security-group changes never fires; log them with a trail, or the Organization's"},
 		"a master secret never rotated": {false, func(g *baseline.Graph) {
 			goLive(t, g, first(t, g, baseline.TypeInstance, ""), map[string]any{"lastRotatedDate": nil})
 		}, "rds-secret-rotation", "database-instance-db: master secret rds!db-0f1e2d3c: never rotated since its creation on 2026-01-01, more than 7 days ago: rotation is failing; see the secret's rotation errors in CloudTrail (RotationFailed)"},

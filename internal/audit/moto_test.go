@@ -17,6 +17,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/backup"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	ec2types "github.com/aws/aws-sdk-go-v2/service/ec2/types"
@@ -294,6 +295,15 @@ var weakenings = []weakening{
 		apply: func(t *testing.T, ctx context.Context, cfg aws.Config, d audit.Database) string {
 			alarm := resourceOf(t, d, baseline.TypeMetricAlarm, func(r baseline.Resource) bool { return r.Inputs["metricName"] == "FreeStorageSpace" })
 			_, err := cloudwatch.NewFromConfig(cfg, audit.CloudWatchOverQuery).DeleteAlarms(ctx, &cloudwatch.DeleteAlarmsInput{AlarmNames: []string{alarm.ID}})
+			require.NoError(t, err)
+			return ""
+		}},
+	{name: "the account's trail stopped", control: "events-security-group",
+		detail: func(audit.Database, string) string {
+			return "no CloudTrail trail logs the management events of eu-west-1 (" + awstest.TrailName + " is not logging): the rule on security-group changes never fires; log them with a trail, or the Organization's"
+		},
+		apply: func(t *testing.T, ctx context.Context, cfg aws.Config, _ audit.Database) string {
+			_, err := cloudtrail.NewFromConfig(cfg).StopLogging(ctx, &cloudtrail.StopLoggingInput{Name: aws.String(awstest.TrailName)})
 			require.NoError(t, err)
 			return ""
 		}},

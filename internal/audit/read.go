@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/backup"
 	backuptypes "github.com/aws/aws-sdk-go-v2/service/backup/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwschemas "github.com/aws/aws-sdk-go-v2/service/cloudwatch/schemas"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
@@ -41,7 +42,7 @@ var ReadTypes = []string{
 	baseline.TypeEventRule, baseline.TypeEventTarget, baseline.TypeTopic, baseline.TypeTopicPolicy, baseline.TypeTopicSubscription,
 	baseline.TypeProxy, TypeProxyTarget, baseline.TypeBackupSelection, baseline.TypeBackupPlan, baseline.TypeBackupVault,
 	baseline.TypeBackupVaultLock, baseline.TypeBackupReplication, baseline.TypeKey, baseline.TypeKeyGrant,
-	baseline.TypeSnapshot, baseline.TypeClusterSnapshot, baseline.TypeSecret,
+	baseline.TypeSnapshot, baseline.TypeClusterSnapshot, baseline.TypeSecret, baseline.TypeTrail,
 }
 
 // TypeProxyTarget is the provider's type of a proxy's target, which the catalog does not judge.
@@ -62,6 +63,7 @@ type clients struct {
 	backup  *backup.Client
 	iam     *iam.Client
 	secrets *secretsmanager.Client
+	trails  *cloudtrail.Client
 	kms     map[string]*kms.Client
 	rdsIn   map[string]*rds.Client
 }
@@ -72,7 +74,7 @@ func newClients(cfg aws.Config) *clients {
 		sts: sts.NewFromConfig(cfg), rds: rds.NewFromConfig(cfg), ec2: ec2.NewFromConfig(cfg),
 		logs: cloudwatchlogs.NewFromConfig(cfg), cw: cloudwatch.NewFromConfig(cfg, CloudWatchOverQuery), sns: sns.NewFromConfig(cfg),
 		events: eventbridge.NewFromConfig(cfg), backup: backup.NewFromConfig(cfg), iam: iam.NewFromConfig(cfg),
-		secrets: secretsmanager.NewFromConfig(cfg), kms: map[string]*kms.Client{}, rdsIn: map[string]*rds.Client{},
+		secrets: secretsmanager.NewFromConfig(cfg), trails: cloudtrail.NewFromConfig(cfg), kms: map[string]*kms.Client{}, rdsIn: map[string]*rds.Client{},
 	}
 }
 
@@ -313,6 +315,7 @@ func (c *clients) readInstance(ctx context.Context, db rdstypes.DBInstance, acct
 	c.readAlarms(ctx, blk, acct, map[string][]string{"DBInstanceIdentifier": {id}})
 	c.readEventSubscriptions(ctx, blk, acct)
 	c.readEventRules(ctx, blk, acct)
+	c.readTrails(ctx, blk, acct)
 	c.readProxies(ctx, blk, acct, id)
 	c.readBackups(ctx, blk, acct, aws.ToString(db.DBInstanceArn))
 	c.readReplications(ctx, blk, db)
@@ -661,6 +664,7 @@ type accountReads struct {
 	rules     listing[ebtypes.Rule]
 	proxies   listing[rdstypes.DBProxy]
 	plans     listing[backuptypes.BackupPlansListMember]
+	trailList listing[trail]
 }
 
 func (a *accountReads) alarms(ctx context.Context, c *clients) ([]cwtypes.MetricAlarm, error) {

@@ -87,6 +87,7 @@ func (c *clients) readCluster(ctx context.Context, cluster rdstypes.DBCluster, m
 	c.readAlarms(ctx, blk, acct, map[string][]string{"DBClusterIdentifier": {id}, "DBInstanceIdentifier": instances})
 	c.readEventSubscriptions(ctx, blk, acct)
 	c.readEventRules(ctx, blk, acct)
+	c.readTrails(ctx, blk, acct)
 	c.readProxies(ctx, blk, acct, id)
 	c.readBackups(ctx, blk, acct, aws.ToString(cluster.DBClusterArn))
 	c.readTopics(ctx, blk)

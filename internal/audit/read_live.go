@@ -2,9 +2,12 @@ package audit
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -14,7 +17,78 @@ import (
 
 // What only an account has: the snapshots of a database and its master secret's rotation. No plan
 // declares them (a restore's snapshot copy aside), so -compare counts none of them.
-var liveTypes = []string{baseline.TypeSnapshot, baseline.TypeClusterSnapshot, baseline.TypeSecret}
+var liveTypes = []string{baseline.TypeSnapshot, baseline.TypeClusterSnapshot, baseline.TypeSecret, baseline.TypeTrail}
+
+// trail is a CloudTrail trail with what the catalog reads of it: whether it logs, and which events.
+type trail struct {
+	summary   cttypes.Trail
+	logging   *bool
+	selectors *cloudtrail.GetEventSelectorsOutput
+	failures  []Failure
+}
+
+// readTrails adds the trails that log the account's API calls in this Region (its own, and the
+// Organization's, which DescribeTrails lists as shadow trails), read once per account-Region.
+func (c *clients) readTrails(ctx context.Context, blk *block, acct *accountReads) {
+	trails, err := acct.trailList.get(func() ([]trail, error) {
+		out, err := c.trails.DescribeTrails(ctx, &cloudtrail.DescribeTrailsInput{IncludeShadowTrails: aws.Bool(true)})
+		if err != nil {
+			return nil, err
+		}
+		var list []trail
+		for _, t := range out.TrailList {
+			tr := trail{summary: t}
+			arn := aws.ToString(t.TrailARN)
+			if status, err := c.trails.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: t.TrailARN}); err == nil {
+				tr.logging = status.IsLogging
+			} else {
+				tr.failures = append(tr.failures, failureOf("cloudtrail:GetTrailStatus", arn, err))
+			}
+			if sel, err := c.trails.GetEventSelectors(ctx, &cloudtrail.GetEventSelectorsInput{TrailName: t.TrailARN}); err == nil {
+				tr.selectors = sel
+			} else {
+				tr.failures = append(tr.failures, failureOf("cloudtrail:GetEventSelectors", arn, err))
+			}
+			list = append(list, tr)
+		}
+		return list, nil
+	})
+	if !blk.ok("cloudtrail:DescribeTrails", "", err) {
+		return
+	}
+	for _, t := range trails {
+		for _, f := range t.failures {
+			if !slices.Contains(blk.failures, f) {
+				blk.failures = append(blk.failures, f)
+			}
+		}
+		in := prune(map[string]any{"name": s(t.summary.Name), "isMultiRegionTrail": b(t.summary.IsMultiRegionTrail), "enableLogging": b(t.logging)})
+		if sel := t.selectors; sel != nil {
+			var basic, advanced []any
+			for _, es := range sel.EventSelectors {
+				basic = append(basic, prune(map[string]any{"readWriteType": string(es.ReadWriteType), "includeManagementEvents": b(es.IncludeManagementEvents)}))
+			}
+			for _, as := range sel.AdvancedEventSelectors {
+				var fields []any
+				for _, fs := range as.FieldSelectors {
+					fields = append(fields, map[string]any{"field": aws.ToString(fs.Field), "equals": list(fs.Equals)})
+				}
+				advanced = append(advanced, map[string]any{"fieldSelectors": fields})
+			}
+			in["eventSelectors"], in["advancedEventSelectors"] = orEmpty(basic), orEmpty(advanced)
+		}
+		arn := aws.ToString(t.summary.TrailARN)
+		blk.add(baseline.Resource{URN: arn, Type: baseline.TypeTrail, Name: aws.ToString(t.summary.Name), ID: arn, Inputs: in,
+			Outputs: map[string]any{"arn": arn, "homeRegion": aws.ToString(t.summary.HomeRegion)}})
+	}
+}
+
+func orEmpty(l []any) []any {
+	if l == nil {
+		return []any{}
+	}
+	return l
+}
 
 // readSecret adds the database's master secret with its rotation, as DescribeSecret returns it.
 func (c *clients) readSecret(ctx context.Context, blk *block, sec *rdstypes.MasterUserSecret) {

@@ -17,6 +17,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/backup"
 	backuptypes "github.com/aws/aws-sdk-go-v2/service/backup/types"
+	"github.com/aws/aws-sdk-go-v2/service/cloudtrail"
+	cttypes "github.com/aws/aws-sdk-go-v2/service/cloudtrail/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
 	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
 	"github.com/aws/aws-sdk-go-v2/service/cloudwatchlogs"
@@ -33,6 +35,8 @@ import (
 	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	s3types "github.com/aws/aws-sdk-go-v2/service/s3/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
@@ -95,6 +99,7 @@ func Create(t testing.TB, ctx context.Context, cfg aws.Config, g *baseline.Graph
 	t.Helper()
 	c := &creator{t: t, ctx: ctx, cfg: cfg, shape: &Shape{Live: map[string]string{}, Created: map[string]string{}}}
 	c.network(g)
+	c.trail()
 	var todo []baseline.Resource
 	for _, r := range g.Resources {
 		if !r.Custom {
@@ -730,6 +735,33 @@ func (c *creator) alarm(r baseline.Resource) string {
 		Tags: sortedTags(in, func(k, v string) cwtypes.Tag { return cwtypes.Tag{Key: aws.String(k), Value: aws.String(v)} })})
 	c.must("PutMetricAlarm "+r.Name, err)
 	return name
+}
+
+// TrailName is the trail Create makes in an account, as the account's (or its Organization's)
+// trail: the rule on security-group changes needs one logging management events.
+const TrailName = "awstest-organization"
+
+// trail makes the account's multi-Region trail, logging management events, unless it exists.
+func (c *creator) trail() {
+	ct := cloudtrail.NewFromConfig(c.cfg)
+	existing, err := ct.DescribeTrails(c.ctx, &cloudtrail.DescribeTrailsInput{TrailNameList: []string{TrailName}})
+	c.must("DescribeTrails", err)
+	if len(existing.TrailList) > 0 {
+		return
+	}
+	id, err := sts.NewFromConfig(c.cfg).GetCallerIdentity(c.ctx, &sts.GetCallerIdentityInput{})
+	c.must("GetCallerIdentity", err)
+	bucket := "awstest-trail-" + aws.ToString(id.Account)
+	_, err = s3.NewFromConfig(c.cfg, func(o *s3.Options) { o.UsePathStyle = true }).CreateBucket(c.ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket),
+		CreateBucketConfiguration: &s3types.CreateBucketConfiguration{LocationConstraint: s3types.BucketLocationConstraint(c.cfg.Region)}})
+	c.must("CreateBucket "+bucket, err)
+	_, err = ct.CreateTrail(c.ctx, &cloudtrail.CreateTrailInput{Name: aws.String(TrailName), S3BucketName: aws.String(bucket), IsMultiRegionTrail: aws.Bool(true)})
+	c.must("CreateTrail", err)
+	_, err = ct.PutEventSelectors(c.ctx, &cloudtrail.PutEventSelectorsInput{TrailName: aws.String(TrailName),
+		EventSelectors: []cttypes.EventSelector{{ReadWriteType: cttypes.ReadWriteTypeAll, IncludeManagementEvents: aws.Bool(true)}}})
+	c.must("PutEventSelectors", err)
+	_, err = ct.StartLogging(c.ctx, &cloudtrail.StartLoggingInput{Name: aws.String(TrailName)})
+	c.must("StartLogging", err)
 }
 
 // rotateLikeRDS turns on the rotation of a master secret, every 7 days, as RDS does for the secret
