@@ -99,6 +99,7 @@ func rows(d audit.Database) map[string]baseline.Result {
 }
 
 func TestTheShapesPassLive(t *testing.T) {
+	t.Parallel() // each on its own server: moto and the audit share two cores
 	for _, sh := range shapes {
 		t.Run(sh.stack, func(t *testing.T) {
 			srv, _ := shape(t, sh.stack)
@@ -130,6 +131,7 @@ func TestTheShapesPassLive(t *testing.T) {
 // TestThePlanAndTheAuditAgreeRowByRow runs the catalog on each plan and on its shape live: same
 // keys in the same order, and the same status wherever moto represents the evidence.
 func TestThePlanAndTheAuditAgreeRowByRow(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shapes {
 		t.Run(sh.stack, func(t *testing.T) {
 			srv, p := shape(t, sh.stack)
@@ -325,15 +327,15 @@ func str(v any) string { s, _ := v.(string); return s }
 // TestOutOfBandWeakeningsFailTheirControl makes each weakening alone on a fresh prod shape: its
 // control fails with the exact detail, and every other control keeps its row.
 func TestOutOfBandWeakeningsFailTheirControl(t *testing.T) {
-	srv := awstest.StartMoto(t)
+	t.Parallel()
 	p := prodPlan(t)
-	awstest.Create(t, awstest.Ctx(t), srv.Config(), p.Graph)
-	before := rows(database(t, runAudit(t, srv.Config(), audit.Options{}), "orders-prod"))
 	for _, w := range weakenings {
 		t.Run(w.name, func(t *testing.T) {
-			srv.Reset(t)
+			t.Parallel() // each on a fresh server of its own
+			srv := awstest.StartMoto(t)
 			awstest.Create(t, awstest.Ctx(t), srv.Config(), p.Graph)
 			d := database(t, runAudit(t, srv.Config(), audit.Options{}), "orders-prod")
+			before := rows(d)
 			made := w.apply(t, awstest.Ctx(t), srv.Config(), d)
 			after := rows(database(t, runAudit(t, srv.Config(), audit.Options{}), "orders-prod"))
 			// A control AWS keeps no evidence of is unproven while nothing is wrong.
@@ -356,6 +358,7 @@ func TestOutOfBandWeakeningsFailTheirControl(t *testing.T) {
 // TestAnAuroraClusterWeakenedOutOfBand: the cluster's own parameter group and one of its
 // instances, changed in the console, fail their controls on the cluster's block.
 func TestAnAuroraClusterWeakenedOutOfBand(t *testing.T) {
+	t.Parallel()
 	srv, _ := shape(t, "aurora")
 	ctx := awstest.Ctx(t)
 	d := database(t, runAudit(t, srv.Config(), audit.Options{}), "orders-aurora")
@@ -413,6 +416,7 @@ func brokenCall(action string) func(*middleware.Stack) error {
 // TestEveryCallNamesTheControlsItFeeds breaks each call in turn: every control whose row changes
 // must be one the call names, and it must be unproven, never passed or failed on what was not read.
 func TestEveryCallNamesTheControlsItFeeds(t *testing.T) {
+	t.Parallel()
 	for _, sh := range shapes {
 		t.Run(sh.stack, func(t *testing.T) {
 			srv, p := shape(t, sh.stack)
@@ -460,6 +464,7 @@ func fewer(diffs []audit.Difference) []string {
 // A deleted alarm is counted missing although a call moto cannot answer failed: that call
 // (backup:ListBackupSelections) drops only what the backup selection leads to.
 func TestADeletedAlarmIsCounted(t *testing.T) {
+	t.Parallel()
 	srv, p := prodShape(t)
 	doc := planDocument(t, p)
 	rep := runAudit(t, srv.Config(), audit.Options{})
@@ -488,6 +493,7 @@ func planDocument(t *testing.T, p *plan.Result) plan.Document {
 // their identifiers: made from the plan, they differ only where moto loses what was written;
 // changed in the console, the cluster's row names the change.
 func TestAnAuroraClusterComparesWithItsPlan(t *testing.T) {
+	t.Parallel()
 	srv, p := shape(t, "aurora")
 	doc := planDocument(t, p)
 	var made []string
@@ -520,6 +526,7 @@ func TestAnAuroraClusterComparesWithItsPlan(t *testing.T) {
 // 3) reads the prod shape as without throttling: the same rows, and only moto's missing call
 // unread.
 func TestAThrottledAuditRetriesAndJudgesAlike(t *testing.T) {
+	t.Parallel()
 	srv, _ := prodShape(t)
 	want := rows(database(t, runAudit(t, srv.Config(), audit.Options{}), "orders-prod"))
 	th := awstest.Throttle(t, srv.URL, 13)
@@ -544,6 +551,7 @@ func TestAThrottledAuditRetriesAndJudgesAlike(t *testing.T) {
 // the fixed one as PASSED, and asks BatchUpdateFindings to mark it RESOLVED. moto 5 has no
 // BatchUpdateFindings, so a stand-in in front of moto answers that call and records it.
 func TestFindingsGoToSecurityHub(t *testing.T) {
+	t.Parallel()
 	srv, _ := prodShape(t)
 	ctx := awstest.Ctx(t)
 	var updates []map[string]any

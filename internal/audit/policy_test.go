@@ -115,6 +115,7 @@ func auditor(t *testing.T, srv *awstest.Server, name, policy string) aws.Config 
 // policy, with moto authorizing every call as AWS does: nothing is refused, every call it made is
 // in the policy, and a policy lacking one action is refused exactly there.
 func TestTheAuditNeedsNothingBeyondThePolicy(t *testing.T) {
+	t.Parallel()
 	srv, _ := prodShape(t)
 	enough := auditor(t, srv, "auditor", string(audit.ReadOnlyPolicy))
 	lacking := auditor(t, srv, "auditor-without-rotation", policyWithout(t, "kms:GetKeyRotationStatus"))
