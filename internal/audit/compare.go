@@ -98,9 +98,25 @@ func Compare(plans []plan.Document, r *Report) []Difference {
 			out = append(out, Difference{Kind: "missing", Database: id})
 			continue
 		}
-		out = append(out, compareDatabase(id, planned[id].Resources, d.Graph.Resources, unreadTypes(d.Failures))...)
+		accounts := [2]string{accountOf(planned[id].Resources), r.Account}
+		out = append(out, compareDatabase(id, planned[id].Resources, d.Graph.Resources, unreadTypes(d.Failures), accounts)...)
 	}
 	return out
+}
+
+// accountOf is the account a plan's ARNs name: the mock's, which stands for the live one.
+func accountOf(resources []baseline.Resource) string {
+	for _, r := range resources {
+		if databaseIdentifier(r) == "" {
+			continue
+		}
+		for _, k := range []string{"kmsKeyId", "monitoringRoleArn"} {
+			if account := baseline.ArnField(str(r.Inputs[k]), 4); account != "" {
+				return account
+			}
+		}
+	}
+	return ""
 }
 
 // databaseIdentifier is the identifier of a resource the audit judges as a database, in a plan or
@@ -117,7 +133,7 @@ func databaseIdentifier(r baseline.Resource) string {
 
 // compareDatabase compares one database's resources; of a type a failed call may have left out
 // (unread), fewer live resources than planned may be what was not read, so only more are reported.
-func compareDatabase(id string, planned, live []baseline.Resource, unread map[string]bool) []Difference {
+func compareDatabase(id string, planned, live []baseline.Resource, unread map[string]bool, accounts [2]string) []Difference {
 	var out []Difference
 	byType := func(rs []baseline.Resource) map[string][]baseline.Resource {
 		m := map[string][]baseline.Resource{}
@@ -140,7 +156,7 @@ func compareDatabase(id string, planned, live []baseline.Resource, unread map[st
 			out = append(out, Difference{Kind: "count", Database: id, Type: typ, Planned: want, Live: len(l[typ])})
 		}
 		for _, pair := range pairs(typ, p[typ], l[typ]) {
-			out = append(out, compareInputs(id, typ, pair[0], pair[1])...)
+			out = append(out, compareInputs(id, typ, pair[0], pair[1], accounts)...)
 		}
 	}
 	return out
@@ -188,17 +204,34 @@ func pairs(typ string, planned, live []baseline.Resource) [][2]baseline.Resource
 	return out
 }
 
-// unpaired are inputs compared through what they name, or not at all: documents that embed
-// IDs, names the provider makes up (name, and the references to such names), and arguments of
-// a delete.
-var unpaired = []string{"policy", "assumeRolePolicy", "eventPattern", "name", "parameterGroupName", "dbSubnetGroupName",
+// unpaired are inputs not compared: names the provider makes up (name, and the references to
+// such names), and arguments of a delete.
+var unpaired = []string{"name", "parameterGroupName", "dbSubnetGroupName",
 	"finalSnapshotIdentifier", "dbClusterParameterGroupName", "dbParameterGroupName", "role", "rule", "logGroup", "logGroupName", "topic", "snsTopic", "dbProxyName"}
 
-func compareInputs(id, typ string, planned, live baseline.Resource) []Difference {
+// documents are inputs holding a JSON document that embeds references: compared statement by
+// statement once every reference is replaced by the kind of thing it names.
+var documents = []string{"policy", "assumeRolePolicy", "eventPattern"}
+
+func compareInputs(id, typ string, planned, live baseline.Resource, accounts [2]string) []Difference {
 	var out []Difference
 	for _, k := range slices.Sorted(maps.Keys(planned.Inputs)) {
 		pv, lv := planned.Inputs[k], live.Inputs[k]
-		if lv == nil || slices.Contains(unpaired, k) || holdsReference(pv) || holdsReference(lv) {
+		if lv == nil || slices.Contains(unpaired, k) {
+			continue
+		}
+		if slices.Contains(documents, k) {
+			if p, l, differ := compareDocuments(pv, lv, accounts); differ {
+				out = append(out, Difference{Kind: "value", Database: id, Type: typ, Name: live.Name, Key: k, Planned: p, Live: l})
+			}
+			continue
+		}
+		if holdsReference(pv) || holdsReference(lv) {
+			// Which resource is named cannot be told across plan and account; what kind, and how
+			// many, can: an alarm that lost its action, a grant to another account.
+			if p, l := kinds(pv, accounts[0]), kinds(lv, accounts[1]); normal(p) != normal(l) {
+				out = append(out, Difference{Kind: "value", Database: id, Type: typ, Name: live.Name, Key: k, Planned: p, Live: l})
+			}
 			continue
 		}
 		if normal(pv) != normal(lv) {
@@ -206,6 +239,94 @@ func compareInputs(id, typ string, planned, live baseline.Resource) []Difference
 		}
 	}
 	return out
+}
+
+// compareDocuments compares two JSON documents by kinds (see kinds): for policies, the
+// statements only one side has; otherwise the whole documents.
+func compareDocuments(planned, live any, accounts [2]string) (any, any, bool) {
+	var p, l any
+	if json.Unmarshal([]byte(str(planned)), &p) != nil || json.Unmarshal([]byte(str(live)), &l) != nil {
+		return planned, live, str(planned) != str(live)
+	}
+	p, l = kinds(p, accounts[0]), kinds(l, accounts[1])
+	ps, pok := statements(p)
+	ls, lok := statements(l)
+	if !pok || !lok {
+		return p, l, normal(p) != normal(l)
+	}
+	onlyPlanned, onlyLive := []any{}, []any{}
+	for _, st := range ps {
+		if !slices.ContainsFunc(ls, func(o any) bool { return normal(o) == normal(st) }) {
+			onlyPlanned = append(onlyPlanned, st)
+		}
+	}
+	for _, st := range ls {
+		if !slices.ContainsFunc(ps, func(o any) bool { return normal(o) == normal(st) }) {
+			onlyLive = append(onlyLive, st)
+		}
+	}
+	return onlyPlanned, onlyLive, len(onlyPlanned)+len(onlyLive) > 0
+}
+
+// statements are a policy's statements, a single one as a list of one.
+func statements(doc any) ([]any, bool) {
+	m, ok := doc.(map[string]any)
+	if !ok {
+		return nil, false
+	}
+	switch st := m["Statement"].(type) {
+	case []any:
+		return st, true
+	case map[string]any:
+		return []any{st}, true
+	}
+	return nil, false
+}
+
+var accountID = regexp.MustCompile(`^[0-9]{12}$`)
+
+// kinds replaces, inside v, every reference with the kind of thing it names ("arn:sns",
+// "arn:iam:role", "sg"), and the owner's account ID (own) with "<account>": another account
+// stays as it is.
+func kinds(v any, own string) any {
+	switch x := v.(type) {
+	case string:
+		switch {
+		case strings.HasPrefix(x, "arn:"):
+			kind := "arn:" + baseline.ArnField(x, 2)
+			resource := baseline.ArnField(x, 5)
+			if i := strings.IndexAny(resource, "/:"); i > 0 {
+				kind += ":" + resource[:i]
+			} else if resource == "root" { // an account itself, as a principal
+				kind += ":root"
+			}
+			if account := baseline.ArnField(x, 4); account != "" && account != own && account != "aws" {
+				kind += "@" + account
+			}
+			return kind
+		case x == own:
+			return "<account>"
+		case accountID.MatchString(x):
+			return x
+		case referenceLike.MatchString(x):
+			kind, _, _ := strings.Cut(x, "-")
+			return kind
+		}
+		return x
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = kinds(e, own)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = kinds(e, own)
+		}
+		return out
+	}
+	return v
 }
 
 func holdsReference(v any) bool {

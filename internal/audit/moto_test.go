@@ -627,3 +627,45 @@ func TestFindingsGoToSecurityHub(t *testing.T) {
 	assert.Equal(t, []any{map[string]any{"Id": id, "ProductArn": "arn:aws:securityhub:eu-west-1:123456789012:product/123456789012/default"}}, updates[0]["FindingIdentifiers"])
 	assert.Equal(t, map[string]any{"Status": "RESOLVED"}, updates[0]["Workflow"])
 }
+
+// TestCompareReadsPoliciesAndActions: -compare says what changed inside a policy (a statement
+// that admits another account) and in an alarm's actions (none left), though both are made of
+// references the plan and the account name differently.
+func TestCompareReadsPoliciesAndActions(t *testing.T) {
+	t.Parallel()
+	srv, p := prodShape(t)
+	ctx := awstest.Ctx(t)
+	doc := planDocument(t, p)
+	d := database(t, runAudit(t, srv.Config(), audit.Options{}), "orders-prod")
+	key := logsKey(t, d)
+	var policy map[string]any
+	require.NoError(t, json.Unmarshal([]byte(str(key.Inputs["policy"])), &policy))
+	policy["Statement"] = append(policy["Statement"].([]any), map[string]any{"Sid": "Partner", "Effect": "Allow",
+		"Principal": map[string]any{"AWS": "arn:aws:iam::999999999999:root"}, "Action": "kms:Decrypt", "Resource": "*"})
+	text, err := json.Marshal(policy)
+	require.NoError(t, err)
+	_, err = kms.NewFromConfig(srv.Config()).PutKeyPolicy(ctx, &kms.PutKeyPolicyInput{KeyId: aws.String(key.ID), PolicyName: aws.String("default"), Policy: aws.String(string(text))})
+	require.NoError(t, err)
+
+	cw := cloudwatch.NewFromConfig(srv.Config(), audit.CloudWatchOverQuery)
+	alarms, err := cw.DescribeAlarms(ctx, &cloudwatch.DescribeAlarmsInput{AlarmNamePrefix: aws.String("database-alerts-cpuutilization")})
+	require.NoError(t, err)
+	require.Len(t, alarms.MetricAlarms, 1)
+	a := alarms.MetricAlarms[0]
+	_, err = cw.PutMetricAlarm(ctx, &cloudwatch.PutMetricAlarmInput{AlarmName: a.AlarmName, AlarmDescription: a.AlarmDescription, Namespace: a.Namespace,
+		MetricName: a.MetricName, Dimensions: a.Dimensions, Statistic: a.Statistic, Period: a.Period, EvaluationPeriods: a.EvaluationPeriods,
+		ComparisonOperator: a.ComparisonOperator, Threshold: a.Threshold, TreatMissingData: a.TreatMissingData, OKActions: a.OKActions})
+	require.NoError(t, err)
+
+	var got []string
+	for _, diff := range audit.Compare([]plan.Document{doc}, runAudit(t, srv.Config(), audit.Options{})) {
+		// moto's Backup loses tags (TestAnAuroraClusterComparesWithItsPlan).
+		if diff.Kind == "value" && diff.Key != "tags" {
+			got = append(got, diff.String())
+		}
+	}
+	assert.Equal(t, []string{
+		"DIFFERS orders-prod aws:cloudwatch/metricAlarm:MetricAlarm " + aws.ToString(a.AlarmName) + `.alarmActions: planned ["arn:sns"], live []`,
+		"DIFFERS orders-prod aws:kms/key:Key " + key.Name + `.policy: planned [], live [{"Action":"kms:Decrypt","Effect":"Allow","Principal":{"AWS":"arn:iam:root@999999999999"},"Resource":"*","Sid":"Partner"}]`,
+	}, got)
+}

@@ -840,7 +840,11 @@ func (c *creator) backupPlan(r baseline.Resource) string {
 		}
 		for _, ca := range items(rm, "copyActions") {
 			cm, _ := ca.(map[string]any)
-			br.CopyActions = append(br.CopyActions, backuptypes.CopyAction{DestinationBackupVaultArn: aws.String(str(cm, "destinationVaultArn"))})
+			copyAction := backuptypes.CopyAction{DestinationBackupVaultArn: aws.String(str(cm, "destinationVaultArn"))}
+			if l, ok := cm["lifecycle"].(map[string]any); ok {
+				copyAction.Lifecycle = &backuptypes.Lifecycle{DeleteAfterDays: num64(l, "deleteAfter"), MoveToColdStorageAfterDays: num64(l, "coldStorageAfter")}
+			}
+			br.CopyActions = append(br.CopyActions, copyAction)
 		}
 		rules = append(rules, br)
 	}
