@@ -103,7 +103,7 @@ func (m *Monitor) Answer(token string, fn Lookup) {
 }
 
 // New returns a monitor for account DefaultAccountID in DefaultRegion. A subnet it was not told
-// about is private, in VpcID DefaultVpcID, in zones a, b, c, ... in the order first looked up.
+// about is private, in VpcID DefaultVpcID, in the first of zones a to f no known subnet is in.
 func New() *Monitor {
 	return &Monitor{
 		AccountID: DefaultAccountID, Region: DefaultRegion, Partition: DefaultPartition,
@@ -671,7 +671,20 @@ func (m *Monitor) subnet(id, region string) Subnet {
 		zone, _ := r.Outputs["availabilityZone"].(string)
 		return Subnet{ID: id, VpcID: vpc, AvailabilityZone: zone}
 	}
-	s := Subnet{ID: id, VpcID: DefaultVpcID, AvailabilityZone: region + string(rune('a'+len(m.subnets)%6))}
+	// The next zone no subnet it knows is in: a subnet set in zone b by a test does not put the
+	// next one there too, which would add a problem the test did not make.
+	used := map[string]bool{}
+	for _, known := range m.subnets {
+		used[known.AvailabilityZone] = true
+	}
+	zone := region + "a"
+	for letter := 'a'; letter < 'a'+6; letter++ {
+		if !used[region+string(letter)] {
+			zone = region + string(letter)
+			break
+		}
+	}
+	s := Subnet{ID: id, VpcID: DefaultVpcID, AvailabilityZone: zone}
 	m.subnets[id] = s
 	return s
 }

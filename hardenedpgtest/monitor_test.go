@@ -72,7 +72,7 @@ func TestAnswersConfiguredSubnetsAndUnknownInvokes(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		assert.Equal(t, "us-east-2b", auto.AvailabilityZone, "unknown subnets take the next zone")
+		assert.Equal(t, "us-east-2a", auto.AvailabilityZone, "an unknown subnet takes the first zone no known subnet is in")
 		_, err = ec2.LookupVpc(ctx, &ec2.LookupVpcArgs{})
 		assert.ErrorContains(t, err, "hardenedpgtest: no mock answer for invoke aws:ec2/getVpc:getVpc")
 		return nil
