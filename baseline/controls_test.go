@@ -1408,3 +1408,17 @@ func TestRotationIsJudgedLiveOnly(t *testing.T) {
 	assert.Equal(t, baseline.NotApplicable, status)
 	assert.Equal(t, "the stack has no aws:rds/snapshot:Snapshot or aws:rds/clusterSnapshot:ClusterSnapshot or aws:rds/snapshotCopy:SnapshotCopy (judged live by bin/audit: snapshots are taken, copied and shared at run time; bin/audit reads every snapshot of the database)", detail)
 }
+
+// A subnet group whose subnets no look-up proves private (a program's own aws:rds/subnetGroup)
+// leaves rds-private-subnets unproven, saying how to prove them: nothing wrong was found.
+func TestASubnetGroupWithoutLookUpsIsUnproven(t *testing.T) {
+	g := prodGraph(t)
+	g.Invokes = slices.DeleteFunc(g.Invokes, func(i baseline.Invoke) bool { return i.Token == baseline.InvokeRouteTable })
+	status, detail := statusOf(baseline.Evaluate(g, nil), "rds-private-subnets")
+	assert.Equal(t, baseline.Unproven, status)
+	var want []string
+	for _, subnet := range []string{"subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012", "subnet-0a1b2c3d4e5f60013"} {
+		want = append(want, "database-subnet-group-subnets: subnet "+subnet+": no look-up of its route table proves it private; make the group with hardenedpg.NewSubnetGroup, which looks every subnet up, or waive rds-private-subnets with the reason")
+	}
+	assert.Equal(t, strings.Join(want, "; "), detail)
+}
