@@ -18,7 +18,8 @@ import (
 // AlertSettings are the choices about a database's alerts; the zero value is hardened.
 type AlertSettings struct {
 	// Skip creates no topic, alarm or event subscription: it relaxes events-instance,
-	// events-parameter-group and events-security-group (and events-cluster for Aurora). Only a Database reads it (not to alert,
+	// events-parameter-group, events-security-group and alarms-present (and events-cluster for
+	// Aurora). Only a Database reads it (not to alert,
 	// create no Alerts).
 	Skip bool `pulumi:"skip,optional"`
 	// Emails and HTTPSEndpoints are subscribed to the topic. A Database without either alerts
