@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -37,7 +38,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	flags := flag.NewFlagSet("plan", flag.ContinueOnError)
 	flags.SetOutput(stderr)
 	stackName := flags.String("stack", "dev", "stack whose Pulumi.<stack>.yaml is read")
-	asJSON := flags.Bool("json", false, "print one JSON document instead of the tree and scorecard")
+	asJSON := flags.Bool("json", false, "print one JSON document instead of the tree and scorecard (-format json)")
+	format := flags.String("format", "text", "text (the tree and scorecard), json (as -json), or sarif (SARIF 2.1.0 for code scanning: a result per failing, waived or unproven control, at the stack's config file)")
 	asSQL := flags.Bool("sql", false, "print only the bootstrap SQL of the stack (config key hardenedpg:bootstrap)")
 	asWaivers := flags.Bool("waivers-json", false, "print only the policy pack config that waives what the stack waives")
 	preview := flags.Bool("preview", false, "plan as the first `pulumi preview` of a new stack sees it: what AWS assigns at apply stays unknown")
@@ -47,9 +49,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err := flags.Parse(args); err != nil {
 		return exitBadConfig
 	}
+	if !slices.Contains([]string{"text", "json", "sarif"}, *format) {
+		fmt.Fprintf(stderr, "plan: -format %q: want text, json or sarif\n", *format)
+		return exitBadConfig
+	}
 	// Each prints a document of its own: given together, one would be dropped silently.
 	var modes []string
-	for name, on := range map[string]bool{"-json": *asJSON, "-sql": *asSQL, "-waivers-json": *asWaivers, "-base": *base != ""} {
+	for name, on := range map[string]bool{"-json": *asJSON, "-sql": *asSQL, "-waivers-json": *asWaivers, "-base": *base != "", "-format " + *format: *format != "text"} {
 		if on {
 			modes = append(modes, name)
 		}
@@ -121,12 +127,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 		plan.WriteControlChanges(stdout, *stackName, plan.CompareControls(before.Controls, result.Controls))
 		return exitFor(result.Summary)
 	}
-	if *asJSON {
+	switch {
+	case *asJSON || *format == "json":
 		if err := plan.WriteJSON(stdout, result); err != nil {
 			fmt.Fprintln(stderr, err)
 			return exitFailed
 		}
-	} else {
+	case *format == "sarif":
+		file := filepath.ToSlash(filepath.Join(*dir, "Pulumi."+*stackName+".yaml"))
+		text, err := os.ReadFile(file) //nolint:gosec // the stack's own config, read above already
+		if err != nil {
+			fmt.Fprintln(stderr, err)
+			return exitBadConfig
+		}
+		if err := plan.WriteSARIF(stdout, result, file, text); err != nil {
+			fmt.Fprintln(stderr, err)
+			return exitFailed
+		}
+	default:
 		plan.WriteTree(stdout, result)
 		fmt.Fprintln(stdout)
 		plan.WriteScorecard(stdout, result)

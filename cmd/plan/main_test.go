@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -430,4 +431,69 @@ func TestPlanSecureValuesOfAnyKey(t *testing.T) {
 			assert.True(t, strings.HasSuffix(out.String(), "hardenedpg/"+name+": 61 pass, 0 fail, 0 waived, 13 not applicable\n"), out.String()[len(out.String())-200:])
 		})
 	}
+}
+
+// bin/plan -stack dev -format sarif is a valid SARIF 2.1.0 log (the OASIS schema, vendored from
+// npm @microsoft/jest-sarif 1.0.0-beta.0, lib/schemas/sarif-2.1.0-rtm.5.json), with a rule per
+// control and a result per waived control, suppressed with its reason and pointing at its waiver.
+func TestPlanSARIFValidatesAndListsTheWaivers(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run([]string{"-stack", "dev", "-dir", "../..", "-format", "sarif"}, &out, &errOut)
+	require.Equal(t, exitOK, code, errOut.String())
+
+	schemaText, err := os.ReadFile("../../internal/plan/testdata/sarif-2.1.0-rtm.5.json")
+	require.NoError(t, err)
+	schemaDoc, err := jsonschema.UnmarshalJSON(bytes.NewReader(schemaText))
+	require.NoError(t, err)
+	compiler := jsonschema.NewCompiler()
+	require.NoError(t, compiler.AddResource("sarif.json", schemaDoc))
+	schema, err := compiler.Compile("sarif.json")
+	require.NoError(t, err)
+	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(out.Bytes()))
+	require.NoError(t, err)
+	require.NoError(t, schema.Validate(doc))
+	// The schema bites: a log of another version is refused.
+	bad, err := jsonschema.UnmarshalJSON(strings.NewReader(strings.Replace(out.String(), `"version": "2.1.0"`, `"version": "2.0.0"`, 1)))
+	require.NoError(t, err)
+	require.Error(t, schema.Validate(bad))
+
+	var log struct {
+		Runs []struct {
+			Tool struct {
+				Driver struct{ Rules []struct{ ID string } }
+			}
+			Results []struct {
+				RuleID    string
+				Kind      string
+				Locations []struct {
+					PhysicalLocation struct {
+						ArtifactLocation struct{ URI string }
+						Region           struct{ StartLine int }
+					}
+				}
+				Suppressions []struct{ Kind, Status, Justification string }
+			}
+		}
+	}
+	require.NoError(t, json.Unmarshal(out.Bytes(), &log))
+	run := log.Runs[0]
+	assert.Len(t, run.Tool.Driver.Rules, len(baseline.Catalog))
+	sc, err := plan.ReadStackConfig("../..", "dev")
+	require.NoError(t, err)
+	cfg, err := sc.Load()
+	require.NoError(t, err)
+	config, err := os.ReadFile("../../Pulumi.dev.yaml")
+	require.NoError(t, err)
+	lines := strings.Split(string(config), "\n")
+	waived := map[string]string{}
+	for _, r := range run.Results {
+		assert.Equal(t, "fail", r.Kind, r.RuleID)
+		require.Len(t, r.Suppressions, 1, r.RuleID)
+		assert.Equal(t, "external", r.Suppressions[0].Kind)
+		waived[r.RuleID] = r.Suppressions[0].Justification
+		loc := r.Locations[0].PhysicalLocation
+		assert.Equal(t, "../../Pulumi.dev.yaml", loc.ArtifactLocation.URI)
+		assert.True(t, strings.HasPrefix(strings.TrimSpace(lines[loc.Region.StartLine-1]), r.RuleID+":"), "%s points at line %d", r.RuleID, loc.Region.StartLine)
+	}
+	assert.Equal(t, map[string]string(cfg.Args.Waivers), waived)
 }
