@@ -14,7 +14,8 @@ var alertsControls = []Control{
 		Refs:  Refs{SecurityHub: []string{"RDS.19"}, Prowler: []string{"rds_cluster_critical_event_subscription"}},
 		check: eventCheck("db-cluster", EventCategories["db-cluster"]...),
 	},
-	{Key: "events-parameter-group", Title: "Event subscription for parameter group configuration change", Severity: Low, Reads: []string{TypeParameterGroup}, Waivable: true,
+	// Security Hub's RDS.21 is the account's: a database on a default group needs it as much.
+	{Key: "events-parameter-group", Title: "Event subscription for parameter group configuration change", Severity: Low, Reads: append([]string{TypeParameterGroup}, databaseTypes...), Waivable: true,
 		Refs:  Refs{SecurityHub: []string{"RDS.21"}, Prowler: []string{"rds_instance_event_subscription_parameter_groups"}},
 		check: eventCheck("db-parameter-group", EventCategories["db-parameter-group"]...),
 	},

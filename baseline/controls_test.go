@@ -1210,6 +1210,11 @@ var clusterBreakers = []struct {
 	detail  string
 	also    []string
 }{
+	{"events-parameter-group", func(t *testing.T, g *baseline.Graph) {
+		g.Resources = slices.DeleteFunc(g.Resources, func(r baseline.Resource) bool {
+			return r.Type == baseline.TypeEventSubscription && r.Inputs["sourceType"] == "db-parameter-group"
+		})
+	}, "no enabled event subscription for db-parameter-group", nil},
 	{"alarms-present", func(t *testing.T, g *baseline.Graph) {
 		goLive(t, g, first(t, g, baseline.TypeCluster, ""), nil)
 		deleteAlarm(t, g, "DatabaseConnections")
@@ -1421,4 +1426,20 @@ func TestASubnetGroupWithoutLookUpsIsUnproven(t *testing.T) {
 		want = append(want, "database-subnet-group-subnets: subnet "+subnet+": no look-up of its route table proves it private; make the group with hardenedpg.NewSubnetGroup, which looks every subnet up, or waive rds-private-subnets with the reason")
 	}
 	assert.Equal(t, strings.Join(want, "; "), detail)
+}
+
+// A database moved to a default parameter group still needs the parameter-group events (RDS.21
+// is the account's): the control applies, and passes on the subscription the stack has.
+func TestParameterGroupEventsApplyOnADefaultGroup(t *testing.T) {
+	g := prodGraph(t)
+	g.Resources = slices.DeleteFunc(g.Resources, func(r baseline.Resource) bool { return r.Type == baseline.TypeParameterGroup })
+	first(t, g, baseline.TypeInstance, "").Inputs["parameterGroupName"] = "default.postgres17"
+	status, detail := statusOf(baseline.Evaluate(g, nil), "events-parameter-group")
+	assert.Equal(t, baseline.Pass, status, detail)
+	g.Resources = slices.DeleteFunc(g.Resources, func(r baseline.Resource) bool {
+		return r.Type == baseline.TypeEventSubscription && r.Inputs["sourceType"] == "db-parameter-group"
+	})
+	status, detail = statusOf(baseline.Evaluate(g, nil), "events-parameter-group")
+	assert.Equal(t, baseline.Fail, status)
+	assert.Equal(t, "no enabled event subscription for db-parameter-group", detail)
 }

@@ -88,7 +88,7 @@ func registryExample(t *testing.T, explicit bool) *baseline.Graph {
 
 // registryExampleFailures are the controls the registry example fails, by name.
 var registryExampleFailures = []string{
-	"backup-independent-copy", "backup-plan", "events-instance", "events-security-group", "pg-audit",
+	"backup-independent-copy", "backup-plan", "events-instance", "events-parameter-group", "events-security-group", "pg-audit",
 	"pg-connection-logging", "pg-log-redaction", "pg-scram", "rds-backup-retention", "rds-cmk", "rds-copy-tags",
 	"rds-deletion-protection", "rds-encrypted", "rds-enhanced-monitoring", "rds-final-snapshot", "rds-iam-auth",
 	"rds-log-exports", "rds-managed-password", "rds-multi-az", "rds-no-extended-support", "rds-non-default-port",
