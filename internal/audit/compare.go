@@ -304,7 +304,7 @@ func kinds(v any, own string) any {
 				kind += "@" + account
 			}
 			return kind
-		case x == own:
+		case own != "" && x == own:
 			return "<account>"
 		case accountID.MatchString(x):
 			return x

@@ -79,10 +79,10 @@ func WithAdaptiveRetries(cfg aws.Config) aws.Config {
 // account or Region that cannot be read is reported, and the others are still judged.
 func RunFleet(ctx context.Context, cfg aws.Config, fo FleetOptions) (*Fleet, error) {
 	if (len(fo.Accounts) > 0 || fo.Org) && fo.Role == "" {
-		return nil, fmt.Errorf("-role is required with -accounts or -org: the role to assume in each account")
+		return nil, fmt.Errorf("a fleet audit of Accounts or Org needs the Role to assume in each account")
 	}
 	if len(fo.Accounts) > 0 && fo.Org {
-		return nil, fmt.Errorf("give the accounts once: -accounts or -org, not both")
+		return nil, fmt.Errorf("a fleet audit takes Accounts or Org, not both")
 	}
 	if cfg.Region == "" {
 		return nil, fmt.Errorf("no region: set AWS_REGION or a profile's region")
