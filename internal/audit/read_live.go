@@ -15,8 +15,9 @@ import (
 	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 )
 
-// What only an account has: the snapshots of a database and its master secret's rotation. No plan
-// declares them (a restore's snapshot copy aside), so -compare counts none of them.
+// What only an account has: the snapshots of a database, its master secret's rotation and the
+// account's trails. No plan declares them (a restore's snapshot copy aside), so -compare counts
+// none of them.
 var liveTypes = []string{baseline.TypeSnapshot, baseline.TypeClusterSnapshot, baseline.TypeSecret, baseline.TypeTrail}
 
 // trail is a CloudTrail trail with what the catalog reads of it: whether it logs, and which events.
