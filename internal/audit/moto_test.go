@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -554,8 +555,17 @@ func TestFindingsGoToSecurityHub(t *testing.T) {
 	t.Parallel()
 	srv, _ := prodShape(t)
 	ctx := awstest.Ctx(t)
-	var updates []map[string]any
+	var updates, queries []map[string]any
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/findings" && r.Method == http.MethodPost {
+			// moto ignores GetFindings' Id filter: what the audit asks is checked here.
+			body, err := io.ReadAll(r.Body)
+			assert.NoError(t, err)
+			var query map[string]any
+			assert.NoError(t, json.Unmarshal(body, &query))
+			queries = append(queries, query)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
 		if r.URL.Path != "/findings/batchupdate" {
 			target, _ := url.Parse(srv.URL)
 			httputil.NewSingleHostReverseProxy(target).ServeHTTP(w, r)
@@ -623,6 +633,8 @@ func TestFindingsGoToSecurityHub(t *testing.T) {
 	assert.Equal(t, shtypes.RecordStateArchived, f.RecordState)
 	assert.Equal(t, today.Format(time.RFC3339), aws.ToString(f.CreatedAt))
 	assert.Equal(t, later.Format(time.RFC3339), aws.ToString(f.UpdatedAt))
+	require.NotEmpty(t, queries)
+	assert.Equal(t, []any{map[string]any{"Comparison": "PREFIX", "Value": "hardenedpg/123456789012/eu-west-1/"}}, queries[0]["Filters"].(map[string]any)["Id"])
 	require.Len(t, updates, 1)
 	assert.Equal(t, []any{map[string]any{"Id": id, "ProductArn": "arn:aws:securityhub:eu-west-1:123456789012:product/123456789012/default"}}, updates[0]["FindingIdentifiers"])
 	assert.Equal(t, map[string]any{"Status": "RESOLVED"}, updates[0]["Workflow"])

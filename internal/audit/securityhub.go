@@ -33,7 +33,12 @@ const findingsPerCall = 100
 
 // FindingID is the stable ID of a control's finding on a database: a re-run updates it.
 func FindingID(account, region, database, control string) string {
-	return "hardenedpg/" + account + "/" + region + "/" + database + "/" + control
+	return findingPrefix(account, region) + database + "/" + control
+}
+
+// findingPrefix begins the ID of every finding the audit imports into an account and Region.
+func findingPrefix(account, region string) string {
+	return "hardenedpg/" + account + "/" + region + "/"
 }
 
 // ExportToSecurityHub imports one ASFF finding per control (not applicable ones aside) of every
@@ -52,7 +57,7 @@ func ExportToSecurityHub(ctx context.Context, cfg aws.Config, r *Report, now tim
 	existing := map[string]shtypes.AwsSecurityFinding{}
 	pager := securityhub.NewGetFindingsPaginator(client, &securityhub.GetFindingsInput{Filters: &shtypes.AwsSecurityFindingFilters{
 		ProductArn: []shtypes.StringFilter{{Comparison: shtypes.StringFilterComparisonEquals, Value: aws.String(product)}},
-		Id:         []shtypes.StringFilter{{Comparison: shtypes.StringFilterComparisonPrefix, Value: aws.String(FindingID(r.Account, r.Region, "", ""))}},
+		Id:         []shtypes.StringFilter{{Comparison: shtypes.StringFilterComparisonPrefix, Value: aws.String(findingPrefix(r.Account, r.Region))}},
 	}})
 	for pager.HasMorePages() {
 		page, err := pager.NextPage(ctx)
@@ -61,7 +66,9 @@ func ExportToSecurityHub(ctx context.Context, cfg aws.Config, r *Report, now tim
 			return out // without them, a re-run could not keep CreatedAt nor tell what to resolve
 		}
 		for _, f := range page.Findings {
-			existing[aws.ToString(f.Id)] = f
+			if strings.HasPrefix(aws.ToString(f.Id), findingPrefix(r.Account, r.Region)) { // whatever the filter did
+				existing[aws.ToString(f.Id)] = f
+			}
 		}
 	}
 	stamp := now.UTC().Format(time.RFC3339)
