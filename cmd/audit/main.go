@@ -66,7 +66,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		_, _ = stdout.Write(audit.ReadOnlyPolicy)
 		return exitOK
 	}
-	fleetOpts, err := fleetOptions(*accounts, *org, *role, *regions, *parallel)
+	given := map[string]bool{}
+	flags.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	fleetOpts, err := fleetOptions(*accounts, *org, *role, *regions, *parallel, given["parallel"])
 	if err != nil {
 		fmt.Fprintln(stderr, err)
 		return exitBadFlag
@@ -164,19 +166,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 }
 
 // fleetOptions reads the flags that reach past one account and Region; nil when none is given.
-func fleetOptions(accounts string, org bool, role, regions string, parallel int) (*audit.FleetOptions, error) {
+func fleetOptions(accounts string, org bool, role, regions string, parallel int, parallelSet bool) (*audit.FleetOptions, error) {
 	if accounts == "" && !org && role == "" && regions == "" {
+		if parallelSet {
+			return nil, errors.New("audit: -parallel needs -accounts, -org or -regions: one account and Region is read by itself")
+		}
 		return nil, nil
 	}
 	fo := &audit.FleetOptions{Org: org, Role: role, Parallel: parallel}
-	for _, a := range strings.Split(accounts, ",") {
-		if a = strings.TrimSpace(a); a == "" {
-			continue
-		}
-		if !accountID.MatchString(a) {
-			return nil, fmt.Errorf("audit: -accounts: %q is not an account ID: want 12 digits, comma-separated", a)
-		}
-		fo.Accounts = append(fo.Accounts, a)
+	var err error
+	if fo.Accounts, err = flagList("-accounts", accounts, audit.AccountID, "an account ID: want 12 digits, comma-separated"); err != nil {
+		return nil, err
 	}
 	switch {
 	case accounts != "" && org:
@@ -194,20 +194,26 @@ func fleetOptions(accounts string, org bool, role, regions string, parallel int)
 		fo.AllRegions = true
 		return fo, nil
 	}
-	for _, r := range strings.Split(regions, ",") {
-		if r = strings.TrimSpace(r); r == "" {
+	fo.Regions, err = flagList("-regions", regions, regionName, "a Region: want names such as eu-west-1, comma-separated, or all")
+	return fo, err
+}
+
+// flagList splits a comma-separated flag, refusing the first item that is not valid.
+func flagList(flag, value string, valid *regexp.Regexp, want string) ([]string, error) {
+	var out []string
+	for _, item := range strings.Split(value, ",") {
+		if item = strings.TrimSpace(item); item == "" {
 			continue
 		}
-		if !regionName.MatchString(r) {
-			return nil, fmt.Errorf("audit: -regions: %q is not a Region: want names such as eu-west-1, comma-separated, or all", r)
+		if !valid.MatchString(item) {
+			return nil, fmt.Errorf("audit: %s: %q is not %s", flag, item, want)
 		}
-		fo.Regions = append(fo.Regions, r)
+		out = append(out, item)
 	}
-	return fo, nil
+	return out, nil
 }
 
 var (
-	accountID  = regexp.MustCompile(`^[0-9]{12}$`)
 	roleName   = regexp.MustCompile(`^[A-Za-z0-9+=,.@_-]{1,64}$`)
 	regionName = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
 )

@@ -308,6 +308,7 @@ func TestFleetFlagsAreCheckedBeforeAnyCall(t *testing.T) {
 		"-regions eu-west-1,Europe":             "audit: -regions: \"Europe\" is not a Region: want names such as eu-west-1, comma-separated, or all\n",
 		"-regions all -parallel 0":              "audit: -parallel 0: want 1 or more\n",
 		"-regions eu-west-1 -compare plan.json": "audit: -compare judges one account and Region against its stack's plan: give it without -accounts, -org or -regions\n",
+		"-parallel 8":                           "audit: -parallel needs -accounts, -org or -regions: one account and Region is read by itself\n",
 	} {
 		code, out, errOut := audited(t, strings.Fields(args)...)
 		assert.Equal(t, exitBadFlag, code, args)

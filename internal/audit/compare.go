@@ -283,7 +283,8 @@ func statements(doc any) ([]any, bool) {
 	return nil, false
 }
 
-var accountID = regexp.MustCompile(`^[0-9]{12}$`)
+// AccountID is an AWS account ID: twelve digits.
+var AccountID = regexp.MustCompile(`^[0-9]{12}$`)
 
 // kinds replaces, inside v, every reference with the kind of thing it names ("arn:sns",
 // "arn:iam:role", "sg"), and the owner's account ID (own) with "<account>": another account
@@ -306,7 +307,7 @@ func kinds(v any, own string) any {
 			return kind
 		case own != "" && x == own:
 			return "<account>"
-		case accountID.MatchString(x):
+		case AccountID.MatchString(x):
 			return x
 		case referenceLike.MatchString(x):
 			kind, _, _ := strings.Cut(x, "-")
