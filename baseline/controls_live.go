@@ -18,8 +18,8 @@ var (
 // changed (RDS user guide, "Password management with Amazon RDS and AWS Secrets Manager").
 const DefaultMasterSecretRotationDays = 7
 
-// rotationGraceDays is how late a rotation may run before it counts as not run: Secrets Manager
-// starts a scheduled rotation within the day it falls on, and may take hours to finish.
+// rotationGraceDays is the margin this check gives a scheduled rotation before counting it as not
+// run, our choice: a rotation runs within a window that can reach into the next day.
 const rotationGraceDays = 1
 
 // AlarmNamespaceFormat is the namespace, per database identifier, of the metrics counted in its

@@ -38,6 +38,8 @@ func (c *clients) readTrails(ctx context.Context, blk *block, acct *accountReads
 		}
 		var list []trail
 		for _, t := range out.TrailList {
+			// By ARN: a shadow trail, and an Organization's trail read from a member account, are
+			// found by nothing else (CloudTrail API reference, GetTrailStatus).
 			tr := trail{summary: t}
 			arn := aws.ToString(t.TrailARN)
 			if status, err := c.trails.GetTrailStatus(ctx, &cloudtrail.GetTrailStatusInput{Name: t.TrailARN}); err == nil {
