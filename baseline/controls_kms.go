@@ -104,6 +104,7 @@ func grantContexts(gr Resource) map[string][]string {
 			m, _ := cm[key].(map[string]any)
 			for k, v := range m {
 				if s, ok := v.(string); ok && s != "" {
+					followAll(s) // a value made from a resource is set at apply; who reads it judges it
 					out[k] = append(out[k], s)
 				}
 			}

@@ -28,7 +28,9 @@ var proxyControls = []Control{
 				f.fail("%s: no auths: nothing requires IAM authentication", p.Name)
 			}
 			for i, a := range auths {
-				if am, _ := a.(map[string]any); str(am, "iamAuth") != "REQUIRED" {
+				am, _ := a.(map[string]any)
+				followAll(str(am, "secretArn")) // a secret's ARN is proxy-role-scoped's to judge
+				if str(am, "iamAuth") != "REQUIRED" {
 					f.fail("%s: auths[%d].iamAuth is %s, want REQUIRED (a password alone lets in whoever has it)", p.Name, i, show(am["iamAuth"]))
 				}
 			}
@@ -87,7 +89,7 @@ func proxyRoleCheck(g *Graph, f *finding, p Resource) {
 	for _, gr := range g.ofType(TypeKeyGrant) {
 		if g.refers(get(gr.Inputs, "granteePrincipal"), role, "arn") {
 			f.read(gr)
-			proxyGrantCheck(f, gr, p.Name, secrets)
+			proxyGrantCheck(g, f, gr, p.Name, secrets)
 		}
 	}
 	for name, doc := range docs {
@@ -106,7 +108,7 @@ func proxyRoleCheck(g *Graph, f *finding, p Resource) {
 					f.fail("%s: statement %d allows %s, want only %s", name, i, action, strings.Join(ProxyRoleActions, ", "))
 				case strings.EqualFold(action, "secretsmanager:GetSecretValue"):
 					for _, r := range Strings(st.Resource) {
-						if !slices.Contains(secrets, r) {
+						if !slices.ContainsFunc(secrets, func(s string) bool { return g.readsSecret(f, name, r, s) }) {
 							f.fail("%s: statement %d reads the secret %s, which no auth of %s names", name, i, r, p.Name)
 						}
 					}
@@ -126,7 +128,7 @@ func proxyRoleCheck(g *Graph, f *finding, p Resource) {
 // proxyGrantCheck judges a key grant to a proxy's role: Decrypt, and only of the secrets of the
 // proxy's auths, which Secrets Manager names in the encryption context of every call it makes
 // (SecretARN).
-func proxyGrantCheck(f *finding, gr Resource, proxy string, secrets []string) {
+func proxyGrantCheck(g *Graph, f *finding, gr Resource, proxy string, secrets []string) {
 	for _, op := range stringList(gr.Inputs, "operations") {
 		if !strings.EqualFold(op, "Decrypt") {
 			f.fail("%s: grants %s to the role of %s, want only Decrypt", gr.Name, op, proxy)
@@ -137,7 +139,7 @@ func proxyGrantCheck(f *finding, gr Resource, proxy string, secrets []string) {
 		f.fail("%s: lets the role of %s decrypt whatever the key encrypted, want a SecretARN encryption context naming a secret of its auths", gr.Name, proxy)
 	}
 	for _, arn := range arns {
-		if !slices.Contains(secrets, arn) {
+		if !slices.ContainsFunc(secrets, func(s string) bool { return g.sameSecret(arn, s) }) {
 			f.fail("%s: lets the role of %s decrypt the secret %s, which no auth of %s names", gr.Name, proxy, arn, proxy)
 		}
 	}
@@ -148,4 +150,75 @@ func viaSecretsManager(st policyStatement) bool {
 	eq, _ := st.Condition["StringEquals"].(map[string]any)
 	via := Strings(eq["kms:ViaService"])
 	return len(via) > 0 && !slices.ContainsFunc(via, func(s string) bool { return !strings.HasPrefix(s, "secretsmanager.") })
+}
+
+// sameSecret reports whether two secret ARNs name one secret: the same text, or the same secret of
+// the stack, whose ARN may still be pending.
+func (g *Graph) sameSecret(a, b string) bool {
+	if a == b && pendingURN(a) == "" {
+		return true
+	}
+	sa, sb := g.referred(TypeSecret, "arn", a), g.referred(TypeSecret, "arn", b)
+	return len(sa) == 1 && len(sb) == 1 && sa[0].URN == sb[0].URN
+}
+
+// secretPatternSuffix is how a policy names a secret by name: Secrets Manager ends every secret's
+// ARN with a hyphen and six characters of its own, which ? x6 matches and nothing longer does.
+const secretPatternSuffix = "-??????"
+
+// readsSecret reports whether a policy's resource reads the secret authArn names, and no other:
+// the same secret, or that secret's ARN with its six characters written ??????. Such a pattern is
+// matched against the secret's ARN when known, else by the name, Region and account of the secret
+// of the stack the ARN will come from. Any other wildcard may match secrets of other names.
+func (g *Graph) readsSecret(f *finding, policy, resource, authArn string) bool {
+	if g.sameSecret(resource, authArn) {
+		return true
+	}
+	stem, isPattern := strings.CutSuffix(resource, secretPatternSuffix)
+	if !isPattern || strings.ContainsAny(stem, "*?") {
+		return false
+	}
+	matches := func(arn string) bool {
+		return len(arn) == len(resource) && strings.HasPrefix(arn, stem+"-")
+	}
+	if pendingURN(authArn) == "" {
+		return matches(authArn)
+	}
+	_, name, _ := strings.Cut(ArnField(stem, 5), ":")
+	secrets := g.referred(TypeSecret, "arn", authArn)
+	if len(secrets) != 1 {
+		return false
+	}
+	secret := secrets[0]
+	if arn, _ := secret.Outputs["arn"].(string); arn != "" && !holdsUnknown(arn) {
+		return matches(arn)
+	}
+	if str(secret.Inputs, "name") != name || ArnField(stem, 2) != "secretsmanager" {
+		return false
+	}
+	// Before the ARN, its Region and account are the provider's: the Region it was given and the
+	// account the program's look-up answered, which a policy pack does not see.
+	region, account := secret.Region, g.callerAccount()
+	if region == "" || account == "" {
+		f.lacks("%s: %s names the secret %s by name; its account is only known to a look-up (aws sts get-caller-identity), which this graph does not carry", policy, resource, secret.Name)
+		return true
+	}
+	return ArnField(stem, 3) == region && ArnField(stem, 4) == account
+}
+
+// callerAccount is the account the program's look-ups answered (getCallerIdentity), known before
+// anything is created: "" without one, or with several.
+func (g *Graph) callerAccount() string {
+	account := ""
+	for _, in := range g.Invokes {
+		if in.Token != InvokeCallerIdentity || in.Err != "" {
+			continue
+		}
+		a, _ := in.Result["accountId"].(string)
+		if a == "" || account != "" && a != account {
+			return ""
+		}
+		account = a
+	}
+	return account
 }

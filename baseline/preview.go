@@ -163,12 +163,13 @@ func (g *Graph) refers(v any, r Resource, field string) bool {
 }
 
 // arnKinds are the service and resource type in the ARNs of resources that checks find by ARN.
-var arnKinds = map[string][2]string{TypeRole: {"iam", "role/"}, TypeKey: {"kms", "key/"}}
+var arnKinds = map[string][2]string{TypeRole: {"iam", "role/"}, TypeKey: {"kms", "key/"}, TypeSecret: {"secretsmanager", "secret:"}}
 
 // cannotName reports, without reading r's ARN, that arn is not r's: it is of another kind; for a
 // role, it ends in another name than the role's own, which the program gives (or the provider
-// plans) before AWS assigns the ARN; for a key not yet created, it is written down already, and
-// KMS makes up a key's ID when it creates the key.
+// plans) before AWS assigns the ARN; for a key or secret not yet created, it is written down
+// already, and KMS makes up a key's ID when it creates the key, Secrets Manager six characters of
+// a secret's ARN.
 func cannotName(arn string, r Resource) bool {
 	kind, ok := arnKinds[r.Type]
 	if !ok {
@@ -179,6 +180,9 @@ func cannotName(arn string, r Resource) bool {
 		return true
 	}
 	if r.Type == TypeKey && r.Custom && r.ID == "" {
+		return true
+	}
+	if arn, _ := r.Outputs["arn"].(string); r.Type == TypeSecret && r.Custom && (arn == "" || holdsUnknown(arn)) {
 		return true
 	}
 	if r.Type == TypeRole {

@@ -141,6 +141,9 @@ type Database struct {
 	// ProxyEndpoint is where clients reach the proxy; without Proxy.Users it is the zero
 	// StringOutput, not to be used (Proxy is nil then).
 	ProxyEndpoint pulumi.StringOutput `pulumi:"proxyEndpoint,optional"`
+	// ProxySecretArns are the proxy users' secrets by user: where each password goes. Without
+	// Proxy.Users it is the zero StringMapOutput, not to be used.
+	ProxySecretArns pulumi.StringMapOutput `pulumi:"proxySecretArns,optional"`
 	// ReaderEndpoint balances connections over an Aurora cluster's readers; for RDS it is the
 	// zero StringOutput, not to be used (Cluster is nil then).
 	ReaderEndpoint pulumi.StringOutput `pulumi:"readerEndpoint,optional"`
@@ -583,7 +586,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		if d.Proxy, err = newProxy(ctx, name+"-proxy", &proxy, env, parent); err != nil {
 			return nil, err
 		}
-		d.ProxyEndpoint = d.Proxy.Endpoint
+		d.ProxyEndpoint, d.ProxySecretArns = d.Proxy.Endpoint, d.Proxy.SecretArns
 	}
 	if !args.Alerts.Skip {
 		if d.AlertsKey, err = newEncryptionKey(ctx, name+"-alerts-key", &ch.alertsKey, env, parent); err != nil {
@@ -634,7 +637,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		d.BackupVaultArn = pulumi.StringOutput{}
 	}
 	if d.Proxy == nil {
-		d.ProxyEndpoint = pulumi.StringOutput{}
+		d.ProxyEndpoint, d.ProxySecretArns = pulumi.StringOutput{}, pulumi.StringMapOutput{}
 	}
 	if d.Cluster != nil {
 		d.ReaderEndpoint = d.Cluster.ReaderEndpoint

@@ -537,24 +537,32 @@ func (g connectGrant) grant(ctx *pulumi.Context, name string, role pulumi.String
 		return nil, fmt.Errorf("hardenedpg: GrantConnect %q: database user %q is not one of IAMDatabaseUsers (%s): only they are granted rds_iam and can sign in with an IAM token",
 			name, dbUser, strings.Join(g.users, ", "))
 	}
-	// IAM takes the role's name here; an ARN would fail only at deploy.
-	notArn := func(r string) error {
-		if strings.HasPrefix(r, "arn:") {
-			return fmt.Errorf("hardenedpg: GrantConnect %q: role %q is an ARN; want the role's name, %q", name, r, r[strings.LastIndex(r, "/")+1:])
-		}
-		return nil
+	roleName, err := grantedRoleName(name, role)
+	if err != nil {
+		return nil, err
 	}
-	if known, ok := role.(pulumi.String); ok {
-		if err := notArn(string(known)); err != nil {
-			return nil, err
-		}
-	}
-	roleName := role.ToStringOutput().ApplyT(func(r string) (string, error) { return r, notArn(r) }).(pulumi.StringOutput)
 	policy := g.resourceID.ApplyT(func(resourceID string) string {
 		return connectPolicy(g.env, resourceID, []string{dbUser})
 	}).(pulumi.StringOutput)
 	return iam.NewRolePolicy(ctx, name, &iam.RolePolicyArgs{Role: roleName, Policy: policy},
 		append([]pulumi.ResourceOption{pulumi.Parent(g.parent)}, opts...)...)
+}
+
+// grantedRoleName is the role a GrantConnect names: IAM takes the role's name there, and an ARN
+// would fail only at deploy, so one known now is refused now and one known later at apply.
+func grantedRoleName(grant string, role pulumi.StringInput) (pulumi.StringOutput, error) {
+	notArn := func(r string) error {
+		if strings.HasPrefix(r, "arn:") {
+			return fmt.Errorf("hardenedpg: GrantConnect %q: role %q is an ARN; want the role's name, %q", grant, r, r[strings.LastIndex(r, "/")+1:])
+		}
+		return nil
+	}
+	if known, ok := role.(pulumi.String); ok {
+		if err := notArn(string(known)); err != nil {
+			return pulumi.StringOutput{}, err
+		}
+	}
+	return role.ToStringOutput().ApplyT(func(r string) (string, error) { return r, notArn(r) }).(pulumi.StringOutput), nil
 }
 
 // connectPolicy grants rds-db:connect as the named database users of one instance; empty when

@@ -13,13 +13,14 @@ import (
 )
 
 // A team's own program, in the pull request that adds it: Aurora Serverless v2 in an existing VPC,
-// an RDS Proxy, and GrantConnect for the application's role, previewed before anything exists.
+// an RDS Proxy with its user's secret, and GrantConnect for the application's role, previewed
+// before anything exists.
 // Nothing fails, and only what waits for apply is unproven.
 func TestATeamsProgramAtItsFirstPreview(t *testing.T) {
 	program := func(ctx *pulumi.Context) error {
 		args := auroraArgs()
 		args.Cluster = hardenedpg.ClusterSettings{ServerlessMinAcu: 0.5, ServerlessMaxAcu: 16}
-		args.Proxy.Users = []hardenedpg.ProxyUser{{Name: "orders_batch", SecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/orders_batch-Ab12Cd"}}
+		args.Proxy.Users = []hardenedpg.ProxyUser{{Name: "orders_batch"}} // its secret made here too
 		db, err := hardenedpg.NewDatabase(ctx, "orders", args)
 		if err != nil {
 			return err

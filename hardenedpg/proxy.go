@@ -9,6 +9,7 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/vpc"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -34,8 +35,11 @@ type ProxyUser struct {
 	Name string `pulumi:"name"`
 	// SecretArn is the secret of its password, encrypted with the key the proxy is given (a
 	// Database's storage key): its full ARN, with the six characters Secrets Manager adds to the
-	// name, since IAM policies and KMS encryption contexts match it whole. Required.
-	SecretArn string `pulumi:"secretArn"`
+	// name, since IAM policies and KMS encryption contexts match it whole. Left empty, the proxy
+	// makes the secret, <proxy name>/<user>, under that key and with no value: the password is
+	// put in it after the `up`, never through Pulumi (see cmd/proxy-password), so one `up` makes
+	// the key, the secret and the proxy.
+	SecretArn string `pulumi:"secretArn,optional"`
 }
 
 // ProxySettings are the choices about an RDS Proxy in front of the instance; the zero value is
@@ -94,8 +98,8 @@ func (s ProxySettings) check(p *problems) {
 			p.add(field+".Name", u.Name, "listed twice")
 		}
 		seen[u.Name] = true
-		if !secretArnPattern.MatchString(u.SecretArn) {
-			p.add(field+".SecretArn", u.SecretArn, "want a Secrets Manager secret's full ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>-<the 6 characters Secrets Manager adds>")
+		if u.SecretArn != "" && !secretArnPattern.MatchString(u.SecretArn) {
+			p.add(field+".SecretArn", u.SecretArn, "want a Secrets Manager secret's full ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>-<the 6 characters Secrets Manager adds>; or leave it empty, and the proxy makes the secret")
 		}
 	}
 	within := func(field string, v, lo, hi int, what string) {
@@ -153,6 +157,10 @@ type Proxy struct {
 	Endpoint pulumi.StringOutput `pulumi:"endpoint"`
 	// Arn identifies the proxy; its last part (prx-...) is what rds-db:connect ARNs name.
 	Arn pulumi.StringOutput `pulumi:"arn"`
+	// SecretArns are the users' secrets by user, given or made: where each password goes.
+	SecretArns pulumi.StringMapOutput `pulumi:"secretArns"`
+	// Secrets are the secrets the proxy made, by user (those given no SecretArn).
+	Secrets map[string]*secretsmanager.Secret
 
 	env   awsEnv
 	users []string
@@ -236,12 +244,30 @@ func newProxy(ctx *pulumi.Context, name string, a *ProxyArgs, env awsEnv, opts .
 	if err != nil {
 		return nil, err
 	}
-	var secrets []string
+	var readable []string
+	secretArns := pulumi.StringMap{}
+	c.Secrets = map[string]*secretsmanager.Secret{}
 	auths := rds.ProxyAuthArray{}
 	for _, u := range a.Users {
-		secrets = append(secrets, u.SecretArn)
+		secretArn := pulumi.StringInput(pulumi.String(u.SecretArn))
+		readable = append(readable, u.SecretArn)
+		if u.SecretArn == "" {
+			secretName := a.Name + "/" + u.Name
+			secret, err := secretsmanager.NewSecret(ctx, name+"-secret-"+u.Name, &secretsmanager.SecretArgs{
+				Name: pulumi.String(secretName), KmsKeyId: a.SecretKeyArn, Tags: tags,
+				Description: pulumi.String("RDS Proxy " + a.Name + " signs in as " + u.Name + " with the password put here (username and password keys)"),
+			}, parent)
+			if err != nil {
+				return nil, err
+			}
+			c.Secrets[u.Name], secretArn = secret, secret.Arn
+			// Secrets Manager adds six characters to the name, so ? x6 names this secret alone and
+			// lets the policy be written, and judged, before the secret exists.
+			readable[len(readable)-1] = fmt.Sprintf("arn:%s:secretsmanager:%s:%s:secret:%s-??????", env.Partition, env.Region, env.AccountID, secretName)
+		}
+		secretArns[u.Name] = secretArn
 		auths = append(auths, rds.ProxyAuthArgs{
-			AuthScheme: pulumi.String("SECRETS"), SecretArn: pulumi.String(u.SecretArn), IamAuth: pulumi.String("REQUIRED"),
+			AuthScheme: pulumi.String("SECRETS"), SecretArn: secretArn, IamAuth: pulumi.String("REQUIRED"),
 			ClientPasswordAuthType: pulumi.String("POSTGRES_SCRAM_SHA_256"),
 			Description:            pulumi.String(u.Name + ": clients sign in with an IAM token"),
 		})
@@ -249,7 +275,7 @@ func newProxy(ctx *pulumi.Context, name string, a *ProxyArgs, env awsEnv, opts .
 	// The policy names only the users' secrets, so it is known at a first preview; the key, whose
 	// ARN KMS assigns at apply, is opened by a grant per secret instead of a statement.
 	policy := PolicyDocument{Statement: []PolicyStatement{
-		{Sid: "ReadTheUsersSecrets", Effect: "Allow", Action: []string{"secretsmanager:GetSecretValue"}, Resource: secrets},
+		{Sid: "ReadTheUsersSecrets", Effect: "Allow", Action: []string{"secretsmanager:GetSecretValue"}, Resource: readable},
 	}}.JSON()
 	rolePolicy, err := iam.NewRolePolicy(ctx, name+"-role-policy", &iam.RolePolicyArgs{Role: c.Role.Name, Policy: pulumi.String(policy)}, parent)
 	if err != nil {
@@ -262,7 +288,7 @@ func newProxy(ctx *pulumi.Context, name string, a *ProxyArgs, env awsEnv, opts .
 		grant, err := kms.NewGrant(ctx, name+"-decrypt-"+u.Name, &kms.GrantArgs{
 			KeyId: a.SecretKeyArn, GranteePrincipal: c.Role.Arn, Operations: pulumi.StringArray{pulumi.String("Decrypt")},
 			Constraints: kms.GrantConstraintArray{kms.GrantConstraintArgs{
-				EncryptionContextSubset: pulumi.StringMap{"SecretARN": pulumi.String(u.SecretArn)},
+				EncryptionContextSubset: pulumi.StringMap{"SecretARN": secretArns[u.Name]},
 			}},
 		}, parent)
 		if err != nil {
@@ -311,7 +337,7 @@ func newProxy(ctx *pulumi.Context, name string, a *ProxyArgs, env awsEnv, opts .
 	}, parent); err != nil {
 		return nil, err
 	}
-	c.Endpoint, c.Arn = c.Proxy.Endpoint, c.Proxy.Arn
+	c.Endpoint, c.Arn, c.SecretArns = c.Proxy.Endpoint, c.Proxy.Arn, secretArns.ToStringMapOutput()
 	c.env = env
 	for _, u := range a.Users {
 		c.users = append(c.users, u.Name)
@@ -329,10 +355,14 @@ func (c *Proxy) GrantConnect(ctx *pulumi.Context, name string, role pulumi.Strin
 	if !slices.Contains(c.users, dbUser) {
 		return nil, fmt.Errorf("hardenedpg: GrantConnect %q: database user %q is not one of the proxy's Users (%s): the proxy signs in only as them", name, dbUser, strings.Join(c.users, ", "))
 	}
+	roleName, err := grantedRoleName(name, role)
+	if err != nil {
+		return nil, err
+	}
 	policy := c.Arn.ApplyT(func(arn string) string {
 		return connectPolicy(c.env, proxyResourceID(arn), []string{dbUser})
 	}).(pulumi.StringOutput)
-	return iam.NewRolePolicy(ctx, name, &iam.RolePolicyArgs{Role: role, Policy: policy},
+	return iam.NewRolePolicy(ctx, name, &iam.RolePolicyArgs{Role: roleName, Policy: policy},
 		append([]pulumi.ResourceOption{pulumi.Parent(c)}, opts...)...)
 }
 

@@ -2,6 +2,7 @@ package hardenedpg_test
 
 import (
 	"encoding/json"
+	"maps"
 	"testing"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpg"
+	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpgtest"
 )
 
 const batchSecret = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/orders_batch-Ab12Cd"
@@ -100,7 +102,7 @@ func TestDatabaseProxyRefusesBadUsers(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, `hardenedpg.NewDatabase "db": invalid arguments:
   Proxy.Users[2].Name = "Batch": want 1-63 lowercase letters, digits and underscores, starting with a letter or underscore
-  Proxy.Users[2].SecretArn = "orders_batch": want a Secrets Manager secret's full ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>-<the 6 characters Secrets Manager adds>
+  Proxy.Users[2].SecretArn = "orders_batch": want a Secrets Manager secret's full ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>-<the 6 characters Secrets Manager adds>; or leave it empty, and the proxy makes the secret
   Proxy.MaxIdleConnectionsPercent = 60: want 0 to 40 percent: no more than Proxy.MaxConnectionsPercent
   Proxy.BorrowTimeoutSeconds = 301: want 1 to 300 seconds
   Proxy.Users[0].Name = "dbadmin": is the master user: through the proxy every client would have its rights; give an application user
@@ -117,7 +119,7 @@ func TestDatabaseProxyRefusesBadUsers(t *testing.T) {
 // GrantConnect through the proxy names the proxy's resource ID, not the instance's:
 // arn:aws:rds-db:<region>:<account>:dbuser:prx-<id>/<user>.
 func TestProxyGrantConnect(t *testing.T) {
-	var grantErr error
+	var grantErr, arnErr error
 	m := mustRun(t, nil, func(ctx *pulumi.Context) error {
 		db, err := hardenedpg.NewDatabase(ctx, "db", proxiedArgs())
 		if err != nil {
@@ -127,8 +129,13 @@ func TestProxyGrantConnect(t *testing.T) {
 			return err
 		}
 		_, grantErr = db.Proxy.GrantConnect(ctx, "admin-connect", pulumi.String("orders-batch-role"), "dbadmin")
+		_, arnErr = db.Proxy.GrantConnect(ctx, "arn-connect", pulumi.String("arn:aws:iam::123456789012:role/orders-batch-role"), "orders_batch")
 		return nil
 	})
+	require.Error(t, arnErr)
+	assert.Equal(t, `hardenedpg: GrantConnect "arn-connect": role "arn:aws:iam::123456789012:role/orders-batch-role" is an ARN; want the role's name, "orders-batch-role"`, arnErr.Error())
+	_, made := m.Named(baseline.TypeRolePolicy, "arn-connect")
+	assert.False(t, made, "IAM would refuse it at deploy: nothing is created")
 	proxy := only(t, m, baseline.TypeProxy)
 	arn := proxy.Outputs["arn"].(string)
 	require.Regexp(t, `^arn:aws:rds:eu-west-1:123456789012:db-proxy:prx-[0-9a-f]{17}$`, arn)
@@ -176,4 +183,85 @@ func TestNewProxyRefusesAKeyAlias(t *testing.T) {
 	assert.Equal(t, `hardenedpg.NewProxy "proxy": invalid arguments:
   SecretKeyArn = "arn:aws:kms:eu-west-1:123456789012:alias/orders": want the key's ARN or ID: the proxy's KMS grants cannot name an alias`, err.Error())
 	assert.Empty(t, awsResources(m))
+}
+
+// A proxy user given no secret gets one the proxy makes, under the storage key and with no value
+// (the password never passes through Pulumi): the key, the secret and the proxy come up in one
+// `up`, and proxy-role-scoped proves the role at the first preview already.
+func TestProxyMakesItsUsersSecrets(t *testing.T) {
+	args := databaseArgs()
+	args.Proxy.Users = []hardenedpg.ProxyUser{{Name: "orders_batch"}}
+	var secretArns map[string]string
+	program := func(ctx *pulumi.Context) error {
+		db, err := hardenedpg.NewDatabase(ctx, "db", args)
+		if err != nil {
+			return err
+		}
+		db.Proxy.SecretArns.ApplyT(func(arns map[string]string) map[string]string { secretArns = arns; return arns })
+		return nil
+	}
+	m := mustRun(t, nil, program)
+	secret := only(t, m, baseline.TypeSecret)
+	storageKey, ok := m.Named(baseline.TypeKey, "db-storage-key-key")
+	require.True(t, ok)
+	assert.Equal(t, "db-proxy-secret-orders_batch", secret.Name)
+	assert.Equal(t, "orders/orders_batch", secret.Inputs["name"])
+	assert.Equal(t, storageKey.Outputs["arn"], secret.Inputs["kmsKeyId"])
+	assert.NotContains(t, secret.Inputs, "secretString")
+	assert.Empty(t, m.ByType("aws:secretsmanager/secretVersion:SecretVersion"), "no value is written through Pulumi")
+	arn := secret.Outputs["arn"].(string)
+	require.Regexp(t, `^arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/orders_batch-[0-9a-f]{6}$`, arn)
+
+	proxy := only(t, m, baseline.TypeProxy)
+	assert.Equal(t, arn, proxy.Inputs["auths"].([]any)[0].(map[string]any)["secretArn"])
+	rolePolicy, ok := m.Named(baseline.TypeRolePolicy, "db-proxy-role-policy")
+	require.True(t, ok)
+	var doc hardenedpg.PolicyDocument
+	require.NoError(t, json.Unmarshal([]byte(rolePolicy.Inputs["policy"].(string)), &doc))
+	assert.Equal(t, []string{"arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/orders_batch-??????"}, doc.Statement[0].Resource)
+	grant, ok := m.Named(baseline.TypeKeyGrant, "db-proxy-decrypt-orders_batch")
+	require.True(t, ok)
+	assert.Equal(t, []any{map[string]any{"encryptionContextSubset": map[string]any{"SecretARN": arn}}}, grant.Inputs["constraints"])
+	assert.Equal(t, map[string]string{"orders_batch": arn}, secretArns, "where the password goes")
+
+	status := func(g *baseline.Graph) (baseline.Status, string) {
+		for _, r := range baseline.Evaluate(g, nil) {
+			if r.Key == "proxy-role-scoped" {
+				return r.Status, r.Detail
+			}
+		}
+		t.Fatal("no proxy-role-scoped row")
+		return "", ""
+	}
+	got, detail := status(m.Graph())
+	assert.Equal(t, baseline.Pass, got, detail)
+	for _, r := range baseline.Evaluate(m.Graph(), nil) {
+		assert.NotEqual(t, baseline.Fail, r.Status, "%s: %s", r.Key, r.Detail)
+	}
+
+	res := hardenedpgtest.Run(program, hardenedpgtest.Preview())
+	require.NoError(t, res.Err)
+	got, detail = status(res.Graph())
+	assert.Equal(t, baseline.Pass, got, "at the first preview, the pattern names the secret the auth's ARN will come from: %s", detail)
+
+	// What the pattern may not do: match another name, or any secret through another wildcard.
+	for resource, want := range map[string]string{
+		"arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/orders_batc-??????":  "reads the secret arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/orders_batc-??????, which no auth of db-proxy-proxy names",
+		"arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/*":                   "reads the secret arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/*, which no auth of db-proxy-proxy names",
+		"arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/*-??????":            "reads the secret arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/*-??????, which no auth of db-proxy-proxy names",
+		"arn:aws:secretsmanager:eu-west-1:210987654321:secret:orders/orders_batch-??????": "reads the secret arn:aws:secretsmanager:eu-west-1:210987654321:secret:orders/orders_batch-??????, which no auth of db-proxy-proxy names",
+	} {
+		for _, g := range []*baseline.Graph{m.Graph(), res.Graph()} {
+			for i, r := range g.Resources {
+				if r.Name == "db-proxy-role-policy" {
+					weak := maps.Clone(r.Inputs)
+					weak["policy"] = `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"secretsmanager:GetSecretValue","Resource":"` + resource + `"}]}`
+					g.Resources[i].Inputs, g.Resources[i].Outputs = weak, weak
+				}
+			}
+			got, detail := status(g)
+			assert.Equal(t, baseline.Fail, got, resource)
+			assert.Contains(t, detail, want)
+		}
+	}
 }

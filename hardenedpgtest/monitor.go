@@ -491,6 +491,10 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 		set("arn", m.arn(t, "rds", "db:"+ident))
 		set("resourceId", "db-"+strings.ToUpper(h[:26]))
 		masterSecret("db")
+	case baseline.TypeSecret:
+		// Secrets Manager adds six characters to the name: the ARN is known only at apply.
+		id = m.arn(t, "secretsmanager", "secret:"+autoName("name")+"-"+h[:6])
+		set("arn", id)
 	case baseline.TypeSnapshotCopy:
 		id = str("targetDbSnapshotIdentifier")
 		set("dbSnapshotArn", m.arn(t, "rds", "snapshot:"+id))

@@ -416,7 +416,7 @@ func TestPlanSecureValuesOfAnyKey(t *testing.T) {
 		"destination": {"  hardenedpg:auditDestinationArn: arn:aws:logs:eu-west-1:210987654321:destination:central-audit\n",
 			"  hardenedpg:auditDestinationArn:\n    secure: " + cipher + "\n", "        destinationArn: \"[secret]\"\n"},
 		"tag": {"    owner: platform-team\n", "    owner:\n      secure: " + cipher + "\n", `"owner":"[secret]"`},
-		"proxy user": {"    orders_batch: arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-prod/orders_batch-P9cQ2e\n",
+		"proxy user": {"    orders_batch: new\n",
 			"    orders_batch:\n      secure: " + cipher + "\n", `"secretArn":"[secret]"`},
 	} {
 		t.Run(stack, func(t *testing.T) {

@@ -82,11 +82,10 @@ func program(ctx *pulumi.Context) error {
 		Logs:        hardenedpg.LogSettings{DestinationArn: "arn:aws:logs:eu-west-1:210987654321:destination:central-audit"},
 		Alerts:      hardenedpg.AlertSettings{Emails: []string{"orders-oncall@example.com"}},
 		Replication: hardenedpg.ReplicationSettings{Region: "eu-central-1"},
-		// The app's short-lived jobs go through an RDS Proxy, signing in as a password user whose
-		// secret is under the database's storage key.
-		Proxy: hardenedpg.ProxySettings{Users: []hardenedpg.ProxyUser{
-			{Name: "orders_batch", SecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders-prod/orders_batch-P9cQ2e"}, //nolint:gosec // a secret's ARN, not its value
-		}},
+		// The app's short-lived jobs go through an RDS Proxy, signing in as a password user. Its
+		// secret is made here, under the database's storage key, so one `up` makes everything;
+		// bin/proxy-password then puts the password in it (the output proxySecretArns).
+		Proxy: hardenedpg.ProxySettings{Users: []hardenedpg.ProxyUser{{Name: "orders_batch"}}},
 		Tags: tags,
 	})
 	if err != nil {
@@ -94,6 +93,7 @@ func program(ctx *pulumi.Context) error {
 	}
 	ctx.Export("endpoint", db.Instance.Endpoint)
 	ctx.Export("proxyEndpoint", db.ProxyEndpoint)
+	ctx.Export("proxySecretArns", db.ProxySecretArns)
 	ctx.Export("appSecurityGroupId", app.ID())
 	return nil
 }

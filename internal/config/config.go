@@ -24,6 +24,10 @@ import (
 // Namespace is the config namespace of every key: hardenedpg:<key>.
 const Namespace = "hardenedpg"
 
+// NewProxySecret is the value of a proxy user in proxyUsers that has the stack make the user's
+// secret: a secret's ARN cannot be written before the storage key that encrypts it exists.
+const NewProxySecret = "new"
+
 // Namespaces are the config namespaces a stack of this program may use: its own, the AWS
 // provider's and Pulumi's. Any other is most likely a misspelling whose keys would be ignored.
 var Namespaces = []string{Namespace, "aws", "pulumi"}
@@ -72,6 +76,8 @@ type Key struct {
 	// element renames the part of a problem's path after Field ("[0].Name") as the config
 	// writes it, for keys whose map the args hold as a list.
 	element func(c *Config, rest string) string
+	// problem rewrites a problem's advice where the config spells it otherwise than the args.
+	problem func(string) string
 }
 
 var stackNamePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}$`)
@@ -220,7 +226,7 @@ var Keys = []Key{
 		set: func(c *Config, raw string) error { c.Args.Backup.CopyToVaultArn = raw; return nil }},
 	{Name: "backupVaultChangeableForDays", Accepted: "3 or more: days before the vault lock becomes immutable", Default: strconv.Itoa(hardenedpg.DefaultVaultChangeableForDays), Field: "Backup.VaultChangeableForDays",
 		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Backup.VaultChangeableForDays) }},
-	{Name: "proxyUsers", Accepted: "a map of database user to the full Secrets Manager secret ARN of its password (encrypted with the storage key); an RDS Proxy requiring TLS and IAM auth fronts the instance", Default: "{} (no proxy)", Field: "Proxy.Users",
+	{Name: "proxyUsers", Accepted: "a map of database user to " + NewProxySecret + " (the stack makes the user's secret, under the storage key, and you put the password in it) or to the full Secrets Manager secret ARN of its password (encrypted with the storage key); an RDS Proxy requiring TLS and IAM auth fronts the instance", Default: "{} (no proxy)", Field: "Proxy.Users",
 		standIn: "arn:aws:secretsmanager:eu-west-1:000000000000:secret:secret-stand-in-000000",
 		set: func(c *Config, raw string) error {
 			var users map[string]string
@@ -228,7 +234,11 @@ var Keys = []Key{
 				return err
 			}
 			for _, name := range slices.Sorted(maps.Keys(users)) {
-				c.Args.Proxy.Users = append(c.Args.Proxy.Users, hardenedpg.ProxyUser{Name: name, SecretArn: users[name]})
+				arn := users[name]
+				if arn == NewProxySecret {
+					arn = "" // the proxy makes it
+				}
+				c.Args.Proxy.Users = append(c.Args.Proxy.Users, hardenedpg.ProxyUser{Name: name, SecretArn: arn})
 			}
 			return nil
 		},
@@ -239,6 +249,9 @@ var Keys = []Key{
 				return rest
 			}
 			return fmt.Sprintf("[%q]", c.Args.Proxy.Users[i].Name)
+		},
+		problem: func(p string) string {
+			return strings.Replace(p, "or leave it empty, and the proxy makes the secret", "or "+NewProxySecret+", and the stack makes the secret", 1)
 		}},
 	{Name: "bootstrap", Accepted: "{" + strings.Join(bootstrapKeys, ", ") + "}; every user must be in iamDatabaseUsers", Default: "(none)",
 		set: parseBootstrap},
@@ -510,6 +523,9 @@ func (c *Config) explainField(fe hardenedpg.FieldError) string {
 		}
 		if k.element != nil {
 			rest = k.element(c, rest)
+		}
+		if k.problem != nil {
+			fe.Problem = k.problem(fe.Problem)
 		}
 		fe.Field = Namespace + ":" + k.Name + rest
 		return fe.Error()

@@ -149,7 +149,7 @@ func TestConfigBadInputs(t *testing.T) {
 		}},
 		{"explicit empty strings", map[string]string{"restoreSnapshotIdentifier": "", "engine": " ", "proxyUsers": ""}, nil, nil, []string{
 			`hardenedpg:engine = " ": empty; want postgres (an RDS instance) or aurora-postgresql (an Aurora cluster: writer and readers), or leave the key out for the default: postgres`,
-			`hardenedpg:proxyUsers = "": empty; want a map of database user to the full Secrets Manager secret ARN of its password (encrypted with the storage key); an RDS Proxy requiring TLS and IAM auth fronts the instance, or leave the key out for the default: {} (no proxy)`,
+			`hardenedpg:proxyUsers = "": empty; want a map of database user to new (the stack makes the user's secret, under the storage key, and you put the password in it) or to the full Secrets Manager secret ARN of its password (encrypted with the storage key); an RDS Proxy requiring TLS and IAM auth fronts the instance, or leave the key out for the default: {} (no proxy)`,
 			`hardenedpg:restoreSnapshotIdentifier = "": empty; want a DB snapshot (Aurora: DB cluster snapshot) identifier, or the ARN of one shared with or copied to this account; the new database is restored from it (an RDS snapshot is first copied under the storage key), or leave the key out for the default: a new, empty database`,
 		}},
 		{"misspelt applyMethod", map[string]string{"parameters": `{"work_mem":{"value":"65536","applyMetod":"pending-reboot"}}`}, nil, nil,
@@ -376,8 +376,8 @@ func TestConfigProxyUsers(t *testing.T) {
 		`"orders_jobs":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/orders_jobs"}`
 	assert.Equal(t, []string{
 		`hardenedpg:proxyUsers["dbadmin"] = "dbadmin": is the master user: through the proxy every client would have its rights; give an application user`,
-		`hardenedpg:proxyUsers["dbadmin"] = "not-an-arn": want a Secrets Manager secret's full ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>-<the 6 characters Secrets Manager adds>`,
-		`hardenedpg:proxyUsers["orders_jobs"] = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/orders_jobs": want a Secrets Manager secret's full ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>-<the 6 characters Secrets Manager adds>`,
+		`hardenedpg:proxyUsers["dbadmin"] = "not-an-arn": want a Secrets Manager secret's full ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>-<the 6 characters Secrets Manager adds>; or new, and the stack makes the secret`,
+		`hardenedpg:proxyUsers["orders_jobs"] = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/orders_jobs": want a Secrets Manager secret's full ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>-<the 6 characters Secrets Manager adds>; or new, and the stack makes the secret`,
 	}, problems(values))
 
 	// The bootstrap's rule for its users holds for proxy users: no reserved or RDS name, no group role.
@@ -393,11 +393,12 @@ func TestConfigProxyUsers(t *testing.T) {
 	}, problems(values))
 	delete(values, "bootstrap")
 
-	values["proxyUsers"] = `{"orders_batch":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/orders_batch-Ab12Cd","orders_jobs":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/orders_jobs-Ef34Gh"}`
+	values["proxyUsers"] = `{"orders_batch":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/orders_batch-Ab12Cd","orders_jobs":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/orders_jobs-Ef34Gh","orders_sync":"new"}`
 	c, err := config.Load(func(k string) (string, bool) { v, ok := values[k]; return v, ok }, nil, nil, nil)
 	require.NoError(t, err)
 	assert.Equal(t, []hardenedpg.ProxyUser{
 		{Name: "orders_batch", SecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/orders_batch-Ab12Cd"},
 		{Name: "orders_jobs", SecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/orders_jobs-Ef34Gh"},
+		{Name: "orders_sync"}, // new: the proxy makes its secret
 	}, c.Args.Proxy.Users)
 }

@@ -250,7 +250,7 @@ func Run(sc *StackConfig, m *hardenedpgtest.Monitor, program Program) (*Result, 
 		}
 	default: // a preview: the outputs wait for apply
 	}
-	redactStandIns(m.Resources(), config.StandIns(sc.SecretKeys))
+	redactStandIns(m.Resources(), outputs, config.StandIns(sc.SecretKeys))
 	graph := m.Graph()
 	controls := baseline.Evaluate(graph, cfg.Args.Waivers)
 	return &Result{
@@ -260,9 +260,9 @@ func Run(sc *StackConfig, m *hardenedpgtest.Monitor, program Program) (*Result, 
 }
 
 // redactStandIns prints SecretPlaceholder wherever a secret's offline stand-in went, inside any
-// string of the resources' inputs and outputs (a policy naming a secret's ARN included): the plan
-// never shows a made-up value as if it were the secret.
-func redactStandIns(resources []hardenedpgtest.Resource, standIns []string) {
+// string of the resources' inputs and outputs (a policy naming a secret's ARN included) and of the
+// stack's outputs: the plan never shows a made-up value as if it were the secret.
+func redactStandIns(resources []hardenedpgtest.Resource, stackOutputs map[string]any, standIns []string) {
 	if len(standIns) == 0 {
 		return
 	}
@@ -289,6 +289,7 @@ func redactStandIns(resources []hardenedpgtest.Resource, standIns []string) {
 		redact(r.Inputs)
 		redact(r.Outputs)
 	}
+	redact(stackOutputs)
 }
 
 // plainJSON gives outputs the shapes of inputs (maps of any, float64 numbers) by a JSON round trip.

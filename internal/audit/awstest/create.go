@@ -84,7 +84,7 @@ type Shape struct {
 
 // creationOrder puts what a resource refers to before it.
 var creationOrder = []string{
-	baseline.TypeKey, baseline.TypeKeyAlias, baseline.TypeRole, baseline.TypeRolePolicy, baseline.TypeRolePolicyAttach, baseline.TypeKeyGrant,
+	baseline.TypeKey, baseline.TypeKeyAlias, baseline.TypeSecret, baseline.TypeRole, baseline.TypeRolePolicy, baseline.TypeRolePolicyAttach, baseline.TypeKeyGrant,
 	baseline.TypeSecurityGroup, baseline.TypeIngressRule, baseline.TypeEgressRule, baseline.TypeSubnetGroup, baseline.TypeParameterGroup,
 	baseline.TypeClusterParameters, baseline.TypeLogGroup, baseline.TypeTopic, baseline.TypeTopicPolicy, baseline.TypeTopicSubscription,
 	baseline.TypeInstance, baseline.TypeCluster, baseline.TypeClusterInstance,
@@ -296,7 +296,7 @@ func (c *creator) network(g *baseline.Graph) {
 	}
 	for _, r := range g.Resources {
 		if r.Type == baseline.TypeProxy {
-			c.proxySecrets(r)
+			c.proxySecrets(g, r)
 		}
 	}
 	for _, id := range clients {
@@ -355,6 +355,15 @@ func (c *creator) create(r baseline.Resource) {
 		c.must("CreateRole "+r.Name, err)
 		created = aws.ToString(role.Role.Arn)
 		c.learn(out(r, "arn"), created)
+	case baseline.TypeSecret:
+		// The stack's own secret (a proxy user's); its value is put after the up, not by the stack.
+		secret, err := secretsmanager.NewFromConfig(c.cfg).CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: c.ptr(in, "name"),
+			KmsKeyId: c.ptr(in, "kmsKeyId"), Description: c.ptr(in, "description"),
+			Tags: sortedTags(in, func(k, v string) smtypes.Tag { return smtypes.Tag{Key: aws.String(k), Value: aws.String(v)} })})
+		c.must("CreateSecret "+r.Name, err)
+		created = aws.ToString(secret.ARN)
+		c.learn(out(r, "arn"), created)
+		c.learn(r.ID, created)
 	case baseline.TypeRolePolicy:
 		_, err := iam.NewFromConfig(c.cfg).PutRolePolicy(ctx, &iam.PutRolePolicyInput{RoleName: c.ptr(in, "role"), PolicyName: aws.String(r.Name), PolicyDocument: c.ptr(in, "policy")})
 		c.must("PutRolePolicy "+r.Name, err)
@@ -793,13 +802,16 @@ func (c *creator) rotateLikeRDS(secret *rdstypes.MasterUserSecret) {
 	c.must("RotateSecret "+aws.ToString(secret.SecretArn), err)
 }
 
-// proxySecrets makes the secrets a proxy's auths name: the bootstrap makes them, outside the stack,
-// and the proxy's role policy names them.
-func (c *creator) proxySecrets(r baseline.Resource) {
+// proxySecrets makes the secrets a proxy's auths name that the stack does not make: made outside
+// the stack, by hand, and named by the proxy's role policy.
+func (c *creator) proxySecrets(g *baseline.Graph, r baseline.Resource) {
 	sm := secretsmanager.NewFromConfig(c.cfg)
 	for _, a := range items(r.Inputs, "auths") {
 		secret := str(a.(map[string]any), "secretArn")
 		if _, known := c.shape.Live[secret]; known || secret == "" {
+			continue
+		}
+		if slices.ContainsFunc(g.Resources, func(s baseline.Resource) bool { return s.Type == baseline.TypeSecret && out(s, "arn") == secret }) {
 			continue
 		}
 		name := secret[strings.Index(secret, ":secret:")+len(":secret:"):]
