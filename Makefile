@@ -16,7 +16,7 @@ PULUMI ?= pulumi
 # baseline's API (check-audit runs their unit tests; make test runs them all).
 CHECK_PKGS = $(shell $(GO) list ./... | grep -v -e /internal/enginetest -e /internal/pgtest -e /internal/audit -e /cmd/audit)
 
-.PHONY: all build check check-audit test test-deps vet lint plan sql bench cli pulumi-release preview up drift scorecard policy-config audit audit-policy bin/hardenedpg-policy bin/plan bin/previewguard bin/audit print-pulumi-version
+.PHONY: all build check check-audit test test-deps vet lint plan sql bench cli pulumi-release preview up drift scorecard policy-config audit audit-policy bin/hardenedpg-policy bin/plan bin/previewguard bin/audit bin/proxy-password print-pulumi-version
 
 all: build test
 
@@ -65,6 +65,11 @@ bin/plan:
 ## 2 a call was refused or unanswered).
 bin/audit:
 	@$(GO) build -o bin/audit ./cmd/audit
+
+## bin/proxy-password: new passwords for STACK's proxy users, put in their secrets; prints the SQL
+## (SCRAM verifiers, never a password) to run as the master user.
+bin/proxy-password:
+	@$(GO) build -o bin/proxy-password ./cmd/proxy-password
 
 ## audit: the catalog against the live account and region of your AWS settings (AWS_PROFILE,
 ## AWS_REGION, AWS_ENDPOINT_URL), with STACK's waivers, compared with its offline plan. Read-only:
