@@ -97,6 +97,8 @@ func setup(t *testing.T) *engine {
 		"PULUMI_CONFIG_PASSPHRASE":                    passphrase,
 		"PULUMI_SKIP_UPDATE_CHECK":                    "true",
 		"PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION": "true",
+		// Every stack comes up in one account that holds only what the test made.
+		testenv.StandinAccount: filepath.Join(tmp, "account"),
 	}
 	cliEnv := append(os.Environ(), "PULUMI_HOME="+env["PULUMI_HOME"], "PULUMI_SKIP_UPDATE_CHECK=true")
 	for pkg, version := range map[string]string{"aws": "6.83.4", "random": "4.19.2"} {
@@ -154,6 +156,10 @@ func TestEngineRunsTheStacks(t *testing.T) {
 			outputs := []string{"address", "endpoint", "port", "instanceArn", "masterUserSecretArn", "storageKeyArn", "connectPolicy"}
 			if name == "aurora" {
 				outputs = append(outputs[:3], "clusterArn", "readerEndpoint", "masterUserSecretArn", "storageKeyArn", "connectPolicy")
+			}
+			if name == "prod" || name == "aurora" {
+				// The proxy's user secret was made in this up (the stand-in refuses any other).
+				outputs = append(outputs, "proxyEndpoint", "proxySecretArns")
 			}
 			for _, k := range outputs {
 				assert.NotEmpty(t, up.Outputs[k].Value, "output %s", k)
@@ -379,7 +385,7 @@ func TestEngineUpgradesProdInPlace(t *testing.T) {
 // UnprovenAtFirstPreview are, per stack, the controls a first preview leaves unproven through the
 // CLI with the pack: the README's "Unproven at a first preview" says why for each.
 var UnprovenAtFirstPreview = map[string][]string{
-	"prod": {"events-security-group", "rds-private-subnets"},
+	"prod": {"events-security-group", "proxy-role-scoped", "rds-private-subnets"},
 }
 
 // controlsIn are the control keys of the unproven policy's diagnostics, sorted: each message is

@@ -43,3 +43,9 @@ func decide(short bool, ci, needs string) (verdict, string) {
 // and updates the engine test's stand-in provider refuses, as AWS refuses one halfway through an
 // up (a quota, a throttled call, a refused parameter).
 const StandinFaults = "HARDENEDPG_STANDIN_FAULTS"
+
+// StandinAccount is the environment variable that names the file of the secrets the engine test's
+// stand-in provider has created: the account it stands in for, empty when the test starts. A proxy
+// whose auth names a secret not in it is refused, as in an empty account the proxy could not
+// sign in with it.
+const StandinAccount = "HARDENEDPG_STANDIN_ACCOUNT"

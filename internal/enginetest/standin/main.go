@@ -9,6 +9,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -205,12 +206,67 @@ func (p *standin) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pulu
 		if err := fault(req.GetUrn()); err != nil {
 			return nil, err
 		}
+		if err := secretsExist(req.GetUrn(), req.GetProperties()); err != nil {
+			return nil, err
+		}
 	}
 	id, out, err := p.answer(req.GetUrn(), req.GetProperties(), req.GetPreview())
 	if err != nil {
 		return nil, err
 	}
+	if !req.GetPreview() && resource.URN(req.GetUrn()).Type() == baseline.TypeSecret {
+		if err := holdSecret(id); err != nil {
+			return nil, err
+		}
+	}
 	return &pulumirpc.CreateResponse{Id: id, Properties: out}, nil
+}
+
+// heldSecrets are the secrets of the account (testenv.StandinAccount), and whether there is one.
+func heldSecrets() ([]string, bool) {
+	path := os.Getenv(testenv.StandinAccount)
+	if path == "" {
+		return nil, false
+	}
+	held, _ := os.ReadFile(path) //nolint:gosec // the test's own file; none yet: an empty account
+	return strings.Fields(string(held)), true
+}
+
+// holdSecret records a created secret's ARN (its ID) in the account.
+func holdSecret(arn string) error {
+	path := os.Getenv(testenv.StandinAccount)
+	if path == "" {
+		return nil
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o600) //nolint:gosec // the test's own file
+	if err != nil {
+		return err
+	}
+	_, err = fmt.Fprintln(f, arn)
+	return errors.Join(err, f.Close())
+}
+
+// secretsExist refuses a proxy whose auths name a secret the account does not hold.
+func secretsExist(urn string, props *structpb.Struct) error {
+	held, ok := heldSecrets()
+	if !ok || resource.URN(urn).Type() != baseline.TypeProxy {
+		return nil
+	}
+	inputs, err := unmarshal(props)
+	if err != nil {
+		return err
+	}
+	auths := inputs["auths"]
+	if !auths.IsArray() {
+		return nil
+	}
+	for _, a := range auths.ArrayValue() {
+		arn := a.ObjectValue()["secretArn"]
+		if arn.IsString() && !slices.Contains(held, arn.StringValue()) {
+			return fmt.Errorf("standin (an account with nothing but what this test made): %s: secret %s does not exist, so RDS Proxy cannot sign in with it", resource.URN(urn).Name(), arn.StringValue())
+		}
+	}
+	return nil
 }
 
 func (p *standin) Update(_ context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
