@@ -30,7 +30,7 @@ func toAurora(a *hardenedpg.DatabaseArgs) {
 }
 
 // Every parameter the Aurora cluster group carries is one AWS documents as cluster-level, and the
-// list has no row the baseline does not write: the README's placement table is made from both.
+// list has no row the baseline does not write: the placement table of docs/components.md is made from both.
 func TestEveryAuroraBaselineParameterIsClusterLevel(t *testing.T) {
 	m := mustRun(t, nil, newDatabase(auroraArgs()))
 	written := map[string]bool{}

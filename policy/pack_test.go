@@ -310,7 +310,7 @@ func TestPackJudgesAFirstPreview(t *testing.T) {
 	slices.Sort(unproven)
 	slices.Sort(wantUnproven)
 	assert.Equal(t, wantUnproven, unproven)
-	// What waits for apply or a look-up, and nothing else (the README's table says why); the
+	// What waits for apply or a look-up, and nothing else (docs/policy-pack.md says why); the
 	// proxy's secret, made in the same `up`, is named by a pattern whose account only a look-up
 	// proves.
 	assert.Equal(t, []string{"events-security-group", "proxy-role-scoped", "rds-private-subnets"}, unproven)

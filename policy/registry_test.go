@@ -17,7 +17,7 @@ import (
 	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpgtest"
 )
 
-var update = flag.Bool("update", false, "rewrite the README's pass-rate table")
+var update = flag.Bool("update", false, "rewrite the pass-rate table of docs/policy-pack.md")
 
 // registryExample is the pulumi-aws registry's rds.Instance example ("Basic Usage") for PostgreSQL,
 // with a subnet group and a security group open to a CIDR, as a team writes it by hand. With
@@ -104,7 +104,7 @@ func (r rate) applicable() int {
 	return r.summary.Pass + r.summary.Fail + r.summary.Waived + r.summary.Unproven
 }
 
-// TestPassRates measures the catalog on four stacks and keeps the README's table equal to it
+// TestPassRates measures the catalog on four stacks and keeps the table of docs/policy-pack.md equal to it
 // (go test ./policy -run TestPassRates -update rewrites it).
 func TestPassRates(t *testing.T) {
 	prod, _ := recorded(t, "prod")
@@ -132,19 +132,19 @@ func TestPassRates(t *testing.T) {
 	table := b.String()
 	t.Logf("catalog pass rates:\n%s", table)
 
-	readme, err := os.ReadFile("../README.md")
+	readme, err := os.ReadFile("../docs/policy-pack.md")
 	require.NoError(t, err)
 	const begin, end = "<!-- BEGIN generated: pass-rates -->\n", "<!-- END generated: pass-rates -->"
 	before, rest, ok := strings.Cut(string(readme), begin)
-	require.True(t, ok, "README lacks %q", begin)
+	require.True(t, ok, "docs/policy-pack.md lacks %q", begin)
 	_, after, ok := strings.Cut(rest, end)
-	require.True(t, ok, "README lacks %q", end)
+	require.True(t, ok, "docs/policy-pack.md lacks %q", end)
 	want := before + begin + table + end + after
 	if *update {
-		require.NoError(t, os.WriteFile("../README.md", []byte(want), 0o600))
+		require.NoError(t, os.WriteFile("../docs/policy-pack.md", []byte(want), 0o600))
 		return
 	}
-	assert.Equal(t, want, string(readme), "the README's pass-rate table is stale: go test ./policy -run TestPassRates -update")
+	assert.Equal(t, want, string(readme), "the pass-rate table of docs/policy-pack.md is stale: go test ./policy -run TestPassRates -update")
 }
 
 // countOnlyIn counts the controls applicable to a but not to b because b lacks their resources

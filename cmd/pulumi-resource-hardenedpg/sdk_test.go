@@ -114,10 +114,10 @@ func TestPythonSDKCompiles(t *testing.T) {
 	command(t, dir, "python3", "-m", "compileall", "-q", "pulumi_hardenedpg")
 }
 
-// readmeBlock returns the README's first fenced block of a language that declares a Database.
+// readmeBlock returns docs/other-languages.md's first fenced block of a language that declares a Database.
 func readmeBlock(t *testing.T, lang string) string {
 	t.Helper()
-	readme, err := os.ReadFile("../../README.md")
+	readme, err := os.ReadFile("../../docs/other-languages.md")
 	require.NoError(t, err)
 	for _, rest := range strings.Split(string(readme), "```"+lang+"\n")[1:] {
 		block, _, _ := strings.Cut(rest, "```")
@@ -125,13 +125,13 @@ func readmeBlock(t *testing.T, lang string) string {
 			return block
 		}
 	}
-	t.Fatalf("the README has no %s block declaring a Database", lang)
+	t.Fatalf("docs/other-languages.md has no %s block declaring a Database", lang)
 	return ""
 }
 
-// The README's TypeScript and YAML snippets are the programs the tests compile and run: each of
+// The TypeScript and YAML snippets of docs/other-languages.md are the programs the tests compile and run: each of
 // their lines is in testdata/typescript/index.ts (on the generated SDK's path) or examples/yaml.
-func TestReadmeSnippetsAreTheTestedPrograms(t *testing.T) {
+func TestDocSnippetsAreTheTestedPrograms(t *testing.T) {
 	for _, c := range []struct{ lang, file, from, to string }{
 		{"ts", "testdata/typescript/index.ts", `"@pulumi/hardenedpg"`, `"./sdk"`},
 		{"yaml", "../../examples/yaml/Pulumi.yaml", "", ""},
@@ -145,7 +145,7 @@ func TestReadmeSnippetsAreTheTestedPrograms(t *testing.T) {
 			if strings.TrimSpace(line) == "" || strings.HasPrefix(line, "export const endpoint") {
 				continue
 			}
-			require.Contains(t, string(tested), line, "README %s line not in %s", c.lang, c.file)
+			require.Contains(t, string(tested), line, "docs/other-languages.md: %s line not in %s", c.lang, c.file)
 		}
 	}
 }

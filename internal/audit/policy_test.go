@@ -137,26 +137,26 @@ func TestTheAuditNeedsNothingBeyondThePolicy(t *testing.T) {
 	assert.Contains(t, row.Detail, "HTTP 403: refused")
 }
 
-// The README's count of the calls, in the policy and in the test that breaks each, is the table's.
-func TestTheReadmeCountsTheCalls(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+// The live-audit page's count of the calls, in the policy and in the test that breaks each, is the table's.
+func TestTheLiveAuditPageCountsTheCalls(t *testing.T) {
+	readme, err := os.ReadFile("../../docs/live-audit.md")
 	require.NoError(t, err)
 	assert.Contains(t, string(readme), fmt.Sprintf("allows exactly the %d actions it calls", len(audit.Calls)))
 	assert.Contains(t, string(readme), fmt.Sprintf("each of the %d calls, broken in turn", len(audit.Calls)))
 }
 
-// The README's policy for the auditing account names what a fleet audit calls there.
-func TestTheReadmeGivesTheOrganizationPolicy(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+// The live-audit page's policy for the auditing account names what a fleet audit calls there.
+func TestTheLiveAuditPageGivesTheOrganizationPolicy(t *testing.T) {
+	readme, err := os.ReadFile("../../docs/live-audit.md")
 	require.NoError(t, err)
 	for _, action := range audit.FleetOrgActions {
 		assert.Contains(t, string(readme), `{"Effect": "Allow", "Action": "`+action+`", "Resource": `)
 	}
 }
 
-// The README names every permission -security-hub needs.
-func TestTheReadmeGivesTheSecurityHubPermissions(t *testing.T) {
-	readme, err := os.ReadFile("../../README.md")
+// The live-audit page names every permission -security-hub needs.
+func TestTheLiveAuditPageGivesTheSecurityHubPermissions(t *testing.T) {
+	readme, err := os.ReadFile("../../docs/live-audit.md")
 	require.NoError(t, err)
 	for _, action := range audit.SecurityHubActions {
 		assert.Contains(t, string(readme), "`"+action+"`")

@@ -56,7 +56,7 @@ func (e *Error) Error() string {
 	return "configuration errors:\n  " + strings.Join(e.Problems, "\n  ")
 }
 
-// Key documents one configuration key; Keys is the single source of the README's table.
+// Key documents one configuration key; Keys is the single source of the table in docs/configuration.md.
 type Key struct {
 	Name     string
 	Default  string

@@ -1,15 +1,18 @@
-// Command docgen rewrites the generated sections of README.md from the Go data they describe:
-// the configuration keys (internal/config.Keys), the control catalog (baseline.Catalog) and its
-// coverage of the public checks (baseline.PublicChecks, baseline.Exceptions).
-// A test fails when the committed README differs from what it generates.
+// Command docgen rewrites the generated sections of the documentation (README.md and docs/*.md)
+// from the Go data they describe: the configuration keys (internal/config.Keys), the control
+// catalog (baseline.Catalog) and its coverage of the public checks (baseline.PublicChecks,
+// baseline.Exceptions), and Aurora's parameter placement. Each section lives in one file.
+// A test fails when a committed file differs from what it generates.
 //
-//go:generate go run . -readme ../../README.md
+//go:generate go run . -root ../..
 package main
 
 import (
 	"flag"
 	"fmt"
+	"maps"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -19,22 +22,45 @@ import (
 )
 
 func main() {
-	path := flag.String("readme", "README.md", "file whose generated sections are rewritten")
+	root := flag.String("root", ".", "the repository, whose README.md and docs/*.md are rewritten")
 	flag.Parse()
-	old, err := os.ReadFile(*path)
+	docs, err := read(*root)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	updated, err := update(string(old))
+	updated, err := update(docs)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	if err := os.WriteFile(*path, []byte(updated), 0o644); err != nil { //nolint:gosec // a README is public
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
+	for path, text := range updated {
+		if text == docs[path] {
+			continue
+		}
+		if err := os.WriteFile(filepath.Join(*root, path), []byte(text), 0o644); err != nil { //nolint:gosec // documentation is public
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
 	}
+}
+
+// read returns README.md and docs/*.md by their path in the repository.
+func read(root string) (map[string]string, error) {
+	pages, err := filepath.Glob(filepath.Join(root, "docs", "*.md"))
+	if err != nil {
+		return nil, err
+	}
+	docs := map[string]string{}
+	for _, p := range append([]string{filepath.Join(root, "README.md")}, pages...) {
+		b, err := os.ReadFile(p) //nolint:gosec // the repository's own files
+		if err != nil {
+			return nil, err
+		}
+		rel, _ := filepath.Rel(root, p)
+		docs[rel] = string(b)
+	}
+	return docs, nil
 }
 
 // sections maps a section name to its generator.
@@ -46,19 +72,34 @@ var sections = map[string]func() string{
 	"exceptions":       exceptionsTable,
 }
 
-// update replaces the body of every "<!-- BEGIN generated: X -->" ... "<!-- END generated: X -->".
-func update(doc string) (string, error) {
-	for name, render := range sections {
+// update replaces the body of every "<!-- BEGIN generated: X -->" ... "<!-- END generated: X -->",
+// each of which must be in exactly one of the files.
+func update(docs map[string]string) (map[string]string, error) {
+	out := map[string]string{}
+	for path, text := range docs {
+		out[path] = text
+	}
+	for _, name := range slices.Sorted(maps.Keys(sections)) {
 		begin := "<!-- BEGIN generated: " + name + " -->\n"
 		end := "<!-- END generated: " + name + " -->"
-		i := strings.Index(doc, begin)
-		j := strings.Index(doc, end)
-		if i < 0 || j < i {
-			return "", fmt.Errorf("section %q: markers %q and %q not found in order", name, strings.TrimSpace(begin), end)
+		var in []string
+		for path, doc := range out {
+			if strings.Contains(doc, begin) {
+				in = append(in, path)
+			}
 		}
-		doc = doc[:i+len(begin)] + render() + doc[j:]
+		if len(in) != 1 {
+			slices.Sort(in)
+			return nil, fmt.Errorf("section %q: want its markers in one file, found them in %d: %s", name, len(in), strings.Join(in, ", "))
+		}
+		doc := out[in[0]]
+		i, j := strings.Index(doc, begin), strings.Index(doc, end)
+		if j < i {
+			return nil, fmt.Errorf("section %q: markers %q and %q not found in order in %s", name, strings.TrimSpace(begin), end, in[0])
+		}
+		out[in[0]] = doc[:i+len(begin)] + sections[name]() + doc[j:]
 	}
-	return doc, nil
+	return out, nil
 }
 
 func cell(s string) string { return strings.ReplaceAll(s, "|", `\|`) }

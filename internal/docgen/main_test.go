@@ -1,22 +1,23 @@
 package main
 
 import (
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
-func TestReadmeIsGenerated(t *testing.T) {
-	committed, err := os.ReadFile("../../README.md")
+func TestDocsAreGenerated(t *testing.T) {
+	committed, err := read("../..")
 	require.NoError(t, err)
-	want, err := update(string(committed))
+	want, err := update(committed)
 	require.NoError(t, err)
-	assert.Equal(t, want, string(committed), "README.md is stale: run go generate ./...")
+	for path, text := range want {
+		assert.Equal(t, text, committed[path], "%s is stale: run go generate ./...", path)
+	}
 }
 
-func TestUpdateNeedsMarkers(t *testing.T) {
-	_, err := update("no markers")
-	assert.ErrorContains(t, err, "markers")
+func TestUpdateNeedsMarkersInOneFile(t *testing.T) {
+	_, err := update(map[string]string{"README.md": "no markers"})
+	assert.ErrorContains(t, err, `want its markers in one file, found them in 0`)
 }

@@ -239,7 +239,7 @@ func TestPolicyPackThroughTheCLI(t *testing.T) {
 
 	s := e.stackOf(t, ctx, "prod")
 	// The first preview, as against AWS: what AWS assigns is unknown. Nothing fails, and only what
-	// waits for apply or a look-up is unproven (the README's table says why for each).
+	// waits for apply or a look-up is unproven (docs/policy-pack.md says why for each).
 	got, err := policyEvents(t, ctx, s, pack)
 	require.NoError(t, err)
 	unproven := controlsIn(got["hardenedpg-unproven"])
@@ -383,7 +383,7 @@ func TestEngineUpgradesProdInPlace(t *testing.T) {
 }
 
 // UnprovenAtFirstPreview are, per stack, the controls a first preview leaves unproven through the
-// CLI with the pack: the README's "Unproven at a first preview" says why for each.
+// CLI with the pack: docs/policy-pack.md says why for each.
 var UnprovenAtFirstPreview = map[string][]string{
 	"prod": {"events-security-group", "proxy-role-scoped", "rds-private-subnets"},
 }

@@ -108,7 +108,7 @@ func hardenedSettingsHold(t *testing.T, c *pgx.Conn, major string) {
 // privileges, row-level security and rows come through unchanged, 17 accepts every hardened
 // parameter, and pgAudit audits on the new major. pgAudit's extension stays at its old version
 // (1.7): pgAudit ships no update path between majors, so ALTER EXTENSION ... UPDATE is refused,
-// and the old version audits until it is dropped and created again (the README's upgrade steps).
+// and the old version audits until it is dropped and created again (the upgrade steps of docs/day-two.md).
 func TestMajorUpgradeInPlaceKeepsWhatTheBootstrapMade(t *testing.T) {
 	testenv.SkipWhenShort(t, "pg_upgrade on real servers")
 	require.NoError(t, pgtest.UpgradeRootReady())
