@@ -86,7 +86,7 @@ func program(ctx *pulumi.Context) error {
 		// secret is made here, under the database's storage key, so one `up` makes everything;
 		// bin/proxy-password then puts the password in it (the output proxySecretArns).
 		Proxy: hardenedpg.ProxySettings{Users: []hardenedpg.ProxyUser{{Name: "orders_batch"}}},
-		Tags: tags,
+		Tags:  tags,
 	})
 	if err != nil {
 		return err
