@@ -2,6 +2,7 @@ package hardenedpg
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -31,6 +32,12 @@ type BootstrapArgs struct {
 	TenantTables  []string
 	TenantColumn  string
 	TenantSetting string
+	// Tenants are isolated by schema instead: each tenant, by name, gets the schema
+	// tenant_<name>, owned by OwnerRole (migrations create its tables), and the group role
+	// <database>_tenant_<name>, the only role with any privilege there. The tenant's users (IAM
+	// users, as above) are members of that role and of no other tenant's; the app and read-only
+	// roles reach a tenant only if made members of its role.
+	Tenants map[string][]string
 	// MasterUser is the RDS master user that runs the script (DefaultAdminUsername when empty):
 	// no role of the bootstrap may have its name.
 	MasterUser string `json:"-"`
@@ -80,7 +87,33 @@ func privilegedRole(name, master string) string {
 // defaults: a user of the database, through the proxy too, needs a name of its own.
 func (a BootstrapArgs) GroupRoles() []string {
 	d := a.withDefaults()
-	return []string{d.OwnerRole, d.AppRole, d.ReadOnlyRole}
+	roles := []string{d.OwnerRole, d.AppRole, d.ReadOnlyRole}
+	for _, t := range slices.Sorted(maps.Keys(d.Tenants)) {
+		roles = append(roles, d.tenantRole(t))
+	}
+	return roles
+}
+
+// tenantSchema and tenantRole are the schema and the group role of a tenant.
+func (a BootstrapArgs) tenantSchema(tenant string) string { return "tenant_" + tenant }
+func (a BootstrapArgs) tenantRole(tenant string) string   { return a.Database + "_tenant_" + tenant }
+
+// users are the login users the bootstrap makes, with the group role each joins.
+func (a BootstrapArgs) users() (users, groups []string) {
+	for _, g := range []struct {
+		role  string
+		users []string
+	}{{a.OwnerRole, a.MigrationUsers}, {a.AppRole, a.AppUsers}, {a.ReadOnlyRole, a.ReadOnlyUsers}} {
+		for _, u := range g.users {
+			users, groups = append(users, u), append(groups, g.role)
+		}
+	}
+	for _, t := range slices.Sorted(maps.Keys(a.Tenants)) {
+		for _, u := range a.Tenants[t] {
+			users, groups = append(users, u), append(groups, a.tenantRole(t))
+		}
+	}
+	return users, groups
 }
 
 func (a BootstrapArgs) check() error {
@@ -130,7 +163,31 @@ func (a BootstrapArgs) check() error {
 		for i, u := range group.users {
 			f := fmt.Sprintf("%s[%d]", field, i)
 			name(f, u)
-			if slices.Contains([]string{a.OwnerRole, a.AppRole, a.ReadOnlyRole}, u) {
+			if slices.Contains(a.GroupRoles(), u) {
+				p.add(f, u, "is the name of a group role; a user needs a name of its own")
+			} else if why := privilegedRole(u, a.MasterUser); why != "" {
+				p.add(f, u, "%s", why)
+			}
+			if other, ok := seen[u]; ok {
+				p.add(f, u, "is also in %s: one user, one role", other)
+			}
+			seen[u] = field
+		}
+	}
+	for _, t := range slices.Sorted(maps.Keys(a.Tenants)) {
+		field := fmt.Sprintf("Tenants[%q]", t)
+		switch {
+		case !sqlNamePattern.MatchString(t):
+			p.add(field, t, "want a lowercase SQL name for the tenant: letters, digits and underscores, starting with a letter or underscore")
+		case a.Database != "" && len(a.tenantRole(t)) > 63:
+			p.add(field, t, "its role %s would be longer than PostgreSQL's 63 characters; shorten the tenant's name", a.tenantRole(t))
+		case a.tenantSchema(t) == a.Schema:
+			p.add(field, t, "its schema %s is the application schema", a.tenantSchema(t))
+		}
+		for i, u := range a.Tenants[t] {
+			f := fmt.Sprintf("%s[%d]", field, i)
+			name(f, u)
+			if slices.Contains(a.GroupRoles(), u) {
 				p.add(f, u, "is the name of a group role; a user needs a name of its own")
 			} else if why := privilegedRole(u, a.MasterUser); why != "" {
 				p.add(f, u, "%s", why)
@@ -181,8 +238,9 @@ func BootstrapSQL(args BootstrapArgs) (string, error) {
 	w("BEGIN;")
 	w("")
 	w("-- Only a superuser can take SUPERUSER, REPLICATION or BYPASSRLS away: stop if a role has them.")
+	users, groups := a.users()
 	var roles []string
-	for _, r := range append([]string{a.OwnerRole, a.AppRole, a.ReadOnlyRole}, slices.Concat(a.MigrationUsers, a.AppUsers, a.ReadOnlyUsers)...) {
+	for _, r := range append(a.GroupRoles(), users...) {
 		roles = append(roles, quoteLiteral(r))
 	}
 	w("DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname IN (%s) AND (rolsuper OR rolreplication OR rolbypassrls)) THEN", strings.Join(roles, ", "))
@@ -190,22 +248,17 @@ func BootstrapSQL(args BootstrapArgs) (string, error) {
 	w("END IF; END $$;")
 	w("")
 	w("-- Group roles: they hold privileges and cannot log in.")
-	for _, r := range []string{a.OwnerRole, a.AppRole, a.ReadOnlyRole} {
+	for _, r := range a.GroupRoles() {
 		createRole(r, "NOLOGIN")
 		w("ALTER ROLE %s NOLOGIN %s;", q(r), noPrivileges)
 	}
 	w("")
 	w("-- Users log in through IAM only (rds_iam), never with a password.")
-	for _, group := range []struct {
-		role  string
-		users []string
-	}{{a.OwnerRole, a.MigrationUsers}, {a.AppRole, a.AppUsers}, {a.ReadOnlyRole, a.ReadOnlyUsers}} {
-		for _, u := range group.users {
-			createRole(u, "LOGIN")
-			w("ALTER ROLE %s LOGIN %s PASSWORD NULL;", q(u), noPrivileges)
-			w("GRANT rds_iam TO %s;", q(u))
-			w("GRANT %s TO %s;", q(group.role), q(u))
-		}
+	for i, u := range users {
+		createRole(u, "LOGIN")
+		w("ALTER ROLE %s LOGIN %s PASSWORD NULL;", q(u), noPrivileges)
+		w("GRANT rds_iam TO %s;", q(u))
+		w("GRANT %s TO %s;", q(groups[i]), q(u))
 	}
 	w("")
 	w("-- The master acts as the owner role to create its schema and set its defaults (RDS's master")
@@ -214,7 +267,11 @@ func BootstrapSQL(args BootstrapArgs) (string, error) {
 	w("")
 	w("-- Nobody gets anything by default.")
 	w("REVOKE ALL ON DATABASE %s FROM PUBLIC;", q(a.Database))
-	w("GRANT CONNECT ON DATABASE %s TO %s, %s, %s;", q(a.Database), q(a.OwnerRole), q(a.AppRole), q(a.ReadOnlyRole))
+	var connect []string
+	for _, r := range a.GroupRoles() {
+		connect = append(connect, q(r))
+	}
+	w("GRANT CONNECT ON DATABASE %s TO %s;", q(a.Database), strings.Join(connect, ", "))
 	w("REVOKE CREATE ON SCHEMA public FROM PUBLIC;")
 	w("")
 	w("-- The application schema: the owner role creates, the app role reads and writes, the read-only role reads.")
@@ -229,6 +286,19 @@ func BootstrapSQL(args BootstrapArgs) (string, error) {
 	w("ALTER DEFAULT PRIVILEGES FOR ROLE %s IN SCHEMA %s GRANT USAGE, SELECT ON SEQUENCES TO %s;", q(a.OwnerRole), q(a.Schema), q(a.AppRole))
 	w("ALTER DEFAULT PRIVILEGES FOR ROLE %s IN SCHEMA %s GRANT SELECT ON TABLES TO %s;", q(a.OwnerRole), q(a.Schema), q(a.ReadOnlyRole))
 	w("ALTER DEFAULT PRIVILEGES FOR ROLE %s REVOKE EXECUTE ON FUNCTIONS FROM PUBLIC;", q(a.OwnerRole))
+	for _, t := range slices.Sorted(maps.Keys(a.Tenants)) {
+		schema, role := q(a.tenantSchema(t)), q(a.tenantRole(t))
+		w("")
+		w("-- Tenant %s: its schema, where only its role has any privilege.", t)
+		w("CREATE SCHEMA IF NOT EXISTS %s AUTHORIZATION %s;", schema, q(a.OwnerRole))
+		w("ALTER SCHEMA %s OWNER TO %s;", schema, q(a.OwnerRole))
+		w("REVOKE ALL ON SCHEMA %s FROM PUBLIC;", schema)
+		w("GRANT USAGE ON SCHEMA %s TO %s;", schema, role)
+		w("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA %s TO %s;", schema, role)
+		w("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %s TO %s;", schema, role)
+		w("ALTER DEFAULT PRIVILEGES FOR ROLE %s IN SCHEMA %s GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO %s;", q(a.OwnerRole), schema, role)
+		w("ALTER DEFAULT PRIVILEGES FOR ROLE %s IN SCHEMA %s GRANT USAGE, SELECT ON SEQUENCES TO %s;", q(a.OwnerRole), schema, role)
+	}
 	w("")
 	w("-- pgAudit: the extension, and the role pgaudit.role names for object auditing.")
 	w("CREATE EXTENSION IF NOT EXISTS pgaudit;")

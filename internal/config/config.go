@@ -434,6 +434,13 @@ func (c *Config) checkBootstrap() []string {
 			}
 		}
 	}
+	for _, tenant := range slices.Sorted(maps.Keys(c.Bootstrap.Tenants)) {
+		for i, u := range c.Bootstrap.Tenants[tenant] {
+			if !slices.Contains(c.Args.Instance.IAMDatabaseUsers, u) {
+				problems = append(problems, fmt.Sprintf("%s:bootstrap.tenants[%q][%d] = %q: not in iamDatabaseUsers, so no exported policy lets it connect; add it there", Namespace, tenant, i, u))
+			}
+		}
+	}
 	return problems
 }
 
@@ -446,7 +453,7 @@ func lowerFirst(s string) string {
 
 // bootstrapKeys are the keys of hardenedpg:bootstrap, matched exactly (JSON decoding in Go
 // matches field names case-insensitively, and would accept undocumented fields).
-var bootstrapKeys = []string{"database", "schema", "migrationUsers", "appUsers", "readOnlyUsers", "tenantTables", "tenantColumn", "tenantSetting"}
+var bootstrapKeys = []string{"database", "schema", "migrationUsers", "appUsers", "readOnlyUsers", "tenantTables", "tenantColumn", "tenantSetting", "tenants"}
 
 func parseBootstrap(c *Config, raw string) error {
 	var m map[string]json.RawMessage
@@ -470,7 +477,11 @@ func parseBootstrap(c *Config, raw string) error {
 		if !ok {
 			continue
 		}
-		if dst, isString := strs[k]; isString {
+		if k == "tenants" {
+			if json.Unmarshal(v, &b.Tenants) != nil {
+				return fmt.Errorf("bootstrap.tenants: want a map of tenant name to its users (a list, which may be empty)")
+			}
+		} else if dst, isString := strs[k]; isString {
 			if json.Unmarshal(v, dst) != nil {
 				return fmt.Errorf("bootstrap.%s: want a string", k)
 			}
