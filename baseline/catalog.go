@@ -93,6 +93,7 @@ const (
 	TypeRouteTableAssociation = "aws:ec2/routeTableAssociation:RouteTableAssociation"
 	TypeInternetGateway       = "aws:ec2/internetGateway:InternetGateway"
 	TypeNatGateway            = "aws:ec2/natGateway:NatGateway"
+	TypeFlowLog               = "aws:ec2/flowLog:FlowLog"
 )
 
 // Invoke tokens of the look-ups the components make and the checks read.
@@ -134,7 +135,7 @@ type Control struct {
 
 // Catalog is every control, by domain: each domain's file (controls_<domain>.go) holds its
 // controls with their checks, one row each.
-var Catalog = slices.Concat(rdsControls, pgControls, kmsControls, iamControls, networkControls, logsControls, alertsControls, backupControls, archiveControls, proxyControls, liveControls)
+var Catalog = slices.Concat(rdsControls, pgControls, kmsControls, iamControls, networkControls, flowLogControls, logsControls, alertsControls, backupControls, archiveControls, proxyControls, liveControls)
 
 // Lookup returns the control with the given key.
 func Lookup(key string) (Control, bool) {

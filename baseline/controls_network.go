@@ -2,6 +2,7 @@ package baseline
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 )
 
@@ -46,4 +47,72 @@ var networkControls = []Control{
 			}
 		}),
 	},
+}
+
+// FlowLogTrafficTypes are the traffic types of a flow log that capture what EC2.6 asks for: the
+// rejected connections (REJECT is its default parameter), or everything.
+var FlowLogTrafficTypes = []string{"ALL", "REJECT"}
+
+// flowLogControls judge the network records of the database's subnets.
+var flowLogControls = []Control{
+	{Key: "vpc-flow-logs", Title: "The database's subnets, or their VPC, have flow logs into a log group of the stack", Severity: Medium, Reads: storageTypes, Waivable: true,
+		Refs: Refs{SecurityHub: []string{"EC2.6"}, Prowler: []string{"vpc_flow_logs_enabled"}, Checkov: []string{"CKV2_AWS_11"}, CIS: []string{"3.7"}},
+		check: storageCheck("every subnet of the database is covered by a flow log of it or of its VPC, capturing "+strings.Join(FlowLogTrafficTypes, " or ")+" traffic into a log group of the stack",
+			func(g *Graph, f *finding, inst Resource, in map[string]any) {
+				group, ok := attached(g, in, "dbSubnetGroupName", TypeSubnetGroup, "name")
+				if !ok {
+					f.fail("%s: dbSubnetGroupName %s is not a subnet group of the stack, so its subnets are unknown", inst.Name, show(get(in, "dbSubnetGroupName")))
+					return
+				}
+				f.read(group)
+				// The database's VPC is its security groups'.
+				var vpcs []any
+				for _, id := range stringList(in, "vpcSecurityGroupIds") {
+					for _, sg := range g.referred(TypeSecurityGroup, "id", id) {
+						f.read(sg)
+						vpcs = append(vpcs, get(sg.Inputs, "vpcId"))
+					}
+				}
+				for _, subnet := range stringList(group.Inputs, "subnetIds") {
+					var logs []Resource
+					for _, fl := range g.ofType(TypeFlowLog) {
+						if sameReference(get(fl.Inputs, "subnetId"), subnet) || slices.ContainsFunc(vpcs, func(v any) bool { return sameReference(get(fl.Inputs, "vpcId"), v) }) {
+							logs = append(logs, fl)
+						}
+					}
+					if len(logs) == 0 {
+						f.fail("%s: subnet %s: no flow log of the subnet or of its VPC records its traffic", group.Name, subnet)
+						continue
+					}
+					for _, fl := range logs {
+						f.read(fl)
+						if traffic := str(fl.Inputs, "trafficType"); !slices.Contains(FlowLogTrafficTypes, traffic) {
+							f.fail("%s: trafficType is %s, want %s: rejected connections go unrecorded", fl.Name, show(get(fl.Inputs, "trafficType")), strings.Join(FlowLogTrafficTypes, " or "))
+						}
+						if kind := str(fl.Inputs, "logDestinationType"); kind != "" && kind != "cloud-watch-logs" {
+							f.fail("%s: logDestinationType is %s, want cloud-watch-logs into a log group of the stack, whose key and retention the catalog judges", fl.Name, kind)
+						} else if len(g.referred(TypeLogGroup, "arn", get(fl.Inputs, "logDestination"))) == 0 {
+							f.fail("%s: logDestination %s is not a log group of the stack", fl.Name, show(get(fl.Inputs, "logDestination")))
+						}
+					}
+				}
+			}),
+	},
+}
+
+// sameReference reports whether two inputs name the same thing: the same known text, or values
+// pending from the same resource. A pending value against a known one is not followed: what it
+// will be waits for apply.
+func sameReference(a, b any) bool {
+	sa, _ := a.(string)
+	sb, _ := b.(string)
+	pa, pb := pendingURN(sa), pendingURN(sb)
+	switch {
+	case pa != "" && pb != "":
+		followAll(sa, sb)
+		return pa == pb
+	case pa != "" || pb != "":
+		return false
+	}
+	return sa != "" && sa == sb
 }

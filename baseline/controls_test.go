@@ -197,7 +197,7 @@ var breakers = map[string]struct {
 			}
 		}
 	}},
-	"rds-in-vpc": {also: []string{"rds-private-subnets"}, mutate: func(t *testing.T, g *baseline.Graph) {
+	"rds-in-vpc": {also: []string{"rds-private-subnets", "vpc-flow-logs"}, mutate: func(t *testing.T, g *baseline.Graph) {
 		delete(first(t, g, baseline.TypeInstance, "").Inputs, "dbSubnetGroupName")
 	}},
 	"rds-encrypted": {mutate: func(t *testing.T, g *baseline.Graph) {
@@ -290,6 +290,13 @@ var breakers = map[string]struct {
 	}},
 	"sg-no-open-egress": {mutate: func(t *testing.T, g *baseline.Graph) {
 		first(t, g, baseline.TypeSecurityGroup, "").Inputs["egress"] = []any{map[string]any{"cidrBlocks": []any{"0.0.0.0/0"}, "description": "anywhere"}}
+	}},
+	"vpc-flow-logs": {mutate: func(t *testing.T, g *baseline.Graph) {
+		for i := range g.Resources {
+			if g.Resources[i].Type == baseline.TypeFlowLog {
+				g.Resources[i].Inputs["trafficType"] = "ACCEPT"
+			}
+		}
 	}},
 	"sg-descriptions": {mutate: func(t *testing.T, g *baseline.Graph) {
 		first(t, g, baseline.TypeIngressRule, "").Inputs["description"] = ""
@@ -1224,7 +1231,10 @@ var clusterBreakers = []struct {
 	}, `database-cluster-cluster: master secret rds!db-0f1e2d3c: last rotated on 2026-11-20, more than 7 days ago: rotation is failing; see the secret's rotation errors in CloudTrail (RotationFailed)`, nil},
 	{"rds-in-vpc", func(t *testing.T, g *baseline.Graph) {
 		delete(first(t, g, baseline.TypeCluster, "").Inputs, "dbSubnetGroupName")
-	}, "database-cluster-cluster: dbSubnetGroupName is unset: the instance lands in the default VPC", []string{"rds-private-subnets"}},
+	}, "database-cluster-cluster: dbSubnetGroupName is unset: the instance lands in the default VPC", []string{"rds-private-subnets", "vpc-flow-logs"}},
+	{"vpc-flow-logs", func(t *testing.T, g *baseline.Graph) {
+		first(t, g, baseline.TypeFlowLog, "").Inputs["logDestinationType"] = "s3"
+	}, "database-flow-logs-subnet-0a1b2c3d4e5f60011: logDestinationType is s3, want cloud-watch-logs into a log group of the stack, whose key and retention the catalog judges", nil},
 	{"pg-tls-min", func(t *testing.T, g *baseline.Graph) {
 		setClusterParameter(t, g, "ssl_min_protocol_version", "TLSv1.1")
 	},
@@ -1442,4 +1452,62 @@ func TestParameterGroupEventsApplyOnADefaultGroup(t *testing.T) {
 	status, detail = statusOf(baseline.Evaluate(g, nil), "events-parameter-group")
 	assert.Equal(t, baseline.Fail, status)
 	assert.Equal(t, "no enabled event subscription for db-parameter-group", detail)
+}
+
+// vpc-flow-logs reads every way a subnet's traffic is, or is not, recorded: no flow log, one of
+// the VPC instead of the subnets, one into a log group the stack does not make, one recording
+// accepted connections only.
+func TestFlowLogsInEveryRepresentation(t *testing.T) {
+	withFlowLogs := func(t *testing.T, change func(fl []*baseline.Resource)) (baseline.Status, string) {
+		g := prodGraph(t)
+		var logs []*baseline.Resource
+		for i := range g.Resources {
+			if g.Resources[i].Type == baseline.TypeFlowLog {
+				logs = append(logs, &g.Resources[i])
+			}
+		}
+		require.Len(t, logs, 3, "prod logs each of its three subnets")
+		change(logs)
+		return statusOf(baseline.Evaluate(g, nil), "vpc-flow-logs")
+	}
+	status, detail := withFlowLogs(t, func([]*baseline.Resource) {})
+	assert.Equal(t, baseline.Pass, status, detail)
+
+	status, detail = withFlowLogs(t, func(fl []*baseline.Resource) { fl[1].Type = "aws:ec2/flowLogGone:Gone" })
+	assert.Equal(t, baseline.Fail, status)
+	assert.Equal(t, "database-subnet-group-subnets: subnet subnet-0a1b2c3d4e5f60012: no flow log of the subnet or of its VPC records its traffic", detail)
+
+	status, detail = withFlowLogs(t, func(fl []*baseline.Resource) {
+		for _, f := range fl[1:] {
+			f.Type = "aws:ec2/flowLogGone:Gone"
+		}
+		delete(fl[0].Inputs, "subnetId")
+		fl[0].Inputs["vpcId"] = "vpc-0a1b2c3d4e5f60001"
+	})
+	assert.Equal(t, baseline.Pass, status, "one flow log of the database's VPC covers every subnet: %s", detail)
+
+	status, detail = withFlowLogs(t, func(fl []*baseline.Resource) {
+		for _, f := range fl[1:] {
+			f.Type = "aws:ec2/flowLogGone:Gone"
+		}
+		delete(fl[0].Inputs, "subnetId")
+		fl[0].Inputs["vpcId"] = "vpc-0f0f0f0f0f0f0f0f0"
+	})
+	assert.Equal(t, baseline.Fail, status, "another VPC's flow log covers nothing of the database")
+	assert.Contains(t, detail, "subnet subnet-0a1b2c3d4e5f60011: no flow log of the subnet or of its VPC records its traffic")
+
+	status, detail = withFlowLogs(t, func(fl []*baseline.Resource) {
+		fl[2].Inputs["logDestination"] = "arn:aws:logs:eu-west-1:123456789012:log-group:someone-elses"
+	})
+	assert.Equal(t, baseline.Fail, status)
+	assert.Equal(t, "database-flow-logs-subnet-0a1b2c3d4e5f60013: logDestination \"arn:aws:logs:eu-west-1:123456789012:log-group:someone-elses\" is not a log group of the stack", detail)
+
+	status, detail = withFlowLogs(t, func(fl []*baseline.Resource) { fl[0].Inputs["trafficType"] = "ACCEPT" })
+	assert.Equal(t, baseline.Fail, status)
+	assert.Equal(t, "database-flow-logs-subnet-0a1b2c3d4e5f60011: trafficType is \"ACCEPT\", want ALL or REJECT: rejected connections go unrecorded", detail)
+
+	g := prodGraph(t)
+	g.Resources = slices.DeleteFunc(g.Resources, func(r baseline.Resource) bool { return r.Type == baseline.TypeFlowLog })
+	status, detail = statusOf(baseline.Evaluate(g, baseline.Waivers{"vpc-flow-logs": "the network stack logs the whole VPC"}), "vpc-flow-logs")
+	assert.Equal(t, baseline.Waived, status, detail)
 }

@@ -113,7 +113,7 @@ func TestAuroraDatabaseIsAHardenedCluster(t *testing.T) {
 		logGroups = append(logGroups, lg.Inputs["name"].(string))
 	}
 	slices.Sort(logGroups)
-	assert.Equal(t, []string{"/aws/rds/cluster/orders/iam-db-auth-error", "/aws/rds/cluster/orders/instance", "/aws/rds/cluster/orders/postgresql"}, logGroups)
+	assert.Equal(t, []string{"/aws/rds/cluster/orders/iam-db-auth-error", "/aws/rds/cluster/orders/instance", "/aws/rds/cluster/orders/postgresql", "/hardenedpg/orders/vpc-flow-logs"}, logGroups)
 	for _, dep := range []string{"iam-db-auth-error", "instance", "postgresql"} {
 		lg, _ := m.Named(typeLogGroup, "db-audit-logs-"+dep+"-logs")
 		assert.Contains(t, cluster.DependsOn, lg.URN, "RDS must not create %s first", dep)

@@ -49,6 +49,8 @@ type DatabaseArgs struct {
 	Alerts AlertSettings `pulumi:"alerts"`
 	// Backup is the AWS Backup plan into a locked vault.
 	Backup BackupSettings `pulumi:"backup"`
+	// FlowLogs record the traffic of the database's subnets (vpc-flow-logs).
+	FlowLogs FlowLogSettings `pulumi:"flowLogs"`
 	// Replication copies automated backups to another region (backup-independent-copy).
 	Replication ReplicationSettings `pulumi:"replication"`
 	// Keys are the deletion window and administrators of the database's KMS keys.
@@ -122,9 +124,11 @@ type Database struct {
 	AlertsKey *EncryptionKey
 	Alerts    *Alerts
 	Backup    *BackupPlan
-	// Replication is nil without Replication.Region; Proxy is nil without Proxy.Users.
+	// Replication is nil without Replication.Region; Proxy is nil without Proxy.Users;
+	// FlowLogs is nil with FlowLogs.Skip.
 	Replication *BackupReplication
 	Proxy       *Proxy
+	FlowLogs    *FlowLogs
 
 	InstanceOutputs
 	// StorageKeyArn and LogsKeyArn are the keys of the storage and of the exported logs.
@@ -171,6 +175,7 @@ type databaseChildren struct {
 	archive                        *AuditArchiveArgs      // nil when no local archive is wanted
 	replication                    *BackupReplicationArgs // nil without a replication region
 	proxy                          *ProxyArgs             // nil without proxy users
+	flowLogs                       *FlowLogsArgs          // nil with FlowLogs.Skip
 	alerts                         AlertsArgs
 	backup                         BackupPlanArgs
 	securityGroup                  SecurityGroupArgs
@@ -196,6 +201,12 @@ func (a *DatabaseArgs) children() databaseChildren {
 		logGroups = append(logGroups, baseline.ExportedLogGroup(a.aurora(), s.Identifier, t))
 	}
 	keepKeys := !s.DisableDeletionProtection
+	var flowLogs *FlowLogsArgs
+	if !a.FlowLogs.Skip {
+		flowLogs = &FlowLogsArgs{FlowLogSettings: a.FlowLogs.withDefaults(), Identifier: s.Identifier, SubnetIDs: a.Network.SubnetIDs,
+			VpcID: a.Network.VpcID, RetainOnDelete: keepKeys, Tags: tags, Waivers: a.Waivers}
+		logGroups = append(logGroups, FlowLogGroupName(s.Identifier))
+	}
 	var archive *AuditArchiveArgs
 	logsVia := []string(nil)
 	if a.archived() {
@@ -230,7 +241,7 @@ func (a *DatabaseArgs) children() databaseChildren {
 		alerts.ServerlessMaxAcu, alerts.AllocatedStorageGB = cluster.ServerlessMaxAcu, 0
 	}
 	ch := databaseChildren{
-		archive: archive, replication: replication, proxy: proxy, cluster: cluster, alerts: alerts,
+		archive: archive, replication: replication, proxy: proxy, flowLogs: flowLogs, cluster: cluster, alerts: alerts,
 		storageKey: key("storage, Performance Insights and master secret", "storage"),
 		logsKey:    key("exported PostgreSQL logs", "logs"),
 		alertsKey:  key("alerts topic", "alerts"),
@@ -340,6 +351,12 @@ func (a *DatabaseArgs) check(ch databaseChildren, inherited map[string]string) p
 		}
 	} else {
 		ignoredSettings(&p, "Proxy", a.Proxy, "there is no proxy (no {Proxy.Users})")
+	}
+	if a.FlowLogs.Skip {
+		p.relax(w, "vpc-flow-logs", "FlowLogs.Skip", true, "false: flow logs of the database's subnets into an encrypted log group kept a year")
+		ignoredSettings(&p, "FlowLogs", a.FlowLogs, "there are no flow logs ({FlowLogs.Skip})")
+	} else {
+		group("FlowLogs", func(gp *problems) { ch.flowLogs.FlowLogSettings.check(gp, w) })
 	}
 	if a.Backup.Skip {
 		p.relax(w, "backup-plan", "Backup.Skip", true, "false: a locked AWS Backup vault with its own key")
@@ -546,6 +563,12 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	}
 	if d.AuditLogs, err = NewAuditLogShipping(ctx, name+"-audit-logs", &ch.auditLogs, parent); err != nil {
 		return nil, err
+	}
+	if ch.flowLogs != nil {
+		ch.flowLogs.LogsKeyArn = d.LogsKey.Arn
+		if d.FlowLogs, err = newFlowLogs(ctx, name+"-flow-logs", ch.flowLogs, env, parent); err != nil {
+			return nil, err
+		}
 	}
 	var logGroups []pulumi.Resource
 	for _, t := range logTypesOf(args.aurora()) {

@@ -491,6 +491,9 @@ func (m *Monitor) answer(args pulumi.MockResourceArgs) (string, resource.Propert
 		set("arn", m.arn(t, "rds", "db:"+ident))
 		set("resourceId", "db-"+strings.ToUpper(h[:26]))
 		masterSecret("db")
+	case baseline.TypeFlowLog:
+		id = "fl-" + h[:17]
+		set("arn", m.arn(t, "ec2", "vpc-flow-log/"+id))
 	case baseline.TypeSecret:
 		// Secrets Manager adds six characters to the name: the ARN is known only at apply.
 		id = m.arn(t, "secretsmanager", "secret:"+autoName("name")+"-"+h[:6])

@@ -92,7 +92,7 @@ var registryExampleFailures = []string{
 	"pg-connection-logging", "pg-log-redaction", "pg-scram", "rds-backup-retention", "rds-cmk", "rds-copy-tags",
 	"rds-deletion-protection", "rds-encrypted", "rds-enhanced-monitoring", "rds-final-snapshot", "rds-iam-auth",
 	"rds-log-exports", "rds-managed-password", "rds-multi-az", "rds-no-extended-support", "rds-non-default-port",
-	"rds-performance-insights", "rds-tags", "sg-descriptions", "sg-no-cidr-ingress",
+	"rds-performance-insights", "rds-tags", "sg-descriptions", "sg-no-cidr-ingress", "vpc-flow-logs",
 }
 
 type rate struct {

@@ -37,7 +37,7 @@ func TestPlanProdPrintsTree(t *testing.T) {
 		// What does not fit the column is counted; the JSON has every reference.
 		"PASS            sg-no-cidr-ingress        EC2.18 EC2.19 EC2.13 EC2.14 +7  ",
 		"PASS            proxy-tls                 RDS.43                              every proxy requires TLS\n",
-		"\nhardenedpg/prod: 61 pass, 0 fail, 0 waived, 13 not applicable\n",
+		"\nhardenedpg/prod: 62 pass, 0 fail, 0 waived, 13 not applicable\n",
 	} {
 		assert.True(t, strings.Contains(text, want), "the plan lacks %q", want)
 	}
@@ -83,7 +83,7 @@ func TestPlanJSONDocument(t *testing.T) {
 	}
 	assert.Equal(t, "hardenedpg", doc.Project)
 	assert.Equal(t, "dev", doc.Stack)
-	assert.Equal(t, map[string]float64{"pass": 35, "fail": 0, "waived": 13, "notApplicable": 26}, doc.Summary)
+	assert.Equal(t, map[string]float64{"pass": 35, "fail": 0, "waived": 14, "notApplicable": 26}, doc.Summary)
 	for _, r := range doc.Resources {
 		for _, k := range []string{"urn", "type", "name", "parent", "custom", "protect", "dependsOn", "inputs"} {
 			assert.Contains(t, r, k)
@@ -292,7 +292,7 @@ func TestPlanNetworkStackNeedsItsOutputs(t *testing.T) {
 	code = run([]string{"-stack", "net", "-dir", dir, "-network-outputs", outputs}, &out, &errOut)
 	assert.Equal(t, exitOK, code, errOut.String())
 	assert.Contains(t, out.String(), "        vpcId: \"vpc-0a1b2c3d4e5f60001\"\n")
-	assert.Contains(t, out.String(), "\nhardenedpg/net: 61 pass, 0 fail, 0 waived, 13 not applicable\n")
+	assert.Contains(t, out.String(), "\nhardenedpg/net: 62 pass, 0 fail, 0 waived, 13 not applicable\n")
 
 	errOut.Reset()
 	code = run([]string{"-stack", "prod", "-dir", "../..", "-network-outputs", outputs}, &out, &errOut)
@@ -325,10 +325,10 @@ func TestPlanWaiversForThePolicyPack(t *testing.T) {
 // is unknown, linked to the resource that provides it, and the summary says what is proven.
 func TestPlanAsAFirstPreview(t *testing.T) {
 	for stack, want := range map[string]string{
-		"prod":    "hardenedpg/prod: 60 pass, 0 fail, 0 waived, 13 not applicable, 1 unproven\nproven at preview: 60 of 61 applicable\n",
-		"dev":     "hardenedpg/dev: 35 pass, 0 fail, 13 waived, 26 not applicable\nproven at preview: 48 of 48 applicable\n",
-		"aurora":  "hardenedpg/aurora: 61 pass, 0 fail, 0 waived, 12 not applicable, 1 unproven\nproven at preview: 61 of 62 applicable\n",
-		"restore": "hardenedpg/restore: 57 pass, 0 fail, 0 waived, 16 not applicable, 1 unproven\nproven at preview: 57 of 58 applicable\n",
+		"prod":    "hardenedpg/prod: 61 pass, 0 fail, 0 waived, 13 not applicable, 1 unproven\nproven at preview: 61 of 62 applicable\n",
+		"dev":     "hardenedpg/dev: 35 pass, 0 fail, 14 waived, 26 not applicable\nproven at preview: 49 of 49 applicable\n",
+		"aurora":  "hardenedpg/aurora: 62 pass, 0 fail, 0 waived, 12 not applicable, 1 unproven\nproven at preview: 62 of 63 applicable\n",
+		"restore": "hardenedpg/restore: 58 pass, 0 fail, 0 waived, 16 not applicable, 1 unproven\nproven at preview: 58 of 59 applicable\n",
 	} {
 		var out, errOut bytes.Buffer
 		require.Equal(t, exitOK, run([]string{"-stack", stack, "-dir", "../..", "-preview"}, &out, &errOut), errOut.String())
@@ -339,7 +339,7 @@ func TestPlanAsAFirstPreview(t *testing.T) {
 	require.Equal(t, exitOK, run([]string{"-stack", "prod", "-dir", "../..", "-preview", "-json"}, &out, &errOut), errOut.String())
 	var doc plan.Document
 	require.NoError(t, json.Unmarshal(out.Bytes(), &doc))
-	assert.Equal(t, "proven at preview: 60 of 61 applicable", doc.ProvenAtPreview)
+	assert.Equal(t, "proven at preview: 61 of 62 applicable", doc.ProvenAtPreview)
 	for _, r := range doc.Resources {
 		if r.Type == baseline.TypeInstance {
 			key := "urn:pulumi:prod::hardenedpg::hardenedpg:index:Database$hardenedpg:index:EncryptionKey$aws:kms/key:Key::database-storage-key-key"
@@ -428,7 +428,7 @@ func TestPlanSecureValuesOfAnyKey(t *testing.T) {
 			assert.Contains(t, out.String(), tc.want)
 			assert.NotContains(t, out.String(), "stand-in", "the stand-in is never printed")
 			assert.NotContains(t, out.String(), cipher)
-			assert.True(t, strings.HasSuffix(out.String(), "hardenedpg/"+name+": 61 pass, 0 fail, 0 waived, 13 not applicable\n"), out.String()[len(out.String())-200:])
+			assert.True(t, strings.HasSuffix(out.String(), "hardenedpg/"+name+": 62 pass, 0 fail, 0 waived, 13 not applicable\n"), out.String()[len(out.String())-200:])
 		})
 	}
 }

@@ -19,7 +19,7 @@ func TestQuickstart(t *testing.T) {
 	for _, r := range scorecard {
 		assert.NotEqual(t, baseline.Fail, r.Status, "%s: %s", r.Key, r.Detail)
 	}
-	assert.Equal(t, baseline.Summary{Pass: 56, NotApplicable: 18}, baseline.Summarize(scorecard))
+	assert.Equal(t, baseline.Summary{Pass: 57, NotApplicable: 18}, baseline.Summarize(scorecard))
 
 	instance, _ := res.Named(baseline.TypeInstance, "orders-instance-db")
 	assert.Equal(t, true, instance.Inputs["multiAz"])

@@ -49,9 +49,9 @@ func TestProdStack(t *testing.T) {
 		baseline.TypeIngressRule:       3,
 		"hardenedpg:index:SubnetGroup": 1, baseline.TypeSubnetGroup: 1,
 		"hardenedpg:index:ParameterGroup": 1, baseline.TypeParameterGroup: 1,
-		"hardenedpg:index:AuditLogShipping": 1, baseline.TypeLogGroup: 3,
+		"hardenedpg:index:AuditLogShipping": 1, baseline.TypeLogGroup: 4,
 		baseline.TypeSubscriptionFilter: 3,
-		"hardenedpg:index:Instance":     1, baseline.TypeInstance: 1, baseline.TypeRole: 3,
+		"hardenedpg:index:Instance":     1, baseline.TypeInstance: 1, baseline.TypeRole: 4,
 		baseline.TypeRolePolicyAttach: 3, baseline.TypeRandomID: 1,
 		"hardenedpg:index:Alerts": 1, baseline.TypeTopic: 1, baseline.TypeTopicPolicy: 1,
 		baseline.TypeTopicSubscription: 1, baseline.TypeEventSubscription: 3,
@@ -61,9 +61,10 @@ func TestProdStack(t *testing.T) {
 		baseline.TypeBackupPlan: 1, baseline.TypeBackupSelection: 1,
 		"hardenedpg:index:BackupReplication": 1, "pulumi:providers:aws": 1,
 		baseline.TypeBackupReplication: 1,
-		"hardenedpg:index:Proxy":       1, baseline.TypeProxy: 1, baseline.TypeRolePolicy: 1,
+		"hardenedpg:index:Proxy":       1, baseline.TypeProxy: 1, baseline.TypeRolePolicy: 2,
 		"aws:rds/proxyDefaultTargetGroup:ProxyDefaultTargetGroup": 1, "aws:rds/proxyTarget:ProxyTarget": 1,
-		baseline.TypeSecret: 1, // orders_batch: new
+		baseline.TypeSecret:         1,                          // orders_batch: new
+		"hardenedpg:index:FlowLogs": 1, baseline.TypeFlowLog: 3, // one per subnet
 	}, countTypes(res))
 	assert.Zero(t, res.Summary.Fail, "prod fails no control")
 	assert.Zero(t, res.Summary.Waived, "prod waives no control")
@@ -113,6 +114,7 @@ func TestDevStackRelaxesOnlyWhatItWaives(t *testing.T) {
 		"logs-retention":           "dev: 30 days of logs are enough to debug; nothing is audited in dev",
 		"logs-shipped":             "dev: no central destination, and a compliance-locked archive would outlive the stack",
 		"backup-plan":              "dev: 7 days of RDS automated backups suffice; a locked vault would outlive the stack",
+		"vpc-flow-logs":            "dev: synthetic data and no investigation to support; nothing is audited in dev",
 		"backup-independent-copy":  "dev: synthetic data; losing the storage key loses nothing that matters",
 		"alarm-actions":            "dev: alerts go to the topic only, read in the console; nobody is paged for dev",
 		"events-instance":          "dev: alerts go to the topic only, read in the console; nobody is paged for dev",
