@@ -40,9 +40,10 @@ var Calls = []Call{
 	{"rds:DescribeDBParameters", pgControls},
 	{"rds:DescribeDBClusterParameterGroups", append([]string{"rds-tags", "events-parameter-group"}, pgControls...)},
 	{"rds:DescribeDBClusterParameters", pgControls},
-	{"rds:DescribeDBSubnetGroups", []string{"rds-private-subnets", "rds-in-vpc"}},
+	{"rds:DescribeDBSubnetGroups", []string{"rds-private-subnets", "rds-in-vpc", "vpc-flow-logs"}},
 	{"rds:ListTagsForResource", []string{"rds-tags"}},
 	{"ec2:DescribeRouteTables", []string{"rds-private-subnets"}},
+	{"ec2:DescribeFlowLogs", append([]string{"vpc-flow-logs", "logs-cmk", "logs-retention", "rds-tags"}, iamControls...)},
 	{"ec2:DescribeSecurityGroups", []string{"sg-no-cidr-ingress", "sg-no-open-egress", "sg-descriptions", "rds-tags", "events-security-group"}},
 	{"ec2:DescribeSecurityGroupRules", []string{"sg-no-cidr-ingress", "sg-no-open-egress", "sg-descriptions", "rds-tags"}},
 	{"kms:DescribeKey", kmsControls},
@@ -50,7 +51,7 @@ var Calls = []Call{
 	{"kms:GetKeyRotationStatus", kmsControls},
 	{"kms:ListResourceTags", kmsControls},
 	{"kms:ListGrants", []string{"kms-grants-scoped", "proxy-role-scoped"}},
-	{"logs:DescribeLogGroups", []string{"logs-cmk", "logs-retention", "logs-shipped", "rds-tags", "alarm-actions", "alarms-present"}},
+	{"logs:DescribeLogGroups", []string{"logs-cmk", "logs-retention", "logs-shipped", "rds-tags", "alarm-actions", "alarms-present", "vpc-flow-logs"}},
 	{"logs:ListTagsForResource", []string{"rds-tags"}},
 	{"logs:DescribeSubscriptionFilters", []string{"logs-shipped"}},
 	{"logs:DescribeMetricFilters", []string{"alarm-actions", "alarms-present"}},
@@ -114,6 +115,7 @@ var dropped = map[string][]string{
 	"rds:DescribeDBClusterParameterGroups":   {baseline.TypeClusterParameters},
 	"rds:DescribeDBSubnetGroups":             {baseline.TypeSubnetGroup},
 	"ec2:DescribeSecurityGroups":             {baseline.TypeSecurityGroup},
+	"ec2:DescribeFlowLogs":                   {baseline.TypeFlowLog},
 	"ec2:DescribeSecurityGroupRules":         {baseline.TypeIngressRule, baseline.TypeEgressRule},
 	"kms:DescribeKey":                        {baseline.TypeKey},
 	"kms:ListGrants":                         {baseline.TypeKeyGrant},
@@ -164,6 +166,8 @@ var leadsTo = map[string][]string{
 	baseline.TypeBackupReplication: {baseline.TypeKey},
 	baseline.TypeSecret:            {baseline.TypeKey},
 	baseline.TypeParameterGroup:    {baseline.TypeEventSubscription},
+	baseline.TypeSubnetGroup:       {baseline.TypeFlowLog},
+	baseline.TypeFlowLog:           {baseline.TypeLogGroup, baseline.TypeRole},
 }
 
 // unreadTypes are the types the failed calls may have left out, with what they lead to.

@@ -42,7 +42,7 @@ var ReadTypes = []string{
 	baseline.TypeEventRule, baseline.TypeEventTarget, baseline.TypeTopic, baseline.TypeTopicPolicy, baseline.TypeTopicSubscription,
 	baseline.TypeProxy, TypeProxyTarget, baseline.TypeBackupSelection, baseline.TypeBackupPlan, baseline.TypeBackupVault,
 	baseline.TypeBackupVaultLock, baseline.TypeBackupReplication, baseline.TypeKey, baseline.TypeKeyGrant,
-	baseline.TypeSnapshot, baseline.TypeClusterSnapshot, baseline.TypeSecret, baseline.TypeTrail,
+	baseline.TypeSnapshot, baseline.TypeClusterSnapshot, baseline.TypeSecret, baseline.TypeTrail, baseline.TypeFlowLog,
 }
 
 // TypeProxyTarget is the provider's type of a proxy's target, which the catalog does not judge.
@@ -436,6 +436,44 @@ func (c *clients) readSubnetGroup(ctx context.Context, blk *block, name string) 
 	blk.add(baseline.Resource{URN: aws.ToString(group.DBSubnetGroupArn), Type: baseline.TypeSubnetGroup, Name: name, ID: name, Inputs: in,
 		Outputs: map[string]any{"arn": s(group.DBSubnetGroupArn), "name": name}})
 	c.readRouteTables(ctx, blk, aws.ToString(group.VpcId), subnets)
+	c.readFlowLogs(ctx, blk, aws.ToString(group.DBSubnetGroupArn), aws.ToString(group.VpcId), subnets)
+}
+
+// readFlowLogs adds the flow logs of the subnets and of their VPC, and the log group each writes
+// to, whatever its name. Their ARNs are in the subnet group's partition, Region and account.
+func (c *clients) readFlowLogs(ctx context.Context, blk *block, groupArn, vpc string, subnets []string) {
+	ids := append(slices.Clone(subnets), vpc)
+	pager := ec2.NewDescribeFlowLogsPaginator(c.ec2, &ec2.DescribeFlowLogsInput{Filter: []ec2types.Filter{{Name: aws.String("resource-id"), Values: ids}}})
+	for pager.HasMorePages() {
+		page, err := pager.NextPage(ctx)
+		if !blk.ok("ec2:DescribeFlowLogs", strings.Join(ids, ","), err) {
+			return
+		}
+		for _, fl := range page.FlowLogs {
+			id, target := aws.ToString(fl.FlowLogId), "subnetId"
+			if strings.HasPrefix(aws.ToString(fl.ResourceId), "vpc-") {
+				target = "vpcId"
+			}
+			// Where a flow log into CloudWatch Logs gives only the group's name, its ARN is made
+			// from it, so the control names the group even when the group was not read.
+			within := func(service, resource string) string {
+				return fmt.Sprintf("arn:%s:%s:%s:%s:%s", baseline.ArnField(groupArn, 1), service, baseline.ArnField(groupArn, 3), baseline.ArnField(groupArn, 4), resource)
+			}
+			destination := aws.ToString(fl.LogDestination)
+			if group := aws.ToString(fl.LogGroupName); group != "" {
+				c.readLogs(ctx, blk, group)
+				if destination == "" {
+					destination = within("logs", "log-group:"+group)
+				}
+			}
+			c.readRole(ctx, blk, aws.ToString(fl.DeliverLogsPermissionArn))
+			arn := within("ec2", "vpc-flow-log/"+id)
+			blk.add(baseline.Resource{URN: arn, Type: baseline.TypeFlowLog, Name: id, ID: id,
+				Inputs: prune(map[string]any{target: s(fl.ResourceId), "trafficType": string(fl.TrafficType), "logDestinationType": string(fl.LogDestinationType),
+					"logDestination": destination, "iamRoleArn": s(fl.DeliverLogsPermissionArn), "maxAggregationInterval": n(fl.MaxAggregationInterval)}),
+				Outputs: map[string]any{"arn": arn, "flowLogStatus": s(fl.FlowLogStatus), "deliverLogsStatus": s(fl.DeliverLogsStatus)}})
+		}
+	}
 }
 
 // readRouteTables records, per subnet, the route table AWS routes it by, as the program's

@@ -90,7 +90,7 @@ var creationOrder = []string{
 	baseline.TypeInstance, baseline.TypeCluster, baseline.TypeClusterInstance,
 	baseline.TypeLogMetricFilter, baseline.TypeSubscriptionFilter, baseline.TypeMetricAlarm, baseline.TypeEventSubscription,
 	baseline.TypeEventRule, baseline.TypeEventTarget, baseline.TypeProxy, "aws:rds/proxyTarget:ProxyTarget",
-	baseline.TypeBackupVault, baseline.TypeBackupVaultLock, baseline.TypeBackupPlan,
+	baseline.TypeBackupVault, baseline.TypeBackupVaultLock, baseline.TypeBackupPlan, baseline.TypeFlowLog,
 }
 
 // Create makes the plan's resources in the server from their recorded inputs, and the network the
@@ -481,6 +481,21 @@ func (c *creator) create(r baseline.Resource) {
 		created = id
 	case baseline.TypeProxy:
 		created = c.proxy(r)
+	case baseline.TypeFlowLog:
+		target, kind := c.str(in, "subnetId"), ec2types.FlowLogsResourceTypeSubnet
+		if target == "" {
+			target, kind = c.str(in, "vpcId"), ec2types.FlowLogsResourceTypeVpc
+		}
+		group := c.str(in, "logDestination")
+		fl, err := ec2.NewFromConfig(c.cfg).CreateFlowLogs(ctx, &ec2.CreateFlowLogsInput{ResourceIds: []string{target}, ResourceType: kind,
+			TrafficType: ec2types.TrafficType(c.str(in, "trafficType")), LogDestinationType: ec2types.LogDestinationType(c.str(in, "logDestinationType")),
+			LogGroupName: aws.String(group[strings.LastIndex(group, ":log-group:")+len(":log-group:"):]), DeliverLogsPermissionArn: c.ptr(in, "iamRoleArn"),
+			MaxAggregationInterval: num32(in, "maxAggregationInterval")})
+		c.must("CreateFlowLogs "+r.Name, err)
+		if len(fl.FlowLogIds) == 0 {
+			c.t.Fatalf("awstest: CreateFlowLogs %s made none: %v", r.Name, fl.Unsuccessful)
+		}
+		created = fl.FlowLogIds[0]
 	case "aws:rds/proxyTarget:ProxyTarget":
 		_, err := rds.NewFromConfig(c.cfg).RegisterDBProxyTargets(ctx, &rds.RegisterDBProxyTargetsInput{DBProxyName: c.ptr(in, "dbProxyName"), TargetGroupName: c.ptr(in, "targetGroupName"),
 			DBInstanceIdentifiers: c.strs(in, "dbInstanceIdentifier"), DBClusterIdentifiers: c.strs(in, "dbClusterIdentifier")})
