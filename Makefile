@@ -2,7 +2,7 @@
 STACK ?= dev
 GO    ?= go
 
-EXAMPLES := examples/quickstart examples/existing-vpc examples/components examples/same-program-vpc examples/two-databases examples/other-account
+EXAMPLES := examples/quickstart examples/startup examples/regulated examples/legacy-migration examples/multi-tenant examples/existing-vpc examples/components examples/same-program-vpc examples/two-databases examples/other-account
 # The Go modules besides the root one: the examples and the component package's plugin.
 MODULES  := $(EXAMPLES) cmd/pulumi-resource-hardenedpg
 ACTIONLINT_VERSION := v1.7.12

@@ -51,6 +51,11 @@ func TestDocLinksResolve(t *testing.T) {
 	for _, p := range pages {
 		docs = append(docs, "docs/"+filepath.Base(p))
 	}
+	examples, err := filepath.Glob(filepath.Join(top(t), "examples", "*", "README.md"))
+	require.NoError(t, err)
+	for _, p := range examples {
+		docs = append(docs, "examples/"+filepath.Base(filepath.Dir(p))+"/README.md")
+	}
 	link := regexp.MustCompile(`\]\(([^)\s]+)\)`)
 	for _, doc := range docs {
 		for _, m := range link.FindAllStringSubmatch(withoutCode(readFile(t, doc)), -1) {
@@ -98,4 +103,20 @@ func anchors(doc string) []string {
 		}
 	}
 	return out
+}
+
+// Every example has a README, and the README links every example.
+func TestEveryExampleHasAReadme(t *testing.T) {
+	dirs, err := os.ReadDir(filepath.Join(top(t), "examples"))
+	require.NoError(t, err)
+	readme := readFile(t, "README.md")
+	for _, d := range dirs {
+		if !d.IsDir() {
+			continue
+		}
+		assert.FileExists(t, filepath.Join(top(t), "examples", d.Name(), "README.md"))
+		if d.Name() != "quickstart" { // the README shows it whole
+			assert.Contains(t, readme, "](examples/"+d.Name()+")", "the README links examples/%s", d.Name())
+		}
+	}
 }
