@@ -11,8 +11,9 @@ import (
 	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpgtest"
 )
 
-// The proxy requires TLS and IAM on every auth, its user's secret is the stack's own under the
-// storage key, and the legacy role may connect as that user alone; nothing fails, nothing waived.
+// Aurora Serverless v2 behind the proxy, which requires TLS and IAM on every auth; its user's
+// secret is the stack's own under the storage key, and the legacy role may connect as that user
+// alone; nothing fails, nothing waived.
 func TestLegacyMigration(t *testing.T) {
 	res := hardenedpgtest.Run(program, hardenedpgtest.Stack("prod"), hardenedpgtest.Config(map[string]string{"aws:region": "eu-west-1"}))
 	require.NoError(t, res.Err)
@@ -23,6 +24,16 @@ func TestLegacyMigration(t *testing.T) {
 	}
 	summary := baseline.Summarize(scorecard)
 	t.Logf("legacy-migration: %d resources; %d pass, %d fail, %d waived, %d not applicable", len(res.Resources()), summary.Pass, summary.Fail, summary.Waived, summary.NotApplicable)
+
+	cluster := res.ByType(baseline.TypeCluster)
+	require.Len(t, cluster, 1, "Aurora")
+	assert.Equal(t, map[string]any{"minCapacity": 0.5, "maxCapacity": 16.0}, cluster[0].Inputs["serverlessv2ScalingConfiguration"])
+	for _, ci := range res.ByType(baseline.TypeClusterInstance) {
+		assert.Equal(t, "db.serverless", ci.Inputs["instanceClass"])
+	}
+	target := res.ByType("aws:rds/proxyTarget:ProxyTarget")
+	require.Len(t, target, 1)
+	assert.Equal(t, "billing-prod", target[0].Inputs["dbClusterIdentifier"], "the proxy fronts the cluster")
 
 	proxy := res.ByType(baseline.TypeProxy)
 	require.Len(t, proxy, 1)
