@@ -1,6 +1,7 @@
 package hardenedpgtest
 
 import (
+	"fmt"
 	"maps"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -58,9 +59,32 @@ type Result struct {
 	Err error
 }
 
-// Scorecard evaluates the catalog over what was recorded, as cmd/plan prints it.
+// WaiverKeyPrefix begins the key of a scorecard row about a waiver rather than a control.
+const WaiverKeyPrefix = "waiver:"
+
+// Scorecard evaluates the catalog over what was recorded, as cmd/plan prints it. A waiver that
+// cannot be applied (no such control, one that cannot be waived, no reason) or that waives
+// nothing here (its control passes or does not apply) adds a failing row keyed
+// waiver:<control>, as the policy pack and the stack config refuse them: a test that asserts no
+// row fails also keeps its waivers honest.
 func (r *Result) Scorecard(waivers baseline.Waivers) []baseline.Result {
-	return baseline.Evaluate(r.Graph(), waivers)
+	results := baseline.Evaluate(r.Graph(), waivers)
+	waiverRow := func(key, detail string) baseline.Result {
+		return baseline.Result{Key: WaiverKeyPrefix + key, Title: "A waiver relaxes a control that would fail", Severity: baseline.Medium,
+			Status: baseline.Fail, Detail: detail, Waiver: waivers[key]}
+	}
+	var rows []baseline.Result
+	bad := map[string]bool{}
+	for _, p := range waivers.Problems() {
+		rows = append(rows, waiverRow(p.Key, p.Problem))
+		bad[p.Key] = true
+	}
+	for _, res := range results {
+		if _, waived := waivers[res.Key]; waived && !bad[res.Key] && (res.Status == baseline.Pass || res.Status == baseline.NotApplicable) {
+			rows = append(rows, waiverRow(res.Key, fmt.Sprintf("waives nothing: %s is %s here; remove the waiver", res.Key, res.Status)))
+		}
+	}
+	return append(results, rows...)
 }
 
 // Run runs program as `pulumi up` (or, with Preview, `pulumi preview`) would, against a monitor

@@ -1,6 +1,7 @@
 package hardenedpgtest_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
@@ -96,4 +97,30 @@ func TestRunAnswersExtraLookups(t *testing.T) {
 	require.NoError(t, res.Err)
 	require.Len(t, res.Invokes(), 1)
 	assert.Equal(t, []any{"eu-west-1a", "eu-west-1b"}, res.Invokes()[0].Result["names"])
+}
+
+// The scorecard keeps waivers honest, as the pack and the stack config do: one that cannot be
+// applied, or that waives nothing here, is a failing row of its own.
+func TestScorecardReportsWaiversThatDoNothing(t *testing.T) {
+	res := hardenedpgtest.Run(keyWithAlias, hardenedpgtest.Config(map[string]string{"test:description": "orders"}))
+	require.NoError(t, res.Err)
+	waiverRows := func(w baseline.Waivers) map[string]string {
+		out := map[string]string{}
+		for _, r := range res.Scorecard(w) {
+			if strings.HasPrefix(r.Key, hardenedpgtest.WaiverKeyPrefix) {
+				assert.Equal(t, baseline.Fail, r.Status)
+				out[r.Key] = r.Detail
+			}
+		}
+		return out
+	}
+	assert.Equal(t, map[string]string{
+		"waiver:kms-deletion-window": "waives nothing: kms-deletion-window is pass here; remove the waiver",
+		"waiver:rds-multi-az":        "waives nothing: rds-multi-az is not-applicable here; remove the waiver",
+		"waiver:rds-encrypted":       "control rds-encrypted (Storage is encrypted) cannot be waived",
+		"waiver:no-such-control":     `"no-such-control" is not a control key; waivable keys: ` + strings.Join(baseline.WaivableKeys(), ", "),
+	}, waiverRows(baseline.Waivers{
+		"kms-deletion-window": "the key is fine", "rds-multi-az": "no database here", "rds-encrypted": "never", "no-such-control": "typo",
+	}))
+	assert.Empty(t, waiverRows(nil))
 }
