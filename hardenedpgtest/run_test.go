@@ -124,3 +124,41 @@ func TestScorecardReportsWaiversThatDoNothing(t *testing.T) {
 	}))
 	assert.Empty(t, waiverRows(nil))
 }
+
+// The helpers a test of a program needs: the failing rows, the names of a type, and an IAM
+// policy decoded whichever way it is spelt (a statement or a list, a string or a list of actions).
+func TestHelpersReadWhatTheProgramMade(t *testing.T) {
+	program := func(ctx *pulumi.Context) error {
+		role, err := iam.NewRole(ctx, "app", &iam.RoleArgs{AssumeRolePolicy: pulumi.String(
+			`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole",` +
+				`"Condition":{"StringEquals":{"aws:SourceAccount":"123456789012"}}}}`)})
+		if err != nil {
+			return err
+		}
+		_, err = iam.NewRolePolicy(ctx, "app-read", &iam.RolePolicyArgs{Role: role.Name, Policy: pulumi.String(
+			`{"Version":"2012-10-17","Statement":[{"Sid":"Read","Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],"Resource":"*"}]}`)})
+		if err != nil {
+			return err
+		}
+		_, err = iam.NewRole(ctx, "batch", &iam.RoleArgs{AssumeRolePolicy: pulumi.String(`{"Statement":[]}`)})
+		return err
+	}
+	res := hardenedpgtest.Run(program)
+	require.NoError(t, res.Err)
+	assert.Equal(t, []string{"app", "batch"}, res.Names(baseline.TypeRole))
+
+	trust, err := res.Policy(baseline.TypeRole, "app", "assumeRolePolicy")
+	require.NoError(t, err)
+	assert.Equal(t, []hardenedpgtest.PolicyStatement{{
+		Effect: "Allow", Principal: map[string][]string{"Service": {"ec2.amazonaws.com"}}, Action: []string{"sts:AssumeRole"},
+		Condition: map[string]map[string][]string{"StringEquals": {"aws:SourceAccount": {"123456789012"}}},
+	}}, trust)
+	read, err := res.Policy(baseline.TypeRolePolicy, "app-read", "policy")
+	require.NoError(t, err)
+	assert.Equal(t, []hardenedpgtest.PolicyStatement{{Sid: "Read", Effect: "Allow", Action: []string{"s3:GetObject", "s3:ListBucket"}, Resource: []string{"*"}}}, read)
+	_, err = res.Policy(baseline.TypeRolePolicy, "nope", "policy")
+	assert.EqualError(t, err, "hardenedpgtest: no aws:iam/rolePolicy:RolePolicy named nope")
+
+	// Untagged roles, and a read of every S3 object: the two rows that fail, in catalog order.
+	assert.Equal(t, []string{"rds-tags", "iam-no-sensitive-reads"}, hardenedpgtest.Failing(res.Scorecard(nil)))
+}
