@@ -98,22 +98,22 @@ func (a BootstrapArgs) GroupRoles() []string {
 func (a BootstrapArgs) tenantSchema(tenant string) string { return "tenant_" + tenant }
 func (a BootstrapArgs) tenantRole(tenant string) string   { return a.Database + "_tenant_" + tenant }
 
-// users are the login users the bootstrap makes, with the group role each joins.
-func (a BootstrapArgs) users() (users, groups []string) {
-	for _, g := range []struct {
-		role  string
-		users []string
-	}{{a.OwnerRole, a.MigrationUsers}, {a.AppRole, a.AppUsers}, {a.ReadOnlyRole, a.ReadOnlyUsers}} {
-		for _, u := range g.users {
-			users, groups = append(users, u), append(groups, g.role)
-		}
-	}
+// UserGroup is a list of the bootstrap's login users, the BootstrapArgs field that lists them
+// and the group role they join.
+type UserGroup struct {
+	Field, Role string
+	Users       []string
+}
+
+// UserGroups are the bootstrap's login users by the group role each joins, in field order and
+// then tenant by tenant: the checks, the SQL and the stack config read them here.
+func (a BootstrapArgs) UserGroups() []UserGroup {
+	a = a.withDefaults()
+	groups := []UserGroup{{"MigrationUsers", a.OwnerRole, a.MigrationUsers}, {"AppUsers", a.AppRole, a.AppUsers}, {"ReadOnlyUsers", a.ReadOnlyRole, a.ReadOnlyUsers}}
 	for _, t := range slices.Sorted(maps.Keys(a.Tenants)) {
-		for _, u := range a.Tenants[t] {
-			users, groups = append(users, u), append(groups, a.tenantRole(t))
-		}
+		groups = append(groups, UserGroup{fmt.Sprintf("Tenants[%q]", t), a.tenantRole(t), a.Tenants[t]})
 	}
-	return users, groups
+	return groups
 }
 
 func (a BootstrapArgs) check() error {
@@ -155,13 +155,9 @@ func (a BootstrapArgs) check() error {
 		}
 	}
 	seen := map[string]string{}
-	for _, group := range []struct {
-		field string
-		users []string
-	}{{"MigrationUsers", a.MigrationUsers}, {"AppUsers", a.AppUsers}, {"ReadOnlyUsers", a.ReadOnlyUsers}} {
-		field := group.field
-		for i, u := range group.users {
-			f := fmt.Sprintf("%s[%d]", field, i)
+	for _, group := range a.UserGroups() {
+		for i, u := range group.Users {
+			f := fmt.Sprintf("%s[%d]", group.Field, i)
 			name(f, u)
 			if slices.Contains(a.GroupRoles(), u) {
 				p.add(f, u, "is the name of a group role; a user needs a name of its own")
@@ -171,7 +167,7 @@ func (a BootstrapArgs) check() error {
 			if other, ok := seen[u]; ok {
 				p.add(f, u, "is also in %s: one user, one role", other)
 			}
-			seen[u] = field
+			seen[u] = group.Field
 		}
 	}
 	for _, t := range slices.Sorted(maps.Keys(a.Tenants)) {
@@ -183,19 +179,6 @@ func (a BootstrapArgs) check() error {
 			p.add(field, t, "its role %s would be longer than PostgreSQL's 63 characters; shorten the tenant's name", a.tenantRole(t))
 		case a.tenantSchema(t) == a.Schema:
 			p.add(field, t, "its schema %s is the application schema", a.tenantSchema(t))
-		}
-		for i, u := range a.Tenants[t] {
-			f := fmt.Sprintf("%s[%d]", field, i)
-			name(f, u)
-			if slices.Contains(a.GroupRoles(), u) {
-				p.add(f, u, "is the name of a group role; a user needs a name of its own")
-			} else if why := privilegedRole(u, a.MasterUser); why != "" {
-				p.add(f, u, "%s", why)
-			}
-			if other, ok := seen[u]; ok {
-				p.add(f, u, "is also in %s: one user, one role", other)
-			}
-			seen[u] = field
 		}
 	}
 	for i, t := range a.TenantTables {
@@ -238,10 +221,14 @@ func BootstrapSQL(args BootstrapArgs) (string, error) {
 	w("BEGIN;")
 	w("")
 	w("-- Only a superuser can take SUPERUSER, REPLICATION or BYPASSRLS away: stop if a role has them.")
-	users, groups := a.users()
 	var roles []string
-	for _, r := range append(a.GroupRoles(), users...) {
+	for _, r := range a.GroupRoles() {
 		roles = append(roles, quoteLiteral(r))
+	}
+	for _, g := range a.UserGroups() {
+		for _, u := range g.Users {
+			roles = append(roles, quoteLiteral(u))
+		}
 	}
 	w("DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname IN (%s) AND (rolsuper OR rolreplication OR rolbypassrls)) THEN", strings.Join(roles, ", "))
 	w("  RAISE EXCEPTION 'hardenedpg: a role of this bootstrap already exists with SUPERUSER, REPLICATION or BYPASSRLS; only a superuser can remove them';")
@@ -254,11 +241,13 @@ func BootstrapSQL(args BootstrapArgs) (string, error) {
 	}
 	w("")
 	w("-- Users log in through IAM only (rds_iam), never with a password.")
-	for i, u := range users {
-		createRole(u, "LOGIN")
-		w("ALTER ROLE %s LOGIN %s PASSWORD NULL;", q(u), noPrivileges)
-		w("GRANT rds_iam TO %s;", q(u))
-		w("GRANT %s TO %s;", q(groups[i]), q(u))
+	for _, g := range a.UserGroups() {
+		for _, u := range g.Users {
+			createRole(u, "LOGIN")
+			w("ALTER ROLE %s LOGIN %s PASSWORD NULL;", q(u), noPrivileges)
+			w("GRANT rds_iam TO %s;", q(u))
+			w("GRANT %s TO %s;", q(g.Role), q(u))
+		}
 	}
 	w("")
 	w("-- The master acts as the owner role to create its schema and set its defaults (RDS's master")

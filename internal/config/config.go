@@ -428,20 +428,10 @@ func (c *Config) checkBootstrap() []string {
 			problems = append(problems, fmt.Sprintf("%s:proxyUsers[%q] = %q: is the name of a group role of the bootstrap (%s); a user needs a name of its own", Namespace, u.Name, u.Name, strings.Join(c.Bootstrap.GroupRoles(), ", ")))
 		}
 	}
-	for _, group := range []struct {
-		key   string
-		users []string
-	}{{"migrationUsers", c.Bootstrap.MigrationUsers}, {"appUsers", c.Bootstrap.AppUsers}, {"readOnlyUsers", c.Bootstrap.ReadOnlyUsers}} {
-		for i, u := range group.users {
+	for _, group := range c.Bootstrap.UserGroups() {
+		for i, u := range group.Users {
 			if !slices.Contains(c.Args.Instance.IAMDatabaseUsers, u) {
-				problems = append(problems, fmt.Sprintf("%s:bootstrap.%s[%d] = %q: not in iamDatabaseUsers, so no exported policy lets it connect; add it there", Namespace, group.key, i, u))
-			}
-		}
-	}
-	for _, tenant := range slices.Sorted(maps.Keys(c.Bootstrap.Tenants)) {
-		for i, u := range c.Bootstrap.Tenants[tenant] {
-			if !slices.Contains(c.Args.Instance.IAMDatabaseUsers, u) {
-				problems = append(problems, fmt.Sprintf("%s:bootstrap.tenants[%q][%d] = %q: not in iamDatabaseUsers, so no exported policy lets it connect; add it there", Namespace, tenant, i, u))
+				problems = append(problems, fmt.Sprintf("%s:bootstrap.%s[%d] = %q: not in iamDatabaseUsers, so no exported policy lets it connect; add it there", Namespace, lowerFirst(group.Field), i, u))
 			}
 		}
 	}
