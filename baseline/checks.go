@@ -53,6 +53,18 @@ func databaseBool(types []string, key string, want, dflt bool) check {
 	})
 }
 
+// subnetGroupOf is the subnet group a database names, read; a group the stack does not make
+// fails the control, since its subnets are unknown.
+func subnetGroupOf(g *Graph, f *finding, db Resource, in map[string]any) (Resource, bool) {
+	group, ok := attached(g, in, "dbSubnetGroupName", TypeSubnetGroup, "name")
+	if !ok {
+		f.fail("%s: dbSubnetGroupName %s is not a subnet group of the stack", db.Name, show(get(in, "dbSubnetGroupName")))
+		return Resource{}, false
+	}
+	f.read(group)
+	return group, true
+}
+
 // attached returns the resource of typ whose output key equals the instance input ref.
 func attached(g *Graph, in map[string]any, ref, typ, key string) (Resource, bool) {
 	rs := g.referred(typ, key, get(in, ref))

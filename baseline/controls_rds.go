@@ -15,12 +15,10 @@ var rdsControls = []Control{
 		Refs: Refs{SecurityHub: []string{"RDS.46"}},
 		check: storageCheck("every subnet's route table was looked up and has no route to an internet gateway",
 			func(g *Graph, f *finding, inst Resource, in map[string]any) {
-				group, ok := attached(g, in, "dbSubnetGroupName", TypeSubnetGroup, "name")
+				group, ok := subnetGroupOf(g, f, inst, in)
 				if !ok {
-					f.fail("%s: dbSubnetGroupName %s is not a subnet group of the stack", inst.Name, show(get(in, "dbSubnetGroupName")))
 					return
 				}
-				f.read(group)
 				for _, subnet := range stringList(group.Inputs, "subnetIds") {
 					table, ok := g.routeTableOf(subnet)
 					if !ok && g.NoLookups {
