@@ -59,13 +59,12 @@ var flowLogControls = []Control{
 		Refs: Refs{SecurityHub: []string{"EC2.6"}, Prowler: []string{"vpc_flow_logs_enabled"}, Checkov: []string{"CKV2_AWS_11"}, CIS: []string{"3.7"}},
 		check: storageCheck("every subnet of the database is covered by a flow log of it or of its VPC, capturing "+strings.Join(FlowLogTrafficTypes, " or ")+" traffic into a log group of the stack",
 			func(g *Graph, f *finding, inst Resource, in map[string]any) {
-				group, ok := attached(g, in, "dbSubnetGroupName", TypeSubnetGroup, "name")
+				group, ok := subnetGroupOf(g, f, inst, in)
 				if !ok {
-					f.fail("%s: dbSubnetGroupName %s is not a subnet group of the stack, so its subnets are unknown", inst.Name, show(get(in, "dbSubnetGroupName")))
 					return
 				}
-				f.read(group)
-				// The database's VPC is its security groups'.
+				// The database's VPC is its security groups': RDS places the subnet group in the same
+				// VPC, so a flow log of that VPC covers every subnet, whatever their IDs.
 				var vpcs []any
 				for _, id := range stringList(in, "vpcSecurityGroupIds") {
 					for _, sg := range g.referred(TypeSecurityGroup, "id", id) {
@@ -73,27 +72,37 @@ var flowLogControls = []Control{
 						vpcs = append(vpcs, get(sg.Inputs, "vpcId"))
 					}
 				}
+				judge := func(fl Resource) {
+					f.read(fl)
+					if traffic := str(fl.Inputs, "trafficType"); !slices.Contains(FlowLogTrafficTypes, traffic) {
+						f.fail("%s: trafficType is %s, want %s: rejected connections go unrecorded", fl.Name, show(get(fl.Inputs, "trafficType")), strings.Join(FlowLogTrafficTypes, " or "))
+					}
+					if kind := str(fl.Inputs, "logDestinationType"); kind != "" && kind != "cloud-watch-logs" {
+						f.fail("%s: logDestinationType is %s, want cloud-watch-logs into a log group of the stack, whose key and retention the catalog judges", fl.Name, kind)
+					} else if len(g.referred(TypeLogGroup, "arn", get(fl.Inputs, "logDestination"))) == 0 {
+						f.fail("%s: logDestination %s is not a log group of the stack", fl.Name, show(get(fl.Inputs, "logDestination")))
+					}
+				}
+				vpcLogged := false
+				for _, fl := range g.ofType(TypeFlowLog) {
+					if slices.ContainsFunc(vpcs, func(v any) bool { return sameReference(get(fl.Inputs, "vpcId"), v) }) {
+						judge(fl)
+						vpcLogged = true
+					}
+				}
+				if vpcLogged {
+					return
+				}
 				for _, subnet := range stringList(group.Inputs, "subnetIds") {
-					var logs []Resource
+					covered := false
 					for _, fl := range g.ofType(TypeFlowLog) {
-						if sameReference(get(fl.Inputs, "subnetId"), subnet) || slices.ContainsFunc(vpcs, func(v any) bool { return sameReference(get(fl.Inputs, "vpcId"), v) }) {
-							logs = append(logs, fl)
+						if sameReference(get(fl.Inputs, "subnetId"), subnet) {
+							judge(fl)
+							covered = true
 						}
 					}
-					if len(logs) == 0 {
+					if !covered {
 						f.fail("%s: subnet %s: no flow log of the subnet or of its VPC records its traffic", group.Name, subnet)
-						continue
-					}
-					for _, fl := range logs {
-						f.read(fl)
-						if traffic := str(fl.Inputs, "trafficType"); !slices.Contains(FlowLogTrafficTypes, traffic) {
-							f.fail("%s: trafficType is %s, want %s: rejected connections go unrecorded", fl.Name, show(get(fl.Inputs, "trafficType")), strings.Join(FlowLogTrafficTypes, " or "))
-						}
-						if kind := str(fl.Inputs, "logDestinationType"); kind != "" && kind != "cloud-watch-logs" {
-							f.fail("%s: logDestinationType is %s, want cloud-watch-logs into a log group of the stack, whose key and retention the catalog judges", fl.Name, kind)
-						} else if len(g.referred(TypeLogGroup, "arn", get(fl.Inputs, "logDestination"))) == 0 {
-							f.fail("%s: logDestination %s is not a log group of the stack", fl.Name, show(get(fl.Inputs, "logDestination")))
-						}
 					}
 				}
 			}),

@@ -52,3 +52,16 @@ func TestPublicRoutingIsRefusedBeforeTheDatabase(t *testing.T) {
 	assert.Contains(t, res.Err.Error(), "the subnet is public: route table "+publicTable+" sends 0.0.0.0/0 to internet gateway igw-0123456789abcdef0")
 	assert.Empty(t, res.ByType(baseline.TypeInstance))
 }
+
+// At the first preview nothing of the network exists, yet the flow log of the VPC is proven to
+// cover the database: both name the VPC the program makes, and the database's subnets lie in it.
+func TestFlowLogsAreProvenAtTheFirstPreview(t *testing.T) {
+	res := hardenedpgtest.Run(program, hardenedpgtest.Project("orders"), hardenedpgtest.Stack("prod"), hardenedpgtest.Preview())
+	require.NoError(t, res.Err)
+	assert.Equal(t, []string{"orders-flow-logs-vpc"}, res.Names(baseline.TypeFlowLog), "subnets given as outputs: the VPC is logged")
+	for _, r := range res.Scorecard(nil) {
+		if r.Key == "vpc-flow-logs" {
+			assert.Equal(t, baseline.Pass, r.Status, r.Detail)
+		}
+	}
+}
