@@ -3,6 +3,7 @@ package pgtest_test
 import (
 	"testing"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -55,25 +56,17 @@ func TestTenantSchemasAreIsolated(t *testing.T) {
 		refused(t, asAcme("CREATE TABLE tenant_acme.sneaky (i int)"), "42501", "permission denied for schema tenant_acme")
 		refused(t, asAcme("CREATE TABLE public.dropbox (i int)"), "42501", "permission denied for schema public")
 		refused(t, asAcme("SELECT * FROM app.nothing"), "42501", "permission denied for schema app")
-		var schemas, tables []string
-		rows, err := acme.Query(ctx, "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'tenant_%' ORDER BY 1")
-		require.NoError(t, err)
-		for rows.Next() {
-			var name string
-			require.NoError(t, rows.Scan(&name))
-			schemas = append(schemas, name)
+		names := func(query string) []string {
+			rows, err := acme.Query(ctx, query)
+			require.NoError(t, err)
+			out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+			require.NoError(t, err)
+			return out
 		}
-		require.NoError(t, rows.Err())
-		assert.Equal(t, []string{"tenant_acme"}, schemas, "another tenant's schema is not listed")
-		rows, err = acme.Query(ctx, "SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_schema LIKE 'tenant_%' ORDER BY 1")
-		require.NoError(t, err)
-		for rows.Next() {
-			var name string
-			require.NoError(t, rows.Scan(&name))
-			tables = append(tables, name)
-		}
-		require.NoError(t, rows.Err())
-		assert.Equal(t, []string{"tenant_acme.invoices"}, tables, "nor are its tables")
+		assert.Equal(t, []string{"tenant_acme"}, names("SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'tenant_%' ORDER BY 1"),
+			"another tenant's schema is not listed")
+		assert.Equal(t, []string{"tenant_acme.invoices"}, names("SELECT table_schema || '.' || table_name FROM information_schema.tables WHERE table_schema LIKE 'tenant_%' ORDER BY 1"),
+			"nor are its tables")
 
 		api := connect("orders_api")
 		refused(t, api("SELECT * FROM tenant_acme.invoices"), "42501", "permission denied for schema tenant_acme")
