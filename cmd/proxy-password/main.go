@@ -15,7 +15,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
@@ -46,9 +48,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "proxy-password: -secrets = %q: want a JSON object of database user to secret ARN, as `pulumi stack output proxySecretArns --json` prints\n", *secrets)
 		return exitUsage
 	}
+	if err := proxypassword.CheckUsers(users); err != nil {
+		fmt.Fprintf(stderr, "proxy-password: -secrets: %v\n", err)
+		return exitUsage
+	}
 	// The client goes to the secrets' Region, whatever the environment says.
 	region := ""
-	for user, arn := range users {
+	for _, user := range slices.Sorted(maps.Keys(users)) { // the first bad one, every time
+		arn := users[user]
 		r := baseline.ArnField(arn, 3)
 		if baseline.ArnField(arn, 2) != "secretsmanager" || r == "" || region != "" && r != region {
 			fmt.Fprintf(stderr, "proxy-password: -secrets[%q] = %q: want the ARN of a Secrets Manager secret, all in one Region\n", user, arn)

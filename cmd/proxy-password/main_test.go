@@ -26,7 +26,8 @@ func TestProxyPasswordRefusesBadSecrets(t *testing.T) {
 	for args, want := range map[string]string{
 		"":   `proxy-password: -secrets = "": want a JSON object of database user to secret ARN, as ` + "`pulumi stack output proxySecretArns --json`" + ` prints` + "\n",
 		`{}`: `proxy-password: -secrets = "{}": want a JSON object of database user to secret ARN, as ` + "`pulumi stack output proxySecretArns --json`" + ` prints` + "\n",
-		`{"u":"arn:aws:iam::123456789012:role/x"}`: `proxy-password: -secrets["u"] = "arn:aws:iam::123456789012:role/x": want the ARN of a Secrets Manager secret, all in one Region` + "\n",
+		`{"u":"arn:aws:iam::123456789012:role/x"}`:                                  `proxy-password: -secrets["u"] = "arn:aws:iam::123456789012:role/x": want the ARN of a Secrets Manager secret, all in one Region` + "\n",
+		`{"Batch":"arn:aws:secretsmanager:eu-west-1:123456789012:secret:x-AbCdEf"}`: `proxy-password: -secrets: proxy user "Batch": want 1-63 lowercase letters, digits and underscores, starting with a letter or underscore` + "\n",
 	} {
 		code, out, errOut := passworded("-secrets", args)
 		assert.Equal(t, exitUsage, code, args)

@@ -47,15 +47,10 @@ type SecretWriter interface {
 // role that password, to run as the master user. The secret gets the keys RDS Proxy reads,
 // username and password.
 func Set(ctx context.Context, sm SecretWriter, users map[string]string, sql io.Writer) error {
-	if len(users) == 0 {
-		return fmt.Errorf("no proxy users: want a map of database user to its secret's ARN, as the stack output proxySecretArns")
+	if err := CheckUsers(users); err != nil {
+		return err
 	}
 	names := slices.Sorted(maps.Keys(users))
-	for _, user := range names {
-		if !userPattern.MatchString(user) {
-			return fmt.Errorf("proxy user %q: want 1-63 lowercase letters, digits and underscores, starting with a letter or underscore", user)
-		}
-	}
 	var b strings.Builder
 	b.WriteString("-- hardenedpg: passwords of the RDS Proxy users, as SCRAM-SHA-256 verifiers (never the password).\n")
 	b.WriteString("-- Run as the master user: psql -v ON_ERROR_STOP=1 -f <this file>\nBEGIN;\n")
@@ -102,6 +97,20 @@ func Set(ctx context.Context, sm SecretWriter, users map[string]string, sql io.W
 		done = append(done, user)
 	}
 	return flush(nil)
+}
+
+// CheckUsers refuses what Set would refuse before it writes anything: no user, or a name that
+// is no proxy user's (the SQL quotes names it need not escape).
+func CheckUsers(users map[string]string) error {
+	if len(users) == 0 {
+		return fmt.Errorf("no proxy users: want a map of database user to its secret's ARN, as the stack output proxySecretArns")
+	}
+	for _, user := range slices.Sorted(maps.Keys(users)) {
+		if !userPattern.MatchString(user) {
+			return fmt.Errorf("proxy user %q: want 1-63 lowercase letters, digits and underscores, starting with a letter or underscore", user)
+		}
+	}
+	return nil
 }
 
 func newPassword() (string, error) {
