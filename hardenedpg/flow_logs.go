@@ -147,7 +147,9 @@ func newFlowLogs(ctx *pulumi.Context, name string, a *FlowLogsArgs, env awsEnv, 
 		return nil, err
 	}
 	// Only its own group: no logs:CreateLogGroup, so a deleted group is not made again by the
-	// service, unencrypted and kept forever; DescribeLogGroups lists names only.
+	// service, unencrypted and kept forever (terraform-aws-modules/terraform-aws-vpc#435 dropped it
+	// for that reason); the streams need the group's ARN with :* (its #1262). DescribeLogGroups
+	// lists names only.
 	group := env.logGroupArn(groupName)
 	policy := PolicyDocument{Statement: []PolicyStatement{
 		{Sid: "WriteTheFlowLogGroup", Effect: "Allow", Action: []string{"logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"}, Resource: []string{group, group + ":*"}},
