@@ -79,6 +79,10 @@ func (s ProxySettings) withDefaults() ProxySettings {
 	return s
 }
 
+// MadeSecretAdvice ends the problem of a SecretArn that is no secret's ARN: the other way to give
+// a user a secret. The stack config, which spells that way otherwise, rewrites it.
+const MadeSecretAdvice = "or leave it empty, and the proxy makes the secret"
+
 var secretArnPattern = regexp.MustCompile(`^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+-[A-Za-z0-9]{6}$`)
 
 // check validates settings that already carry their defaults.
@@ -99,7 +103,7 @@ func (s ProxySettings) check(p *problems) {
 		}
 		seen[u.Name] = true
 		if u.SecretArn != "" && !secretArnPattern.MatchString(u.SecretArn) {
-			p.add(field+".SecretArn", u.SecretArn, "want a Secrets Manager secret's full ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>-<the 6 characters Secrets Manager adds>; or leave it empty, and the proxy makes the secret")
+			p.add(field+".SecretArn", u.SecretArn, "want a Secrets Manager secret's full ARN: arn:aws:secretsmanager:<region>:<account>:secret:<name>-<the 6 characters Secrets Manager adds>; %s", MadeSecretAdvice)
 		}
 	}
 	within := func(field string, v, lo, hi int, what string) {

@@ -255,7 +255,7 @@ var Keys = []Key{
 			return fmt.Sprintf("[%q]", c.Args.Proxy.Users[i].Name)
 		},
 		problem: func(p string) string {
-			return strings.Replace(p, "or leave it empty, and the proxy makes the secret", "or "+NewProxySecret+", and the stack makes the secret", 1)
+			return strings.Replace(p, hardenedpg.MadeSecretAdvice, "or "+NewProxySecret+", and the stack makes the secret", 1)
 		}},
 	{Name: "bootstrap", Accepted: "{" + strings.Join(bootstrapKeys, ", ") + "}; every user must be in iamDatabaseUsers", Default: "(none)",
 		set: parseBootstrap},
