@@ -81,7 +81,7 @@ func (s ProxySettings) withDefaults() ProxySettings {
 
 // MadeSecretAdvice ends the problem of a SecretArn that is no secret's ARN: the other way to give
 // a user a secret. The stack config, which spells that way otherwise, rewrites it.
-const MadeSecretAdvice = "or leave it empty, and the proxy makes the secret"
+const MadeSecretAdvice = "or leave it empty, and the proxy makes the secret" //nolint:gosec // advice, no credential
 
 var secretArnPattern = regexp.MustCompile(`^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+-[A-Za-z0-9]{6}$`)
 
