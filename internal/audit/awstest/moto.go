@@ -47,47 +47,64 @@ func MotoCommand() ([]string, error) {
 func StartMoto(t testing.TB) *Server {
 	t.Helper()
 	testenv.SkipWhenShort(t, "moto's server (a local AWS API)")
-	argv, err := MotoCommand()
+	s, err := start()
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := freePort(t)
-	s := &Server{URL: "http://127.0.0.1:" + strconv.Itoa(port)}
-	s.cmd = exec.Command(argv[0], append(argv[1:], "-H", "127.0.0.1", "-p", strconv.Itoa(port))...) //nolint:gosec // fixed argv
-	s.cmd.Stdout, s.cmd.Stderr = &s.log, &s.log
-	// The AWS managed policies the plans attach exist only when moto loads them.
-	s.cmd.Env = append(os.Environ(), "MOTO_IAM_LOAD_MANAGED_POLICIES=true")
-	if err := s.cmd.Start(); err != nil {
-		t.Fatalf("start moto: %v", err)
-	}
 	t.Cleanup(func() {
-		_ = s.cmd.Process.Kill()
-		_ = s.cmd.Wait()
+		s.stop()
 		if t.Failed() {
 			t.Logf("moto's log:\n%s", lastLines(s.log.String(), 40))
 		}
 	})
+	return s
+}
+
+func start() (*Server, error) {
+	argv, err := MotoCommand()
+	if err != nil {
+		return nil, err
+	}
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{URL: "http://127.0.0.1:" + strconv.Itoa(port)}
+	s.cmd = exec.Command(argv[0], append(argv[1:], "-H", "127.0.0.1", "-p", strconv.Itoa(port))...) //nolint:gosec // fixed argv
+	s.cmd.Stdout, s.cmd.Stderr = &s.log, &s.log
+	// The AWS managed policies the plans attach exist only when moto loads them; no test runs an
+	// EC2 instance, so moto's AMI catalogue is not loaded.
+	s.cmd.Env = append(os.Environ(), "MOTO_IAM_LOAD_MANAGED_POLICIES=true", "MOTO_EC2_LOAD_DEFAULT_AMIS=false")
+	if err := s.cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start moto: %w", err)
+	}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		resp, err := http.Get(s.URL + "/moto-api/") //nolint:gosec,noctx // loopback, the server just started
 		if err == nil {
 			_ = resp.Body.Close()
-			return s
+			return s, nil
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("moto did not answer on %s within 60 s: %v\n%s", s.URL, err, s.log.String())
+			s.stop()
+			return nil, fmt.Errorf("moto did not answer on %s within 60 s: %w\n%s", s.URL, err, s.log.String())
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 }
 
-func freePort(t testing.TB) int {
+func (s *Server) stop() {
+	_ = s.cmd.Process.Kill()
+	_ = s.cmd.Wait()
+}
+
+func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		t.Fatal(err)
+		return 0, err
 	}
 	defer func() { _ = l.Close() }()
-	return l.Addr().(*net.TCPAddr).Port
+	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
 func lastLines(s string, n int) string {
