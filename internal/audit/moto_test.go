@@ -5,14 +5,17 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"flag"
 	"io"
 	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,36 +38,106 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpgtest"
 	"github.com/hardenedpg/pulumi-hardenedpg/internal/audit"
 	"github.com/hardenedpg/pulumi-hardenedpg/internal/audit/awstest"
 	"github.com/hardenedpg/pulumi-hardenedpg/internal/plan"
 	"github.com/hardenedpg/pulumi-hardenedpg/internal/stack"
+	"github.com/hardenedpg/pulumi-hardenedpg/internal/testenv"
 )
 
 // today is a fixed day, so support dates judge alike in the plan and the audit.
 var today = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 
-func prodPlan(t *testing.T) *plan.Result { return stackPlan(t, "prod") }
-
 // shapes are the stacks made in moto and audited: an RDS instance and an Aurora cluster, each
 // with its proxy, alerts and backups, and the database the audit must find.
 var shapes = []struct{ stack, database string }{{"prod", "orders-prod"}, {"aurora", "orders-aurora"}}
 
-func stackPlan(t testing.TB, name string) *plan.Result {
+func stackPlan(t testing.TB, name string) *plan.Result { return stackPlanIn(t, name, awstest.Account) }
+
+// stackPlanIn is the stack's plan as made in account: its ARNs name that account.
+func stackPlanIn(t testing.TB, name, account string) *plan.Result {
 	t.Helper()
 	sc, err := plan.ReadStackConfig("../..", name)
 	require.NoError(t, err)
-	res, err := plan.Run(sc, nil, stack.Program)
+	m := hardenedpgtest.New()
+	m.AccountID = account
+	res, err := plan.Run(sc, m, stack.Program)
 	require.NoError(t, err)
 	res.Graph.Today = today
 	res.Controls = baseline.Evaluate(res.Graph, nil)
 	return res
 }
 
-// prodShape is a moto server holding the prod plan's resources, made from its recorded inputs.
-func prodShape(t *testing.T) (*awstest.Server, *plan.Result) { return shape(t, "prod") }
+// servers are the package's moto servers: each shape is made in an account of its own, as two
+// stacks in two accounts of AWS are apart.
+var servers = awstest.Pool{Size: 2}
 
-func shape(t *testing.T, stackName string) (*awstest.Server, *plan.Result) {
+func TestMain(m *testing.M) {
+	flag.Parse()
+	// The tests wait on moto's servers and on the retryer's backoff far more than on this
+	// process: run more of them at once than the two cores, unless -parallel says otherwise.
+	if !flagSet("test.parallel") {
+		_ = flag.Set("test.parallel", "4")
+	}
+	code := m.Run()
+	servers.Stop()
+	os.Exit(code)
+}
+
+func flagSet(name string) (set bool) {
+	flag.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// account is an account of a shared server: its Config reads and writes in that account.
+type account struct {
+	*awstest.Server
+	ID  string
+	cfg aws.Config
+}
+
+func (a account) Config() aws.Config { return a.cfg.Copy() }
+
+// prodShape is the prod plan's resources, made from its recorded inputs in an account of a
+// shared moto server.
+func prodShape(t *testing.T) (account, *plan.Result) { return shape(t, "prod") }
+
+func shape(t *testing.T, stackName string) (account, *plan.Result) {
+	t.Helper()
+	srv, id := servers.Account(t)
+	a := account{Server: srv, ID: id, cfg: srv.ConfigIn(id)}
+	p := stackPlanIn(t, stackName, id)
+	awstest.Create(t, awstest.Ctx(t), a.Config(), p.Graph)
+	return a, p
+}
+
+// readOnly are the shapes the tests that only read share, by stack name: made once, by the
+// first test to ask.
+var readOnly sync.Map
+
+type sharedShape struct {
+	once sync.Once
+	a    account
+	p    *plan.Result
+}
+
+// readOnlyShape is the stack's shape shared by the tests that do not change it.
+func readOnlyShape(t *testing.T, stackName string) (account, *plan.Result) {
+	t.Helper()
+	testenv.SkipWhenShort(t, "moto's server (a local AWS API)")
+	v, _ := readOnly.LoadOrStore(stackName, &sharedShape{})
+	s := v.(*sharedShape)
+	s.once.Do(func() { s.a, s.p = shape(t, stackName) })
+	if s.p == nil {
+		t.Fatalf("the shared %s shape was not made: see the test that failed making it", stackName)
+	}
+	return s.a, s.p
+}
+
+// ownShape is the stack's plan made in a server of its own, for a test that changes the whole
+// server.
+func ownShape(t *testing.T, stackName string) (*awstest.Server, *plan.Result) {
 	t.Helper()
 	srv := awstest.StartMoto(t)
 	p := stackPlan(t, stackName)
@@ -103,7 +176,7 @@ func TestTheShapesPassLive(t *testing.T) {
 	t.Parallel() // each on its own server: moto and the audit share two cores
 	for _, sh := range shapes {
 		t.Run(sh.stack, func(t *testing.T) {
-			srv, _ := shape(t, sh.stack)
+			srv, _ := readOnlyShape(t, sh.stack)
 			rep := runAudit(t, srv.Config(), audit.Options{})
 			require.Len(t, rep.Databases, 1)
 			d := database(t, rep, sh.database)
@@ -135,7 +208,7 @@ func TestThePlanAndTheAuditAgreeRowByRow(t *testing.T) {
 	t.Parallel()
 	for _, sh := range shapes {
 		t.Run(sh.stack, func(t *testing.T) {
-			srv, p := shape(t, sh.stack)
+			srv, p := readOnlyShape(t, sh.stack)
 			d := database(t, runAudit(t, srv.Config(), audit.Options{}), sh.database)
 			require.Len(t, d.Controls, len(p.Controls))
 			for i, planned := range p.Controls {
@@ -329,12 +402,10 @@ func str(v any) string { s, _ := v.(string); return s }
 // control fails with the exact detail, and every other control keeps its row.
 func TestOutOfBandWeakeningsFailTheirControl(t *testing.T) {
 	t.Parallel()
-	p := prodPlan(t)
 	for _, w := range weakenings {
 		t.Run(w.name, func(t *testing.T) {
-			t.Parallel() // each on a fresh server of its own
-			srv := awstest.StartMoto(t)
-			awstest.Create(t, awstest.Ctx(t), srv.Config(), p.Graph)
+			t.Parallel() // each on a fresh shape of its own
+			srv, _ := shape(t, "prod")
 			d := database(t, runAudit(t, srv.Config(), audit.Options{}), "orders-prod")
 			before := rows(d)
 			made := w.apply(t, awstest.Ctx(t), srv.Config(), d)
@@ -416,18 +487,22 @@ func brokenCall(action string) func(*middleware.Stack) error {
 
 // TestEveryCallNamesTheControlsItFeeds breaks each call in turn: every control whose row changes
 // must be one the call names, and it must be unproven, never passed or failed on what was not read.
+// The audits read the shape through a replayer: the healthy audit asks moto, the rest only
+// repeat its questions, less one.
 func TestEveryCallNamesTheControlsItFeeds(t *testing.T) {
 	t.Parallel()
 	for _, sh := range shapes {
 		t.Run(sh.stack, func(t *testing.T) {
-			srv, p := shape(t, sh.stack)
-			healthy := runAudit(t, srv.Config(), audit.Options{})
+			live, p := readOnlyShape(t, sh.stack)
+			srv := live.Config()
+			srv.BaseEndpoint = aws.String(awstest.Replay(t, live.URL).URL)
+			healthy := runAudit(t, srv, audit.Options{})
 			before := rows(database(t, healthy, sh.database))
 			doc := planDocument(t, p)
 			fewerBefore := fewer(audit.Compare([]plan.Document{doc}, healthy))
 			for _, call := range audit.Calls {
 				t.Run(call.Action, func(t *testing.T) {
-					rep := runAudit(t, srv.Config(), audit.Options{APIOptions: []func(*middleware.Stack) error{brokenCall(call.Action)}})
+					rep := runAudit(t, srv, audit.Options{APIOptions: []func(*middleware.Stack) error{brokenCall(call.Action)}})
 					if listing := map[string]string{"prod": "rds:DescribeDBInstances", "aurora": "rds:DescribeDBClusters"}[sh.stack]; call.Action == listing {
 						assert.Empty(t, rep.Databases, "nothing listed, nothing judged")
 						assert.Equal(t, listing+": operation error RDS: "+strings.TrimPrefix(listing, "rds:")+", broken by the test", rep.Failures[0].String())
@@ -528,7 +603,7 @@ func TestAnAuroraClusterComparesWithItsPlan(t *testing.T) {
 // unread.
 func TestAThrottledAuditRetriesAndJudgesAlike(t *testing.T) {
 	t.Parallel()
-	srv, _ := prodShape(t)
+	srv, _ := readOnlyShape(t, "prod")
 	want := rows(database(t, runAudit(t, srv.Config(), audit.Options{}), "orders-prod"))
 	th := awstest.Throttle(t, srv.URL, 13)
 	cfg := srv.Config()
@@ -598,7 +673,7 @@ func TestFindingsGoToSecurityHub(t *testing.T) {
 		}
 		return out
 	}
-	id := audit.FindingID("123456789012", "eu-west-1", "orders-prod", "rds-not-public")
+	id := audit.FindingID(srv.ID, "eu-west-1", "orders-prod", "rds-not-public")
 
 	setPublic(true)
 	first := runAudit(t, cfg, audit.Options{})
@@ -617,7 +692,7 @@ func TestFindingsGoToSecurityHub(t *testing.T) {
 	assert.Equal(t, shtypes.RecordStateActive, f.RecordState)
 	assert.Equal(t, shtypes.WorkflowStatusNew, f.Workflow.Status)
 	assert.Equal(t, "orders-prod: publiclyAccessible is true, want false", aws.ToString(f.Description))
-	assert.Equal(t, "arn:aws:rds:eu-west-1:123456789012:db:orders-prod", aws.ToString(f.Resources[0].Id))
+	assert.Equal(t, "arn:aws:rds:eu-west-1:"+srv.ID+":db:orders-prod", aws.ToString(f.Resources[0].Id))
 	assert.Equal(t, "AwsRdsDbInstance", aws.ToString(f.Resources[0].Type))
 	assert.Equal(t, shtypes.SeverityLabelCritical, f.FindingProviderFields.Severity.Label)
 	assert.Contains(t, f.Compliance.RelatedRequirements, "Security Hub RDS.2")
@@ -634,9 +709,9 @@ func TestFindingsGoToSecurityHub(t *testing.T) {
 	assert.Equal(t, today.Format(time.RFC3339), aws.ToString(f.CreatedAt))
 	assert.Equal(t, later.Format(time.RFC3339), aws.ToString(f.UpdatedAt))
 	require.NotEmpty(t, queries)
-	assert.Equal(t, []any{map[string]any{"Comparison": "PREFIX", "Value": "hardenedpg/123456789012/eu-west-1/"}}, queries[0]["Filters"].(map[string]any)["Id"])
+	assert.Equal(t, []any{map[string]any{"Comparison": "PREFIX", "Value": "hardenedpg/" + srv.ID + "/eu-west-1/"}}, queries[0]["Filters"].(map[string]any)["Id"])
 	require.Len(t, updates, 1)
-	assert.Equal(t, []any{map[string]any{"Id": id, "ProductArn": "arn:aws:securityhub:eu-west-1:123456789012:product/123456789012/default"}}, updates[0]["FindingIdentifiers"])
+	assert.Equal(t, []any{map[string]any{"Id": id, "ProductArn": "arn:aws:securityhub:eu-west-1:" + srv.ID + ":product/" + srv.ID + "/default"}}, updates[0]["FindingIdentifiers"])
 	assert.Equal(t, map[string]any{"Status": "RESOLVED"}, updates[0]["Workflow"])
 }
 

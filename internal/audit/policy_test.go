@@ -116,7 +116,7 @@ func auditor(t *testing.T, srv *awstest.Server, name, policy string) aws.Config 
 // in the policy, and a policy lacking one action is refused exactly there.
 func TestTheAuditNeedsNothingBeyondThePolicy(t *testing.T) {
 	t.Parallel()
-	srv, _ := prodShape(t)
+	srv, _ := ownShape(t, "prod") // EnforceIAM is for the whole server
 	enough := auditor(t, srv, "auditor", string(audit.ReadOnlyPolicy))
 	lacking := auditor(t, srv, "auditor-without-rotation", policyWithout(t, "kms:GetKeyRotationStatus"))
 	for _, call := range runAudit(t, srv.Config(), audit.Options{}).Calls {
