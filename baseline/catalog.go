@@ -177,7 +177,34 @@ func PackWaivers(config map[string]any) (Waivers, error) {
 
 // Waivers maps a control key to the reason it is relaxed. A waiver is the only way to relax a
 // hardened default; it is applied and reported as "waived" with its reason.
+//
+// A key "<control>/<resource>" (WaiverKey) relaxes the control for one resource only, named by
+// its name or URN as the scorecard's rows name it, or by a component it belongs to: the same
+// weakness of another resource still fails. Like cdk-nag's resource suppressions, it is for the
+// scorecard, the policy pack and the live audit; a component's own Waivers already cover only
+// that component, and take control keys alone.
 type Waivers map[string]string
+
+// WaiverKey is the key of a waiver of control for one resource (a name or a URN).
+func WaiverKey(control, resource string) string { return control + "/" + resource }
+
+// SplitWaiverKey is the control and the resource of a waiver key; resource is empty for a waiver
+// of the whole control. Control keys have no "/", so a URN's own slashes stay in the resource.
+func SplitWaiverKey(key string) (control, resource string) {
+	control, resource, _ = strings.Cut(key, "/")
+	return control, resource
+}
+
+// ForResources are the waivers of control that name a resource: resource to reason.
+func (w Waivers) ForResources(control string) map[string]string {
+	out := map[string]string{}
+	for k, reason := range w {
+		if c, res := SplitWaiverKey(k); c == control && res != "" {
+			out[res] = reason
+		}
+	}
+	return out
+}
 
 // WaiverProblem is one waiver that cannot be applied.
 type WaiverProblem struct {
@@ -189,12 +216,15 @@ type WaiverProblem struct {
 func (w Waivers) Problems() []WaiverProblem {
 	var out []WaiverProblem
 	for _, k := range slices.Sorted(maps.Keys(w)) {
-		c, ok := Lookup(k)
+		control, resource := SplitWaiverKey(k)
+		c, ok := Lookup(control)
 		switch {
 		case !ok:
-			out = append(out, WaiverProblem{k, w[k], fmt.Sprintf("%q is not a control key; waivable keys: %s", k, strings.Join(WaivableKeys(), ", "))})
+			out = append(out, WaiverProblem{k, w[k], fmt.Sprintf("%q is not a control key; waivable keys: %s", control, strings.Join(WaivableKeys(), ", "))})
 		case !c.Waivable:
-			out = append(out, WaiverProblem{k, w[k], fmt.Sprintf("control %s (%s) cannot be waived", k, c.Title)})
+			out = append(out, WaiverProblem{k, w[k], fmt.Sprintf("control %s (%s) cannot be waived", control, c.Title)})
+		case control != k && strings.TrimSpace(resource) == "":
+			out = append(out, WaiverProblem{k, w[k], fmt.Sprintf("no resource after %q: name one (%s), or waive the whole control with the key %s", control+"/", WaiverKey(control, "<name or URN>"), control)})
 		case strings.TrimSpace(w[k]) == "":
 			out = append(out, WaiverProblem{k, w[k], "the reason is empty; say why the control is relaxed"})
 		case !visibleLine(w[k]):
@@ -221,7 +251,7 @@ func visibleLine(s string) bool {
 	return visible
 }
 
-// Has reports whether control key is waived.
+// Has reports whether control key is waived for every resource.
 func (w Waivers) Has(key string) bool {
 	_, ok := w[key]
 	return ok

@@ -2,6 +2,7 @@ package baseline
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -39,6 +40,17 @@ type Result struct {
 	// Waiver is the reason given, when the control is waived.
 	Waiver string `json:"waiver,omitempty"`
 	Refs   Refs   `json:"refs"`
+	// Relaxed are the problems that waivers of one resource relaxed; the status is judged on the
+	// rest, so the same weakness of another resource still fails.
+	Relaxed []Relaxed `json:"relaxed,omitempty"`
+}
+
+// Relaxed is a problem a waiver of one resource relaxed: the waiver's key, its reason and the
+// problem as the check found it.
+type Relaxed struct {
+	Waiver  string `json:"waiver"`
+	Reason  string `json:"reason"`
+	Problem string `json:"problem"`
 }
 
 // Summary counts the results by status.
@@ -64,18 +76,36 @@ type finding struct {
 	// known are the problems found before the check read anything unknown until apply: no
 	// unknown value can have caused them, so they fail the control even when it read one later.
 	known []string
+	// subjects are the resource each problem is about, where its text begins with the name:
+	// what a waiver of one resource is matched against.
+	subjects map[string]string
 }
 
 func (f *finding) read(r Resource) { f.resources = append(f.resources, r.URN) }
 
-// fail records a problem once: a group shared by several instances is wrong once.
+// fail records a problem once: a group shared by several instances is wrong once. A problem
+// whose format begins "%s: " is about the resource its first argument names.
 func (f *finding) fail(format string, a ...any) {
 	if p := fmt.Sprintf(format, a...); !slices.Contains(f.problems, p) {
 		f.problems = append(f.problems, p)
+		if subject, ok := a0(a); ok && strings.HasPrefix(format, "%s: ") {
+			if f.subjects == nil {
+				f.subjects = map[string]string{}
+			}
+			f.subjects[p] = subject
+		}
 		if t := tracking.Load(); t != nil && !t.seenUnknown {
 			f.known = append(f.known, p)
 		}
 	}
+}
+
+func a0(a []any) (string, bool) {
+	if len(a) == 0 {
+		return "", false
+	}
+	s, ok := a[0].(string)
+	return s, ok
 }
 
 // warn records what holds today but will not for long.
@@ -133,6 +163,13 @@ func evaluate(g *Graph, c Control, waivers Waivers) Result {
 		// a problem found before it was read stands.
 		f.problems, f.unproven = f.known, append(f.unproven, "unknown until apply: "+strings.Join(unknown, ", "))
 	}
+	if c.Waivable {
+		f.problems, r.Relaxed = relaxForResources(g, f, waivers.ForResources(c.Key), c.Key)
+		if len(f.problems) == 0 && len(f.unproven) == 0 && len(r.Relaxed) > 0 && !waived {
+			waived, reason = true, relaxedReasons(r.Relaxed)
+			f.problems = relaxedProblems(r.Relaxed)
+		}
+	}
 	switch {
 	case len(f.problems) == 0 && len(f.unproven) > 0 && waived && c.Waivable:
 		r.Status, r.Detail, r.Waiver = Waived, "unproven: "+strings.Join(f.unproven, "; "), reason
@@ -151,6 +188,71 @@ func evaluate(g *Graph, c Control, waivers Waivers) Result {
 		r.Status, r.Detail = Fail, strings.Join(f.problems, "; ")
 	}
 	return r
+}
+
+// relaxForResources takes out of the finding's problems those about a resource that a waiver of
+// one resource names, returning the rest and what was relaxed.
+func relaxForResources(g *Graph, f finding, byResource map[string]string, control string) (rest []string, relaxed []Relaxed) {
+	if len(byResource) == 0 {
+		return f.problems, nil
+	}
+	named := slices.Sorted(maps.Keys(byResource))
+	for _, p := range f.problems {
+		i := slices.IndexFunc(named, func(n string) bool { return f.subjects[p] != "" && g.names(n, f.subjects[p]) })
+		if i < 0 {
+			rest = append(rest, p)
+			continue
+		}
+		relaxed = append(relaxed, Relaxed{Waiver: WaiverKey(control, named[i]), Reason: byResource[named[i]], Problem: p})
+	}
+	return rest, relaxed
+}
+
+// names reports whether a waiver's resource (a name or a URN) names subject, the resource a
+// problem is about: the resource itself, or a component it belongs to.
+func (g *Graph) names(named, subject string) bool {
+	if named == subject {
+		return true
+	}
+	byURN := map[string]Resource{}
+	for _, r := range g.Resources {
+		byURN[r.URN] = r
+	}
+	for _, r := range g.Resources {
+		if r.Name != subject {
+			continue
+		}
+		for seen := 0; seen < len(g.Resources); seen++ { // a parent chain is no longer than the graph
+			if r.URN == named || r.Name == named {
+				return true
+			}
+			parent, ok := byURN[r.Parent]
+			if !ok {
+				break
+			}
+			r = parent
+		}
+	}
+	return false
+}
+
+func relaxedReasons(relaxed []Relaxed) string {
+	var out []string
+	for _, r := range relaxed {
+		_, resource := SplitWaiverKey(r.Waiver)
+		if s := "for " + resource + ": " + r.Reason; !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return strings.Join(out, "; ")
+}
+
+func relaxedProblems(relaxed []Relaxed) []string {
+	out := make([]string, len(relaxed))
+	for i, r := range relaxed {
+		out[i] = r.Problem
+	}
+	return out
 }
 
 // Summarize counts results by status.

@@ -20,6 +20,8 @@ func WriteScorecard(w io.Writer, r *Result) {
 		detail := c.Detail
 		if c.Status == baseline.Waived {
 			detail = fmt.Sprintf("waived: %s (found: %s)", c.Waiver, c.Detail)
+		} else if len(c.Relaxed) > 0 {
+			detail += " (" + relaxedNote(c.Relaxed) + ")"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", strings.ToUpper(string(c.Status)), c.Key, refs(c.Refs), printable(detail))
 	}
@@ -36,6 +38,16 @@ func WriteScorecard(w io.Writer, r *Result) {
 	if r.Preview {
 		fmt.Fprintln(w, ProvenAtPreview(s))
 	}
+}
+
+// relaxedNote says what waivers of one resource relaxed in a row judged on the rest.
+func relaxedNote(relaxed []baseline.Relaxed) string {
+	var out []string
+	for _, r := range relaxed {
+		_, resource := baseline.SplitWaiverKey(r.Waiver)
+		out = append(out, fmt.Sprintf("waived for %s: %s (found: %s)", resource, r.Reason, r.Problem))
+	}
+	return strings.Join(out, "; ")
 }
 
 // ProvenAtPreview says how many of the applicable controls a first preview proves: passed,
