@@ -434,3 +434,57 @@ func TestDatabaseNameFitsEveryChildName(t *testing.T) {
 		assert.Empty(t, m.Resources(), bad)
 	}
 }
+
+// Two databases in one stack, the scratch one single-AZ: a waiver of that one database in the
+// scorecard relaxes rds-multi-az for it alone, and the same weakness of the other still fails.
+func TestAWaiverOfOneDatabaseLeavesTheOtherJudged(t *testing.T) {
+	twoDatabases := func(ordersSingleAZ bool) func(ctx *pulumi.Context) error {
+		return func(ctx *pulumi.Context) error {
+			orders := databaseArgs()
+			if ordersSingleAZ {
+				orders.Instance.SingleAZ, orders.Waivers = true, baseline.Waivers{"rds-multi-az": "not yet"}
+			}
+			if _, err := hardenedpg.NewDatabase(ctx, "orders", orders); err != nil {
+				return err
+			}
+			scratch := databaseArgs()
+			scratch.Instance.Identifier, scratch.Instance.SingleAZ = "scratch", true
+			scratch.Waivers = baseline.Waivers{"rds-multi-az": "rebuilt nightly from a snapshot"}
+			_, err := hardenedpg.NewDatabase(ctx, "scratch", scratch)
+			return err
+		}
+	}
+	waivers := baseline.Waivers{baseline.WaiverKey("rds-multi-az", "scratch"): "rebuilt nightly from a snapshot"}
+	row := func(m *hardenedpgtest.Monitor) baseline.Result {
+		for _, r := range (&hardenedpgtest.Result{Monitor: m}).Scorecard(waivers) {
+			if r.Key == "rds-multi-az" {
+				return r
+			}
+		}
+		t.Fatal("no rds-multi-az row")
+		return baseline.Result{}
+	}
+
+	got := row(mustRun(t, nil, twoDatabases(false)))
+	assert.Equal(t, baseline.Waived, got.Status)
+	assert.Equal(t, "for scratch: rebuilt nightly from a snapshot", got.Waiver)
+	assert.Equal(t, "scratch-instance-db: multiAz is false, want true", got.Detail)
+
+	got = row(mustRun(t, nil, twoDatabases(true)))
+	assert.Equal(t, baseline.Fail, got.Status)
+	assert.Equal(t, "orders-instance-db: multiAz is false, want true", got.Detail)
+	assert.Equal(t, []baseline.Relaxed{{Waiver: "rds-multi-az/scratch", Reason: "rebuilt nightly from a snapshot", Problem: "scratch-instance-db: multiAz is false, want true"}}, got.Relaxed)
+}
+
+// A component's waivers already cover only that component: a waiver of one resource is refused
+// there, saying where it belongs.
+func TestDatabaseRefusesAWaiverOfOneResource(t *testing.T) {
+	args := databaseArgs()
+	args.Instance.SingleAZ = true
+	args.Waivers = baseline.Waivers{"rds-multi-az/db-instance-db": "dev"}
+	_, err := run(t, nil, newDatabase(args))
+	require.Error(t, err)
+	assert.Equal(t, `hardenedpg.NewDatabase "db": invalid arguments:`+"\n"+
+		`  Waivers["rds-multi-az/db-instance-db"] = "dev": a component's waivers cover only its own resources already: waive rds-multi-az alone here; a waiver of one resource (rds-multi-az/db-instance-db) is for the scorecard, the policy pack and the live audit`+"\n"+
+		"  Instance.SingleAZ = true: relaxes control rds-multi-az (hardened: false: a standby in a second zone); set it back or add a waiver for rds-multi-az with the reason", err.Error())
+}

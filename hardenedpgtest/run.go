@@ -3,6 +3,7 @@ package hardenedpgtest
 import (
 	"fmt"
 	"maps"
+	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -64,9 +65,9 @@ const WaiverKeyPrefix = "waiver:"
 
 // Scorecard evaluates the catalog over what was recorded, as cmd/plan prints it. A waiver that
 // cannot be applied (no such control, one that cannot be waived, no reason) or that waives
-// nothing here (its control passes or does not apply) adds a failing row keyed
-// waiver:<control>, as the policy pack and the stack config refuse them: a test that asserts no
-// row fails also keeps its waivers honest.
+// nothing here (its control passes or does not apply; a waiver of one resource, no problem of
+// that resource) adds a failing row keyed waiver:<waiver key>, as the policy pack and the stack
+// config refuse them: a test that asserts no row fails also keeps its waivers honest.
 func (r *Result) Scorecard(waivers baseline.Waivers) []baseline.Result {
 	results := baseline.Evaluate(r.Graph(), waivers)
 	waiverRow := func(key, detail string) baseline.Result {
@@ -79,9 +80,18 @@ func (r *Result) Scorecard(waivers baseline.Waivers) []baseline.Result {
 		rows = append(rows, waiverRow(p.Key, p.Problem))
 		bad[p.Key] = true
 	}
+	relaxed := map[string]bool{}
 	for _, res := range results {
 		if _, waived := waivers[res.Key]; waived && !bad[res.Key] && (res.Status == baseline.Pass || res.Status == baseline.NotApplicable) {
 			rows = append(rows, waiverRow(res.Key, fmt.Sprintf("waives nothing: %s is %s here; remove the waiver", res.Key, res.Status)))
+		}
+		for _, r := range res.Relaxed {
+			relaxed[r.Waiver] = true
+		}
+	}
+	for _, key := range slices.Sorted(maps.Keys(waivers)) {
+		if control, resource := baseline.SplitWaiverKey(key); resource != "" && !bad[key] && !relaxed[key] {
+			rows = append(rows, waiverRow(key, fmt.Sprintf("waives nothing: no problem of %s is about %s here; name the resource as the control's row does, or remove the waiver", control, resource)))
 		}
 	}
 	return append(results, rows...)

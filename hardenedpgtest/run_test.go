@@ -115,12 +115,14 @@ func TestScorecardReportsWaiversThatDoNothing(t *testing.T) {
 		return out
 	}
 	assert.Equal(t, map[string]string{
-		"waiver:kms-deletion-window": "waives nothing: kms-deletion-window is pass here; remove the waiver",
-		"waiver:rds-multi-az":        "waives nothing: rds-multi-az is not-applicable here; remove the waiver",
-		"waiver:rds-encrypted":       "control rds-encrypted (Storage is encrypted) cannot be waived",
-		"waiver:no-such-control":     `"no-such-control" is not a control key; waivable keys: ` + strings.Join(baseline.WaivableKeys(), ", "),
+		"waiver:kms-deletion-window":   "waives nothing: kms-deletion-window is pass here; remove the waiver",
+		"waiver:rds-multi-az":          "waives nothing: rds-multi-az is not-applicable here; remove the waiver",
+		"waiver:rds-encrypted":         "control rds-encrypted (Storage is encrypted) cannot be waived",
+		"waiver:no-such-control":       `"no-such-control" is not a control key; waivable keys: ` + strings.Join(baseline.WaivableKeys(), ", "),
+		"waiver:logs-retention/legacy": "waives nothing: no problem of logs-retention is about legacy here; name the resource as the control's row does, or remove the waiver",
 	}, waiverRows(baseline.Waivers{
 		"kms-deletion-window": "the key is fine", "rds-multi-az": "no database here", "rds-encrypted": "never", "no-such-control": "typo",
+		"logs-retention/legacy": "kept elsewhere",
 	}))
 	assert.Empty(t, waiverRows(nil))
 }

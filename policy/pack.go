@@ -129,8 +129,13 @@ func Message(r baseline.Result) string {
 	if len(refs) == 0 {
 		refs = []string{"hardenedpg only"}
 	}
-	return fmt.Sprintf("%s %s (%s): %s\nreferences: %s\nread: %s\nrelax it with a reason: {%q: {\"waivers\": {%q: \"...\"}}}",
-		r.Key, strings.ToUpper(string(r.Status)), r.Severity, r.Detail, strings.Join(refs, "; "), strings.Join(r.Resources, ", "), WaiversPolicy, r.Key)
+	relaxed := ""
+	for _, x := range r.Relaxed {
+		relaxed += fmt.Sprintf("\nwaived for one resource (%s): %s (found: %s)", x.Waiver, x.Reason, x.Problem)
+	}
+	return fmt.Sprintf("%s %s (%s): %s%s\nreferences: %s\nread: %s\nrelax it with a reason: {%q: {\"waivers\": {%q: \"...\"}}}, or for one resource only, the key %q",
+		r.Key, strings.ToUpper(string(r.Status)), r.Severity, r.Detail, relaxed, strings.Join(refs, "; "), strings.Join(r.Resources, ", "), WaiversPolicy, r.Key,
+		baseline.WaiverKey(r.Key, "<name or URN>"))
 }
 
 func firstOf(urns []string) string {

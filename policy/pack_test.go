@@ -206,6 +206,29 @@ func TestPackJudgesProdDevAndTheRegistryExample(t *testing.T) {
 		assert.Equal(t, "urn:pulumi:dev::hardenedpg::hardenedpg:index:Database$hardenedpg:index:Instance$aws:rds/instance:Instance::database-instance-db", d.GetUrn())
 	})
 
+	t.Run("a waiver of one resource relaxes that resource", func(t *testing.T) {
+		g, waivers := recorded(t, "dev")
+		config := map[string]any{}
+		for k, v := range waivers {
+			config[k] = v
+		}
+		delete(config, "rds-multi-az")
+		config[baseline.WaiverKey("rds-multi-az", "database-instance-db")] = waivers["rds-multi-az"]
+		got, err := a.run(t, g, config)
+		require.NoError(t, err)
+		delete(got, UnprovenPolicy)
+		assert.Empty(t, got)
+
+		// Named wrongly, it relaxes nothing: the instance is judged.
+		delete(config, "rds-multi-az/database-instance-db")
+		config["rds-multi-az/database-instance-dbb"] = waivers["rds-multi-az"]
+		got, err = a.run(t, g, config)
+		require.NoError(t, err)
+		delete(got, UnprovenPolicy)
+		assert.Equal(t, []string{"rds-multi-az"}, keysOf(got))
+		assert.Contains(t, got["rds-multi-az"][0].GetMessage(), "rds-multi-az FAIL (medium): database-instance-db: multiAz is false, want true")
+	})
+
 	t.Run("a bad waiver fails the run", func(t *testing.T) {
 		g, _ := recorded(t, "prod")
 		_, err := a.run(t, g, map[string]any{"rds-encrypted": "trust me", "no-such-control": "x", "rds-multi-az": " "})
@@ -228,7 +251,7 @@ func TestPackJudgesProdDevAndTheRegistryExample(t *testing.T) {
 			"pg-scram FAIL (high): default.postgres17: rds.accepted_password_auth_method is not set, so it is RDS's default \"md5+scram\" for postgres17, want scram (md5+scram lets md5-stored passwords sign in)\n"+
 			"references: hardenedpg only\n"+
 			"read: urn:pulumi:example::registry::aws:rds/instance:Instance::default\n"+
-			`relax it with a reason: {"hardenedpg-waivers": {"waivers": {"pg-scram": "..."}}}`, msg)
+			`relax it with a reason: {"hardenedpg-waivers": {"waivers": {"pg-scram": "..."}}}, or for one resource only, the key "pg-scram/<name or URN>"`, msg)
 	})
 }
 

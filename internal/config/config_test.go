@@ -185,6 +185,10 @@ func TestConfigBadInputs(t *testing.T) {
 		}},
 		{"waiver of a control that is not relaxed", map[string]string{"waivers": `{"rds-multi-az":"just in case"}`}, nil, nil,
 			[]string{`hardenedpg:waivers["rds-multi-az"] = "just in case": nothing here relaxes control rds-multi-az: remove the waiver (a waiver stands for a relaxation that is made)`}},
+		{"waiver of one resource", map[string]string{"multiAz": "false", "waivers": `{"rds-multi-az/orders-dev":"dev"}`}, nil, nil, []string{
+			`hardenedpg:multiAz = false: relaxes control rds-multi-az (hardened: false: a standby in a second zone); set it back or add a waiver for rds-multi-az with the reason`,
+			`hardenedpg:waivers["rds-multi-az/orders-dev"] = "dev": a component's waivers cover only its own resources already: waive rds-multi-az alone here; a waiver of one resource (rds-multi-az/orders-dev) is for the scorecard, the policy pack and the live audit`,
+		}},
 		{"empty reason", map[string]string{"waivers": `{"rds-multi-az":""}`}, nil, nil,
 			[]string{`hardenedpg:waivers["rds-multi-az"] = "": the reason is empty; say why the control is relaxed`}},
 		{"misspelt key", nil, nil, []string{"hardenedpg:multiAZ", "aws:region"},
