@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"reflect"
 	"regexp"
 	"slices"
 	"sort"
@@ -72,7 +73,13 @@ type Key struct {
 	standIn string
 	// list says a whole secret value stands for a list of one stand-in.
 	list bool
-	set  func(c *Config, raw string) error
+	// set parses the keys that are not one field as it is (Parameters, the proxy's users, the
+	// bootstrap); the others set Field by its type (setField).
+	set func(c *Config, raw string) error
+	// check refuses what the field's type accepts and the key does not, before it is set.
+	check func(raw string) error
+	// typ is the type of a key with its own set, as the configuration page names it.
+	typ string
 	// element renames the part of a problem's path after Field ("[0].Name") as the config
 	// writes it, for keys whose map the args hold as a list.
 	element func(c *Config, rest string) string
@@ -84,21 +91,17 @@ var stackNamePattern = regexp.MustCompile(`^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,
 
 // Keys are all the keys the stack reads.
 var Keys = []Key{
-	{Name: "identifier", Accepted: "lowercase letters, digits and hyphens, starting with a letter", Default: "(required)", Field: "Instance.Identifier",
-		set: func(c *Config, raw string) error { c.Args.Instance.Identifier = raw; return nil }},
+	{Name: "identifier", Accepted: "lowercase letters, digits and hyphens, starting with a letter", Default: "(required)", Field: "Instance.Identifier"},
 	{Name: "vpcId", Accepted: "vpc-...", Default: "(required unless networkStack)", Field: "Network.VpcID",
-		set: func(c *Config, raw string) error {
+		check: func(raw string) error {
 			if !strings.HasPrefix(raw, "vpc-") {
 				return errors.New("want a VPC ID starting with vpc-")
 			}
-			c.Args.Network.VpcID = pulumi.String(raw)
 			return nil
 		}},
-	{Name: "subnetIds", Accepted: "a list of at least two private subnet IDs in two AZs", Default: "(required unless networkStack)", Field: "Network.SubnetIDs",
-		set: func(c *Config, raw string) error { return parseList(raw, &c.Args.Network.SubnetIDs) }},
-	{Name: "allowedSecurityGroupIds", Accepted: "a list of security group IDs (sg-...); CIDR ranges are refused", Default: "[]", Field: "Network.AllowedSecurityGroupIDs",
-		set: func(c *Config, raw string) error { return parseList(raw, &c.Args.Network.AllowedSecurityGroupIDs) }},
-	{Name: "networkStack", Accepted: "org/project/stack whose outputs are vpcId, subnetIds, allowedSecurityGroupIds", Default: "(none)",
+	{Name: "subnetIds", Accepted: "a list of at least two private subnet IDs in two AZs", Default: "(required unless networkStack)", Field: "Network.SubnetIDs"},
+	{Name: "allowedSecurityGroupIds", Accepted: "a list of security group IDs (sg-...); CIDR ranges are refused", Default: "[]", Field: "Network.AllowedSecurityGroupIDs"},
+	{Name: "networkStack", Accepted: "org/project/stack whose outputs are vpcId, subnetIds, allowedSecurityGroupIds", Default: "(none)", typ: "string",
 		set: func(c *Config, raw string) error {
 			if !stackNamePattern.MatchString(raw) {
 				return errors.New("want a stack name: stack, project/stack or org/project/stack")
@@ -106,131 +109,60 @@ var Keys = []Key{
 			c.NetworkStack = raw
 			return nil
 		}},
-	{Name: "verifyPrivateSubnets", Accepted: "true or false", Default: "true", Field: "Network.SkipPrivateSubnetCheck", Inverted: true,
-		set: func(c *Config, raw string) error {
-			return parseInvertedBool(raw, &c.Args.Network.SkipPrivateSubnetCheck)
-		}},
-	{Name: "engine", Accepted: "postgres (an RDS instance) or " + baseline.AuroraEngine + " (an Aurora cluster: writer and readers)", Default: "postgres", Field: "Engine",
-		set: func(c *Config, raw string) error { c.Args.Engine = raw; return nil }},
-	{Name: "clusterReaders", Accepted: "1-15 Aurora readers beside the writer (none: multiAz false, with a waiver of rds-multi-az)", Default: strconv.Itoa(hardenedpg.DefaultClusterReaders) + " (with engine " + baseline.AuroraEngine + ")", Field: "Cluster.Readers",
-		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Cluster.Readers) }},
-	{Name: "clusterServerlessMinAcu", Accepted: "0-256 in steps of 0.5, at most clusterServerlessMaxAcu", Default: "(provisioned instances)", Field: "Cluster.ServerlessMinAcu",
-		set: func(c *Config, raw string) error { return parseFloat(raw, &c.Args.Cluster.ServerlessMinAcu) }},
-	{Name: "clusterServerlessMaxAcu", Accepted: "1-256 in steps of 0.5: every Aurora instance is Serverless v2 (db.serverless) and scales up to it", Default: "(provisioned instances)", Field: "Cluster.ServerlessMaxAcu",
-		set: func(c *Config, raw string) error { return parseFloat(raw, &c.Args.Cluster.ServerlessMaxAcu) }},
-	{Name: "clusterAvailabilityZones", Accepted: "a list of two or more availability zones the Aurora instances are spread over, writer first", Default: "the zones of subnetIds", Field: "Cluster.AvailabilityZones",
-		set: func(c *Config, raw string) error { return parseList(raw, &c.Args.Cluster.AvailabilityZones) }},
-	{Name: "engineMajorVersion", Accepted: strings.Join(hardenedpg.SupportedMajorVersions, ", ") + " (Aurora: " + strings.Join(baseline.AuroraMajorVersions, ", ") + ")", Default: hardenedpg.DefaultMajorVersion, Field: "Instance.EngineMajorVersion",
-		set: func(c *Config, raw string) error { c.Args.Instance.EngineMajorVersion = raw; return nil }},
-	{Name: "instanceClass", Accepted: "an RDS instance class (Aurora: db.r*, db.t3/t4g medium or large, db.x2g)", Default: hardenedpg.DefaultInstanceClass + " (Aurora: " + hardenedpg.DefaultAuroraInstanceClass + ")", Field: "Instance.InstanceClass",
-		set: func(c *Config, raw string) error { c.Args.Instance.InstanceClass = raw; return nil }},
-	{Name: "allocatedStorageGb", Accepted: "20-65536", Default: strconv.Itoa(hardenedpg.DefaultAllocatedStorageGB), Field: "Instance.AllocatedStorageGB",
-		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Instance.AllocatedStorageGB) }},
-	{Name: "maxAllocatedStorageGb", Accepted: "more than allocatedStorageGb, at most 65536", Default: strconv.Itoa(hardenedpg.DefaultMaxAllocatedStorageGB), Field: "Instance.MaxAllocatedStorageGB",
-		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Instance.MaxAllocatedStorageGB) }},
-	{Name: "port", Accepted: "1150-65535; 5432 needs a waiver of rds-non-default-port", Default: strconv.Itoa(hardenedpg.DefaultPort), Field: "Instance.Port",
-		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Instance.Port) }},
-	{Name: "adminUsername", Accepted: "1-16 lowercase letters, digits, _, a letter first; not pg_… or rds…, postgres, admin or a reserved word", Default: hardenedpg.DefaultAdminUsername, Field: "Instance.AdminUsername",
-		set: func(c *Config, raw string) error { c.Args.Instance.AdminUsername = raw; return nil }},
-	{Name: "backupRetentionDays", Accepted: "7-35; 1-6 needs a waiver of rds-backup-retention", Default: strconv.Itoa(hardenedpg.DefaultBackupRetentionDays), Field: "Instance.BackupRetentionDays",
-		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Instance.BackupRetentionDays) }},
-	{Name: "backupWindow", Accepted: "hh:mm-hh:mm (UTC), 30 minutes or more, not overlapping maintenanceWindow", Default: hardenedpg.DefaultBackupWindow, Field: "Instance.BackupWindow",
-		set: func(c *Config, raw string) error { c.Args.Instance.BackupWindow = raw; return nil }},
-	{Name: "maintenanceWindow", Accepted: "ddd:hh:mm-ddd:hh:mm (UTC), 30 minutes or more", Default: hardenedpg.DefaultMaintenanceWindow, Field: "Instance.MaintenanceWindow",
-		set: func(c *Config, raw string) error { c.Args.Instance.MaintenanceWindow = raw; return nil }},
-	{Name: "caCertIdentifier", Accepted: strings.Join(hardenedpg.CACertIdentifiers, ", "), Default: hardenedpg.DefaultCACertIdentifier, Field: "Instance.CACertIdentifier",
-		set: func(c *Config, raw string) error { c.Args.Instance.CACertIdentifier = raw; return nil }},
-	{Name: "monitoringIntervalSeconds", Accepted: "1, 5, 10, 15, 30, 60", Default: strconv.Itoa(hardenedpg.DefaultMonitoringInterval), Field: "Instance.MonitoringIntervalSeconds",
-		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Instance.MonitoringIntervalSeconds) }},
-	{Name: "performanceInsightsRetentionDays", Accepted: "7, 731, or a multiple of 31 from 31 to 713", Default: strconv.Itoa(hardenedpg.DefaultPerformanceInsightsDays), Field: "Instance.PerformanceInsightsRetentionDays",
-		set: func(c *Config, raw string) error {
-			return parseInt(raw, &c.Args.Instance.PerformanceInsightsRetentionDays)
-		}},
-	{Name: "iamDatabaseUsers", Accepted: "a list of database user names that connect through IAM", Default: "[]", Field: "Instance.IAMDatabaseUsers",
-		set: func(c *Config, raw string) error { return parseList(raw, &c.Args.Instance.IAMDatabaseUsers) }},
-	{Name: "upgradeFromMajorVersion", Accepted: "the major the database runs now, with the engineMajorVersion AWS upgrades it to in place (" + upgradePaths() + "); remove it once applied", Default: "(no upgrade)", Field: "Instance.UpgradeFromMajorVersion",
-		set: func(c *Config, raw string) error { c.Args.Instance.UpgradeFromMajorVersion = raw; return nil }},
-	{Name: "restoreSnapshotIdentifier", Accepted: "a DB snapshot (Aurora: DB cluster snapshot) identifier, or the ARN of one shared with or copied to this account; the new database is restored from it (an RDS snapshot is first copied under the storage key)", Default: "(a new, empty database)", Field: "Instance.Restore.SnapshotIdentifier",
-		set: func(c *Config, raw string) error { c.Args.Instance.Restore.SnapshotIdentifier = raw; return nil }},
-	{Name: "restoreSourceIdentifier", Accepted: "the instance (Aurora: cluster) whose automated backups a point-in-time restore reads, with restoreTime or restoreUseLatestRestorableTime", Default: "(none)", Field: "Instance.Restore.SourceIdentifier",
-		set: func(c *Config, raw string) error { c.Args.Instance.Restore.SourceIdentifier = raw; return nil }},
-	{Name: "restoreSourceAutomatedBackupsArn", Accepted: "the ARN of a source's automated backups replicated to this region (RDS), for a point-in-time restore there", Default: "(none)", Field: "Instance.Restore.SourceAutomatedBackupsArn",
-		set: func(c *Config, raw string) error { c.Args.Instance.Restore.SourceAutomatedBackupsArn = raw; return nil }},
-	{Name: "restoreTime", Accepted: "the point in time to restore, RFC 3339 in UTC (2026-12-02T09:41:00Z), within the source's backup retention", Default: "(none)", Field: "Instance.Restore.RestoreTime",
-		set: func(c *Config, raw string) error { c.Args.Instance.Restore.RestoreTime = raw; return nil }},
-	{Name: "restoreUseLatestRestorableTime", Accepted: "true: restore to the latest time the source's backups hold", Default: "false", Field: "Instance.Restore.UseLatestRestorableTime",
-		set: func(c *Config, raw string) error {
-			return parseBool(raw, &c.Args.Instance.Restore.UseLatestRestorableTime)
-		}},
-	{Name: "applyImmediately", Accepted: "true or false: changes that restart the database (a major upgrade, a class change) apply at once rather than in maintenanceWindow; true with upgradeFromMajorVersion", Default: "false", Field: "Instance.ApplyImmediately",
-		set: func(c *Config, raw string) error { return parseBool(raw, &c.Args.Instance.ApplyImmediately) }},
-	{Name: "allowMajorVersionUpgrade", Accepted: "true or false (prefer upgradeFromMajorVersion, which allows the one upgrade it names)", Default: "false", Field: "Instance.AllowMajorVersionUpgrade",
-		set: func(c *Config, raw string) error { return parseBool(raw, &c.Args.Instance.AllowMajorVersionUpgrade) }},
-	{Name: "multiAz", Accepted: "true, or false with a waiver of rds-multi-az", Default: "true", Field: "Instance.SingleAZ", Inverted: true,
-		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.Instance.SingleAZ) }},
-	{Name: "deletionProtection", Accepted: "true, or false with a waiver of rds-deletion-protection", Default: "true", Field: "Instance.DisableDeletionProtection", Inverted: true,
-		set: func(c *Config, raw string) error {
-			return parseInvertedBool(raw, &c.Args.Instance.DisableDeletionProtection)
-		}},
-	{Name: "finalSnapshot", Accepted: "true, or false with a waiver of rds-final-snapshot", Default: "true", Field: "Instance.SkipFinalSnapshot", Inverted: true,
-		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.Instance.SkipFinalSnapshot) }},
-	{Name: "performanceInsights", Accepted: "true, or false with a waiver of rds-performance-insights", Default: "true", Field: "Instance.DisablePerformanceInsights", Inverted: true,
-		set: func(c *Config, raw string) error {
-			return parseInvertedBool(raw, &c.Args.Instance.DisablePerformanceInsights)
-		}},
-	{Name: "enhancedMonitoring", Accepted: "true, or false with a waiver of rds-enhanced-monitoring", Default: "true", Field: "Instance.DisableEnhancedMonitoring", Inverted: true,
-		set: func(c *Config, raw string) error {
-			return parseInvertedBool(raw, &c.Args.Instance.DisableEnhancedMonitoring)
-		}},
-	{Name: "parameters", Accepted: "a map of engine parameter name to value, or to {value, applyMethod}", Default: "{}", Field: "Parameters",
+	{Name: "verifyPrivateSubnets", Accepted: "true or false", Default: "true", Field: "Network.SkipPrivateSubnetCheck", Inverted: true},
+	{Name: "engine", Accepted: "postgres (an RDS instance) or " + baseline.AuroraEngine + " (an Aurora cluster: writer and readers)", Default: "postgres", Field: "Engine"},
+	{Name: "clusterReaders", Accepted: "1-15 Aurora readers beside the writer (none: multiAz false, with a waiver of rds-multi-az)", Default: strconv.Itoa(hardenedpg.DefaultClusterReaders) + " (with engine " + baseline.AuroraEngine + ")", Field: "Cluster.Readers"},
+	{Name: "clusterServerlessMinAcu", Accepted: "0-256 in steps of 0.5, at most clusterServerlessMaxAcu", Default: "(provisioned instances)", Field: "Cluster.ServerlessMinAcu"},
+	{Name: "clusterServerlessMaxAcu", Accepted: "1-256 in steps of 0.5: every Aurora instance is Serverless v2 (db.serverless) and scales up to it", Default: "(provisioned instances)", Field: "Cluster.ServerlessMaxAcu"},
+	{Name: "clusterAvailabilityZones", Accepted: "a list of two or more availability zones the Aurora instances are spread over, writer first", Default: "the zones of subnetIds", Field: "Cluster.AvailabilityZones"},
+	{Name: "engineMajorVersion", Accepted: strings.Join(hardenedpg.SupportedMajorVersions, ", ") + " (Aurora: " + strings.Join(baseline.AuroraMajorVersions, ", ") + ")", Default: hardenedpg.DefaultMajorVersion, Field: "Instance.EngineMajorVersion"},
+	{Name: "instanceClass", Accepted: "an RDS instance class (Aurora: db.r*, db.t3/t4g medium or large, db.x2g)", Default: hardenedpg.DefaultInstanceClass + " (Aurora: " + hardenedpg.DefaultAuroraInstanceClass + ")", Field: "Instance.InstanceClass"},
+	{Name: "allocatedStorageGb", Accepted: "20-65536", Default: strconv.Itoa(hardenedpg.DefaultAllocatedStorageGB), Field: "Instance.AllocatedStorageGB"},
+	{Name: "maxAllocatedStorageGb", Accepted: "more than allocatedStorageGb, at most 65536", Default: strconv.Itoa(hardenedpg.DefaultMaxAllocatedStorageGB), Field: "Instance.MaxAllocatedStorageGB"},
+	{Name: "port", Accepted: "1150-65535; 5432 needs a waiver of rds-non-default-port", Default: strconv.Itoa(hardenedpg.DefaultPort), Field: "Instance.Port"},
+	{Name: "adminUsername", Accepted: "1-16 lowercase letters, digits, _, a letter first; not pg_… or rds…, postgres, admin or a reserved word", Default: hardenedpg.DefaultAdminUsername, Field: "Instance.AdminUsername"},
+	{Name: "backupRetentionDays", Accepted: "7-35; 1-6 needs a waiver of rds-backup-retention", Default: strconv.Itoa(hardenedpg.DefaultBackupRetentionDays), Field: "Instance.BackupRetentionDays"},
+	{Name: "backupWindow", Accepted: "hh:mm-hh:mm (UTC), 30 minutes or more, not overlapping maintenanceWindow", Default: hardenedpg.DefaultBackupWindow, Field: "Instance.BackupWindow"},
+	{Name: "maintenanceWindow", Accepted: "ddd:hh:mm-ddd:hh:mm (UTC), 30 minutes or more", Default: hardenedpg.DefaultMaintenanceWindow, Field: "Instance.MaintenanceWindow"},
+	{Name: "caCertIdentifier", Accepted: strings.Join(hardenedpg.CACertIdentifiers, ", "), Default: hardenedpg.DefaultCACertIdentifier, Field: "Instance.CACertIdentifier"},
+	{Name: "monitoringIntervalSeconds", Accepted: "1, 5, 10, 15, 30, 60", Default: strconv.Itoa(hardenedpg.DefaultMonitoringInterval), Field: "Instance.MonitoringIntervalSeconds"},
+	{Name: "performanceInsightsRetentionDays", Accepted: "7, 731, or a multiple of 31 from 31 to 713", Default: strconv.Itoa(hardenedpg.DefaultPerformanceInsightsDays), Field: "Instance.PerformanceInsightsRetentionDays"},
+	{Name: "iamDatabaseUsers", Accepted: "a list of database user names that connect through IAM", Default: "[]", Field: "Instance.IAMDatabaseUsers"},
+	{Name: "upgradeFromMajorVersion", Accepted: "the major the database runs now, with the engineMajorVersion AWS upgrades it to in place (" + upgradePaths() + "); remove it once applied", Default: "(no upgrade)", Field: "Instance.UpgradeFromMajorVersion"},
+	{Name: "restoreSnapshotIdentifier", Accepted: "a DB snapshot (Aurora: DB cluster snapshot) identifier, or the ARN of one shared with or copied to this account; the new database is restored from it (an RDS snapshot is first copied under the storage key)", Default: "(a new, empty database)", Field: "Instance.Restore.SnapshotIdentifier"},
+	{Name: "restoreSourceIdentifier", Accepted: "the instance (Aurora: cluster) whose automated backups a point-in-time restore reads, with restoreTime or restoreUseLatestRestorableTime", Default: "(none)", Field: "Instance.Restore.SourceIdentifier"},
+	{Name: "restoreSourceAutomatedBackupsArn", Accepted: "the ARN of a source's automated backups replicated to this region (RDS), for a point-in-time restore there", Default: "(none)", Field: "Instance.Restore.SourceAutomatedBackupsArn"},
+	{Name: "restoreTime", Accepted: "the point in time to restore, RFC 3339 in UTC (2026-12-02T09:41:00Z), within the source's backup retention", Default: "(none)", Field: "Instance.Restore.RestoreTime"},
+	{Name: "restoreUseLatestRestorableTime", Accepted: "true: restore to the latest time the source's backups hold", Default: "false", Field: "Instance.Restore.UseLatestRestorableTime"},
+	{Name: "applyImmediately", Accepted: "true or false: changes that restart the database (a major upgrade, a class change) apply at once rather than in maintenanceWindow; true with upgradeFromMajorVersion", Default: "false", Field: "Instance.ApplyImmediately"},
+	{Name: "allowMajorVersionUpgrade", Accepted: "true or false (prefer upgradeFromMajorVersion, which allows the one upgrade it names)", Default: "false", Field: "Instance.AllowMajorVersionUpgrade"},
+	{Name: "multiAz", Accepted: "true, or false with a waiver of rds-multi-az", Default: "true", Field: "Instance.SingleAZ", Inverted: true},
+	{Name: "deletionProtection", Accepted: "true, or false with a waiver of rds-deletion-protection", Default: "true", Field: "Instance.DisableDeletionProtection", Inverted: true},
+	{Name: "finalSnapshot", Accepted: "true, or false with a waiver of rds-final-snapshot", Default: "true", Field: "Instance.SkipFinalSnapshot", Inverted: true},
+	{Name: "performanceInsights", Accepted: "true, or false with a waiver of rds-performance-insights", Default: "true", Field: "Instance.DisablePerformanceInsights", Inverted: true},
+	{Name: "enhancedMonitoring", Accepted: "true, or false with a waiver of rds-enhanced-monitoring", Default: "true", Field: "Instance.DisableEnhancedMonitoring", Inverted: true},
+	{Name: "parameters", Accepted: "a map of engine parameter name to value, or to {value, applyMethod}", Default: "{}", Field: "Parameters", typ: "map of strings or of {value, applyMethod}",
 		set: parseParameters},
-	{Name: "logRetentionDays", Accepted: "a CloudWatch retention of 365 or more; less needs a waiver of logs-retention", Default: strconv.Itoa(hardenedpg.DefaultLogRetentionDays), Field: "Logs.RetentionDays",
-		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Logs.RetentionDays) }},
+	{Name: "logRetentionDays", Accepted: "a CloudWatch retention of 365 or more; less needs a waiver of logs-retention", Default: strconv.Itoa(hardenedpg.DefaultLogRetentionDays), Field: "Logs.RetentionDays"},
 	{Name: "auditDestinationArn", Accepted: "a CloudWatch Logs destination or Firehose ARN; without one, a local tamper-proof archive is created", Default: "(none)", Field: "Logs.DestinationArn",
-		standIn: "arn:aws:logs:eu-west-1:000000000000:destination:secret-stand-in",
-		set:     func(c *Config, raw string) error { c.Args.Logs.DestinationArn = raw; return nil }},
-	{Name: "auditDestinationRoleArn", Accepted: "an IAM role ARN (required for a Firehose destination)", Default: "(none)", Field: "Logs.DestinationRoleArn",
-		set: func(c *Config, raw string) error { c.Args.Logs.DestinationRoleArn = raw; return nil }},
-	{Name: "auditArchive", Accepted: "true, or false with a waiver of logs-shipped when there is no auditDestinationArn", Default: "true (used only without auditDestinationArn)", Field: "Archive.Skip", Inverted: true,
-		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.Archive.Skip) }},
-	{Name: "auditArchiveRetentionDays", Accepted: "1-36500: Object Lock retention (COMPLIANCE mode) of the archived logs", Default: strconv.Itoa(hardenedpg.DefaultArchiveRetentionDays), Field: "Archive.RetentionDays",
-		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Archive.RetentionDays) }},
-	{Name: "keyDeletionWindowInDays", Accepted: "30, or 7-29 with a waiver of kms-deletion-window", Default: strconv.Itoa(baseline.MinKeyDeletionWindowDays), Field: "Keys.DeletionWindowInDays",
-		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Keys.DeletionWindowInDays) }},
-	{Name: "alerts", Accepted: "true, or false with waivers of events-instance, events-parameter-group, events-security-group and alarms-present", Default: "true", Field: "Alerts.Skip", Inverted: true,
-		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.Alerts.Skip) }},
-	{Name: "alertEmails", Accepted: "a list of e-mail addresses subscribed to the alerts topic", Default: "[]", Field: "Alerts.Emails", standIn: "secret@secret.invalid", list: true,
-		set: func(c *Config, raw string) error { return parseList(raw, &c.Args.Alerts.Emails) }},
-	{Name: "alertHttpsEndpoints", Accepted: "a list of https:// URLs subscribed to the alerts topic", Default: "[]", Field: "Alerts.HTTPSEndpoints", standIn: "https://secret.invalid/", list: true,
-		set: func(c *Config, raw string) error {
-			var urls []string
-			if err := parseList(raw, &urls); err != nil {
-				return err
-			}
-			for _, u := range urls {
-				c.Args.Alerts.HTTPSEndpoints = append(c.Args.Alerts.HTTPSEndpoints, pulumi.String(u))
-			}
-			return nil
-		}},
-	{Name: "alertCpuPercent", Accepted: "1-100", Default: strconv.Itoa(hardenedpg.DefaultAlertCPUPercent), Field: "Alerts.CPUPercent",
-		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Alerts.CPUPercent) }},
-	{Name: "alertFreeStorageGb", Accepted: "1 or more", Default: "a tenth of allocatedStorageGb", Field: "Alerts.FreeStorageGB",
-		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Alerts.FreeStorageGB) }},
-	{Name: "alertConnections", Accepted: "1 or more", Default: "80% of the instance class's max_connections", Field: "Alerts.Connections",
-		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Alerts.Connections) }},
-	{Name: "flowLogs", Accepted: "true, or false with a waiver of vpc-flow-logs (say who logs the VPC instead)", Default: "true", Field: "FlowLogs.Skip", Inverted: true,
-		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.FlowLogs.Skip) }},
-	{Name: "flowLogsWholeVpc", Accepted: "true: one flow log of the VPC instead of one per subnet of the database", Default: "false", Field: "FlowLogs.WholeVpc",
-		set: func(c *Config, raw string) error { return parseBool(raw, &c.Args.FlowLogs.WholeVpc) }},
-	{Name: "backupPlan", Accepted: "true, or false with a waiver of backup-plan", Default: "true", Field: "Backup.Skip", Inverted: true,
-		set: func(c *Config, raw string) error { return parseInvertedBool(raw, &c.Args.Backup.Skip) }},
-	{Name: "backupReplicationRegion", Accepted: "another AWS region: automated backups are replicated there, under a key of that region", Default: "(none)", Field: "Replication.Region",
-		set: func(c *Config, raw string) error { c.Args.Replication.Region = raw; return nil }},
-	{Name: "backupCopyToVaultArn", Accepted: "a backup vault ARN in another region or account", Default: "(none)", Field: "Backup.CopyToVaultArn",
-		set: func(c *Config, raw string) error { c.Args.Backup.CopyToVaultArn = raw; return nil }},
-	{Name: "backupVaultChangeableForDays", Accepted: "3 or more: days before the vault lock becomes immutable", Default: strconv.Itoa(hardenedpg.DefaultVaultChangeableForDays), Field: "Backup.VaultChangeableForDays",
-		set: func(c *Config, raw string) error { return parseInt(raw, &c.Args.Backup.VaultChangeableForDays) }},
-	{Name: "proxyUsers", Accepted: "a map of database user to " + NewProxySecret + " (the stack makes the user's secret, under the storage key, and you put the password in it) or to the full Secrets Manager secret ARN of its password (encrypted with the storage key); an RDS Proxy requiring TLS and IAM auth fronts the instance", Default: "{} (no proxy)", Field: "Proxy.Users",
+		standIn: "arn:aws:logs:eu-west-1:000000000000:destination:secret-stand-in"},
+	{Name: "auditDestinationRoleArn", Accepted: "an IAM role ARN (required for a Firehose destination)", Default: "(none)", Field: "Logs.DestinationRoleArn"},
+	{Name: "auditArchive", Accepted: "true, or false with a waiver of logs-shipped when there is no auditDestinationArn", Default: "true (used only without auditDestinationArn)", Field: "Archive.Skip", Inverted: true},
+	{Name: "auditArchiveRetentionDays", Accepted: "1-36500: Object Lock retention (COMPLIANCE mode) of the archived logs", Default: strconv.Itoa(hardenedpg.DefaultArchiveRetentionDays), Field: "Archive.RetentionDays"},
+	{Name: "keyDeletionWindowInDays", Accepted: "30, or 7-29 with a waiver of kms-deletion-window", Default: strconv.Itoa(baseline.MinKeyDeletionWindowDays), Field: "Keys.DeletionWindowInDays"},
+	{Name: "alerts", Accepted: "true, or false with waivers of events-instance, events-parameter-group, events-security-group and alarms-present", Default: "true", Field: "Alerts.Skip", Inverted: true},
+	{Name: "alertEmails", Accepted: "a list of e-mail addresses subscribed to the alerts topic", Default: "[]", Field: "Alerts.Emails", standIn: "secret@secret.invalid", list: true},
+	{Name: "alertHttpsEndpoints", Accepted: "a list of https:// URLs subscribed to the alerts topic", Default: "[]", Field: "Alerts.HTTPSEndpoints", standIn: "https://secret.invalid/", list: true},
+	{Name: "alertCpuPercent", Accepted: "1-100", Default: strconv.Itoa(hardenedpg.DefaultAlertCPUPercent), Field: "Alerts.CPUPercent"},
+	{Name: "alertFreeStorageGb", Accepted: "1 or more", Default: "a tenth of allocatedStorageGb", Field: "Alerts.FreeStorageGB"},
+	{Name: "alertConnections", Accepted: "1 or more", Default: "80% of the instance class's max_connections", Field: "Alerts.Connections"},
+	{Name: "flowLogs", Accepted: "true, or false with a waiver of vpc-flow-logs (say who logs the VPC instead)", Default: "true", Field: "FlowLogs.Skip", Inverted: true},
+	{Name: "flowLogsWholeVpc", Accepted: "true: one flow log of the VPC instead of one per subnet of the database", Default: "false", Field: "FlowLogs.WholeVpc"},
+	{Name: "backupPlan", Accepted: "true, or false with a waiver of backup-plan", Default: "true", Field: "Backup.Skip", Inverted: true},
+	{Name: "backupReplicationRegion", Accepted: "another AWS region: automated backups are replicated there, under a key of that region", Default: "(none)", Field: "Replication.Region"},
+	{Name: "backupCopyToVaultArn", Accepted: "a backup vault ARN in another region or account", Default: "(none)", Field: "Backup.CopyToVaultArn"},
+	{Name: "backupVaultChangeableForDays", Accepted: "3 or more: days before the vault lock becomes immutable", Default: strconv.Itoa(hardenedpg.DefaultVaultChangeableForDays), Field: "Backup.VaultChangeableForDays"},
+	{Name: "proxyUsers", Accepted: "a map of database user to " + NewProxySecret + " (the stack makes the user's secret, under the storage key, and you put the password in it) or to the full Secrets Manager secret ARN of its password (encrypted with the storage key); an RDS Proxy requiring TLS and IAM auth fronts the instance", Default: "{} (no proxy)", Field: "Proxy.Users", typ: "map of strings",
 		standIn: "arn:aws:secretsmanager:eu-west-1:000000000000:secret:secret-stand-in-000000",
 		set: func(c *Config, raw string) error {
 			var users map[string]string
@@ -257,19 +189,10 @@ var Keys = []Key{
 		problem: func(p string) string {
 			return strings.Replace(p, hardenedpg.MadeSecretAdvice, "or "+NewProxySecret+", and the stack makes the secret", 1)
 		}},
-	{Name: "bootstrap", Accepted: "{" + strings.Join(bootstrapKeys, ", ") + "}; every user must be in iamDatabaseUsers", Default: "(none)",
+	{Name: "bootstrap", Accepted: "{" + strings.Join(bootstrapKeys, ", ") + "}; every user must be in iamDatabaseUsers", Default: "(none)", typ: "object",
 		set: parseBootstrap},
-	{Name: "tags", Accepted: "a map of tag key to value; must include " + strings.Join(baseline.RequiredTagKeys, " and "), Default: "{}", Field: "Tags", standIn: "secret-stand-in",
-		set: func(c *Config, raw string) error {
-			var tags map[string]string
-			if err := parseMap(raw, &tags); err != nil {
-				return err
-			}
-			c.Args.Tags = pulumi.ToStringMap(tags)
-			return nil
-		}},
-	{Name: "waivers", Accepted: "a map of waivable control key to the reason", Default: "{}", Field: "Waivers",
-		set: func(c *Config, raw string) error { return parseMap(raw, (*map[string]string)(&c.Args.Waivers)) }},
+	{Name: "tags", Accepted: "a map of tag key to value; must include " + strings.Join(baseline.RequiredTagKeys, " and "), Default: "{}", Field: "Tags", standIn: "secret-stand-in"},
+	{Name: "waivers", Accepted: "a map of waivable control key to the reason", Default: "{}", Field: "Waivers"},
 }
 
 // upgradePaths lists the in-place major upgrades AWS offers, as "15 to 16, 17".
@@ -315,7 +238,7 @@ func Load(get Lookup, present []string, secret func(key string) bool, providerTa
 			c.secretFields[k.Field] = true
 			raw = standIn(k, raw)
 		}
-		err := k.set(c, raw)
+		err := k.apply(c, raw)
 		if err != nil {
 			failed = append(failed, k.Name)
 		}
@@ -524,7 +447,8 @@ func (c *Config) explainField(fe hardenedpg.FieldError) string {
 			continue
 		}
 		if b, ok := fe.Value.(bool); ok && k.Inverted {
-			fe.Value = !b // as written in the config
+			fe.Value = !b // as written in the config, and so is the hardened value
+			fe.Problem = hardenedInverted.Replace(fe.Problem)
 		}
 		if k.element != nil {
 			rest = k.element(c, rest)
@@ -537,6 +461,8 @@ func (c *Config) explainField(fe hardenedpg.FieldError) string {
 	}
 	return fe.Error()
 }
+
+var hardenedInverted = strings.NewReplacer("(hardened: false", "(hardened: true", "(hardened: true", "(hardened: false")
 
 // errNotPositive: every number the stack reads is 1 or more, and 0 would silently mean the default.
 var errNotPositive = errors.New("not positive")
@@ -554,6 +480,104 @@ func configName(path string) string {
 		}
 	}
 	return path
+}
+
+// apply sets the key's value: through its own set, or into Field by the field's type.
+func (k Key) apply(c *Config, raw string) error {
+	if k.check != nil {
+		if err := k.check(raw); err != nil {
+			return err
+		}
+	}
+	if k.set != nil {
+		return k.set(c, raw)
+	}
+	return setField(argsField(&c.Args, k.Field), raw, k.Inverted)
+}
+
+// argsField is the field of args at path (Alerts.CPUPercent).
+func argsField(args *hardenedpg.DatabaseArgs, path string) reflect.Value {
+	v := reflect.ValueOf(args).Elem()
+	for name := range strings.SplitSeq(path, ".") {
+		v = v.FieldByName(name)
+	}
+	return v
+}
+
+var (
+	stringInputs = reflect.TypeFor[[]pulumi.StringInput]()
+	stringInput  = reflect.TypeFor[pulumi.StringInput]()
+	stringMap    = reflect.TypeFor[map[string]pulumi.StringInput]()
+)
+
+// fieldTypes are the types setField sets, as the configuration page names them.
+var fieldTypes = map[reflect.Kind]string{reflect.String: "string", reflect.Int: "whole number", reflect.Float64: "number",
+	reflect.Bool: "true or false", reflect.Slice: "list of strings", reflect.Map: "map of strings", reflect.Interface: "string"}
+
+// setField parses raw as the field's type and sets it: one mapping for every key that sets one
+// field as it is, so a key is a row of Keys and nothing more.
+func setField(v reflect.Value, raw string, inverted bool) error {
+	switch {
+	case v.Type() == stringInput:
+		v.Set(reflect.ValueOf(pulumi.String(raw)))
+	case v.Type() == stringInputs:
+		var list []string
+		if err := parseList(raw, &list); err != nil {
+			return err
+		}
+		for _, e := range list {
+			v.Set(reflect.Append(v, reflect.ValueOf(pulumi.StringInput(pulumi.String(e)))))
+		}
+	case v.Type() == stringMap:
+		var m map[string]string
+		if err := parseMap(raw, &m); err != nil {
+			return err
+		}
+		v.Set(reflect.ValueOf(map[string]pulumi.StringInput(pulumi.ToStringMap(m))))
+	case v.Kind() == reflect.String:
+		v.SetString(raw)
+	case v.Kind() == reflect.Int:
+		var n int
+		if err := parseInt(raw, &n); err != nil {
+			return err
+		}
+		v.SetInt(int64(n))
+	case v.Kind() == reflect.Float64:
+		var f float64
+		if err := parseFloat(raw, &f); err != nil {
+			return err
+		}
+		v.SetFloat(f)
+	case v.Kind() == reflect.Bool:
+		var b bool
+		if err := parseBool(raw, &b); err != nil {
+			return err
+		}
+		v.SetBool(b != inverted)
+	case v.Kind() == reflect.Slice && v.Type().Elem().Kind() == reflect.String:
+		var list []string
+		if err := parseList(raw, &list); err != nil {
+			return err
+		}
+		v.Set(reflect.ValueOf(list).Convert(v.Type()))
+	case v.Kind() == reflect.Map && v.Type().Key().Kind() == reflect.String && v.Type().Elem().Kind() == reflect.String:
+		var m map[string]string
+		if err := parseMap(raw, &m); err != nil {
+			return err
+		}
+		v.Set(reflect.ValueOf(m).Convert(v.Type()))
+	default:
+		panic(fmt.Sprintf("config: a field of type %s needs its key's own set", v.Type())) // a bug of Keys, caught by its test
+	}
+	return nil
+}
+
+// Type is the key's type as the configuration page names it.
+func (k Key) Type() string {
+	if k.typ != "" {
+		return k.typ
+	}
+	return fieldTypes[argsField(&hardenedpg.DatabaseArgs{}, k.Field).Kind()]
 }
 
 func parseInt(raw string, dst *int) error {
@@ -583,15 +607,6 @@ func parseBool(raw string, dst *bool) error {
 		return errors.New("want true or false")
 	}
 	*dst = b
-	return nil
-}
-
-func parseInvertedBool(raw string, dst *bool) error {
-	var on bool
-	if err := parseBool(raw, &on); err != nil {
-		return err
-	}
-	*dst = !on
 	return nil
 }
 

@@ -124,9 +124,16 @@ func auroraPlacementTable() string {
 
 func configTable() string {
 	var b strings.Builder
-	b.WriteString("| key | default | accepted |\n|---|---|---|\n")
+	b.WriteString("| key | type | default | accepted | sets (`DatabaseArgs`) |\n|---|---|---|---|---|\n")
 	for _, k := range config.Keys {
-		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", k.Name, cell(k.Default), cell(k.Accepted))
+		field := "—"
+		if k.Field != "" {
+			field = "`" + k.Field + "`"
+			if k.Inverted {
+				field += " (inverted)"
+			}
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", k.Name, cell(k.Type()), cell(k.Default), cell(k.Accepted), field)
 	}
 	return b.String()
 }
