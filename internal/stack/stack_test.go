@@ -196,8 +196,8 @@ func TestBadConfigRegistersNothing(t *testing.T) {
 	require.True(t, errors.As(err, &cfgErr), "got %v", err)
 	assert.Equal(t, strings.Join([]string{
 		"configuration errors:",
-		`hardenedpg:auditArchive = false: relaxes control logs-shipped (hardened: false: the logs stream into a local archive, unless auditDestinationArn names a destination); set it back or add a waiver for logs-shipped with the reason`,
-		`hardenedpg:multiAz = false: relaxes control rds-multi-az (hardened: false: a standby in a second zone); set it back or add a waiver for rds-multi-az with the reason`,
+		`hardenedpg:auditArchive = false: relaxes control logs-shipped (hardened: true: the logs stream into a local archive, unless auditDestinationArn names a destination); set it back or add a waiver for logs-shipped with the reason`,
+		`hardenedpg:multiAz = false: relaxes control rds-multi-az (hardened: true: a standby in a second zone); set it back or add a waiver for rds-multi-az with the reason`,
 	}, "\n  "), cfgErr.Err.Error())
 	assert.Empty(t, m.Resources())
 }
