@@ -88,7 +88,7 @@ func (f *finding) read(r Resource) { f.resources = append(f.resources, r.URN) }
 func (f *finding) fail(format string, a ...any) {
 	if p := fmt.Sprintf(format, a...); !slices.Contains(f.problems, p) {
 		f.problems = append(f.problems, p)
-		if subject, ok := a0(a); ok && strings.HasPrefix(format, "%s: ") {
+		if subject, ok := firstString(a); ok && strings.HasPrefix(format, "%s: ") {
 			if f.subjects == nil {
 				f.subjects = map[string]string{}
 			}
@@ -100,7 +100,7 @@ func (f *finding) fail(format string, a ...any) {
 	}
 }
 
-func a0(a []any) (string, bool) {
+func firstString(a []any) (string, bool) {
 	if len(a) == 0 {
 		return "", false
 	}
