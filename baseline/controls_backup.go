@@ -9,7 +9,7 @@ import (
 var backupControls = []Control{
 	{Key: "backup-plan", Title: "An AWS Backup plan covers the instance or cluster", Severity: Medium, Reads: storageTypes, Waivable: true,
 		Refs: Refs{SecurityHub: []string{"RDS.26"}, Prowler: []string{"rds_instance_protected_by_backup_plan", "rds_cluster_protected_by_backup_plan"}, Checkov: []string{"CKV2_AWS_8"}, CdkNag: []string{"RDSInBackupPlan"}},
-		check: storageCheck("an AWS Backup selection covers the instance or cluster", func(g *Graph, f *finding, inst Resource, _ map[string]any) {
+		check: primaryCheck("an AWS Backup selection covers the instance or cluster", replicaBackedUpBySource, func(g *Graph, f *finding, inst Resource, _ map[string]any) {
 			for _, sel := range g.ofType(TypeBackupSelection) {
 				if g.refersAny(stringList(sel.Inputs, "resources"), inst, "arn") {
 					f.read(sel)
@@ -65,7 +65,7 @@ var backupControls = []Control{
 	// recovery points stay under the storage key, and only a copy elsewhere survives its loss.
 	{Key: "backup-independent-copy", Title: "A copy of the backups lives under another key, in another region or account", Severity: High, Reads: storageTypes, Waivable: true,
 		Refs: Refs{Checkov: []string{"CKV_AWS_245"}},
-		check: storageCheck("automated backups replicated, or AWS Backup copies made, under a key other than the storage key in another region or account",
+		check: primaryCheck("automated backups replicated, or AWS Backup copies made, under a key other than the storage key in another region or account", replicaBackedUpBySource,
 			func(g *Graph, f *finding, inst Resource, in map[string]any) {
 				// The database's account is read only where a copy is compared with it.
 				instArn := func() string { return str(inst.Outputs, "arn") }

@@ -62,6 +62,10 @@ var rdsControls = []Control{
 					f.fail("%s: restored from %s, which is not encrypted (%s): RDS keeps that; restore from a snapshot copied under a key of the stack", r.Name, o.what, o.from)
 				}
 			default:
+				if source, replica, here := g.replicaOf(r); replica && get(in, "storageEncrypted") == nil && !given(in, "kmsKeyId") {
+					replicaEncryption(f, r, source, here)
+					return
+				}
 				if v, _ := boolean(in, "storageEncrypted"); !v {
 					f.fail("%s: storageEncrypted is %s, want true", r.Name, show(get(in, "storageEncrypted")))
 				}
@@ -90,10 +94,18 @@ var rdsControls = []Control{
 					return
 				}
 			}
+			if source, replica, here := g.replicaOf(inst); replica && !given(in, "kmsKeyId") && here && sameRegion(source, inst) {
+				key = get(source.Inputs, "kmsKeyId") // RDS encrypts a replica in its source's region with the source's key
+			}
 			k, ok := g.keyByArn(key)
+			keyRegion, _ := placeOf(k)
+			instRegion, _ := placeOf(inst)
 			switch {
 			case !ok:
 				f.fail("%s: kmsKeyId is %s, want a customer-managed key of the stack (not aws/rds)", inst.Name, show(key))
+			case keyRegion != "" && instRegion != "" && keyRegion != instRegion:
+				f.read(k)
+				f.fail("%s: its key %s is in %s, the database in %s: RDS encrypts only with a key of the database's own region", inst.Name, k.Name, keyRegion, instRegion)
 			case get(k.Inputs, "enableKeyRotation") != true:
 				f.read(k)
 				f.fail("%s: its key %s does not rotate", inst.Name, k.Name)
@@ -169,7 +181,7 @@ var rdsControls = []Control{
 	},
 	{Key: "rds-custom-admin", Title: "Master user name is not a default", Severity: Medium, Reads: storageTypes,
 		Refs: Refs{SecurityHub: []string{"RDS.25", "RDS.24"}, Prowler: []string{"rds_instance_default_admin", "rds_cluster_default_admin"}},
-		check: storageCheck("the master user is not postgres or admin", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+		check: primaryCheck("the master user is not postgres or admin", replicaInheritsUsers, func(_ *Graph, f *finding, inst Resource, in map[string]any) {
 			key := "username"
 			if inst.Type == TypeCluster {
 				key = "masterUsername"
@@ -184,12 +196,30 @@ var rdsControls = []Control{
 		Refs: Refs{SecurityHub: []string{"SecretsManager.1", "SecretsManager.2", "SecretsManager.4"}, Prowler: []string{"secretsmanager_automatic_rotation_enabled", "secretsmanager_secret_rotated_periodically"}},
 		check: func(g *Graph) finding {
 			f := finding{holds: "RDS manages and rotates the master password under a stack key; no password input anywhere"}
-			for _, inst := range g.ofType(storageTypes...) {
+			var replicas []string
+			storage := g.ofType(storageTypes...)
+			for _, inst := range storage {
 				f.read(inst)
+				if _, replica, _ := g.replicaOf(inst); replica {
+					replicas = append(replicas, inst.Name)
+					continue
+				}
+				if replicas := g.replicasOf(inst); len(replicas) > 0 && get(inst.Inputs, "manageMasterUserPassword") == true {
+					// https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html#rds-secrets-manager-limitations
+					f.fail("%s: read replica %s names it as its source, and RDS makes no read replica of a source whose master password it manages (RDS User Guide, Secrets Manager integration, Limitations): the replica's create fails", inst.Name, replicas[0].Name)
+					continue
+				}
 				if get(inst.Inputs, "manageMasterUserPassword") != true {
 					f.fail("%s: manageMasterUserPassword is %s, want true", inst.Name, show(get(inst.Inputs, "manageMasterUserPassword")))
 				}
 				stackKeyArn(g, &f, inst.Name, "masterUserSecretKmsKeyId", inst.Inputs)
+			}
+			if len(replicas) > 0 {
+				note := "read replica " + strings.Join(replicas, ", ") + " not judged: " + replicaInheritsUsers
+				f.holds += "; " + note
+				if len(replicas) == len(storage) {
+					f.notApplicable = note
+				}
 			}
 			for _, r := range g.Resources {
 				for _, key := range []string{"password", "masterPassword", "masterUserPassword"} {
@@ -256,7 +286,15 @@ var rdsControls = []Control{
 		}),
 	},
 	{Key: "rds-final-snapshot", Title: "A final snapshot is taken on delete", Severity: Medium, Reads: storageTypes, Waivable: true,
-		check: storageCheck("a named final snapshot is taken", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+		check: storageCheck("a named final snapshot is taken", func(g *Graph, f *finding, inst Resource, in map[string]any) {
+			if _, replica, _ := g.replicaOf(inst); replica {
+				// DeleteDBInstance: "If you delete a read replica ..., you must enable this setting"
+				// (SkipFinalSnapshot); RDS refuses a FinalDBSnapshotIdentifier for a replica.
+				if get(in, "skipFinalSnapshot") != true || given(in, "finalSnapshotIdentifier") {
+					f.fail("%s: a read replica takes no final snapshot, and RDS refuses to delete one that asks for it (DeleteDBInstance): set skipFinalSnapshot true and no finalSnapshotIdentifier; the source's final snapshot keeps the data", inst.Name)
+				}
+				return
+			}
 			if get(in, "skipFinalSnapshot") != false {
 				f.fail("%s: skipFinalSnapshot is %s, want false", inst.Name, show(get(in, "skipFinalSnapshot")))
 			}

@@ -79,6 +79,9 @@ type finding struct {
 	// subjects are the resource each problem is about, where its text begins with the name:
 	// what a waiver of one resource is matched against.
 	subjects map[string]string
+	// notApplicable, with nothing found, says why the control does not apply to what the stack
+	// holds (only read replicas, where the control is about what a replica takes from its source).
+	notApplicable string
 }
 
 func (f *finding) read(r Resource) { f.resources = append(f.resources, r.URN) }
@@ -171,6 +174,8 @@ func evaluate(g *Graph, c Control, waivers Waivers) Result {
 		}
 	}
 	switch {
+	case len(f.problems) == 0 && len(f.unproven) == 0 && f.notApplicable != "":
+		r.Status, r.Detail = NotApplicable, f.notApplicable
 	case len(f.problems) == 0 && len(f.unproven) > 0 && waived && c.Waivable:
 		r.Status, r.Detail, r.Waiver = Waived, "unproven: "+strings.Join(f.unproven, "; "), reason
 	case len(f.problems) == 0 && len(f.unproven) > 0:
