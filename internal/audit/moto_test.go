@@ -756,3 +756,22 @@ func TestCompareReadsPoliciesAndActions(t *testing.T) {
 		"DIFFERS orders-prod aws:kms/key:Key " + key.Name + `.policy: planned [], live [{"Action":"kms:Decrypt","Effect":"Allow","Principal":{"AWS":"arn:iam:root@999999999999"},"Resource":"*","Sid":"Partner"}]`,
 	}, got)
 }
+
+// A read replica made beside the prod shape is judged by replica rules: what it takes from its
+// source is not asked of it, and its own weakness (public) fails on its row.
+func TestALiveReplicaIsJudgedByReplicaRules(t *testing.T) {
+	t.Parallel()
+	srv, _ := prodShape(t)
+	ctx := awstest.Ctx(t)
+	_, err := rds.NewFromConfig(srv.Config()).CreateDBInstanceReadReplica(ctx, &rds.CreateDBInstanceReadReplicaInput{
+		DBInstanceIdentifier: aws.String("orders-reporting"), SourceDBInstanceIdentifier: aws.String("orders-prod"),
+		PubliclyAccessible: aws.Bool(true), EnableIAMDatabaseAuthentication: aws.Bool(true)})
+	require.NoError(t, err)
+	replica := rows(database(t, runAudit(t, srv.Config(), audit.Options{}), "orders-reporting"))
+	for _, key := range []string{"rds-custom-admin", "rds-managed-password", "backup-plan", "backup-independent-copy"} {
+		assert.Equal(t, baseline.NotApplicable, replica[key].Status, "%s: %s", key, replica[key].Detail)
+		assert.True(t, strings.HasPrefix(replica[key].Detail, "read replica orders-reporting not judged: "), "%s: %s", key, replica[key].Detail)
+	}
+	assert.Equal(t, baseline.Fail, replica["rds-not-public"].Status)
+	assert.Equal(t, "orders-reporting: publiclyAccessible is true, want false", replica["rds-not-public"].Detail)
+}

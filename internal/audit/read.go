@@ -285,7 +285,7 @@ func instanceResource(db rdstypes.DBInstance) baseline.Resource {
 		"performanceInsightsEnabled": b(db.PerformanceInsightsEnabled), "performanceInsightsKmsKeyId": s(db.PerformanceInsightsKMSKeyId),
 		"performanceInsightsRetentionPeriod": n(db.PerformanceInsightsRetentionPeriod), "caCertIdentifier": s(db.CACertificateIdentifier),
 		"engineLifecycleSupport": s(db.EngineLifecycleSupport), "tags": rdsTags(db.TagList),
-		"manageMasterUserPassword": db.MasterUserSecret != nil,
+		"manageMasterUserPassword": db.MasterUserSecret != nil, "replicateSourceDb": s(db.ReadReplicaSourceDBInstanceIdentifier),
 	})
 	out := map[string]any{"arn": s(db.DBInstanceArn)}
 	if sec := db.MasterUserSecret; sec != nil {
@@ -317,7 +317,10 @@ func (c *clients) readInstance(ctx context.Context, db rdstypes.DBInstance, acct
 	c.readEventRules(ctx, blk, acct)
 	c.readTrails(ctx, blk, acct)
 	c.readProxies(ctx, blk, acct, id)
-	c.readBackups(ctx, blk, acct, aws.ToString(db.DBInstanceArn))
+	if db.ReadReplicaSourceDBInstanceIdentifier == nil {
+		// A read replica's data is kept by its source's backups: the controls on them judge the source.
+		c.readBackups(ctx, blk, acct, aws.ToString(db.DBInstanceArn))
+	}
 	c.readReplications(ctx, blk, db)
 	c.readTopics(ctx, blk)
 	c.readKeys(ctx, blk)
