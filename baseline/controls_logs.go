@@ -22,7 +22,13 @@ var logsControls = []Control{
 	},
 	{Key: "logs-shipped", Title: "Every exported log group streams to the audit destination", Severity: Medium, Reads: []string{TypeLogGroup}, Waivable: true,
 		check: storageCheck("every exported log group streams to the audit destination", func(g *Graph, f *finding, inst Resource, in map[string]any) {
-			for _, logType := range stringList(in, "enabledCloudwatchLogsExports") {
+			exports := stringList(in, "enabledCloudwatchLogsExports")
+			if len(exports) > 0 && str(in, exportIdentifierKey(inst)) == "" {
+				// RDS names the database at apply, and RDS names its log groups after it.
+				f.fail("%s: %s is unset, so RDS names the database and the log groups it exports to at apply: the stack can make none of them (RDS would create them unencrypted, kept forever); set %s", inst.Name, exportIdentifierKey(inst), exportIdentifierKey(inst))
+				return
+			}
+			for _, logType := range exports {
 				name := ExportedLogGroup(inst.Type == TypeCluster, str(in, exportIdentifierKey(inst)), logType)
 				groups := withName(g, TypeLogGroup, "name", name)
 				if len(groups) == 0 {

@@ -129,3 +129,12 @@ func slicesDeleteURN(rs []baseline.Resource, urn string) []baseline.Resource {
 	}
 	return out
 }
+
+// An instance without an identifier, as a hand-made replica often is: RDS names it, and its log
+// groups, at apply, so the stack can make none of them.
+func TestExportsOfAnUnnamedInstanceCannotBeShipped(t *testing.T) {
+	g, _ := withReplica(t, nil)
+	row := rows(baseline.Evaluate(g, nil))["logs-shipped"]
+	assert.Equal(t, baseline.Fail, row.Status)
+	assert.Equal(t, "reporting-replica: identifier is unset, so RDS names the database and the log groups it exports to at apply: the stack can make none of them (RDS would create them unencrypted, kept forever); set identifier", row.Detail)
+}

@@ -397,3 +397,35 @@ func copyResources(g *baseline.Graph) *baseline.Graph {
 	}
 	return out
 }
+
+// A read replica added by hand beside prod's hardened primary is judged by replica rules in a
+// real preview too: nothing RDS does not offer on a replica is asked of it, and the primary's
+// RDS-managed password, of which RDS makes no replica, is the one violation.
+func TestPackJudgesAReplicaByReplicaRules(t *testing.T) {
+	a := startAnalyzer(t)
+	g, _ := recorded(t, "prod")
+	var primary baseline.Resource
+	for _, r := range g.Resources {
+		if r.Type == baseline.TypeInstance {
+			primary = r
+		}
+	}
+	replica := primary
+	replica.Name, replica.URN = "reporting", strings.TrimSuffix(primary.URN, primary.Name)+"reporting"
+	replica.Inputs = map[string]any{"replicateSourceDb": primary.Inputs["identifier"], "instanceClass": primary.Inputs["instanceClass"],
+		"skipFinalSnapshot": true, "publiclyAccessible": false, "iamDatabaseAuthenticationEnabled": true}
+	for _, k := range []string{"multiAz", "deletionProtection", "enabledCloudwatchLogsExports", "monitoringInterval", "monitoringRoleArn", "autoMinorVersionUpgrade",
+		"copyTagsToSnapshot", "port", "dbSubnetGroupName", "vpcSecurityGroupIds", "parameterGroupName", "backupRetentionPeriod", "caCertIdentifier",
+		"performanceInsightsEnabled", "performanceInsightsKmsKeyId", "engine", "engineVersion", "engineLifecycleSupport", "tags"} {
+		replica.Inputs[k] = primary.Inputs[k]
+	}
+	replica.Outputs, replica.ID = nil, ""
+	g.Resources = append(g.Resources, replica)
+	got, err := a.run(t, g, nil)
+	require.NoError(t, err)
+	delete(got, UnprovenPolicy)
+	// Its logs have no group of the stack to ship them: that is the replica's own weakness.
+	assert.Equal(t, []string{"logs-shipped", "rds-managed-password"}, keysOf(got))
+	assert.Contains(t, got["rds-managed-password"][0].GetMessage(), primary.Name+": read replica reporting names it as its source, and RDS makes no read replica of a source whose master password it manages")
+	assert.Contains(t, got["logs-shipped"][0].GetMessage(), "logs-shipped FAIL (medium): reporting: identifier is unset, so RDS names the database and the log groups it exports to at apply")
+}
