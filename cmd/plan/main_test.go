@@ -75,6 +75,7 @@ func TestPlanJSONDocument(t *testing.T) {
 		Outputs        map[string]any
 		Controls       []map[string]any
 		Summary        map[string]float64
+		Frameworks     []map[string]any
 	}
 	dec := json.NewDecoder(&out)
 	dec.DisallowUnknownFields()
@@ -84,6 +85,12 @@ func TestPlanJSONDocument(t *testing.T) {
 	assert.Equal(t, "hardenedpg", doc.Project)
 	assert.Equal(t, "dev", doc.Stack)
 	assert.Equal(t, map[string]float64{"pass": 35, "fail": 0, "waived": 14, "notApplicable": 26}, doc.Summary)
+	require.Len(t, doc.Frameworks, len(baseline.Frameworks))
+	for _, f := range doc.Frameworks {
+		for _, k := range []string{"key", "name", "source", "requirements", "summary"} {
+			assert.Contains(t, f, k)
+		}
+	}
 	for _, r := range doc.Resources {
 		for _, k := range []string{"urn", "type", "name", "parent", "custom", "protect", "dependsOn", "inputs"} {
 			assert.Contains(t, r, k)

@@ -113,11 +113,14 @@ type Document struct {
 	// ProvenAtPreview, in a first preview's plan (-preview), says how many applicable controls it
 	// proves.
 	ProvenAtPreview string `json:"provenAtPreview,omitempty"`
+	// Frameworks judges each compliance framework's requirements on the controls.
+	Frameworks []baseline.FrameworkResult `json:"frameworks"`
 }
 
 // WriteJSON prints the plan as one JSON document, resources sorted by URN.
 func WriteJSON(w io.Writer, r *Result) error {
-	doc := Document{Project: r.Config.Project, Stack: r.Config.Stack, Outputs: r.Outputs, Controls: r.Controls, Summary: r.Summary}
+	doc := Document{Project: r.Config.Project, Stack: r.Config.Stack, Outputs: r.Outputs, Controls: r.Controls, Summary: r.Summary,
+		Frameworks: baseline.JudgeFrameworks(r.Controls)}
 	if r.Preview {
 		doc.ProvenAtPreview = ProvenAtPreview(r.Summary)
 	}
