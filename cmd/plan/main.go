@@ -45,6 +45,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	preview := flags.Bool("preview", false, "plan as the first `pulumi preview` of a new stack sees it: what AWS assigns at apply stays unknown")
 	base := flags.String("base", "", "print only, as Markdown, the controls whose status differs from the plan in this file (bin/plan -json of the base branch)")
 	dir := flags.String("dir", ".", "directory holding Pulumi.yaml")
+	reportPath := flags.String("report", "", "also write the report an auditor reads to this file: one self-contained HTML page, per compliance framework its requirements and the controls behind them")
 	networkOutputs := flags.String("network-outputs", "", "JSON file of the network stack's outputs (pulumi stack output --json -s <networkStack>), for a stack with hardenedpg:networkStack")
 	if err := flags.Parse(args); err != nil {
 		return exitBadConfig
@@ -104,6 +105,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return exitFailed
 		}
 		return exitFor(result.Summary)
+	}
+	if *reportPath != "" {
+		if err := writeReport(*reportPath, result); err != nil {
+			fmt.Fprintln(stderr, err)
+			return exitFailed
+		}
 	}
 	if *asSQL {
 		sql, ok := result.Outputs["bootstrapSql"].(string)
@@ -197,4 +204,16 @@ func exitFor(s baseline.Summary) int {
 		return exitFailed
 	}
 	return exitOK
+}
+
+func writeReport(path string, result *plan.Result) error {
+	f, err := os.Create(path) //nolint:gosec // the path the user asked to write
+	if err != nil {
+		return err
+	}
+	if err := plan.WriteReport(f, result); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
 }

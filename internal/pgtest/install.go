@@ -37,13 +37,16 @@ var auditStandIn = map[string]string{
 // Install installs what the real-server tests need, reusing what is already there: Debian's
 // PostgreSQL 15 with pgAudit (apt-get, as root), and the pinned npm builds of the other majors in
 // CacheDir, and the Debian 13 root of the major-upgrade test (UpgradeRoot). It stops any cluster Debian's package started: the tests start their own servers.
-// It also makes sure of npm and python3, which the component package's SDK tests use.
+// It also makes sure of npm and python3, which the component package's SDK tests use, and of
+// chromium, which renders the report.
 func Install(log io.Writer) error {
 	for command, why := range map[string]string{
 		"npm":     "the PostgreSQL builds of the majors Debian does not ship, and tsc for the TypeScript SDK",
 		"python3": "byte-compiling the Python SDK",
 		// make bench's stand-in for RDS Proxy's pooling.
 		"pgbouncer": "the pooler make bench measures new connections through",
+		// Debian's headless browser renders the auditor's report in its test.
+		"chromium": "rendering bin/plan -report's page (cmd/plan TestTheReportRendersTheJSONsTotals)",
 	} {
 		if err := aptIfMissing(log, command, why); err != nil {
 			return err
