@@ -97,7 +97,12 @@ var registryExampleFailures = []string{
 
 type rate struct {
 	name, how string
+	results   []baseline.Result
 	summary   baseline.Summary
+}
+
+func newRate(name, how string, results []baseline.Result) rate {
+	return rate{name: name, how: how, results: results, summary: baseline.Summarize(results)}
 }
 
 func (r rate) applicable() int {
@@ -113,21 +118,30 @@ func TestPassRates(t *testing.T) {
 	raw := registryExample(t, false)
 	explicit := registryExample(t, true)
 	rates := []rate{
-		{"pulumi-aws registry example (PostgreSQL), as is", "`rds.Instance` of the registry's Basic Usage with engine postgres 17, a subnet group and a security group open to 10.0.0.0/16", baseline.Summarize(baseline.Evaluate(raw, nil))},
-		{"the same with the defaults made explicit", "every input it leaves out set to what it gets without it: the provider's default, else CreateDBInstance's", baseline.Summarize(baseline.Evaluate(explicit, nil))},
-		{"hardenedpg dev", "`Pulumi.dev.yaml`, its 12 waivers counted as not passing", baseline.Summarize(baseline.Evaluate(dev, devWaivers))},
-		{"hardenedpg prod", "`Pulumi.prod.yaml`, no waiver", baseline.Summarize(baseline.Evaluate(prod, nil))},
-		{"pulumi-aws registry example (Aurora PostgreSQL), as is", "`rds.Cluster` of the registry's \"Aurora with PostgreSQL engine\" and the two `rds.ClusterInstance`s of its example", baseline.Summarize(baseline.Evaluate(registryClusterExample(t), nil))},
-		{"hardenedpg aurora", "`Pulumi.aurora.yaml`: a writer and a reader behind a proxy, no waiver", baseline.Summarize(baseline.Evaluate(aurora, nil))},
+		newRate("pulumi-aws registry example (PostgreSQL), as is", "`rds.Instance` of the registry's Basic Usage with engine postgres 17, a subnet group and a security group open to 10.0.0.0/16", baseline.Evaluate(raw, nil)),
+		newRate("the same with the defaults made explicit", "every input it leaves out set to what it gets without it: the provider's default, else CreateDBInstance's", baseline.Evaluate(explicit, nil)),
+		newRate("hardenedpg dev", fmt.Sprintf("`Pulumi.dev.yaml`, its %d waivers counted as not passing", len(configuredWaivers(t, "dev"))), baseline.Evaluate(dev, devWaivers)),
+		newRate("hardenedpg prod", "`Pulumi.prod.yaml`, no waiver", baseline.Evaluate(prod, nil)),
+		newRate("pulumi-aws registry example (Aurora PostgreSQL), as is", "`rds.Cluster` of the registry's \"Aurora with PostgreSQL engine\" and the two `rds.ClusterInstance`s of its example", baseline.Evaluate(registryClusterExample(t), nil)),
+		newRate("hardenedpg aurora", "`Pulumi.aurora.yaml`: a writer and a reader behind a proxy, no waiver", baseline.Evaluate(aurora, nil)),
 	}
 	// Leaving an input out must read the same as writing its documented default.
 	assert.Equal(t, rates[0].summary, rates[1].summary)
 	assert.Equal(t, 0, rates[0].summary.NotApplicable-rates[3].summary.NotApplicable-countOnlyIn(prod, raw), "the raw example leaves no control not-applicable that it could be judged on")
 
 	var b strings.Builder
-	b.WriteString("| stack | passing / applicable | rate | how |\n|---|---|---|---|\n")
+	b.WriteString("| stack | passing / applicable | rate |")
+	for _, f := range baseline.Frameworks {
+		b.WriteString(" " + f.Key + " met |")
+	}
+	b.WriteString(" how |\n|---|---|---|" + strings.Repeat("---|", len(baseline.Frameworks)) + "---|\n")
 	for _, r := range rates {
-		fmt.Fprintf(&b, "| %s | %d / %d | %.0f%% | %s |\n", r.name, r.summary.Pass, r.applicable(), 100*float64(r.summary.Pass)/float64(r.applicable()), r.how)
+		fmt.Fprintf(&b, "| %s | %d / %d | %.0f%% |", r.name, r.summary.Pass, r.applicable(), 100*float64(r.summary.Pass)/float64(r.applicable()))
+		for _, f := range baseline.JudgeFrameworks(r.results) {
+			met, applicable := f.PassRate()
+			fmt.Fprintf(&b, " %d / %d |", met, applicable)
+		}
+		fmt.Fprintf(&b, " %s |\n", r.how)
 	}
 	table := b.String()
 	t.Logf("catalog pass rates:\n%s", table)
