@@ -76,7 +76,7 @@ bin/proxy-password:
 ## make audit-policy prints the IAM policy it needs.
 audit: bin/audit bin/plan
 	@bin/plan -stack $(STACK) -json > bin/plan-$(STACK).json || [ $$? -eq 1 ]
-	@bin/audit -stack $(STACK) -compare bin/plan-$(STACK).json > bin/audit-$(STACK).txt; rc=$$?; cat bin/audit-$(STACK).txt; \
+	@bin/audit -stack $(STACK) -compare bin/plan-$(STACK).json -report bin/audit-$(STACK).html > bin/audit-$(STACK).txt; rc=$$?; cat bin/audit-$(STACK).txt; \
 	{ echo "### Live audit: $(STACK)"; echo '```'; grep -E '^(==|FAIL|WAIVED|UNPROVEN|NOT READ|UNMANAGED|MISSING|DIFFERS|COUNT) |^[0-9]+/' bin/audit-$(STACK).txt; echo '```'; } \
 	  >> "$${GITHUB_STEP_SUMMARY:-/dev/null}"; exit $$rc
 

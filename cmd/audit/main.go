@@ -47,6 +47,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	packConfig := flags.String("pack-config", "", "policy pack config JSON giving the waivers (make policy-config writes it)")
 	asJSON := flags.Bool("json", false, "print a JSON array of documents, one per database, each as bin/plan -json prints a stack")
 	compare := flags.String("compare", "", "bin/plan -json output to compare the live account with: what differs, and databases the plan does not have")
+	reportPath := flags.String("report", "", "also write the report an auditor reads to this file: one self-contained HTML page, per database and compliance framework its requirements and the controls behind them, beside the plan's statuses with -compare")
 	printPolicy := flags.Bool("iam-policy", false, "print the read-only IAM policy the audit needs, and exit")
 	timeout := flags.Duration("timeout", 10*time.Minute, "give up reading after this long")
 	accounts := flags.String("accounts", "", "comma-separated account IDs to read, assuming -role in each")
@@ -121,6 +122,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var diffs []audit.Difference
 	if planned != nil {
 		diffs = audit.Compare(planned, fleet.Reports[0])
+	}
+	if *reportPath != "" {
+		if err := writeReport(*reportPath, fleet.ReportStacks(planned)); err != nil {
+			fmt.Fprintln(stderr, err)
+			return exitFailed
+		}
 	}
 	if *asJSON {
 		if err := fleet.WriteJSON(stdout); err != nil {
@@ -262,4 +269,16 @@ func readPlan(file string) ([]plan.Document, error) {
 		return nil, fmt.Errorf("-compare %s: want the JSON of bin/plan -json: %w", file, err)
 	}
 	return many, nil
+}
+
+func writeReport(path string, stacks []plan.ReportStack) error {
+	f, err := os.Create(path) //nolint:gosec // the path the user asked to write
+	if err != nil {
+		return err
+	}
+	if err := plan.WriteReport(f, "hardenedpg live audit", stacks...); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
 }

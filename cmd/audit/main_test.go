@@ -138,9 +138,23 @@ func TestCompareFindsDriftAndAnUnmanagedInstance(t *testing.T) {
 	require.NoError(t, plan.WriteJSON(&planJSON, p))
 	require.NoError(t, os.WriteFile(planFile, planJSON.Bytes(), 0o600))
 
-	code, out, errOut := audited(t, "-compare", planFile)
+	page := filepath.Join(t.TempDir(), "audit.html")
+	code, out, errOut := audited(t, "-compare", planFile, "-report", page)
 	assert.Equal(t, exitFailed, code, errOut)
 	assert.Contains(t, out, "== 123456789012/eu-west-1/hand-made\n")
+	// The auditor's page: each database, the managed one beside its plan.
+	html, err := os.ReadFile(page) //nolint:gosec // the test's own file
+	require.NoError(t, err)
+	sections := map[string]string{}
+	for _, s := range strings.Split(string(html), `<section class="stack" data-stack="123456789012/eu-west-1/`)[1:] {
+		id, _, _ := strings.Cut(s, `"`)
+		sections[id] = s
+	}
+	require.Len(t, sections, 2, "a section per database")
+	managed, handMade := sections["orders-prod"], sections["hand-made"]
+	assert.Contains(t, managed, "<td class=\"status fail\">fail</td><td class=\"status pass\">pass</td>\n<td><code>rds-backup-retention</code>", "live beside planned")
+	assert.NotContains(t, handMade, "<th>planned</th>", "no plan has the hand-made database")
+	assert.Contains(t, handMade, "hand-made: storageEncrypted is false, want true")
 	assert.Contains(t, out, "FAIL            rds-encrypted ")
 	assert.Contains(t, out, "hand-made: storageEncrypted is false, want true\n")
 	compared := out[strings.Index(out, "\n== compared with "):]

@@ -211,7 +211,8 @@ func writeReport(path string, result *plan.Result) error {
 	if err != nil {
 		return err
 	}
-	if err := plan.WriteReport(f, result); err != nil {
+	title := "hardenedpg report: " + result.Config.Project + "/" + result.Config.Stack
+	if err := plan.WriteReport(f, title, plan.ReportStack{Result: result}); err != nil {
 		_ = f.Close()
 		return err
 	}

@@ -356,3 +356,33 @@ func normal(v any) string {
 	}
 	return showJSON(v)
 }
+
+// PlannedStatuses are the statuses the plan of a database gives each control, by control key:
+// the plan whose resources hold the database's identifier, as Compare pairs them; nil without one.
+func PlannedStatuses(plans []plan.Document, identifier string) map[string]baseline.Status {
+	for _, doc := range plans {
+		for _, res := range doc.Resources {
+			if databaseIdentifier(res) != identifier {
+				continue
+			}
+			out := map[string]baseline.Status{}
+			for _, c := range doc.Controls {
+				out[c.Key] = c.Status
+			}
+			return out
+		}
+	}
+	return nil
+}
+
+// ReportStacks are the pages' scorecards of every database of the fleet, each beside its plan's
+// statuses where plans pairs one with it.
+func (f *Fleet) ReportStacks(plans []plan.Document) []plan.ReportStack {
+	var out []plan.ReportStack
+	for _, r := range f.Reports {
+		for _, d := range r.Databases {
+			out = append(out, plan.ReportStack{Result: r.Result(d), Planned: PlannedStatuses(plans, d.Identifier)})
+		}
+	}
+	return out
+}

@@ -13,11 +13,13 @@ var reportTemplate string
 
 var report = template.Must(template.New("report").Parse(reportTemplate))
 
-// reportControl is a control as a requirement's row shows it: its detail only where it is not
-// a pass, which the row's status already says.
+// reportControl is a control as the page shows it: its detail only where it is not a pass or
+// not applicable, which the status already says, and its planned status beside a live one.
 type reportControl struct {
 	baseline.Result
-	Shown bool
+	Shown      bool
+	Planned    baseline.Status
+	HasPlanned bool
 }
 
 type reportRequirement struct {
@@ -39,25 +41,54 @@ type reportException struct {
 	Status      baseline.Status
 }
 
-// WriteReport writes the plan as one self-contained HTML page an auditor reads: per framework its
-// requirements, the controls behind each with their status, waiver reasons and resources, a
-// chart of the share met (inline SVG), then every control and the controls no framework asks
-// for. It loads nothing: no script, no style sheet, no font, no image from elsewhere.
-func WriteReport(w io.Writer, r *Result) error {
+type reportStack struct {
+	Project, Stack, ProvenAtPreview string
+	Summary                         baseline.Summary
+	Controls                        []baseline.Result
+	AllControls                     []reportControl
+	Frameworks                      []reportFramework
+	Exceptions                      []reportException
+	ChartHeight                     int
+	Planned                         map[string]baseline.Status
+}
+
+// ReportStack is one scorecard of the page: a stack's plan, or a database read live, with the
+// statuses its plan gives each control when there is one (Planned, by control key).
+type ReportStack struct {
+	Result  *Result
+	Planned map[string]baseline.Status
+}
+
+// WriteReport writes the page an auditor reads, for one scorecard or several (a live audit's
+// databases): per framework its requirements, the controls behind each with their status,
+// waiver reasons and resources, a chart of the share met (inline SVG), then every control and
+// the controls no framework asks for. It is one self-contained file: no script, style sheet,
+// font or image from elsewhere.
+func WriteReport(w io.Writer, title string, stacks ...ReportStack) error {
+	data := struct {
+		Title  string
+		Stacks []reportStack
+	}{Title: title}
+	for _, s := range stacks {
+		data.Stacks = append(data.Stacks, reportStackOf(s))
+	}
+	return report.Execute(w, data)
+}
+
+func reportStackOf(s ReportStack) reportStack {
+	r := s.Result
+	control := func(c baseline.Result) reportControl {
+		planned, has := s.Planned[c.Key]
+		return reportControl{Result: c, Shown: c.Status != baseline.Pass && c.Status != baseline.NotApplicable, Planned: planned, HasPlanned: has}
+	}
 	byKey := map[string]baseline.Result{}
+	out := reportStack{Project: r.Config.Project, Stack: r.Config.Stack, Summary: r.Summary, Controls: r.Controls, Planned: s.Planned}
 	for _, c := range r.Controls {
 		byKey[c.Key] = c
+		out.AllControls = append(out.AllControls, control(c))
 	}
-	data := struct {
-		Project, Stack, ProvenAtPreview string
-		Summary                         baseline.Summary
-		Controls                        []baseline.Result
-		Frameworks                      []reportFramework
-		Exceptions                      []reportException
-		ChartHeight                     int
-	}{Project: r.Config.Project, Stack: r.Config.Stack, Summary: r.Summary, Controls: r.Controls}
 	if r.Preview {
-		data.ProvenAtPreview = ProvenAtPreview(r.Summary)
+		out.ProvenAtPreview = ProvenAtPreview(r.Summary)
 	}
 	for i, f := range baseline.JudgeFrameworks(r.Controls) {
 		rf := reportFramework{FrameworkResult: f, Y: 4 + 26*i}
@@ -69,18 +100,17 @@ func WriteReport(w io.Writer, r *Result) error {
 		for _, req := range f.Requirements {
 			rr := reportRequirement{ID: req.ID, Name: req.Name, Status: req.Status}
 			for _, key := range req.Controls {
-				c := byKey[key]
-				rr.Controls = append(rr.Controls, reportControl{Result: c, Shown: c.Status != baseline.Pass && c.Status != baseline.NotApplicable})
+				rr.Controls = append(rr.Controls, control(byKey[key]))
 			}
 			rf.Requirements = append(rf.Requirements, rr)
 		}
-		data.Frameworks = append(data.Frameworks, rf)
+		out.Frameworks = append(out.Frameworks, rf)
 	}
-	data.ChartHeight = 8 + 26*len(data.Frameworks)
+	out.ChartHeight = 8 + 26*len(out.Frameworks)
 	for _, c := range r.Controls {
 		if reason, ok := baseline.FrameworkExceptions[c.Key]; ok {
-			data.Exceptions = append(data.Exceptions, reportException{Key: c.Key, Reason: reason, Status: c.Status})
+			out.Exceptions = append(out.Exceptions, reportException{Key: c.Key, Reason: reason, Status: c.Status})
 		}
 	}
-	return report.Execute(w, data)
+	return out
 }
