@@ -23,31 +23,20 @@ func twoSingleAZInstances(t *testing.T) (*baseline.Graph, baseline.Resource) {
 	return g, *inst
 }
 
-func rowOf(t *testing.T, results []baseline.Result, key string) baseline.Result {
-	t.Helper()
-	for _, r := range results {
-		if r.Key == key {
-			return r
-		}
-	}
-	t.Fatalf("no row %s", key)
-	return baseline.Result{}
-}
-
 // A waiver of one resource relaxes that resource: the same weakness of another still fails, and
 // the row says what was relaxed.
 func TestAWaiverOfOneResourceRelaxesOnlyIt(t *testing.T) {
 	g, inst := twoSingleAZInstances(t)
-	row := rowOf(t, baseline.Evaluate(g, baseline.Waivers{"rds-multi-az/scratch-db": "a scratch copy, rebuilt nightly"}), "rds-multi-az")
+	row := rows(baseline.Evaluate(g, baseline.Waivers{"rds-multi-az/scratch-db": "a scratch copy, rebuilt nightly"}))["rds-multi-az"]
 	assert.Equal(t, baseline.Fail, row.Status)
 	assert.Equal(t, inst.Name+": multiAz is false, want true", row.Detail)
 	assert.Equal(t, []baseline.Relaxed{{Waiver: "rds-multi-az/scratch-db", Reason: "a scratch copy, rebuilt nightly", Problem: "scratch-db: multiAz is false, want true"}}, row.Relaxed)
 
 	// Both named, one by its URN: waived, with each reason.
-	row = rowOf(t, baseline.Evaluate(g, baseline.Waivers{
+	row = rows(baseline.Evaluate(g, baseline.Waivers{
 		"rds-multi-az/scratch-db":  "a scratch copy, rebuilt nightly",
 		"rds-multi-az/" + inst.URN: "dev: cost",
-	}), "rds-multi-az")
+	}))["rds-multi-az"]
 	assert.Equal(t, baseline.Waived, row.Status)
 	assert.Equal(t, "for "+inst.URN+": dev: cost; for scratch-db: a scratch copy, rebuilt nightly", row.Waiver)
 	assert.Equal(t, inst.Name+": multiAz is false, want true; scratch-db: multiAz is false, want true", row.Detail)
@@ -68,7 +57,7 @@ func TestAWaiverOfAComponentCoversItsResources(t *testing.T) {
 			g.Resources[i].Parent = "" // made by hand, outside the component
 		}
 	}
-	row := rowOf(t, baseline.Evaluate(g, baseline.Waivers{"rds-multi-az/" + parent.Name: "dev: cost"}), "rds-multi-az")
+	row := rows(baseline.Evaluate(g, baseline.Waivers{"rds-multi-az/" + parent.Name: "dev: cost"}))["rds-multi-az"]
 	assert.Equal(t, baseline.Fail, row.Status)
 	assert.Equal(t, "scratch-db: multiAz is false, want true", row.Detail)
 	assert.Equal(t, "rds-multi-az/"+parent.Name, row.Relaxed[0].Waiver)
