@@ -631,6 +631,7 @@ func TestFindingsGoToSecurityHub(t *testing.T) {
 	srv, _ := prodShape(t)
 	ctx := awstest.Ctx(t)
 	var updates, queries []map[string]any
+	var seen sync.Mutex // the stand-in answers the audit's calls concurrently
 	front := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/findings" && r.Method == http.MethodPost {
 			// moto ignores GetFindings' Id filter: what the audit asks is checked here.
@@ -638,7 +639,9 @@ func TestFindingsGoToSecurityHub(t *testing.T) {
 			assert.NoError(t, err)
 			var query map[string]any
 			assert.NoError(t, json.Unmarshal(body, &query))
+			seen.Lock()
 			queries = append(queries, query)
+			seen.Unlock()
 			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
 		if r.URL.Path != "/findings/batchupdate" {
@@ -648,7 +651,9 @@ func TestFindingsGoToSecurityHub(t *testing.T) {
 		}
 		var body map[string]any
 		assert.NoError(t, json.NewDecoder(r.Body).Decode(&body))
+		seen.Lock()
 		updates = append(updates, body)
+		seen.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(map[string]any{"ProcessedFindings": body["FindingIdentifiers"], "UnprocessedFindings": []any{}})
 	}))
