@@ -195,32 +195,18 @@ var rdsControls = []Control{
 	{Key: "rds-managed-password", Title: "Master password is managed and rotated by RDS with a stack key", Severity: High, Reads: storageTypes,
 		Refs: Refs{SecurityHub: []string{"SecretsManager.1", "SecretsManager.2", "SecretsManager.4"}, Prowler: []string{"secretsmanager_automatic_rotation_enabled", "secretsmanager_secret_rotated_periodically"}},
 		check: func(g *Graph) finding {
-			f := finding{holds: "RDS manages and rotates the master password under a stack key; no password input anywhere"}
-			var replicas []string
-			storage := g.ofType(storageTypes...)
-			for _, inst := range storage {
-				f.read(inst)
-				if _, replica, _ := g.replicaOf(inst); replica {
-					replicas = append(replicas, inst.Name)
-					continue
-				}
-				if replicas := g.replicasOf(inst); len(replicas) > 0 && get(inst.Inputs, "manageMasterUserPassword") == true {
-					// https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html#rds-secrets-manager-limitations
-					f.fail("%s: read replica %s names it as its source, and RDS makes no read replica of a source whose master password it manages (RDS User Guide, Secrets Manager integration, Limitations): the replica's create fails", inst.Name, replicas[0].Name)
-					continue
-				}
-				if get(inst.Inputs, "manageMasterUserPassword") != true {
-					f.fail("%s: manageMasterUserPassword is %s, want true", inst.Name, show(get(inst.Inputs, "manageMasterUserPassword")))
-				}
-				stackKeyArn(g, &f, inst.Name, "masterUserSecretKmsKeyId", inst.Inputs)
-			}
-			if len(replicas) > 0 {
-				note := "read replica " + strings.Join(replicas, ", ") + " not judged: " + replicaInheritsUsers
-				f.holds += "; " + note
-				if len(replicas) == len(storage) {
-					f.notApplicable = note
-				}
-			}
+			f := primaryCheck("RDS manages and rotates the master password under a stack key; no password input anywhere", replicaInheritsUsers,
+				func(g *Graph, f *finding, inst Resource, in map[string]any) {
+					if replicas := g.replicasOf(inst); len(replicas) > 0 && get(in, "manageMasterUserPassword") == true {
+						// https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html#rds-secrets-manager-limitations
+						f.fail("%s: read replica %s names it as its source, and RDS makes no read replica of a source whose master password it manages (RDS User Guide, Secrets Manager integration, Limitations): the replica's create fails", inst.Name, replicas[0].Name)
+						return
+					}
+					if get(in, "manageMasterUserPassword") != true {
+						f.fail("%s: manageMasterUserPassword is %s, want true", inst.Name, show(get(in, "manageMasterUserPassword")))
+					}
+					stackKeyArn(g, f, inst.Name, "masterUserSecretKmsKeyId", in)
+				})(g)
 			for _, r := range g.Resources {
 				for _, key := range []string{"password", "masterPassword", "masterUserPassword"} {
 					// Its presence fails, whatever its value: read without noting, an unknown one too.
