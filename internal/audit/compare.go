@@ -77,14 +77,7 @@ var referenceLike = regexp.MustCompile(`^(arn:|(sg|sgr|subnet|vpc|key|rtb)-[0-9a
 // attributes the plan leaves to defaults), as are references and documents that embed them.
 func Compare(plans []plan.Document, r *Report) []Difference {
 	var out []Difference
-	planned := map[string]plan.Document{}
-	for _, doc := range plans {
-		for _, res := range doc.Resources {
-			if id := databaseIdentifier(res); id != "" {
-				planned[id] = doc
-			}
-		}
-	}
+	planned := plansByDatabase(plans)
 	live := map[string]Database{}
 	for _, d := range r.Databases {
 		live[d.Identifier] = d
@@ -357,22 +350,32 @@ func normal(v any) string {
 	return showJSON(v)
 }
 
-// PlannedStatuses are the statuses the plan of a database gives each control, by control key:
-// the plan whose resources hold the database's identifier, as Compare pairs them; nil without one.
-func PlannedStatuses(plans []plan.Document, identifier string) map[string]baseline.Status {
+// plansByDatabase pairs each planned database, by its instance or cluster identifier, with its
+// plan.
+func plansByDatabase(plans []plan.Document) map[string]plan.Document {
+	planned := map[string]plan.Document{}
 	for _, doc := range plans {
 		for _, res := range doc.Resources {
-			if databaseIdentifier(res) != identifier {
-				continue
+			if id := databaseIdentifier(res); id != "" {
+				planned[id] = doc
 			}
-			out := map[string]baseline.Status{}
-			for _, c := range doc.Controls {
-				out[c.Key] = c.Status
-			}
-			return out
 		}
 	}
-	return nil
+	return planned
+}
+
+// PlannedStatuses are the statuses the plan of a database gives each control, by control key,
+// paired as Compare pairs them; nil when no plan has the database.
+func PlannedStatuses(plans []plan.Document, identifier string) map[string]baseline.Status {
+	doc, ok := plansByDatabase(plans)[identifier]
+	if !ok {
+		return nil
+	}
+	out := map[string]baseline.Status{}
+	for _, c := range doc.Controls {
+		out[c.Key] = c.Status
+	}
+	return out
 }
 
 // ReportStacks are the pages' scorecards of every database of the fleet, each beside its plan's
