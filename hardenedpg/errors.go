@@ -157,11 +157,13 @@ func (p problems) err() error {
 // waiverProblems turns baseline's waiver check into field errors.
 func waiverProblems(w baseline.Waivers) problems {
 	var p problems
+	reported := map[string]bool{}
 	for _, fe := range w.Problems() {
 		p.add(fmt.Sprintf("Waivers[%q]", fe.Key), fe.Reason, "%s", fe.Problem)
+		reported[fe.Key] = true
 	}
 	for _, k := range slices.Sorted(maps.Keys(w)) {
-		if control, resource := baseline.SplitWaiverKey(k); resource != "" && !slices.ContainsFunc(w.Problems(), func(wp baseline.WaiverProblem) bool { return wp.Key == k }) {
+		if control, resource := baseline.SplitWaiverKey(k); resource != "" && !reported[k] {
 			p.add(fmt.Sprintf("Waivers[%q]", k), w[k], "a component's waivers cover only its own resources already: waive %s alone here; a waiver of one resource (%s) is for the scorecard, the policy pack and the live audit", control, k)
 		}
 	}

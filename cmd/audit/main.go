@@ -124,7 +124,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		diffs = audit.Compare(planned, fleet.Reports[0])
 	}
 	if *reportPath != "" {
-		if err := writeReport(*reportPath, fleet.ReportStacks(planned)); err != nil {
+		if err := plan.WriteReportFile(*reportPath, "hardenedpg live audit", fleet.ReportStacks(planned)...); err != nil {
 			fmt.Fprintln(stderr, err)
 			return exitFailed
 		}
@@ -269,16 +269,4 @@ func readPlan(file string) ([]plan.Document, error) {
 		return nil, fmt.Errorf("-compare %s: want the JSON of bin/plan -json: %w", file, err)
 	}
 	return many, nil
-}
-
-func writeReport(path string, stacks []plan.ReportStack) error {
-	f, err := os.Create(path) //nolint:gosec // the path the user asked to write
-	if err != nil {
-		return err
-	}
-	if err := plan.WriteReport(f, "hardenedpg live audit", stacks...); err != nil {
-		_ = f.Close()
-		return err
-	}
-	return f.Close()
 }

@@ -107,7 +107,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return exitFor(result.Summary)
 	}
 	if *reportPath != "" {
-		if err := writeReport(*reportPath, result); err != nil {
+		title := "hardenedpg report: " + result.Config.Project + "/" + result.Config.Stack
+		if err := plan.WriteReportFile(*reportPath, title, plan.ReportStack{Result: result}); err != nil {
 			fmt.Fprintln(stderr, err)
 			return exitFailed
 		}
@@ -204,17 +205,4 @@ func exitFor(s baseline.Summary) int {
 		return exitFailed
 	}
 	return exitOK
-}
-
-func writeReport(path string, result *plan.Result) error {
-	f, err := os.Create(path) //nolint:gosec // the path the user asked to write
-	if err != nil {
-		return err
-	}
-	title := "hardenedpg report: " + result.Config.Project + "/" + result.Config.Stack
-	if err := plan.WriteReport(f, title, plan.ReportStack{Result: result}); err != nil {
-		_ = f.Close()
-		return err
-	}
-	return f.Close()
 }

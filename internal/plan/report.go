@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"html/template"
 	"io"
+	"os"
 
 	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 )
@@ -44,7 +45,6 @@ type reportException struct {
 type reportStack struct {
 	Project, Stack, ProvenAtPreview string
 	Summary                         baseline.Summary
-	Controls                        []baseline.Result
 	AllControls                     []reportControl
 	Frameworks                      []reportFramework
 	Exceptions                      []reportException
@@ -75,6 +75,19 @@ func WriteReport(w io.Writer, title string, stacks ...ReportStack) error {
 	return report.Execute(w, data)
 }
 
+// WriteReportFile writes the page to the file at path.
+func WriteReportFile(path, title string, stacks ...ReportStack) error {
+	f, err := os.Create(path) //nolint:gosec // the path the user asked to write
+	if err != nil {
+		return err
+	}
+	if err := WriteReport(f, title, stacks...); err != nil {
+		_ = f.Close()
+		return err
+	}
+	return f.Close()
+}
+
 func reportStackOf(s ReportStack) reportStack {
 	r := s.Result
 	control := func(c baseline.Result) reportControl {
@@ -82,7 +95,7 @@ func reportStackOf(s ReportStack) reportStack {
 		return reportControl{Result: c, Shown: c.Status != baseline.Pass && c.Status != baseline.NotApplicable, Planned: planned, HasPlanned: has}
 	}
 	byKey := map[string]baseline.Result{}
-	out := reportStack{Project: r.Config.Project, Stack: r.Config.Stack, Summary: r.Summary, Controls: r.Controls, Planned: s.Planned}
+	out := reportStack{Project: r.Config.Project, Stack: r.Config.Stack, Summary: r.Summary, Planned: s.Planned}
 	for _, c := range r.Controls {
 		byKey[c.Key] = c
 		out.AllControls = append(out.AllControls, control(c))
