@@ -4,7 +4,6 @@ package stack
 
 import (
 	"encoding/json"
-	"fmt"
 	"os"
 	"sort"
 
@@ -12,6 +11,7 @@ import (
 
 	"github.com/hardenedpg/pulumi-hardenedpg/hardenedpg"
 	"github.com/hardenedpg/pulumi-hardenedpg/internal/config"
+	"github.com/hardenedpg/pulumi-hardenedpg/internal/networkstack"
 )
 
 // DatabaseName is the logical name of the Database component; children are named after it, so
@@ -41,12 +41,14 @@ func Program(ctx *pulumi.Context) (pulumi.Map, error) {
 	}
 	args := cfg.Args
 	if cfg.NetworkStack != "" {
-		vpcID, err := readNetworkStack(ctx, cfg.NetworkStack, &args)
+		network, err := networkstack.Read(ctx, config.Namespace+":networkStack", cfg.NetworkStack)
 		if err != nil {
 			// A network stack that cannot be read is configuration the user must fix: exit 2.
 			return nil, &config.Error{Problems: []string{err.Error()}}
 		}
-		args.Network.VpcID = pulumi.String(vpcID)
+		args.Network.VpcID = pulumi.String(network.VpcID)
+		args.Network.SubnetIDs = network.SubnetIDs
+		args.Network.AllowedSecurityGroupIDs = network.AllowedSecurityGroupIDs
 	}
 	db, err := hardenedpg.NewDatabase(ctx, DatabaseName, &args)
 	if err != nil {
@@ -86,60 +88,4 @@ func presentKeys() []string {
 	}
 	sort.Strings(keys)
 	return keys
-}
-
-// readNetworkStack reads vpcId, subnetIds and allowedSecurityGroupIds from another stack. The
-// values are awaited so the subnets can be proven private before anything is created.
-func readNetworkStack(ctx *pulumi.Context, name string, args *hardenedpg.DatabaseArgs) (string, error) {
-	ref, err := pulumi.NewStackReference(ctx, "network", &pulumi.StackReferenceArgs{Name: pulumi.String(name)})
-	if err != nil {
-		return "", err
-	}
-	get := func(output string) (any, error) {
-		d, err := ref.GetOutputDetails(output)
-		if err != nil {
-			return nil, fmt.Errorf("%s:networkStack = %q: reading output %s: %w", config.Namespace, name, output, err)
-		}
-		if d.Value != nil {
-			return d.Value, nil
-		}
-		return d.SecretValue, nil
-	}
-	vpc, err := get("vpcId")
-	if err != nil {
-		return "", err
-	}
-	vpcID, ok := vpc.(string)
-	if !ok || vpcID == "" {
-		return "", fmt.Errorf("%s:networkStack = %q: output vpcId = %v: want a VPC ID string", config.Namespace, name, vpc)
-	}
-	for output, dst := range map[string]*[]string{"subnetIds": &args.Network.SubnetIDs, "allowedSecurityGroupIds": &args.Network.AllowedSecurityGroupIDs} {
-		v, err := get(output)
-		if err != nil {
-			return "", err
-		}
-		list, ok := stringList(v)
-		if !ok {
-			return "", fmt.Errorf("%s:networkStack = %q: output %s = %v: want a list of strings", config.Namespace, name, output, v)
-		}
-		*dst = list
-	}
-	return vpcID, nil
-}
-
-func stringList(v any) ([]string, bool) {
-	if v == nil {
-		return nil, true
-	}
-	items, ok := v.([]any)
-	if !ok {
-		return nil, false
-	}
-	out := make([]string, len(items))
-	for i, item := range items {
-		if out[i], ok = item.(string); !ok {
-			return nil, false
-		}
-	}
-	return out, true
 }
