@@ -1,4 +1,4 @@
-package stack_test
+package plan_test
 
 import (
 	"errors"
@@ -14,6 +14,8 @@ import (
 	"github.com/hardenedpg/pulumi-hardenedpg/internal/stack"
 )
 
+// The stack program's own tests. They run it as cmd/plan does, through plan, and live here so
+// that the fast loop links one test binary fewer (each links the AWS SDK's packages).
 func runStack(t *testing.T, name string, m *hardenedpgtest.Monitor) *plan.Result {
 	t.Helper()
 	sc, err := plan.ReadStackConfig("../..", name)
