@@ -127,6 +127,8 @@ var Frameworks = []Framework{
 				"firehose_stream_encrypted_at_rest", "rds_cluster_storage_encrypted", "rds_instance_storage_encrypted", "rds_instance_transport_encrypted", "rds_snapshots_encrypted",
 				"s3_bucket_kms_encryption", "sns_topics_kms_encryption_at_rest_enabled"}, kmsHygiene)},
 		}},
+	{Key: "nist80053", Name: "NIST SP 800-53 Rev. 5", Source: prowlerCompliance + "7a00f79a56784384b35cecd6a65c0e1396399337/prowler/compliance/aws/nist_800_53_revision_5_aws.json",
+		Requirements: nistRequirements},
 	{Key: "cis", Name: "CIS AWS Foundations Benchmark", Source: "the CIS recommendations the controls cite, as Security Hub's CIS AWS Foundations standard numbers them",
 		Requirements: cisRequirements()},
 }
@@ -222,7 +224,6 @@ const (
 var FrameworkExceptions = map[string]string{
 	"rds-private-subnets":      noProwlerCheck,
 	"rds-cmk":                  noProwlerCheck,
-	"rds-enhanced-monitoring":  prowlerUnmapped,
 	"rds-iam-auth":             prowlerUnmapped,
 	"rds-non-default-port":     prowlerUnmapped,
 	"rds-custom-admin":         prowlerUnmapped,
