@@ -9,20 +9,26 @@ import (
 )
 
 // The two places a database keeps its settings. storageTypes hold the storage, its key, the
-// master user, IAM authentication, backups and log exports: an RDS instance, or an Aurora
-// cluster. hostTypes run the engine: an RDS instance, or an Aurora cluster's instance.
+// master user, IAM authentication, backups and log exports: an RDS instance, or a cluster.
+// hostTypes run the engine: an RDS instance, an Aurora cluster's instance, or a Multi-AZ DB
+// cluster (hostCheck reads only those clusters, see Graph.hosts).
 var (
 	storageTypes = []string{TypeInstance, TypeCluster}
-	hostTypes    = []string{TypeInstance, TypeClusterInstance}
+	hostTypes    = []string{TypeInstance, TypeClusterInstance, TypeCluster}
 	// databaseTypes are every resource a database setting may live on.
 	databaseTypes = []string{TypeInstance, TypeCluster, TypeClusterInstance}
 )
 
 // databaseCheck runs fn on every resource of types; fn reports problems through f.
 func databaseCheck(types []string, holds string, fn func(g *Graph, f *finding, r Resource, in map[string]any)) check {
+	return resourcesCheck(func(g *Graph) []Resource { return g.ofType(types...) }, holds, fn)
+}
+
+// resourcesCheck runs fn on each resource of, recording it as read.
+func resourcesCheck(of func(g *Graph) []Resource, holds string, fn func(g *Graph, f *finding, r Resource, in map[string]any)) check {
 	return func(g *Graph) finding {
 		f := finding{holds: holds}
-		for _, r := range g.ofType(types...) {
+		for _, r := range of(g) {
 			f.read(r)
 			scoped(func() { fn(g, &f, r, r.Inputs) })
 		}
@@ -36,13 +42,22 @@ func storageCheck(holds string, fn func(g *Graph, f *finding, r Resource, in map
 }
 
 func hostCheck(holds string, fn func(g *Graph, f *finding, r Resource, in map[string]any)) check {
-	return databaseCheck(hostTypes, holds, fn)
+	return resourcesCheck((*Graph).hosts, holds, fn)
 }
 
 // databaseBool checks that a boolean input of every resource of types is want; absent counts as
 // dflt, the value AWS applies when the input is not given.
 func databaseBool(types []string, key string, want, dflt bool) check {
-	return databaseCheck(types, fmt.Sprintf("%s is %v", key, want), func(_ *Graph, f *finding, r Resource, in map[string]any) {
+	return resourcesCheck(func(g *Graph) []Resource { return g.ofType(types...) }, fmt.Sprintf("%s is %v", key, want), boolRule(key, want, dflt))
+}
+
+// hostBool is databaseBool for a host setting (see hostCheck).
+func hostBool(key string, want, dflt bool) check {
+	return hostCheck(fmt.Sprintf("%s is %v", key, want), boolRule(key, want, dflt))
+}
+
+func boolRule(key string, want, dflt bool) func(_ *Graph, f *finding, r Resource, in map[string]any) {
+	return func(_ *Graph, f *finding, r Resource, in map[string]any) {
 		v, ok := boolean(in, key)
 		if !ok {
 			v = dflt
@@ -50,7 +65,7 @@ func databaseBool(types []string, key string, want, dflt bool) check {
 		if v != want {
 			f.fail("%s: %s is %s, want %v", r.Name, key, show(get(in, key)), want)
 		}
-	})
+	}
 }
 
 // subnetGroupOf is the subnet group a database names, read; a group the stack does not make
@@ -156,7 +171,7 @@ func parametersOf(g *Graph, f *finding, r Resource) (parameterSet, bool) {
 		}
 		ps.add(pg)
 	case TypeCluster:
-		pg, ok := readGroup(g, f, r, "dbClusterParameterGroupName", TypeClusterParameters, AuroraFamily(major))
+		pg, ok := readGroup(g, f, r, "dbClusterParameterGroupName", TypeClusterParameters, familyOf(r, major))
 		if !ok {
 			return ps, false
 		}

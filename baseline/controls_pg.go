@@ -29,21 +29,18 @@ var pgControls = []Control{
 		check: parameterCheck("pg-audit"),
 	},
 	{Key: "pg-family-matches", Title: "Parameter group family matches the engine major version", Severity: High, Reads: databaseTypes,
-		check: databaseCheck(databaseTypes, "the family is postgres (aurora-postgresql for a cluster and its instances) and the engine major version", func(g *Graph, f *finding, r Resource, in map[string]any) {
+		check: databaseCheck(databaseTypes, "the family is postgres (aurora-postgresql for an Aurora cluster and its instances) and the engine major version", func(g *Graph, f *finding, r Resource, in map[string]any) {
 			major := MajorOf(engineVersionOf(g, r))
+			want := familyOf(r, major)
 			var pg Resource
 			var ok bool
 			switch r.Type {
 			case TypeInstance:
-				pg, ok = readGroup(g, f, r, "parameterGroupName", TypeParameterGroup, Family(major))
+				pg, ok = readGroup(g, f, r, "parameterGroupName", TypeParameterGroup, want)
 			case TypeCluster:
-				pg, ok = readGroup(g, f, r, "dbClusterParameterGroupName", TypeClusterParameters, AuroraFamily(major))
+				pg, ok = readGroup(g, f, r, "dbClusterParameterGroupName", TypeClusterParameters, want)
 			case TypeClusterInstance:
-				pg, ok = readGroup(g, f, r, "dbParameterGroupName", TypeParameterGroup, AuroraFamily(major))
-			}
-			want := Family(major)
-			if r.Type != TypeInstance {
-				want = AuroraFamily(major)
+				pg, ok = readGroup(g, f, r, "dbParameterGroupName", TypeParameterGroup, want)
 			}
 			if ok && str(pg.Inputs, "family") != want {
 				f.fail("%s: family is %s, want %s", pg.Name, show(get(pg.Inputs, "family")), want)

@@ -9,7 +9,7 @@ import (
 var rdsControls = []Control{
 	{Key: "rds-not-public", Title: "Instance is not publicly accessible", Severity: Critical, Reads: hostTypes,
 		Refs:  Refs{SecurityHub: []string{"RDS.2"}, Prowler: []string{"rds_instance_no_public_access"}, Checkov: []string{"CKV_AWS_17"}, CIS: []string{"2.2.3"}, CdkNag: []string{"RDSInstancePublicAccess"}, Awsguard: []string{"rds-instance-public-access"}, CompliancePolicies: []string{"aws-rds-instance-disallow-public-access", "aws-rds-clusterinstance-disallow-public-access"}},
-		check: databaseBool(hostTypes, "publiclyAccessible", false, false),
+		check: hostBool("publiclyAccessible", false, false),
 	},
 	{Key: "rds-private-subnets", Title: "Every subnet of the subnet group is private", Severity: High, Reads: []string{TypeSubnetGroup}, Waivable: true,
 		Refs: Refs{SecurityHub: []string{"RDS.46"}},
@@ -117,9 +117,12 @@ var rdsControls = []Control{
 	{Key: "rds-multi-az", Title: "Instance is Multi-AZ; a cluster has instances in two or more zones", Severity: Medium, Reads: storageTypes, Waivable: true,
 		Refs: Refs{SecurityHub: []string{"RDS.5", "RDS.15"}, Prowler: []string{"rds_instance_multi_az", "rds_cluster_multi_az"}, Checkov: []string{"CKV_AWS_157"}, CIS: []string{"2.2.4"}, CdkNag: []string{"RDSMultiAZSupport"}, Awsguard: []string{"rds-instance-multi-az-enabled"}, CompliancePolicies: []string{"aws-rds-cluster-disallow-single-availability-zone"}},
 		check: storageCheck("multiAz is true; a cluster's instances are placed in two or more zones", func(g *Graph, f *finding, r Resource, in map[string]any) {
-			if r.Type == TypeCluster {
+			switch {
+			case multiAZCluster(r):
+				// RDS places its writer and two readable standbys in three zones itself.
+			case r.Type == TypeCluster:
 				clusterMultiAZ(g, f, r)
-			} else if get(in, "multiAz") != true {
+			case get(in, "multiAz") != true:
 				f.fail("%s: multiAz is %s, want true", r.Name, show(get(in, "multiAz")))
 			}
 		}),
@@ -142,7 +145,7 @@ var rdsControls = []Control{
 	},
 	{Key: "rds-log-exports", Title: "Every PostgreSQL log the engine offers is exported to CloudWatch", Severity: Medium, Reads: storageTypes,
 		Refs: Refs{SecurityHub: []string{"RDS.9", "RDS.36", "RDS.37"}, Prowler: []string{"rds_instance_integration_cloudwatch_logs", "rds_cluster_integration_cloudwatch_logs"}, Checkov: []string{"CKV_AWS_129", "CKV_AWS_324"}, CdkNag: []string{"RDSLoggingEnabled"}},
-		check: storageCheck("an instance exports "+strings.Join(LogExports, ", ")+"; a cluster "+strings.Join(AuroraLogExports, ", "), func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+		check: storageCheck("an instance and a Multi-AZ DB cluster export "+strings.Join(LogExports, ", ")+"; an Aurora cluster "+strings.Join(AuroraLogExports, ", "), func(_ *Graph, f *finding, inst Resource, in map[string]any) {
 			got := stringList(in, "enabledCloudwatchLogsExports")
 			for _, want := range logExportsOf(inst) {
 				if !slices.Contains(got, want) {
@@ -165,7 +168,7 @@ var rdsControls = []Control{
 	},
 	{Key: "rds-minor-upgrades", Title: "Automatic minor version upgrades are on", Severity: High, Reads: hostTypes,
 		Refs:  Refs{SecurityHub: []string{"RDS.13", "RDS.35"}, Prowler: []string{"rds_instance_minor_version_upgrade_enabled", "rds_cluster_minor_version_upgrade_enabled"}, Checkov: []string{"CKV_AWS_226"}, CIS: []string{"2.2.2"}, CdkNag: []string{"RDSAutomaticMinorVersionUpgradeEnabled"}},
-		check: databaseBool(hostTypes, "autoMinorVersionUpgrade", true, true),
+		check: hostBool("autoMinorVersionUpgrade", true, true),
 	},
 	{Key: "rds-copy-tags", Title: "Tags are copied to snapshots", Severity: Low, Reads: storageTypes,
 		Refs:  Refs{SecurityHub: []string{"RDS.17", "RDS.32", "RDS.16", "RDS.29", "RDS.47"}, Prowler: []string{"rds_instance_copy_tags_to_snapshots", "rds_cluster_copy_tags_to_snapshots"}, Checkov: []string{"CKV2_AWS_60", "CKV_AWS_313"}},
@@ -221,27 +224,33 @@ var rdsControls = []Control{
 	},
 	{Key: "rds-ca-cert", Title: "Server certificate is from a current RDS CA", Severity: Medium, Reads: hostTypes,
 		Refs: Refs{Prowler: []string{"rds_instance_certificate_expiration"}, Checkov: []string{"CKV_AWS_211"}},
-		check: hostCheck("caCertIdentifier is a current RDS CA", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
-			ca, set := get(in, "caCertIdentifier").(string)
+		check: hostCheck("caCertIdentifier (caCertificateIdentifier of a Multi-AZ DB cluster) is a current RDS CA", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+			key := "caCertIdentifier"
+			if inst.Type == TypeCluster {
+				key = "caCertificateIdentifier"
+			}
+			ca, set := get(in, key).(string)
 			if !set {
 				ca = DefaultCACertificate
 			}
 			if !slices.Contains(CACertificates, ca) {
-				f.fail("%s: caCertIdentifier is %s, want one of %s", inst.Name, show(get(in, "caCertIdentifier")), strings.Join(CACertificates, ", "))
+				f.fail("%s: %s is %s, want one of %s", inst.Name, key, show(get(in, key)), strings.Join(CACertificates, ", "))
 			}
 		}),
 	},
 	{Key: "rds-supported-engine", Title: "Engine is PostgreSQL on a supported major version", Severity: High, Reads: storageTypes,
 		Refs: Refs{Prowler: []string{"rds_instance_deprecated_engine_version"}, Checkov: []string{"CKV_AWS_250", "CKV_AWS_388"}},
-		check: storageCheck("an instance runs postgres, a cluster aurora-postgresql, on a supported major version more than 6 months from the end of its standard support, no minor pinned", func(g *Graph, f *finding, inst Resource, in map[string]any) {
+		check: storageCheck("an instance runs postgres, a cluster aurora-postgresql (or postgres: a Multi-AZ DB cluster), on a supported major version more than 6 months from the end of its standard support, no minor pinned", func(g *Graph, f *finding, inst Resource, in map[string]any) {
 			v := str(in, "engineVersion")
-			engine, majors := "postgres", SupportedMajorVersions
-			if inst.Type == TypeCluster {
-				engine, majors = AuroraEngine, AuroraMajorVersions
+			majors := SupportedMajorVersions
+			if inst.Type == TypeCluster && !multiAZCluster(inst) {
+				majors = AuroraMajorVersions
 			}
 			switch {
-			case str(in, "engine") != engine:
-				f.fail("%s: engine is %s, want %s", inst.Name, show(get(in, "engine")), engine)
+			case inst.Type == TypeInstance && str(in, "engine") != "postgres":
+				f.fail("%s: engine is %s, want postgres", inst.Name, show(get(in, "engine")))
+			case inst.Type == TypeCluster && !multiAZCluster(inst) && str(in, "engine") != AuroraEngine:
+				f.fail("%s: engine is %s, want %s, or postgres for a Multi-AZ DB cluster", inst.Name, show(get(in, "engine")), AuroraEngine)
 			case !slices.Contains(majors, MajorOf(v)):
 				f.fail("%s: engineVersion is %s, want a supported major version (%s)", inst.Name, show(get(in, "engineVersion")), strings.Join(majors, ", "))
 			case strings.Contains(v, "."):
@@ -336,9 +345,10 @@ var taggedTypes = []string{
 	TypeEventRule, TypeMetricAlarm, TypeBucket, TypeFirehose,
 }
 
-// logExportsOf are the logs a database must export: an Aurora cluster's differ from an instance's.
+// logExportsOf are the logs a database must export: an Aurora cluster's differ from an
+// instance's and a Multi-AZ DB cluster's.
 func logExportsOf(r Resource) []string {
-	if r.Type == TypeCluster {
+	if r.Type == TypeCluster && !multiAZCluster(r) {
 		return AuroraLogExports
 	}
 	return LogExports

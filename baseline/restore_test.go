@@ -80,10 +80,10 @@ func TestSupportEndingSoonIsAWarning(t *testing.T) {
 		status       baseline.Status
 		detail       string
 	}{
-		{"14", "2026-08-27", baseline.Pass, "an instance runs postgres, a cluster aurora-postgresql, on a supported major version more than 6 months from the end of its standard support, no minor pinned"},
+		{"14", "2026-08-27", baseline.Pass, "an instance runs postgres, a cluster aurora-postgresql (or postgres: a Multi-AZ DB cluster), on a supported major version more than 6 months from the end of its standard support, no minor pinned"},
 		{"14", "2026-12-03", baseline.Warn, "database-instance-db: standard support of PostgreSQL 14 ends on 2027-02-28 (87 days from 2026-12-03); upgrade to 15 or 16 or 17 before RDS Extended Support charges begin"},
 		{"15", "2027-09-01", baseline.Warn, "database-instance-db: standard support of PostgreSQL 15 ends on 2028-02-29 (181 days from 2027-09-01); upgrade to 16 or 17 before RDS Extended Support charges begin"},
-		{"17", "2026-12-03", baseline.Pass, "an instance runs postgres, a cluster aurora-postgresql, on a supported major version more than 6 months from the end of its standard support, no minor pinned"},
+		{"17", "2026-12-03", baseline.Pass, "an instance runs postgres, a cluster aurora-postgresql (or postgres: a Multi-AZ DB cluster), on a supported major version more than 6 months from the end of its standard support, no minor pinned"},
 	} {
 		t.Run(tc.major+" on "+tc.today, func(t *testing.T) {
 			g := prodGraph(t)

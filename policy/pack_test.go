@@ -296,6 +296,30 @@ func TestPackJudgesARawCluster(t *testing.T) {
 	}
 }
 
+// The pack judges a raw Multi-AZ DB cluster as one: what an instance holds is asked of the
+// cluster, and nothing of Aurora is.
+func TestPackJudgesARawMultiAZDBCluster(t *testing.T) {
+	a := startAnalyzer(t)
+	got, err := a.run(t, registryMultiAZClusterExample(t), nil)
+	require.NoError(t, err)
+	for key, want := range map[string]string{
+		"rds-encrypted":            "example: storageEncrypted is unset, want true",
+		"rds-enhanced-monitoring":  "example: monitoringInterval is unset, want one of [1 5 10 15 30 60]",
+		"rds-performance-insights": "example: performanceInsightsEnabled is unset, want true",
+		"rds-log-exports":          "example: enabledCloudwatchLogsExports is unset, want it to include upgrade",
+		"pg-force-ssl":             "default.postgres",
+	} {
+		require.Len(t, got[key], 1, key)
+		assert.Contains(t, got[key][0].GetMessage(), want, key)
+	}
+	assert.NotContains(t, got, "rds-multi-az", "RDS places a Multi-AZ DB cluster in three zones")
+	for key, diags := range got {
+		for _, d := range diags {
+			assert.NotContains(t, d.GetMessage(), "aurora", key)
+		}
+	}
+}
+
 func keysOf[V any](m map[string]V) []string {
 	keys := make([]string, 0, len(m))
 	for k := range m {

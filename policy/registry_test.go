@@ -237,3 +237,27 @@ func registryProxyExample(t *testing.T) *baseline.Graph {
 	g.Resources = append(g.Resources, m.Graph().Resources...)
 	return g
 }
+
+// registryMultiAZClusterExample is the pulumi-aws registry's "RDS Multi-AZ Cluster" example of
+// rds.Cluster, with engine postgres instead of mysql: an instance class and provisioned storage,
+// and nothing else set.
+func registryMultiAZClusterExample(t *testing.T) *baseline.Graph {
+	t.Helper()
+	m := hardenedpgtest.New()
+	err := m.Run("registry", "example", map[string]string{"aws:region": "eu-west-1"}, nil, func(ctx *pulumi.Context) error {
+		_, err := rds.NewCluster(ctx, "example", &rds.ClusterArgs{
+			ClusterIdentifier:      pulumi.String("example"),
+			AvailabilityZones:      pulumi.ToStringArray([]string{"eu-west-1a", "eu-west-1b", "eu-west-1c"}),
+			Engine:                 pulumi.String("postgres"),
+			DbClusterInstanceClass: pulumi.String("db.r6gd.xlarge"),
+			StorageType:            pulumi.String("io1"),
+			AllocatedStorage:       pulumi.Int(100),
+			Iops:                   pulumi.Int(1000),
+			MasterUsername:         pulumi.String("test"),
+			MasterPassword:         pulumi.String("mustbeeightcharaters"),
+		})
+		return err
+	})
+	require.NoError(t, err)
+	return m.Graph()
+}
