@@ -364,3 +364,66 @@ func clusterInstanceIdentifier(cluster string, i int) string {
 func (c *Cluster) GrantConnect(ctx *pulumi.Context, name string, role pulumi.StringInput, dbUser string, opts ...pulumi.ResourceOption) (*iam.RolePolicy, error) {
 	return c.grant.grant(ctx, name, role, dbUser, opts...)
 }
+
+// auroraShape is a Database's Aurora PostgreSQL cluster.
+type auroraShape struct{ args ClusterArgs }
+
+func newAuroraShape(a *DatabaseArgs, tags pulumi.StringMap) shape {
+	return &auroraShape{ClusterArgs{InstanceSettings: a.Instance, ClusterSettings: a.Cluster, Tags: tags, Waivers: a.Waivers}.withDefaults()}
+}
+
+func (s *auroraShape) settings() InstanceSettings { return s.args.InstanceSettings }
+
+func (s *auroraShape) traits() shapeTraits {
+	return shapeTraits{
+		engine: baseline.AuroraEngine, clusterLogs: true,
+		events:             []string{"events-cluster"}, // the cluster's own events
+		freeStorageIgnored: "Aurora storage grows by itself",
+		// Automated backup replication is for DB instances only (StartDBInstanceAutomatedBackupsReplication).
+		backupReplicationRefused: "Aurora clusters have no automated backup replication; copy the backups with {Backup.CopyToVaultArn} to a vault in another region or account",
+		independentCopyField:     "Backup.CopyToVaultArn", independentCopyHardened: "a vault in another region or account to copy the cluster's backups to",
+	}
+}
+
+func (s *auroraShape) check(p *problems, a *DatabaseArgs) {
+	var cp, ip problems
+	s.args.ClusterSettings.check(&cp, s.args.InstanceSettings, a.Network.Subnets == nil && !a.Network.SkipPrivateSubnetCheck, "Instance.")
+	p.nest("Cluster", cp)
+	s.args.checkSettings(&ip, a.Instance, "Cluster.")
+	p.nest("Instance", ip)
+}
+
+func (s *auroraShape) watch(a *AlertsArgs, settings AlertSettings) {
+	a.AlertSettings = settings.withDefaults(s.args.InstanceClass, s.args.AllocatedStorageGB, s.args.ServerlessMaxAcu)
+	for i := range s.args.instances() {
+		a.InstanceIdentifiers = append(a.InstanceIdentifiers, clusterInstanceIdentifier(s.args.Identifier, i))
+	}
+	a.ServerlessMaxAcu, a.AllocatedStorageGB = s.args.ServerlessMaxAcu, 0
+}
+
+func (s *auroraShape) create(ctx *pulumi.Context, name string, on sharedParts, parent pulumi.ResourceOption) (builtShape, error) {
+	a := s.args
+	a.StorageKeyArn, a.SubnetGroupName, a.SecurityGroupIDs = on.storageKeyArn, on.subnetGroupName, on.securityGroupIDs
+	a.ClusterParameterGroupName, a.ParameterGroupName = on.parameterGroup.ClusterName, on.parameterGroup.Name
+	a.WaitFor = on.waitFor
+	cluster, err := newCluster(ctx, name+"-cluster", &a, on.zones, on.env, on.restore, parent)
+	if err != nil {
+		return nil, err
+	}
+	on.database.Cluster = cluster
+	return cluster, nil
+}
+
+func (c *Cluster) outputs() InstanceOutputs            { return c.InstanceOutputs }
+func (c *Cluster) readerEndpoint() pulumi.StringOutput { return c.ReaderEndpoint }
+func (c *Cluster) targetProxy(p *ProxyArgs)            { p.ClusterIdentifier = c.Cluster.ClusterIdentifier }
+func (c *Cluster) connect() *connectGrant              { return &c.grant }
+
+// resources are the cluster and its instances: the instances' event subscriptions name them.
+func (c *Cluster) resources() []pulumi.Resource {
+	out := []pulumi.Resource{c.Cluster}
+	for _, i := range c.Instances {
+		out = append(out, i)
+	}
+	return out
+}

@@ -130,6 +130,9 @@ type Database struct {
 	Proxy       *Proxy
 	FlowLogs    *FlowLogs
 
+	// built is Instance or Cluster, as the shape it was made of.
+	built builtShape
+
 	InstanceOutputs
 	// StorageKeyArn and LogsKeyArn are the keys of the storage and of the exported logs.
 	StorageKeyArn pulumi.StringOutput `pulumi:"storageKeyArn"`
@@ -156,14 +159,8 @@ type Database struct {
 // GrantConnect lets the IAM role named role connect to the database as dbUser only: see
 // Instance.GrantConnect.
 func (d *Database) GrantConnect(ctx *pulumi.Context, name string, role pulumi.StringInput, dbUser string, opts ...pulumi.ResourceOption) (*iam.RolePolicy, error) {
-	if d.Cluster != nil {
-		return d.Cluster.GrantConnect(ctx, name, role, dbUser, opts...)
-	}
-	return d.Instance.GrantConnect(ctx, name, role, dbUser, opts...)
+	return d.built.connect().grant(ctx, name, role, dbUser, opts...)
 }
-
-// aurora says whether the Database is an Aurora cluster.
-func (a *DatabaseArgs) aurora() bool { return a.Engine == baseline.AuroraEngine }
 
 // DatabaseType is the component's type token.
 const DatabaseType = "hardenedpg:index:Database"
@@ -182,23 +179,18 @@ type databaseChildren struct {
 	subnetGroup                    SubnetGroupArgs
 	parameterGroup                 ParameterGroupArgs
 	auditLogs                      AuditLogShippingArgs
-	instance                       InstanceArgs
-	cluster                        *ClusterArgs // nil for RDS
+	shape                          shape
 }
 
 func (a *DatabaseArgs) children() databaseChildren {
 	tags := pulumi.StringMap{managedByTag: pulumi.String("hardenedpg")}
 	maps.Copy(tags, a.Tags)
-	s := a.Instance.withDefaults()
-	var cluster *ClusterArgs
-	if a.aurora() {
-		c := ClusterArgs{InstanceSettings: a.Instance, ClusterSettings: a.Cluster, Tags: tags, Waivers: a.Waivers}.withDefaults()
-		cluster, s = &c, c.InstanceSettings
-	}
+	sh := a.shape(tags)
+	s, traits := sh.settings(), sh.traits()
 	alias := func(role string) string { return fmt.Sprintf(keyAliasFormat, s.Identifier, role) }
 	var logGroups []string
-	for _, t := range logTypesOf(a.aurora()) {
-		logGroups = append(logGroups, baseline.ExportedLogGroup(a.aurora(), s.Identifier, t))
+	for _, t := range logTypesOf(traits.clusterLogs) {
+		logGroups = append(logGroups, baseline.ExportedLogGroup(traits.clusterLogs, s.Identifier, t))
 	}
 	keepKeys := !s.DisableDeletionProtection
 	var flowLogs *FlowLogsArgs
@@ -230,18 +222,10 @@ func (a *DatabaseArgs) children() databaseChildren {
 			AllowedSecurityGroupIDs: a.Network.AllowedSecurityGroupIDs, AllowedSecurityGroups: a.Network.AllowedSecurityGroups, Tags: tags,
 		}
 	}
-	alerts := AlertsArgs{
-		AlertSettings: a.Alerts.withDefaults(s.InstanceClass, s.AllocatedStorageGB, a.Cluster.ServerlessMaxAcu),
-		Identifier:    s.Identifier, InstanceClass: s.InstanceClass, AllocatedStorageGB: s.AllocatedStorageGB, Tags: tags,
-	}
-	if cluster != nil {
-		for i := range cluster.instances() {
-			alerts.InstanceIdentifiers = append(alerts.InstanceIdentifiers, clusterInstanceIdentifier(s.Identifier, i))
-		}
-		alerts.ServerlessMaxAcu, alerts.AllocatedStorageGB = cluster.ServerlessMaxAcu, 0
-	}
+	alerts := AlertsArgs{Identifier: s.Identifier, InstanceClass: s.InstanceClass, AllocatedStorageGB: s.AllocatedStorageGB, Tags: tags}
+	sh.watch(&alerts, a.Alerts)
 	ch := databaseChildren{
-		archive: archive, replication: replication, proxy: proxy, flowLogs: flowLogs, cluster: cluster, alerts: alerts,
+		archive: archive, replication: replication, proxy: proxy, flowLogs: flowLogs, shape: sh, alerts: alerts,
 		storageKey: key("storage, Performance Insights and master secret", "storage"),
 		logsKey:    key("exported PostgreSQL logs", "logs"),
 		alertsKey:  key("alerts topic", "alerts"),
@@ -258,8 +242,7 @@ func (a *DatabaseArgs) children() databaseChildren {
 			Engine: a.Engine, EngineMajorVersion: s.EngineMajorVersion, Parameters: a.Parameters, Tags: tags, Waivers: a.Waivers,
 			Description: fmt.Sprintf("hardenedpg %s: baseline for PostgreSQL %s", s.Identifier, s.EngineMajorVersion),
 		},
-		auditLogs: AuditLogShippingArgs{LogSettings: a.Logs, Identifier: s.Identifier, Cluster: a.aurora(), RetainOnDelete: keepKeys, Tags: tags, Waivers: a.Waivers},
-		instance:  InstanceArgs{InstanceSettings: s, Tags: tags, Waivers: a.Waivers},
+		auditLogs: AuditLogShippingArgs{LogSettings: a.Logs, Identifier: s.Identifier, Cluster: traits.clusterLogs, RetainOnDelete: keepKeys, Tags: tags, Waivers: a.Waivers},
 	}
 	ch.logsKey.LogGroupNames, ch.logsKey.ViaServices = logGroups, logsVia
 	ch.storageKey.ViaServices = []string{"rds", "secretsmanager"}
@@ -296,15 +279,8 @@ func (a *DatabaseArgs) check(ch databaseChildren, inherited map[string]string) p
 		p.nest(path, gp)
 	}
 	checkEngine(&p, "Engine", a.Engine)
-	if ch.cluster != nil {
-		var cp problems
-		ch.cluster.ClusterSettings.check(&cp, ch.cluster.InstanceSettings, a.Network.Subnets == nil && !a.Network.SkipPrivateSubnetCheck, "Instance.")
-		p.nest("Cluster", cp)
-		group("Instance", func(gp *problems) { ch.cluster.checkSettings(gp, a.Instance, "Cluster.") })
-	} else {
-		group("Instance", func(gp *problems) { ch.instance.InstanceSettings.check(gp, w) })
-		ignoredSettings(&p, "Cluster", a.Cluster, "only an Aurora cluster has them ({Engine} "+baseline.AuroraEngine+")")
-	}
+	ch.shape.check(&p, a)
+	traits, s := ch.shape.traits(), ch.shape.settings()
 	group("Network", func(gp *problems) {
 		ch.securityGroup.SecurityGroupSettings.check(gp)
 		ch.subnetGroup.SubnetGroupSettings.check(gp, w)
@@ -320,11 +296,8 @@ func (a *DatabaseArgs) check(ch databaseChildren, inherited map[string]string) p
 	default:
 		ignoredSettings(&p, "Archive", a.Archive, "there is no local archive ({Logs.DestinationArn} is set)")
 	}
-	events, unreceived := eventControls, UnreceivedAlertControls
-	if ch.cluster != nil {
-		// A cluster has its own events too (events-cluster).
-		events, unreceived = append(slices.Clone(events), "events-cluster"), append(slices.Clone(unreceived), "events-cluster")
-	}
+	events := append(slices.Clone(eventControls), traits.events...)
+	unreceived := append(slices.Clone(UnreceivedAlertControls), traits.events...)
 	if a.Alerts.Skip {
 		// Without alerts there are no alarms for the live audit to find either.
 		p.relaxAll(w, append(slices.Clone(events), "alarms-present"), "Alerts.Skip", true, "false: alarms and RDS event subscriptions")
@@ -335,17 +308,17 @@ func (a *DatabaseArgs) check(ch databaseChildren, inherited map[string]string) p
 			p.relaxAll(w, unreceived, "Alerts.Emails", []string{}, "at least one e-mail address or https endpoint subscribed to the alerts")
 		}
 		group("Alerts", ch.alerts.AlertSettings.check)
-		if ch.cluster != nil && a.Alerts.FreeStorageGB != 0 {
-			p.add("Alerts.FreeStorageGB", a.Alerts.FreeStorageGB, "would be ignored: Aurora storage grows by itself; remove it")
+		if traits.freeStorageIgnored != "" && a.Alerts.FreeStorageGB != 0 {
+			p.add("Alerts.FreeStorageGB", a.Alerts.FreeStorageGB, "would be ignored: %s; remove it", traits.freeStorageIgnored)
 		}
 	}
 	if ch.proxy != nil {
 		group("Proxy", ch.proxy.ProxySettings.check)
 		for i, u := range ch.proxy.Users {
 			switch {
-			case u.Name == ch.instance.AdminUsername:
+			case u.Name == s.AdminUsername:
 				p.add(fmt.Sprintf("Proxy.Users[%d].Name", i), u.Name, "is the master user: through the proxy every client would have its rights; give an application user")
-			case slices.Contains(ch.instance.IAMDatabaseUsers, u.Name):
+			case slices.Contains(s.IAMDatabaseUsers, u.Name):
 				p.add(fmt.Sprintf("Proxy.Users[%d].Name", i), u.Name, "is in {Instance.IAMDatabaseUsers}: an rds_iam user signs in only with a token, and the proxy signs in with the secret's password")
 			}
 		}
@@ -364,9 +337,8 @@ func (a *DatabaseArgs) check(ch databaseChildren, inherited map[string]string) p
 	} else {
 		group("Backup", ch.backup.BackupSettings.check)
 	}
-	if ch.replication != nil && ch.cluster != nil {
-		// Automated backup replication is for DB instances only (StartDBInstanceAutomatedBackupsReplication).
-		p.add("Replication.Region", a.Replication.Region, "Aurora clusters have no automated backup replication; copy the backups with {Backup.CopyToVaultArn} to a vault in another region or account")
+	if ch.replication != nil && traits.backupReplicationRefused != "" {
+		p.add("Replication.Region", a.Replication.Region, "%s", traits.backupReplicationRefused)
 	} else if ch.replication != nil {
 		group("Replication", func(gp *problems) { ch.replication.ReplicationSettings.check(gp, "") })
 	} else {
@@ -385,11 +357,7 @@ func (a *DatabaseArgs) check(ch databaseChildren, inherited map[string]string) p
 	if ch.replication == nil && (a.Backup.CopyToVaultArn == "" || a.Backup.Skip) {
 		// AWS Backup keeps RDS recovery points under the storage key: without a copy elsewhere,
 		// losing that key loses every backup (see the backup-independent-copy control).
-		if ch.cluster != nil {
-			p.relax(w, "backup-independent-copy", "Backup.CopyToVaultArn", "", "a vault in another region or account to copy the cluster's backups to")
-		} else {
-			p.relax(w, "backup-independent-copy", "Replication.Region", "", "another region to replicate automated backups to, or {Backup.CopyToVaultArn} in another region or account")
-		}
+		p.relax(w, "backup-independent-copy", traits.independentCopyField, "", traits.independentCopyHardened)
 	}
 	p.unusedWaivers(w)
 	return p
@@ -528,12 +496,9 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	}
 	// A restore's source is read before anything is created, so that what cannot be restored is
 	// refused with the rest.
-	settings, engine := ch.instance.InstanceSettings, "postgres"
-	if ch.cluster != nil {
-		settings, engine = ch.cluster.InstanceSettings, baseline.AuroraEngine
-	}
+	settings := ch.shape.settings()
 	var rp problems
-	restore := settings.Restore.lookup(ctx, &rp, settings, engine, env, time.Now().UTC(), parent)
+	restore := settings.Restore.lookup(ctx, &rp, settings, ch.shape.traits().engine, env, time.Now().UTC(), parent)
 	p.nest("Instance", rp)
 	if err := p.err(); err != nil {
 		return nil, fmt.Errorf("hardenedpg.NewDatabase %q: %w", name, err)
@@ -571,40 +536,20 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		}
 	}
 	var logGroups []pulumi.Resource
-	for _, t := range logTypesOf(args.aurora()) {
+	for _, t := range logTypesOf(ch.shape.traits().clusterLogs) {
 		logGroups = append(logGroups, d.AuditLogs.LogGroups[t])
 	}
-	var databaseArn pulumi.StringOutput
-	if ch.cluster != nil {
-		cluster := *ch.cluster
-		cluster.StorageKeyArn, cluster.SubnetGroupName = d.StorageKey.Arn, d.SubnetGroup.Name
-		cluster.SecurityGroupIDs = pulumi.StringArray{d.SecurityGroup.ID}
-		cluster.ClusterParameterGroupName, cluster.ParameterGroupName = d.ParameterGroup.ClusterName, d.ParameterGroup.Name
-		cluster.WaitFor = logGroups
-		if d.Cluster, err = newCluster(ctx, name+"-cluster", &cluster, zones, env, restore, parent); err != nil {
-			return nil, err
-		}
-		d.InstanceOutputs, databaseArn = d.Cluster.InstanceOutputs, d.Cluster.Arn
-	} else {
-		inst := ch.instance
-		inst.StorageKeyArn = d.StorageKey.Arn
-		inst.SubnetGroupName = d.SubnetGroup.Name
-		inst.SecurityGroupIDs = pulumi.StringArray{d.SecurityGroup.ID}
-		inst.ParameterGroupName = d.ParameterGroup.Name
-		inst.WaitFor = logGroups
-		if d.Instance, err = newInstance(ctx, name+"-instance", &inst, env, restore, parent); err != nil {
-			return nil, err
-		}
-		d.InstanceOutputs, databaseArn = d.Instance.InstanceOutputs, d.Instance.Arn
+	if d.built, err = ch.shape.create(ctx, name, sharedParts{
+		storageKeyArn: d.StorageKey.Arn, subnetGroupName: d.SubnetGroup.Name, securityGroupIDs: pulumi.StringArray{d.SecurityGroup.ID},
+		parameterGroup: d.ParameterGroup, zones: zones, env: env, restore: restore, waitFor: logGroups, database: d,
+	}, parent); err != nil {
+		return nil, err
 	}
+	d.InstanceOutputs = d.built.outputs()
 	if ch.proxy != nil {
 		proxy := *ch.proxy
 		proxy.SecretKeyArn = d.StorageKey.Arn
-		if d.Cluster != nil {
-			proxy.ClusterIdentifier = d.Cluster.Cluster.ClusterIdentifier
-		} else {
-			proxy.InstanceIdentifier = d.Instance.Instance.Identifier
-		}
+		d.built.targetProxy(&proxy)
 		proxy.DatabaseSecurityGroupID, proxy.SubnetIDs = d.SecurityGroup.ID, args.Network.subnetIDs()
 		if d.Proxy, err = newProxy(ctx, name+"-proxy", &proxy, env, parent); err != nil {
 			return nil, err
@@ -623,14 +568,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		if d.Proxy != nil {
 			alerts.ProxySecurityGroupID = d.Proxy.SecurityGroup.ID
 		}
-		if d.Cluster != nil {
-			alerts.WaitFor = []pulumi.Resource{d.Cluster.Cluster}
-			for _, i := range d.Cluster.Instances {
-				alerts.WaitFor = append(alerts.WaitFor, i)
-			}
-		} else {
-			alerts.WaitFor = []pulumi.Resource{d.Instance.Instance}
-		}
+		alerts.WaitFor = d.built.resources()
 		if d.Alerts, err = newAlerts(ctx, name+"-alerts", &alerts, env, parent); err != nil {
 			return nil, err
 		}
@@ -638,7 +576,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	}
 	if !args.Backup.Skip {
 		plan := ch.backup
-		plan.InstanceArn = databaseArn
+		plan.InstanceArn = d.Arn
 		if d.Backup, err = newBackupPlan(ctx, name+"-backup", &plan, env, parent); err != nil {
 			return nil, err
 		}
@@ -646,7 +584,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	}
 	if ch.replication != nil {
 		replication := *ch.replication
-		replication.InstanceArn = databaseArn
+		replication.InstanceArn = d.Arn
 		if d.Replication, err = newBackupReplication(ctx, name+"-backup-replication", &replication, env, parent); err != nil {
 			return nil, err
 		}
@@ -662,11 +600,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	if d.Proxy == nil {
 		d.ProxyEndpoint, d.ProxySecretArns = pulumi.StringOutput{}, pulumi.StringMapOutput{}
 	}
-	if d.Cluster != nil {
-		d.ReaderEndpoint = d.Cluster.ReaderEndpoint
-	} else {
-		d.ReaderEndpoint = pulumi.StringOutput{}
-	}
+	d.ReaderEndpoint = d.built.readerEndpoint()
 	d.StorageKeyArn, d.LogsKeyArn, d.SecurityGroupID = d.StorageKey.Arn, d.LogsKey.Arn, d.SecurityGroup.ID
 	if err := registerOutputs(ctx, d); err != nil {
 		return nil, err

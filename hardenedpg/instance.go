@@ -643,3 +643,48 @@ func newMonitoringRole(ctx *pulumi.Context, name string, env awsEnv, tags pulumi
 	}
 	return role, nil
 }
+
+// instanceShape is a Database's RDS for PostgreSQL instance.
+type instanceShape struct{ args InstanceArgs }
+
+func newInstanceShape(a *DatabaseArgs, tags pulumi.StringMap) shape {
+	return &instanceShape{InstanceArgs{InstanceSettings: a.Instance.withDefaults(), Tags: tags, Waivers: a.Waivers}}
+}
+
+func (s *instanceShape) settings() InstanceSettings { return s.args.InstanceSettings }
+
+func (s *instanceShape) traits() shapeTraits {
+	return shapeTraits{
+		engine:               "postgres",
+		independentCopyField: "Replication.Region", independentCopyHardened: "another region to replicate automated backups to, or {Backup.CopyToVaultArn} in another region or account",
+	}
+}
+
+func (s *instanceShape) check(p *problems, a *DatabaseArgs) {
+	var ip problems
+	s.args.InstanceSettings.check(&ip, a.Waivers)
+	p.nest("Instance", ip)
+	ignoredSettings(p, "Cluster", a.Cluster, "only an Aurora cluster has them ({Engine} "+baseline.AuroraEngine+")")
+}
+
+func (s *instanceShape) watch(a *AlertsArgs, settings AlertSettings) {
+	a.AlertSettings = settings.withDefaults(s.args.InstanceClass, s.args.AllocatedStorageGB, 0)
+}
+
+func (s *instanceShape) create(ctx *pulumi.Context, name string, on sharedParts, parent pulumi.ResourceOption) (builtShape, error) {
+	a := s.args
+	a.StorageKeyArn, a.SubnetGroupName, a.SecurityGroupIDs = on.storageKeyArn, on.subnetGroupName, on.securityGroupIDs
+	a.ParameterGroupName, a.WaitFor = on.parameterGroup.Name, on.waitFor
+	instance, err := newInstance(ctx, name+"-instance", &a, on.env, on.restore, parent)
+	if err != nil {
+		return nil, err
+	}
+	on.database.Instance = instance
+	return instance, nil
+}
+
+func (c *Instance) outputs() InstanceOutputs            { return c.InstanceOutputs }
+func (c *Instance) readerEndpoint() pulumi.StringOutput { return pulumi.StringOutput{} }
+func (c *Instance) targetProxy(p *ProxyArgs)            { p.InstanceIdentifier = c.Instance.Identifier }
+func (c *Instance) resources() []pulumi.Resource        { return []pulumi.Resource{c.Instance} }
+func (c *Instance) connect() *connectGrant              { return &c.grant }

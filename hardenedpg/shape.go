@@ -1,0 +1,84 @@
+package hardenedpg
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
+)
+
+// shape is what runs PostgreSQL in a Database: an RDS instance or an Aurora cluster. NewDatabase
+// validates, builds the shared parts (keys, network, parameters, logs), builds the shape on them,
+// then what depends on it (proxy, alerts, backup) from what the shape says of itself. A new shape
+// is a type of its own and a line in shapes.
+type shape interface {
+	// settings are the instance settings with the shape's defaults.
+	settings() InstanceSettings
+	// traits are the facts the shared parts and the Database's checks read.
+	traits() shapeTraits
+	// check reports the problems of the shape's settings, under the Database's paths.
+	check(p *problems, a *DatabaseArgs)
+	// watch tells the alerts what to watch, and fills the settings' defaults for it.
+	watch(a *AlertsArgs, settings AlertSettings)
+	// create makes the shape on the shared parts.
+	create(ctx *pulumi.Context, name string, on sharedParts, parent pulumi.ResourceOption) (builtShape, error)
+}
+
+// builtShape is what the parts made after the shape need of it.
+type builtShape interface {
+	outputs() InstanceOutputs
+	// readerEndpoint balances over readable instances; the zero output where there are none.
+	readerEndpoint() pulumi.StringOutput
+	// targetProxy points the proxy at the shape.
+	targetProxy(p *ProxyArgs)
+	// resources are what event subscriptions wait for: their sources must exist.
+	resources() []pulumi.Resource
+	connect() *connectGrant
+}
+
+// shapeTraits are the facts of a shape that the shared parts and checks read, as data.
+type shapeTraits struct {
+	// engine is the RDS engine name.
+	engine string
+	// clusterLogs says RDS exports the logs under the cluster's name, not an instance's.
+	clusterLogs bool
+	// events are the event controls of the shape: relaxed together when nobody is alerted.
+	events []string
+	// freeStorageIgnored says why Alerts.FreeStorageGB means nothing; "" where it is alarmed on.
+	freeStorageIgnored string
+	// backupReplicationRefused says why Replication.Region is refused; "" where AWS offers it.
+	backupReplicationRefused string
+	// independentCopyField and independentCopyHardened word the relaxation of
+	// backup-independent-copy when nothing copies the backups elsewhere.
+	independentCopyField, independentCopyHardened string
+}
+
+// sharedParts are the parts every shape is built on.
+type sharedParts struct {
+	storageKeyArn    pulumi.StringInput
+	subnetGroupName  pulumi.StringInput
+	securityGroupIDs pulumi.StringArrayInput
+	parameterGroup   *ParameterGroup
+	// zones are the proven subnets' zones (nil when not proven).
+	zones   []string
+	env     awsEnv
+	restore *restoreSource
+	// waitFor are created first: the log groups, so that RDS does not create them without a key.
+	waitFor []pulumi.Resource
+	// database is the component, on which the shape records itself (Database.Instance, ...).
+	database *Database
+}
+
+// shapes makes each engine's shape; an engine not listed here is refused by checkEngine and
+// checked as postgres meanwhile.
+var shapes = map[string]func(a *DatabaseArgs, tags pulumi.StringMap) shape{
+	"postgres":            newInstanceShape,
+	baseline.AuroraEngine: newAuroraShape,
+}
+
+// shape is the Database's shape, from its engine.
+func (a *DatabaseArgs) shape(tags pulumi.StringMap) shape {
+	if newShape, ok := shapes[a.Engine]; ok {
+		return newShape(a, tags)
+	}
+	return newInstanceShape(a, tags)
+}
