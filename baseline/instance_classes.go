@@ -72,28 +72,38 @@ func InstanceFamilies() []string {
 	return out
 }
 
-// auroraFamilies are the families Aurora PostgreSQL offers (the same page's Aurora PostgreSQL
-// column): memory optimised, Graviton and Intel, and the burstable ones in medium and large only.
-var auroraFamilies = []string{"r5", "r6g", "r6gd", "r6i", "r6id", "r7g", "r7i", "r8g", "t3", "t4g", "x2g"}
+// auroraSizes are the sizes Aurora PostgreSQL sells, by family: the classes of the per-class table
+// of temporary storage in "Performance and scaling for Amazon Aurora PostgreSQL"
+// (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Managing.html#AuroraPostgreSQL.Managing.TempStorage,
+// read from a copy of 2026), which lists every provisioned class but the Optimized Reads ones.
+// They are RDS's sizes of each family, with no 32xlarge for r7i and r8g either; the burstable
+// families come in medium and large only. db.r4, still in that table, is no longer offered for
+// Aurora PostgreSQL ("Aurora DB instance classes", awsdocs/amazon-aurora-user-guide). The
+// Optimized Reads families db.r6gd and db.r6id are named on "Supported DB engines for DB instance
+// classes", whose sizes could not be read here: they keep RDS's.
+var auroraSizes = map[string][]string{
+	"r5": sizes("large", "24xlarge"), "r6g": sizes("large", "16xlarge"), "r6i": sizes("large", "32xlarge"),
+	"r7g": sizes("large", "16xlarge"), "r7i": sizes("large", "48xlarge", "32xlarge"), "r8g": sizes("large", "48xlarge", "32xlarge"),
+	"x2g": sizes("large", "16xlarge"), "t3": {"medium", "large"}, "t4g": {"medium", "large"},
+	"r6gd": instanceFamilies["r6gd"].sizes, "r6id": instanceFamilies["r6id"].sizes,
+}
 
 // AuroraInstanceClassMemoryGiB is InstanceClassMemoryGiB for Aurora PostgreSQL's classes;
 // db.serverless has no fixed memory and is not one of them.
 func AuroraInstanceClassMemoryGiB(class string) (float64, bool) {
 	parts := strings.Split(class, ".")
-	if len(parts) != 3 || !slices.Contains(auroraFamilies, parts[1]) {
-		return 0, false
-	}
-	if strings.HasPrefix(parts[1], "t") && parts[2] != "medium" && parts[2] != "large" {
+	if len(parts) != 3 || parts[0] != "db" || !slices.Contains(auroraSizes[parts[1]], parts[2]) {
 		return 0, false
 	}
 	return InstanceClassMemoryGiB(class)
 }
 
-// AuroraInstanceFamilies lists Aurora PostgreSQL's families, for error messages.
+// AuroraInstanceFamilies lists Aurora PostgreSQL's families, sorted, for error messages.
 func AuroraInstanceFamilies() []string {
-	out := make([]string, len(auroraFamilies))
-	for i, f := range auroraFamilies {
-		out[i] = "db." + f
+	out := make([]string, 0, len(auroraSizes))
+	for f := range auroraSizes {
+		out = append(out, "db."+f)
 	}
+	slices.Sort(out)
 	return out
 }
