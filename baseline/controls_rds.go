@@ -253,7 +253,9 @@ var rdsControls = []Control{
 				f.fail("%s: engine is %s, want %s, or postgres for a Multi-AZ DB cluster", inst.Name, show(get(in, "engine")), AuroraEngine)
 			case !slices.Contains(majors, MajorOf(v)):
 				f.fail("%s: engineVersion is %s, want a supported major version (%s)", inst.Name, show(get(in, "engineVersion")), strings.Join(majors, ", "))
-			case strings.Contains(v, "."):
+			case strings.Contains(v, ".") && !g.Live:
+				// A live database always reports its minor (DescribeDBInstances "16.4"): only a
+				// plan can pin one.
 				f.fail("%s: engineVersion %s pins a minor version, which RDS deprecates; give the major only", inst.Name, v)
 			default:
 				if w := supportWarning(MajorOf(v), g.today()); w != "" {

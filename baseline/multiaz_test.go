@@ -97,3 +97,29 @@ func TestAnAuroraClusterStillWantsTheAuroraFamily(t *testing.T) {
 	require.Equal(t, baseline.Fail, row.Status)
 	assert.Contains(t, row.Detail, `family is "postgres17", want aurora-postgresql17`)
 }
+
+// A live database reports its minor version ("16.4"): only a plan can pin one, so the live audit
+// does not fail rds-supported-engine on it, while a plan with the same version does.
+func TestALiveMinorVersionIsNotAPin(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		graph func(t *testing.T) (*baseline.Graph, *baseline.Resource)
+	}{
+		{"instance", func(t *testing.T) (*baseline.Graph, *baseline.Resource) {
+			g := prodGraph(t)
+			return g, first(t, g, baseline.TypeInstance, "")
+		}},
+		{"Multi-AZ DB cluster", func(t *testing.T) (*baseline.Graph, *baseline.Resource) { return multiAZGraph(t, nil) }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g, db := tc.graph(t)
+			db.Inputs["engineVersion"] = baseline.MajorOf(db.Inputs["engineVersion"].(string)) + ".4"
+			planned := rows(baseline.Evaluate(g, nil))["rds-supported-engine"]
+			assert.Equal(t, baseline.Fail, planned.Status)
+			assert.Equal(t, db.Name+": engineVersion "+db.Inputs["engineVersion"].(string)+" pins a minor version, which RDS deprecates; give the major only", planned.Detail)
+			g.Live = true
+			live := rows(baseline.Evaluate(g, nil))["rds-supported-engine"]
+			assert.Equal(t, baseline.Pass, live.Status, live.Detail)
+		})
+	}
+}

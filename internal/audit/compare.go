@@ -227,11 +227,22 @@ func compareInputs(id, typ string, planned, live baseline.Resource, accounts [2]
 			}
 			continue
 		}
+		if k == "engineVersion" && sameMajor(pv, lv) {
+			continue
+		}
 		if normal(pv) != normal(lv) {
 			out = append(out, Difference{Kind: "value", Database: id, Type: typ, Name: live.Name, Key: k, Planned: pv, Live: lv})
 		}
 	}
 	return out
+}
+
+// sameMajor says a planned major-only version is the live one: AWS runs the major's default minor
+// and reports it ("16" planned, "16.4" live), and minor upgrades move it on.
+func sameMajor(planned, live any) bool {
+	p, _ := planned.(string)
+	l, _ := live.(string)
+	return p != "" && !strings.Contains(p, ".") && baseline.MajorOf(l) == p
 }
 
 // compareDocuments compares two JSON documents by kinds (see kinds): for policies, the

@@ -186,6 +186,17 @@ func (c *creator) strs(in map[string]any, key string) []string {
 	return baseline.Strings(c.live(in[key]))
 }
 
+// liveEngineVersion is the version AWS runs for a requested one: given only a major, RDS picks
+// that major's default minor ("If you specify only a major version, Amazon RDS updates the DB
+// instance to the default minor version", ModifyDBInstance EngineVersion), and reports it whole.
+// moto keeps what it was given; the stand-in's minor is .4.
+func liveEngineVersion(v *string) *string {
+	if v == nil || strings.Contains(*v, ".") {
+		return v
+	}
+	return aws.String(*v + ".4")
+}
+
 func (c *creator) ptr(in map[string]any, key string) *string {
 	if s := c.str(in, key); s != "" {
 		return aws.String(s)
@@ -678,7 +689,7 @@ func (c *creator) parameters(in map[string]any) []rdstypes.Parameter {
 func (c *creator) cluster(r baseline.Resource) string {
 	in := r.Inputs
 	cl, err := rds.NewFromConfig(c.cfg).CreateDBCluster(c.ctx, &rds.CreateDBClusterInput{
-		DBClusterIdentifier: c.ptr(in, "clusterIdentifier"), Engine: c.ptr(in, "engine"), EngineVersion: c.ptr(in, "engineVersion"), EngineMode: c.ptr(in, "engineMode"),
+		DBClusterIdentifier: c.ptr(in, "clusterIdentifier"), Engine: c.ptr(in, "engine"), EngineVersion: liveEngineVersion(c.ptr(in, "engineVersion")), EngineMode: c.ptr(in, "engineMode"),
 		StorageEncrypted: flag(in, "storageEncrypted"), KmsKeyId: c.ptr(in, "kmsKeyId"), DBSubnetGroupName: c.ptr(in, "dbSubnetGroupName"),
 		VpcSecurityGroupIds: c.strs(in, "vpcSecurityGroupIds"), DBClusterParameterGroupName: c.ptr(in, "dbClusterParameterGroupName"),
 		BackupRetentionPeriod: num32(in, "backupRetentionPeriod"), PreferredBackupWindow: c.ptr(in, "preferredBackupWindow"),
@@ -716,7 +727,7 @@ func (c *creator) clusterInstance(r baseline.Resource) string {
 func (c *creator) instance(r baseline.Resource) string {
 	in := r.Inputs
 	db, err := rds.NewFromConfig(c.cfg).CreateDBInstance(c.ctx, &rds.CreateDBInstanceInput{
-		DBInstanceIdentifier: c.ptr(in, "identifier"), Engine: c.ptr(in, "engine"), EngineVersion: c.ptr(in, "engineVersion"),
+		DBInstanceIdentifier: c.ptr(in, "identifier"), Engine: c.ptr(in, "engine"), EngineVersion: liveEngineVersion(c.ptr(in, "engineVersion")),
 		DBInstanceClass: c.ptr(in, "instanceClass"), AllocatedStorage: num32(in, "allocatedStorage"), MaxAllocatedStorage: num32(in, "maxAllocatedStorage"),
 		StorageType: c.ptr(in, "storageType"), StorageEncrypted: flag(in, "storageEncrypted"), KmsKeyId: c.ptr(in, "kmsKeyId"),
 		PubliclyAccessible: flag(in, "publiclyAccessible"), MultiAZ: flag(in, "multiAz"), DBSubnetGroupName: c.ptr(in, "dbSubnetGroupName"),
