@@ -114,7 +114,8 @@ func Run(ctx context.Context, cfg aws.Config, opts Options) (*Report, error) {
 	}
 	report.Failures = top.failures
 	for _, cluster := range clusters {
-		if aws.ToString(cluster.Engine) != "aurora-postgresql" {
+		// Aurora PostgreSQL, and a Multi-AZ DB cluster of RDS for PostgreSQL.
+		if e := aws.ToString(cluster.Engine); e != baseline.AuroraEngine && e != "postgres" {
 			continue
 		}
 		blk := c.readCluster(ctx, cluster, membersOf(cluster, instances), acct)

@@ -780,3 +780,29 @@ func TestALiveReplicaIsJudgedByReplicaRules(t *testing.T) {
 	assert.Equal(t, baseline.Fail, replica["rds-not-public"].Status)
 	assert.Equal(t, "orders-reporting: publiclyAccessible is true, want false", replica["rds-not-public"].Detail)
 }
+
+// A Multi-AZ DB cluster (engine postgres on a cluster) was neither an instance nor an Aurora
+// cluster to the audit, which passed over it in silence. It is judged as one database, on the
+// cluster's own host settings.
+func TestAMultiAZDBClusterIsAudited(t *testing.T) {
+	t.Parallel()
+	srv, id := servers.Account(t)
+	cfg, ctx := srv.ConfigIn(id), awstest.Ctx(t)
+	// As AWS reports it, whole: a live version is no pin.
+	_, err := rds.NewFromConfig(cfg).CreateDBCluster(ctx, &rds.CreateDBClusterInput{
+		DBClusterIdentifier: aws.String("orders-multiaz"), Engine: aws.String("postgres"), EngineVersion: aws.String("16.4"),
+		DBClusterInstanceClass: aws.String("db.m6gd.large"), StorageType: aws.String("io1"), AllocatedStorage: aws.Int32(100), Iops: aws.Int32(1000),
+		MasterUsername: aws.String("orders_admin"), ManageMasterUserPassword: aws.Bool(true), PubliclyAccessible: aws.Bool(true)})
+	require.NoError(t, err)
+	got := rows(database(t, runAudit(t, cfg, audit.Options{}), "orders-multiaz"))
+	for key, detail := range map[string]string{
+		"rds-encrypted":  "orders-multiaz: storageEncrypted is false, want true",
+		"rds-not-public": "orders-multiaz: publiclyAccessible is true, want false",
+	} {
+		assert.Equal(t, baseline.Fail, got[key].Status, "%s: %s", key, got[key].Detail)
+		assert.Equal(t, detail, got[key].Detail, key)
+	}
+	for _, key := range []string{"rds-multi-az", "rds-supported-engine"} {
+		assert.Equal(t, baseline.Pass, got[key].Status, "%s: %s", key, got[key].Detail)
+	}
+}

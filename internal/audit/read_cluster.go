@@ -2,6 +2,7 @@ package audit
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"strings"
 
@@ -11,7 +12,8 @@ import (
 	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 )
 
-// clusterResource is an Aurora cluster as the provider's aws:rds/cluster inputs name its state.
+// clusterResource is an Aurora or Multi-AZ DB cluster as the provider's aws:rds/cluster inputs
+// name its state.
 func clusterResource(c rdstypes.DBCluster) baseline.Resource {
 	var sgs []string
 	for _, m := range c.VpcSecurityGroups {
@@ -27,6 +29,20 @@ func clusterResource(c rdstypes.DBCluster) baseline.Resource {
 		"enabledCloudwatchLogsExports": list(c.EnabledCloudwatchLogsExports), "engineLifecycleSupport": s(c.EngineLifecycleSupport),
 		"tags": rdsTags(c.TagList), "manageMasterUserPassword": c.MasterUserSecret != nil,
 	})
+	if aws.ToString(c.Engine) == "postgres" {
+		// A Multi-AZ DB cluster's host and storage settings are the cluster's own; Aurora's are
+		// its instances'.
+		maps.Copy(in, prune(map[string]any{
+			"dbClusterInstanceClass": s(c.DBClusterInstanceClass), "storageType": s(c.StorageType), "allocatedStorage": n(c.AllocatedStorage),
+			"iops": n(c.Iops), "publiclyAccessible": b(c.PubliclyAccessible), "autoMinorVersionUpgrade": b(c.AutoMinorVersionUpgrade),
+			"monitoringInterval": n(c.MonitoringInterval), "monitoringRoleArn": s(c.MonitoringRoleArn),
+			"performanceInsightsEnabled": b(c.PerformanceInsightsEnabled), "performanceInsightsKmsKeyId": s(c.PerformanceInsightsKMSKeyId),
+			"performanceInsightsRetentionPeriod": n(c.PerformanceInsightsRetentionPeriod),
+		}))
+		if c.CertificateDetails != nil {
+			in["caCertificateIdentifier"] = aws.ToString(c.CertificateDetails.CAIdentifier)
+		}
+	}
 	out := map[string]any{"arn": s(c.DBClusterArn), "clusterIdentifier": s(c.DBClusterIdentifier)}
 	if sec := c.MasterUserSecret; sec != nil {
 		in["masterUserSecretKmsKeyId"] = aws.ToString(sec.KmsKeyId)
@@ -60,7 +76,9 @@ func clusterInstanceResource(db rdstypes.DBInstance) baseline.Resource {
 		Outputs: map[string]any{"arn": s(db.DBInstanceArn)}}
 }
 
-// readCluster reads what an Aurora cluster and its instances are judged on into one block.
+// readCluster reads what a cluster is judged on into one block: an Aurora cluster with its
+// instances; a Multi-AZ DB cluster alone, as the catalog judges it, since RDS sets its writer
+// and standbys from the cluster and gives them the engine's default DB parameter group.
 func (c *clients) readCluster(ctx context.Context, cluster rdstypes.DBCluster, members []rdstypes.DBInstance, acct *accountReads) *block {
 	blk := &block{graph: &baseline.Graph{Live: true}, urns: map[string]bool{}}
 	cr := clusterResource(cluster)
@@ -68,11 +86,19 @@ func (c *clients) readCluster(ctx context.Context, cluster rdstypes.DBCluster, m
 	id := aws.ToString(cluster.DBClusterIdentifier)
 	instances := []string{}
 	for _, m := range members {
-		blk.add(clusterInstanceResource(m))
 		instances = append(instances, aws.ToString(m.DBInstanceIdentifier))
 	}
+	// An Aurora cluster's instances are resources of their own; a Multi-AZ DB cluster's are not.
+	hosts := members
+	if aws.ToString(cluster.Engine) == "postgres" {
+		hosts = nil
+		c.readRole(ctx, blk, aws.ToString(cluster.MonitoringRoleArn))
+	}
+	for _, m := range hosts {
+		blk.add(clusterInstanceResource(m))
+	}
 	c.readClusterParameterGroup(ctx, blk, aws.ToString(cluster.DBClusterParameterGroup))
-	for _, m := range members {
+	for _, m := range hosts {
 		for _, st := range m.DBParameterGroups {
 			c.readParameterGroup(ctx, blk, aws.ToString(st.DBParameterGroupName))
 		}
@@ -80,7 +106,7 @@ func (c *clients) readCluster(ctx context.Context, cluster rdstypes.DBCluster, m
 	c.readSubnetGroup(ctx, blk, aws.ToString(cluster.DBSubnetGroup))
 	c.readSecurityGroups(ctx, blk, stringsOf(cr.Inputs["vpcSecurityGroupIds"]))
 	c.readSecret(ctx, blk, cluster.MasterUserSecret)
-	for _, m := range members {
+	for _, m := range hosts {
 		c.readRole(ctx, blk, aws.ToString(m.MonitoringRoleArn))
 	}
 	c.readLogs(ctx, blk, "/aws/rds/cluster/"+id+"/")
