@@ -1,10 +1,10 @@
-package baseline
+package baseline_test
 
 import (
-	"maps"
-	"slices"
 	"strings"
 	"testing"
+
+	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 )
 
 // auroraTempStorageTable is the class column of AWS's table of temporary storage per Aurora
@@ -27,28 +27,29 @@ func TestAuroraClassesAreAWSTable(t *testing.T) {
 	for _, c := range strings.Fields(auroraTempStorageTable) {
 		want[c] = true
 	}
-	for _, f := range []string{"r6gd", "r6id"} {
-		for _, size := range instanceFamilies[f].sizes {
-			want["db."+f+"."+size] = true
-		}
+	// RDS's sizes of the Optimized Reads families, which Aurora's table leaves out.
+	for _, size := range strings.Fields("large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge") {
+		want["db.r6gd."+size] = true
 	}
-	families := slices.Sorted(maps.Keys(instanceFamilies))
-	families = append(families, "r4", "r8gd", "serverless")
-	allSizes := append([]string{"micro", "small", "medium"}, sizes("large", "48xlarge")...)
+	for _, size := range strings.Fields("large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge") {
+		want["db.r6id."+size] = true
+	}
+	families := append(baseline.InstanceFamilies(), "db.r4", "db.r8gd", "db.serverless")
+	sizes := strings.Fields("micro small medium large xlarge 2xlarge 4xlarge 8xlarge 12xlarge 16xlarge 24xlarge 32xlarge 48xlarge")
 	for _, f := range families {
-		for _, size := range allSizes {
-			class := "db." + f + "." + size
-			if _, got := AuroraInstanceClassMemoryGiB(class); got != want[class] {
+		for _, size := range sizes {
+			class := f + "." + size
+			if _, got := baseline.AuroraInstanceClassMemoryGiB(class); got != want[class] {
 				t.Errorf("AuroraInstanceClassMemoryGiB(%q) accepted = %v, want %v (AWS's Aurora PostgreSQL table)", class, got, want[class])
 			}
 		}
 	}
 	for class, gib := range map[string]float64{"db.r8g.48xlarge": 1536, "db.r7i.24xlarge": 768, "db.x2g.large": 32, "db.t4g.medium": 4, "db.t3.large": 8} {
-		if got, _ := AuroraInstanceClassMemoryGiB(class); got != gib {
+		if got, _ := baseline.AuroraInstanceClassMemoryGiB(class); got != gib {
 			t.Errorf("AuroraInstanceClassMemoryGiB(%q) = %v GiB, want %v", class, got, gib)
 		}
 	}
-	if got := strings.Join(AuroraInstanceFamilies(), ", "); got != "db.r5, db.r6g, db.r6gd, db.r6i, db.r6id, db.r7g, db.r7i, db.r8g, db.t3, db.t4g, db.x2g" {
+	if got := strings.Join(baseline.AuroraInstanceFamilies(), ", "); got != "db.r5, db.r6g, db.r6gd, db.r6i, db.r6id, db.r7g, db.r7i, db.r8g, db.t3, db.t4g, db.x2g" {
 		t.Errorf("AuroraInstanceFamilies() = %s", got)
 	}
 }
