@@ -230,9 +230,10 @@ func dayTwo(s step) (sentence string, refused bool) {
 		if baseline.MajorNumber(baseline.MajorOf(to)) < baseline.MajorNumber(baseline.MajorOf(from)) {
 			return fmt.Sprintf("%s: downgrades PostgreSQL %s → %s, which RDS refuses; restore a snapshot taken on %s into a new stack instead", name, from, to, to), true
 		}
-		engine := baseline.AuroraEngine
-		if typ == baseline.TypeInstance {
-			engine = "postgres"
+		// A cluster of engine postgres is a Multi-AZ DB cluster, upgraded along RDS's paths.
+		engine := s.input(false, "engine")
+		if engine == "" {
+			engine = map[bool]string{true: "postgres", false: baseline.AuroraEngine}[typ == baseline.TypeInstance]
 		}
 		if targets := baseline.UpgradeTargets(engine, baseline.MajorOf(from)); !slices.Contains(targets, baseline.MajorOf(to)) {
 			// The paths the config takes (baseline.MajorUpgradeTargets): RDS refuses the others.
@@ -247,10 +248,13 @@ func dayTwo(s step) (sentence string, refused bool) {
 			// its old-family group until the window, and the group's delete in this up is refused.
 			return fmt.Sprintf("%s: upgrades PostgreSQL %s → %s in the next maintenance window, but this up also deletes the old parameter group, which RDS refuses while the database is still its member: apply it at once (applyImmediately: true)", name, from, to), true
 		}
-		if typ == baseline.TypeCluster {
+		switch {
+		case typ == baseline.TypeCluster && engine == baseline.AuroraEngine:
 			// RDS's guide documents the snapshots before and after for an instance; for Aurora, its
 			// continuous backups are the restore points.
 			return fmt.Sprintf("%s: upgrades PostgreSQL %s → %s in place, at once (applyImmediately): the cluster is down while it upgrades, its continuous backups keep their restore points, and it is not replaced", name, from, to), false
+		case typ == baseline.TypeCluster:
+			return fmt.Sprintf("%s: upgrades PostgreSQL %s → %s in place, at once (applyImmediately): the Multi-AZ DB cluster is down while it upgrades, and it is not replaced", name, from, to), false
 		}
 		return fmt.Sprintf("%s: upgrades PostgreSQL %s → %s in place, at once (applyImmediately): the database is down while pg_upgrade runs, RDS snapshots it before and after, and the instance is not replaced", name, from, to), false
 	case slices.Contains(parameterGroupTypes, typ) && slices.Contains(destructive, s.Op) && slices.Contains(s.Diffs, "family"):

@@ -18,6 +18,7 @@ const (
 	urnStack    = "urn:pulumi:prod::hardenedpg::pulumi:pulumi:Stack::hardenedpg-prod"
 	urnInstance = "urn:pulumi:prod::hardenedpg::hardenedpg:index:Database$hardenedpg:index:Instance$aws:rds/instance:Instance::database-instance-db"
 	urnParams   = "urn:pulumi:prod::hardenedpg::hardenedpg:index:Database$hardenedpg:index:ParameterGroup$aws:rds/parameterGroup:ParameterGroup::database-parameter-group-params"
+	urnCluster  = "urn:pulumi:prod::hardenedpg::hardenedpg:index:Database$hardenedpg:index:Cluster$aws:rds/cluster:Cluster::database-cluster-cluster"
 	urnLogsKey  = "urn:pulumi:prod::hardenedpg::hardenedpg:index:Database$hardenedpg:index:EncryptionKey$aws:kms/key:Key::database-logs-key-key"
 )
 
@@ -158,6 +159,11 @@ func TestSaysWhatADayTwoChangeDoes(t *testing.T) {
 		  "oldState": {"inputs": {"engineVersion": "` + from + `", "allowMajorVersionUpgrade": false}},
 		  "newState": {"inputs": {"engineVersion": "` + to + `", "allowMajorVersionUpgrade": ` + map[bool]string{true: "true", false: "false"}[allow] + `, "applyImmediately": ` + map[bool]string{true: "true", false: "false"}[now] + `}}}`
 	}
+	clusterUpgrade := func(engine, from, to string) string {
+		return `{"op": "update", "urn": "` + urnCluster + `", "diffReasons": ["allowMajorVersionUpgrade", "engineVersion"],
+		  "oldState": {"inputs": {"engine": "` + engine + `", "engineVersion": "` + from + `", "allowMajorVersionUpgrade": false}},
+		  "newState": {"inputs": {"engine": "` + engine + `", "engineVersion": "` + to + `", "allowMajorVersionUpgrade": true, "applyImmediately": true}}}`
+	}
 	family := `{"op": "create-replacement", "urn": "` + urnParams + `", "diffReasons": ["family"],
 	  "oldState": {"inputs": {"family": "postgres15"}}, "newState": {"inputs": {"family": "postgres17"}}},
 	  {"op": "replace", "urn": "` + urnParams + `", "diffReasons": ["family"],
@@ -184,6 +190,13 @@ func TestSaysWhatADayTwoChangeDoes(t *testing.T) {
 			[]string{"database-instance-db: downgrades PostgreSQL 17 → 15, which RDS refuses; restore a snapshot taken on 15 into a new stack instead"}},
 		{"a path AWS does not offer", upgrade("15", "18", true, true), `{"update": 1}`, nil,
 			[]string{"database-instance-db: upgrades PostgreSQL 15 → 18, a path AWS does not offer in place (from 15: 16, 17); upgrade through a major it offers"}},
+		{"an Aurora cluster to a major Aurora lacks", clusterUpgrade("aurora-postgresql", "17", "18"), `{"update": 1}`, nil,
+			[]string{"database-cluster-cluster: upgrades PostgreSQL 17 → 18, a path AWS does not offer in place (from 17: none); upgrade through a major it offers"}},
+		{"an Aurora cluster at once", clusterUpgrade("aurora-postgresql", "16", "17"), `{"update": 1}`,
+			[]string{"database-cluster-cluster: upgrades PostgreSQL 16 → 17 in place, at once (applyImmediately): the cluster is down while it upgrades, its continuous backups keep their restore points, and it is not replaced"}, nil},
+		// A Multi-AZ DB cluster runs RDS for PostgreSQL, whose 17 goes to 18.
+		{"a Multi-AZ DB cluster at once", clusterUpgrade("postgres", "17", "18"), `{"update": 1}`,
+			[]string{"database-cluster-cluster: upgrades PostgreSQL 17 → 18 in place, at once (applyImmediately): the Multi-AZ DB cluster is down while it upgrades, and it is not replaced"}, nil},
 		{"upgrade not allowed", upgrade("15", "17", false, false), `{"update": 1}`, nil,
 			[]string{`database-instance-db: upgrades PostgreSQL 15 → 17 without allowMajorVersionUpgrade, which RDS refuses; set upgradeFromMajorVersion: "15"`}},
 		{"restored beside", restored, `{"create": 1}`,
