@@ -31,7 +31,7 @@ import (
 // Guarded are the resource types whose loss loses data or evidence.
 var Guarded = []string{
 	baseline.TypeInstance,
-	baseline.TypeCluster, // an Aurora cluster's volume; its instances hold no data
+	baseline.TypeCluster, // a cluster's storage (Aurora's instances hold no data)
 
 	baseline.TypeBackupReplication,
 	baseline.TypeKey,
