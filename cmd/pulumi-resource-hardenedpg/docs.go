@@ -64,6 +64,7 @@ func ReadDocs(dir string) (Docs, error) {
 					own := strings.TrimSpace(text(field.Doc) + " " + text(field.Comment))
 					for _, name := range field.Names {
 						switch {
+						case !name.IsExported(): // not the schema's, nor the caller's
 						case own != "":
 							docs.Fields[ts.Name.Name+"."+name.Name] = own
 							shared = own
