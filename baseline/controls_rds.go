@@ -160,6 +160,9 @@ var rdsControls = []Control{
 	},
 	{Key: "rds-backup-retention", Title: "Automated backups are kept 7 to 35 days", Severity: Medium, Reads: storageTypes, Waivable: true,
 		Refs: Refs{SecurityHub: []string{"RDS.11", "RDS.50"}, Prowler: []string{"rds_instance_backup_enabled"}, Checkov: []string{"CKV_AWS_133"}, CdkNag: []string{"RDSInstanceBackupEnabled"}, Awsguard: []string{"rds-instance-backup-enabled"}, CompliancePolicies: []string{"aws-rds-instance-configure-backup-retention", "aws-rds-instance-enable-backup-retention", "aws-rds-cluster-configure-backup-retention", "aws-rds-cluster-enable-backup-retention"}},
+		// A read replica is asked too: "Automated backups for read replicas are supported for RDS
+		// for PostgreSQL 14.1 and higher versions only" ("Differences between read replicas for DB
+		// engines", RDS User Guide), and 14 is the oldest major the catalog supports.
 		check: storageCheck("backupRetentionPeriod is 7-35", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
 			if n, _ := num(in, "backupRetentionPeriod"); n < MinBackupRetentionDays || n > MaxBackupRetentionDays {
 				f.fail("%s: backupRetentionPeriod is %s, want %d-%d", inst.Name, show(get(in, "backupRetentionPeriod")), MinBackupRetentionDays, MaxBackupRetentionDays)
