@@ -44,7 +44,12 @@ func Read(ctx *pulumi.Context, key, name string) (Network, error) {
 		return n, fmt.Errorf("%s = %q: output vpcId = %v: want a VPC ID string", key, name, vpc)
 	}
 	n.VpcID = vpcID
-	for output, dst := range map[string]*[]string{"subnetIds": &n.SubnetIDs, "allowedSecurityGroupIds": &n.AllowedSecurityGroupIDs} {
+	// In a fixed order, so that of two bad outputs the same one is named every run.
+	for _, o := range []struct {
+		output string
+		dst    *[]string
+	}{{"subnetIds", &n.SubnetIDs}, {"allowedSecurityGroupIds", &n.AllowedSecurityGroupIDs}} {
+		output, dst := o.output, o.dst
 		v, err := get(output)
 		if err != nil {
 			return n, err

@@ -254,3 +254,25 @@ func TestUnreadableNetworkStackIsAConfigError(t *testing.T) {
 		assert.Equal(t, "pulumi:pulumi:StackReference", r.Type, "only the reference that was read is registered")
 	}
 }
+
+// Of two outputs of the wrong type, the same one is named every run: subnetIds, read first.
+func TestBadNetworkStackOutputsAreNamedInOrder(t *testing.T) {
+	sc := &plan.StackConfig{Project: "hardenedpg", Stack: "shared", Values: map[string]string{
+		"hardenedpg:identifier":              "shared",
+		"hardenedpg:networkStack":            "acme/network/prod",
+		"hardenedpg:auditDestinationArn":     "arn:aws:logs:eu-west-1:210987654321:destination:central-audit",
+		"hardenedpg:alertEmails":             `["dba@example.com"]`,
+		"hardenedpg:backupReplicationRegion": "eu-central-1",
+		"hardenedpg:tags":                    `{"environment":"prod","owner":"platform"}`,
+	}}
+	for range 20 {
+		m := hardenedpgtest.New()
+		m.SetStackOutputs("acme/network/prod", map[string]any{
+			"vpcId": "vpc-0fedcba9876543210", "subnetIds": "subnet-0000000e", "allowedSecurityGroupIds": "sg-0000000d",
+		})
+		_, err := plan.Run(sc, m, stack.Program)
+		var cfgErr *plan.ConfigError
+		require.True(t, errors.As(err, &cfgErr), "got %v", err)
+		require.Equal(t, "configuration errors:\n  hardenedpg:networkStack = \"acme/network/prod\": output subnetIds = subnet-0000000e: want a list of strings", cfgErr.Error())
+	}
+}
