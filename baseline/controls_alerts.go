@@ -6,7 +6,8 @@ import (
 
 // alertsControls are the controls of event subscriptions and the alerts topic, each with its check.
 var alertsControls = []Control{
-	{Key: "events-instance", Title: "Event subscription for instance maintenance, configuration change and failure", Severity: Low, Reads: []string{TypeInstance, TypeClusterInstance}, Waivable: true,
+	// A Multi-AZ DB cluster's three instances, which RDS makes, are db-instance sources too.
+	{Key: "events-instance", Title: "Event subscription for instance maintenance, configuration change and failure", Severity: Low, Reads: []string{TypeInstance, TypeClusterInstance, TypeCluster}, Waivable: true,
 		Refs:  Refs{SecurityHub: []string{"RDS.20"}, Prowler: []string{"rds_instance_critical_event_subscription"}},
 		check: eventCheck("db-instance", EventCategories["db-instance"]...),
 	},

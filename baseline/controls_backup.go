@@ -67,6 +67,15 @@ var backupControls = []Control{
 		Refs: Refs{Checkov: []string{"CKV_AWS_245"}},
 		check: primaryCheck("automated backups replicated, or AWS Backup copies made, under a key other than the storage key in another region or account", replicaBackedUpBySource,
 			func(g *Graph, f *finding, inst Resource, in map[string]any) {
+				if multiAZCluster(inst) {
+					// Nothing copies them: "copying a Multi-AZ DB cluster snapshot is not supported"
+					// (https://docs.aws.amazon.com/aws-backup/latest/devguide/recov-point-create-a-copy.html), and
+					// "Automated backup replication isn't supported for Multi-AZ DB clusters"
+					// (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReplicateBackups.html). A copy
+					// rule would pass here and fail every job.
+					f.fail("%s: a Multi-AZ DB cluster's backups stay under its storage key, in its own region and account: AWS Backup does not copy its snapshots and RDS does not replicate its automated backups", inst.Name)
+					return
+				}
 				// The database's account is read only where a copy is compared with it.
 				instArn := func() string { return str(inst.Outputs, "arn") }
 				for _, r := range g.ofType(TypeBackupReplication) {
