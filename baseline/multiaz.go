@@ -1,5 +1,10 @@
 package baseline
 
+import (
+	"slices"
+	"strings"
+)
+
 // A Multi-AZ DB cluster is engine postgres on aws:rds/cluster: a writer and two readable
 // standbys in three zones, which RDS makes itself and sets from the cluster. So the cluster holds
 // what an RDS instance holds, its storage and its host settings alike (CreateDBCluster's
@@ -28,6 +33,29 @@ func (g *Graph) hosts() []Resource {
 		if multiAZCluster(c) {
 			out = append(out, c)
 		}
+	}
+	return out
+}
+
+// multiAZFamilies are the instance families of Multi-AZ DB clusters, all with local NVMe storage
+// ("Instance class availability for Multi-AZ DB clusters",
+// https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/multi-az-db-clusters-concepts.html). Their
+// sizes are RDS's (instanceFamilies); db.c6gd, sold for Multi-AZ DB clusters only, is left out
+// until its sizes are read from AWS.
+var multiAZFamilies = []string{"m5d", "m6gd", "m6id", "m6idn", "r5d", "r6gd", "r6id", "r6idn", "x2iedn"}
+
+// MultiAZInstanceClass says whether a Multi-AZ DB cluster runs on class.
+func MultiAZInstanceClass(class string) bool {
+	parts := strings.Split(class, ".")
+	_, ok := InstanceClassMemoryGiB(class)
+	return ok && slices.Contains(multiAZFamilies, parts[1])
+}
+
+// MultiAZInstanceFamilies lists the families of Multi-AZ DB clusters, for error messages.
+func MultiAZInstanceFamilies() []string {
+	out := make([]string, len(multiAZFamilies))
+	for i, f := range multiAZFamilies {
+		out[i] = "db." + f
 	}
 	return out
 }

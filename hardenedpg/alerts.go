@@ -66,6 +66,10 @@ type AlertsArgs struct {
 	// instances, writer first: each has its own CPU, memory and connection alarms and instance
 	// events, the cluster its events and its replicas' lag. Aurora has no storage to run out of.
 	InstanceIdentifiers []string `pulumi:"instanceIdentifiers,optional"`
+	// MultiAZCluster says InstanceIdentifiers are the three instances RDS makes for a Multi-AZ DB
+	// cluster: each has its own storage, so its free storage is alarmed, and a reader's lag
+	// behind the writer (ReplicaLag) too.
+	MultiAZCluster bool `pulumi:"multiAzCluster,optional"`
 	// ServerlessMaxAcu, for Serverless v2 instances, derives the connections threshold (2 GiB
 	// per ACU) and alarms when an instance runs at 90% of it.
 	ServerlessMaxAcu float64 `pulumi:"serverlessMaxAcu,optional"`
@@ -412,7 +416,7 @@ func newAlerts(ctx *pulumi.Context, name string, a *AlertsArgs, env awsEnv, opts
 			Namespace:        pulumi.String("AWS/RDS"), MetricName: pulumi.String(m.metric), Dimensions: dimensions,
 			Statistic: pulumi.String(m.statistic), Period: pulumi.Int(300), EvaluationPeriods: pulumi.Int(m.periods),
 			ComparisonOperator: pulumi.String(m.operator), Threshold: pulumi.Float64(m.threshold),
-			TreatMissingData: pulumi.String("breaching"), AlarmActions: actions, OkActions: actions, Tags: tags,
+			TreatMissingData: pulumi.String(m.treatMissingData()), AlarmActions: actions, OkActions: actions, Tags: tags,
 		}, parent)
 		if err != nil {
 			return nil, err
@@ -437,6 +441,17 @@ type metricAlarm struct {
 	periods       int
 	// perInstance alarms are named by their instance, there being one per instance of a cluster.
 	perInstance bool
+	// missingIsFine treats no data as OK: a metric only some instances report.
+	missingIsFine bool
+}
+
+// treatMissingData: a metric that stops is a database that stopped reporting, unless only some
+// instances report it.
+func (m metricAlarm) treatMissingData() string {
+	if m.missingIsFine {
+		return "notBreaching"
+	}
+	return "breaching"
 }
 
 func (m metricAlarm) key() string {
@@ -459,32 +474,45 @@ func (m metricAlarm) resourceName(component string) string {
 // (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html).
 func (a *AlertsArgs) metricAlarms() []metricAlarm {
 	cpu := func(of string, perInstance bool) metricAlarm {
-		return metricAlarm{"CPUUtilization", "GreaterThanThreshold", fmt.Sprintf("CPU above %d%% for 15 minutes", a.CPUPercent), "Average", "DBInstanceIdentifier", of, float64(a.CPUPercent), 3, perInstance}
+		return metricAlarm{"CPUUtilization", "GreaterThanThreshold", fmt.Sprintf("CPU above %d%% for 15 minutes", a.CPUPercent), "Average", "DBInstanceIdentifier", of, float64(a.CPUPercent), 3, perInstance, false}
 	}
 	connections := func(of string, perInstance bool) metricAlarm {
-		return metricAlarm{"DatabaseConnections", "GreaterThanThreshold", fmt.Sprintf("more than %d connections for 10 minutes", a.Connections), "Average", "DBInstanceIdentifier", of, float64(a.Connections), 2, perInstance}
+		return metricAlarm{"DatabaseConnections", "GreaterThanThreshold", fmt.Sprintf("more than %d connections for 10 minutes", a.Connections), "Average", "DBInstanceIdentifier", of, float64(a.Connections), 2, perInstance, false}
+	}
+	freeStorage := func(of string, perInstance bool) metricAlarm {
+		return metricAlarm{"FreeStorageSpace", "LessThanThreshold", fmt.Sprintf("less than %d GB of storage free", a.FreeStorageGB), "Average", "DBInstanceIdentifier", of, float64(a.FreeStorageGB) * (1 << 30), 1, perInstance, false}
 	}
 	if !a.aurora() {
-		return []metricAlarm{
-			cpu(a.Identifier, false),
-			{"FreeStorageSpace", "LessThanThreshold", fmt.Sprintf("less than %d GB of storage free", a.FreeStorageGB), "Average", "DBInstanceIdentifier", a.Identifier, float64(a.FreeStorageGB) * (1 << 30), 1, false},
-			connections(a.Identifier, false),
+		return []metricAlarm{cpu(a.Identifier, false), freeStorage(a.Identifier, false), connections(a.Identifier, false)}
+	}
+	if a.MultiAZCluster {
+		var out []metricAlarm
+		for _, id := range a.InstanceIdentifiers {
+			// The writer reports no lag, and which instance writes changes with each failover.
+			out = append(out, cpu(id, true), freeStorage(id, true), connections(id, true),
+				metricAlarm{"ReplicaLag", "GreaterThanThreshold", fmt.Sprintf("as a reader, more than %d seconds behind the writer for 15 minutes", multiAZReplicaLagSeconds), "Maximum", "DBInstanceIdentifier", id, multiAZReplicaLagSeconds, 3, true, true})
 		}
+		return out
 	}
 	var out []metricAlarm
 	for _, id := range a.InstanceIdentifiers {
 		out = append(out, cpu(id, true), connections(id, true))
 		if a.ServerlessMaxAcu > 0 {
-			out = append(out, metricAlarm{"ServerlessDatabaseCapacity", "GreaterThanOrEqualToThreshold", fmt.Sprintf("at 90%% of the %v ACU maximum for 15 minutes", a.ServerlessMaxAcu), "Average", "DBInstanceIdentifier", id, a.ServerlessMaxAcu * 0.9, 3, true})
+			out = append(out, metricAlarm{"ServerlessDatabaseCapacity", "GreaterThanOrEqualToThreshold", fmt.Sprintf("at 90%% of the %v ACU maximum for 15 minutes", a.ServerlessMaxAcu), "Average", "DBInstanceIdentifier", id, a.ServerlessMaxAcu * 0.9, 3, true, false})
 		} else if mem, ok := dbInstanceClassMemory(a.InstanceClass); ok {
-			out = append(out, metricAlarm{"FreeableMemory", "LessThanThreshold", "less than a tenth of its memory free for 15 minutes", "Average", "DBInstanceIdentifier", id, float64(mem / 10), 3, true})
+			out = append(out, metricAlarm{"FreeableMemory", "LessThanThreshold", "less than a tenth of its memory free for 15 minutes", "Average", "DBInstanceIdentifier", id, float64(mem / 10), 3, true, false})
 		}
 	}
 	if len(a.InstanceIdentifiers) > 1 {
-		out = append(out, metricAlarm{"AuroraReplicaLagMaximum", "GreaterThanThreshold", fmt.Sprintf("a reader more than %d ms behind the writer for 15 minutes", auroraReplicaLagMillis), "Maximum", "DBClusterIdentifier", a.Identifier, auroraReplicaLagMillis, 3, false})
+		out = append(out, metricAlarm{"AuroraReplicaLagMaximum", "GreaterThanThreshold", fmt.Sprintf("a reader more than %d ms behind the writer for 15 minutes", auroraReplicaLagMillis), "Maximum", "DBClusterIdentifier", a.Identifier, auroraReplicaLagMillis, 3, false, false})
 	}
 	return out
 }
+
+// multiAZReplicaLagSeconds is the replica lag that alarms on a Multi-AZ DB cluster: a write commits
+// once one reader has it (semisynchronous), so a reader a minute behind serves stale reads and
+// would take longer to fail over to.
+const multiAZReplicaLagSeconds = 60
 
 // auroraReplicaLagMillis is the replica lag that alarms: Aurora readers share the writer's
 // volume and usually lag by tens of milliseconds, so a second means a reader serves stale reads.

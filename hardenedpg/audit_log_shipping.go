@@ -46,6 +46,9 @@ type AuditLogShippingArgs struct {
 	// Cluster says Identifier is an Aurora cluster's: the log groups are the cluster's, one per
 	// log type Aurora PostgreSQL exports (postgresql, instance, iam-db-auth-error).
 	Cluster bool `pulumi:"cluster,optional"`
+	// LogTypes are the exported logs, one log group each: by default an instance's, or with
+	// Cluster Aurora's. A Multi-AZ DB cluster exports an instance's under the cluster's name.
+	LogTypes []string `pulumi:"logTypes,optional"`
 	// LogsKeyArn encrypts the log groups. Required.
 	LogsKeyArn pulumi.StringInput `pulumi:"logsKeyArn"`
 	// Archive, instead of DestinationArn, streams every log group into a local AuditArchive.
@@ -153,7 +156,11 @@ func NewAuditLogShipping(ctx *pulumi.Context, name string, args *AuditLogShippin
 		return nil, err
 	}
 	arns := pulumi.StringMap{}
-	for _, logType := range logTypesOf(args.Cluster) {
+	logTypes := args.LogTypes
+	if logTypes == nil {
+		logTypes = logTypesOf(args.Cluster)
+	}
+	for _, logType := range logTypes {
 		group, err := cloudwatch.NewLogGroup(ctx, fmt.Sprintf("%s-%s-logs", name, logType), &cloudwatch.LogGroupArgs{
 			Name:            pulumi.String(baseline.ExportedLogGroup(args.Cluster, args.Identifier, logType)),
 			KmsKeyId:        args.LogsKeyArn,

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
@@ -172,7 +173,11 @@ func (a *ClusterArgs) check(p *problems, raw InstanceSettings, zonesKnown bool) 
 // to tell a storage setting given from a default. clusterPath is where the ClusterSettings'
 // fields are named ("Cluster." in a Database).
 func (a *ClusterArgs) checkSettings(p *problems, raw InstanceSettings, clusterPath string) {
-	a.checkFor(p, a.Waivers, baseline.AuroraEngine, clusterPath)
+	a.checkFor(p, a.Waivers, baseline.AuroraEngine, func(hp *problems) {
+		if _, ok := baseline.AuroraInstanceClassMemoryGiB(a.InstanceClass); !ok && a.InstanceClass != baseline.ServerlessInstanceClass {
+			hp.add("InstanceClass", a.InstanceClass, "not a DB instance class Aurora PostgreSQL offers; want db.<family>.<size> such as %s, with a family of %s (db.t3 and db.t4g: medium or large), or give %sServerlessMaxAcu for db.serverless", DefaultAuroraInstanceClass, strings.Join(baseline.AuroraInstanceFamilies(), ", "), clusterPath)
+		}
+	})
 	for _, r := range []struct {
 		name string
 		set  bool
@@ -338,12 +343,7 @@ func newCluster(ctx *pulumi.Context, name string, a *ClusterArgs, zones []string
 	c.Address, c.Port, c.Arn, c.ResourceID = cluster.Endpoint, cluster.Port, cluster.Arn, cluster.ClusterResourceId
 	c.Endpoint = pulumi.Sprintf("%s:%d", cluster.Endpoint, cluster.Port)
 	c.ReaderEndpoint = cluster.ReaderEndpoint
-	c.MasterUserSecretArn = cluster.MasterUserSecrets.ApplyT(func(secrets []rds.ClusterMasterUserSecret) string {
-		if len(secrets) == 0 || secrets[0].SecretArn == nil {
-			return ""
-		}
-		return *secrets[0].SecretArn
-	}).(pulumi.StringOutput)
+	c.MasterUserSecretArn = clusterSecretArn(cluster)
 	c.ConnectPolicy = cluster.ClusterResourceId.ApplyT(func(resourceID string) string {
 		return connectPolicy(env, resourceID, s.IAMDatabaseUsers)
 	}).(pulumi.StringOutput)
@@ -352,6 +352,16 @@ func newCluster(ctx *pulumi.Context, name string, a *ClusterArgs, zones []string
 		return nil, err
 	}
 	return c, nil
+}
+
+// clusterSecretArn is the master user secret RDS manages for a cluster.
+func clusterSecretArn(cluster *rds.Cluster) pulumi.StringOutput {
+	return cluster.MasterUserSecrets.ApplyT(func(secrets []rds.ClusterMasterUserSecret) string {
+		if len(secrets) == 0 || secrets[0].SecretArn == nil {
+			return ""
+		}
+		return *secrets[0].SecretArn
+	}).(pulumi.StringOutput)
 }
 
 // clusterInstanceIdentifier names the i-th instance of a cluster (the writer is 1).
@@ -376,7 +386,7 @@ func (s *auroraShape) settings() InstanceSettings { return s.args.InstanceSettin
 
 func (s *auroraShape) traits() shapeTraits {
 	return shapeTraits{
-		engine: baseline.AuroraEngine, clusterLogs: true,
+		engine: baseline.AuroraEngine, clusterLogs: true, logTypes: baseline.AuroraLogExports, clusterParameters: true,
 		events:             []string{"events-cluster"}, // the cluster's own events
 		freeStorageIgnored: "Aurora storage grows by itself",
 		// Automated backup replication is for DB instances only (StartDBInstanceAutomatedBackupsReplication).
@@ -391,6 +401,7 @@ func (s *auroraShape) check(p *problems, a *DatabaseArgs) {
 	p.nest("Cluster", cp)
 	s.args.checkSettings(&ip, a.Instance, "Cluster.")
 	p.nest("Instance", ip)
+	ignoredSettings(p, "MultiAZCluster", a.MultiAZCluster, "only a Multi-AZ DB cluster has them ({Deployment} "+MultiAZClusterDeployment+")")
 }
 
 func (s *auroraShape) watch(a *AlertsArgs, settings AlertSettings) {

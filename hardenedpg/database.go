@@ -28,6 +28,10 @@ type DatabaseArgs struct {
 	// Engine is postgres (an RDS for PostgreSQL instance, the default) or aurora-postgresql (an
 	// Aurora cluster with a writer and readers, shaped by Cluster).
 	Engine string `pulumi:"engine,optional"`
+	// Deployment, for engine postgres, is instance (the default: one writer, with a standby in
+	// another zone that serves no reads) or multi-az-cluster (a Multi-AZ DB cluster: a writer and
+	// two readable standbys in three zones, with a reader endpoint; see MultiAZCluster).
+	Deployment string `pulumi:"deployment,optional"`
 	// Instance is the RDS instance: identifier, engine version, class, storage, windows and the
 	// instance's relaxations; for Aurora, what the cluster and each of its instances share (there
 	// is no storage to allocate). Required.
@@ -35,6 +39,9 @@ type DatabaseArgs struct {
 	// Cluster is the Aurora cluster's shape: readers, their zones, Serverless v2 capacity. Only
 	// with Engine aurora-postgresql.
 	Cluster ClusterSettings `pulumi:"cluster"`
+	// MultiAZCluster is the Provisioned IOPS storage of a Multi-AZ DB cluster's instances. Only
+	// with Deployment multi-az-cluster.
+	MultiAZCluster MultiAZClusterSettings `pulumi:"multiAzCluster"`
 	// Network is the VPC, the private subnets and the security groups let in. Required.
 	Network NetworkSettings `pulumi:"network"`
 	// Parameters are added to or override the baseline engine parameters. A weaker value needs a
@@ -115,9 +122,11 @@ type Database struct {
 	SubnetGroup    *SubnetGroup
 	ParameterGroup *ParameterGroup
 	AuditLogs      *AuditLogShipping
-	// Instance is the RDS instance, or Cluster the Aurora cluster (the other is nil).
-	Instance *Instance
-	Cluster  *Cluster
+	// Instance is the RDS instance, Cluster the Aurora cluster, or MultiAZCluster the Multi-AZ DB
+	// cluster (the others are nil).
+	Instance       *Instance
+	Cluster        *Cluster
+	MultiAZCluster *MultiAZCluster
 	// Archive is nil with a Logs.DestinationArn or Archive.Skip.
 	Archive *AuditArchive
 	// AlertsKey and Alerts are nil with Alerts.Skip; Backup is nil with Backup.Skip.
@@ -130,7 +139,7 @@ type Database struct {
 	Proxy       *Proxy
 	FlowLogs    *FlowLogs
 
-	// built is Instance or Cluster, as the shape it was made of.
+	// built is Instance, Cluster or MultiAZCluster, as the shape it was made of.
 	built builtShape
 
 	InstanceOutputs
@@ -151,8 +160,8 @@ type Database struct {
 	// ProxySecretArns are the proxy users' secrets by user: where each password goes. Without
 	// Proxy.Users it is the zero StringMapOutput, not to be used.
 	ProxySecretArns pulumi.StringMapOutput `pulumi:"proxySecretArns,optional"`
-	// ReaderEndpoint balances connections over an Aurora cluster's readers; for RDS it is the
-	// zero StringOutput, not to be used (Cluster is nil then).
+	// ReaderEndpoint balances connections over a cluster's readers (Aurora's, or a Multi-AZ DB
+	// cluster's standbys); for an RDS instance it is the zero StringOutput, not to be used.
 	ReaderEndpoint pulumi.StringOutput `pulumi:"readerEndpoint,optional"`
 }
 
@@ -189,7 +198,7 @@ func (a *DatabaseArgs) children() databaseChildren {
 	s, traits := sh.settings(), sh.traits()
 	alias := func(role string) string { return fmt.Sprintf(keyAliasFormat, s.Identifier, role) }
 	var logGroups []string
-	for _, t := range logTypesOf(traits.clusterLogs) {
+	for _, t := range traits.logTypes {
 		logGroups = append(logGroups, baseline.ExportedLogGroup(traits.clusterLogs, s.Identifier, t))
 	}
 	keepKeys := !s.DisableDeletionProtection
@@ -239,14 +248,14 @@ func (a *DatabaseArgs) children() databaseChildren {
 			Description: fmt.Sprintf("hardenedpg %s: private subnets", s.Identifier),
 		},
 		parameterGroup: ParameterGroupArgs{
-			Engine: a.Engine, EngineMajorVersion: s.EngineMajorVersion, Parameters: a.Parameters, Tags: tags, Waivers: a.Waivers,
+			Engine: a.Engine, ClusterGroup: traits.clusterParameters, EngineMajorVersion: s.EngineMajorVersion, Parameters: a.Parameters, Tags: tags, Waivers: a.Waivers,
 			Description: fmt.Sprintf("hardenedpg %s: baseline for PostgreSQL %s", s.Identifier, s.EngineMajorVersion),
 		},
-		auditLogs: AuditLogShippingArgs{LogSettings: a.Logs, Identifier: s.Identifier, Cluster: traits.clusterLogs, RetainOnDelete: keepKeys, Tags: tags, Waivers: a.Waivers},
+		auditLogs: AuditLogShippingArgs{LogSettings: a.Logs, Identifier: s.Identifier, Cluster: traits.clusterLogs, LogTypes: traits.logTypes, RetainOnDelete: keepKeys, Tags: tags, Waivers: a.Waivers},
 	}
 	ch.logsKey.LogGroupNames, ch.logsKey.ViaServices = logGroups, logsVia
 	ch.storageKey.ViaServices = []string{"rds", "secretsmanager"}
-	if a.Backup.CopyToVaultArn != "" && !a.Backup.Skip {
+	if a.Backup.CopyToVaultArn != "" && !a.Backup.Skip && traits.backupCopyRefused == "" {
 		ch.storageKey.CopyVaultArns = []string{a.Backup.CopyToVaultArn}
 	}
 	ch.alertsKey.ServicePrincipals = AlertPublishers
@@ -279,6 +288,7 @@ func (a *DatabaseArgs) check(ch databaseChildren, inherited map[string]string) p
 		p.nest(path, gp)
 	}
 	checkEngine(&p, "Engine", a.Engine)
+	checkDeployment(&p, a.Engine, a.Deployment)
 	ch.shape.check(&p, a)
 	traits, s := ch.shape.traits(), ch.shape.settings()
 	group("Network", func(gp *problems) {
@@ -336,6 +346,9 @@ func (a *DatabaseArgs) check(ch databaseChildren, inherited map[string]string) p
 		ignoredSettings(&p, "Backup", a.Backup, "there is no backup plan ({Backup.Skip})")
 	} else {
 		group("Backup", ch.backup.BackupSettings.check)
+		if traits.backupCopyRefused != "" && a.Backup.CopyToVaultArn != "" {
+			p.add("Backup.CopyToVaultArn", a.Backup.CopyToVaultArn, "%s; remove it", traits.backupCopyRefused)
+		}
 	}
 	if ch.replication != nil && traits.backupReplicationRefused != "" {
 		p.add("Replication.Region", a.Replication.Region, "%s", traits.backupReplicationRefused)
@@ -354,10 +367,10 @@ func (a *DatabaseArgs) check(ch databaseChildren, inherited map[string]string) p
 	if len(missing) > 0 {
 		p.relax(w, "rds-tags", "Tags", slices.Sorted(maps.Keys(a.Tags)), "tags with the keys "+strings.Join(baseline.RequiredTagKeys, ", ")+"; missing: "+strings.Join(missing, ", "))
 	}
-	if ch.replication == nil && (a.Backup.CopyToVaultArn == "" || a.Backup.Skip) {
+	if traits.backupCopyRefused != "" || (ch.replication == nil && (a.Backup.CopyToVaultArn == "" || a.Backup.Skip)) {
 		// AWS Backup keeps RDS recovery points under the storage key: without a copy elsewhere,
 		// losing that key loses every backup (see the backup-independent-copy control).
-		p.relax(w, "backup-independent-copy", traits.independentCopyField, "", traits.independentCopyHardened)
+		p.relax(w, "backup-independent-copy", traits.independentCopyField, traits.independentCopyValue, traits.independentCopyHardened)
 	}
 	p.unusedWaivers(w)
 	return p
@@ -485,6 +498,9 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	if !args.Network.SkipPrivateSubnetCheck && args.Network.Subnets == nil {
 		var np problems
 		zones = ch.subnetGroup.verify(ctx, &np, d)
+		if need := ch.shape.traits().zonesNeeded; len(zones) > 1 && len(zones) < need {
+			np.add("SubnetIDs", args.Network.SubnetIDs, "are in %d zones (%s); want subnets in %d zones, one for each instance of a Multi-AZ DB cluster", len(zones), strings.Join(zones, ", "), need)
+		}
 		p.nest("Network", np)
 	}
 	env, err := lookupEnv(ctx, parent)
@@ -536,7 +552,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		}
 	}
 	var logGroups []pulumi.Resource
-	for _, t := range logTypesOf(ch.shape.traits().clusterLogs) {
+	for _, t := range ch.shape.traits().logTypes {
 		logGroups = append(logGroups, d.AuditLogs.LogGroups[t])
 	}
 	if d.built, err = ch.shape.create(ctx, name, sharedParts{

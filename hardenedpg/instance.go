@@ -49,12 +49,13 @@ type InstanceSettings struct {
 	// EngineMajorVersion is "14" to "18" ("17" by default); minor versions upgrade automatically.
 	EngineMajorVersion string `pulumi:"engineMajorVersion,optional"`
 	// InstanceClass is an RDS instance class for PostgreSQL, db.<family>.<size> (db.m7g.large by
-	// default).
+	// default; a Multi-AZ DB cluster's, with local NVMe storage, db.m6gd.large by default).
 	InstanceClass string `pulumi:"instanceClass,optional"`
-	// AllocatedStorageGB is the gp3 storage, 20 to 65536 GB (100 by default).
+	// AllocatedStorageGB is the gp3 storage, 20 to 65536 GB (100 by default); for a Multi-AZ DB
+	// cluster, the io1 or io2 storage of each instance, 100 to 65536 GB.
 	AllocatedStorageGB int `pulumi:"allocatedStorageGb,optional"`
 	// MaxAllocatedStorageGB is the storage autoscaling ceiling, above AllocatedStorageGB (1000 by
-	// default).
+	// default); a Multi-AZ DB cluster has none.
 	MaxAllocatedStorageGB int `pulumi:"maxAllocatedStorageGb,optional"`
 	// Port defaults to 5433; 5432 relaxes rds-non-default-port.
 	Port int `pulumi:"port,optional"`
@@ -210,13 +211,26 @@ func checkPort(p *problems, port int) bool {
 }
 
 // check validates settings that already carry their defaults, for RDS.
-func (s InstanceSettings) check(p *problems, w baseline.Waivers) { s.checkFor(p, w, "postgres", "") }
+func (s InstanceSettings) check(p *problems, w baseline.Waivers) {
+	s.checkFor(p, w, "postgres", s.checkInstanceHardware)
+}
 
-// checkFor validates the settings for an engine: an Aurora cluster has no allocated storage
-// (it grows by itself) and its own instance classes. clusterPath is where a cluster's
-// ClusterSettings are named ("Cluster." in a Database).
-func (s InstanceSettings) checkFor(p *problems, w baseline.Waivers, engine, clusterPath string) {
-	aurora := engine == baseline.AuroraEngine
+// checkInstanceHardware checks an RDS instance's class and gp3 storage.
+func (s InstanceSettings) checkInstanceHardware(p *problems) {
+	if _, ok := baseline.InstanceClassMemoryGiB(s.InstanceClass); !ok {
+		p.add("InstanceClass", s.InstanceClass, "not a DB instance class RDS offers for PostgreSQL; want db.<family>.<size> such as db.m7g.large, with a family of %s", strings.Join(baseline.InstanceFamilies(), ", "))
+	}
+	if s.AllocatedStorageGB < 20 || s.AllocatedStorageGB > 65536 {
+		p.add("AllocatedStorageGB", s.AllocatedStorageGB, "want 20 to 65536 (gp3)")
+	}
+	if least := ceilPercent(s.AllocatedStorageGB, minStorageHeadroomPercent); s.MaxAllocatedStorageGB < least || s.MaxAllocatedStorageGB > 65536 {
+		p.add("MaxAllocatedStorageGB", s.MaxAllocatedStorageGB, "want %d to 65536: RDS needs the autoscaling ceiling at least 10%% above {AllocatedStorageGB} (%d)", least, s.AllocatedStorageGB)
+	}
+}
+
+// checkFor validates the settings for an engine; hardware checks the instance class and storage
+// of the shape (an Aurora cluster has no allocated storage: it grows by itself).
+func (s InstanceSettings) checkFor(p *problems, w baseline.Waivers, engine string, hardware func(p *problems)) {
 	switch {
 	case s.Identifier == "":
 		p.add("Identifier", s.Identifier, "required: the RDS instance identifier")
@@ -237,22 +251,7 @@ func (s InstanceSettings) checkFor(p *problems, w baseline.Waivers, engine, clus
 	if s.Restore.enabled() && s.UpgradeFromMajorVersion != "" {
 		p.add("UpgradeFromMajorVersion", s.UpgradeFromMajorVersion, "a restore creates the database on its source's major: upgrade it in a later change")
 	}
-	switch _, ok := baseline.InstanceClassMemoryGiB(s.InstanceClass); {
-	case aurora:
-		if _, ok := baseline.AuroraInstanceClassMemoryGiB(s.InstanceClass); !ok && s.InstanceClass != baseline.ServerlessInstanceClass {
-			p.add("InstanceClass", s.InstanceClass, "not a DB instance class Aurora PostgreSQL offers; want db.<family>.<size> such as %s, with a family of %s (db.t3 and db.t4g: medium or large), or give %sServerlessMaxAcu for db.serverless", DefaultAuroraInstanceClass, strings.Join(baseline.AuroraInstanceFamilies(), ", "), clusterPath)
-		}
-	case !ok:
-		p.add("InstanceClass", s.InstanceClass, "not a DB instance class RDS offers for PostgreSQL; want db.<family>.<size> such as db.m7g.large, with a family of %s", strings.Join(baseline.InstanceFamilies(), ", "))
-	}
-	if !aurora {
-		if s.AllocatedStorageGB < 20 || s.AllocatedStorageGB > 65536 {
-			p.add("AllocatedStorageGB", s.AllocatedStorageGB, "want 20 to 65536 (gp3)")
-		}
-		if least := ceilPercent(s.AllocatedStorageGB, minStorageHeadroomPercent); s.MaxAllocatedStorageGB < least || s.MaxAllocatedStorageGB > 65536 {
-			p.add("MaxAllocatedStorageGB", s.MaxAllocatedStorageGB, "want %d to 65536: RDS needs the autoscaling ceiling at least 10%% above {AllocatedStorageGB} (%d)", least, s.AllocatedStorageGB)
-		}
-	}
+	hardware(p)
 	if checkPort(p, s.Port) && s.Port == baseline.DefaultPostgresPort {
 		p.relax(w, "rds-non-default-port", "Port", s.Port, fmt.Sprintf("any port but %d, %d by default", baseline.DefaultPostgresPort, DefaultPort))
 	}
@@ -655,7 +654,7 @@ func (s *instanceShape) settings() InstanceSettings { return s.args.InstanceSett
 
 func (s *instanceShape) traits() shapeTraits {
 	return shapeTraits{
-		engine:               "postgres",
+		engine: "postgres", logTypes: LogTypes,
 		independentCopyField: "Replication.Region", independentCopyHardened: "another region to replicate automated backups to, or {Backup.CopyToVaultArn} in another region or account",
 	}
 }
@@ -665,6 +664,7 @@ func (s *instanceShape) check(p *problems, a *DatabaseArgs) {
 	s.args.InstanceSettings.check(&ip, a.Waivers)
 	p.nest("Instance", ip)
 	ignoredSettings(p, "Cluster", a.Cluster, "only an Aurora cluster has them ({Engine} "+baseline.AuroraEngine+")")
+	ignoredSettings(p, "MultiAZCluster", a.MultiAZCluster, "only a Multi-AZ DB cluster has them ({Deployment} "+MultiAZClusterDeployment+")")
 }
 
 func (s *instanceShape) watch(a *AlertsArgs, settings AlertSettings) {

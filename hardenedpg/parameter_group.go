@@ -94,6 +94,10 @@ type ParameterGroupArgs struct {
 	// parameter group with the baseline and its instances an empty DB parameter group of the same
 	// family, so nothing overrides the cluster's values.
 	Engine string `pulumi:"engine,optional"`
+	// ClusterGroup, with engine postgres, puts the baseline in a DB cluster parameter group of the
+	// postgres family, as for Aurora: a Multi-AZ DB cluster's instances run the cluster group's
+	// values.
+	ClusterGroup bool `pulumi:"clusterGroup,optional"`
 	// EngineMajorVersion picks the family ("17" by default).
 	EngineMajorVersion string `pulumi:"engineMajorVersion,optional"`
 	// Parameters are added to the baseline, or override a baseline parameter with a value that
@@ -116,14 +120,14 @@ type ParameterGroup struct {
 
 	// Group is the DB parameter group: the instance's, or for Aurora each cluster instance's.
 	Group *rds.ParameterGroup
-	// ClusterGroup is the Aurora cluster parameter group (nil for RDS).
+	// ClusterGroup is the cluster parameter group (nil for an RDS instance).
 	ClusterGroup *rds.ClusterParameterGroup
 	// Parameters are the effective parameters, sorted by name.
 	Parameters []Parameter
 
 	// Name is the DB parameter group's name, for InstanceArgs.ParameterGroupName.
 	Name pulumi.StringOutput `pulumi:"name"`
-	// ClusterName is the cluster parameter group's name ("" for RDS).
+	// ClusterName is the cluster parameter group's name ("" for an RDS instance).
 	ClusterName pulumi.StringOutput `pulumi:"clusterName,optional"`
 }
 
@@ -277,7 +281,7 @@ func NewParameterGroup(ctx *pulumi.Context, name string, args *ParameterGroupArg
 		description = "hardenedpg baseline for PostgreSQL " + args.majorVersion()
 	}
 	// Names are never set: auto-naming lets a replacement be created before the old group is deleted.
-	if args.aurora() {
+	if args.aurora() || args.ClusterGroup {
 		// Every baseline parameter is a cluster-level parameter of aurora-postgresqlNN
 		// (baseline.AuroraClusterLevel, with its source), so the cluster group holds them all and
 		// applies them to every instance alike.

@@ -39,17 +39,24 @@ type builtShape interface {
 type shapeTraits struct {
 	// engine is the RDS engine name.
 	engine string
-	// clusterLogs says RDS exports the logs under the cluster's name, not an instance's.
+	// clusterLogs says RDS exports the logs under the cluster's name, not an instance's;
+	// logTypes are the logs it exports.
 	clusterLogs bool
+	logTypes    []string
+	// clusterParameters says the baseline goes in a DB cluster parameter group.
+	clusterParameters bool
+	// zonesNeeded are the zones the subnets must span (two, the subnet group's own rule, when 0).
+	zonesNeeded int
 	// events are the event controls of the shape: relaxed together when nobody is alerted.
 	events []string
 	// freeStorageIgnored says why Alerts.FreeStorageGB means nothing; "" where it is alarmed on.
 	freeStorageIgnored string
-	// backupReplicationRefused says why Replication.Region is refused; "" where AWS offers it.
-	backupReplicationRefused string
-	// independentCopyField and independentCopyHardened word the relaxation of
-	// backup-independent-copy when nothing copies the backups elsewhere.
-	independentCopyField, independentCopyHardened string
+	// backupReplicationRefused and backupCopyRefused say why Replication.Region and
+	// Backup.CopyToVaultArn are refused; "" where AWS offers them.
+	backupReplicationRefused, backupCopyRefused string
+	// independentCopyField, independentCopyValue and independentCopyHardened word the
+	// relaxation of backup-independent-copy when nothing copies the backups elsewhere.
+	independentCopyField, independentCopyValue, independentCopyHardened string
 }
 
 // sharedParts are the parts every shape is built on.
@@ -68,17 +75,39 @@ type sharedParts struct {
 	database *Database
 }
 
-// shapes makes each engine's shape; an engine not listed here is refused by checkEngine and
-// checked as postgres meanwhile.
-var shapes = map[string]func(a *DatabaseArgs, tags pulumi.StringMap) shape{
-	"postgres":            newInstanceShape,
-	baseline.AuroraEngine: newAuroraShape,
+// shapes makes each shape, by engine and deployment; one not listed here is refused by
+// checkEngine and checkDeployment and checked as an RDS instance meanwhile.
+var shapes = map[shapeKey]func(a *DatabaseArgs, tags pulumi.StringMap) shape{
+	{"postgres", InstanceDeployment}:       newInstanceShape,
+	{"postgres", MultiAZClusterDeployment}: newMultiAZShape,
+	{baseline.AuroraEngine, ""}:            newAuroraShape,
 }
 
-// shape is the Database's shape, from its engine.
+// shapeKey is an engine and, for postgres, a deployment.
+type shapeKey struct{ engine, deployment string }
+
+// shape is the Database's shape, from its engine and deployment.
 func (a *DatabaseArgs) shape(tags pulumi.StringMap) shape {
-	if newShape, ok := shapes[a.Engine]; ok {
+	key := shapeKey{a.Engine, a.Deployment}
+	if key.engine == "" {
+		key.engine = "postgres"
+	}
+	if key.engine == "postgres" && key.deployment == "" {
+		key.deployment = InstanceDeployment
+	}
+	if newShape, ok := shapes[key]; ok {
 		return newShape(a, tags)
 	}
 	return newInstanceShape(a, tags)
+}
+
+// checkDeployment refuses a deployment the engine does not have.
+func checkDeployment(p *problems, engine, deployment string) {
+	switch {
+	case deployment == "":
+	case engine == baseline.AuroraEngine:
+		p.add("Deployment", deployment, "an Aurora cluster has no deployment to choose; remove it (or take {Engine} postgres)")
+	case deployment != InstanceDeployment && deployment != MultiAZClusterDeployment:
+		p.add("Deployment", deployment, "want %s (an RDS instance, the default) or %s (a writer and two readable standbys in three zones)", InstanceDeployment, MultiAZClusterDeployment)
+	}
 }

@@ -336,6 +336,7 @@ func TestPlanAsAFirstPreview(t *testing.T) {
 		"dev":     "hardenedpg/dev: 35 pass, 0 fail, 14 waived, 26 not applicable\nproven at preview: 49 of 49 applicable\n",
 		"aurora":  "hardenedpg/aurora: 62 pass, 0 fail, 0 waived, 12 not applicable, 1 unproven\nproven at preview: 62 of 63 applicable\n",
 		"restore": "hardenedpg/restore: 58 pass, 0 fail, 0 waived, 16 not applicable, 1 unproven\nproven at preview: 58 of 59 applicable\n",
+		"multiaz": "hardenedpg/multiaz: 61 pass, 0 fail, 1 waived, 12 not applicable, 1 unproven\nproven at preview: 62 of 63 applicable\n",
 	} {
 		var out, errOut bytes.Buffer
 		require.Equal(t, exitOK, run([]string{"-stack", stack, "-dir", "../..", "-preview"}, &out, &errOut), errOut.String())

@@ -142,7 +142,7 @@ func (e *engine) stackAs(t *testing.T, ctx context.Context, config, name string)
 func TestEngineRunsTheStacks(t *testing.T) {
 	e := setup(t)
 	ctx := context.Background()
-	for _, name := range []string{"dev", "prod", "aurora", "restore"} {
+	for _, name := range []string{"dev", "prod", "aurora", "restore", "multiaz"} {
 		t.Run(name, func(t *testing.T) {
 			s := e.stackOf(t, ctx, name)
 			// As deploy.yml does: save the previewed plan, then apply only that plan.
@@ -154,10 +154,10 @@ func TestEngineRunsTheStacks(t *testing.T) {
 			up, err := s.Up(ctx, optup.Plan(savedPlan))
 			require.NoError(t, err)
 			outputs := []string{"address", "endpoint", "port", "instanceArn", "masterUserSecretArn", "storageKeyArn", "connectPolicy"}
-			if name == "aurora" {
+			if name == "aurora" || name == "multiaz" {
 				outputs = append(outputs[:3], "clusterArn", "readerEndpoint", "masterUserSecretArn", "storageKeyArn", "connectPolicy")
 			}
-			if name == "prod" || name == "aurora" {
+			if name == "prod" || name == "aurora" || name == "multiaz" {
 				// The proxy's user secret was made in this up (the stand-in refuses any other).
 				outputs = append(outputs, "proxyEndpoint", "proxySecretArns")
 			}

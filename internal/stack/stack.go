@@ -55,9 +55,9 @@ func Program(ctx *pulumi.Context) (pulumi.Map, error) {
 		return nil, cfg.Explain(err)
 	}
 	// The Database's own outputs (arn is instanceArn here, as it always was, or clusterArn for
-	// Aurora), and the stack's.
+	// a cluster: Aurora or Multi-AZ), and the stack's.
 	outputs := hardenedpg.Outputs(db)
-	if db.Cluster != nil {
+	if db.Cluster != nil || db.MultiAZCluster != nil {
 		outputs["clusterArn"] = outputs["arn"]
 	} else {
 		outputs["instanceArn"] = outputs["arn"]
