@@ -160,7 +160,7 @@ func database(t *testing.T, rep *audit.Report, id string) audit.Database {
 			return d
 		}
 	}
-	t.Fatalf("the audit found no database %s among %d", id, len(rep.Databases))
+	t.Fatalf("the audit found no database %s among %d (not read: %v)", id, len(rep.Databases), rep.Failures)
 	return audit.Database{}
 }
 

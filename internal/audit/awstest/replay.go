@@ -76,6 +76,11 @@ func (rp *Replayer) record(resp *http.Response) error {
 	}
 	_ = resp.Body.Close()
 	resp.Body = io.NopCloser(bytes.NewReader(body))
+	if resp.StatusCode >= http.StatusInternalServerError || resp.StatusCode == http.StatusTooManyRequests {
+		// A server in trouble answers otherwise the next time: replaying its error would fail every
+		// retry the SDK makes, and the audit with them.
+		return nil
+	}
 	key, _ := resp.Request.Context().Value(keyOf{}).(string)
 	rp.mu.Lock()
 	rp.answers[key] = answer{status: resp.StatusCode, header: resp.Header.Clone(), body: body}
