@@ -127,7 +127,7 @@ func engineVersionOf(g *Graph, r Resource) string {
 			return str(c.Inputs, "engineVersion")
 		}
 	}
-	return str(r.Inputs, "engineVersion")
+	return str(g.inheritedInputs(r), "engineVersion")
 }
 
 // setParameter is a parameter a group sets, with the group.

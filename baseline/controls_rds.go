@@ -198,23 +198,33 @@ var rdsControls = []Control{
 			}
 		}),
 	},
-	{Key: "rds-managed-password", Title: "Master password is managed and rotated by RDS with a stack key", Severity: High, Reads: storageTypes,
+	{Key: "rds-managed-password", Title: "Master password is managed and rotated by RDS with a stack key, or is the stack's own secret, rotated", Severity: High, Reads: storageTypes,
 		Refs: Refs{SecurityHub: []string{"SecretsManager.1", "SecretsManager.2", "SecretsManager.4"}, Prowler: []string{"secretsmanager_automatic_rotation_enabled", "secretsmanager_secret_rotated_periodically"}},
 		check: func(g *Graph) finding {
-			f := primaryCheck("RDS manages and rotates the master password under a stack key; no password input anywhere", replicaInheritsUsers,
+			judged := map[string]bool{} // sources of replicas whose password input stackOwnedSecret judged
+			f := primaryCheck("RDS manages and rotates the master password under a stack key; no other password input", replicaInheritsUsers,
 				func(g *Graph, f *finding, inst Resource, in map[string]any) {
-					if replicas := g.replicasOf(inst); len(replicas) > 0 && get(in, "manageMasterUserPassword") == true {
+					replicas := g.replicasOf(inst)
+					if len(replicas) > 0 && get(in, "manageMasterUserPassword") == true {
 						// https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/rds-secrets-manager.html#rds-secrets-manager-limitations
 						f.fail("%s: read replica %s names it as its source, and RDS makes no read replica of a source whose master password it manages (RDS User Guide, Secrets Manager integration, Limitations): the replica's create fails", inst.Name, replicas[0].Name)
 						return
 					}
 					if get(in, "manageMasterUserPassword") != true {
+						if _, given := in["password"]; given && len(replicas) > 0 {
+							judged[inst.URN] = true
+							stackOwnedSecret(g, f, inst)
+							return
+						}
 						f.fail("%s: manageMasterUserPassword is %s, want true", inst.Name, show(get(in, "manageMasterUserPassword")))
 					}
 					stackKeyArn(g, f, inst.Name, "masterUserSecretKmsKeyId", in)
 				})(g)
 			for _, r := range g.Resources {
 				for _, key := range []string{"password", "masterPassword", "masterUserPassword"} {
+					if judged[r.URN] && key == "password" {
+						continue // judged above as the stack's own master password
+					}
 					// Its presence fails, whatever its value: read without noting, an unknown one too.
 					if _, ok := r.Inputs[key]; ok {
 						f.read(r)
@@ -243,7 +253,8 @@ var rdsControls = []Control{
 	},
 	{Key: "rds-supported-engine", Title: "Engine is PostgreSQL on a supported major version", Severity: High, Reads: storageTypes,
 		Refs: Refs{Prowler: []string{"rds_instance_deprecated_engine_version"}, Checkov: []string{"CKV_AWS_250", "CKV_AWS_388"}},
-		check: storageCheck("an instance runs postgres, a cluster aurora-postgresql (or postgres: a Multi-AZ DB cluster), on a supported major version more than 6 months from the end of its standard support, no minor pinned", func(g *Graph, f *finding, inst Resource, in map[string]any) {
+		check: storageCheck("an instance runs postgres, a cluster aurora-postgresql (or postgres: a Multi-AZ DB cluster), on a supported major version more than 6 months from the end of its standard support, no minor pinned", func(g *Graph, f *finding, inst Resource, _ map[string]any) {
+			in := g.inheritedInputs(inst)
 			v := str(in, "engineVersion")
 			majors := SupportedMajorVersions
 			if inst.Type == TypeCluster && !multiAZCluster(inst) {
@@ -269,7 +280,8 @@ var rdsControls = []Control{
 	},
 	{Key: "rds-no-extended-support", Title: "RDS Extended Support is off", Severity: Low, Reads: storageTypes, Waivable: true,
 		Refs: Refs{Prowler: []string{"rds_instance_extended_support"}},
-		check: storageCheck("engineLifecycleSupport is open-source-rds-extended-support-disabled", func(_ *Graph, f *finding, inst Resource, in map[string]any) {
+		check: storageCheck("engineLifecycleSupport is open-source-rds-extended-support-disabled", func(g *Graph, f *finding, inst Resource, _ map[string]any) {
+			in := g.inheritedInputs(inst)
 			if str(in, "engineLifecycleSupport") != "open-source-rds-extended-support-disabled" {
 				f.fail("%s: engineLifecycleSupport is %s, want open-source-rds-extended-support-disabled", inst.Name, show(get(in, "engineLifecycleSupport")))
 			}

@@ -1,6 +1,11 @@
 package baseline
 
-import "strings"
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+)
 
 // What RDS does not offer on a read replica of an RDS for PostgreSQL instance, with the source
 // that says so; a replica is not judged on it, and the row says why.
@@ -29,6 +34,28 @@ func (g *Graph) replicaOf(r Resource) (source Resource, isReplica, sourceHere bo
 		}
 	}
 	return Resource{}, true, false
+}
+
+// engineInputs are what a read replica runs as its source does: CreateDBInstanceReadReplica takes
+// no Engine, EngineVersion nor EngineLifecycleSupport.
+var engineInputs = []string{"engine", "engineVersion", "engineLifecycleSupport"}
+
+// inheritedInputs are r's inputs, with a read replica's engine inputs taken from its source in the
+// stack where the replica sets none.
+func (g *Graph) inheritedInputs(r Resource) map[string]any {
+	source, replica, here := g.replicaOf(r)
+	if !replica || !here {
+		return r.Inputs
+	}
+	in := maps.Clone(r.Inputs)
+	for _, k := range engineInputs {
+		if _, set := in[k]; !set {
+			if v, ok := source.Inputs[k]; ok {
+				in[k] = v
+			}
+		}
+	}
+	return in
 }
 
 // replicasOf are the read replicas in the stack that name source.
@@ -91,4 +118,73 @@ func sameRegion(a, b Resource) bool {
 	ra, _ := placeOf(a)
 	rb, _ := placeOf(b)
 	return ra != "" && ra == rb
+}
+
+// maxRotationDays is the longest rotation schedule of a stack-owned master secret: CIS and
+// Security Hub SecretsManager.4 ask for 90 days at most, and a password that Pulumi's state once
+// held is made stale sooner.
+const maxRotationDays = 30
+
+// stackOwnedSecret judges the master password of a source of read replicas, which RDS cannot
+// manage: generated in the stack (random.RandomPassword), kept in a secret of the stack under a
+// stack key, and rotated by Secrets Manager right after creation (so the copy in Pulumi's state
+// is stale before the first up ends) and then every maxRotationDays or sooner; a pass says so in
+// the row.
+func stackOwnedSecret(g *Graph, f *finding, inst Resource) {
+	var password *Resource
+	for _, urn := range inst.PropertyDependencies["password"] {
+		for i, r := range g.Resources {
+			if r.URN == urn && r.Type == TypeRandomPassword {
+				password = &g.Resources[i]
+			}
+		}
+	}
+	if password == nil {
+		f.fail("%s: its password input is not generated in the stack (random.RandomPassword): a password written in code or config is known to whoever reads them", inst.Name)
+		return
+	}
+	f.read(*password)
+	var secret *Resource
+	for _, v := range g.ofType(TypeSecretVersion) {
+		if !slices.Contains(v.PropertyDependencies["secretString"], password.URN) {
+			continue
+		}
+		f.read(v)
+		for i, s := range g.Resources {
+			if s.Type == TypeSecret && (g.refers(get(v.Inputs, "secretId"), s, "arn") || g.refers(get(v.Inputs, "secretId"), s, "id")) {
+				secret = &g.Resources[i]
+			}
+		}
+	}
+	if secret == nil {
+		f.fail("%s: its generated password %s is kept in no secret of the stack: nothing can rotate it", inst.Name, password.Name)
+		return
+	}
+	f.read(*secret)
+	if _, ok := g.keyByArn(get(secret.Inputs, "kmsKeyId")); !ok {
+		f.fail("%s: master secret %s: kmsKeyId is %s, want a customer-managed key of the stack", inst.Name, secret.Name, show(get(secret.Inputs, "kmsKeyId")))
+		return
+	}
+	for _, rot := range g.ofType(TypeSecretRotation) {
+		id := get(rot.Inputs, "secretId")
+		if !g.refers(id, *secret, "arn") && !g.refers(id, *secret, "id") {
+			continue
+		}
+		f.read(rot)
+		rules, _ := get(rot.Inputs, "rotationRules").(map[string]any)
+		days, _ := num(rules, "automaticallyAfterDays")
+		switch {
+		case !given(rot.Inputs, "rotationLambdaArn"):
+			f.fail("%s: %s names no rotation function", inst.Name, rot.Name)
+		case get(rot.Inputs, "rotateImmediately") == false:
+			f.fail("%s: %s waits for its schedule: the password in Pulumi's state stays valid until then; rotate immediately", inst.Name, rot.Name)
+		case days < 1 || days > maxRotationDays:
+			f.fail("%s: %s: rotationRules.automaticallyAfterDays is %s, want 1 to %d", inst.Name, rot.Name, show(get(rules, "automaticallyAfterDays")), maxRotationDays)
+		default:
+			f.holds += fmt.Sprintf("; %s: a source of read replicas, so its master password is the stack's own (secret %s under a stack key), rotated at once and every %v days", inst.Name, secret.Name, days)
+			return
+		}
+		return
+	}
+	f.fail("%s: master secret %s has no rotation: the password the stack generated, which Pulumi's state holds, stays valid; rotate it at once and every %d days or sooner (aws:secretsmanager/secretRotation)", inst.Name, secret.Name, maxRotationDays)
 }

@@ -208,7 +208,7 @@ func TestProxyMakesItsUsersSecrets(t *testing.T) {
 	assert.Equal(t, "orders/orders_batch", secret.Inputs["name"])
 	assert.Equal(t, storageKey.Outputs["arn"], secret.Inputs["kmsKeyId"])
 	assert.NotContains(t, secret.Inputs, "secretString")
-	assert.Empty(t, m.ByType("aws:secretsmanager/secretVersion:SecretVersion"), "no value is written through Pulumi")
+	assert.Empty(t, m.ByType(baseline.TypeSecretVersion), "no value is written through Pulumi")
 	arn := secret.Outputs["arn"].(string)
 	require.Regexp(t, `^arn:aws:secretsmanager:eu-west-1:123456789012:secret:orders/orders_batch-[0-9a-f]{6}$`, arn)
 
