@@ -47,6 +47,8 @@ const (
 	archiveVariant
 	auroraVariant
 	restoreVariant
+	// reportingVariant is prod with two read replicas: its master secret is the stack's own.
+	reportingVariant
 	// previewed is added to a variant for its first preview: what AWS assigns is unknown.
 	previewed variant = 100
 )
@@ -62,7 +64,7 @@ func recordedGraph(t *testing.T, v variant) *baseline.Graph {
 	defer recordedMu.Unlock()
 	g, ok := recordedGraphs[v]
 	if !ok {
-		name := map[variant]string{auroraVariant: "aurora", restoreVariant: "restore"}[v%previewed]
+		name := map[variant]string{auroraVariant: "aurora", restoreVariant: "restore", reportingVariant: "reporting"}[v%previewed]
 		if name == "" {
 			name = "prod"
 		}

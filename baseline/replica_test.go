@@ -138,3 +138,47 @@ func TestExportsOfAnUnnamedInstanceCannotBeShipped(t *testing.T) {
 	assert.Equal(t, baseline.Fail, row.Status)
 	assert.Equal(t, "reporting-replica: identifier is unset, so RDS names the database and the log groups it exports to at apply: the stack can make none of them (RDS would create them unencrypted, kept forever); set identifier", row.Detail)
 }
+
+// The source of read replicas cannot keep RDS's managed password: its own, generated, kept under a
+// stack key and rotated at once and every 30 days or sooner, passes rds-managed-password, at a
+// first preview too; each weakness of it fails with its detail.
+func TestAStackOwnedMasterSecretMustRotate(t *testing.T) {
+	const source = "database-instance-db"
+	for _, v := range []variant{reportingVariant, reportingVariant + previewed} {
+		row := rows(baseline.Evaluate(recordedGraph(t, v), nil))["rds-managed-password"]
+		assert.Equal(t, baseline.Pass, row.Status, row.Detail)
+		assert.Contains(t, row.Detail, source+": a source of read replicas, so its master password is the stack's own (secret database-instance-master-secret-secret under a stack key), rotated at once and every 30 days")
+	}
+	for _, tc := range []struct {
+		name, detail string
+		mutate       func(t *testing.T, g *baseline.Graph)
+	}{
+		{"without rotation", source + ": master secret database-instance-master-secret-secret has no rotation: the password the stack generated, which Pulumi's state holds, stays valid; rotate it at once and every 30 days or sooner (aws:secretsmanager/secretRotation)",
+			func(t *testing.T, g *baseline.Graph) { drop(g, baseline.TypeSecretRotation, "") }},
+		{"rotated every 90 days", source + ": database-instance-master-secret-rotation: rotationRules.automaticallyAfterDays is 90, want 1 to 30",
+			func(t *testing.T, g *baseline.Graph) {
+				first(t, g, baseline.TypeSecretRotation, "").Inputs["rotationRules"] = map[string]any{"automaticallyAfterDays": 90.0}
+			}},
+		{"not rotated at once", source + ": database-instance-master-secret-rotation waits for its schedule: the password in Pulumi's state stays valid until then; rotate immediately",
+			func(t *testing.T, g *baseline.Graph) {
+				first(t, g, baseline.TypeSecretRotation, "").Inputs["rotateImmediately"] = false
+			}},
+		{"under the AWS-managed key", source + ": master secret database-instance-master-secret-secret: kmsKeyId is unset, want a customer-managed key of the stack",
+			func(t *testing.T, g *baseline.Graph) {
+				delete(first(t, g, baseline.TypeSecret, "master-secret-secret").Inputs, "kmsKeyId")
+			}},
+		{"a password written in code", source + ": its password input is not generated in the stack (random.RandomPassword): a password written in code or config is known to whoever reads them",
+			func(t *testing.T, g *baseline.Graph) {
+				inst := first(t, g, baseline.TypeInstance, source)
+				inst.Inputs["password"], inst.PropertyDependencies["password"] = "hunter2hunter2", nil
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g := recordedGraph(t, reportingVariant)
+			tc.mutate(t, g)
+			row := rows(baseline.Evaluate(g, nil))["rds-managed-password"]
+			assert.Equal(t, baseline.Fail, row.Status)
+			assert.Equal(t, tc.detail, row.Detail)
+		})
+	}
+}

@@ -66,6 +66,9 @@ type AlertsArgs struct {
 	// instances, writer first: each has its own CPU, memory and connection alarms and instance
 	// events, the cluster its events and its replicas' lag. Aurora has no storage to run out of.
 	InstanceIdentifiers []string `pulumi:"instanceIdentifiers,optional"`
+	// ReplicaIdentifiers are an RDS instance's read replicas: each has its own alarms, its lag
+	// behind the source among them, and its instance events.
+	ReplicaIdentifiers []string `pulumi:"replicaIdentifiers,optional"`
 	// MultiAZCluster says InstanceIdentifiers are the three instances RDS makes for a Multi-AZ DB
 	// cluster: each has its own storage, so its free storage is alarmed, and a reader's lag
 	// behind the writer (ReplicaLag) too.
@@ -342,7 +345,7 @@ func newAlerts(ctx *pulumi.Context, name string, a *AlertsArgs, env awsEnv, opts
 		var sources pulumi.StringArrayInput
 		switch s.sourceType {
 		case "db-instance":
-			sources = pulumi.StringArray{pulumi.String(a.Identifier)}
+			sources = pulumi.ToStringArray(append([]string{a.Identifier}, a.ReplicaIdentifiers...))
 			if a.aurora() {
 				sources = pulumi.ToStringArray(a.InstanceIdentifiers)
 			}
@@ -483,7 +486,12 @@ func (a *AlertsArgs) metricAlarms() []metricAlarm {
 		return metricAlarm{"FreeStorageSpace", "LessThanThreshold", fmt.Sprintf("less than %d GB of storage free", a.FreeStorageGB), "Average", "DBInstanceIdentifier", of, float64(a.FreeStorageGB) * (1 << 30), 1, perInstance, false}
 	}
 	if !a.aurora() {
-		return []metricAlarm{cpu(a.Identifier, false), freeStorage(a.Identifier, false), connections(a.Identifier, false)}
+		out := []metricAlarm{cpu(a.Identifier, false), freeStorage(a.Identifier, false), connections(a.Identifier, false)}
+		for _, id := range a.ReplicaIdentifiers {
+			out = append(out, cpu(id, true), freeStorage(id, true), connections(id, true),
+				metricAlarm{"ReplicaLag", "GreaterThanThreshold", fmt.Sprintf("more than %d seconds behind its source for 15 minutes", readReplicaLagSeconds), "Maximum", "DBInstanceIdentifier", id, readReplicaLagSeconds, 3, true, false})
+		}
+		return out
 	}
 	if a.MultiAZCluster {
 		var out []metricAlarm
@@ -508,6 +516,11 @@ func (a *AlertsArgs) metricAlarms() []metricAlarm {
 	}
 	return out
 }
+
+// readReplicaLagSeconds is the lag that alarms on a read replica: replication is asynchronous, and
+// a long report may hold replay back (max_standby_streaming_delay), but five minutes behind is
+// stale data served as current.
+const readReplicaLagSeconds = 300
 
 // multiAZReplicaLagSeconds is the replica lag that alarms on a Multi-AZ DB cluster: a write commits
 // once one reader has it (semisynchronous), so a reader a minute behind serves stale reads and

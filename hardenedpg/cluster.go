@@ -402,6 +402,7 @@ func (s *auroraShape) check(p *problems, a *DatabaseArgs) {
 	s.args.checkSettings(&ip, a.Instance, "Cluster.")
 	p.nest("Instance", ip)
 	ignoredSettings(p, "MultiAZCluster", a.MultiAZCluster, "only a Multi-AZ DB cluster has them ({Deployment} "+MultiAZClusterDeployment+")")
+	refuseReplicas(p, a, "an Aurora cluster's readers are {Cluster.Readers}")
 }
 
 func (s *auroraShape) watch(a *AlertsArgs, settings AlertSettings) {

@@ -42,6 +42,13 @@ type DatabaseArgs struct {
 	// MultiAZCluster is the Provisioned IOPS storage of a Multi-AZ DB cluster's instances. Only
 	// with Deployment multi-az-cluster.
 	MultiAZCluster MultiAZClusterSettings `pulumi:"multiAzCluster"`
+	// Replicas are read replicas of an RDS instance, in its region, each hardened like it. RDS
+	// makes no replica of a source whose master password it manages, so with replicas the master
+	// password is the stack's own: generated, kept in a secret under the storage key and rotated
+	// by Secrets Manager at once and then every Rotation.Days (see MasterSecret).
+	Replicas []ReplicaSettings `pulumi:"replicas,optional"`
+	// Rotation is the rotation of that stack-owned master secret. Only with Replicas.
+	Rotation RotationSettings `pulumi:"rotation"`
 	// Network is the VPC, the private subnets and the security groups let in. Required.
 	Network NetworkSettings `pulumi:"network"`
 	// Parameters are added to or override the baseline engine parameters. A weaker value needs a
@@ -134,10 +141,11 @@ type Database struct {
 	Alerts    *Alerts
 	Backup    *BackupPlan
 	// Replication is nil without Replication.Region; Proxy is nil without Proxy.Users;
-	// FlowLogs is nil with FlowLogs.Skip.
+	// FlowLogs is nil with FlowLogs.Skip. ReplicaLogs are each read replica's log groups.
 	Replication *BackupReplication
 	Proxy       *Proxy
 	FlowLogs    *FlowLogs
+	ReplicaLogs map[string]*AuditLogShipping
 
 	// built is Instance, Cluster or MultiAZCluster, as the shape it was made of.
 	built builtShape
@@ -188,6 +196,7 @@ type databaseChildren struct {
 	subnetGroup                    SubnetGroupArgs
 	parameterGroup                 ParameterGroupArgs
 	auditLogs                      AuditLogShippingArgs
+	replicaLogs                    []AuditLogShippingArgs
 	shape                          shape
 }
 
@@ -200,6 +209,13 @@ func (a *DatabaseArgs) children() databaseChildren {
 	var logGroups []string
 	for _, t := range traits.logTypes {
 		logGroups = append(logGroups, baseline.ExportedLogGroup(traits.clusterLogs, s.Identifier, t))
+	}
+	var replicaLogs []AuditLogShippingArgs
+	for _, r := range a.Replicas {
+		replicaLogs = append(replicaLogs, AuditLogShippingArgs{LogSettings: a.Logs, Identifier: r.Identifier, LogTypes: LogTypes, RetainOnDelete: !s.DisableDeletionProtection, Tags: tags, Waivers: a.Waivers})
+		for _, t := range LogTypes {
+			logGroups = append(logGroups, LogGroupName(r.Identifier, t))
+		}
 	}
 	keepKeys := !s.DisableDeletionProtection
 	var flowLogs *FlowLogsArgs
@@ -251,7 +267,8 @@ func (a *DatabaseArgs) children() databaseChildren {
 			Engine: a.Engine, ClusterGroup: traits.clusterParameters, EngineMajorVersion: s.EngineMajorVersion, Parameters: a.Parameters, Tags: tags, Waivers: a.Waivers,
 			Description: fmt.Sprintf("hardenedpg %s: baseline for PostgreSQL %s", s.Identifier, s.EngineMajorVersion),
 		},
-		auditLogs: AuditLogShippingArgs{LogSettings: a.Logs, Identifier: s.Identifier, Cluster: traits.clusterLogs, LogTypes: traits.logTypes, RetainOnDelete: keepKeys, Tags: tags, Waivers: a.Waivers},
+		auditLogs:   AuditLogShippingArgs{LogSettings: a.Logs, Identifier: s.Identifier, Cluster: traits.clusterLogs, LogTypes: traits.logTypes, RetainOnDelete: keepKeys, Tags: tags, Waivers: a.Waivers},
+		replicaLogs: replicaLogs,
 	}
 	ch.logsKey.LogGroupNames, ch.logsKey.ViaServices = logGroups, logsVia
 	ch.storageKey.ViaServices = []string{"rds", "secretsmanager"}
@@ -545,6 +562,21 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	if d.AuditLogs, err = NewAuditLogShipping(ctx, name+"-audit-logs", &ch.auditLogs, parent); err != nil {
 		return nil, err
 	}
+	replicaLogs := map[string][]pulumi.Resource{}
+	for _, rl := range ch.replicaLogs {
+		rl.LogsKeyArn, rl.Archive = d.LogsKey.Arn, d.Archive
+		logs, err := NewAuditLogShipping(ctx, name+"-replica-logs-"+rl.Identifier, &rl, parent)
+		if err != nil {
+			return nil, err
+		}
+		if d.ReplicaLogs == nil {
+			d.ReplicaLogs = map[string]*AuditLogShipping{}
+		}
+		d.ReplicaLogs[rl.Identifier] = logs
+		for _, t := range LogTypes {
+			replicaLogs[rl.Identifier] = append(replicaLogs[rl.Identifier], logs.LogGroups[t])
+		}
+	}
 	if ch.flowLogs != nil {
 		ch.flowLogs.LogsKeyArn = d.LogsKey.Arn
 		if d.FlowLogs, err = newFlowLogs(ctx, name+"-flow-logs", ch.flowLogs, env, parent); err != nil {
@@ -558,6 +590,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	if d.built, err = ch.shape.create(ctx, name, sharedParts{
 		storageKeyArn: d.StorageKey.Arn, subnetGroupName: d.SubnetGroup.Name, securityGroupIDs: pulumi.StringArray{d.SecurityGroup.ID},
 		parameterGroup: d.ParameterGroup, zones: zones, env: env, restore: restore, waitFor: logGroups, database: d,
+		replicaLogs: replicaLogs, vpcID: args.Network.VpcID, subnetIDs: args.Network.subnetIDs(),
 	}, parent); err != nil {
 		return nil, err
 	}

@@ -130,6 +130,14 @@ type InstanceArgs struct {
 	Tags map[string]pulumi.StringInput `pulumi:"tags,optional"`
 	// Waivers relax controls: control key to the reason, one per relaxation made.
 	Waivers baseline.Waivers `pulumi:"waivers,optional"`
+
+	// replicas, which only a Database makes, need the stack's own master secret (rotation), its
+	// rotation function placed in the database's network, and log groups made first.
+	replicas    []ReplicaSettings
+	rotation    RotationSettings
+	vpcID       pulumi.StringInput
+	subnetIDs   pulumi.StringArrayInput
+	replicaLogs map[string][]pulumi.Resource
 }
 
 // Instance is the hardened RDS for PostgreSQL instance with its monitoring role and the stable
@@ -142,6 +150,10 @@ type Instance struct {
 	FinalSnapshotSuffix *random.RandomId
 	// RestoreSource is the copy, under the storage key, of the snapshot a restore is made from.
 	RestoreSource *rds.SnapshotCopy
+	// MasterSecret is the stack's own master secret, made instead of RDS's when the instance has
+	// read replicas; Replicas are they (a Database's DatabaseArgs.Replicas).
+	MasterSecret *MasterSecret
+	Replicas     []*rds.Instance
 
 	InstanceOutputs
 
@@ -432,6 +444,16 @@ func newInstance(ctx *pulumi.Context, name string, a *InstanceArgs, env awsEnv, 
 	if !s.DisableDeletionProtection {
 		instOpts = append(instOpts, pulumi.Protect(true))
 	}
+	// RDS manages the master password, unless the instance has replicas, which RDS does not make
+	// of such a source: the password is then the stack's own, and rotated (MasterSecret).
+	secretKey, password := a.StorageKeyArn, (*random.RandomPassword)(nil)
+	var passwordInput pulumi.StringPtrInput
+	if len(a.replicas) > 0 {
+		if password, err = newMasterPassword(ctx, name, c); err != nil {
+			return nil, err
+		}
+		secretKey, passwordInput = nil, password.Result
+	}
 	inst, err := rds.NewInstance(ctx, name+"-db", &rds.InstanceArgs{
 		Identifier:                         pulumi.String(s.Identifier),
 		Engine:                             pulumi.String("postgres"),
@@ -453,8 +475,9 @@ func newInstance(ctx *pulumi.Context, name string, a *InstanceArgs, env awsEnv, 
 		PubliclyAccessible:                 pulumi.Bool(false),
 		Port:                               pulumi.Int(s.Port),
 		Username:                           pulumi.String(s.AdminUsername),
-		ManageMasterUserPassword:           pulumi.Bool(true),
-		MasterUserSecretKmsKeyId:           a.StorageKeyArn,
+		ManageMasterUserPassword:           pulumi.Bool(password == nil),
+		MasterUserSecretKmsKeyId:           secretKey,
+		Password:                           passwordInput,
 		IamDatabaseAuthenticationEnabled:   pulumi.Bool(true),
 		CaCertIdentifier:                   pulumi.String(s.CACertIdentifier),
 		MultiAz:                            pulumi.Bool(!s.SingleAZ),
@@ -486,6 +509,20 @@ func newInstance(ctx *pulumi.Context, name string, a *InstanceArgs, env awsEnv, 
 		}
 		return *secrets[0].SecretArn
 	}).(pulumi.StringOutput)
+	if password != nil {
+		c.MasterSecret, err = newMasterSecret(ctx, name+"-master-secret", masterSecretArgs{
+			identifier: s.Identifier, username: s.AdminUsername, rotation: a.rotation, storageKeyArn: a.StorageKeyArn,
+			vpcID: a.vpcID, subnetIDs: a.subnetIDs, databaseSecurityGroupID: a.SecurityGroupIDs.ToStringArrayOutput().Index(pulumi.Int(0)),
+			port: s.Port, tags: tags,
+		}, password, inst, env, c)
+		if err != nil {
+			return nil, err
+		}
+		c.MasterUserSecretArn = c.MasterSecret.Arn
+		if c.Replicas, err = newReplicas(ctx, name, a, inst, m, tags, c); err != nil {
+			return nil, err
+		}
+	}
 	c.ConnectPolicy = inst.ResourceId.ApplyT(func(resourceID string) string {
 		return connectPolicy(env, resourceID, s.IAMDatabaseUsers)
 	}).(pulumi.StringOutput)
@@ -647,7 +684,8 @@ func newMonitoringRole(ctx *pulumi.Context, name string, env awsEnv, tags pulumi
 type instanceShape struct{ args InstanceArgs }
 
 func newInstanceShape(a *DatabaseArgs, tags pulumi.StringMap) shape {
-	return &instanceShape{InstanceArgs{InstanceSettings: a.Instance.withDefaults(), Tags: tags, Waivers: a.Waivers}}
+	return &instanceShape{InstanceArgs{InstanceSettings: a.Instance.withDefaults(), Tags: tags, Waivers: a.Waivers,
+		replicas: a.Replicas, rotation: a.Rotation.withDefaults()}}
 }
 
 func (s *instanceShape) settings() InstanceSettings { return s.args.InstanceSettings }
@@ -665,16 +703,26 @@ func (s *instanceShape) check(p *problems, a *DatabaseArgs) {
 	p.nest("Instance", ip)
 	ignoredSettings(p, "Cluster", a.Cluster, "only an Aurora cluster has them ({Engine} "+baseline.AuroraEngine+")")
 	ignoredSettings(p, "MultiAZCluster", a.MultiAZCluster, "only a Multi-AZ DB cluster has them ({Deployment} "+MultiAZClusterDeployment+")")
+	checkReplicas(p, a.Replicas, s.args.InstanceSettings)
+	if len(a.Replicas) > 0 {
+		var rp problems
+		s.args.rotation.check(&rp)
+		p.nest("Rotation", rp)
+	} else {
+		ignoredSettings(p, "Rotation", a.Rotation, "the master secret is RDS's, which RDS rotates, without {Replicas}")
+	}
 }
 
 func (s *instanceShape) watch(a *AlertsArgs, settings AlertSettings) {
 	a.AlertSettings = settings.withDefaults(s.args.InstanceClass, s.args.AllocatedStorageGB, 0)
+	a.ReplicaIdentifiers = replicaIdentifiers(s.args.replicas)
 }
 
 func (s *instanceShape) create(ctx *pulumi.Context, name string, on sharedParts, parent pulumi.ResourceOption) (builtShape, error) {
 	a := s.args
 	a.StorageKeyArn, a.SubnetGroupName, a.SecurityGroupIDs = on.storageKeyArn, on.subnetGroupName, on.securityGroupIDs
 	a.ParameterGroupName, a.WaitFor = on.parameterGroup.Name, on.waitFor
+	a.vpcID, a.subnetIDs, a.replicaLogs = on.vpcID, on.subnetIDs, on.replicaLogs
 	instance, err := newInstance(ctx, name+"-instance", &a, on.env, on.restore, parent)
 	if err != nil {
 		return nil, err
@@ -686,5 +734,11 @@ func (s *instanceShape) create(ctx *pulumi.Context, name string, on sharedParts,
 func (c *Instance) outputs() InstanceOutputs            { return c.InstanceOutputs }
 func (c *Instance) readerEndpoint() pulumi.StringOutput { return pulumi.StringOutput{} }
 func (c *Instance) targetProxy(p *ProxyArgs)            { p.InstanceIdentifier = c.Instance.Identifier }
-func (c *Instance) resources() []pulumi.Resource        { return []pulumi.Resource{c.Instance} }
-func (c *Instance) connect() *connectGrant              { return &c.grant }
+func (c *Instance) resources() []pulumi.Resource {
+	out := []pulumi.Resource{c.Instance}
+	for _, r := range c.Replicas {
+		out = append(out, r)
+	}
+	return out
+}
+func (c *Instance) connect() *connectGrant { return &c.grant }

@@ -180,6 +180,7 @@ func (s *multiAZShape) check(p *problems, a *DatabaseArgs) {
 	s.storage.check(&mp, settings.AllocatedStorageGB)
 	p.nest("MultiAZCluster", mp)
 	ignoredSettings(p, "Cluster", a.Cluster, "only an Aurora cluster has them ({Engine} "+baseline.AuroraEngine+")")
+	refuseReplicas(p, a, "a Multi-AZ DB cluster's two standbys serve reads: connect to its reader endpoint")
 }
 
 func (s *multiAZShape) watch(a *AlertsArgs, settings AlertSettings) {

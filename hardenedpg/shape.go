@@ -69,8 +69,13 @@ type sharedParts struct {
 	zones   []string
 	env     awsEnv
 	restore *restoreSource
-	// waitFor are created first: the log groups, so that RDS does not create them without a key.
-	waitFor []pulumi.Resource
+	// waitFor are created first: the log groups, so that RDS does not create them without a key;
+	// replicaLogs are each read replica's, by identifier.
+	waitFor     []pulumi.Resource
+	replicaLogs map[string][]pulumi.Resource
+	// vpcID and subnetIDs place what runs beside the database (a rotation function).
+	vpcID     pulumi.StringInput
+	subnetIDs pulumi.StringArrayInput
 	// database is the component, on which the shape records itself (Database.Instance, ...).
 	database *Database
 }

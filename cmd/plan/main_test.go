@@ -332,11 +332,12 @@ func TestPlanWaiversForThePolicyPack(t *testing.T) {
 // is unknown, linked to the resource that provides it, and the summary says what is proven.
 func TestPlanAsAFirstPreview(t *testing.T) {
 	for stack, want := range map[string]string{
-		"prod":    "hardenedpg/prod: 61 pass, 0 fail, 0 waived, 13 not applicable, 1 unproven\nproven at preview: 61 of 62 applicable\n",
-		"dev":     "hardenedpg/dev: 35 pass, 0 fail, 14 waived, 26 not applicable\nproven at preview: 49 of 49 applicable\n",
-		"aurora":  "hardenedpg/aurora: 62 pass, 0 fail, 0 waived, 12 not applicable, 1 unproven\nproven at preview: 62 of 63 applicable\n",
-		"restore": "hardenedpg/restore: 58 pass, 0 fail, 0 waived, 16 not applicable, 1 unproven\nproven at preview: 58 of 59 applicable\n",
-		"multiaz": "hardenedpg/multiaz: 61 pass, 0 fail, 1 waived, 12 not applicable, 1 unproven\nproven at preview: 62 of 63 applicable\n",
+		"prod":      "hardenedpg/prod: 61 pass, 0 fail, 0 waived, 13 not applicable, 1 unproven\nproven at preview: 61 of 62 applicable\n",
+		"dev":       "hardenedpg/dev: 35 pass, 0 fail, 14 waived, 26 not applicable\nproven at preview: 49 of 49 applicable\n",
+		"aurora":    "hardenedpg/aurora: 62 pass, 0 fail, 0 waived, 12 not applicable, 1 unproven\nproven at preview: 62 of 63 applicable\n",
+		"restore":   "hardenedpg/restore: 58 pass, 0 fail, 0 waived, 16 not applicable, 1 unproven\nproven at preview: 58 of 59 applicable\n",
+		"multiaz":   "hardenedpg/multiaz: 61 pass, 0 fail, 1 waived, 12 not applicable, 1 unproven\nproven at preview: 62 of 63 applicable\n",
+		"reporting": "hardenedpg/reporting: 61 pass, 0 fail, 0 waived, 13 not applicable, 1 unproven\nproven at preview: 61 of 62 applicable\n",
 	} {
 		var out, errOut bytes.Buffer
 		require.Equal(t, exitOK, run([]string{"-stack", stack, "-dir", "../..", "-preview"}, &out, &errOut), errOut.String())

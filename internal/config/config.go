@@ -165,6 +165,27 @@ var Keys = []Key{
 	{Name: "backupReplicationRegion", Accepted: "another AWS region: automated backups are replicated there, under a key of that region", Default: "(none)", Field: "Replication.Region"},
 	{Name: "backupCopyToVaultArn", Accepted: "a backup vault ARN in another region or account", Default: "(none)", Field: "Backup.CopyToVaultArn"},
 	{Name: "backupVaultChangeableForDays", Accepted: "3 or more: days before the vault lock becomes immutable", Default: strconv.Itoa(hardenedpg.DefaultVaultChangeableForDays), Field: "Backup.VaultChangeableForDays"},
+	{Name: "readReplicas", Accepted: "a map of read replica identifier to its instance class (\"\" for the source's); with deployment instance. The master password is then the stack's own secret, rotated by Secrets Manager", Default: "{} (no replica)", Field: "Replicas", typ: "map of strings",
+		set: func(c *Config, raw string) error {
+			var replicas map[string]string
+			if err := parseMap(raw, &replicas); err != nil {
+				return err
+			}
+			for _, id := range slices.Sorted(maps.Keys(replicas)) {
+				c.Args.Replicas = append(c.Args.Replicas, hardenedpg.ReplicaSettings{Identifier: id, InstanceClass: replicas[id]})
+			}
+			return nil
+		},
+		// Replicas[1].InstanceClass is the class of the map's second replica: readReplicas["..."].
+		element: func(c *Config, rest string) string {
+			var i int
+			if _, err := fmt.Sscanf(rest, "[%d]", &i); err != nil || i < 0 || i >= len(c.Args.Replicas) {
+				return rest
+			}
+			return fmt.Sprintf("[%q]", c.Args.Replicas[i].Identifier)
+		}},
+	{Name: "rotationDays", Accepted: "1-30: days between rotations of the stack-owned master secret (with readReplicas)", Default: strconv.Itoa(hardenedpg.DefaultRotationDays), Field: "Rotation.Days"},
+	{Name: "rotationEndpointSecurityGroupId", Accepted: "the security group of the VPC's interface endpoint of Secrets Manager (private DNS on), which the rotation function reaches; without it the stack makes the endpoint", Default: "(the stack makes one)", Field: "Rotation.EndpointSecurityGroupID"},
 	{Name: "proxyUsers", Accepted: "a map of database user to " + NewProxySecret + " (the stack makes the user's secret, under the storage key, and you put the password in it) or to the full Secrets Manager secret ARN of its password (encrypted with the storage key); an RDS Proxy requiring TLS and IAM auth fronts the instance", Default: "{} (no proxy)", Field: "Proxy.Users", typ: "map of strings",
 		standIn: "arn:aws:secretsmanager:eu-west-1:000000000000:secret:secret-stand-in-000000",
 		set: func(c *Config, raw string) error {

@@ -240,6 +240,14 @@ func TestConfigBadInputs(t *testing.T) {
 		{"instance class RDS does not offer", map[string]string{"instanceClass": "db.zz9.large"}, nil, nil, []string{
 			`hardenedpg:instanceClass = "db.zz9.large": not a DB instance class RDS offers for PostgreSQL; want db.<family>.<size> such as db.m7g.large, with a family of ` + strings.Join(baseline.InstanceFamilies(), ", "),
 		}},
+		{"read replicas and their rotation", map[string]string{"readReplicas": `{"orders-r2":"db.zz9.large","orders":""}`, "rotationDays": "45"}, nil, nil, []string{
+			`hardenedpg:readReplicas["orders"] = "orders": is the identifier of the source or of another replica`,
+			`hardenedpg:readReplicas["orders-r2"] = "db.zz9.large": not a DB instance class RDS offers for PostgreSQL; want db.<family>.<size> such as db.m7g.large, with a family of ` + strings.Join(baseline.InstanceFamilies(), ", "),
+			`hardenedpg:rotationDays = 45: want 1 to 30: the password the stack generated, which Pulumi's state holds, must not stay valid longer`,
+		}},
+		{"a Multi-AZ DB cluster's storage on an instance", map[string]string{"multiAzClusterIops": "3000"}, nil, nil, []string{
+			`hardenedpg:multiAzClusterIops = 3000: would be ignored: only a Multi-AZ DB cluster has them (deployment multi-az-cluster); remove it`,
+		}},
 		{"unknown namespace", nil, nil, []string{"hardendpg:multiAz", "aws:region"},
 			[]string{`hardendpg:multiAz: unknown namespace "hardendpg"; this program reads hardenedpg, aws, pulumi`}},
 		{"bootstrap public schema", map[string]string{"bootstrap": `{"database":"orders","schema":"public"}`}, nil, nil,

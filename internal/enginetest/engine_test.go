@@ -142,7 +142,7 @@ func (e *engine) stackAs(t *testing.T, ctx context.Context, config, name string)
 func TestEngineRunsTheStacks(t *testing.T) {
 	e := setup(t)
 	ctx := context.Background()
-	for _, name := range []string{"dev", "prod", "aurora", "restore", "multiaz"} {
+	for _, name := range []string{"dev", "prod", "aurora", "restore", "multiaz", "reporting"} {
 		t.Run(name, func(t *testing.T) {
 			s := e.stackOf(t, ctx, name)
 			// As deploy.yml does: save the previewed plan, then apply only that plan.
@@ -157,7 +157,7 @@ func TestEngineRunsTheStacks(t *testing.T) {
 			if name == "aurora" || name == "multiaz" {
 				outputs = append(outputs[:3], "clusterArn", "readerEndpoint", "masterUserSecretArn", "storageKeyArn", "connectPolicy")
 			}
-			if name == "prod" || name == "aurora" || name == "multiaz" {
+			if name == "prod" || name == "aurora" || name == "multiaz" || name == "reporting" {
 				// The proxy's user secret was made in this up (the stand-in refuses any other).
 				outputs = append(outputs, "proxyEndpoint", "proxySecretArns")
 			}

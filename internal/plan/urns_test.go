@@ -23,7 +23,7 @@ var update = flag.Bool("update", false, "rewrite testdata/urns-<stack>.txt and p
 // an alias of one of its resources (the engine then moves the state instead of replacing). The
 // inventories are testdata/urns-<stack>.txt; -update rewrites them once a change is intended.
 func TestURNsAreStable(t *testing.T) {
-	for _, name := range []string{"prod", "dev", "aurora", "restore", "multiaz"} {
+	for _, name := range []string{"prod", "dev", "aurora", "restore", "multiaz", "reporting"} {
 		t.Run(name, func(t *testing.T) {
 			sc, err := plan.ReadStackConfig("../..", name)
 			require.NoError(t, err)
@@ -56,7 +56,7 @@ func TestURNsAreStable(t *testing.T) {
 // The whole plan of each stack, as `bin/plan -json` prints it, is a golden file: any change to a
 // resource or input shows as a reviewable diff of testdata/plan-<stack>.json (-update rewrites).
 func TestPlansMatchTheirGoldenFiles(t *testing.T) {
-	for _, name := range []string{"prod", "dev", "aurora", "restore", "multiaz"} {
+	for _, name := range []string{"prod", "dev", "aurora", "restore", "multiaz", "reporting"} {
 		t.Run(name, func(t *testing.T) {
 			sc, err := plan.ReadStackConfig("../..", name)
 			require.NoError(t, err)
