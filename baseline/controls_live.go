@@ -123,10 +123,13 @@ var liveControls = []Control{
 			f := finding{holds: "the master secret of every database rotates, and last rotated within its schedule"}
 			for _, db := range g.ofType(storageTypes...) {
 				f.read(db)
-				if get(db.Inputs, "manageMasterUserPassword") != true {
-					continue // rds-managed-password fails it: there is no secret of RDS's to rotate
-				}
 				secretArn := masterSecretArn(db)
+				if get(db.Inputs, "manageMasterUserPassword") != true {
+					// A source of read replicas keeps its own; any other fails rds-managed-password.
+					if secretArn = get(db.Outputs, "ownMasterSecretArn"); secretArn == nil {
+						continue
+					}
+				}
 				secrets := g.referred(TypeSecret, "arn", secretArn)
 				if len(secrets) == 0 {
 					f.lacks("%s: its master secret %s was not read", db.Name, show(secretArn))

@@ -216,6 +216,10 @@ var rdsControls = []Control{
 							stackOwnedSecret(g, f, inst)
 							return
 						}
+						if own := get(inst.Outputs, "ownMasterSecretArn"); g.Live && own != nil {
+							liveOwnedSecret(g, f, inst, own)
+							return
+						}
 						f.fail("%s: manageMasterUserPassword is %s, want true", inst.Name, show(get(in, "manageMasterUserPassword")))
 					}
 					stackKeyArn(g, f, inst.Name, "masterUserSecretKmsKeyId", in)

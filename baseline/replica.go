@@ -188,3 +188,28 @@ func stackOwnedSecret(g *Graph, f *finding, inst Resource) {
 	}
 	f.fail("%s: master secret %s has no rotation: the password the stack generated, which Pulumi's state holds, stays valid; rotate it at once and every %d days or sooner (aws:secretsmanager/secretRotation)", inst.Name, secret.Name, maxRotationDays)
 }
+
+// liveOwnedSecret judges, in a live account, the master secret a source of read replicas keeps
+// itself (the audit finds it by the library's name, <identifier>-master-…): under a stack key,
+// its rotation on and due every maxRotationDays or sooner. Whether the rotation runs on time is
+// rds-secret-rotation's.
+func liveOwnedSecret(g *Graph, f *finding, inst Resource, arn any) {
+	secrets := g.referred(TypeSecret, "arn", arn)
+	if len(secrets) == 0 {
+		f.lacks("%s: its master secret %s was not read", inst.Name, show(arn))
+		return
+	}
+	secret := secrets[0]
+	f.read(secret)
+	days, _ := num(secret.Outputs, "rotationDays")
+	switch _, stackKey := g.keyByArn(get(secret.Inputs, "kmsKeyId")); {
+	case !stackKey:
+		f.fail("%s: master secret %s: kmsKeyId is %s, want a customer-managed key of the stack", inst.Name, secret.Name, show(get(secret.Inputs, "kmsKeyId")))
+	case get(secret.Outputs, "rotationEnabled") != true:
+		f.fail("%s: master secret %s: rotation is off: the password the stack generated stays valid", inst.Name, secret.Name)
+	case days < 1 || days > maxRotationDays:
+		f.fail("%s: master secret %s rotates every %s days, want 1 to %d", inst.Name, secret.Name, show(get(secret.Outputs, "rotationDays")), maxRotationDays)
+	default:
+		f.holds += fmt.Sprintf("; %s: a source of read replicas, so its master password is the stack's own (secret %s under a stack key), rotated every %v days", inst.Name, secret.Name, days)
+	}
+}

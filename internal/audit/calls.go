@@ -74,6 +74,7 @@ var Calls = []Call{
 	{"iam:GetRolePolicy", iamControls},
 	{"iam:ListAttachedRolePolicies", iamControls},
 	{"secretsmanager:DescribeSecret", []string{"rds-managed-password", "rds-secret-rotation"}},
+	{"secretsmanager:ListSecrets", []string{"rds-managed-password", "rds-secret-rotation"}},
 	{"backup:ListBackupPlans", backupControls},
 	{"backup:GetBackupPlan", backupControls},
 	{"backup:ListBackupSelections", selectionControls},
@@ -141,6 +142,7 @@ var dropped = map[string][]string{
 	"backup:DescribeBackupVault":             {baseline.TypeBackupVault, baseline.TypeBackupVaultLock},
 	"rds:DescribeDBInstanceAutomatedBackups": {baseline.TypeBackupReplication},
 	"secretsmanager:DescribeSecret":          {baseline.TypeSecret},
+	"secretsmanager:ListSecrets":             {baseline.TypeSecret},
 	"rds:DescribeDBSnapshots":                {baseline.TypeSnapshot},
 	"rds:DescribeDBClusterSnapshots":         {baseline.TypeClusterSnapshot},
 }

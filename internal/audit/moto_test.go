@@ -806,3 +806,42 @@ func TestAMultiAZDBClusterIsAudited(t *testing.T) {
 		assert.Equal(t, baseline.Pass, got[key].Status, "%s: %s", key, got[key].Detail)
 	}
 }
+
+// A source of read replicas keeps its master password itself, RDS managing none for such a
+// source: the audit finds the library's secret (<identifier>-master-…) and judges it under the
+// same rules as the plan, its rotation on and due within 30 days. Turned off, both
+// rds-managed-password and rds-secret-rotation fail.
+func TestASourceOfReplicasKeepsItsOwnRotatedSecret(t *testing.T) {
+	t.Parallel()
+	srv, id := servers.Account(t)
+	cfg, ctx := srv.ConfigIn(id), awstest.Ctx(t)
+	key, err := kms.NewFromConfig(cfg).CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("orders-own storage")})
+	require.NoError(t, err)
+	keyArn := key.KeyMetadata.Arn
+	client := rds.NewFromConfig(cfg)
+	_, err = client.CreateDBInstance(ctx, &rds.CreateDBInstanceInput{DBInstanceIdentifier: aws.String("orders-own"), Engine: aws.String("postgres"),
+		EngineVersion: aws.String("17.4"), DBInstanceClass: aws.String("db.m7g.large"), AllocatedStorage: aws.Int32(100),
+		MasterUsername: aws.String("dbadmin"), MasterUserPassword: aws.String("generated-by-the-stack-0123456789"), StorageEncrypted: aws.Bool(true), KmsKeyId: keyArn})
+	require.NoError(t, err)
+	_, err = client.CreateDBInstanceReadReplica(ctx, &rds.CreateDBInstanceReadReplicaInput{
+		DBInstanceIdentifier: aws.String("orders-own-ro-1"), SourceDBInstanceIdentifier: aws.String("orders-own")})
+	require.NoError(t, err)
+	secrets := secretsmanager.NewFromConfig(cfg)
+	secret, err := secrets.CreateSecret(ctx, &secretsmanager.CreateSecretInput{Name: aws.String("orders-own-master-20261207"), KmsKeyId: keyArn,
+		SecretString: aws.String(`{"engine":"postgres","username":"dbadmin","password":"generated-by-the-stack-0123456789"}`)})
+	require.NoError(t, err)
+	awstest.TurnOnRotation(t, ctx, cfg, aws.ToString(secret.ARN), 30)
+
+	got := rows(database(t, runAudit(t, cfg, audit.Options{}), "orders-own"))
+	assert.Equal(t, baseline.Pass, got["rds-managed-password"].Status, got["rds-managed-password"].Detail)
+	assert.Contains(t, got["rds-managed-password"].Detail, "orders-own: a source of read replicas, so its master password is the stack's own (secret orders-own-master-20261207 under a stack key), rotated every 30 days")
+	assert.Equal(t, baseline.Pass, got["rds-secret-rotation"].Status, got["rds-secret-rotation"].Detail)
+
+	_, err = secrets.CancelRotateSecret(ctx, &secretsmanager.CancelRotateSecretInput{SecretId: secret.ARN})
+	require.NoError(t, err)
+	got = rows(database(t, runAudit(t, cfg, audit.Options{}), "orders-own"))
+	assert.Equal(t, baseline.Fail, got["rds-managed-password"].Status)
+	assert.Equal(t, "orders-own: master secret orders-own-master-20261207: rotation is off: the password the stack generated stays valid", got["rds-managed-password"].Detail)
+	assert.Equal(t, baseline.Fail, got["rds-secret-rotation"].Status)
+	assert.Equal(t, "orders-own: master secret orders-own-master-20261207: rotation is off: the password no longer changes; turn it on again (aws secretsmanager rotate-secret --secret-id "+aws.ToString(secret.ARN)+")", got["rds-secret-rotation"].Detail)
+}

@@ -310,6 +310,9 @@ func (c *clients) readInstance(ctx context.Context, db rdstypes.DBInstance, acct
 	}
 	c.readSecurityGroups(ctx, blk, stringsOf(inst.Inputs["vpcSecurityGroupIds"]))
 	c.readSecret(ctx, blk, db.MasterUserSecret)
+	if db.MasterUserSecret == nil && len(db.ReadReplicaDBInstanceIdentifiers) > 0 {
+		c.readOwnSecret(ctx, blk, id)
+	}
 	c.readRole(ctx, blk, aws.ToString(db.MonitoringRoleArn))
 	c.readLogs(ctx, blk, "/aws/rds/instance/"+id+"/")
 	c.readAlarms(ctx, blk, acct, map[string][]string{"DBInstanceIdentifier": {id}})

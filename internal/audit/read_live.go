@@ -3,6 +3,7 @@ package audit
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -11,6 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/rds"
 	rdstypes "github.com/aws/aws-sdk-go-v2/service/rds/types"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	smtypes "github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
 	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 )
@@ -112,9 +114,35 @@ func (c *clients) readSecret(ctx context.Context, blk *block, sec *rdstypes.Mast
 	if arn == "" {
 		arn = aws.ToString(sec.SecretArn)
 	}
-	state := prune(map[string]any{"arn": arn, "rotationEnabled": aws.ToBool(out.RotationEnabled),
-		"lastRotatedDate": day(out.LastRotatedDate), "createdDate": day(out.CreatedDate)})
-	if rules := out.RotationRules; rules != nil {
+	blk.add(secretResource(arn, aws.ToString(out.Name), nil, out.RotationEnabled, out.RotationRules, out.LastRotatedDate, out.CreatedDate))
+}
+
+// readOwnSecret adds the master secret a source of read replicas keeps itself, RDS making no
+// replica of a source whose password it manages: the library names it <identifier>-master-….
+func (c *clients) readOwnSecret(ctx context.Context, blk *block, identifier string) {
+	prefix := identifier + "-master-"
+	out, err := c.secrets.ListSecrets(ctx, &secretsmanager.ListSecretsInput{Filters: []smtypes.Filter{{Key: smtypes.FilterNameStringTypeName, Values: []string{prefix}}}})
+	if !blk.ok("secretsmanager:ListSecrets", prefix, err) {
+		return
+	}
+	for _, sec := range out.SecretList {
+		name := aws.ToString(sec.Name)
+		if !strings.HasPrefix(name, prefix) { // the filter matches a prefix of any word of the name
+			continue
+		}
+		arn := aws.ToString(sec.ARN)
+		blk.add(secretResource(arn, name, sec.KmsKeyId, sec.RotationEnabled, sec.RotationRules, sec.LastRotatedDate, sec.CreatedDate))
+		if inst := blk.database(); inst != nil {
+			inst.Outputs["ownMasterSecretArn"] = arn
+		}
+		return
+	}
+}
+
+// secretResource is a secret with its key and rotation, as Secrets Manager describes it.
+func secretResource(arn, name string, key *string, enabled *bool, rules *smtypes.RotationRulesType, lastRotated, created *time.Time) baseline.Resource {
+	state := prune(map[string]any{"arn": arn, "rotationEnabled": aws.ToBool(enabled), "lastRotatedDate": day(lastRotated), "createdDate": day(created)})
+	if rules != nil {
 		if rules.AutomaticallyAfterDays != nil && aws.ToInt64(rules.AutomaticallyAfterDays) > 0 {
 			state["rotationDays"] = float64(aws.ToInt64(rules.AutomaticallyAfterDays))
 		}
@@ -122,9 +150,11 @@ func (c *clients) readSecret(ctx context.Context, blk *block, sec *rdstypes.Mast
 			state["rotationSchedule"] = aws.ToString(rules.ScheduleExpression)
 		}
 	}
-	name := aws.ToString(out.Name)
-	blk.add(baseline.Resource{URN: arn, Type: baseline.TypeSecret, Name: name, ID: arn,
-		Inputs: map[string]any{"name": name}, Outputs: state})
+	in := map[string]any{"name": name}
+	if key != nil {
+		in["kmsKeyId"] = aws.ToString(key)
+	}
+	return baseline.Resource{URN: arn, Type: baseline.TypeSecret, Name: name, ID: arn, Inputs: in, Outputs: state}
 }
 
 func day(t *time.Time) any {

@@ -132,8 +132,6 @@ type creator struct {
 	ctx    context.Context
 	cfg    aws.Config
 	shape  *Shape
-	// rotator is the stand-in rotation function of master secrets (rotateLikeRDS), once made.
-	rotator string
 }
 
 func (c *creator) must(what string, err error) {
@@ -800,32 +798,59 @@ func (c *creator) trail() {
 }
 
 // rotateLikeRDS turns on the rotation of a master secret, every 7 days, as RDS does for the secret
-// it manages. moto makes the secret without rotation, and enables rotation only through a Lambda
-// function, so a stand-in function (never invoked: the rotation is not immediate) plays RDS's part.
+// it manages.
 func (c *creator) rotateLikeRDS(secret *rdstypes.MasterUserSecret) {
 	if secret == nil {
 		return
 	}
-	if c.rotator == "" {
-		role, err := iam.NewFromConfig(c.cfg).CreateRole(c.ctx, &iam.CreateRoleInput{RoleName: aws.String("awstest-rds-rotation"),
+	c.must("RotateSecret "+aws.ToString(secret.SecretArn), turnOnRotation(c.ctx, c.cfg, aws.ToString(secret.SecretArn), baseline.DefaultMasterSecretRotationDays))
+}
+
+// TurnOnRotation turns on a secret's rotation every days. moto enables rotation only through a
+// Lambda function, so a stand-in function of the account plays the rotation function's part; it
+// is never invoked to rotate, the rotation not being immediate.
+func TurnOnRotation(t testing.TB, ctx context.Context, cfg aws.Config, secretArn string, days int64) {
+	t.Helper()
+	if err := turnOnRotation(ctx, cfg, secretArn, days); err != nil {
+		t.Fatalf("awstest: RotateSecret %s: %v", secretArn, err)
+	}
+}
+
+func turnOnRotation(ctx context.Context, cfg aws.Config, secretArn string, days int64) error {
+	const name = "awstest-rds-rotation"
+	fns := lambda.NewFromConfig(cfg)
+	var rotator string
+	if fn, err := fns.GetFunction(ctx, &lambda.GetFunctionInput{FunctionName: aws.String(name)}); err == nil {
+		rotator = aws.ToString(fn.Configuration.FunctionArn)
+	} else {
+		role, err := iam.NewFromConfig(cfg).CreateRole(ctx, &iam.CreateRoleInput{RoleName: aws.String(name),
 			AssumeRolePolicyDocument: aws.String(`{"Statement":[{"Effect":"Allow","Principal":{"Service":"lambda.amazonaws.com"},"Action":"sts:AssumeRole"}]}`)})
-		c.must("CreateRole awstest-rds-rotation", err)
+		if err != nil {
+			return err
+		}
 		var code bytes.Buffer
 		zw := zip.NewWriter(&code)
 		w, err := zw.Create("rotate.py")
-		c.must("zip", err)
-		_, err = w.Write([]byte("def handler(event, context):\n    pass\n"))
-		c.must("zip", err)
-		c.must("zip", zw.Close())
-		fn, err := lambda.NewFromConfig(c.cfg).CreateFunction(c.ctx, &lambda.CreateFunctionInput{FunctionName: aws.String("awstest-rds-rotation"),
+		if err != nil {
+			return err
+		}
+		if _, err := w.Write([]byte("def handler(event, context):\n    pass\n")); err != nil {
+			return err
+		}
+		if err := zw.Close(); err != nil {
+			return err
+		}
+		fn, err := fns.CreateFunction(ctx, &lambda.CreateFunctionInput{FunctionName: aws.String(name),
 			Role: role.Role.Arn, Runtime: lambdatypes.RuntimePython312, Handler: aws.String("rotate.handler"), Code: &lambdatypes.FunctionCode{ZipFile: code.Bytes()}})
-		c.must("CreateFunction awstest-rds-rotation", err)
-		c.rotator = aws.ToString(fn.FunctionArn)
+		if err != nil {
+			return err
+		}
+		rotator = aws.ToString(fn.FunctionArn)
 	}
-	_, err := secretsmanager.NewFromConfig(c.cfg).RotateSecret(c.ctx, &secretsmanager.RotateSecretInput{SecretId: secret.SecretArn,
-		RotationLambdaARN: aws.String(c.rotator), RotateImmediately: aws.Bool(false),
-		RotationRules: &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(baseline.DefaultMasterSecretRotationDays)}})
-	c.must("RotateSecret "+aws.ToString(secret.SecretArn), err)
+	_, err := secretsmanager.NewFromConfig(cfg).RotateSecret(ctx, &secretsmanager.RotateSecretInput{SecretId: aws.String(secretArn),
+		RotationLambdaARN: aws.String(rotator), RotateImmediately: aws.Bool(false),
+		RotationRules: &smtypes.RotationRulesType{AutomaticallyAfterDays: aws.Int64(days)}})
+	return err
 }
 
 // proxySecrets makes the secrets a proxy's auths name that the stack does not make: made outside
