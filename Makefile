@@ -111,6 +111,8 @@ plan: bin/plan
 	bin/plan -stack dev
 	bin/plan -stack aurora
 	bin/plan -stack restore
+	bin/plan -stack multiaz
+	bin/plan -stack reporting
 
 ## scorecard: the offline scorecard as a gate: the failing and waived controls and the summary,
 ## in the log and (in GitHub Actions) the job summary; fails when a control fails.
