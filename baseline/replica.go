@@ -120,6 +120,10 @@ func sameRegion(a, b Resource) bool {
 	return ra != "" && ra == rb
 }
 
+// OwnMasterSecretPrefix begins the name of the master secret a source of read replicas keeps
+// itself (Secrets Manager adds a suffix): the library names it so, and the live audit finds it so.
+func OwnMasterSecretPrefix(identifier string) string { return identifier + "-master-" }
+
 // maxRotationDays is the longest rotation schedule of a stack-owned master secret: CIS and
 // Security Hub SecretsManager.4 ask for 90 days at most, and a password that Pulumi's state once
 // held is made stale sooner.

@@ -140,7 +140,7 @@ func newMasterSecret(ctx *pulumi.Context, name string, a masterSecretArgs, passw
 	opts := pulumi.Parent(c)
 	var err error
 	c.Secret, err = secretsmanager.NewSecret(ctx, name+"-secret", &secretsmanager.SecretArgs{
-		NamePrefix:  pulumi.String(a.identifier + "-master-"),
+		NamePrefix:  pulumi.String(baseline.OwnMasterSecretPrefix(a.identifier)),
 		Description: pulumi.String("hardenedpg " + a.identifier + ": the master user's password, rotated by Secrets Manager"),
 		KmsKeyId:    a.storageKeyArn, Tags: a.tags,
 	}, opts)
@@ -214,12 +214,13 @@ func newMasterSecret(ctx *pulumi.Context, name string, a masterSecretArgs, passw
 		}
 		ready = append(ready, c.Endpoint)
 	}
+	function := a.identifier + "-master-rotation"
 	c.Function, err = serverlessrepository.NewCloudFormationStack(ctx, name+"-function", &serverlessrepository.CloudFormationStackArgs{
-		Name:          pulumi.String(a.identifier + "-master-rotation"),
+		Name:          pulumi.String(function),
 		ApplicationId: pulumi.String(rotationApplication),
 		Capabilities:  pulumi.ToStringArray([]string{"CAPABILITY_IAM", "CAPABILITY_RESOURCE_POLICY"}),
 		Parameters: pulumi.StringMap{
-			"functionName":        pulumi.String(a.identifier + "-master-rotation"),
+			"functionName":        pulumi.String(function),
 			"endpoint":            pulumi.Sprintf("https://secretsmanager.%s.%s", env.Region, env.DNSSuffix),
 			"kmsKeyArn":           a.storageKeyArn,
 			"vpcSubnetIds":        a.subnetIDs.ToStringArrayOutput().ApplyT(func(ids []string) string { return strings.Join(ids, ",") }).(pulumi.StringOutput),

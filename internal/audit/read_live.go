@@ -120,7 +120,7 @@ func (c *clients) readSecret(ctx context.Context, blk *block, sec *rdstypes.Mast
 // readOwnSecret adds the master secret a source of read replicas keeps itself, RDS making no
 // replica of a source whose password it manages: the library names it <identifier>-master-….
 func (c *clients) readOwnSecret(ctx context.Context, blk *block, identifier string) {
-	prefix := identifier + "-master-"
+	prefix := baseline.OwnMasterSecretPrefix(identifier)
 	out, err := c.secrets.ListSecrets(ctx, &secretsmanager.ListSecretsInput{Filters: []smtypes.Filter{{Key: smtypes.FilterNameStringTypeName, Values: []string{prefix}}}})
 	if !blk.ok("secretsmanager:ListSecrets", prefix, err) {
 		return
