@@ -210,14 +210,14 @@ func (a *DatabaseArgs) children() databaseChildren {
 	for _, t := range traits.logTypes {
 		logGroups = append(logGroups, baseline.ExportedLogGroup(traits.clusterLogs, s.Identifier, t))
 	}
+	keepKeys := !s.DisableDeletionProtection
 	var replicaLogs []AuditLogShippingArgs
 	for _, r := range a.Replicas {
-		replicaLogs = append(replicaLogs, AuditLogShippingArgs{LogSettings: a.Logs, Identifier: r.Identifier, LogTypes: LogTypes, RetainOnDelete: !s.DisableDeletionProtection, Tags: tags, Waivers: a.Waivers})
+		replicaLogs = append(replicaLogs, AuditLogShippingArgs{LogSettings: a.Logs, Identifier: r.Identifier, LogTypes: LogTypes, RetainOnDelete: keepKeys, Tags: tags, Waivers: a.Waivers})
 		for _, t := range LogTypes {
 			logGroups = append(logGroups, LogGroupName(r.Identifier, t))
 		}
 	}
-	keepKeys := !s.DisableDeletionProtection
 	var flowLogs *FlowLogsArgs
 	if !a.FlowLogs.Skip {
 		flowLogs = &FlowLogsArgs{FlowLogSettings: a.FlowLogs.withDefaults(), Identifier: s.Identifier, SubnetIDs: a.Network.SubnetIDs,
