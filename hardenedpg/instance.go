@@ -433,7 +433,6 @@ func newInstance(ctx *pulumi.Context, name string, a *InstanceArgs, env awsEnv, 
 		}
 	}
 
-	piKey, piRetention := performanceInsights(s, a.StorageKeyArn)
 	restore, err := newInstanceRestore(ctx, name, s, src, a.StorageKeyArn, tags, c)
 	if err != nil {
 		return nil, err
@@ -454,50 +453,16 @@ func newInstance(ctx *pulumi.Context, name string, a *InstanceArgs, env awsEnv, 
 		}
 		secretKey, passwordInput = nil, password.Result
 	}
-	inst, err := rds.NewInstance(ctx, name+"-db", &rds.InstanceArgs{
-		Identifier:                         pulumi.String(s.Identifier),
-		Engine:                             pulumi.String("postgres"),
-		EngineVersion:                      pulumi.String(s.EngineMajorVersion),
-		AutoMinorVersionUpgrade:            pulumi.Bool(true),
-		AllowMajorVersionUpgrade:           pulumi.Bool(s.allowsMajorUpgrade()),
-		EngineLifecycleSupport:             pulumi.String("open-source-rds-extended-support-disabled"),
-		InstanceClass:                      pulumi.String(s.InstanceClass),
-		StorageType:                        pulumi.String("gp3"),
-		AllocatedStorage:                   pulumi.Int(s.AllocatedStorageGB),
-		MaxAllocatedStorage:                pulumi.Int(s.MaxAllocatedStorageGB),
-		StorageEncrypted:                   pulumi.Bool(true),
-		KmsKeyId:                           restore.keyID(a.StorageKeyArn),
-		SnapshotIdentifier:                 restore.snapshot,
-		RestoreToPointInTime:               restore.pointInTime,
-		DbSubnetGroupName:                  a.SubnetGroupName,
-		VpcSecurityGroupIds:                a.SecurityGroupIDs,
-		ParameterGroupName:                 a.ParameterGroupName,
-		PubliclyAccessible:                 pulumi.Bool(false),
-		Port:                               pulumi.Int(s.Port),
-		Username:                           pulumi.String(s.AdminUsername),
-		ManageMasterUserPassword:           pulumi.Bool(password == nil),
-		MasterUserSecretKmsKeyId:           secretKey,
-		Password:                           passwordInput,
-		IamDatabaseAuthenticationEnabled:   pulumi.Bool(true),
-		CaCertIdentifier:                   pulumi.String(s.CACertIdentifier),
-		MultiAz:                            pulumi.Bool(!s.SingleAZ),
-		DeletionProtection:                 pulumi.Bool(!s.DisableDeletionProtection),
-		BackupRetentionPeriod:              pulumi.Int(s.BackupRetentionDays),
-		BackupWindow:                       pulumi.String(s.BackupWindow),
-		MaintenanceWindow:                  pulumi.String(s.MaintenanceWindow),
-		CopyTagsToSnapshot:                 pulumi.Bool(true),
-		DeleteAutomatedBackups:             pulumi.Bool(false),
-		SkipFinalSnapshot:                  pulumi.Bool(s.SkipFinalSnapshot),
-		FinalSnapshotIdentifier:            finalSnapshot,
-		EnabledCloudwatchLogsExports:       pulumi.ToStringArray(LogTypes),
-		PerformanceInsightsEnabled:         pulumi.Bool(!s.DisablePerformanceInsights),
-		PerformanceInsightsKmsKeyId:        piKey,
-		PerformanceInsightsRetentionPeriod: piRetention,
-		MonitoringInterval:                 pulumi.Int(m.interval),
-		MonitoringRoleArn:                  m.roleArn,
-		ApplyImmediately:                   pulumi.Bool(s.ApplyImmediately),
-		Tags:                               tags,
-	}, instOpts...)
+	args := hostArgs(s, a, m, tags)
+	args.Identifier, args.Engine, args.EngineVersion = pulumi.String(s.Identifier), pulumi.String("postgres"), pulumi.String(s.EngineMajorVersion)
+	args.AllowMajorVersionUpgrade = pulumi.Bool(s.allowsMajorUpgrade())
+	args.EngineLifecycleSupport = pulumi.String("open-source-rds-extended-support-disabled")
+	args.AllocatedStorage, args.StorageEncrypted = pulumi.Int(s.AllocatedStorageGB), pulumi.Bool(true)
+	args.KmsKeyId, args.SnapshotIdentifier, args.RestoreToPointInTime = restore.keyID(a.StorageKeyArn), restore.snapshot, restore.pointInTime
+	args.Username, args.ManageMasterUserPassword = pulumi.String(s.AdminUsername), pulumi.Bool(password == nil)
+	args.MasterUserSecretKmsKeyId, args.Password = secretKey, passwordInput
+	args.SkipFinalSnapshot, args.FinalSnapshotIdentifier = pulumi.Bool(s.SkipFinalSnapshot), finalSnapshot
+	inst, err := rds.NewInstance(ctx, name+"-db", &args, instOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -649,6 +614,41 @@ func newMonitoring(ctx *pulumi.Context, name string, s InstanceSettings, env aws
 		return monitoring{}, err
 	}
 	return monitoring{role, role.Arn, s.MonitoringIntervalSeconds}, nil
+}
+
+// hostArgs are the settings an instance and its read replicas share: class, storage type and
+// ceiling, network, baseline, public access off, IAM authentication, CA, Multi-AZ, protection,
+// backups, log exports, Performance Insights and enhanced monitoring.
+func hostArgs(s InstanceSettings, a *InstanceArgs, m monitoring, tags pulumi.StringMap) rds.InstanceArgs {
+	piKey, piRetention := performanceInsights(s, a.StorageKeyArn)
+	return rds.InstanceArgs{
+		AutoMinorVersionUpgrade:            pulumi.Bool(true),
+		InstanceClass:                      pulumi.String(s.InstanceClass),
+		StorageType:                        pulumi.String("gp3"),
+		MaxAllocatedStorage:                pulumi.Int(s.MaxAllocatedStorageGB),
+		DbSubnetGroupName:                  a.SubnetGroupName,
+		VpcSecurityGroupIds:                a.SecurityGroupIDs,
+		ParameterGroupName:                 a.ParameterGroupName,
+		PubliclyAccessible:                 pulumi.Bool(false),
+		Port:                               pulumi.Int(s.Port),
+		IamDatabaseAuthenticationEnabled:   pulumi.Bool(true),
+		CaCertIdentifier:                   pulumi.String(s.CACertIdentifier),
+		MultiAz:                            pulumi.Bool(!s.SingleAZ),
+		DeletionProtection:                 pulumi.Bool(!s.DisableDeletionProtection),
+		BackupRetentionPeriod:              pulumi.Int(s.BackupRetentionDays),
+		BackupWindow:                       pulumi.String(s.BackupWindow),
+		MaintenanceWindow:                  pulumi.String(s.MaintenanceWindow),
+		CopyTagsToSnapshot:                 pulumi.Bool(true),
+		DeleteAutomatedBackups:             pulumi.Bool(false),
+		EnabledCloudwatchLogsExports:       pulumi.ToStringArray(LogTypes),
+		PerformanceInsightsEnabled:         pulumi.Bool(!s.DisablePerformanceInsights),
+		PerformanceInsightsKmsKeyId:        piKey,
+		PerformanceInsightsRetentionPeriod: piRetention,
+		MonitoringInterval:                 pulumi.Int(m.interval),
+		MonitoringRoleArn:                  m.roleArn,
+		ApplyImmediately:                   pulumi.Bool(s.ApplyImmediately),
+		Tags:                               tags,
+	}
 }
 
 // performanceInsights is the key and retention of Performance Insights (none when disabled).

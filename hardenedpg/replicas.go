@@ -255,47 +255,18 @@ func newMasterSecret(ctx *pulumi.Context, name string, a masterSecretArgs, passw
 func newReplicas(ctx *pulumi.Context, name string, a *InstanceArgs, source *rds.Instance, m monitoring, tags pulumi.StringMap, parent pulumi.Resource) ([]*rds.Instance, error) {
 	s := a.InstanceSettings
 	var out []*rds.Instance
-	piKey, piRetention := performanceInsights(s, a.StorageKeyArn)
 	for _, r := range a.replicas {
-		class := r.InstanceClass
-		if class == "" {
-			class = s.InstanceClass
-		}
 		opts := []pulumi.ResourceOption{pulumi.Parent(parent), pulumi.DependsOn(a.replicaLogs[r.Identifier])}
 		if !s.DisableDeletionProtection {
 			opts = append(opts, pulumi.Protect(true))
 		}
-		replica, err := rds.NewInstance(ctx, name+"-replica-"+r.Identifier, &rds.InstanceArgs{
-			Identifier:                         pulumi.String(r.Identifier),
-			ReplicateSourceDb:                  source.Identifier,
-			InstanceClass:                      pulumi.String(class),
-			StorageType:                        pulumi.String("gp3"),
-			MaxAllocatedStorage:                pulumi.Int(s.MaxAllocatedStorageGB),
-			DbSubnetGroupName:                  a.SubnetGroupName,
-			VpcSecurityGroupIds:                a.SecurityGroupIDs,
-			ParameterGroupName:                 a.ParameterGroupName,
-			PubliclyAccessible:                 pulumi.Bool(false),
-			Port:                               pulumi.Int(s.Port),
-			IamDatabaseAuthenticationEnabled:   pulumi.Bool(true),
-			CaCertIdentifier:                   pulumi.String(s.CACertIdentifier),
-			MultiAz:                            pulumi.Bool(!s.SingleAZ),
-			AutoMinorVersionUpgrade:            pulumi.Bool(true),
-			DeletionProtection:                 pulumi.Bool(!s.DisableDeletionProtection),
-			BackupRetentionPeriod:              pulumi.Int(s.BackupRetentionDays),
-			BackupWindow:                       pulumi.String(s.BackupWindow),
-			MaintenanceWindow:                  pulumi.String(s.MaintenanceWindow),
-			CopyTagsToSnapshot:                 pulumi.Bool(true),
-			DeleteAutomatedBackups:             pulumi.Bool(false),
-			SkipFinalSnapshot:                  pulumi.Bool(true),
-			EnabledCloudwatchLogsExports:       pulumi.ToStringArray(LogTypes),
-			PerformanceInsightsEnabled:         pulumi.Bool(!s.DisablePerformanceInsights),
-			PerformanceInsightsKmsKeyId:        piKey,
-			PerformanceInsightsRetentionPeriod: piRetention,
-			MonitoringInterval:                 pulumi.Int(m.interval),
-			MonitoringRoleArn:                  m.roleArn,
-			ApplyImmediately:                   pulumi.Bool(s.ApplyImmediately),
-			Tags:                               tags,
-		}, opts...)
+		args := hostArgs(s, a, m, tags)
+		args.Identifier, args.ReplicateSourceDb = pulumi.String(r.Identifier), source.Identifier
+		if r.InstanceClass != "" {
+			args.InstanceClass = pulumi.String(r.InstanceClass)
+		}
+		args.SkipFinalSnapshot = pulumi.Bool(true)
+		replica, err := rds.NewInstance(ctx, name+"-replica-"+r.Identifier, &args, opts...)
 		if err != nil {
 			return nil, err
 		}
