@@ -16,7 +16,7 @@ import (
 // BenchmarkPlan is what `make plan` does for each stack: run the program under the mock monitor
 // and evaluate every control.
 func BenchmarkPlan(b *testing.B) {
-	for _, name := range []string{"prod", "aurora", "restore"} {
+	for _, name := range []string{"prod", "aurora", "restore", "multiaz", "reporting"} {
 		b.Run(name, func(b *testing.B) {
 			sc, err := plan.ReadStackConfig("../..", name)
 			if err != nil {
@@ -35,7 +35,7 @@ func BenchmarkPlan(b *testing.B) {
 // BenchmarkPlanAsAFirstPreview is bin/plan -preview: the program answered as a first preview,
 // the graph linked through property dependencies, and every control judged on what it reads.
 func BenchmarkPlanAsAFirstPreview(b *testing.B) {
-	for _, name := range []string{"prod", "aurora"} {
+	for _, name := range []string{"prod", "aurora", "multiaz", "reporting"} {
 		b.Run(name, func(b *testing.B) {
 			sc, err := plan.ReadStackConfig("../..", name)
 			if err != nil {
