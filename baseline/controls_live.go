@@ -2,6 +2,7 @@ package baseline
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -37,6 +38,9 @@ var (
 	// ClusterInstanceAlarmMetrics are those of an Aurora cluster's instances: their storage is
 	// the cluster's, and grows by itself.
 	ClusterInstanceAlarmMetrics = []string{"CPUUtilization", "DatabaseConnections"}
+	// MultiAZMemberAlarmMetrics are those of each instance of a Multi-AZ DB cluster: an
+	// instance's, and its lag behind the writer.
+	MultiAZMemberAlarmMetrics = append(slices.Clone(InstanceAlarmMetrics), "ReplicaLag")
 )
 
 var liveControls = []Control{
@@ -100,6 +104,14 @@ var liveControls = []Control{
 				if db.Type == TypeInstance {
 					for _, m := range InstanceAlarmMetrics {
 						requireAlarm(g, &f, db.Name, "AWS/RDS", m, "DBInstanceIdentifier", id)
+					}
+					continue
+				}
+				if multiAZCluster(db) {
+					for i := range MultiAZMembers {
+						for _, m := range MultiAZMemberAlarmMetrics {
+							requireAlarm(g, &f, db.Name, "AWS/RDS", m, "DBInstanceIdentifier", MultiAZMemberIdentifier(id, i))
+						}
 					}
 					continue
 				}

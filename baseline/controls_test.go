@@ -49,6 +49,8 @@ const (
 	restoreVariant
 	// reportingVariant is prod with two read replicas: its master secret is the stack's own.
 	reportingVariant
+	// multiazVariant is the library's Multi-AZ DB cluster.
+	multiazVariant
 	// previewed is added to a variant for its first preview: what AWS assigns is unknown.
 	previewed variant = 100
 )
@@ -64,7 +66,7 @@ func recordedGraph(t *testing.T, v variant) *baseline.Graph {
 	defer recordedMu.Unlock()
 	g, ok := recordedGraphs[v]
 	if !ok {
-		name := map[variant]string{auroraVariant: "aurora", restoreVariant: "restore", reportingVariant: "reporting"}[v%previewed]
+		name := map[variant]string{auroraVariant: "aurora", restoreVariant: "restore", reportingVariant: "reporting", multiazVariant: "multiaz"}[v%previewed]
 		if name == "" {
 			name = "prod"
 		}

@@ -1,6 +1,7 @@
 package baseline
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 )
@@ -58,4 +59,15 @@ func MultiAZInstanceFamilies() []string {
 		out[i] = "db." + f
 	}
 	return out
+}
+
+// MultiAZMembers is how many instances RDS makes for a Multi-AZ DB cluster: a writer and two
+// readers ("the request creates a writer and two reader DB instances for you", CreateDBCluster).
+const MultiAZMembers = 3
+
+// MultiAZMemberIdentifier names the i-th instance RDS makes for a Multi-AZ DB cluster. RDS names
+// them itself, <cluster>-instance-1 to -3: that is why a Multi-AZ DB cluster's identifier is
+// limited to 52 characters where an instance's is 63 (CreateDBCluster, DBClusterIdentifier).
+func MultiAZMemberIdentifier(cluster string, i int) string {
+	return fmt.Sprintf("%s-instance-%d", cluster, i+1)
 }

@@ -130,3 +130,19 @@ func TestALiveMinorVersionIsNotAPin(t *testing.T) {
 		})
 	}
 }
+
+// Live, a Multi-AZ DB cluster the library made must keep the alarms it makes on each of the three
+// instances RDS runs for it: one deleted in the console fails alarms-present, by name.
+func TestAMultiAZDBClustersMemberAlarmsMustExist(t *testing.T) {
+	g := recordedGraph(t, multiazVariant)
+	g.Live = true
+	row := rows(baseline.Evaluate(g, nil))["alarms-present"]
+	assert.Equal(t, baseline.Pass, row.Status, row.Detail)
+	g.Resources = slices.DeleteFunc(g.Resources, func(r baseline.Resource) bool {
+		dims, _ := r.Inputs["dimensions"].(map[string]any)
+		return r.Type == baseline.TypeMetricAlarm && r.Inputs["metricName"] == "ReplicaLag" && dims["DBInstanceIdentifier"] == "orders-multiaz-instance-2"
+	})
+	row = rows(baseline.Evaluate(g, nil))["alarms-present"]
+	assert.Equal(t, baseline.Fail, row.Status)
+	assert.Equal(t, "database-multiaz-cluster: no alarm on AWS/RDS ReplicaLag of DBInstanceIdentifier=orders-multiaz-instance-2: its alert is gone; run pulumi up to make it again", row.Detail)
+}

@@ -66,4 +66,21 @@ func TestAlertsMakeTheAlarmsTheCatalogRequires(t *testing.T) {
 	for _, m := range baseline.ClusterInstanceAlarmMetrics {
 		assert.Contains(t, cluster, m)
 	}
+
+	// Each of a Multi-AZ DB cluster's instances, as the catalog names them.
+	args = alertsArgs()
+	args.MultiAZCluster = true
+	for i := range baseline.MultiAZMembers {
+		args.InstanceIdentifiers = append(args.InstanceIdentifiers, baseline.MultiAZMemberIdentifier("orders", i))
+	}
+	multiAZ := alertsOf(t, args)
+	for _, member := range args.InstanceIdentifiers {
+		var metrics []string
+		for _, a := range multiAZ.ByType(typeAlarm) {
+			if dims, _ := a.Inputs["dimensions"].(map[string]any); dims["DBInstanceIdentifier"] == member {
+				metrics = append(metrics, a.Inputs["metricName"].(string))
+			}
+		}
+		assert.ElementsMatch(t, baseline.MultiAZMemberAlarmMetrics, metrics, member)
+	}
 }

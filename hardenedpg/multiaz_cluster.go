@@ -1,7 +1,6 @@
 package hardenedpg
 
 import (
-	"fmt"
 	"slices"
 	"strings"
 
@@ -39,10 +38,6 @@ const (
 // MultiAZClusterStorageTypes are the storage types of a Multi-AZ DB cluster.
 var MultiAZClusterStorageTypes = []string{"io1", "io2"}
 
-// multiAZMembers is how many instances RDS makes for a Multi-AZ DB cluster: a writer and two
-// readers ("the request creates a writer and two reader DB instances for you", CreateDBCluster).
-const multiAZMembers = 3
-
 // MultiAZClusterSettings are the storage of a Multi-AZ DB cluster, which each of its three
 // instances gets (Instance.AllocatedStorageGB of it). The zero value is io1 at 1,000 IOPS.
 type MultiAZClusterSettings struct {
@@ -73,13 +68,6 @@ func (m MultiAZClusterSettings) check(p *problems, storageGB int) {
 	case 2*m.Iops < storageGB || m.Iops > 50*storageGB:
 		p.add("Iops", m.Iops, "want 0.5 to 50 IOPS per GiB of Instance.AllocatedStorageGB (%d): %d to %d", storageGB, (storageGB+1)/2, 50*storageGB)
 	}
-}
-
-// multiAZMemberIdentifier names the i-th instance RDS makes for a Multi-AZ DB cluster. RDS names
-// them itself, <cluster>-instance-1 to -3: that is why a Multi-AZ DB cluster's identifier is
-// limited to 52 characters where an instance's is 63 (CreateDBCluster, DBClusterIdentifier).
-func multiAZMemberIdentifier(cluster string, i int) string {
-	return fmt.Sprintf("%s-instance-%d", cluster, i+1)
 }
 
 // MultiAZCluster is a Database's Multi-AZ DB cluster: the cluster (RDS makes its three instances
@@ -131,7 +119,7 @@ func (s *multiAZShape) traits() shapeTraits {
 		engine: "postgres", clusterLogs: true, logTypes: LogTypes, clusterParameters: true,
 		// "The DB subnet group ... must cover at least three Availability Zones"
 		// (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/create-multi-az-db-cluster.html).
-		zonesNeeded: multiAZMembers,
+		zonesNeeded: baseline.MultiAZMembers,
 		events:      []string{"events-cluster"},
 		// "Automated backup replication isn't supported for Multi-AZ DB clusters"
 		// (https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_ReplicateBackups.html).
@@ -185,8 +173,8 @@ func (s *multiAZShape) check(p *problems, a *DatabaseArgs) {
 
 func (s *multiAZShape) watch(a *AlertsArgs, settings AlertSettings) {
 	a.AlertSettings = settings.withDefaults(s.instance.InstanceClass, s.instance.AllocatedStorageGB, 0)
-	for i := range multiAZMembers {
-		a.InstanceIdentifiers = append(a.InstanceIdentifiers, multiAZMemberIdentifier(s.instance.Identifier, i))
+	for i := range baseline.MultiAZMembers {
+		a.InstanceIdentifiers = append(a.InstanceIdentifiers, baseline.MultiAZMemberIdentifier(s.instance.Identifier, i))
 	}
 	a.MultiAZCluster = true
 }
