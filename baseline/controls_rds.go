@@ -62,8 +62,12 @@ var rdsControls = []Control{
 					f.fail("%s: restored from %s, which is not encrypted (%s): RDS keeps that; restore from a snapshot copied under a key of the stack", r.Name, o.what, o.from)
 				}
 			default:
-				if source, replica, here := g.replicaOf(r); replica && get(in, "storageEncrypted") == nil && !given(in, "kmsKeyId") {
-					replicaEncryption(f, r, source, here)
+				if source, replica, here := g.replicaOf(r); replica && get(in, "storageEncrypted") == nil {
+					// CreateDBInstanceReadReplica takes a KmsKeyId and no StorageEncrypted: a replica
+					// given a key is encrypted with it (rds-cmk judges the key).
+					if !given(in, "kmsKeyId") {
+						replicaEncryption(f, r, source, here)
+					}
 					return
 				}
 				if v, _ := boolean(in, "storageEncrypted"); !v {

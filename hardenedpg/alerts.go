@@ -69,6 +69,8 @@ type AlertsArgs struct {
 	// ReplicaIdentifiers are an RDS instance's read replicas: each has its own alarms, its lag
 	// behind the source among them, and its instance events.
 	ReplicaIdentifiers []string `pulumi:"replicaIdentifiers,optional"`
+	// ReadReplica says Identifier is a read replica: its lag behind its source is alarmed too.
+	ReadReplica bool `pulumi:"readReplica,optional"`
 	// MultiAZCluster says InstanceIdentifiers are the three instances RDS makes for a Multi-AZ DB
 	// cluster: each has its own storage, so its free storage is alarmed, and a reader's lag
 	// behind the writer (ReplicaLag) too.
@@ -482,14 +484,19 @@ func (a *AlertsArgs) metricAlarms() []metricAlarm {
 	connections := func(of string, perInstance bool) metricAlarm {
 		return metricAlarm{"DatabaseConnections", "GreaterThanThreshold", fmt.Sprintf("more than %d connections for 10 minutes", a.Connections), "Average", "DBInstanceIdentifier", of, float64(a.Connections), 2, perInstance, false}
 	}
+	replicaLag := func(of string, perInstance bool) metricAlarm {
+		return metricAlarm{"ReplicaLag", "GreaterThanThreshold", fmt.Sprintf("more than %d seconds behind its source for 15 minutes", readReplicaLagSeconds), "Maximum", "DBInstanceIdentifier", of, readReplicaLagSeconds, 3, perInstance, false}
+	}
 	freeStorage := func(of string, perInstance bool) metricAlarm {
 		return metricAlarm{"FreeStorageSpace", "LessThanThreshold", fmt.Sprintf("less than %d GB of storage free", a.FreeStorageGB), "Average", "DBInstanceIdentifier", of, float64(a.FreeStorageGB) * (1 << 30), 1, perInstance, false}
 	}
 	if !a.aurora() {
 		out := []metricAlarm{cpu(a.Identifier, false), freeStorage(a.Identifier, false), connections(a.Identifier, false)}
+		if a.ReadReplica {
+			out = append(out, replicaLag(a.Identifier, false))
+		}
 		for _, id := range a.ReplicaIdentifiers {
-			out = append(out, cpu(id, true), freeStorage(id, true), connections(id, true),
-				metricAlarm{"ReplicaLag", "GreaterThanThreshold", fmt.Sprintf("more than %d seconds behind its source for 15 minutes", readReplicaLagSeconds), "Maximum", "DBInstanceIdentifier", id, readReplicaLagSeconds, 3, true, false})
+			out = append(out, cpu(id, true), freeStorage(id, true), connections(id, true), replicaLag(id, true))
 		}
 		return out
 	}

@@ -80,6 +80,9 @@ type DatabaseArgs struct {
 	// Waivers relax controls: control key to the reason. Each must be used by a relaxation of
 	// these settings, and only waivable controls may be waived.
 	Waivers baseline.Waivers `pulumi:"waivers,optional"`
+
+	// replicaOf makes the Database a read replica of another region's source (regionalReplicaArgs).
+	replicaOf *replicaSource
 }
 
 // NetworkSettings place the database: the VPC, the subnets (see SubnetGroupSettings) and the
@@ -146,6 +149,9 @@ type Database struct {
 	Proxy       *Proxy
 	FlowLogs    *FlowLogs
 	ReplicaLogs map[string]*AuditLogShipping
+	// RegionalReplicas are the read replicas in another region, by identifier: each a Database of
+	// its region, with the parts made for it there (its Instance is the replica).
+	RegionalReplicas map[string]*Database
 
 	// built is Instance, Cluster or MultiAZCluster, as the shape it was made of.
 	built builtShape
@@ -213,6 +219,9 @@ func (a *DatabaseArgs) children() databaseChildren {
 	keepKeys := !s.DisableDeletionProtection
 	var replicaLogs []AuditLogShippingArgs
 	for _, r := range a.Replicas {
+		if r.elsewhere() {
+			continue // its region's Database has its own
+		}
 		replicaLogs = append(replicaLogs, AuditLogShippingArgs{LogSettings: a.Logs, Identifier: r.Identifier, LogTypes: LogTypes, RetainOnDelete: keepKeys, Tags: tags, Waivers: a.Waivers})
 		for _, t := range LogTypes {
 			logGroups = append(logGroups, LogGroupName(r.Identifier, t))
@@ -358,10 +367,13 @@ func (a *DatabaseArgs) check(ch databaseChildren, inherited map[string]string) p
 	} else {
 		group("FlowLogs", func(gp *problems) { ch.flowLogs.FlowLogSettings.check(gp, w) })
 	}
-	if a.Backup.Skip {
+	switch {
+	case traits.backupBySource:
+		// A read replica's data is its source's, which the source's backups keep.
+	case a.Backup.Skip:
 		p.relax(w, "backup-plan", "Backup.Skip", true, "false: a locked AWS Backup vault with its own key")
 		ignoredSettings(&p, "Backup", a.Backup, "there is no backup plan ({Backup.Skip})")
-	} else {
+	default:
 		group("Backup", ch.backup.BackupSettings.check)
 		if traits.backupCopyRefused != "" && a.Backup.CopyToVaultArn != "" {
 			p.add("Backup.CopyToVaultArn", a.Backup.CopyToVaultArn, "%s; remove it", traits.backupCopyRefused)
@@ -384,12 +396,19 @@ func (a *DatabaseArgs) check(ch databaseChildren, inherited map[string]string) p
 	if len(missing) > 0 {
 		p.relax(w, "rds-tags", "Tags", slices.Sorted(maps.Keys(a.Tags)), "tags with the keys "+strings.Join(baseline.RequiredTagKeys, ", ")+"; missing: "+strings.Join(missing, ", "))
 	}
-	if traits.backupCopyRefused != "" || (ch.replication == nil && (a.Backup.CopyToVaultArn == "" || a.Backup.Skip)) {
+	for i, r := range a.Replicas {
+		if r.elsewhere() {
+			p = append(p, a.regionalProblems(i, r, inherited)...)
+		}
+	}
+	if !traits.backupBySource && (traits.backupCopyRefused != "" || (ch.replication == nil && (a.Backup.CopyToVaultArn == "" || a.Backup.Skip))) {
 		// AWS Backup keeps RDS recovery points under the storage key: without a copy elsewhere,
 		// losing that key loses every backup (see the backup-independent-copy control).
 		p.relax(w, "backup-independent-copy", traits.independentCopyField, traits.independentCopyValue, traits.independentCopyHardened)
 	}
-	p.unusedWaivers(w)
+	if a.replicaOf == nil { // a replica's Database shares its source's waivers, used there
+		p.unusedWaivers(w)
+	}
 	return p
 }
 
@@ -527,6 +546,28 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	if ch.replication != nil && ch.replication.Region == env.Region {
 		p.add("Replication.Region", ch.replication.Region, "is the region of the database's provider; replicas protect only in another one")
 	}
+	// A replica of another region is proven there before anything is made, through its provider.
+	providers := map[string]pulumi.ProviderResource{}
+	for i, r := range args.Replicas {
+		field := fmt.Sprintf("Replicas[%d]", i)
+		switch {
+		case !r.elsewhere():
+			continue
+		case r.Region == env.Region:
+			p.add(field+".Region", r.Region, "is the source's region; leave it out for a replica beside the source")
+			continue
+		}
+		provider, err := regionalProvider(ctx, r.Identifier, r, env, d)
+		if err != nil {
+			return nil, fmt.Errorf("hardenedpg.NewDatabase %q: %s: %w", name, field, err)
+		}
+		providers[r.Identifier] = provider
+		if rn := r.network().subnetGroup(); !rn.SkipPrivateSubnetCheck && rn.Subnets == nil {
+			var np problems
+			rn.verify(ctx, &np, d, pulumi.Provider(provider))
+			p.nest(field+".Network", np)
+		}
+	}
 	// A restore's source is read before anything is created, so that what cannot be restored is
 	// refused with the rest.
 	settings := ch.shape.settings()
@@ -630,6 +671,20 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 			return nil, err
 		}
 		d.BackupVaultArn = d.Backup.VaultArn
+	}
+	for _, r := range args.Replicas {
+		if !r.elsewhere() {
+			continue
+		}
+		source := &replicaSource{arn: d.Arn, secretArn: d.MasterUserSecretArn, instance: d.built.resources()[0]}
+		replica, err := NewDatabase(ctx, r.Identifier, args.regionalReplicaArgs(r, source), pulumi.Parent(d), pulumi.Provider(providers[r.Identifier]))
+		if err != nil {
+			return nil, err
+		}
+		if d.RegionalReplicas == nil {
+			d.RegionalReplicas = map[string]*Database{}
+		}
+		d.RegionalReplicas[r.Identifier] = replica
 	}
 	if ch.replication != nil {
 		replication := *ch.replication

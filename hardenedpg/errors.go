@@ -33,7 +33,7 @@ func (e FieldError) Describe(name func(path string) string) string {
 }
 
 // fieldReference is a field named in a Problem: {Path}.
-var fieldReference = regexp.MustCompile(`\{([A-Z][A-Za-z0-9]*(?:\.[A-Z][A-Za-z0-9]*)*)\}`)
+var fieldReference = regexp.MustCompile(`\{([A-Z][A-Za-z0-9]*(?:\[\d+\])?(?:\.[A-Z][A-Za-z0-9]*(?:\[\d+\])?)*)\}`)
 
 // FieldReferences are the paths of the fields a Problem names.
 func (e FieldError) FieldReferences() []string {

@@ -715,7 +715,7 @@ func (s *instanceShape) check(p *problems, a *DatabaseArgs) {
 
 func (s *instanceShape) watch(a *AlertsArgs, settings AlertSettings) {
 	a.AlertSettings = settings.withDefaults(s.args.InstanceClass, s.args.AllocatedStorageGB, 0)
-	a.ReplicaIdentifiers = replicaIdentifiers(s.args.replicas)
+	a.ReplicaIdentifiers = localReplicaIdentifiers(s.args.replicas)
 }
 
 func (s *instanceShape) create(ctx *pulumi.Context, name string, on sharedParts, parent pulumi.ResourceOption) (builtShape, error) {

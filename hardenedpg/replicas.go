@@ -17,12 +17,41 @@ import (
 	"github.com/hardenedpg/pulumi-hardenedpg/baseline"
 )
 
-// ReplicaSettings are one read replica of an RDS instance, in the instance's region.
+// ReplicaSettings are one read replica of an RDS instance: in the instance's region, or in
+// another (Region).
 type ReplicaSettings struct {
 	// Identifier is the replica's RDS instance identifier. Required.
 	Identifier string `pulumi:"identifier"`
 	// InstanceClass is the replica's class (the source's by default).
 	InstanceClass string `pulumi:"instanceClass,optional"`
+	// Region, when another than the source's, places the replica there: for reads near users,
+	// or a standby Region. What it is built on is then made in Region as for a Database (see
+	// Database.RegionalReplicas): its keys, security and subnet groups in Network, parameter
+	// group, log groups (streamed to LogsDestinationArn, or to an archive of that Region), flow
+	// logs and alerts.
+	Region string `pulumi:"region,optional"`
+	// Provider is the aws provider of Region. Without it one is made for Region with the stack's
+	// aws: configuration, pinned to the account (as for Replication).
+	Provider pulumi.ProviderResource
+	// Network places a replica of another Region: a VPC there, its private subnets (proven like
+	// the source's) and the clients let in. Required with Region, and only with it.
+	Network *NetworkSettings `pulumi:"network,optional"`
+	// LogsDestinationArn is a CloudWatch Logs destination of Region the replica's logs stream
+	// to: a destination takes the log groups of its own Region only ("The sending account's log
+	// groups and the destination must be in the same Region", CloudWatch Logs User Guide). Only
+	// with Region; without it the logs stream into an archive made in Region.
+	LogsDestinationArn string `pulumi:"logsDestinationArn,optional"`
+}
+
+// elsewhere says whether the replica is in another region than its source.
+func (r ReplicaSettings) elsewhere() bool { return r.Region != "" }
+
+// network is the replica's network in its region (none given: the zero settings, refused there).
+func (r ReplicaSettings) network() NetworkSettings {
+	if r.Network == nil {
+		return NetworkSettings{}
+	}
+	return *r.Network
 }
 
 // RotationSettings are the rotation of the master secret the stack owns when the instance has
@@ -77,6 +106,22 @@ func checkReplicas(p *problems, replicas []ReplicaSettings, s InstanceSettings) 
 		seen[r.Identifier] = true
 		if _, ok := baseline.InstanceClassMemoryGiB(r.InstanceClass); r.InstanceClass != "" && !ok {
 			p.add(field+".InstanceClass", r.InstanceClass, "not a DB instance class RDS offers for PostgreSQL; want db.<family>.<size> such as db.m7g.large, with a family of %s", strings.Join(baseline.InstanceFamilies(), ", "))
+		}
+		switch {
+		case r.Region != "" && !regionPattern.MatchString(r.Region):
+			p.add(field+".Region", r.Region, "want an AWS region such as us-east-1")
+		case r.Region == "":
+			var ip problems
+			if r.Network != nil {
+				ignoredSettings(&ip, "Network", *r.Network, "a replica in its source's region has its source's network (give {Region} for another)")
+			}
+			if r.LogsDestinationArn != "" {
+				ip.add("LogsDestinationArn", r.LogsDestinationArn, "would be ignored: a replica in its source's region streams its logs where its source does (give {Region} for another); remove it")
+			}
+			if r.Provider != nil {
+				ip.add("Provider", shown("(set)"), "would be ignored: a replica in its source's region is made with its source's provider (give {Region} for another); remove it")
+			}
+			p.nest(field, ip)
 		}
 	}
 	if len(replicas) > 0 && s.Restore.enabled() {
@@ -256,6 +301,9 @@ func newReplicas(ctx *pulumi.Context, name string, a *InstanceArgs, source *rds.
 	s := a.InstanceSettings
 	var out []*rds.Instance
 	for _, r := range a.replicas {
+		if r.elsewhere() {
+			continue // made after the source, as a Database of its region (newRegionalReplica)
+		}
 		opts := []pulumi.ResourceOption{pulumi.Parent(parent), pulumi.DependsOn(a.replicaLogs[r.Identifier])}
 		if !s.DisableDeletionProtection {
 			opts = append(opts, pulumi.Protect(true))
@@ -275,11 +323,13 @@ func newReplicas(ctx *pulumi.Context, name string, a *InstanceArgs, source *rds.
 	return out, nil
 }
 
-// replicaIdentifiers are the replicas' identifiers, in order.
-func replicaIdentifiers(replicas []ReplicaSettings) []string {
+// localReplicaIdentifiers are the identifiers of the replicas in the source's region, in order.
+func localReplicaIdentifiers(replicas []ReplicaSettings) []string {
 	var out []string
 	for _, r := range replicas {
-		out = append(out, r.Identifier)
+		if !r.elsewhere() {
+			out = append(out, r.Identifier)
+		}
 	}
 	return slices.Clip(out)
 }

@@ -2,6 +2,7 @@ package hardenedpg_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -202,3 +203,121 @@ func TestReplicaSettingsAreChecked(t *testing.T) {
 
 // jsonOf decodes a JSON document.
 func jsonOf(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+// usReplica is a read replica in us-east-1, with its network and audit destination there.
+func usReplica() hardenedpg.ReplicaSettings {
+	return hardenedpg.ReplicaSettings{Identifier: "orders-us", Region: "us-east-1",
+		Network: &hardenedpg.NetworkSettings{VpcID: pulumi.String(hardenedpgtest.DefaultVpcID), SubnetIDs: []string{"subnet-0000001a", "subnet-0000001b"},
+			AllowedSecurityGroupIDs: []string{"sg-0000001c"}},
+		LogsDestinationArn: "arn:aws:logs:us-east-1:210987654321:destination:central-audit"}
+}
+
+// A replica in another region is a Database of that region whose shape is the replica: its keys,
+// network, parameter baseline, log groups, flow logs and alerts are made there, through a
+// provider of that region pinned to the account, and it is encrypted under its region's key.
+func TestAReplicaInAnotherRegionIsBuiltThere(t *testing.T) {
+	var db *hardenedpg.Database
+	a := replicaArgs()
+	a.Replicas = append(a.Replicas, usReplica())
+	res := hardenedpgtest.Run(func(ctx *pulumi.Context) error {
+		var err error
+		db, err = hardenedpg.NewDatabase(ctx, "db", a)
+		return err
+	})
+	require.NoError(t, res.Err)
+	m := res.Monitor
+	provider, _ := m.Named("pulumi:providers:aws", "orders-us-provider")
+	assert.Equal(t, "us-east-1", provider.Inputs["region"])
+	assert.Equal(t, []any{"123456789012"}, provider.Inputs["allowedAccountIds"], "pinned to the source's account")
+
+	source, _ := m.Named(typeInstance, "db-instance-db")
+	replica, _ := m.Named(typeInstance, "orders-us-instance-db")
+	key, _ := m.Named(typeKey, "orders-us-storage-key-key")
+	group, _ := m.Named(typeSubnetGroup, "orders-us-subnet-group-subnets")
+	sg, _ := m.Named(typeSG, "orders-us-security-group-sg")
+	params, _ := m.Named(typeParamGroup, "orders-us-parameter-group-params")
+	for _, r := range []hardenedpgtest.Resource{replica, key, group, sg, params} {
+		assert.Equal(t, "us-east-1", r.Region, r.Name)
+	}
+	assert.True(t, replica.Protect)
+	for k, want := range map[string]any{
+		"identifier": "orders-us", "replicateSourceDb": source.Outputs["arn"], "kmsKeyId": key.Outputs["arn"], "performanceInsightsKmsKeyId": key.Outputs["arn"],
+		"dbSubnetGroupName": group.Outputs["name"], "vpcSecurityGroupIds": []any{sg.ID}, "parameterGroupName": params.Outputs["name"],
+		"publiclyAccessible": false, "iamDatabaseAuthenticationEnabled": true, "deletionProtection": true, "skipFinalSnapshot": true, "instanceClass": "db.m7g.large",
+	} {
+		assert.Equal(t, want, replica.Inputs[k], "replica %s", k)
+	}
+	for _, k := range []string{"username", "password", "manageMasterUserPassword", "engine", "engineVersion", "allocatedStorage", "finalSnapshotIdentifier", "storageEncrypted"} {
+		assert.NotContains(t, replica.Inputs, k, "CreateDBInstanceReadReplica takes it from the source")
+	}
+	assert.Contains(t, replica.DependsOn, source.URN)
+	for _, logType := range hardenedpg.LogTypes {
+		sub, ok := m.Named(typeSubscription, "orders-us-audit-logs-"+logType+"-subscription")
+		require.True(t, ok, logType)
+		assert.Equal(t, "arn:aws:logs:us-east-1:210987654321:destination:central-audit", sub.Inputs["destinationArn"], "a destination of the replica's region")
+		assert.Equal(t, "us-east-1", sub.Region)
+	}
+	flows := 0
+	for _, f := range m.ByType(baseline.TypeFlowLog) {
+		if f.Region == "us-east-1" {
+			flows++
+		}
+	}
+	assert.Equal(t, 2, flows, "a flow log per subnet of the replica")
+	lag, ok := m.Named(typeAlarm, "orders-us-alerts-replicalag-alarm")
+	require.True(t, ok)
+	assert.Equal(t, "us-east-1", lag.Region)
+	assert.Equal(t, map[string]any{"DBInstanceIdentifier": "orders-us"}, lag.Inputs["dimensions"])
+	topic, _ := m.Named(baseline.TypeTopic, "orders-us-alerts-topic")
+	assert.Equal(t, "us-east-1", topic.Region, "an alarm notifies a topic of its own region")
+	for _, r := range m.Resources() {
+		if r.Region == "us-east-1" {
+			assert.NotContains(t, r.Type, "aws:backup/", "a replica's data is its source's, which the source's backups keep")
+		}
+	}
+	require.Contains(t, db.RegionalReplicas, "orders-us")
+	require.NotNil(t, db.RegionalReplicas["orders-us"].Instance, "the Database of its region is made of the replica")
+	// Its source keeps no RDS-managed password: RDS makes no replica of such a source, in any region.
+	assert.Equal(t, false, source.Inputs["manageMasterUserPassword"])
+	assert.Empty(t, hardenedpgtest.Failing(res.Scorecard(nil)))
+}
+
+// A replica of another region is checked, its subnets proven there, before anything is made.
+func TestAReplicaInAnotherRegionIsCheckedFirst(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		mutate func(r *hardenedpg.ReplicaSettings, m *hardenedpgtest.Monitor)
+		want   string
+	}{
+		{"its source's region", func(r *hardenedpg.ReplicaSettings, _ *hardenedpgtest.Monitor) { r.Region = "eu-west-1" },
+			`Replicas[2].Region = "eu-west-1": is the source's region; leave it out for a replica beside the source`},
+		{"no region", func(r *hardenedpg.ReplicaSettings, _ *hardenedpgtest.Monitor) { r.Region = "Virginia" },
+			`Replicas[2].Region = "Virginia": want an AWS region such as us-east-1`},
+		{"a public subnet there", func(_ *hardenedpg.ReplicaSettings, m *hardenedpgtest.Monitor) {
+			m.SetSubnet(hardenedpgtest.Subnet{ID: "subnet-0000001a", AvailabilityZone: "us-east-1a", Public: true})
+		}, `Replicas[2].Network.SubnetIDs[0] = "subnet-0000001a": the subnet is public: route table rtb-`},
+		{"one subnet there", func(r *hardenedpg.ReplicaSettings, _ *hardenedpgtest.Monitor) {
+			r.Network.SubnetIDs = r.Network.SubnetIDs[:1]
+		},
+			`Replicas[2].Network.SubnetIDs = ["subnet-0000001a"]: want at least two subnets in two availability zones (RDS needs them for Multi-AZ and failover)`},
+		{"an identifier too long for its parts", func(r *hardenedpg.ReplicaSettings, _ *hardenedpgtest.Monitor) {
+			r.Identifier = "orders-reporting-north-america"
+		},
+			`Replicas[2].Identifier = "orders-reporting-north-america": want at most 26 characters: the EventBridge rule would have 68, and AWS allows 64 (PutRule: Name, 1 to 64 characters)`},
+		{"a network beside the source", func(r *hardenedpg.ReplicaSettings, _ *hardenedpgtest.Monitor) {
+			r.Region, r.LogsDestinationArn = "", ""
+		},
+			`Replicas[2].Network.VpcID = (set): would be ignored: a replica in its source's region has its source's network (give Replicas[2].Region for another); remove it`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, r, mon := replicaArgs(), usReplica(), hardenedpgtest.New()
+			tc.mutate(&r, mon)
+			a.Replicas = append(a.Replicas, r)
+			m, err := run(t, mon, newDatabase(a))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "\n  "+tc.want)
+			// The region's provider is registered to prove the subnets there; it makes nothing in AWS.
+			assert.Empty(t, slices.DeleteFunc(awsResources(m), func(r hardenedpgtest.Resource) bool { return strings.HasPrefix(r.Type, "pulumi:providers:") }), "nothing is created")
+		})
+	}
+}

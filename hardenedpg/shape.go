@@ -47,6 +47,9 @@ type shapeTraits struct {
 	clusterParameters bool
 	// zonesNeeded are the zones the subnets must span (two, the subnet group's own rule, when 0).
 	zonesNeeded int
+	// backupBySource says the shape is a read replica, whose data its source's backups keep: it
+	// has no backup plan, and nothing to copy elsewhere.
+	backupBySource bool
 	// events are the event controls of the shape: relaxed together when nobody is alerted.
 	events []string
 	// freeStorageIgnored says why Alerts.FreeStorageGB means nothing; "" where it is alarmed on.
@@ -93,6 +96,9 @@ type shapeKey struct{ engine, deployment string }
 
 // shape is the Database's shape, from its engine and deployment.
 func (a *DatabaseArgs) shape(tags pulumi.StringMap) shape {
+	if a.replicaOf != nil {
+		return newReplicaShape(a, tags)
+	}
 	key := shapeKey{a.Engine, a.Deployment}
 	if key.engine == "" {
 		key.engine = "postgres"

@@ -128,12 +128,14 @@ func (a *SubnetGroupArgs) provenSubnets(ctx *pulumi.Context, name string, parent
 
 // verify looks every subnet up and reports each one routed to an internet gateway, and a set of
 // subnets within a single availability zone. It returns the zones found.
-// The look-ups go through parent, so they ask the account and region of its provider.
-func (a *SubnetGroupSettings) verify(ctx *pulumi.Context, p *problems, parent pulumi.Resource) []string {
+// The look-ups go through parent (and via, a provider of another region), so they ask the account
+// and region of that provider.
+func (a *SubnetGroupSettings) verify(ctx *pulumi.Context, p *problems, parent pulumi.Resource, via ...pulumi.InvokeOption) []string {
+	opts := append([]pulumi.InvokeOption{pulumi.Parent(parent)}, via...)
 	var zones []string
 	for i, id := range a.SubnetIDs {
 		field := fmt.Sprintf("SubnetIDs[%d]", i)
-		subnet, err := ec2.LookupSubnet(ctx, &ec2.LookupSubnetArgs{Id: pulumi.StringRef(id)}, pulumi.Parent(parent))
+		subnet, err := ec2.LookupSubnet(ctx, &ec2.LookupSubnetArgs{Id: pulumi.StringRef(id)}, opts...)
 		if err != nil {
 			p.add(field, id, "the subnet could not be looked up: %v", err)
 			continue
@@ -141,7 +143,7 @@ func (a *SubnetGroupSettings) verify(ctx *pulumi.Context, p *problems, parent pu
 		if !slices.Contains(zones, subnet.AvailabilityZone) {
 			zones = append(zones, subnet.AvailabilityZone)
 		}
-		table, err := routeTableOf(ctx, id, subnet.VpcId, pulumi.Parent(parent))
+		table, err := routeTableOf(ctx, id, subnet.VpcId, opts...)
 		if err != nil {
 			p.add(field, id, "its route table could not be looked up: %v", err)
 			continue

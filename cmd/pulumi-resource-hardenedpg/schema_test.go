@@ -75,6 +75,7 @@ var notInSchema = map[string]string{
 	"SubnetGroupSettings.SubnetsReady": "resources of any type: give the component dependsOn, or subnets whose routes exist",
 	"NetworkSettings.SubnetsReady":     "resources of any type: give the component dependsOn, or subnets whose routes exist",
 	"ReplicationSettings.Provider":     "a provider object: give the component's providers instead",
+	"ReplicaSettings.Provider":         "a provider object: without it one is made for the replica's region",
 	"InstanceArgs.WaitFor":             "resources of any type: give the component dependsOn",
 	"ClusterArgs.WaitFor":              "resources of any type: give the component dependsOn",
 	"AuditLogShippingArgs.Archive":     "a Go component: an archive is made by the Database",

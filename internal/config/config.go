@@ -165,24 +165,26 @@ var Keys = []Key{
 	{Name: "backupReplicationRegion", Accepted: "another AWS region: automated backups are replicated there, under a key of that region", Default: "(none)", Field: "Replication.Region"},
 	{Name: "backupCopyToVaultArn", Accepted: "a backup vault ARN in another region or account", Default: "(none)", Field: "Backup.CopyToVaultArn"},
 	{Name: "backupVaultChangeableForDays", Accepted: "3 or more: days before the vault lock becomes immutable", Default: strconv.Itoa(hardenedpg.DefaultVaultChangeableForDays), Field: "Backup.VaultChangeableForDays"},
-	{Name: "readReplicas", Accepted: "a map of read replica identifier to its instance class (\"\" for the source's); with deployment instance. The master password is then the stack's own secret, rotated by Secrets Manager", Default: "{} (no replica)", Field: "Replicas", typ: "map of strings",
-		set: func(c *Config, raw string) error {
-			var replicas map[string]string
-			if err := parseMap(raw, &replicas); err != nil {
-				return err
-			}
-			for _, id := range slices.Sorted(maps.Keys(replicas)) {
-				c.Args.Replicas = append(c.Args.Replicas, hardenedpg.ReplicaSettings{Identifier: id, InstanceClass: replicas[id]})
-			}
-			return nil
-		},
+	{Name: "readReplicas", Accepted: "a map of read replica identifier to its instance class (\"\" for the source's), or to {instanceClass, region, vpcId, subnetIds, allowedSecurityGroupIds, logsDestinationArn} for a replica in another region (made there with its own keys, network, parameter group, logs and alerts); with deployment instance. The master password is then the stack's own secret, rotated by Secrets Manager", Default: "{} (no replica)", Field: "Replicas", typ: "map of strings or objects",
+		set: parseReplicas,
 		// Replicas[1].InstanceClass is the class of the map's second replica: readReplicas["..."].
 		element: func(c *Config, rest string) string {
 			var i int
 			if _, err := fmt.Sscanf(rest, "[%d]", &i); err != nil || i < 0 || i >= len(c.Args.Replicas) {
 				return rest
 			}
-			return fmt.Sprintf("[%q]", c.Args.Replicas[i].Identifier)
+			field := strings.TrimPrefix(rest, fmt.Sprintf("[%d]", i))
+			// The identifier is the map's key, and the class its value unless the value is an object.
+			if field == ".Identifier" || (field == ".InstanceClass" && c.Args.Replicas[i].Region == "") {
+				field = ""
+			}
+			for args, key := range replicaKeys {
+				if strings.HasPrefix(field, args) {
+					field = key + strings.TrimPrefix(field, args)
+					break
+				}
+			}
+			return fmt.Sprintf("[%q]", c.Args.Replicas[i].Identifier) + field
 		}},
 	{Name: "rotationDays", Accepted: "1-30: days between rotations of the stack-owned master secret (with readReplicas)", Default: strconv.Itoa(hardenedpg.DefaultRotationDays), Field: "Rotation.Days"},
 	{Name: "rotationEndpointSecurityGroupId", Accepted: "the security group of the VPC's interface endpoint of Secrets Manager (private DNS on), which the rotation function reaches; without it the stack makes the endpoint", Default: "(the stack makes one)", Field: "Rotation.EndpointSecurityGroupID"},
@@ -649,6 +651,45 @@ func parseMap(raw string, dst *map[string]string) error {
 		return errors.New("want a map of strings to strings")
 	}
 	*dst = m
+	return nil
+}
+
+// replicaKeys are the object form's keys of readReplicas, by the ReplicaSettings path they set.
+var replicaKeys = map[string]string{
+	".InstanceClass": ".instanceClass", ".Region": ".region", ".LogsDestinationArn": ".logsDestinationArn",
+	".Network.VpcID": ".vpcId", ".Network.SubnetIDs": ".subnetIds", ".Network.AllowedSecurityGroupIDs": ".allowedSecurityGroupIds",
+}
+
+// parseReplicas reads readReplicas: identifier to class, or to a replica of another region.
+func parseReplicas(c *Config, raw string) error {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(raw), &m); err != nil {
+		return errors.New("want a map of replica identifier to its instance class or to {instanceClass, region, vpcId, subnetIds, allowedSecurityGroupIds, logsDestinationArn}")
+	}
+	for _, id := range slices.Sorted(maps.Keys(m)) {
+		r := hardenedpg.ReplicaSettings{Identifier: id}
+		if json.Unmarshal(m[id], &r.InstanceClass) != nil {
+			var o struct {
+				InstanceClass           string   `json:"instanceClass"`
+				Region                  string   `json:"region"`
+				VpcID                   string   `json:"vpcId"`
+				SubnetIDs               []string `json:"subnetIds"`
+				AllowedSecurityGroupIDs []string `json:"allowedSecurityGroupIds"`
+				LogsDestinationArn      string   `json:"logsDestinationArn"`
+			}
+			dec := json.NewDecoder(bytes.NewReader(m[id]))
+			dec.DisallowUnknownFields()
+			if err := dec.Decode(&o); err != nil {
+				return fmt.Errorf("readReplicas[%q]: want an instance class or {instanceClass, region, vpcId, subnetIds, allowedSecurityGroupIds, logsDestinationArn}: %v", id, err)
+			}
+			r.InstanceClass, r.Region, r.LogsDestinationArn = o.InstanceClass, o.Region, o.LogsDestinationArn
+			r.Network = &hardenedpg.NetworkSettings{SubnetIDs: o.SubnetIDs, AllowedSecurityGroupIDs: o.AllowedSecurityGroupIDs}
+			if o.VpcID != "" {
+				r.Network.VpcID = pulumi.String(o.VpcID)
+			}
+		}
+		c.Args.Replicas = append(c.Args.Replicas, r)
+	}
 	return nil
 }
 

@@ -245,6 +245,13 @@ func TestConfigBadInputs(t *testing.T) {
 			`hardenedpg:readReplicas["orders-r2"] = "db.zz9.large": not a DB instance class RDS offers for PostgreSQL; want db.<family>.<size> such as db.m7g.large, with a family of ` + strings.Join(baseline.InstanceFamilies(), ", "),
 			`hardenedpg:rotationDays = 45: want 1 to 30: the password the stack generated, which Pulumi's state holds, must not stay valid longer`,
 		}},
+		{"a replica of another region", map[string]string{"readReplicas": `{"orders-us":{"region":"us-east-1","vpcId":"vpc-0a1b2c3d4e5f60101","subnetIds":["subnet-0a1b2c3d4e5f60111"],"instanceClass":"db.zz9.large"}}`}, nil, nil, []string{
+			`hardenedpg:readReplicas["orders-us"].instanceClass = "db.zz9.large": not a DB instance class RDS offers for PostgreSQL; want db.<family>.<size> such as db.m7g.large, with a family of ` + strings.Join(baseline.InstanceFamilies(), ", "),
+			`hardenedpg:readReplicas["orders-us"].subnetIds = ["subnet-0a1b2c3d4e5f60111"]: want at least two subnets in two availability zones (RDS needs them for Multi-AZ and failover)`,
+		}},
+		{"a replica's object with an unknown key", map[string]string{"readReplicas": `{"orders-us":{"region":"us-east-1","subnets":["subnet-1"]}}`}, nil, nil, []string{
+			`hardenedpg:readReplicas = "{\"orders-us\":{\"region\":\"us-east-1\",\"subnets\":[\"subnet-1\"]}}": readReplicas["orders-us"]: want an instance class or {instanceClass, region, vpcId, subnetIds, allowedSecurityGroupIds, logsDestinationArn}: json: unknown field "subnets"`,
+		}},
 		{"a Multi-AZ DB cluster's storage on an instance", map[string]string{"multiAzClusterIops": "3000"}, nil, nil, []string{
 			`hardenedpg:multiAzClusterIops = 3000: would be ignored: only a Multi-AZ DB cluster has them (deployment multi-az-cluster); remove it`,
 		}},
