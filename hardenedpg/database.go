@@ -511,7 +511,12 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		args = &DatabaseArgs{}
 	}
 	ch := args.children()
-	p := args.check(ch, defaultProviderTags(ctx, opts))
+	inherited := defaultProviderTags(ctx, opts)
+	if args.replicaOf != nil {
+		// Its region's provider is made with the stack's default tags, or given to match them.
+		inherited = args.replicaOf.inheritedTags
+	}
+	p := args.check(ch, inherited)
 	checkDatabaseName(&p, name)
 	if ch.replication != nil && ch.replication.Provider == nil {
 		if hasOwnAWSProvider(opts) {
@@ -556,6 +561,15 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		case r.Region == env.Region:
 			p.add(field+".Region", r.Region, "is the source's region; leave it out for a replica beside the source")
 			continue
+		}
+		if r.Provider == nil {
+			if hasOwnAWSProvider(opts) {
+				p.add(field+".Provider", nil, "required with {%s.Region} when the Database gets an aws provider of its own: give a provider for %s with the same credentials", field, r.Region)
+				continue
+			} else if uncarried := uncarriedProviderConfig(ctx); len(uncarried) > 0 {
+				p.add(field+".Provider", nil, "%s", uncarriedProblem(uncarried))
+				continue
+			}
 		}
 		provider, err := regionalProvider(ctx, r.Identifier, r, env, d)
 		if err != nil {
@@ -676,7 +690,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 		if !r.elsewhere() {
 			continue
 		}
-		source := &replicaSource{arn: d.Arn, secretArn: d.MasterUserSecretArn, instance: d.built.resources()[0]}
+		source := &replicaSource{arn: d.Arn, secretArn: d.MasterUserSecretArn, instance: d.built.resources()[0], inheritedTags: inherited}
 		replica, err := NewDatabase(ctx, r.Identifier, args.regionalReplicaArgs(r, source), pulumi.Parent(d), pulumi.Provider(providers[r.Identifier]))
 		if err != nil {
 			return nil, err

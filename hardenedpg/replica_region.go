@@ -22,6 +22,10 @@ type replicaSource struct {
 	arn, secretArn pulumi.StringOutput
 	// instance is created first.
 	instance pulumi.Resource
+	// inheritedTags are the default tags of the source's provider, which the region's provider
+	// carries (or is given to carry): counted as the source counts them, so the replica's Database
+	// is refused nothing its source's check did not refuse first.
+	inheritedTags map[string]string
 }
 
 // regionalReplicaArgs are the args of the Database of replica r's region: the source's settings,
@@ -46,7 +50,7 @@ func (a *DatabaseArgs) regionalReplicaArgs(r ReplicaSettings, source *replicaSou
 // regionalProblems are the problems of replica r's region, as the replica's field i: those of
 // its network and logs only, the other settings being the source's, checked once.
 func (a *DatabaseArgs) regionalProblems(i int, r ReplicaSettings, inherited map[string]string) problems {
-	ra := a.regionalReplicaArgs(r, &replicaSource{})
+	ra := a.regionalReplicaArgs(r, &replicaSource{inheritedTags: inherited})
 	var mine problems
 	for _, e := range ra.check(ra.children(), inherited) {
 		if strings.HasPrefix(e.Field, "Network.") || strings.HasPrefix(e.Field, "Logs.") || strings.HasPrefix(e.Field, "Archive.") {

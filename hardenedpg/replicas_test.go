@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -320,4 +321,38 @@ func TestAReplicaInAnotherRegionIsCheckedFirst(t *testing.T) {
 			assert.Empty(t, slices.DeleteFunc(awsResources(m), func(r hardenedpgtest.Resource) bool { return strings.HasPrefix(r.Type, "pulumi:providers:") }), "nothing is created")
 		})
 	}
+}
+
+// With a provider of its own, the Database cannot make the replica region's provider with the
+// same credentials: it asks for one, as for Replication.
+func TestAReplicaElsewhereOfADatabaseWithItsOwnProvider(t *testing.T) {
+	m := hardenedpgtest.New()
+	err := m.Run("hardenedpg", "test", nil, nil, func(ctx *pulumi.Context) error {
+		team, err := aws.NewProvider(ctx, "team", &aws.ProviderArgs{Region: pulumi.String("eu-west-1")})
+		if err != nil {
+			return err
+		}
+		a := databaseArgs()
+		a.Replication = hardenedpg.ReplicationSettings{}
+		a.Backup.CopyToVaultArn = "arn:aws:backup:eu-central-1:123456789012:backup-vault:orders-copy"
+		a.Replicas = []hardenedpg.ReplicaSettings{usReplica()}
+		_, err = hardenedpg.NewDatabase(ctx, "db", a, pulumi.Provider(team))
+		return err
+	})
+	assert.ErrorContains(t, err, `hardenedpg.NewDatabase "db": invalid arguments:
+  Replicas[0].Provider = <nil>: required with Replicas[0].Region when the Database gets an aws provider of its own: give a provider for us-east-1 with the same credentials`)
+	assert.Len(t, awsResources(m), 1, "only the team's provider")
+}
+
+// The stack's default tags, which the region's provider carries, count for the replica's parts as
+// for its source's: the replica is built, and its parts are tagged by the provider.
+func TestAReplicaElsewhereCountsTheStacksDefaultTags(t *testing.T) {
+	a := replicaArgs()
+	a.Tags = nil
+	a.Replicas = append(a.Replicas, usReplica())
+	res := hardenedpgtest.Run(newDatabase(a), hardenedpgtest.Config(map[string]string{"aws:defaultTags": `{"tags": {"environment": "prod", "owner": "platform"}}`}))
+	require.NoError(t, res.Err)
+	provider, _ := res.Named("pulumi:providers:aws", "orders-us-provider")
+	assert.Equal(t, map[string]any{"tags": map[string]any{"environment": "prod", "owner": "platform"}}, provider.Inputs["defaultTags"])
+	assert.Empty(t, hardenedpgtest.Failing(res.Scorecard(nil)))
 }
